@@ -1,0 +1,62 @@
+# kaohe — 依法行政考核督导平台. The two commands of the README:
+#   make run    set up everything, load the demo plan, print the demo accounts, serve on http://127.0.0.1:8000
+#   make test   lint, type-check and run the whole test suite (browser tests included where Chromium exists)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export KAOHE_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install lint typecheck pytest pytest-pg browser migrate demo clean bench
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+var/secret_key:
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+migrate: install var/secret_key
+	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py load_demo
+
+run: demo
+	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "依法行政考核督导平台: http://$(HOST):$(PORT)/  (Ctrl+C 停止)"
+	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/gunicorn config.wsgi:application \
+		--bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile -
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	KAOHE_TESTING=1 DJANGO_DEBUG=true $(BIN)/mypy .
+
+pytest: install
+	$(BIN)/python -m pytest -q
+
+# The same suite against PostgreSQL (CI sets DATABASE_URL to the server on 127.0.0.1:5432).
+pytest-pg: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
+
+browser: install
+	$(BIN)/python -m pytest -q -m browser tests/browser
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var/staticfiles

@@ -1,0 +1,15 @@
+"""Root URL table: only include()s."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("kaohe.core.urls")),
+    path("accounts/", include("kaohe.accounts.urls")),
+    path("plans/", include("kaohe.plans.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "kaohe.core.views.permission_denied"
+handler404 = "kaohe.core.views.page_not_found"
+handler500 = "kaohe.core.views.server_error"

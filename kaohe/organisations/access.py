@@ -1,0 +1,154 @@
+"""The one place that decides who may see or change what.
+
+A user's roles come from memberships. Plan roles are resolved against a plan: 考核办 through the
+plan's organiser, 考核主体 through its desks, 考核对象 through its units, 查看 through the organiser or
+the plan's member organisations. Outsiders get 404 (the object "does not exist" for them); insiders
+lacking a capability get 403.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kaohe.organisations.models import Membership
+from kaohe.organisations.roles import ADMIN_ROLES, DRAFT_ROLES, GLOBAL_CAPABILITIES, ROLE_CAPABILITIES, Role, capabilities_of
+
+if TYPE_CHECKING:
+    from kaohe.plans.models import Category, Plan
+
+_CACHE_ATTR = "_kaohe_memberships"
+_PLAN_CACHE_ATTR = "_kaohe_plan_roles"
+
+
+def memberships(user: Any) -> list[Membership]:
+    """The user's memberships (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__sort_key"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop cached memberships and plan roles (after a membership change)."""
+    for attr in (_CACHE_ATTR, _PLAN_CACHE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def org_ids_with_role(user: Any, role: Role) -> set[int]:
+    return {m.organisation_id for m in memberships(user) if m.role == role}
+
+
+def plan_roles(user: Any, plan: Plan) -> frozenset[Role]:
+    """Roles the user holds in this plan (empty for outsiders, and for non-office roles on drafts)."""
+    cache: dict[int, frozenset[Role]] = getattr(user, _PLAN_CACHE_ATTR, None) or {}
+    if plan.pk in cache:
+        return cache[plan.pk]
+    roles: set[Role] = set()
+    mine = memberships(user)
+    if mine:
+        from kaohe.plans.models import AssessorDesk, PlanUnit
+
+        by_role: dict[Role, set[int]] = {}
+        for m in mine:
+            by_role.setdefault(Role(m.role), set()).add(m.organisation_id)
+        if plan.organiser_id in by_role.get(Role.OFFICE, set()):
+            roles.add(Role.OFFICE)
+        viewer_orgs = by_role.get(Role.VIEWER, set())
+        if viewer_orgs and (plan.organiser_id in viewer_orgs or plan.member_organisations.filter(pk__in=viewer_orgs).exists()):
+            roles.add(Role.VIEWER)
+        desk_orgs = by_role.get(Role.ASSESSOR, set())
+        if desk_orgs and AssessorDesk.objects.filter(plan=plan, organisation_id__in=desk_orgs).exists():
+            roles.add(Role.ASSESSOR)
+        unit_orgs = by_role.get(Role.UNIT, set())
+        if unit_orgs and PlanUnit.objects.filter(plan=plan, organisation_id__in=unit_orgs).exists():
+            roles.add(Role.UNIT)
+        if plan.is_draft:
+            roles &= set(DRAFT_ROLES)
+    result = frozenset(roles)
+    cache[plan.pk] = result
+    setattr(user, _PLAN_CACHE_ATTR, cache)
+    return result
+
+
+def global_roles(user: Any) -> frozenset[Role]:
+    return frozenset(Role(m.role) for m in memberships(user))
+
+
+def can(user: Any, capability: str, plan: Plan | None = None) -> bool:
+    """Whether the user holds a role granting ``capability`` (in ``plan``, when given)."""
+    if plan is None:
+        if capability not in GLOBAL_CAPABILITIES:
+            raise ValueError(f"{capability} needs a plan")
+        return capability in capabilities_of(global_roles(user))
+    return capability in capabilities_of(plan_roles(user, plan))
+
+
+def is_admin_only(user: Any) -> bool:
+    roles = global_roles(user)
+    return bool(roles) and roles <= ADMIN_ROLES
+
+
+def require(user: Any, capability: str, plan: Plan | None = None) -> None:
+    if not can(user, capability, plan):
+        raise PermissionDenied
+
+
+def plans_visible_to(user: Any) -> QuerySet[Plan]:
+    """Plans in which the user holds any plan role (drafts only for their office)."""
+    from kaohe.plans.models import Plan
+
+    mine = memberships(user)
+    if not mine:
+        return Plan.objects.none()
+    office = org_ids_with_role(user, Role.OFFICE)
+    viewer = org_ids_with_role(user, Role.VIEWER)
+    desk = org_ids_with_role(user, Role.ASSESSOR)
+    unit = org_ids_with_role(user, Role.UNIT)
+    published = ~Q(status=Plan.Status.DRAFT)
+    condition = Q(organiser_id__in=office)
+    condition |= published & (Q(organiser_id__in=viewer) | Q(member_organisations__in=viewer))
+    condition |= published & Q(desks__organisation_id__in=desk)
+    condition |= published & Q(units__organisation_id__in=unit)
+    ids = Plan.objects.filter(condition).values("pk")
+    return Plan.objects.filter(pk__in=ids)
+
+
+def get_plan_for_user(user: Any, plan_id: int, *, capability: str = "plan:view") -> Plan:
+    """The plan, if the user may ``capability`` in it: 404 for outsiders, 403 for insiders without it."""
+    from kaohe.plans.models import Plan
+
+    plan = Plan.objects.select_related("organiser").filter(pk=plan_id).first()
+    if plan is None or not plan_roles(user, plan):
+        raise Http404("考核方案不存在")
+    require(user, capability, plan)
+    return plan
+
+
+def visible_categories(user: Any, plan: Plan) -> QuerySet[Category]:
+    """Categories whose indicator table the user may read: all for office/desks/viewers, a unit's own."""
+    from kaohe.plans.models import Category
+
+    categories = Category.objects.filter(plan=plan)
+    if can(user, "plan:view_all_categories", plan):
+        return categories
+    unit_orgs = org_ids_with_role(user, Role.UNIT)
+    return categories.filter(units__organisation_id__in=unit_orgs).distinct()
+
+
+def get_category_for_user(user: Any, plan: Plan, category_id: int) -> Category:
+    category = visible_categories(user, plan).filter(pk=category_id).first()
+    if category is None:
+        raise Http404("类别不存在")
+    return category
+
+
+def all_capabilities() -> dict[Role, frozenset[str]]:
+    return dict(ROLE_CAPABILITIES)

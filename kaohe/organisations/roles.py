@@ -1,0 +1,82 @@
+"""Roles and the capabilities they grant: the one table that says who may do what.
+
+Views and services ask ``access.can(user, "plan:import", plan)`` and never compare role strings.
+``docs/permissions.md`` mirrors this table; a test keeps them in sync.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", "考核办"
+    ASSESSOR = "assessor", "考核主体"
+    UNIT = "unit", "考核对象"
+    FIELD_GROUP = "field_group", "实地考察组"
+    CASE_REVIEWER = "case_reviewer", "评查员"
+    VIEWER = "viewer", "查看"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+# Capability → Chinese description (shown in docs/permissions.md and the admin).
+CAPABILITIES: dict[str, str] = {
+    "plan:create": "新建考核方案",
+    "plan:view": "查看考核方案",
+    "plan:view_all_categories": "查看全部类别的指标体系",
+    "plan:import": "导入指标体系、考核对象、考核主体",
+    "plan:export": "导出指标体系",
+    "plan:publish": "发布考核方案",
+    "unit:view": "查看考核对象名单",
+    "unit:edit": "编辑考核对象（排序码等）",
+    "desk:view": "查看考核主体及其任务",
+    "admin:site": "进入系统管理后台（账号与设置）",
+    "security:policy": "设置安全策略",
+    "audit:read": "查阅审计日志",
+}
+
+# Roles that act within a plan (resolved against the plan's organiser, desks, units, members).
+PLAN_ROLES: frozenset[Role] = frozenset(
+    {Role.OFFICE, Role.ASSESSOR, Role.UNIT, Role.FIELD_GROUP, Role.CASE_REVIEWER, Role.VIEWER}
+)
+# The three admin powers (三员分立): installation-wide, never combined with plan capabilities.
+ADMIN_ROLES: frozenset[Role] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
+    Role.OFFICE: frozenset(
+        {
+            "plan:create",
+            "plan:view",
+            "plan:view_all_categories",
+            "plan:import",
+            "plan:export",
+            "plan:publish",
+            "unit:view",
+            "unit:edit",
+            "desk:view",
+        }
+    ),
+    Role.ASSESSOR: frozenset({"plan:view", "plan:view_all_categories", "desk:view", "unit:view"}),
+    Role.UNIT: frozenset({"plan:view"}),
+    Role.FIELD_GROUP: frozenset({"plan:view", "plan:view_all_categories", "unit:view"}),
+    Role.CASE_REVIEWER: frozenset({"plan:view", "plan:view_all_categories"}),
+    Role.VIEWER: frozenset({"plan:view", "plan:view_all_categories", "plan:export", "unit:view", "desk:view"}),
+    Role.SYSTEM_ADMIN: frozenset({"admin:site"}),
+    Role.SECURITY_ADMIN: frozenset({"security:policy"}),
+    Role.AUDIT_ADMIN: frozenset({"audit:read"}),
+}
+
+# Capabilities that make sense without a plan (checked against all of a user's memberships).
+GLOBAL_CAPABILITIES = frozenset({"plan:create", "admin:site", "security:policy", "audit:read"})
+
+# Plan roles that may see a plan while it is still a draft.
+DRAFT_ROLES: frozenset[Role] = frozenset({Role.OFFICE})
+
+
+def capabilities_of(roles: set[Role] | frozenset[Role]) -> frozenset[str]:
+    result: set[str] = set()
+    for role in roles:
+        result |= ROLE_CAPABILITIES[role]
+    return frozenset(result)

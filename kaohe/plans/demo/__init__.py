@@ -1,0 +1,118 @@
+"""The demo installation: the Pingdingshan 2020 plan, loaded through the same import service as any office's.
+
+Everything comes from the .xlsx files beside this module (generated once from the reconstructed
+tables by ``tools/build_demo_xlsx.py``). People are placeholders; passwords are printed for the demo only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from kaohe.accounts.models import User
+from kaohe.core import audit
+from kaohe.organisations.models import Membership, Organisation, Region
+from kaohe.organisations.roles import Role
+from kaohe.plans import services
+from kaohe.plans.models import Plan, PlanImport
+
+DATA_DIR = Path(__file__).resolve().parent / "pingdingshan-2020"
+DEMO_TITLE = "平顶山市2020年度依法行政考核"
+DEMO_PASSWORD = "Kaohe#2020demo"  # noqa: S105 - printed demo credential, documented in README
+ORGANISER = "平顶山市法治政府建设领导小组办公室"
+
+# (file, category, full score) — 部门1's table totals 15 points; it is converted to 100 (rules.md §A2).
+INDICATOR_FILES = [
+    ("indicators-county.xlsx", "县区政府", Decimal(100)),
+    ("indicators-dept1.xlsx", "部门1", Decimal(100)),
+    ("indicators-dept2.xlsx", "部门2", Decimal(100)),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    organisation: str
+    role: Role
+
+
+ACCOUNTS = [
+    DemoAccount("office", "考核办演示用户", ORGANISER, Role.OFFICE),
+    DemoAccount("desk_yfxz", "依法行政指导科演示用户", "市司法局依法行政指导科", Role.ASSESSOR),
+    DemoAccount("desk_czj", "财政局演示用户", "市财政局", Role.ASSESSOR),
+    DemoAccount("unit_wugang", "舞钢市演示用户", "舞钢市人民政府", Role.UNIT),
+    DemoAccount("unit_sfj", "市司法局演示用户", "市司法局", Role.UNIT),
+    DemoAccount("viewer", "领导小组演示用户", ORGANISER, Role.VIEWER),
+    DemoAccount("sysadmin", "系统管理员演示用户", ORGANISER, Role.SYSTEM_ADMIN),
+]
+
+
+def demo_exists() -> bool:
+    return Plan.objects.filter(title=DEMO_TITLE, year=2020).exists()
+
+
+def _user(account: DemoAccount) -> User:
+    user, created = User.objects.get_or_create(username=account.username, defaults={"display_name": account.display_name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _import(
+    plan: Plan, office: User, kind: str, filename: str, category: str = "", full_score: Decimal | None = None
+) -> PlanImport:
+    data = (DATA_DIR / filename).read_bytes()
+    record = services.plan_import_upload(
+        actor=office, plan=plan, kind=kind, data=data, original_name=filename, category_name=category, full_score=full_score
+    )
+    if record.error_count:
+        raise RuntimeError(f"demo file {filename} has errors: {record.problems[:3]}")
+    return services.plan_import_apply(actor=office, plan_import=record, accept_warnings=True)
+
+
+@transaction.atomic
+def load_demo(*, publish: bool = True) -> Plan:
+    """Create the organiser, accounts and the 2020 plan; idempotent (returns the existing plan)."""
+    existing = Plan.objects.filter(title=DEMO_TITLE, year=2020).first()
+    if existing:
+        return existing
+    henan, _ = Region.objects.get_or_create(parent=None, name="河南省", defaults={"level": Region.Level.PROVINCE})
+    city, _ = Region.objects.get_or_create(parent=henan, name="平顶山市", defaults={"level": Region.Level.CITY})
+    organiser, _ = Organisation.objects.get_or_create(region=city, name=ORGANISER, defaults={"kind": Organisation.Kind.OFFICE})
+    office_account = ACCOUNTS[0]
+    office = _user(office_account)
+    Membership.objects.get_or_create(user=office, organisation=organiser, role=Role.OFFICE)
+    audit.record(actor=None, action="demo.load", object_repr=DEMO_TITLE)
+
+    plan = services.plan_create(
+        actor=office,
+        organiser=organiser,
+        year=2020,
+        title=DEMO_TITLE,
+        doc_number="平法政办〔2020〕21号",
+        period_start=dt.date(2020, 1, 1),
+        period_end=dt.date(2020, 12, 31),
+    )
+    plan.submission_deadline = dt.date(2020, 12, 31)
+    plan.case_files_deadline = dt.date(2021, 1, 13)
+    plan.daily_scores_deadline = dt.date(2021, 1, 19)
+    plan.save(update_fields=["submission_deadline", "case_files_deadline", "daily_scores_deadline"])
+
+    _import(plan, office, PlanImport.Kind.UNITS, "units.xlsx")
+    _import(plan, office, PlanImport.Kind.ASSESSORS, "assessors.xlsx")
+    for filename, category, full_score in INDICATOR_FILES:
+        _import(plan, office, PlanImport.Kind.INDICATORS, filename, category, full_score)
+
+    for account in ACCOUNTS[1:]:
+        user = _user(account)
+        org = Organisation.objects.get(name=account.organisation, region__in=[city, *city.children.all()])
+        Membership.objects.get_or_create(user=user, organisation=org, role=account.role)
+    if publish:
+        plan = services.plan_publish(actor=office, plan=plan, accept_warnings=True)
+    return plan

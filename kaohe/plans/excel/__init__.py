@@ -1,0 +1,42 @@
+"""Excel import/export of indicator tables, unit lists and assessor lists (pure Python, no ORM).
+
+Public API::
+
+    parse_indicator_workbook(data, *, max_bytes=...) -> IndicatorTable
+    parse_unit_workbook(data, *, max_bytes=...) -> UnitTable
+    parse_assessor_workbook(data, *, max_bytes=...) -> AssessorTable
+    check_sums(table, *, full_score) -> list[Problem]
+    write_indicator_workbook(table, *, title, subtitle="") -> bytes
+"""
+
+from .checks import check_sums
+from .export import write_indicator_workbook
+from .parse import parse_assessor_workbook, parse_indicator_workbook, parse_unit_workbook
+from .types import (
+    AssessorRow,
+    AssessorTable,
+    IndicatorTable,
+    Level1Row,
+    Level2Row,
+    Problem,
+    TaskRow,
+    UnitRow,
+    UnitTable,
+)
+
+__all__ = [
+    "AssessorRow",
+    "AssessorTable",
+    "IndicatorTable",
+    "Level1Row",
+    "Level2Row",
+    "Problem",
+    "TaskRow",
+    "UnitRow",
+    "UnitTable",
+    "check_sums",
+    "parse_assessor_workbook",
+    "parse_indicator_workbook",
+    "parse_unit_workbook",
+    "write_indicator_workbook",
+]

@@ -1,0 +1,73 @@
+"""Public entry points of the Excel import. They never raise on bad input: every finding is a Problem."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from .headers import (
+    ASSESSOR_SYNONYMS,
+    INDICATOR_LABELS,
+    INDICATOR_SYNONYMS,
+    UNIT_SYNONYMS,
+)
+from .indicators import IndicatorReader
+from .registers import (
+    ASSESSOR_LABELS,
+    ASSESSOR_REQUIRED,
+    UNIT_LABELS,
+    UNIT_REQUIRED,
+    read_assessors,
+    read_units,
+)
+from .sheets import choose_sheet
+from .types import AssessorTable, IndicatorTable, Problem, UnitTable
+from .workbook import DEFAULT_MAX_BYTES, load
+
+INDICATOR_REQUIRED: list[tuple[str, ...]] = [("task",), ("level1", "level2"), ("method", "points")]
+
+
+def _truncation(problems: list[Problem], sheet: str, truncated: bool) -> list[Problem]:
+    if not truncated:
+        return problems
+    warning = Problem("warning", "sheet_truncated", "工作表行数或列数过多，超出部分未读取", sheet=sheet)
+    return [warning, *problems]
+
+
+def parse_indicator_workbook(data: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IndicatorTable:
+    """Read an indicator table (附件3/5 or 附件4 layout) from an .xlsx upload."""
+    loaded = load(data, max_bytes)
+    if loaded.problems:
+        return IndicatorTable(title="", level1=[], problems=loaded.problems)
+    choice = choose_sheet(loaded.grids, INDICATOR_SYNONYMS, INDICATOR_LABELS, INDICATOR_REQUIRED, minimum=3)
+    if choice.grid is None or choice.header is None:
+        sheet = choice.problems[0].sheet if choice.problems else ""
+        return IndicatorTable(title="", level1=[], sheet=sheet, problems=choice.problems)
+    table = IndicatorReader(choice.grid, choice.header).read()
+    table.problems = _truncation([*choice.problems, *table.problems], table.sheet, choice.grid.truncated)
+    return table
+
+
+def parse_unit_workbook(data: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> UnitTable:
+    """Read the list of assessed units: 单位名称 + 类别 (+ optional 排序)."""
+    loaded = load(data, max_bytes)
+    if loaded.problems:
+        return UnitTable(units=[], problems=loaded.problems)
+    choice = choose_sheet(loaded.grids, UNIT_SYNONYMS, UNIT_LABELS, UNIT_REQUIRED, minimum=2)
+    if choice.grid is None or choice.header is None:
+        return UnitTable(units=[], problems=choice.problems)
+    table = read_units(choice.grid, choice.header)
+    table.problems = _truncation([*choice.problems, *table.problems], table.sheet, choice.grid.truncated)
+    return table
+
+
+def parse_assessor_workbook(data: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> AssessorTable:
+    """Read the assessor contact list in the 附件2 layout."""
+    loaded = load(data, max_bytes)
+    if loaded.problems:
+        return AssessorTable(assessors=[], problems=loaded.problems)
+    choice = choose_sheet(loaded.grids, ASSESSOR_SYNONYMS, ASSESSOR_LABELS, ASSESSOR_REQUIRED, minimum=2)
+    if choice.grid is None or choice.header is None:
+        return AssessorTable(assessors=[], problems=choice.problems)
+    table = read_assessors(choice.grid, choice.header)
+    table.problems = _truncation([*choice.problems, *table.problems], table.sheet, choice.grid.truncated)
+    return table

@@ -1,0 +1,131 @@
+"""Plain result types of the Excel import/export (no Django, no ORM)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about an uploaded workbook, shown to the user as is."""
+
+    severity: str  # "error" | "warning"
+    code: str  # machine code, e.g. "points_unreadable"
+    message: str  # Chinese, self-contained
+    sheet: str = ""
+    row: int | None = None  # 1-based Excel row
+    column: str = ""  # Excel column letter, e.g. "D"
+
+    @property
+    def location(self) -> str:
+        """Chinese location text, e.g. 工作表“附件3”第12行D列 (missing parts omitted)."""
+        parts = []
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"{self.column}列")
+        return "".join(parts)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass
+class TaskRow:
+    name: str
+    method: str  # a Method value
+    materials: str
+    points: Decimal | None
+    deadline: date | None
+    requirement: str
+    assessor: str  # normalised text, "" if none
+    adjustment: str  # an Adjustment value
+    counts_next_year: bool
+    row: int | None = None  # source row
+
+
+@dataclass
+class Level2Row:
+    name: str
+    points: Decimal | None
+    tasks: list[TaskRow]
+    row: int | None = None
+
+
+@dataclass
+class Level1Row:
+    name: str
+    points: Decimal | None
+    children: list[Level2Row]
+    row: int | None = None
+
+
+@dataclass
+class IndicatorTable:
+    title: str
+    level1: list[Level1Row]
+    sheet: str = ""
+    # logical field -> Excel column letter; keys among: level1, level2, task,
+    # method, points, deadline, requirement, assessor, materials
+    columns: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def tasks(self) -> Iterator[tuple[Level1Row, Level2Row, TaskRow]]:
+        for level1 in self.level1:
+            for level2 in level1.children:
+                for task in level2.tasks:
+                    yield level1, level2, task
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)
+
+
+@dataclass
+class UnitRow:
+    category: str
+    name: str
+    sort_key: str = ""
+    row: int | None = None
+
+
+@dataclass
+class UnitTable:
+    units: list[UnitRow]
+    problems: list[Problem]
+    sheet: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)
+
+
+@dataclass
+class AssessorRow:
+    seq: str
+    name: str
+    contact: str
+    phone: str
+    address: str
+    account: str
+    row: int | None = None
+
+
+@dataclass
+class AssessorTable:
+    assessors: list[AssessorRow]
+    problems: list[Problem]
+    sheet: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from kaohe.core.forms import StyledFormMixin
+from kaohe.organisations.models import Organisation
+from kaohe.plans.models import PlanImport
+
+
+class PlanCreateForm(StyledFormMixin, forms.Form):
+    organiser = forms.ModelChoiceField(label="组织单位", queryset=Organisation.objects.none(), empty_label=None)
+    year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
+    title = forms.CharField(label="方案名称", max_length=200)
+    doc_number = forms.CharField(label="文号", max_length=100, required=False)
+    period_start = forms.DateField(label="考核期间起", widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label="考核期间止", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "考核期间止不能早于考核期间起")
+        return data
+
+
+class ImportUploadForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="导入内容", choices=PlanImport.Kind.choices)
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+    category_name = forms.CharField(
+        label="考核对象类别", max_length=100, required=False, help_text="导入指标体系时填写，如“县区政府”“部门1”"
+    )
+    full_score = forms.DecimalField(
+        label="类别满分",
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        initial=Decimal(100),
+        required=False,
+        help_text="该类别按多少分制考核；指标合计不足时按实际满分换算",
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        limit = settings.KAOHE_IMPORT_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限 {limit // 1024 // 1024} MB")
+        if upload.size == 0:
+            raise forms.ValidationError("文件是空的")
+        if not (upload.name or "").lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）")
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == PlanImport.Kind.INDICATORS:
+            if not (data.get("category_name") or "").strip():
+                self.add_error("category_name", "导入指标体系时须填写考核对象类别")
+            if data.get("full_score") is None:
+                data["full_score"] = Decimal(100)
+        return data
+
+
+class ImportApplyForm(StyledFormMixin, forms.Form):
+    accept_warnings = forms.BooleanField(label="我已逐条核对以上警告，确认接受并导入", required=False)
+
+
+class PublishForm(StyledFormMixin, forms.Form):
+    accept_warnings = forms.BooleanField(label="我已逐条核对以上问题，确认接受并发布", required=False)
+
+
+class SortKeyForm(StyledFormMixin, forms.Form):
+    sort_key = forms.CharField(label="排序码", max_length=200, required=False)

@@ -1,0 +1,23 @@
+"""Load the demo plan (Pingdingshan 2020) and print the demo accounts."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from kaohe.plans import demo
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（平顶山市2020年度依法行政考核方案）并打印演示账号"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--draft", action="store_true", help="保持草稿状态，不发布")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        existed = demo.demo_exists()
+        plan = demo.load_demo(publish=not options["draft"])
+        verb = "已存在" if existed else "已载入"
+        self.stdout.write(self.style.SUCCESS(f"演示方案{verb}：{plan.title}（{plan.get_status_display()}）"))
+        self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
+        for account in demo.ACCOUNTS:
+            self.stdout.write(f"  {account.username:<12} {account.role.label:<6} {account.organisation}")

@@ -1,0 +1,261 @@
+"""The year's plan: categories, indicator trees, assessor desks, units and the scoring policy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from kaohe.core.models import TimeStampedModel
+from kaohe.organisations.models import Organisation
+from kaohe.plans.constants import Adjustment, Level, Method
+
+
+class Plan(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+        RESULTS_PUBLISHED = "results_published", "结果已公布"
+        ARCHIVED = "archived", "已归档"
+
+    organiser = models.ForeignKey(Organisation, verbose_name="组织单位", on_delete=models.PROTECT, related_name="organised_plans")
+    year = models.PositiveSmallIntegerField("考核年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    title = models.CharField("方案名称", max_length=200)
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    period_start = models.DateField("考核期间起")
+    period_end = models.DateField("考核期间止")
+    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.DRAFT)
+    member_organisations = models.ManyToManyField(
+        Organisation, verbose_name="成员单位", blank=True, related_name="member_of_plans"
+    )
+    submission_deadline = models.DateField("资料报送截止", null=True, blank=True)
+    case_files_deadline = models.DateField("集中评查材料截止", null=True, blank=True)
+    daily_scores_deadline = models.DateField("日常考核评分截止", null=True, blank=True)
+    field_start = models.DateField("实地考核开始", null=True, blank=True)
+    field_end = models.DateField("实地考核结束", null=True, blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "考核方案"
+        verbose_name_plural = "考核方案"
+        ordering: ClassVar[list[str]] = ["-year", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="plan_period_ordered"),
+            models.UniqueConstraint(fields=["organiser", "year", "title"], name="plan_unique_title_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Plan.Status.DRAFT
+
+
+class ScoringPolicy(models.Model):
+    """Per-plan scoring settings; defaults are those of the Pingdingshan 2020 plan (DESIGN.md §3)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="policy")
+    grade_excellent_pct = models.DecimalField("优 得分比例(%)", default=Decimal(100), max_digits=7, decimal_places=2)
+    grade_good_pct = models.DecimalField("良 得分比例(%)", default=Decimal(80), max_digits=7, decimal_places=2)
+    grade_fair_pct = models.DecimalField("中 得分比例(%)", default=Decimal(60), max_digits=7, decimal_places=2)
+    grade_poor_pct = models.DecimalField("差 得分比例(%)", default=Decimal(0), max_digits=7, decimal_places=2)
+    bonus_per_item = models.DecimalField("每项加分", default=Decimal(1), max_digits=7, decimal_places=2)
+    bonus_cap = models.DecimalField("加分上限", default=Decimal(5), max_digits=7, decimal_places=2)
+    deduction_min = models.DecimalField("每项减分下限", default=Decimal(1), max_digits=7, decimal_places=2)
+    deduction_max = models.DecimalField("每项减分上限", default=Decimal(3), max_digits=7, decimal_places=2)
+    convert_to_full_score = models.BooleanField("适用满分不足时换算", default=True)
+    review_request_days = models.PositiveSmallIntegerField("复核申请期限(工作日)", default=5)
+    review_answer_days = models.PositiveSmallIntegerField("复核答复期限(工作日)", default=5)
+    bottom_n = models.PositiveSmallIntegerField("约谈名单人数(后N名)", default=5)
+    platform_weight = models.DecimalField("督导平台+日常权重", null=True, blank=True, max_digits=7, decimal_places=2)
+    field_weight = models.DecimalField("实地考核权重", null=True, blank=True, max_digits=7, decimal_places=2)
+    case_review_weight = models.DecimalField("集中评查权重", null=True, blank=True, max_digits=7, decimal_places=2)
+    grade_bands = models.JSONField("等次划分", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "计分规则"
+        verbose_name_plural = "计分规则"
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(condition=models.Q(bonus_cap__gte=0), name="policy_bonus_cap_nonnegative"),
+            models.CheckConstraint(
+                condition=models.Q(deduction_max__gte=models.F("deduction_min")), name="policy_deduction_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} 计分规则"
+
+
+class Category(models.Model):
+    """考核对象类别: a group of units sharing one indicator table."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField("类别名称", max_length=100)
+    full_score = models.DecimalField(
+        "满分", default=Decimal(100), validators=[MinValueValidator(Decimal("0.01"))], max_digits=7, decimal_places=2
+    )
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "考核对象类别"
+        verbose_name_plural = "考核对象类别"
+        ordering: ClassVar[list[str]] = ["order", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["plan", "name"], name="category_unique_name_in_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessorDesk(models.Model):
+    """考核主体: an organisation (often a section of a department) that grades tasks in this plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="desks")
+    organisation = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.PROTECT, related_name="desks")
+    seq = models.CharField("序号", max_length=10, blank=True)
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=50, blank=True)
+    address = models.CharField("联系地址", max_length=200, blank=True)
+    platform_account = models.CharField("督导平台登录账号", max_length=100, blank=True)
+    aliases = models.TextField("别名", blank=True, help_text="指标表中可能出现的其他写法，每行一个")
+
+    class Meta:
+        verbose_name = "考核主体"
+        verbose_name_plural = "考核主体"
+        ordering: ClassVar[list[str]] = ["seq", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["plan", "organisation"], name="desk_unique_org_in_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class PlanUnit(models.Model):
+    """考核对象: an organisation assessed in this plan, in one category."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="units")
+    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="units")
+    organisation = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.PROTECT, related_name="plan_units")
+
+    class Meta:
+        verbose_name = "考核对象"
+        verbose_name_plural = "考核对象"
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["plan", "organisation"], name="unit_once_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+
+class Indicator(models.Model):
+    """A node of a category's indicator tree: 一级指标 → 二级指标 → 工作任务 (level 3 = task)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="indicators")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
+    code = models.CharField("编号", max_length=20)
+    order = models.PositiveIntegerField("顺序")
+    name = models.TextField("名称")
+    points = models.DecimalField(
+        "分值", null=True, blank=True, validators=[MinValueValidator(Decimal(0))], max_digits=7, decimal_places=2
+    )
+    method = models.CharField("考核方式", max_length=16, choices=Method.choices, blank=True)
+    materials = models.TextField("报送材料", blank=True)
+    deadline = models.DateField("时间要求", null=True, blank=True)
+    requirement = models.TextField("工作要求", blank=True)
+    assessor = models.ForeignKey(
+        AssessorDesk, verbose_name="责任主体", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    adjustment = models.CharField("加减分项", max_length=16, choices=Adjustment.choices, blank=True, default=Adjustment.NONE)
+    counts_next_year = models.BooleanField("计入下一年度考核", default=False)
+    source_row = models.PositiveIntegerField("来源行号", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "指标"
+        verbose_name_plural = "指标"
+        ordering: ClassVar[list[str]] = ["category", "order"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["category", "code"], name="indicator_unique_code_in_category"),
+            models.CheckConstraint(
+                condition=models.Q(level=Level.TASK) | models.Q(method=""), name="indicator_method_only_on_tasks"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level=Level.LEVEL1, parent__isnull=True)
+                | models.Q(level__gt=Level.LEVEL1, parent__isnull=False),
+                name="indicator_parent_matches_level",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0) | models.Q(points__isnull=True), name="indicator_points_nonnegative"
+            ),
+        ]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["plan", "level"], name="indicator_plan_level")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name[:40]}"
+
+    @property
+    def is_task(self) -> bool:
+        return self.level == Level.TASK
+
+
+def import_upload_to(instance: PlanImport, filename: str) -> str:
+    # The original (often Chinese) name is kept in original_name; the stored path never uses it.
+    import uuid
+
+    return f"imports/plan-{instance.plan_id}/{uuid.uuid4().hex}.xlsx"
+
+
+class PlanImport(TimeStampedModel):
+    """An uploaded table awaiting the office's confirmation; nothing is written to the plan before that."""
+
+    class Kind(models.TextChoices):
+        INDICATORS = "indicators", "指标体系"
+        UNITS = "units", "考核对象名单"
+        ASSESSORS = "assessors", "考核主体联系表"
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "待确认"
+        APPLIED = "applied", "已导入"
+        DISCARDED = "discarded", "已放弃"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField("导入内容", max_length=16, choices=Kind.choices)
+    category_name = models.CharField("类别名称", max_length=100, blank=True)
+    full_score = models.DecimalField("类别满分", null=True, blank=True, max_digits=7, decimal_places=2)
+    file = models.FileField("文件", upload_to=import_upload_to, max_length=300)
+    original_name = models.CharField("原文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    problems = models.JSONField("问题", default=list, blank=True)
+    summary = models.JSONField("摘要", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    accepted_warnings = models.PositiveIntegerField("已接受的警告数", default=0)
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for p in self.problems if p.get("severity") == "error")
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for p in self.problems if p.get("severity") == "warning")

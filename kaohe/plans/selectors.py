@@ -1,0 +1,242 @@
+"""Reads of plans: cards for the home page, indicator trees, units and desks. Explicit joins only."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from kaohe.organisations import access
+from kaohe.plans.constants import Adjustment, Level
+from kaohe.plans.excel.checks import check_sums
+from kaohe.plans.excel.types import IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
+from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit
+
+
+@dataclass
+class PlanCard:
+    plan: Plan
+    roles: list[str]
+    category_count: int
+    unit_count: int
+    task_count: int
+
+
+def plan_cards_for_user(user: Any) -> list[PlanCard]:
+    plans = (
+        access.plans_visible_to(user)
+        .select_related("organiser")
+        .annotate(
+            n_categories=Count("categories", distinct=True),
+            n_units=Count("units", distinct=True),
+        )
+        .order_by("-year", "-id")
+    )
+    plan_list = list(plans)
+    task_counts = dict(
+        Indicator.objects.filter(plan__in=plan_list, level=Level.TASK)
+        .values_list("plan_id")
+        .annotate(n=Count("id"))
+        .values_list("plan_id", "n")
+    )
+    return [
+        PlanCard(
+            plan=plan,
+            roles=sorted(role.label for role in access.plan_roles(user, plan)),
+            category_count=plan.n_categories,  # type: ignore[attr-defined]
+            unit_count=plan.n_units,  # type: ignore[attr-defined]
+            task_count=task_counts.get(plan.pk, 0),
+        )
+        for plan in plan_list
+    ]
+
+
+@dataclass
+class CategorySummary:
+    category: Category
+    task_count: int
+    unit_count: int
+    points_total: Decimal
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def category_summaries(plan: Plan, categories: QuerySet[Category]) -> list[CategorySummary]:
+    cats = list(
+        categories.annotate(
+            n_tasks=Count("indicators", filter=Q(indicators__level=Level.TASK), distinct=True),
+            n_units=Count("units", distinct=True),
+        )
+    )
+    totals = dict(
+        Indicator.objects.filter(category__in=cats, level=Level.TASK, adjustment=Adjustment.NONE)
+        .values_list("category_id")
+        .annotate(total=Sum("points"))
+        .values_list("category_id", "total")
+    )
+    tables = tables_for_categories(cats)
+    return [
+        CategorySummary(
+            category=c,
+            task_count=c.n_tasks,  # type: ignore[attr-defined]
+            unit_count=c.n_units,  # type: ignore[attr-defined]
+            points_total=totals.get(c.pk) or Decimal(0),
+            warnings=category_warnings(c, tables[c.pk]),
+        )
+        for c in cats
+    ]
+
+
+def category_indicators(category: Category) -> list[Indicator]:
+    """All nodes of one category's tree in order, with their desks (one query)."""
+    return list(Indicator.objects.filter(category=category).select_related("assessor__organisation").order_by("order"))
+
+
+def table_from_nodes(nodes: list[Indicator], title: str) -> IndicatorTable:
+    level1: list[Level1Row] = []
+    by_id: dict[int, Level1Row | Level2Row] = {}
+    for node in nodes:
+        if node.level == Level.LEVEL1:
+            row1 = Level1Row(name=node.name, points=node.points, children=[], row=node.source_row)
+            level1.append(row1)
+            by_id[node.pk] = row1
+        elif node.level == Level.LEVEL2:
+            parent1 = by_id[node.parent_id]  # type: ignore[index]
+            row2 = Level2Row(name=node.name, points=node.points, tasks=[], row=node.source_row)
+            cast(Level1Row, parent1).children.append(row2)
+            by_id[node.pk] = row2
+        else:
+            parent2 = cast(Level2Row, by_id[node.parent_id])  # type: ignore[index]
+            parent2.tasks.append(
+                TaskRow(
+                    name=node.name,
+                    method=node.method,
+                    materials=node.materials,
+                    points=node.points,
+                    deadline=node.deadline,
+                    requirement=node.requirement,
+                    assessor=node.assessor.organisation.name if node.assessor else "",
+                    adjustment=node.adjustment,
+                    counts_next_year=node.counts_next_year,
+                    row=node.source_row,
+                )
+            )
+    return IndicatorTable(title=title, level1=level1)
+
+
+def category_table(category: Category) -> IndicatorTable:
+    """The stored tree as the plain table the Excel writer and the sum checks work on."""
+    return table_from_nodes(category_indicators(category), category.name)
+
+
+def tables_for_categories(categories: Sequence[Category]) -> dict[int, IndicatorTable]:
+    nodes: dict[int, list[Indicator]] = defaultdict(list)
+    for node in (
+        Indicator.objects.filter(category__in=categories)
+        .select_related("assessor__organisation")
+        .order_by("category_id", "order")
+    ):
+        nodes[node.category_id].append(node)
+    return {c.pk: table_from_nodes(nodes[c.pk], c.name) for c in categories}
+
+
+def category_warnings(category: Category, table: IndicatorTable) -> list[Problem]:
+    """Live checks of a stored tree: sums against stated points, tasks without points."""
+    problems = list(check_sums(table, full_score=category.full_score))
+    for l1, l2, task in table.tasks():
+        if task.points is None and task.adjustment == Adjustment.NONE:
+            problems.append(
+                Problem(
+                    severity="warning",
+                    code="points_missing",
+                    message=f"工作任务“{task.name[:30]}”（{l1.name} / {l2.name}）未写分值",
+                    row=task.row,
+                )
+            )
+    return problems
+
+
+@dataclass
+class TreeNode:
+    """A node of the displayed tree with the sum of the (non-adjustment) task points below it."""
+
+    node: Indicator
+    children: list[TreeNode] = field(default_factory=list)
+    task_sum: Decimal = Decimal(0)
+    warned: bool = False
+
+    @property
+    def mismatch(self) -> bool:
+        return self.node.points is not None and self.node.level != Level.TASK and self.node.points != self.task_sum
+
+
+def indicator_tree(nodes: list[Indicator], warned_rows: set[int]) -> list[TreeNode]:
+    """Nest the flat node list by parent; sums exclude the 加减分项 rows (outside the stated total)."""
+    wrapped = {n.pk: TreeNode(node=n, warned=n.source_row in warned_rows) for n in nodes}
+    roots: list[TreeNode] = []
+    for n in nodes:
+        item = wrapped[n.pk]
+        if n.parent_id is None:
+            roots.append(item)
+        else:
+            wrapped[n.parent_id].children.append(item)
+    for n in nodes:
+        if n.level == Level.TASK and not n.adjustment and n.points is not None and n.parent_id is not None:
+            parent = wrapped[n.parent_id]
+            parent.task_sum += n.points
+            if parent.node.parent_id is not None:
+                wrapped[parent.node.parent_id].task_sum += n.points
+    return roots
+
+
+def units_by_category(plan: Plan, categories: QuerySet[Category]) -> list[tuple[Category, list[PlanUnit]]]:
+    cats = list(categories)
+    units = (
+        PlanUnit.objects.filter(plan=plan, category__in=cats)
+        .select_related("organisation")
+        .order_by("organisation__sort_key", "organisation__name")
+    )
+    grouped: dict[int, list[PlanUnit]] = defaultdict(list)
+    for unit in units:
+        grouped[unit.category_id].append(unit)
+    return [(c, grouped[c.pk]) for c in cats]
+
+
+@dataclass
+class DeskRow:
+    desk: AssessorDesk
+    task_count: int
+    points_total: Decimal
+    tasks: list[Indicator]
+
+
+def desks_with_tasks(plan: Plan) -> list[DeskRow]:
+    tasks = (
+        Indicator.objects.filter(level=Level.TASK)
+        .select_related("category", "parent__parent")
+        .order_by("category__order", "order")
+    )
+    desks = (
+        AssessorDesk.objects.filter(plan=plan)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("tasks", queryset=tasks, to_attr="task_list"))
+    )
+    rows = []
+    for desk in desks:
+        task_list: list[Indicator] = desk.task_list  # type: ignore[attr-defined]
+        rows.append(
+            DeskRow(
+                desk=desk,
+                task_count=len(task_list),
+                points_total=sum((t.points or Decimal(0) for t in task_list), Decimal(0)),
+                tasks=task_list,
+            )
+        )
+    return rows
+
+
+def recent_imports(plan: Plan) -> QuerySet[PlanImport]:
+    return PlanImport.objects.filter(plan=plan).select_related("created_by").order_by("-created_at")[:20]

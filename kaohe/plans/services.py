@@ -1,0 +1,481 @@
+"""Writes to plans. Each service checks permission, validates, runs in a transaction and audits."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kaohe.core import audit
+from kaohe.organisations import access
+from kaohe.organisations.models import Organisation, Region, pinyin_sort_key
+from kaohe.organisations.roles import Role
+from kaohe.plans.constants import Level, Method
+from kaohe.plans.excel.checks import check_sums
+from kaohe.plans.excel.parse import parse_assessor_workbook, parse_indicator_workbook, parse_unit_workbook
+from kaohe.plans.excel.types import AssessorTable, IndicatorTable, Problem, UnitTable
+from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
+from kaohe.plans.selectors import category_warnings, tables_for_categories
+
+
+class ImportRejected(Exception):
+    """The import cannot be applied; ``problems`` says why (all of them)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text or "").replace("\u3000", "")
+
+
+# --------------------------------------------------------------------------------------------- plans
+
+
+def plan_create(
+    *,
+    actor: Any,
+    organiser: Organisation,
+    year: int,
+    title: str,
+    doc_number: str = "",
+    period_start: Any,
+    period_end: Any,
+) -> Plan:
+    if organiser.pk not in access.org_ids_with_role(actor, Role.OFFICE):
+        raise PermissionError("只有组织单位的考核办可以新建考核方案")
+    with transaction.atomic():
+        plan = Plan(
+            organiser=organiser,
+            year=year,
+            title=title,
+            doc_number=doc_number,
+            period_start=period_start,
+            period_end=period_end,
+        )
+        plan.full_clean()
+        plan.save()
+        ScoringPolicy.objects.create(plan=plan)
+        audit.record(
+            actor=actor,
+            action="plan.create",
+            obj=plan,
+            plan_id=plan.pk,
+            organisation=organiser,
+            after={"year": year, "title": title, "doc_number": doc_number},
+        )
+    access.forget(actor)
+    return plan
+
+
+def plan_publish_problems(plan: Plan) -> tuple[list[str], list[Problem]]:
+    """Errors that block publication, and warnings the office must accept."""
+    errors: list[str] = []
+    categories = list(plan.categories.all())
+    if not categories:
+        errors.append("方案还没有考核对象类别和指标体系")
+    tables = tables_for_categories(categories)
+    warnings: list[Problem] = []
+    for category in categories:
+        table = tables[category.pk]
+        if not any(True for _ in table.tasks()):
+            errors.append(f"类别“{category.name}”还没有导入指标体系")
+            continue
+        if not category.units.exists():
+            warnings.append(Problem("warning", "no_units", f"类别“{category.name}”还没有考核对象"))
+        for problem in category_warnings(category, table):
+            warnings.append(Problem(problem.severity, problem.code, f"【{category.name}】{problem.message}", row=problem.row))
+        missing_desk = sum(1 for _, _, t in table.tasks() if t.method in (Method.SUBMISSION, Method.DAILY) and not t.assessor)
+        if missing_desk:
+            warnings.append(
+                Problem("warning", "assessor_missing", f"【{category.name}】{missing_desk} 项报送资料/日常掌握任务未指定责任主体")
+            )
+    return errors, warnings
+
+
+def plan_publish(*, actor: Any, plan: Plan, accept_warnings: bool) -> Plan:
+    access.require(actor, "plan:publish", plan)
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status != Plan.Status.DRAFT:
+            raise ValidationError("只有草稿状态的方案可以发布")
+        errors, warnings = plan_publish_problems(plan)
+        if errors:
+            raise ValidationError(errors)
+        if warnings and not accept_warnings:
+            raise ValidationError("请逐条核对警告并勾选“接受以上问题”后再发布")
+        before = {"status": plan.status}
+        plan.status = Plan.Status.PUBLISHED
+        plan.published_at = timezone.now()
+        plan.full_clean()
+        plan.save(update_fields=["status", "published_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="plan.publish",
+            obj=plan,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before=before,
+            after={"status": plan.status, "accepted_warnings": [w.message for w in warnings]},
+        )
+    return plan
+
+
+def organisation_set_sort_key(*, actor: Any, plan: Plan, unit: PlanUnit, sort_key: str) -> Organisation:
+    access.require(actor, "unit:edit", plan)
+    if unit.plan_id != plan.pk:
+        raise PermissionError("该考核对象不属于本方案")
+    org = unit.organisation
+    new_key = sort_key.strip()[:200] or pinyin_sort_key(org.name)
+    with transaction.atomic():
+        before = {"sort_key": org.sort_key}
+        org.sort_key = new_key
+        org.full_clean()
+        org.save(update_fields=["sort_key", "updated_at"])
+        audit.record(
+            actor=actor, action="organisation.sort_key", obj=org, plan_id=plan.pk, before=before, after={"sort_key": new_key}
+        )
+    return org
+
+
+# ------------------------------------------------------------------------------------------ imports
+
+
+def _problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [{**asdict(p), "location": p.location} for p in problems]
+
+
+def _desk_lookup(plan: Plan) -> dict[str, AssessorDesk]:
+    lookup: dict[str, AssessorDesk] = {}
+    for desk in AssessorDesk.objects.filter(plan=plan).select_related("organisation"):
+        for name in (desk.organisation.name, desk.organisation.short_name, *desk.alias_list()):
+            if name:
+                lookup[_norm(name)] = desk
+    return lookup
+
+
+def _analyse_indicators(plan: Plan, data: bytes, full_score: Decimal) -> tuple[IndicatorTable, list[Problem], dict[str, Any]]:
+    table = parse_indicator_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
+    problems = list(table.problems)
+    if not table.level1:
+        return table, problems, {}
+    problems += check_sums(table, full_score=full_score)
+    desks = _desk_lookup(plan)
+    column = table.columns.get("assessor", "")
+    unknown_hint = (
+        "（请先导入考核主体联系表，或在考核主体中添加别名）" if desks else "（本方案还没有考核主体，请先导入考核主体联系表）"
+    )
+    for _, _, task in table.tasks():
+        if task.assessor and _norm(task.assessor) not in desks:
+            problems.append(
+                Problem(
+                    "error", "assessor_unknown", f"未知的考核主体“{task.assessor}”{unknown_hint}", table.sheet, task.row, column
+                )
+            )
+    tasks = [t for _, _, t in table.tasks()]
+    by_method: dict[str, int] = {}
+    for t in tasks:
+        by_method[Method(t.method).label] = by_method.get(Method(t.method).label, 0) + 1
+    summary = {
+        "sheet": table.sheet,
+        "level1": len(table.level1),
+        "level2": sum(len(l1.children) for l1 in table.level1),
+        "tasks": len(tasks),
+        "points_total": str(sum((t.points or Decimal(0) for t in tasks if not t.adjustment), Decimal(0))),
+        "stated_total": str(sum((l1.points or Decimal(0) for l1 in table.level1), Decimal(0))),
+        "adjustment_tasks": sum(1 for t in tasks if t.adjustment),
+        "by_method": by_method,
+        "full_score": str(full_score),
+    }
+    return table, problems, summary
+
+
+def _analyse_units(plan: Plan, data: bytes) -> tuple[UnitTable, list[Problem], dict[str, Any]]:
+    table = parse_unit_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
+    problems = list(table.problems)
+    existing = {
+        _norm(u.organisation.name): u.category.name
+        for u in PlanUnit.objects.filter(plan=plan).select_related("organisation", "category")
+    }
+    by_category: dict[str, int] = {}
+    for row in table.units:
+        by_category[row.category] = by_category.get(row.category, 0) + 1
+        old = existing.get(_norm(row.name))
+        if old and old != row.category:
+            problems.append(
+                Problem("warning", "unit_moved", f"“{row.name}”原属类别“{old}”，导入后改为“{row.category}”", table.sheet, row.row)
+            )
+    return table, problems, {"sheet": table.sheet, "units": len(table.units), "by_category": by_category}
+
+
+def _analyse_assessors(plan: Plan, data: bytes) -> tuple[AssessorTable, list[Problem], dict[str, Any]]:
+    table = parse_assessor_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
+    return table, list(table.problems), {"sheet": table.sheet, "assessors": len(table.assessors)}
+
+
+def _analyse(plan: Plan, kind: str, data: bytes, full_score: Decimal | None) -> tuple[Any, list[Problem], dict[str, Any]]:
+    if kind == PlanImport.Kind.INDICATORS:
+        return _analyse_indicators(plan, data, full_score or Decimal(100))
+    if kind == PlanImport.Kind.UNITS:
+        return _analyse_units(plan, data)
+    return _analyse_assessors(plan, data)
+
+
+def _require_draft(plan: Plan) -> None:
+    if plan.status != Plan.Status.DRAFT:
+        raise ImportRejected("方案已发布，指标体系和名单已冻结，不能再导入。")
+
+
+def plan_import_upload(
+    *,
+    actor: Any,
+    plan: Plan,
+    kind: str,
+    data: bytes,
+    original_name: str,
+    category_name: str = "",
+    full_score: Decimal | None = None,
+) -> PlanImport:
+    """Store the uploaded table and its analysis for review. Writes nothing to the plan itself."""
+    access.require(actor, "plan:import", plan)
+    _require_draft(plan)
+    if kind == PlanImport.Kind.INDICATORS and not category_name.strip():
+        raise ImportRejected("请填写该指标表对应的考核对象类别名称")
+    _, problems, summary = _analyse(plan, kind, data, full_score)
+    with transaction.atomic():
+        record = PlanImport(
+            plan=plan,
+            kind=kind,
+            category_name=category_name.strip(),
+            full_score=full_score if kind == PlanImport.Kind.INDICATORS else None,
+            original_name=original_name[:255],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            problems=_problem_dicts(problems),
+            summary=summary,
+            created_by=actor,
+        )
+        record.file.save("upload.xlsx", ContentFile(data), save=False)
+        try:
+            record.full_clean()
+            record.save()
+            audit.record(
+                actor=actor,
+                action="plan.import_upload",
+                obj=record,
+                plan_id=plan.pk,
+                organisation=plan.organiser,
+                after={
+                    "kind": kind,
+                    "file": record.original_name,
+                    "sha256": record.sha256,
+                    "size": record.size,
+                    "errors": record.error_count,
+                    "warnings": record.warning_count,
+                },
+            )
+        except Exception:
+            record.file.delete(save=False)
+            raise
+    return record
+
+
+def plan_import_discard(*, actor: Any, plan_import: PlanImport) -> None:
+    access.require(actor, "plan:import", plan_import.plan)
+    with transaction.atomic():
+        record = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
+        if record.status != PlanImport.Status.PREVIEW:
+            raise ImportRejected("该导入已处理，不能放弃")
+        record.status = PlanImport.Status.DISCARDED
+        record.save(update_fields=["status", "updated_at"])
+        audit.record(actor=actor, action="plan.import_discard", obj=record, plan_id=record.plan_id)
+
+
+def plan_import_apply(*, actor: Any, plan_import: PlanImport, accept_warnings: bool) -> PlanImport:
+    """Write a previewed import into the plan, all or nothing, after re-checking it against today's plan."""
+    plan = plan_import.plan
+    access.require(actor, "plan:import", plan)
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        _require_draft(plan)
+        record = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
+        if record.status != PlanImport.Status.PREVIEW:
+            raise ImportRejected("该导入已处理过，请重新上传")
+        with record.file.open("rb") as fh:
+            data = fh.read()
+        if hashlib.sha256(data).hexdigest() != record.sha256:
+            raise ImportRejected("存储的文件与上传时的校验值不符，请重新上传")
+        parsed, problems, summary = _analyse(plan, record.kind, data, record.full_score)
+        errors = [p for p in problems if p.severity == "error"]
+        warnings = [p for p in problems if p.severity == "warning"]
+        if errors:
+            record.problems = _problem_dicts(problems)
+            record.save(update_fields=["problems", "updated_at"])
+            raise ImportRejected(f"文件有 {len(errors)} 处错误，未导入任何内容。请修改后重新上传。", errors)
+        if warnings and not accept_warnings:
+            raise ImportRejected(f"有 {len(warnings)} 条警告，请核对后勾选“接受以上警告”再导入。", warnings)
+        if len(warnings) > record.warning_count:
+            record.problems = _problem_dicts(problems)
+            record.save(update_fields=["problems", "updated_at"])
+            raise ImportRejected("自预览以来方案已有变化，出现了新的警告，请重新核对。", warnings)
+        if record.kind == PlanImport.Kind.INDICATORS:
+            before = _write_indicators(plan, record, parsed)
+        elif record.kind == PlanImport.Kind.UNITS:
+            before = _write_units(plan, parsed)
+        else:
+            before = _write_assessors(plan, parsed)
+        record.status = PlanImport.Status.APPLIED
+        record.applied_at = timezone.now()
+        record.accepted_warnings = len(warnings)
+        record.summary = summary
+        record.save(update_fields=["status", "applied_at", "accepted_warnings", "summary", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="plan.import_apply",
+            obj=record,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before=before,
+            after={**summary, "accepted_warnings": [p.message for p in warnings]},
+        )
+    return record
+
+
+def _write_indicators(plan: Plan, record: PlanImport, table: IndicatorTable) -> dict[str, Any]:
+    category, created = Category.objects.get_or_create(
+        plan=plan,
+        name=record.category_name,
+        defaults={"full_score": record.full_score or Decimal(100), "order": plan.categories.count() + 1},
+    )
+    if not created and record.full_score is not None and category.full_score != record.full_score:
+        category.full_score = record.full_score
+        category.save(update_fields=["full_score"])
+    old_tasks = category.indicators.filter(level=Level.TASK).count()
+    category.indicators.all().delete()
+    desks = _desk_lookup(plan)
+    # Depth-first numbering, so that ordering by ``order`` lists each node right after its parent.
+    order = 0
+
+    def next_order() -> int:
+        nonlocal order
+        order += 1
+        return order
+
+    common = {"plan": plan, "category": category}
+    level1_nodes: list[Indicator] = []
+    level2_nodes: list[Indicator] = []
+    task_nodes: list[Indicator] = []
+    for i, l1 in enumerate(table.level1, start=1):
+        l1_node = Indicator(
+            **common, level=Level.LEVEL1, code=str(i), order=next_order(), name=l1.name, points=l1.points, source_row=l1.row
+        )
+        level1_nodes.append(l1_node)
+        for j, l2 in enumerate(l1.children, start=1):
+            l2_node = Indicator(
+                **common,
+                level=Level.LEVEL2,
+                parent=l1_node,
+                code=f"{i}.{j}",
+                order=next_order(),
+                name=l2.name,
+                points=l2.points,
+                source_row=l2.row,
+            )
+            level2_nodes.append(l2_node)
+            for k, task in enumerate(l2.tasks, start=1):
+                task_nodes.append(
+                    Indicator(
+                        **common,
+                        level=Level.TASK,
+                        parent=l2_node,
+                        code=f"{i}.{j}.{k}",
+                        order=next_order(),
+                        name=task.name,
+                        points=task.points,
+                        method=task.method,
+                        materials=task.materials,
+                        deadline=task.deadline,
+                        requirement=task.requirement,
+                        assessor=desks.get(_norm(task.assessor)) if task.assessor else None,
+                        adjustment=task.adjustment,
+                        counts_next_year=task.counts_next_year,
+                        source_row=task.row,
+                    )
+                )
+    for n in (*level1_nodes, *level2_nodes, *task_nodes):
+        n.full_clean(exclude=["plan", "category", "parent", "assessor"], validate_unique=False, validate_constraints=False)
+    # Level by level: bulk_create fills each parent's primary key before its children are inserted.
+    Indicator.objects.bulk_create(level1_nodes)
+    Indicator.objects.bulk_create(level2_nodes)
+    Indicator.objects.bulk_create(task_nodes)
+    return {"category": category.name, "replaced_tasks": old_tasks}
+
+
+def _county_region(parent: Region, org_name: str) -> Region:
+    name = org_name.removesuffix("人民政府")
+    region, _ = Region.objects.get_or_create(parent=parent, name=name, defaults={"level": Region.Level.COUNTY})
+    return region
+
+
+def _resolve_organisation(plan: Plan, name: str) -> Organisation:
+    """Find the organisation by name in the organiser's region (or a county below), else create it."""
+    region = plan.organiser.region
+    found = Organisation.objects.filter(name=name).filter(Q(region=region) | Q(region__parent=region)).order_by("id").first()
+    if found:
+        return found
+    if name.endswith("人民政府"):
+        return Organisation.objects.create(name=name, kind=Organisation.Kind.GOVERNMENT, region=_county_region(region, name))
+    kind = Organisation.Kind.GOVERNMENT if name.endswith("管委会") else Organisation.Kind.DEPARTMENT
+    # A section of a department ("市司法局依法行政指导科") hangs under the longest matching department.
+    parent = None
+    candidates = Organisation.objects.filter(region=region, kind=Organisation.Kind.DEPARTMENT, parent__isnull=True)
+    for org in sorted(candidates, key=lambda o: -len(o.name)):
+        if name.startswith(org.name) and len(name) > len(org.name):
+            parent, kind = org, Organisation.Kind.SECTION
+            break
+    return Organisation.objects.create(name=name, kind=kind, region=region, parent=parent)
+
+
+def _write_units(plan: Plan, table: UnitTable) -> dict[str, Any]:
+    before = {"units": plan.units.count()}
+    categories = {c.name: c for c in plan.categories.all()}
+    for row in table.units:
+        category = categories.get(row.category)
+        if category is None:
+            category = Category.objects.create(plan=plan, name=row.category, order=len(categories) + 1)
+            categories[row.category] = category
+        org = _resolve_organisation(plan, row.name)
+        if row.sort_key and org.sort_key != row.sort_key:
+            org.sort_key = row.sort_key
+            org.save(update_fields=["sort_key", "updated_at"])
+        PlanUnit.objects.update_or_create(plan=plan, organisation=org, defaults={"category": category})
+    return before
+
+
+def _write_assessors(plan: Plan, table: AssessorTable) -> dict[str, Any]:
+    before = {"desks": plan.desks.count()}
+    for row in table.assessors:
+        org = _resolve_organisation(plan, row.name)
+        AssessorDesk.objects.update_or_create(
+            plan=plan,
+            organisation=org,
+            defaults={
+                "seq": row.seq,
+                "contact": row.contact,
+                "phone": row.phone,
+                "address": row.address,
+                "platform_account": row.account,
+            },
+        )
+    return before

@@ -1,0 +1,75 @@
+"""The demo plan, loaded from its .xlsx files through the import service, shows the real tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from kaohe.plans.constants import Adjustment, Level, Method
+from kaohe.plans.models import AssessorDesk, Indicator, PlanImport
+
+
+def _tasks(plan, category):
+    return Indicator.objects.filter(plan=plan, category__name=category, level=Level.TASK)
+
+
+def test_three_categories_with_their_task_counts_and_totals(demo_plan):
+    categories = {c.name: c for c in demo_plan.categories.all()}
+    assert set(categories) == {"县区政府", "部门1", "部门2"}
+    assert _tasks(demo_plan, "县区政府").count() == 105
+    assert _tasks(demo_plan, "部门1").count() == 11
+    assert _tasks(demo_plan, "部门2").count() == 96
+
+    def counted_sum(category):
+        return sum((t.points or Decimal(0) for t in _tasks(demo_plan, category).filter(adjustment=Adjustment.NONE)), Decimal(0))
+
+    assert counted_sum("县区政府") == Decimal(100)
+    assert counted_sum("部门1") == Decimal(15)
+    assert counted_sum("部门2") == Decimal(94)
+    stated = Indicator.objects.filter(plan=demo_plan, level=Level.LEVEL1, category__name="部门2")
+    assert sum(i.points for i in stated) == Decimal(100)
+
+
+def test_units_and_desks(demo_plan):
+    assert demo_plan.units.count() == 60
+    counts = {c.name: c.units.count() for c in demo_plan.categories.all()}
+    assert counts == {"县区政府": 11, "部门1": 3, "部门2": 46}
+    assert AssessorDesk.objects.filter(plan=demo_plan).count() == 20
+    section = AssessorDesk.objects.select_related("organisation__parent").get(
+        plan=demo_plan, organisation__name="市司法局依法行政指导科"
+    )
+    assert section.organisation.parent is not None
+    assert section.organisation.parent.name == "市司法局"
+
+
+def test_adjustment_rows_and_methods_are_kept(demo_plan):
+    county = _tasks(demo_plan, "县区政府")
+    assert county.filter(adjustment=Adjustment.BONUS).count() == 1
+    assert county.filter(adjustment=Adjustment.DEDUCTION).count() == 1
+    assert set(_tasks(demo_plan, "部门1").values_list("method", flat=True)) == {Method.FIELD}
+    assert _tasks(demo_plan, "部门2").filter(points__isnull=True).count() == 3
+
+
+def test_every_demo_import_was_applied_with_its_warnings_accepted(demo_plan):
+    imports = PlanImport.objects.filter(plan=demo_plan)
+    assert imports.count() == 5
+    assert set(imports.values_list("status", flat=True)) == {PlanImport.Status.APPLIED}
+    dept2 = imports.get(category_name="部门2")
+    assert dept2.accepted_warnings > 0
+    assert dept2.error_count == 0
+
+
+def test_plan_page_shows_categories_counts_and_warnings(personas, demo_plan):
+    page = personas.client(personas.office).get(reverse("plans:detail", args=[demo_plan.pk])).content.decode()
+    for text in ("县区政府", "部门1", "部门2", ">105<", ">11<", ">96<", "条警告"):
+        assert text in page
+
+
+def test_tree_page_marks_mismatched_indicators(personas, demo_plan):
+    dept2 = demo_plan.categories.get(name="部门2")
+    page = personas.client(personas.office).get(reverse("plans:tree", args=[demo_plan.pk, dept2.pk])).content.decode()
+    assert "落实法律风险防控制度" in page
+    assert "任务合计 4" in page
+    assert "未写分值" in page or "未写" in page
+    assert page.count('data-testid="task-row"') == 96

@@ -1,0 +1,284 @@
+"""Importing tables through the pages: preview first, nothing written until a clean or accepted confirm."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from kaohe.core.models import AuditEvent
+from kaohe.plans.constants import Level, Method
+from kaohe.plans.models import Indicator, Plan, PlanImport
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER = ["一级指标", "二级指标", "工作任务", "考核方式", "时间要求", "工作要求", "责任主体"]
+
+
+def workbook_bytes(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "附件3"
+    ws.append(["测试考核内容"])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def good_rows(assessor: str = "市委编办") -> list[list[object]]:
+    return [
+        [
+            "一、依法全面履行政府职能3分",
+            "规范行政权力运行2分",
+            "证明事项清理情况",
+            "报送资料:清理报告 1分",
+            dt.date(2020, 12, 31),
+            "应当清理",
+            assessor,
+        ],
+        [
+            "一、依法全面履行政府职能3分",
+            "规范行政权力运行2分",
+            "权责清单动态调整",
+            "日常掌握 1分",
+            dt.date(2020, 12, 31),
+            "及时调整",
+            assessor,
+        ],
+        [
+            "一、依法全面履行政府职能3分",
+            "深化信用体系建设1分",
+            "信用信息归集",
+            "报送资料:公共信用信息目录 1分",
+            "2021-01-04",
+            "应归尽归",
+            assessor,
+        ],
+    ]
+
+
+def upload(client, plan, data: bytes, *, name="table.xlsx", kind="indicators", category="测试类别", full_score="3"):
+    file = SimpleUploadedFile(name, data, content_type=XLSX)
+    return client.post(
+        reverse("plans:import", args=[plan.pk]),
+        {"kind": kind, "file": file, "category_name": category, "full_score": full_score},
+    )
+
+
+@pytest.fixture
+def draft_plan(personas, demo_plan):
+    """A draft copy-plan of the demo organiser with the demo desks, to import into."""
+    from kaohe.plans import services
+    from kaohe.plans.models import AssessorDesk
+
+    plan = services.plan_create(
+        actor=personas.office,
+        organiser=demo_plan.organiser,
+        year=2021,
+        title="2021年度依法行政考核",
+        period_start=dt.date(2021, 1, 1),
+        period_end=dt.date(2021, 12, 31),
+    )
+    for desk in AssessorDesk.objects.filter(plan=demo_plan):
+        AssessorDesk.objects.create(plan=plan, organisation=desk.organisation, seq=desk.seq)
+    return plan
+
+
+def test_clean_import_previews_then_applies(personas, draft_plan):
+    client = personas.client(personas.office)
+    response = upload(client, draft_plan, workbook_bytes(good_rows()))
+    assert response.status_code == 302
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert record.status == PlanImport.Status.PREVIEW
+    assert record.error_count == 0 and record.warning_count == 0
+    assert not Indicator.objects.filter(plan=draft_plan).exists()  # nothing written before confirmation
+    preview = client.get(response["Location"]).content.decode()
+    assert "3</strong> 项工作任务" in preview
+    applied = client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]))
+    assert applied.status_code == 302
+    tasks = Indicator.objects.filter(plan=draft_plan, level=Level.TASK).order_by("order")
+    assert [t.code for t in tasks] == ["1.1.1", "1.1.2", "1.2.1"]
+    assert [t.points for t in tasks] == [Decimal(1), Decimal(1), Decimal(1)]
+    assert tasks[1].method == Method.DAILY
+    assert tasks[2].deadline == dt.date(2021, 1, 4)
+    assert tasks[0].assessor.organisation.name == "市委编办"
+    assert AuditEvent.objects.filter(action="plan.import_apply", plan_id=draft_plan.pk).exists()
+
+
+def test_unknown_assessor_is_an_error_and_blocks_the_import(personas, draft_plan):
+    client = personas.client(personas.office)
+    upload(client, draft_plan, workbook_bytes(good_rows(assessor="市不存在局")))
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert record.error_count == 3
+    problem = record.problems[0]
+    assert "未知的考核主体" in problem["message"]
+    assert problem["row"] == 3 and problem["column"] == "G"
+    page = client.get(reverse("plans:import_preview", args=[draft_plan.pk, record.pk])).content.decode()
+    assert "第3行G列" in page
+    client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]), {"accept_warnings": "on"})
+    assert not Indicator.objects.filter(plan=draft_plan).exists()
+    record.refresh_from_db()
+    assert record.status == PlanImport.Status.PREVIEW
+
+
+def test_warnings_must_be_accepted_explicitly(personas, draft_plan):
+    client = personas.client(personas.office)
+    rows = good_rows()
+    rows[0][3] = "报送资料:清理报告 0.5分"  # 二级 says 2, tasks now sum to 1.5
+    upload(client, draft_plan, workbook_bytes(rows))
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert record.error_count == 0
+    assert record.warning_count >= 1
+    assert any("规范行政权力运行" in p["message"] for p in record.problems)
+    apply_url = reverse("plans:import_apply", args=[draft_plan.pk, record.pk])
+    client.post(apply_url)
+    assert not Indicator.objects.filter(plan=draft_plan).exists()
+    client.post(apply_url, {"accept_warnings": "on"})
+    assert Indicator.objects.filter(plan=draft_plan, level=Level.TASK).count() == 3
+    record.refresh_from_db()
+    assert record.accepted_warnings == record.warning_count
+
+
+def test_discard_leaves_the_plan_untouched(personas, draft_plan):
+    client = personas.client(personas.office)
+    upload(client, draft_plan, workbook_bytes(good_rows()))
+    record = PlanImport.objects.get(plan=draft_plan)
+    client.post(reverse("plans:import_discard", args=[draft_plan.pk, record.pk]))
+    record.refresh_from_db()
+    assert record.status == PlanImport.Status.DISCARDED
+    client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]))
+    assert not Indicator.objects.filter(plan=draft_plan).exists()
+
+
+def _bad_files() -> dict[str, bytes]:
+    text_in_points = good_rows()
+    text_in_points[0][3] = "报送资料:清理报告 两分"
+    formula = good_rows()
+    formula[0][3] = "=1+1"
+    old_date = good_rows()
+    old_date[0][4] = dt.date(1900, 1, 5)
+    return {
+        "wrong columns": workbook_bytes([["a", "b", "c"]], header=["姓名", "电话", "地址"]),
+        "blank sheet": workbook_bytes([], header=[]),
+        "text in points": workbook_bytes(text_in_points),
+        "formula": workbook_bytes(formula),
+        "1900 deadline": workbook_bytes(old_date),
+        "password protected": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 512
+        + "EncryptionInfo".encode("utf-16-le")
+        + b"\x00" * 512,
+        "not a workbook": b"%PDF-1.4 this is not a spreadsheet",
+    }
+
+
+@pytest.mark.parametrize("case", list(_bad_files()))
+def test_bad_files_are_reported_in_chinese_and_change_nothing(personas, draft_plan, case):
+    client = personas.client(personas.office)
+    before = Indicator.objects.count()
+    upload(client, draft_plan, _bad_files()[case])
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert record.error_count >= 1, record.problems
+    for problem in record.problems:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in problem["message"]), problem
+    client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]), {"accept_warnings": "on"})
+    assert Indicator.objects.count() == before
+
+
+def test_oversize_file_is_refused_before_parsing(personas, draft_plan, settings):
+    settings.KAOHE_IMPORT_MAX_BYTES = 1024
+    client = personas.client(personas.office)
+    response = upload(client, draft_plan, b"PK" + b"\x00" * 4096)
+    assert response.status_code == 400
+    assert "文件过大" in response.content.decode()
+    assert not PlanImport.objects.filter(plan=draft_plan).exists()
+
+
+def test_wrong_extension_and_empty_file(personas, draft_plan):
+    client = personas.client(personas.office)
+    response = upload(client, draft_plan, workbook_bytes(good_rows()), name="table.xls")
+    assert response.status_code == 400
+    assert ".xlsx" in response.content.decode()
+    response = upload(client, draft_plan, b"", name="empty.xlsx")
+    assert response.status_code == 400
+    assert not PlanImport.objects.filter(plan=draft_plan).exists()
+
+
+def test_indicator_import_needs_a_category_name(personas, draft_plan):
+    response = upload(personas.client(personas.office), draft_plan, workbook_bytes(good_rows()), category="")
+    assert response.status_code == 400
+    assert "须填写考核对象类别" in response.content.decode()
+
+
+def test_only_the_office_may_import(personas, demo_plan, draft_plan, other_plan):
+    data = workbook_bytes(good_rows())
+    assert upload(personas.client(personas.unit), demo_plan, data).status_code == 403
+    assert upload(personas.client(personas.desk), demo_plan, data).status_code == 403
+    assert upload(personas.client(personas.viewer), demo_plan, data).status_code == 403
+    assert upload(personas.client(personas.other_office), draft_plan, data).status_code == 404
+    assert upload(personas.client(personas.office), other_plan, data).status_code == 404
+    assert personas.client(personas.unit).get(reverse("plans:import", args=[demo_plan.pk])).status_code == 403
+    # A record of one plan is not reachable through another plan's URL.
+    upload(personas.client(personas.office), draft_plan, data)
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert (
+        personas.client(personas.other_office).get(reverse("plans:import_preview", args=[other_plan.pk, record.pk])).status_code
+        == 404
+    )
+    assert personas.client(personas.unit).get(reverse("plans:import_preview", args=[draft_plan.pk, record.pk])).status_code == 404
+
+
+def test_published_plan_refuses_imports(personas, demo_plan):
+    assert demo_plan.status == Plan.Status.PUBLISHED
+    response = upload(personas.client(personas.office), demo_plan, workbook_bytes(good_rows()))
+    assert response.status_code == 400
+    assert "已冻结" in response.content.decode()
+
+
+def test_export_then_import_reproduces_the_tree(personas, demo_plan, draft_plan):
+    client = personas.client(personas.office)
+    for category in demo_plan.categories.all():
+        response = client.get(reverse("plans:export", args=[demo_plan.pk, category.pk]))
+        assert response.status_code == 200
+        assert response["Content-Type"] == XLSX
+        assert "attachment" in response["Content-Disposition"]
+        data = b"".join(response.streaming_content) if response.streaming else response.content
+        upload(client, draft_plan, data, name="export.xlsx", category=category.name, full_score=str(category.full_score))
+        record = PlanImport.objects.filter(plan=draft_plan).latest("created_at")
+        assert record.error_count == 0, record.problems
+        client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]), {"accept_warnings": "on"})
+        fields = (
+            "code",
+            "level",
+            "name",
+            "points",
+            "method",
+            "materials",
+            "deadline",
+            "requirement",
+            "adjustment",
+            "counts_next_year",
+        )
+        original = list(
+            Indicator.objects.filter(category=category).order_by("order").values_list(*fields, "assessor__organisation__name")
+        )
+        copy = list(
+            Indicator.objects.filter(plan=draft_plan, category__name=category.name)
+            .order_by("order")
+            .values_list(*fields, "assessor__organisation__name")
+        )
+        assert copy == original
+
+
+def test_export_is_refused_to_units_and_outsiders(personas, demo_plan):
+    county = demo_plan.categories.get(name="县区政府")
+    url = reverse("plans:export", args=[demo_plan.pk, county.pk])
+    assert personas.client(personas.unit).get(url).status_code == 403
+    assert personas.client(personas.other_office).get(url).status_code == 404
+    assert personas.client(personas.viewer).get(url).status_code == 200

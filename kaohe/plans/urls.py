@@ -1,0 +1,19 @@
+from django.urls import path
+
+from kaohe.plans import views
+
+app_name = "plans"
+urlpatterns = [
+    path("new/", views.create_plan, name="create"),
+    path("<int:plan_id>/", views.plan_detail, name="detail"),
+    path("<int:plan_id>/categories/<int:category_id>/", views.category_tree, name="tree"),
+    path("<int:plan_id>/categories/<int:category_id>/export.xlsx", views.export_category, name="export"),
+    path("<int:plan_id>/units/", views.plan_units, name="units"),
+    path("<int:plan_id>/units/<int:unit_id>/sort-key", views.unit_sort_key, name="unit_sort_key"),
+    path("<int:plan_id>/desks/", views.plan_desks, name="desks"),
+    path("<int:plan_id>/import/", views.import_upload, name="import"),
+    path("<int:plan_id>/import/<int:import_id>/", views.import_preview, name="import_preview"),
+    path("<int:plan_id>/import/<int:import_id>/apply", views.import_apply, name="import_apply"),
+    path("<int:plan_id>/import/<int:import_id>/discard", views.import_discard, name="import_discard"),
+    path("<int:plan_id>/publish/", views.publish, name="publish"),
+]

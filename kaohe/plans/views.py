@@ -1,0 +1,240 @@
+"""Plan pages: overview, indicator trees, units, desks, imports, export, publication."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kaohe.organisations import access
+from kaohe.organisations.models import Organisation
+from kaohe.organisations.roles import Role
+from kaohe.plans import selectors, services
+from kaohe.plans.constants import Level
+from kaohe.plans.excel.export import write_indicator_workbook
+from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCreateForm, PublishForm, SortKeyForm
+from kaohe.plans.models import Plan, PlanImport, PlanUnit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
+    return {
+        "plan": plan,
+        "tab": tab,
+        "roles": sorted(r.label for r in access.plan_roles(request.user, plan)),
+        "can_import": access.can(request.user, "plan:import", plan),
+        "can_publish": access.can(request.user, "plan:publish", plan) and plan.is_draft,
+        "can_see_units": access.can(request.user, "unit:view", plan),
+        "can_see_desks": access.can(request.user, "desk:view", plan),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_plan(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "plan:create")
+    organisers = Organisation.objects.filter(pk__in=access.org_ids_with_role(request.user, Role.OFFICE))
+    form = PlanCreateForm(request.POST or None, organisers=organisers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "考核方案已创建。下一步：导入考核主体联系表、考核对象名单和各类别指标体系。")
+            return redirect("plans:detail", plan_id=plan.pk)
+    return render(request, "plans/create.html", {"form": form})
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id)
+    categories = access.visible_categories(request.user, plan)
+    context = _plan_context(request, plan, "overview")
+    context["summaries"] = selectors.category_summaries(plan, categories)
+    if context["can_import"]:
+        context["imports"] = selectors.recent_imports(plan)
+    return render(request, "plans/detail.html", context)
+
+
+@login_required
+@require_GET
+def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id)
+    category = access.get_category_for_user(request.user, plan, category_id)
+    nodes = selectors.category_indicators(category)
+    table = selectors.table_from_nodes(nodes, category.name)
+    warnings = selectors.category_warnings(category, table)
+    tree = selectors.indicator_tree(nodes, {w.row for w in warnings if w.row is not None})
+    context = _plan_context(request, plan, "tree")
+    context.update(
+        {
+            "category": category,
+            "categories": access.visible_categories(request.user, plan),
+            "tree": tree,
+            "warnings": warnings,
+            "task_count": sum(1 for n in nodes if n.level == Level.TASK),
+            "can_export": access.can(request.user, "plan:export", plan),
+        }
+    )
+    return render(request, "plans/tree.html", context)
+
+
+@login_required
+@require_GET
+def export_category(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:export")
+    category = access.get_category_for_user(request.user, plan, category_id)
+    table = selectors.category_table(category)
+    content = write_indicator_workbook(table, title=f"{plan.title}考核内容", subtitle=f"（{category.name}）")
+    response = HttpResponse(content, content_type=XLSX)
+    return _attachment(response, f"{plan.year}年度考核内容-{category.name}.xlsx")
+
+
+@login_required
+@require_GET
+def plan_units(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="unit:view")
+    categories = access.visible_categories(request.user, plan)
+    context = _plan_context(request, plan, "units")
+    context["groups"] = selectors.units_by_category(plan, categories)
+    context["can_edit_units"] = access.can(request.user, "unit:edit", plan)
+    return render(request, "plans/units.html", context)
+
+
+@login_required
+@require_POST
+def unit_sort_key(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="unit:edit")
+    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+    if unit is None:
+        raise Http404("考核对象不存在")
+    form = SortKeyForm(request.POST)
+    if form.is_valid():
+        services.organisation_set_sort_key(actor=request.user, plan=plan, unit=unit, sort_key=form.cleaned_data["sort_key"])
+        messages.success(request, f"“{unit.organisation.name}”的排序码已更新")
+    else:
+        messages.error(request, "排序码不能超过200个字符")
+    if request.headers.get("HX-Request"):
+        unit.organisation.refresh_from_db()
+        return render(request, "plans/_unit_row.html", {"unit": unit, "plan": plan, "can_edit_units": True})
+    return redirect("plans:units", plan_id=plan.pk)
+
+
+@login_required
+@require_GET
+def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="desk:view")
+    context = _plan_context(request, plan, "desks")
+    context["rows"] = selectors.desks_with_tasks(plan)
+    return render(request, "plans/desks.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = services.plan_import_upload(
+                actor=request.user,
+                plan=plan,
+                kind=form.cleaned_data["kind"],
+                data=upload.read(),
+                original_name=upload.name or "upload.xlsx",
+                category_name=form.cleaned_data.get("category_name") or "",
+                full_score=form.cleaned_data.get("full_score"),
+            )
+        except services.ImportRejected as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("plans:import_preview", plan_id=plan.pk, import_id=record.pk)
+    context = _plan_context(request, plan, "import")
+    context.update({"form": form, "categories": plan.categories.all(), "imports": selectors.recent_imports(plan)})
+    return render(request, "plans/import_upload.html", context, status=400 if form.errors else 200)
+
+
+def _get_import(request: HttpRequest, plan: Plan, import_id: int) -> PlanImport:
+    record = PlanImport.objects.select_related("created_by").filter(plan=plan, pk=import_id).first()
+    if record is None:
+        raise Http404("导入记录不存在")
+    return record
+
+
+@login_required
+@require_GET
+def import_preview(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    record = _get_import(request, plan, import_id)
+    context = _plan_context(request, plan, "import")
+    context.update({"record": record, "form": ImportApplyForm()})
+    return render(request, "plans/import_preview.html", context)
+
+
+@login_required
+@require_POST
+def import_apply(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    record = _get_import(request, plan, import_id)
+    form = ImportApplyForm(request.POST)
+    form.is_valid()
+    try:
+        services.plan_import_apply(
+            actor=request.user, plan_import=record, accept_warnings=bool(form.cleaned_data.get("accept_warnings"))
+        )
+    except services.ImportRejected as exc:
+        messages.error(request, exc.message)
+        return redirect("plans:import_preview", plan_id=plan.pk, import_id=record.pk)
+    messages.success(request, f"“{record.original_name}”已导入。")
+    return redirect("plans:detail", plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def import_discard(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    record = _get_import(request, plan, import_id)
+    try:
+        services.plan_import_discard(actor=request.user, plan_import=record)
+    except services.ImportRejected as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, "已放弃该导入，方案未作任何改动。")
+    return redirect("plans:import", plan_id=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:publish")
+    if not plan.is_draft:
+        raise PermissionDenied
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_publish(actor=request.user, plan=plan, accept_warnings=form.cleaned_data["accept_warnings"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "考核方案已发布，指标体系已冻结。")
+            return redirect("plans:detail", plan_id=plan.pk)
+    errors, warnings = services.plan_publish_problems(plan)
+    context = _plan_context(request, plan, "publish")
+    context.update({"form": form, "errors": errors, "warnings": warnings})
+    return render(request, "plans/publish.html", context)
