@@ -24,6 +24,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.writer.excel import ExcelWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "tools" / "demo_source" / "pingdingshan-2020"
@@ -141,7 +142,9 @@ def save_reproducibly(workbook: Workbook, path: Path) -> None:
     props.creator = props.lastModifiedBy = "kaohe demo"
     props.title = path.stem
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # ExcelWriter directly: Workbook.save() would stamp "modified" with the current time
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
     output = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():

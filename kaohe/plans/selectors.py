@@ -169,6 +169,11 @@ class TreeNode:
     warned: bool = False
 
     @property
+    def is_adjustment_group(self) -> bool:
+        """A 二级 holding only 加减分项 rows (outside the stated total)."""
+        return bool(self.children) and all(c.node.adjustment for c in self.children)
+
+    @property
     def mismatch(self) -> bool:
         return self.node.points is not None and self.node.level != Level.TASK and self.node.points != self.task_sum
 
@@ -209,8 +214,8 @@ def units_by_category(plan: Plan, categories: QuerySet[Category]) -> list[tuple[
 class DeskRow:
     desk: AssessorDesk
     task_count: int
-    points_total: Decimal
     tasks: list[Indicator]
+    per_category: list[tuple[str, int, Decimal]]  # (category, tasks, points)
 
 
 def desks_with_tasks(plan: Plan) -> list[DeskRow]:
@@ -227,12 +232,16 @@ def desks_with_tasks(plan: Plan) -> list[DeskRow]:
     rows = []
     for desk in desks:
         task_list: list[Indicator] = desk.task_list  # type: ignore[attr-defined]
+        per_category: dict[str, tuple[int, Decimal]] = {}
+        for t in task_list:
+            count, points = per_category.get(t.category.name, (0, Decimal(0)))
+            per_category[t.category.name] = (count + 1, points + (t.points or Decimal(0)))
         rows.append(
             DeskRow(
                 desk=desk,
                 task_count=len(task_list),
-                points_total=sum((t.points or Decimal(0) for t in task_list), Decimal(0)),
                 tasks=task_list,
+                per_category=[(name, count, points) for name, (count, points) in per_category.items()],
             )
         )
     return rows

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,6 @@ HEADERS = ("一级指标", "二级指标", "工作任务", "考核方式", "时�
 WIDTHS = (14, 16, 30, 36, 12, 44, 16)
 ASSESSOR_COLUMN = 7
 DATE_FORMAT = "yyyy-mm-dd"
-FIXED_TIMESTAMP = datetime(2020, 1, 1, tzinfo=UTC).replace(tzinfo=None)  # openpyxl wants naive UTC
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -58,6 +57,12 @@ def method_text(task: TaskRow) -> str:
     return text
 
 
+def _sheet_title(name: str) -> str:
+    """A valid worksheet name: no []:*?/\\ characters, at most 31 characters."""
+    cleaned = re.sub(r"[\[\]:*?/\\]", "", name).strip("' ")[:31]
+    return cleaned or "考核内容"
+
+
 def _style(cell: Any, font: Font, alignment: Alignment) -> None:
     cell.font = font
     cell.alignment = alignment
@@ -81,7 +86,7 @@ class _Writer:
         self.subtitle = subtitle
         self.workbook = Workbook()
         self.ws = self.workbook.active
-        self.ws.title = (table.sheet or "考核内容")[:31]
+        self.ws.title = _sheet_title(table.sheet)
         self.row = 1
 
     def write(self) -> bytes:
@@ -91,7 +96,6 @@ class _Writer:
         self._body()
         self._layout(header_row, first_data)
         props = self.workbook.properties
-        props.created = props.modified = FIXED_TIMESTAMP
         props.creator = props.lastModifiedBy = "kaohe"
         buffer = io.BytesIO()
         self.workbook.save(buffer)

@@ -139,13 +139,21 @@ class IndicatorReader:
                 return text.startswith(TOTAL_WORDS)
         return False
 
+    def _is_repeated_header(self, row: int) -> bool:
+        """The header row again (tables copied page by page): the task and one more column match."""
+        matches = [name for name in self.columns if is_header_text(self._text(row, name), INDICATOR_SYNONYMS, name)]
+        return "task" in matches and len(matches) >= 2
+
+    def _text(self, row: int, name: str) -> str:
+        return cell_text(self._raw(row, name))
+
     def _read_row(self, row: int) -> None:
         state = _RowState(row)
         self._formulas(state)
         if self.grid.row_is_empty(row) or self._is_total_row(row):
             return
         task_name = free_text(self._raw(row, "task"))
-        if "task" in state.bad or is_header_text(task_name, INDICATOR_SYNONYMS, "task"):
+        if "task" in state.bad or self._is_repeated_header(row):
             return  # a formula in the task cell, or the header repeated on a later page
         if not task_name:
             if any(self._raw(row, name) is not None for name in CONTENT_FIELDS):

@@ -59,9 +59,11 @@ def file_error(code: str, message: str) -> Problem:
     return Problem(ERROR, code, message)
 
 
-def _megabytes(size: int) -> str:
-    value = size / (1024 * 1024)
-    return f"{value:.1f}".removesuffix(".0")
+def _size_text(size: int) -> str:
+    """ "50 MB", "20.5 MB"; small limits (tests, tiny uploads) in KB."""
+    if size < 1024 * 1024:
+        return f"{max(size / 1024, 0.1):.1f}".removesuffix(".0") + " KB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 def read_bytes(data: bytes | BinaryIO, max_bytes: int) -> tuple[bytes | None, list[Problem]]:
@@ -78,15 +80,21 @@ def read_bytes(data: bytes | BinaryIO, max_bytes: int) -> tuple[bytes | None, li
 
 
 def _remaining_size(stream: BinaryIO) -> int:
-    """Size of the rest of the stream, without keeping it in memory."""
+    """Size of the rest of the stream, without keeping it in memory (counting stops at 1 GB)."""
+    try:
+        if stream.seekable():
+            position = stream.tell()
+            return stream.seek(0, io.SEEK_END) - position
+    except (OSError, ValueError):
+        pass
     total = 0
-    while chunk := stream.read(1024 * 1024):
+    while total < 1024**3 and (chunk := stream.read(1024 * 1024)):
         total += len(chunk)
     return total
 
 
 def _too_large(size: int, max_bytes: int) -> Problem:
-    return file_error("file_too_large", f"文件过大（{_megabytes(size)} MB），上限 {_megabytes(max_bytes)} MB")
+    return file_error("file_too_large", f"文件过大（{_size_text(size)}），上限 {_size_text(max_bytes)}")
 
 
 def sniff(raw: bytes, max_bytes: int) -> list[Problem]:
@@ -102,7 +110,7 @@ def sniff(raw: bytes, max_bytes: int) -> list[Problem]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # BadZipFile, NotImplementedError (odd zip versions), OSError, ...
         return [file_error("not_xlsx", "不是有效的 .xlsx 文件（压缩包已损坏）")]
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
@@ -112,7 +120,7 @@ def sniff(raw: bytes, max_bytes: int) -> list[Problem]:
         return [
             file_error(
                 "zip_bomb",
-                f"文件解压后超过 {_megabytes(limit)} MB，可能已损坏或不是普通表格，请检查后再导入",
+                f"文件解压后超过 {_size_text(limit)}，可能已损坏或不是普通表格，请检查后再导入",
             )
         ]
     return []

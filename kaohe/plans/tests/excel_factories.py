@@ -6,10 +6,13 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
 
+FIXED_TIME = datetime.combine(date(2020, 11, 1), datetime.min.time())
 WIDE_HEADER = ["一级指标", "二级指标", "工作任务", "考核方式", "时间要求", "工作要求", "责任主体"]
 
 
@@ -41,8 +44,11 @@ def workbook_bytes(*sheets: SheetSpec) -> bytes:
 
 
 def save(workbook: Workbook) -> bytes:
+    """Workbook bytes, identical from run to run (Workbook.save would stamp the current time)."""
+    workbook.properties.created = workbook.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).save()
     return buffer.getvalue()
 
 
@@ -123,7 +129,7 @@ def plain_zip(members: dict[str, bytes]) -> bytes:
 
 def annex4_table() -> bytes:
     """Two-row header: "考核指标" over 一级/二级; 考核内容/考核要求/考核方式 merged vertically."""
-    rows = [
+    rows: list[list[str | None]] = [
         ["附件4"],
         ["平顶山市2020年度依法行政考核内容"],
         ["考核指标", None, "考核内容", "考核要求", "考核方式"],

@@ -41,6 +41,11 @@ SOURCE_DIR = REPO / "tools" / "demo_source" / "pingdingshan-2020"
 D = Decimal
 
 
+def excel_datetime(year: int, month: int, day: int) -> datetime:
+    """A naive datetime, as openpyxl reads date cells."""
+    return datetime.combine(date(year, month, day), datetime.min.time())
+
+
 def codes(problems: list[Problem], severity: str | None = None) -> list[str]:
     return [p.code for p in problems if severity is None or p.severity == severity]
 
@@ -246,11 +251,21 @@ def test_empty_and_total_rows_are_skipped() -> None:
 @pytest.mark.parametrize(
     ("text", "method", "materials", "points"),
     [
-        ("报送资料:证明事项清理报告、《证明事项清理意见表》 1分", Method.SUBMISSION, "证明事项清理报告、《证明事项清理意见表》", D(1)),
+        (
+            "报送资料:证明事项清理报告、《证明事项清理意见表》 1分",
+            Method.SUBMISSION,
+            "证明事项清理报告、《证明事项清理意见表》",
+            D(1),
+        ),
         ("报送资料:证明事项清理报告 1分", Method.SUBMISSION, "证明事项清理报告", D(1)),
         ("日常掌握0.5分", Method.DAILY, "", D("0.5")),
         ("日常掌握 1 分", Method.DAILY, "", D(1)),
-        ("报送资料: 3. 能显示时间的本地部门联合抽查结果公示 0. 5 分", Method.SUBMISSION, "3. 能显示时间的本地部门联合抽查结果公示", D("0.5")),
+        (
+            "报送资料: 3. 能显示时间的本地部门联合抽查结果公示 0. 5 分",
+            Method.SUBMISSION,
+            "3. 能显示时间的本地部门联合抽查结果公示",
+            D("0.5"),
+        ),
         ("报送资料：上传名单1分", Method.SUBMISSION, "上传名单", D(1)),
         ("报送材料:报告（正式件）1分", Method.SUBMISSION, "报告（正式件）", D(1)),
         ("实地考核: 提交征地补偿案卷 2 分", Method.FIELD, "提交征地补偿案卷", D(2)),
@@ -313,8 +328,16 @@ def test_points_column_values(cell: object, expected: Decimal) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "code"),
-    [("两分", "points_unreadable"), ("约1", "points_unreadable"), (-1, "points_negative"), ("-0.5", "points_negative"),
-     (0.125, "points_precision"), ("1.125分", "points_precision"), (5000, "points_too_large"), (True, "points_unreadable")],
+    [
+        ("两分", "points_unreadable"),
+        ("约1", "points_unreadable"),
+        (-1, "points_negative"),
+        ("-0.5", "points_negative"),
+        (0.125, "points_precision"),
+        ("1.125分", "points_precision"),
+        (5000, "points_too_large"),
+        (True, "points_unreadable"),
+    ],
 )
 def test_bad_points_cell_is_an_error_at_that_cell(cell: object, code: str) -> None:
     data = sheet(["一级指标", "二级指标", "工作任务", "考核方式", "分值"], ["一、甲", "乙", "任务", "日常掌握", cell])
@@ -393,8 +416,17 @@ def test_levels_without_points_warn_except_adjustment_level2() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["2020-12-31", "2020/12/31", "2020.12.31", "2020年12月31日", "2020 年 12 月 31 日", "2020年12月31日前",
-     datetime(2020, 12, 31), date(2020, 12, 31), 44196],
+    [
+        "2020-12-31",
+        "2020/12/31",
+        "2020.12.31",
+        "2020年12月31日",
+        "2020 年 12 月 31 日",
+        "2020年12月31日前",
+        excel_datetime(2020, 12, 31),
+        date(2020, 12, 31),
+        44196,
+    ],
 )
 def test_deadline_variants(value: object) -> None:
     assert parse_deadline(value).value == date(2020, 12, 31)
@@ -410,7 +442,7 @@ def test_blank_deadline_is_none() -> None:
     [
         ("年底前", "时间要求不是有效日期：“年底前”"),
         ("2020-13-01", "时间要求不是有效日期：“2020-13-01”"),
-        (datetime(1900, 1, 5), "时间要求不是有效日期：1900-01-05"),
+        (excel_datetime(1900, 1, 5), "时间要求不是有效日期：1900-01-05"),
         (5, "时间要求不是有效日期：1900-01-05"),
         ("2200-01-01", "时间要求不是有效日期：2200-01-01"),
     ],
@@ -492,7 +524,7 @@ def test_header_without_data_rows_is_an_error() -> None:
 
 def test_all_problems_are_reported_together() -> None:
     data = wide_table(
-        task_row(task="任务一", method="日常掌握 两分"),  # unreadable points? no: not a number + 分 → no points
+        task_row(task="任务一", method="日常掌握 两分"),  # not "<number>分": just no points (a warning)
         task_row(task="任务二", deadline="下月"),
         task_row(task="任务三", method="日常掌握 -2分"),
         task_row(task="任务四", level1=None),
@@ -507,7 +539,7 @@ def test_three_cell_errors_in_a_points_column_sheet() -> None:
     data = sheet(
         ["一级指标", "二级指标", "工作任务", "考核方式", "分值", "时间要求"],
         ["一、甲10分", "乙3分", "任务一", "日常掌握", "两分", "2020-12-31"],
-        ["一、甲10分", "乙3分", "任务二", "日常掌握", 1, datetime(1900, 1, 5)],
+        ["一、甲10分", "乙3分", "任务二", "日常掌握", 1, excel_datetime(1900, 1, 5)],
         ["一、甲10分", "乙3分", "任务三", "日常掌握", None, "2020-12-31"],
         formulas={"E4": "=SUM(E2:E3)"},
     )
@@ -550,6 +582,13 @@ def test_max_bytes_parameter_and_streams() -> None:
     table = parse_indicator_workbook(io.BytesIO(data), max_bytes=len(data) - 1)
     assert codes(table.problems) == ["file_too_large"]
     assert not parse_indicator_workbook(io.BytesIO(data), max_bytes=len(data)).has_errors
+
+
+def test_too_large_stream_reports_its_full_size() -> None:
+    stream = io.BytesIO(bytes(30 * 1024 * 1024))
+    table = parse_indicator_workbook(stream)
+    assert table.problems[0].message == "文件过大（30 MB），上限 20 MB"
+    assert parse_indicator_workbook(bytes(3000), max_bytes=2048).problems[0].message == "文件过大（2.9 KB），上限 2 KB"
 
 
 @pytest.mark.parametrize(
@@ -598,6 +637,25 @@ def test_zip_bomb_guard_scales_with_max_bytes() -> None:
     limit = unpacked // 10 - 1
     assert len(data) <= limit, "test premise: the file itself is under the limit"
     assert codes(parse_indicator_workbook(data, max_bytes=limit).problems) == ["zip_bomb"]
+
+
+def test_zip_with_unsupported_version_is_not_valid() -> None:
+    data = bytearray(wide_table(task_row()))
+    central = data.find(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (88).to_bytes(2, "little")  # "version needed to extract" 8.8
+    assert codes(parse_indicator_workbook(bytes(data)).problems) == ["not_xlsx"]
+
+
+def test_unexpected_failure_becomes_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("kaohe.plans.excel.parse.IndicatorReader", broken)
+    monkeypatch.setattr("kaohe.plans.excel.parse.read_units", broken)
+    monkeypatch.setattr("kaohe.plans.excel.parse.read_assessors", broken)
+    assert codes(parse_indicator_workbook(wide_table(task_row())).problems) == ["unexpected"]
+    assert codes(parse_unit_workbook(sheet(["类别", "单位"], ["部门2", "市公安局"])).problems) == ["unexpected"]
+    assert codes(parse_assessor_workbook(sheet(["单位", "账号"], ["市委编办", "a"])).problems) == ["unexpected"]
 
 
 def test_random_garbage_never_raises() -> None:
@@ -758,7 +816,7 @@ def test_demo_dept2() -> None:
     missing = [t for _, _, t in table.tasks() if t.points is None]
     assert len(missing) == 3
     warnings = [p for p in table.problems if p.code == "points_missing"]
-    assert sorted(p.row for p in warnings) == sorted(t.row for t in missing)
+    assert [p.row for p in warnings] == [t.row for t in missing]
     assert codes(table.problems) == ["points_missing"] * 3
 
 
@@ -805,3 +863,20 @@ def test_demo_files_are_up_to_date_and_reproducible(tmp_path: Path) -> None:
     assert len(written) == 5
     for path in written:
         assert path.read_bytes() == (DEMO_DIR / path.name).read_bytes(), f"run tools/build_demo_xlsx.py ({path.name})"
+
+
+def test_table_with_only_level2_and_points_columns() -> None:
+    data = sheet(
+        ["二级指标", "工作任务", "分值", "分值"],
+        ["规范行政权力运行2.5分", "任务一", 1.5, 9],
+        ["规范行政权力运行2.5分", "任务二", 1, 9],
+    )
+    table = parse_indicator_workbook(data)
+    assert [(l1.name, l1.points, [c.name for c in l1.children]) for l1 in table.level1] == [
+        ("规范行政权力运行", D("2.5"), ["规范行政权力运行"])
+    ]
+    assert [(t.method, t.points) for _, _, t in table.tasks()] == [(Method.OTHER, D("1.5")), (Method.OTHER, D(1))]
+    assert sorted(codes(table.problems)) == ["header_duplicate", "level_column_missing", "method_column_missing"]
+    assert not table.has_errors
+    duplicate = only(table, "header_duplicate")
+    assert (duplicate.row, duplicate.column) == (1, "D")

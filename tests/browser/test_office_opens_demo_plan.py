@@ -1,0 +1,73 @@
+"""In Chromium: the office logs in, opens the demo plan and its trees; a unit sees only its own category."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import shot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "Kaohe#2020demo"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from kaohe.plans.demo import load_demo
+
+    return load_demo()
+
+
+def login(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def test_office_logs_in_and_opens_the_demo_plan(page, live_server, demo):
+    page.goto(f"{live_server.url}/accounts/login/")
+    shot(page, "01-login")
+    login(page, live_server, "office")
+    assert "考核办" in page.inner_text("body")
+    shot(page, "02-office-home")
+    page.click("text=平顶山市2020年度依法行政考核")
+    page.wait_for_selector("[data-testid=category-table]")
+    rows = page.locator("[data-testid=category-row]")
+    assert rows.count() == 3
+    counts = [rows.nth(i).locator("[data-testid=task-count]").inner_text() for i in range(3)]
+    assert counts == ["105", "11", "96"]
+    shot(page, "03-plan-overview")
+    page.click("[data-testid=category-row] >> nth=2 >> text=查看指标")
+    page.wait_for_selector("[data-testid=indicator-tree]")
+    assert "条核对提示" in page.inner_text("[data-testid=tree-warnings]")
+    # Collapsible: 二级 are closed until opened.
+    first_task = page.locator("[data-testid=task-row]").first
+    assert not first_task.is_visible()
+    page.locator("details.level2 > summary").first.click()
+    assert first_task.is_visible()
+    shot(page, "04-tree-dept2")
+    page.click("text=考核对象")
+    page.wait_for_selector("[data-testid=unit-group]")
+    assert page.locator("[data-testid=unit-row]").count() == 60
+    shot(page, "05-units")
+    page.click("text=考核主体")
+    page.wait_for_selector("[data-testid=desk-list]")
+    shot(page, "06-desks")
+    assert page.console_errors == []
+
+
+def test_unit_sees_only_its_category(page, live_server, demo):
+    login(page, live_server, "unit_wugang")
+    page.click("text=平顶山市2020年度依法行政考核")
+    rows = page.locator("[data-testid=category-row]")
+    assert rows.count() == 1
+    assert "县区政府" in rows.first.inner_text()
+    assert page.locator("text=导入").count() == 0
+    shot(page, "07-unit-overview")
+    response = page.goto(f"{live_server.url}/plans/{demo.pk}/import/")
+    assert response.status == 403
+    assert "没有权限" in page.inner_text("body")
