@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from collections.abc import Sequence
 from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum

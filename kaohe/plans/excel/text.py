@@ -17,6 +17,10 @@ _SPACE_NEAR_CJK = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 
 _NUMBER = r"[-－−]?\s*\d+(?:\s*[.．]\s*\d+)?"
 # "… 1分", "… 0. 5 分", "（2分）", "(3 分)" at the end of a cell.
+# "…两分", "（三分）": points written in Chinese numerals, which the office must rewrite as digits.
+_TRAILING_CN_POINTS = re.compile(
+    r"\s*[(（]?\s*(?P<num>[零〇一二两三四五六七八九十半]+(?:点[零〇一二三四五六七八九]+)?)\s*分\s*[)）]?\s*$"
+)
 _TRAILING_POINTS = re.compile(rf"\s*[(（]?\s*(?P<num>{_NUMBER})\s*分\s*[)）]?\s*$")
 # Ordinal prefixes: "一、", "十一、", "1.", "1．", "2、", "（一）", "(3)".
 _ORDINAL = re.compile(
@@ -133,6 +137,13 @@ def split_trailing_points(text: str) -> SplitPoints:
     """ "规范行政权力运行2.5分" → ("规范行政权力运行", 2.5); "(2分)" and "0. 5 分" also work."""
     match = _TRAILING_POINTS.search(text)
     if match is None:
+        cn = _TRAILING_CN_POINTS.search(text)
+        if cn is not None:
+            shown = squash(cn.group("num")) + "分"
+            return SplitPoints(
+                text[: cn.start()].strip(),
+                PointsResult(None, "points_unreadable", f"分值无法识别：“{shown}”，请写成阿拉伯数字（如 2分）"),
+            )
         return SplitPoints(text.strip(), None)
     raw = match.group("num")
     number = number_from_text(raw)

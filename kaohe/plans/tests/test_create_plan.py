@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
@@ -27,7 +29,7 @@ def test_office_creates_a_plan_with_default_policy(personas, demo_plan):
     plan = Plan.objects.get(title="平顶山市2021年度依法行政考核")
     assert plan.status == Plan.Status.DRAFT
     policy = ScoringPolicy.objects.get(plan=plan)
-    assert (policy.grade_good_pct, policy.bonus_cap, policy.review_request_days) == (80, 5, 5)
+    assert (policy.grade_good_pct, policy.bonus_cap, policy.review_request_days) == (Decimal(80), Decimal(5), 5)
     assert AuditEvent.objects.filter(action="plan.create", plan_id=plan.pk).exists()
 
 

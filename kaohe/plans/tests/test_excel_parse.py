@@ -524,14 +524,19 @@ def test_header_without_data_rows_is_an_error() -> None:
 
 def test_all_problems_are_reported_together() -> None:
     data = wide_table(
-        task_row(task="任务一", method="日常掌握 两分"),  # not "<number>分": just no points (a warning)
+        task_row(task="任务一", method="日常掌握 两分"),  # Chinese numeral points: must be rewritten as digits
         task_row(task="任务二", deadline="下月"),
         task_row(task="任务三", method="日常掌握 -2分"),
         task_row(task="任务四", level1=None),
     )
     table = parse_indicator_workbook(data)
     errors = [(p.code, p.row, p.column) for p in table.problems if p.severity == "error"]
-    assert errors == [("deadline_invalid", 3, "E"), ("points_negative", 4, "D"), ("level1_missing", 5, "A")]
+    assert errors == [
+        ("points_unreadable", 2, "D"),
+        ("deadline_invalid", 3, "E"),
+        ("points_negative", 4, "D"),
+        ("level1_missing", 5, "A"),
+    ]
     assert len(list(table.tasks())) == 3
 
 

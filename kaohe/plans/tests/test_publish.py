@@ -14,15 +14,24 @@ from kaohe.plans.models import Plan, PlanImport
 
 def _plan(personas, demo_plan, title="2021年度依法行政考核"):
     return services.plan_create(
-        actor=personas.office, organiser=demo_plan.organiser, year=2021, title=title,
-        period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31),
+        actor=personas.office,
+        organiser=demo_plan.organiser,
+        year=2021,
+        title=title,
+        period_start=dt.date(2021, 1, 1),
+        period_end=dt.date(2021, 12, 31),
     )
 
 
 def _import(personas, plan, kind, filename, category="", full_score=None):
     record = services.plan_import_upload(
-        actor=personas.office, plan=plan, kind=kind, data=(DATA_DIR / filename).read_bytes(),
-        original_name=filename, category_name=category, full_score=full_score,
+        actor=personas.office,
+        plan=plan,
+        kind=kind,
+        data=(DATA_DIR / filename).read_bytes(),
+        original_name=filename,
+        category_name=category,
+        full_score=full_score,
     )
     return services.plan_import_apply(actor=personas.office, plan_import=record, accept_warnings=True)
 
@@ -43,7 +52,11 @@ def test_publication_needs_the_warnings_accepted_and_freezes_the_plan(personas, 
     plan = _plan(personas, demo_plan)
     _import(personas, plan, PlanImport.Kind.UNITS, "units.xlsx")
     _import(personas, plan, PlanImport.Kind.ASSESSORS, "assessors.xlsx")
-    for filename, category in (("indicators-county.xlsx", "县区政府"), ("indicators-dept1.xlsx", "部门1"), ("indicators-dept2.xlsx", "部门2")):
+    for filename, category in (
+        ("indicators-county.xlsx", "县区政府"),
+        ("indicators-dept1.xlsx", "部门1"),
+        ("indicators-dept2.xlsx", "部门2"),
+    ):
         _import(personas, plan, PlanImport.Kind.INDICATORS, filename, category, Decimal(100))
     client = personas.client(personas.office)
     url = reverse("plans:publish", args=[plan.pk])
@@ -64,7 +77,13 @@ def test_publication_needs_the_warnings_accepted_and_freezes_the_plan(personas, 
     assert client.get(reverse("plans:publish", args=[plan.pk])).status_code == 403
     record = services.plan_import_upload
     try:
-        record(actor=personas.office, plan=plan, kind=PlanImport.Kind.UNITS, data=(DATA_DIR / "units.xlsx").read_bytes(), original_name="u.xlsx")
+        record(
+            actor=personas.office,
+            plan=plan,
+            kind=PlanImport.Kind.UNITS,
+            data=(DATA_DIR / "units.xlsx").read_bytes(),
+            original_name="u.xlsx",
+        )
     except services.ImportRejected as exc:
         assert "已冻结" in exc.message
     else:
