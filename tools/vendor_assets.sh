@@ -21,6 +21,8 @@ cp "$tmp"/htmx.org-*/package/LICENSE "$out/htmx/" 2>/dev/null || true
 cp "$tmp"/alpinejs-csp-*/package/dist/cdn.min.js "$out/alpine/alpine-csp.min.js"
 cp "$tmp"/echarts-*/package/dist/echarts.min.js "$out/echarts/"
 cp "$tmp"/echarts-*/package/LICENSE "$out/echarts/" 2>/dev/null || true
+# Source maps are not shipped: drop their references so collectstatic's manifest finds every file.
+find "$out" -name "*.js" -o -name "*.css" | xargs sed -i -E 's@/\*# sourceMappingURL=[^*]*\*/@@; s@//# sourceMappingURL=.*$@@'
 cat > "$out/VERSIONS" <<V
 @tabler/core $TABLER
 htmx.org $HTMX
