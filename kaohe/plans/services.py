@@ -153,7 +153,9 @@ def organisation_set_sort_key(*, actor: Any, plan: Plan, unit: PlanUnit, sort_ke
 
 
 def _problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
-    return [{**asdict(p), "location": p.location} for p in problems]
+    """Errors first, then warnings; each group in sheet order (row, then column)."""
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", p.row or 0, len(p.column), p.column))
+    return [{**asdict(p), "location": p.location} for p in ordered]
 
 
 def _desk_lookup(plan: Plan) -> dict[str, AssessorDesk]:
