@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kaohe.organisations",
     "kaohe.accounts",
     "kaohe.plans",
+    "kaohe.submissions",
 ]
 
 MIDDLEWARE = [
@@ -174,8 +175,11 @@ STORAGES = {
 
 # Upload limits.
 KAOHE_IMPORT_MAX_BYTES = env_int("KAOHE_IMPORT_MAX_MB", 20) * 1024 * 1024
+KAOHE_EVIDENCE_MAX_BYTES = env_int("KAOHE_EVIDENCE_MAX_MB", 200) * 1024 * 1024
+KAOHE_EVIDENCE_MAX_FILES_PER_REQUEST = env_int("KAOHE_EVIDENCE_MAX_FILES", 20)
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to a temporary file, never to memory
+FILE_UPLOAD_TEMP_DIR = env_str("KAOHE_UPLOAD_TEMP_DIR", "") or None
 
 # Background work (django-tasks, database backend; `manage.py db_worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

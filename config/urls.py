@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("kaohe.core.urls")),
     path("accounts/", include("kaohe.accounts.urls")),
     path("plans/", include("kaohe.plans.urls")),
+    path("plans/<int:plan_id>/", include("kaohe.submissions.urls")),
     path("admin/", admin.site.urls),
 ]
 

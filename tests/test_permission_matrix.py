@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kaohe.plans.models import PlanImport, PlanUnit
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "permissions.md"
-NAMESPACES = {"core", "accounts", "plans"}
+NAMESPACES = {"core", "accounts", "plans", "submissions"}
 PERSONAS = ["anonymous", "office", "desk", "unit", "viewer", "sysadmin", "other_office"]
 
 
@@ -58,6 +58,24 @@ def _kwargs(name: str, plan) -> dict[str, int]:
         wanted["category_id"] = plan.categories.get(name="县区政府").pk
     if "unit_id" in params:
         wanted["unit_id"] = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府").pk
+    if "task_id" in params:
+        from kaohe.plans.constants import Level, Method
+        from kaohe.plans.models import Indicator
+
+        wanted["task_id"] = (
+            Indicator.objects.filter(
+                plan=plan,
+                category__name="县区政府",
+                level=Level.TASK,
+                method=Method.SUBMISSION,
+                assessor__organisation__name="市司法局依法行政指导科",
+            )
+            .order_by("order")
+            .first()
+            .pk
+        )
+    if "file_id" in params:
+        wanted["file_id"] = 999999
     if "import_id" in params:
         wanted["import_id"] = PlanImport.objects.filter(plan=plan).order_by("pk").first().pk
     assert set(wanted) == params, f"the matrix test does not know how to fill {params - set(wanted)}"

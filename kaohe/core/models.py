@@ -67,3 +67,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Audit events are append-only")
+
+
+from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate  # noqa: E402,F401
+from kaohe.core.notification_models import Notification  # noqa: E402,F401

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
+from kaohe.accounts.models import User
+from kaohe.core.notification_models import Notification
 from kaohe.organisations import access
 from kaohe.plans import selectors as plan_selectors
 
@@ -25,8 +30,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "plan_cards": plans,
             "can_create_plan": access.can(request.user, "plan:create"),
             "is_system_admin": access.can(request.user, "admin:site"),
+            "notifications": list(Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True)[:10]),
         },
     )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark the user's own notifications read (nobody else's can be reached)."""
+    Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("core:home")
 
 
 @require_GET

@@ -18,7 +18,8 @@ from kaohe.organisations.models import Membership
 from kaohe.organisations.roles import ADMIN_ROLES, DRAFT_ROLES, GLOBAL_CAPABILITIES, ROLE_CAPABILITIES, Role, capabilities_of
 
 if TYPE_CHECKING:
-    from kaohe.plans.models import Category, Plan
+    from kaohe.plans.models import Category, Indicator, Plan, PlanUnit
+    from kaohe.submissions.models import EvidenceFile
 
 _CACHE_ATTR = "_kaohe_memberships"
 _PLAN_CACHE_ATTR = "_kaohe_plan_roles"
@@ -152,3 +153,75 @@ def get_category_for_user(user: Any, plan: Plan, category_id: int) -> Category:
 
 def all_capabilities() -> dict[Role, frozenset[str]]:
     return dict(ROLE_CAPABILITIES)
+
+
+# ------------------------------------------------------------------------------ evidence (报送资料)
+
+
+def own_units(user: Any, plan: Plan) -> list[PlanUnit]:
+    """The plan units the user belongs to as 考核对象 (usually one)."""
+    from kaohe.plans.models import PlanUnit
+
+    if Role.UNIT not in plan_roles(user, plan):
+        return []
+    orgs = org_ids_with_role(user, Role.UNIT)
+    return list(PlanUnit.objects.filter(plan=plan, organisation_id__in=orgs).select_related("organisation", "category"))
+
+
+def desk_ids(user: Any, plan: Plan) -> set[int]:
+    """Primary keys of the plan's assessor desks the user works for."""
+    from kaohe.plans.models import AssessorDesk
+
+    if Role.ASSESSOR not in plan_roles(user, plan):
+        return set()
+    orgs = org_ids_with_role(user, Role.ASSESSOR)
+    return set(AssessorDesk.objects.filter(plan=plan, organisation_id__in=orgs).values_list("pk", flat=True))
+
+
+def get_unit_task_for_user(
+    user: Any, plan: Plan, unit_id: int, task_id: int, *, write: bool = False
+) -> tuple[PlanUnit, Indicator]:
+    """A (unit, task) pair of the plan the user may read — or, with ``write``, submit evidence for.
+
+    Units reach their own tasks only; desks reach the tasks they are responsible for, for every unit;
+    the office reaches all. Anything else, including a task of another category, is 404.
+    """
+    from kaohe.plans.constants import Level
+    from kaohe.plans.models import Indicator, PlanUnit
+
+    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+    task = (
+        Indicator.objects.select_related("assessor__organisation", "parent__parent")
+        .filter(plan=plan, pk=task_id, level=Level.TASK)
+        .first()
+    )
+    if unit is None or task is None or task.category_id != unit.category_id:
+        raise Http404("该考核对象没有这项工作任务")
+    is_own_unit = any(u.pk == unit.pk for u in own_units(user, plan))
+    if write:
+        if not is_own_unit:
+            raise Http404("该考核对象没有这项工作任务")
+        require(user, "evidence:submit", plan)
+        return unit, task
+    if is_own_unit:
+        return unit, task
+    if can(user, "evidence:overview", plan):
+        return unit, task
+    if task.assessor_id is not None and task.assessor_id in desk_ids(user, plan):
+        return unit, task
+    raise Http404("该考核对象没有这项工作任务")
+
+
+def get_evidence_file_for_user(user: Any, plan: Plan, file_id: int) -> EvidenceFile:
+    """A file the user may download: its unit's members, the desk of its task, the office."""
+    from kaohe.submissions.models import EvidenceFile
+
+    evidence = (
+        EvidenceFile.objects.select_related("submission__unit", "submission__task")
+        .filter(pk=file_id, submission__plan=plan)
+        .first()
+    )
+    if evidence is None:
+        raise Http404("文件不存在")
+    get_unit_task_for_user(user, plan, evidence.submission.unit_id, evidence.submission.task_id)
+    return evidence

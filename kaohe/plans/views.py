@@ -38,6 +38,10 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
         "can_publish": access.can(request.user, "plan:publish", plan) and plan.is_draft,
         "can_see_units": access.can(request.user, "unit:view", plan),
         "can_see_desks": access.can(request.user, "desk:view", plan),
+        "evidence_open": not plan.is_draft,
+        "can_submit_evidence": access.can(request.user, "evidence:submit", plan),
+        "can_review_evidence": access.can(request.user, "evidence:review", plan),
+        "can_overview_evidence": access.can(request.user, "evidence:overview", plan),
     }
 
 

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from kaohe.core.forms import StyledFormMixin
+from kaohe.submissions.models import Submission
+
+
+class DetailsForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    links = forms.CharField(
+        label="链接（每行一个）",
+        required=False,
+        max_length=12000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="如网站公开页面的地址，须以 http:// 或 https:// 开头",
+    )
+
+
+class ReturnForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="退回理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label="补充截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ExtensionForm(StyledFormMixin, forms.Form):
+    task = forms.ChoiceField(label="工作任务")
+    unit = forms.ChoiceField(label="考核对象", required=False)
+    new_deadline = forms.DateField(label="延至", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="延期理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, tasks: list[tuple[int, str]], units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["task"].choices = [(str(pk), label) for pk, label in tasks]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", "全部考核对象")] + [(str(pk), label) for pk, label in units]  # type: ignore[attr-defined]
+
+
+class QueueFilterForm(StyledFormMixin, forms.Form):
+    category = forms.TypedChoiceField(label="类别", required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(label="考核对象", required=False, coerce=int, empty_value=None)
+    level1 = forms.TypedChoiceField(label="一级指标", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *Submission.Status.choices])
+
+    def __init__(
+        self,
+        *args: Any,
+        categories: list[tuple[int, str]],
+        units: list[tuple[int, str]],
+        level1: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "全部"), *categories]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", "全部"), *units]  # type: ignore[attr-defined]
+        self.fields["level1"].choices = [("", "全部"), *level1]  # type: ignore[attr-defined]
+
+
+def today_plus(days: int) -> dt.date:
+    return dt.date.today() + dt.timedelta(days=days)  # noqa: DTZ011 - a form default only

@@ -1,0 +1,280 @@
+"""Reads of evidence: a unit's workspace, a desk's queue, the office's overview. Constant query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from kaohe.core.calendar import Calendar, CalendarYearUnknown
+from kaohe.plans.constants import Level, Method
+from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.submissions import deadlines
+from kaohe.submissions.models import EvidenceFile, Extension, Submission, SupplementRequest
+
+Status = Submission.Status
+
+
+def evidence_tasks(plan: Plan, *, category_ids: Iterable[int] | None = None) -> list[Indicator]:
+    """Tasks that ask units for materials, with their 一级/二级 and desk (one query)."""
+    query = (
+        Indicator.objects.filter(plan=plan, level=Level.TASK)
+        .filter(Q(method=Method.SUBMISSION) | (Q(method=Method.OTHER) & ~Q(materials="")))
+        .select_related("parent__parent", "assessor__organisation", "category")
+        .order_by("category__order", "order")
+    )
+    if category_ids is not None:
+        query = query.filter(category_id__in=list(category_ids))
+    return list(query)
+
+
+class DeadlineBook:
+    """Every extension and open return of a plan, loaded once, answering deadlines per (unit, task)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.for_all: dict[int, list[dt.date]] = defaultdict(list)
+        self.for_unit: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+        for ext in Extension.objects.filter(plan=plan).only("task_id", "unit_id", "new_deadline"):
+            if ext.unit_id is None:
+                self.for_all[ext.task_id].append(ext.new_deadline)
+            else:
+                self.for_unit[(ext.unit_id, ext.task_id)].append(ext.new_deadline)
+        self.returns: dict[tuple[int, int], SupplementRequest] = {}
+        for ret in (
+            SupplementRequest.objects.filter(submission__plan=plan, resolved_at__isnull=True)
+            .select_related("submission")
+            .order_by("due_date")
+        ):
+            self.returns[(ret.submission.unit_id, ret.submission.task_id)] = ret
+
+    def deadline(self, unit_id: int, task: Indicator) -> dt.date | None:
+        ret = self.returns.get((unit_id, task.pk))
+        return deadlines.effective_deadline(
+            task_deadline=task.deadline,
+            plan_deadline=self.plan.submission_deadline,
+            extensions=[*self.for_all.get(task.pk, []), *self.for_unit.get((unit_id, task.pk), [])],
+            return_due=ret.due_date if ret else None,
+        )
+
+
+def level1_of(task: Indicator) -> Indicator:
+    """The task's 一级指标 (tasks always hang under 二级 under 一级; select_related("parent__parent"))."""
+    level2 = task.parent
+    if level2 is None or level2.parent is None:
+        raise ValueError(f"task {task.pk} is not under a 二级 and 一级 indicator")
+    return level2.parent
+
+
+def _working_days_left(calendar: Calendar | None, today: dt.date, deadline: dt.date | None) -> int | None:
+    if calendar is None or deadline is None or deadline < today:
+        return None
+    try:
+        return calendar.working_days_between(today, deadline)
+    except CalendarYearUnknown:
+        return None
+
+
+@dataclass
+class TaskRow:
+    task: Indicator
+    unit: PlanUnit
+    submission: Submission | None
+    deadline: dt.date | None
+    is_open: bool
+    days_left: int | None = None
+    file_count: int = 0
+    open_return: SupplementRequest | None = None
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else Status.EMPTY
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def overdue(self) -> bool:
+        return not self.is_open and self.status in (Status.EMPTY, Status.RETURNED)
+
+
+def _submissions(plan: Plan, **filters: object) -> dict[tuple[int, int], Submission]:
+    rows = Submission.objects.filter(plan=plan, **filters).annotate(
+        active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
+    )
+    return {(s.unit_id, s.task_id): s for s in rows}
+
+
+def _calendar() -> Calendar | None:
+    try:
+        return Calendar.from_database()
+    except Exception:
+        return None
+
+
+def _row(
+    book: DeadlineBook, calendar: Calendar | None, now: dt.datetime, unit: PlanUnit, task: Indicator, sub: Submission | None
+) -> TaskRow:
+    deadline = book.deadline(unit.pk, task)
+    return TaskRow(
+        task=task,
+        unit=unit,
+        submission=sub,
+        deadline=deadline,
+        is_open=deadlines.is_open(deadline, now),
+        days_left=_working_days_left(calendar, deadlines.today(now), deadline),
+        file_count=getattr(sub, "active_files", 0) if sub else 0,
+        open_return=book.returns.get((unit.pk, task.pk)),
+    )
+
+
+@dataclass
+class Group:
+    """Tasks under one 一级指标 (for the workspace and the matrix)."""
+
+    level1: Indicator
+    rows: list[TaskRow] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for r in self.rows if r.status != Status.EMPTY)
+
+
+def unit_workspace(plan: Plan, unit: PlanUnit) -> list[Group]:
+    now = timezone.now()
+    book = DeadlineBook(plan)
+    calendar = _calendar()
+    subs = _submissions(plan, unit=unit)
+    groups: dict[int, Group] = {}
+    for task in evidence_tasks(plan, category_ids=[unit.category_id]):
+        level1 = level1_of(task)
+        group = groups.setdefault(level1.pk, Group(level1=level1))
+        group.rows.append(_row(book, calendar, now, unit, task, subs.get((unit.pk, task.pk))))
+    return list(groups.values())
+
+
+@dataclass
+class QueueFilter:
+    category_id: int | None = None
+    unit_id: int | None = None
+    status: str = ""
+    level1_id: int | None = None
+
+
+@dataclass
+class Queue:
+    rows: list[TaskRow]
+    counts: dict[str, int]
+    total: int
+
+
+def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter) -> Queue:
+    """(unit × task) pairs of the desks' tasks (all desks when ``desk_ids`` is None: the office)."""
+    now = timezone.now()
+    book = DeadlineBook(plan)
+    calendar = _calendar()
+    tasks = evidence_tasks(plan)
+    if desk_ids is not None:
+        tasks = [t for t in tasks if t.assessor_id in desk_ids]
+    units_by_category: dict[int, list[PlanUnit]] = defaultdict(list)
+    for unit in PlanUnit.objects.filter(plan=plan).select_related("organisation", "category").order_by("organisation__sort_key"):
+        units_by_category[unit.category_id].append(unit)
+    subs = _submissions(plan, task__in=[t.pk for t in tasks])
+    rows: list[TaskRow] = []
+    for task in tasks:
+        if filters.category_id and task.category_id != filters.category_id:
+            continue
+        if filters.level1_id and level1_of(task).pk != filters.level1_id:
+            continue
+        for unit in units_by_category[task.category_id]:
+            if filters.unit_id and unit.pk != filters.unit_id:
+                continue
+            rows.append(_row(book, calendar, now, unit, task, subs.get((unit.pk, task.pk))))
+    counts = {s.value: 0 for s in Status}
+    for row in rows:
+        counts[row.status] += 1
+    total = len(rows)
+    if filters.status:
+        rows = [r for r in rows if r.status == filters.status]
+    return Queue(rows=rows, counts=counts, total=total)
+
+
+@dataclass
+class MatrixCell:
+    submitted: int = 0
+    due: int = 0
+
+
+@dataclass
+class Overview:
+    level1_names: list[tuple[int, str]]
+    matrix: list[tuple[PlanUnit, list[MatrixCell], MatrixCell]]
+    overdue: list[TaskRow]
+    desks: list[tuple[str, int, int, int]]  # desk, due, submitted, returned
+
+
+def office_overview(plan: Plan) -> Overview:
+    queue = desk_queue(plan, None, QueueFilter())
+    level1_seen: dict[str, int] = {}
+    for row in queue.rows:
+        level1 = level1_of(row.task)
+        level1_seen.setdefault(f"{level1.code}、{level1.name}", int(level1.code))
+    names = sorted(level1_seen.items(), key=lambda kv: kv[1])
+    index = {name: i for i, (name, _) in enumerate(names)}
+    per_unit: dict[int, tuple[PlanUnit, list[MatrixCell]]] = {}
+    desks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    overdue: list[TaskRow] = []
+    for row in queue.rows:
+        level1 = level1_of(row.task)
+        _, cells = per_unit.setdefault(row.unit.pk, (row.unit, [MatrixCell() for _ in names]))
+        cell = cells[index[f"{level1.code}、{level1.name}"]]
+        cell.due += 1
+        desk = row.task.assessor.organisation.name if row.task.assessor else "（未指定）"
+        desks[desk][0] += 1
+        if row.status != Status.EMPTY:
+            cell.submitted += 1
+            desks[desk][1] += 1
+        if row.status == Status.RETURNED:
+            desks[desk][2] += 1
+        if row.overdue:
+            overdue.append(row)
+    matrix = []
+    for unit, cells in sorted(per_unit.values(), key=lambda uc: (uc[0].category.order, uc[0].organisation.sort_key)):
+        total = MatrixCell(sum(c.submitted for c in cells), sum(c.due for c in cells))
+        matrix.append((unit, cells, total))
+    return Overview(
+        level1_names=[(i + 1, name) for i, (name, _) in enumerate(names)],
+        matrix=matrix,
+        overdue=overdue,
+        desks=sorted(((d, v[0], v[1], v[2]) for d, v in desks.items()), key=lambda x: x[0]),
+    )
+
+
+def empty_open_tasks_by_unit(plan: Plan, now: dt.datetime) -> list[tuple[PlanUnit, list[Indicator]]]:
+    queue = desk_queue(plan, None, QueueFilter(status=Status.EMPTY))
+    grouped: dict[int, tuple[PlanUnit, list[Indicator]]] = {}
+    for row in queue.rows:
+        if row.is_open:
+            grouped.setdefault(row.unit.pk, (row.unit, []))[1].append(row.task)
+    return list(grouped.values())
+
+
+def submission_files(submission: Submission | None) -> list[EvidenceFile]:
+    if submission is None:
+        return []
+    return list(submission.files.select_related("uploaded_by", "withdrawn_by").order_by("uploaded_at", "id"))
+
+
+def submission_for(plan: Plan, unit: PlanUnit, task: Indicator) -> Submission | None:
+    return (
+        Submission.objects.filter(plan=plan, unit=unit, task=task)
+        .prefetch_related(
+            Prefetch("returns", queryset=SupplementRequest.objects.select_related("requested_by", "desk__organisation"))
+        )
+        .first()
+    )

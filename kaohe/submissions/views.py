@@ -1,0 +1,478 @@
+"""Evidence pages: the unit's workspace and task page, the desk's queue, the office's overview."""
+
+from __future__ import annotations
+
+from typing import cast
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kaohe.core.storage import open_for_download
+from kaohe.core.uploads import LimitedUploadHandler
+from kaohe.organisations import access
+from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.submissions import selectors, services
+from kaohe.submissions.archives import build_archive
+from kaohe.submissions.forms import DetailsForm, ExtensionForm, QueueFilterForm, ReturnForm, today_plus
+from kaohe.submissions.models import EvidenceFile, Extension, Submission
+
+INLINE_KINDS = {"pdf", "image"}
+
+
+def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
+    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
+    if plan.is_draft:
+        raise Http404("方案尚未发布")
+    return plan
+
+
+def _nav(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
+    return {
+        "tab": tab,
+        "nav_workspace": bool(access.own_units(request.user, plan)),
+        "nav_queue": access.can(request.user, "evidence:review", plan),
+        "nav_overview": access.can(request.user, "evidence:overview", plan),
+    }
+
+
+def _task_url(plan: Plan, unit_id: int, task_id: int) -> str:
+    return reverse("submissions:task", args=[plan.pk, unit_id, task_id])
+
+
+def _attachment(response: HttpResponseBase, filename: str, *, inline: bool = False) -> HttpResponseBase:
+    kind = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{kind}; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The unit's tasks with status, deadline and working days left; the office may look at any unit."""
+    plan = _plan(request, plan_id)
+    own = access.own_units(request.user, plan)
+    unit: PlanUnit | None = own[0] if own else None
+    requested = request.GET.get("unit", "")
+    if requested.isdigit() and access.can(request.user, "evidence:overview", plan):
+        unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=int(requested)).first()
+    if unit is None:
+        if access.can(request.user, "evidence:review", plan):
+            return redirect("submissions:queue", plan_id=plan.pk)
+        raise PermissionDenied
+    groups = selectors.unit_workspace(plan, unit)
+    rows = [r for g in groups for r in g.rows]
+    return render(
+        request,
+        "submissions/workspace.html",
+        {
+            **_nav(request, plan, "workspace"),
+            "plan": plan,
+            "unit": unit,
+            "groups": groups,
+            "empty_rows": [r for r in rows if r.status == Submission.Status.EMPTY],
+            "total": len(rows),
+            "done": sum(1 for r in rows if r.status != Submission.Status.EMPTY),
+            "is_own": any(u.pk == unit.pk for u in own),
+        },
+    )
+
+
+@login_required
+@require_GET
+def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    is_own = any(u.pk == unit.pk for u in access.own_units(request.user, plan))
+    submission = selectors.submission_for(plan, unit, task)
+    deadline = services.deadline_for(plan, unit, task)
+    from kaohe.submissions.deadlines import is_open
+
+    is_desk = task.assessor_id is not None and task.assessor_id in access.desk_ids(request.user, plan)
+    return render(
+        request,
+        "submissions/task.html",
+        {
+            **_nav(request, plan, "workspace" if is_own else "queue"),
+            "plan": plan,
+            "unit": unit,
+            "task": task,
+            "submission": submission,
+            "files": selectors.submission_files(submission),
+            "deadline": deadline,
+            "is_open": is_open(deadline, timezone.now()),
+            "can_submit": is_own and access.can(request.user, "evidence:submit", plan) and services.needs_evidence(task),
+            "can_return": is_desk and submission is not None and submission.status == Submission.Status.SUBMITTED,
+            "details_form": DetailsForm(
+                initial={
+                    "note": submission.note if submission else "",
+                    "links": "\n".join(link["url"] for link in (submission.links if submission else [])),
+                }
+            ),
+            "return_form": ReturnForm(initial={"due_date": today_plus(5)}),
+            "max_mb": settings.KAOHE_EVIDENCE_MAX_BYTES // (1024 * 1024),
+            "max_files": settings.KAOHE_EVIDENCE_MAX_FILES_PER_REQUEST,
+        },
+    )
+
+
+@csrf_exempt
+@login_required
+@require_POST
+def upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+    """Multipart upload of one or more files; answers JSON per file for the page's script, or redirects.
+
+    The size/count-limiting handler must be installed before anything reads the body, so CSRF is
+    checked inside (Django's documented pattern for custom upload handlers).
+    """
+    cast(list[FileUploadHandler], request.upload_handlers).insert(0, LimitedUploadHandler(request))
+    return _upload(request, plan_id, unit_id, task_id)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    try:
+        services.require_open(plan, unit, task)
+    except services.DeadlineClosed as exc:
+        return _upload_answer(request, plan, unit, task, [], exc.message, wants_json, status=403)
+    refusal = ""
+    try:
+        files = request.FILES.getlist("files")
+    except Exception as exc:
+        files = []
+        refusal = f"上传被拒绝：{exc}"
+    refusal = getattr(request, "upload_refusal", "") or refusal
+    if refusal:
+        return _upload_answer(request, plan, unit, task, [], refusal, wants_json, status=400)
+    if not files:
+        return _upload_answer(request, plan, unit, task, [], "请选择要上传的文件", wants_json, status=400)
+    try:
+        results = services.evidence_upload(actor=request.user, plan=plan, unit=unit, task=task, files=files)
+    except services.DeadlineClosed as exc:
+        return _upload_answer(request, plan, unit, task, [], exc.message, wants_json, status=403)
+    status = 200 if all(r.accepted for r in results) else 400 if not any(r.accepted for r in results) else 207
+    return _upload_answer(request, plan, unit, task, results, "", wants_json, status=status)
+
+
+def _upload_answer(
+    request: HttpRequest,
+    plan: Plan,
+    unit: PlanUnit,
+    task: Indicator,
+    results: list[services.UploadResult],
+    error: str,
+    wants_json: bool,
+    *,
+    status: int,
+) -> HttpResponse:
+    if wants_json:
+        return JsonResponse(
+            {"error": error, "files": [r.__dict__ for r in results]},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    if error:
+        messages.error(request, error)
+    for r in results:
+        (messages.success if r.accepted else messages.error)(request, f"{r.name}：{r.message}")
+    return redirect(_task_url(plan, unit.pk, task.pk))
+
+
+@login_required
+@require_POST
+def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    form = DetailsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "说明或链接过长")
+    else:
+        try:
+            services.submission_update_details(
+                actor=request.user,
+                plan=plan,
+                unit=unit,
+                task=task,
+                note=form.cleaned_data["note"],
+                links_text=form.cleaned_data["links"],
+            )
+        except services.DeadlineClosed as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, "说明和链接已保存")
+    return redirect(_task_url(plan, unit.pk, task.pk))
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    evidence = access.get_evidence_file_for_user(request.user, plan, file_id)
+    submission = evidence.submission
+    try:
+        services.evidence_withdraw(actor=request.user, plan=plan, evidence=evidence)
+    except services.DeadlineClosed as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"已撤回“{evidence.display_name}”（记录保留，可追溯）")
+    return redirect(_task_url(plan, submission.unit_id, submission.task_id))
+
+
+@login_required
+@require_POST
+def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="evidence:return")
+    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    submission = Submission.objects.select_related("task").filter(plan=plan, unit=unit, task=task).first()
+    if submission is None:
+        messages.error(request, "该任务尚未报送，无需退回")
+        return redirect(_task_url(plan, unit.pk, task.pk))
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写退回理由和补充截止日期")
+    else:
+        try:
+            services.submission_return(
+                actor=request.user,
+                plan=plan,
+                submission=submission,
+                reason=form.cleaned_data["reason"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "已退回补充，并通知考核对象")
+    return redirect(_task_url(plan, unit.pk, task.pk))
+
+
+@login_required
+@require_POST
+def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    submission = Submission.objects.filter(plan=plan, unit=unit, task=task).first()
+    if submission is None:
+        messages.error(request, "该任务没有待补充的退回")
+        return redirect(_task_url(plan, unit.pk, task.pk))
+    try:
+        services.submission_resubmit(actor=request.user, plan=plan, submission=submission)
+    except services.DeadlineClosed as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "已提交补充材料")
+    return redirect(_task_url(plan, unit.pk, task.pk))
+
+
+def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bool) -> HttpResponseBase:
+    evidence = access.get_evidence_file_for_user(request.user, plan, file_id)
+    if inline and evidence.kind not in INLINE_KINDS:
+        raise Http404("该类型不支持在线预览，请下载")
+    from kaohe.core import audit
+
+    audit.record(
+        actor=request.user,
+        action="evidence.preview" if inline else "evidence.download",
+        obj=evidence,
+        plan_id=plan.pk,
+        after={"file": evidence.display_name, "sha256": evidence.sha256},
+    )
+    response = FileResponse(open_for_download(evidence.storage_name), content_type=evidence.mime)
+    return _attachment(response, evidence.display_name, inline=inline)
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
+    return _file_response(request, _plan(request, plan_id), file_id, inline=False)
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def preview(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
+    response = _file_response(request, _plan(request, plan_id), file_id, inline=True)
+    # Only content-sniffed PDFs and images reach here; they are shown in an <iframe> of our own page.
+    response["Content-Security-Policy"] = "frame-ancestors 'self'"
+    return response
+
+
+def _archive_response(
+    request: HttpRequest, plan: Plan, files: list[EvidenceFile], folders: dict[int, str], filename: str
+) -> HttpResponseBase:
+    if not files:
+        messages.info(request, "没有可下载的文件")
+        return redirect(request.META.get("HTTP_REFERER") or reverse("plans:detail", args=[plan.pk]))
+    from kaohe.core import audit
+
+    audit.record(actor=request.user, action="evidence.archive", plan_id=plan.pk, after={"files": len(files), "archive": filename})
+    response = FileResponse(build_archive(files, folder_of=folders), content_type="application/zip")
+    return _attachment(response, filename)
+
+
+@login_required
+@require_GET
+def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponseBase:
+    plan = _plan(request, plan_id)
+    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    files = list(
+        EvidenceFile.objects.filter(
+            submission__plan=plan, submission__unit=unit, submission__task=task, withdrawn_at__isnull=True
+        )
+        .select_related("uploaded_by")
+        .order_by("uploaded_at")
+    )
+    folder = f"{task.code} {task.name[:30]}"
+    return _archive_response(
+        request, plan, files, {f.submission_id: folder for f in files}, f"{unit.organisation.name}-{task.code}.zip"
+    )
+
+
+@login_required
+@require_GET
+def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponseBase:
+    """All active files of a unit: the office and the unit get everything, a desk only its own tasks."""
+    plan = _plan(request, plan_id)
+    unit = PlanUnit.objects.select_related("organisation").filter(plan=plan, pk=unit_id).first()
+    if unit is None:
+        raise Http404("考核对象不存在")
+    files_q = EvidenceFile.objects.filter(submission__plan=plan, submission__unit=unit, withdrawn_at__isnull=True)
+    is_own = any(u.pk == unit.pk for u in access.own_units(request.user, plan))
+    if not is_own and not access.can(request.user, "evidence:overview", plan):
+        desks = access.desk_ids(request.user, plan)
+        if not desks:
+            raise Http404("考核对象不存在")
+        files_q = files_q.filter(submission__task__assessor_id__in=desks)
+    files = list(files_q.select_related("uploaded_by", "submission__task").order_by("submission__task__order", "uploaded_at"))
+    folders = {f.submission_id: f"{f.submission.task.code} {f.submission.task.name[:30]}" for f in files}
+    return _archive_response(request, plan, files, folders, f"{unit.organisation.name}-报送资料.zip")
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="evidence:review")
+    desks = None if access.can(request.user, "evidence:overview", plan) else access.desk_ids(request.user, plan)
+    categories = list(plan.categories.values_list("pk", "name"))
+    units = [
+        (u.pk, u.organisation.name)
+        for u in PlanUnit.objects.filter(plan=plan).select_related("organisation").order_by("organisation__sort_key")
+    ]
+    level1 = [
+        (i.pk, f"{i.category.name} · {i.code}、{i.name}")
+        for i in Indicator.objects.filter(plan=plan, level=1).select_related("category").order_by("category__order", "order")
+    ]
+    form = QueueFilterForm(request.GET or None, categories=categories, units=units, level1=level1)
+    filters = selectors.QueueFilter()
+    if form.is_valid():
+        filters = selectors.QueueFilter(
+            category_id=form.cleaned_data["category"],
+            unit_id=form.cleaned_data["unit"],
+            status=form.cleaned_data["status"],
+            level1_id=form.cleaned_data["level1"],
+        )
+    data = selectors.desk_queue(plan, desks, filters)
+    page = Paginator(data.rows, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "submissions/queue.html",
+        {
+            **_nav(request, plan, "queue"),
+            "plan": plan,
+            "form": form,
+            "page": page,
+            "counts": data.counts,
+            "total": data.total,
+            "statuses": Submission.Status.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="evidence:overview")
+    return render(
+        request,
+        "submissions/overview.html",
+        {**_nav(request, plan, "overview"), "plan": plan, "overview": selectors.office_overview(plan)},
+    )
+
+
+@login_required
+@require_POST
+def remind(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="evidence:overview")
+    count = services.reminders_send(actor=request.user, plan=plan)
+    messages.success(request, f"已向 {count} 个尚有未报送任务的考核对象发送催报提醒")
+    return redirect("submissions:overview", plan_id=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extensions(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="evidence:extend")
+    tasks = selectors.evidence_tasks(plan)
+    units = list(
+        PlanUnit.objects.filter(plan=plan)
+        .select_related("organisation", "category")
+        .order_by("category__order", "organisation__sort_key")
+    )
+    form = ExtensionForm(
+        request.POST or None,
+        tasks=[(t.pk, f"{t.category.name} {t.code} {t.name[:40]}") for t in tasks],
+        units=[(u.pk, f"{u.category.name} · {u.organisation.name}") for u in units],
+    )
+    if request.method == "POST" and form.is_valid():
+        task = next(t for t in tasks if t.pk == int(form.cleaned_data["task"]))
+        unit = next((u for u in units if str(u.pk) == form.cleaned_data["unit"]), None)
+        try:
+            services.extension_grant(
+                actor=request.user,
+                plan=plan,
+                task=task,
+                unit=unit,
+                new_deadline=form.cleaned_data["new_deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "延期已生效，并已通知相关考核对象")
+            return redirect("submissions:extensions", plan_id=plan.pk)
+    granted = (
+        Extension.objects.filter(plan=plan).select_related("task", "unit__organisation", "granted_by").order_by("-created_at")
+    )
+    return render(
+        request,
+        "submissions/extensions.html",
+        {**_nav(request, plan, "extensions"), "plan": plan, "form": form, "granted": granted},
+        status=400 if form.errors else 200,
+    )
