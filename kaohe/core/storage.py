@@ -113,7 +113,7 @@ def storage_key(*, prefix: str, extension: str) -> str:
     """A fresh random key under ``prefix``, e.g. ``evidence/plan-3/unit-17/task-88/<uuid4 hex>.pdf``."""
     segments = [segment for segment in prefix.strip("/").split("/") if segment]
     for segment in segments:
-        if not _KEY_SEGMENT.fullmatch(segment) or segment.strip(".") == "":
+        if not _KEY_SEGMENT.fullmatch(segment):
             raise ValueError(f"Unsafe storage prefix segment: {segment!r}")
     ext = extension.lower().lstrip(".")
     if ext and not re.fullmatch(r"[a-z0-9]{1,10}", ext):

@@ -220,19 +220,20 @@ class Overview:
 
 def office_overview(plan: Plan) -> Overview:
     queue = desk_queue(plan, None, QueueFilter())
-    level1_seen: dict[str, int] = {}
+    # Columns are the 一级指标 by code and name (categories usually share them, as in the demo).
+    level1_seen: dict[tuple[int, str], None] = {}
     for row in queue.rows:
         level1 = level1_of(row.task)
-        level1_seen.setdefault(f"{level1.code}、{level1.name}", int(level1.code))
-    names = sorted(level1_seen.items(), key=lambda kv: kv[1])
-    index = {name: i for i, (name, _) in enumerate(names)}
+        level1_seen.setdefault((int(level1.code), level1.name), None)
+    names = sorted(level1_seen)
+    index = {key: i for i, key in enumerate(names)}
     per_unit: dict[int, tuple[PlanUnit, list[MatrixCell]]] = {}
     desks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     overdue: list[TaskRow] = []
     for row in queue.rows:
         level1 = level1_of(row.task)
         _, cells = per_unit.setdefault(row.unit.pk, (row.unit, [MatrixCell() for _ in names]))
-        cell = cells[index[f"{level1.code}、{level1.name}"]]
+        cell = cells[index[(int(level1.code), level1.name)]]
         cell.due += 1
         desk = row.task.assessor.organisation.name if row.task.assessor else "（未指定）"
         desks[desk][0] += 1
@@ -248,7 +249,7 @@ def office_overview(plan: Plan) -> Overview:
         total = MatrixCell(sum(c.submitted for c in cells), sum(c.due for c in cells))
         matrix.append((unit, cells, total))
     return Overview(
-        level1_names=[(i + 1, name) for i, (name, _) in enumerate(names)],
+        level1_names=names,
         matrix=matrix,
         overdue=overdue,
         desks=sorted(((d, v[0], v[1], v[2]) for d, v in desks.items()), key=lambda x: x[0]),

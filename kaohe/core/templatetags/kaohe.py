@@ -32,3 +32,14 @@ def cn_ordinal(value: int | str) -> str:
     if n < 100:
         return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
     return str(n)
+
+
+@register.filter
+def file_kind(value: str) -> str:
+    """The Chinese label of a detected file kind ("pdf" → "PDF 文档")."""
+    from kaohe.core.filetypes import Kind
+
+    try:
+        return str(Kind(value).label)
+    except ValueError:
+        return value

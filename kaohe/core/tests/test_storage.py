@@ -11,7 +11,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, storages
 from django.test.utils import override_settings
 from moto import mock_aws
 
@@ -355,8 +355,7 @@ def bucket_keys(client) -> list[str]:
 def test_s3_storage_is_in_use(s3):
     from storages.backends.s3 import S3Storage
 
-    default_storage.exists("x")  # resolves the lazy object
-    assert isinstance(default_storage._wrapped, S3Storage)
+    assert isinstance(storages["default"], S3Storage)
 
 
 def test_s3_store_read_delete(s3):

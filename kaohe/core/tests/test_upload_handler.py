@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.exceptions import TooManyFilesSent
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.core.handlers.wsgi import WSGIRequest
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.test.utils import override_settings
@@ -50,11 +51,11 @@ def _answer(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"files": [[f.name, f.size, f.read().decode()] for f in files], "note": request.POST.get("note")})
 
 
-def upload_view(request: HttpRequest) -> JsonResponse:
+def upload_view(request: HttpRequest, counter: CountingHandler | None = None) -> JsonResponse:
     """The tiny view of the brief: install the handler first, then touch FILES."""
     request.upload_handlers.insert(0, LimitedUploadHandler(request))
-    request.counter = CountingHandler(request)
-    request.upload_handlers.insert(1, request.counter)
+    if counter is not None:
+        request.upload_handlers.insert(1, counter)
     return _answer(request)
 
 
@@ -66,7 +67,7 @@ def guarded_view(request: HttpRequest) -> JsonResponse:
 urlpatterns = [path("guarded/", guarded_view)]
 
 
-def multipart_request(fields: dict) -> tuple[WSGIRequest, io.BytesIO]:
+def multipart_request(fields: dict[str, Any]) -> tuple[WSGIRequest, io.BytesIO]:
     """A multipart POST whose body stream can tell how far Django read it."""
     return post_request(encode_multipart(BOUNDARY, fields))
 
@@ -89,12 +90,12 @@ def post_request(body: bytes) -> tuple[WSGIRequest, io.BytesIO]:
     return WSGIRequest(environ), stream
 
 
-def payload(response) -> dict:
+def payload(response: HttpResponse) -> Any:
     return json.loads(response.content)
 
 
-def small_files(count: int) -> list[SimpleUploadedFile]:
-    return [SimpleUploadedFile(f"材料{i}.txt", f"第{i}份".encode(), "text/plain") for i in range(count)]
+def small_files(count: int, *, padding: int = 0) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(f"材料{i}.txt", f"第{i}份".encode() + b" " * padding, "text/plain") for i in range(count)]
 
 
 def test_defaults():
@@ -117,12 +118,13 @@ def test_files_within_limits_pass_through_unchanged():
 def test_oversize_file_stops_the_upload_before_the_body_is_read():
     big = SimpleUploadedFile("执法记录.mp4", bytes(5 * MB), "video/mp4")
     request, stream = multipart_request({"files": [SimpleUploadedFile("a.txt", b"a"), big]})
-    response = upload_view(request)
+    counter = CountingHandler()
+    response = upload_view(request, counter)
     assert response.status_code == 413
     message = "文件「执法记录.mp4」超过单个文件大小上限（256 KB），本次上传的文件均未保存"
     assert payload(response) == {"refusal": message}
     assert stream.tell() < 1 * MB  # the other 4 MB were never read, let alone spooled to disk
-    assert request.counter.bytes <= 256 * KB + 1  # Django's own handlers saw no more than the limit
+    assert counter.bytes <= 256 * KB + 1  # Django's own handlers saw no more than the limit
 
 
 @override_settings(KAOHE_EVIDENCE_MAX_BYTES=64 * KB)
@@ -134,17 +136,19 @@ def test_declared_part_length_is_refused_at_once():
         f"%PDF-1.7\r\n--{BOUNDARY}--\r\n"
     ).encode()
     request, _ = post_request(body)
-    response = upload_view(request)
+    counter = CountingHandler()
+    response = upload_view(request, counter)
     assert payload(response) == {"refusal": "文件「大文件.pdf」超过单个文件大小上限（64 KB），本次上传的文件均未保存"}
-    assert request.counter.files == 0
+    assert counter.files == 0
 
 
 def test_five_hundred_files_are_refused_at_the_twenty_first():
-    request, stream = multipart_request({"files": small_files(500)})
-    response = upload_view(request)
+    request, stream = multipart_request({"files": small_files(500, padding=1000)})
+    counter = CountingHandler()
+    response = upload_view(request, counter)
     assert response.status_code == 413
     assert payload(response) == {"refusal": "一次最多上传 20 个文件，本次上传的文件均未保存"}
-    assert request.counter.files == 20
+    assert counter.files == 20
     assert stream.tell() < len(stream.getvalue()) / 4
 
 

@@ -73,3 +73,32 @@ def test_tree_page_marks_mismatched_indicators(personas, demo_plan):
     assert "任务合计 4" in page
     assert "未写分值" in page or "未写" in page
     assert page.count('data-testid="task-row"') == 96
+
+
+def test_demo_can_be_opened_for_trying_uploads_today(personas, demo_plan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kaohe.core.models import AuditEvent
+    from kaohe.plans.demo import open_for_demo
+    from kaohe.plans.models import PlanUnit
+    from kaohe.submissions.selectors import evidence_tasks
+
+    unit = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
+    task = evidence_tasks(demo_plan, category_ids=[unit.category_id])[0]
+    url = reverse("submissions:upload", args=[demo_plan.pk, unit.pk, task.pk])
+    pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
+    client = personas.client(personas.unit)
+    assert client.post(url, {"files": [pdf]}, HTTP_ACCEPT="application/json").status_code == 403  # 2020 deadline passed
+    assert open_for_demo(demo_plan) == len(evidence_tasks(demo_plan))
+    assert AuditEvent.objects.filter(action="demo.extend_all", plan_id=demo_plan.pk).exists()
+    pdf.seek(0)
+    assert client.post(url, {"files": [pdf]}, HTTP_ACCEPT="application/json").status_code == 200
+
+
+def test_load_demo_command_is_idempotent_and_prints_accounts(db, capsys):
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "演示方案已存在" in out
+    assert "unit_wugang" in out and "Kaohe#2020demo" in out

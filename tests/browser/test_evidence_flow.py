@@ -1,0 +1,98 @@
+"""In Chromium: a unit uploads evidence (drag-and-drop script path), a desk finds it, previews it, returns it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.browser.conftest import shot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "Kaohe#2020demo"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture
+def demo(transactional_db, monkeypatch):
+    from kaohe.plans.demo import load_demo
+
+    plan = load_demo()
+    moment = dt.datetime(2020, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+    return plan
+
+
+def login(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def test_unit_uploads_and_desk_returns(page, live_server, demo, tmp_path, browser):
+    from kaohe.plans.constants import Level, Method
+    from kaohe.plans.models import Indicator, PlanUnit
+    from kaohe.submissions.models import EvidenceFile, Submission
+
+    task = (
+        Indicator.objects.filter(
+            plan=demo,
+            category__name="县区政府",
+            level=Level.TASK,
+            method=Method.SUBMISSION,
+            assessor__organisation__name="市司法局依法行政指导科",
+            deadline=dt.date(2020, 12, 31),
+        )
+        .order_by("order")
+        .first()
+    )
+    unit = PlanUnit.objects.get(plan=demo, organisation__name="舞钢市人民政府")
+    report = tmp_path / "工作总结.pdf"
+    report.write_bytes(PDF)
+    fake = tmp_path / "伪装.pdf"
+    fake.write_bytes(b"<html><script>alert(1)</script></html>")
+
+    login(page, live_server, "unit_wugang")
+    page.goto(f"{live_server.url}/plans/{demo.pk}/evidence/")
+    assert "已报送 0 /" in page.inner_text("[data-testid=workspace-progress]")
+    shot(page, "10-unit-workspace")
+    page.goto(f"{live_server.url}/plans/{demo.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
+    page.set_input_files("#id_files", [str(report), str(fake)])
+    page.click("[data-upload-submit]")
+    page.wait_for_selector("text=✓ 已上传")
+    page.wait_for_selector("text=✗")
+    shot(page, "11-unit-upload-results")
+    page.wait_for_selector("[data-testid=file-row]")  # the page reloads with the stored file
+    assert page.locator("[data-testid=file-row]").count() == 1
+    assert EvidenceFile.objects.filter(submission__unit=unit, submission__task=task).count() == 1
+    shot(page, "12-unit-task-after-upload")
+
+    desk = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    login(desk, live_server, "desk_yfxz")
+    desk.goto(f"{live_server.url}/plans/{demo.pk}/evidence/queue/?status=submitted")
+    assert desk.locator("[data-testid=queue-row]").count() == 1
+    shot(desk, "13-desk-queue")
+    desk.click("[data-testid=queue-row] >> text=查看")
+    desk.click("text=预览")
+    desk.wait_for_timeout(500)
+    desk.fill("#id_reason", "缺少《证明事项清理意见表》")
+    desk.fill("#id_due_date", "2021-01-08")
+    shot(desk, "14-desk-task")
+    desk.click("button:has-text('退回补充')")
+    desk.wait_for_selector("[data-testid=return-notice]")
+    assert Submission.objects.get(unit=unit, task=task).status == Submission.Status.RETURNED
+
+    page.goto(f"{live_server.url}/")
+    assert "退回补充" in page.inner_text("[data-testid=notifications]")
+    shot(page, "15-unit-home-notification")
+
+    office = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    login(office, live_server, "office")
+    office.goto(f"{live_server.url}/plans/{demo.pk}/evidence/overview/")
+    assert office.locator("[data-testid=matrix-row]").count() == 57
+    shot(office, "16-office-overview")
