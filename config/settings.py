@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "kaohe.accounts",
     "kaohe.plans",
     "kaohe.submissions",
+    "kaohe.scoring",
+    "kaohe.results",
 ]
 
 MIDDLEWARE = [

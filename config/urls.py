@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("kaohe.accounts.urls")),
     path("plans/", include("kaohe.plans.urls")),
     path("plans/<int:plan_id>/", include("kaohe.submissions.urls")),
+    path("plans/<int:plan_id>/", include("kaohe.scoring.urls")),
+    path("plans/<int:plan_id>/", include("kaohe.results.urls")),
     path("admin/", admin.site.urls),
 ]
 

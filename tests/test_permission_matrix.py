@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kaohe.plans.models import PlanImport, PlanUnit
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "permissions.md"
-NAMESPACES = {"core", "accounts", "plans", "submissions"}
+NAMESPACES = {"core", "accounts", "plans", "submissions", "scoring", "results"}
 PERSONAS = ["anonymous", "office", "desk", "unit", "viewer", "sysadmin", "other_office"]
 
 
@@ -74,8 +74,9 @@ def _kwargs(name: str, plan) -> dict[str, int]:
             .first()
             .pk
         )
-    if "file_id" in params:
-        wanted["file_id"] = 999999
+    for absent in ("file_id", "na_id"):  # ids that exist in no plan: every persona must get 404 (or 403 first)
+        if absent in params:
+            wanted[absent] = 999999
     if "import_id" in params:
         wanted["import_id"] = PlanImport.objects.filter(plan=plan).order_by("pk").first().pk
     assert set(wanted) == params, f"the matrix test does not know how to fill {params - set(wanted)}"

@@ -225,3 +225,105 @@ def get_evidence_file_for_user(user: Any, plan: Plan, file_id: int) -> EvidenceF
         raise Http404("文件不存在")
     get_unit_task_for_user(user, plan, evidence.submission.unit_id, evidence.submission.task_id)
     return evidence
+
+
+# ------------------------------------------------------------------------------ evaluation (评价)
+
+
+def evaluable_desks(user: Any, plan: Plan) -> set[int]:
+    """Desks whose tasks the user may grade (empty for anyone without ``evaluation:write``)."""
+    if not can(user, "evaluation:write", plan):
+        return set()
+    return desk_ids(user, plan)
+
+
+def get_task_to_evaluate(user: Any, plan: Plan, unit_id: int, task_id: int) -> tuple[PlanUnit, Indicator]:
+    """A (unit, task) pair the user may grade: the task's own desk only; everyone else 404 (or 403 for insiders)."""
+    unit, task = get_unit_task_for_user(user, plan, unit_id, task_id)
+    if task.assessor_id is None or task.assessor_id not in evaluable_desks(user, plan):
+        if plan_roles(user, plan):
+            raise PermissionDenied
+        raise Http404("该考核对象没有这项工作任务")
+    return unit, task
+
+
+# ------------------------------------------------------------------------------ adjustments (加减分)
+
+if TYPE_CHECKING:
+    from kaohe.scoring.models import BonusApplication, Deduction, VetoFlag
+
+
+def applying_units(user: Any, plan: Plan) -> list[PlanUnit]:
+    """The plan units for which the user may apply for bonus points: its own, with ``adjustment:apply``."""
+    if not can(user, "adjustment:apply", plan):
+        return []
+    return own_units(user, plan)
+
+
+def _check_adjustment_reader(user: Any, plan: Plan, unit_id: int, *, decide: bool, missing: str) -> None:
+    """The office reads and decides every unit's adjustments; a unit's members read their own (403 to decide).
+
+    Anyone else gets 404: another unit's adjustments "do not exist" for them.
+    """
+    if can(user, "adjustment:decide", plan):
+        return
+    if any(u.pk == unit_id for u in own_units(user, plan)):
+        if decide:
+            raise PermissionDenied
+        return
+    raise Http404(missing)
+
+
+def get_bonus_application_for_user(user: Any, plan: Plan, application_id: int, *, decide: bool = False) -> BonusApplication:
+    """A bonus application of the plan: its unit's members and the office read it; ``decide`` is the office's."""
+    from kaohe.scoring.models import BonusApplication
+
+    application = (
+        BonusApplication.objects.select_related(
+            "unit__organisation", "unit__category", "applied_by", "decided_by", "duplicate_of"
+        )
+        .filter(plan=plan, pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise Http404("加分申请不存在")
+    _check_adjustment_reader(user, plan, application.unit_id, decide=decide, missing="加分申请不存在")
+    return application
+
+
+def get_deduction_for_user(user: Any, plan: Plan, deduction_id: int, *, decide: bool = False) -> Deduction:
+    """A deduction of the plan: the office reads and changes it; the unit concerned may read its own."""
+    from kaohe.scoring.models import Deduction
+
+    deduction = (
+        Deduction.objects.select_related("unit__organisation", "unit__category", "task", "recorded_by", "duplicate_of")
+        .filter(plan=plan, pk=deduction_id)
+        .first()
+    )
+    if deduction is None:
+        raise Http404("减分记录不存在")
+    _check_adjustment_reader(user, plan, deduction.unit_id, decide=decide, missing="减分记录不存在")
+    return deduction
+
+
+def get_veto_flag_for_user(user: Any, plan: Plan, flag_id: int) -> VetoFlag:
+    """A veto flag of the plan: the office's record; everyone else 404."""
+    from kaohe.scoring.models import VetoFlag
+
+    flag = VetoFlag.objects.select_related("unit__organisation").filter(plan=plan, pk=flag_id).first()
+    if flag is None or not can(user, "adjustment:decide", plan):
+        raise Http404("否决情形记录不存在")
+    return flag
+
+
+def get_unit_to_adjust(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
+    """A unit of the plan for which the office records deductions and veto flags (403 for other insiders)."""
+    from kaohe.plans.models import PlanUnit
+
+    if not plan_roles(user, plan):
+        raise Http404("考核对象不存在")
+    require(user, "adjustment:decide", plan)
+    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+    if unit is None:
+        raise Http404("考核对象不存在")
+    return unit

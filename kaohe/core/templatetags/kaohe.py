@@ -43,3 +43,9 @@ def file_kind(value: str) -> str:
         return str(Kind(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def get_item(mapping: dict[object, object], key: object) -> object:
+    """``{{ files|get_item:task.pk }}``: a dictionary lookup by a variable key ([] when missing)."""
+    return mapping.get(key, []) if hasattr(mapping, "get") else []

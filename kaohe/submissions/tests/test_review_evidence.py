@@ -203,3 +203,17 @@ def test_workspace_shows_own_tasks_and_progress(personas, demo_plan, wugang, tas
     assert personas.client(personas.desk).get(reverse("submissions:workspace", args=[demo_plan.pk])).status_code == 302
     assert personas.client(personas.viewer).get(reverse("submissions:workspace", args=[demo_plan.pk])).status_code == 403
     assert personas.client(personas.other_office).get(reverse("submissions:workspace", args=[demo_plan.pk])).status_code == 404
+
+
+def test_a_desk_cannot_open_a_task_it_does_not_own(personas, demo_plan, wugang, task, other_desk_task, in_window):
+    _upload(personas, demo_plan, wugang, other_desk_task, pdf("发改委材料.pdf"))
+    url = reverse("submissions:task", args=[demo_plan.pk, wugang.pk, other_desk_task.pk])
+    response = personas.client(personas.desk).get(url)
+    assert response.status_code == 404
+    assert "发改委材料" not in response.content.decode()
+    assert (
+        personas.client(personas.desk).get(reverse("submissions:task", args=[demo_plan.pk, wugang.pk, task.pk])).status_code
+        == 200
+    )
+    archive = reverse("submissions:task_archive", args=[demo_plan.pk, wugang.pk, other_desk_task.pk])
+    assert personas.client(personas.desk).get(archive).status_code == 404

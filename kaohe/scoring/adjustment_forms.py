@@ -1,0 +1,123 @@
+"""Forms of the 加减分 pages. Choices are filled by the views from the plan's own rows only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+
+from kaohe.core.forms import StyledFormMixin
+from kaohe.plans.models import Indicator, PlanUnit
+from kaohe.scoring.adjustments import VetoKind
+from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind
+
+Choices = list[tuple[Any, Any]]
+
+
+def unit_choices(units: Iterable[PlanUnit]) -> Choices:
+    """Units grouped by category, as the plan lists them."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for unit in units:
+        groups.setdefault(unit.category.name, []).append((unit.pk, unit.organisation.name))
+    return [("", "请选择考核对象"), *groups.items()]
+
+
+def task_choices(tasks: Iterable[Indicator]) -> Choices:
+    """Tasks grouped by category, with code and a short name."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for task in tasks:
+        groups.setdefault(task.category.name, []).append((task.pk, f"{task.code} {task.name[:40]}"))
+    return [("", "不涉及具体工作任务"), *groups.items()]
+
+
+def deduction_label(deduction: Deduction) -> str:
+    return f"{deduction.unit.organisation.name} · {deduction.matter[:40]}（{deduction.points.normalize():f} 分）"
+
+
+def application_label(application: BonusApplication) -> str:
+    return f"{application.matter[:50]}（{application.get_kind_display()}）"
+
+
+class BonusApplicationForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="加分类型", choices=[("", "请选择"), *BonusKind.choices])
+    matter = forms.CharField(
+        label="加分事项",
+        max_length=300,
+        help_text="一句话写明事项，如“2020年被省法治政府建设领导小组命名为法治政府建设示范市”。同一事项只加一次分。",
+    )
+    description = forms.CharField(
+        label="情况说明", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), help_text="表彰或推广的机关、文号、时间等"
+    )
+    evidence = forms.FileField(
+        label="佐证材料",
+        required=False,
+        help_text="建议上传表彰文件、推广通报或报道截图（PDF、图片、Word 等）",
+    )
+
+    def clean_matter(self) -> str:
+        matter = " ".join(str(self.cleaned_data["matter"]).split())
+        if not matter:
+            raise forms.ValidationError("请填写加分事项")
+        return matter
+
+
+class DecideForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "认定"), ("reject", "不予认定")])
+    reason = forms.CharField(label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    duplicate_of = forms.TypedChoiceField(label="与之为同一事项", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, candidates: Iterable[BonusApplication], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate_of"].choices = [("", "—"), *((a.pk, application_label(a)) for a in candidates)]  # type: ignore[attr-defined]
+
+
+class DeductionForm(StyledFormMixin, forms.Form):
+    unit = forms.TypedChoiceField(label="考核对象", coerce=int)
+    kind = forms.ChoiceField(label="减分情形", choices=[("", "请选择"), *DeductionKind.choices])
+    matter = forms.CharField(label="减分事项", max_length=300, help_text="一句话写明事项；同一事项不重复扣分")
+    points = forms.DecimalField(label="减分（分）", max_digits=5, decimal_places=2, help_text="视情况扣 1 至 3 分")
+    task = forms.TypedChoiceField(label="相关工作任务", required=False, coerce=int, empty_value=None, help_text="该项按零分计算")
+    duplicate_of = forms.TypedChoiceField(
+        label="与之为同一事项", required=False, coerce=int, empty_value=None, help_text="同一事项涉及另一项工作任务时选择，不重复扣分"
+    )
+    reason = forms.CharField(label="情况说明", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(
+        self, *args: Any, units: Iterable[PlanUnit], tasks: Iterable[Indicator], active: Iterable[Deduction], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
+        self.fields["task"].choices = task_choices(tasks)  # type: ignore[attr-defined]
+        self.fields["duplicate_of"].choices = [("", "—"), *((d.pk, deduction_label(d)) for d in active)]  # type: ignore[attr-defined]
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LinkForm(StyledFormMixin, forms.Form):
+    duplicate_of = forms.TypedChoiceField(label="与之为同一事项", coerce=int)
+
+    def __init__(self, *args: Any, candidates: Iterable[Deduction], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate_of"].choices = [("", "请选择"), *((d.pk, deduction_label(d)) for d in candidates)]  # type: ignore[attr-defined]
+
+
+class VetoFlagForm(StyledFormMixin, forms.Form):
+    unit = forms.TypedChoiceField(label="考核对象", coerce=int)
+    flag = forms.ChoiceField(label="否决情形", choices=[("", "请选择"), *VetoKind.choices], help_text="有此情形的，不得评为优秀")
+    note = forms.CharField(label="说明", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), help_text="如案号、判决文书")
+
+    def __init__(self, *args: Any, units: Iterable[PlanUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
+
+
+class OfficeFilterForm(StyledFormMixin, forms.Form):
+    unit = forms.TypedChoiceField(label="考核对象", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, units: Iterable[PlanUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = unit_choices(units)
+        self.fields["unit"].choices = [("", "全部考核对象"), *choices[1:]]  # type: ignore[attr-defined]

@@ -1,0 +1,119 @@
+"""Reads for evaluation pages: the desk grid (units × tasks) and a unit's page, in constant queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from kaohe.plans.constants import Level, Method
+from kaohe.plans.models import Category, Indicator, Plan, PlanUnit
+from kaohe.scoring.models import Evaluation, EvaluationChange, NotApplicable
+from kaohe.submissions.models import EvidenceFile, Submission
+
+
+def desk_tasks(
+    plan: Plan, desk_ids: set[int] | None, *, category_id: int | None = None, level1_id: int | None = None
+) -> list[Indicator]:
+    """Tasks with points the desks grade (all desks' when ``desk_ids`` is None), in table order."""
+    query = (
+        Indicator.objects.filter(plan=plan, level=Level.TASK)
+        .select_related("parent__parent", "assessor__organisation", "category")
+        .order_by("category__order", "order")
+    )
+    if desk_ids is not None:
+        query = query.filter(assessor_id__in=desk_ids)
+    if category_id:
+        query = query.filter(category_id=category_id)
+    if level1_id:
+        query = query.filter(parent__parent_id=level1_id)
+    return list(query)
+
+
+def categories_of(tasks: list[Indicator]) -> list[Category]:
+    seen: dict[int, Category] = {}
+    for task in tasks:
+        seen.setdefault(task.category_id, task.category)
+    return list(seen.values())
+
+
+@dataclass
+class Cell:
+    unit: PlanUnit
+    task: Indicator
+    evaluation: Evaluation | None
+    not_applicable: NotApplicable | None
+    files: int = 0
+
+    @property
+    def graded(self) -> bool:
+        """报送资料 tasks take a grade 优/良/中/差; the others a score (see services.is_graded)."""
+        return self.task.method == Method.SUBMISSION
+
+
+@dataclass
+class Grid:
+    tasks: list[Indicator]
+    rows: list[tuple[PlanUnit, list[Cell]]] = field(default_factory=list)
+    done: int = 0
+    total: int = 0
+
+
+def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None) -> Grid:
+    """One row per unit of the tasks' categories, one cell per task (four queries whatever the size)."""
+    category_ids = {t.category_id for t in tasks}
+    units = PlanUnit.objects.filter(plan=plan, category_id__in=category_ids).select_related("organisation", "category")
+    if unit_id:
+        units = units.filter(pk=unit_id)
+    units_list = list(units.order_by("category__order", "organisation__sort_key"))
+    task_ids = [t.pk for t in tasks]
+    evaluations = {
+        (e.unit_id, e.task_id): e
+        for e in Evaluation.objects.filter(plan=plan, task_id__in=task_ids).select_related("evaluated_by")
+    }
+    not_applicable = {(n.unit_id, n.task_id): n for n in NotApplicable.objects.filter(plan=plan, task_id__in=task_ids)}
+    files = {
+        (s.unit_id, s.task_id): s.active_files
+        for s in Submission.objects.filter(plan=plan, task_id__in=task_ids).annotate(
+            active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
+        )
+    }
+    result = Grid(tasks=tasks)
+    by_category: dict[int, list[Indicator]] = defaultdict(list)
+    for task in tasks:
+        by_category[task.category_id].append(task)
+    for unit in units_list:
+        cells = []
+        for task in tasks:
+            if task.category_id != unit.category_id:
+                continue
+            key = (unit.pk, task.pk)
+            cell = Cell(unit, task, evaluations.get(key), not_applicable.get(key), files.get(key, 0))
+            cells.append(cell)
+            if cell.not_applicable is None and task.points is not None:
+                result.total += 1
+                result.done += cell.evaluation is not None
+        result.rows.append((unit, cells))
+    return result
+
+
+def evidence_by_task(plan: Plan, unit: PlanUnit, task_ids: list[int]) -> dict[int, list[EvidenceFile]]:
+    files: dict[int, list[EvidenceFile]] = defaultdict(list)
+    for f in (
+        EvidenceFile.objects.filter(
+            submission__plan=plan, submission__unit=unit, submission__task_id__in=task_ids, withdrawn_at__isnull=True
+        )
+        .select_related("submission")
+        .order_by("uploaded_at")
+    ):
+        files[f.submission.task_id].append(f)
+    return files
+
+
+def history(unit: PlanUnit, task: Indicator) -> list[EvaluationChange]:
+    return list(
+        EvaluationChange.objects.filter(evaluation__unit=unit, evaluation__task=task)
+        .select_related("changed_by")
+        .order_by("changed_at", "id")
+    )

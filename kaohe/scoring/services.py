@@ -1,0 +1,197 @@
+"""Writes of evaluations and 不涉及. Every change is appended to the history and audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kaohe.core import audit
+from kaohe.organisations import access
+from kaohe.plans.constants import Level, Method
+from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.scoring.models import Evaluation, EvaluationChange, GradeChoice, NotApplicable
+from kaohe.scoring.rules import Grade, grade_score
+from kaohe.submissions.models import Submission
+
+GRADED_METHODS = frozenset({Method.SUBMISSION})  # keep in step with selectors.Cell.graded
+
+
+class StaleEvaluation(Exception):
+    """Someone else saved this evaluation since the form was loaded; ``current`` is what they saved."""
+
+    def __init__(self, current: Evaluation | None) -> None:
+        self.current = current
+        who = current.evaluated_by if current else "他人"
+        self.message = f"该评价已被 {who} 修改，当前为 {current.score if current else '—'} 分。请核对后再保存。"
+        super().__init__(self.message)
+
+
+def is_graded(task: Indicator) -> bool:
+    """报送资料 tasks take a grade 优/良/中/差; the others a score between 0 and the task's points."""
+    return task.method in GRADED_METHODS
+
+
+def grade_percentages(policy: ScoringPolicy) -> dict[Grade, Decimal]:
+    return {
+        Grade.EXCELLENT: policy.grade_excellent_pct,
+        Grade.GOOD: policy.grade_good_pct,
+        Grade.FAIR: policy.grade_fair_pct,
+        Grade.POOR: policy.grade_poor_pct,
+    }
+
+
+def parse_score(raw: str, points: Decimal) -> Decimal:
+    """A score typed by a desk: 0 ≤ score ≤ points, at most 2 decimal places (steps of 0.01)."""
+    text = (raw or "").strip().replace("，", ".").replace("。", ".")
+    if not text:
+        raise ValidationError("请填写得分")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValidationError(f"得分须为数字：“{raw}”") from exc
+    if not value.is_finite():
+        raise ValidationError(f"得分须为数字：“{raw}”")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise ValidationError("得分最多保留两位小数")
+    if value < 0 or value > points:
+        raise ValidationError(f"得分须在 0 到 {points.normalize():f} 分之间")
+    return value.quantize(Decimal("0.01"))
+
+
+def evaluation_record(
+    *,
+    actor: Any,
+    plan: Plan,
+    unit: PlanUnit,
+    task: Indicator,
+    grade: str = "",
+    score: str = "",
+    reason: str = "",
+    expected_version: int | None,
+    source: str = EvaluationChange.Source.DESK,
+) -> Evaluation:
+    """Record (or change) one evaluation; refuse silently overwriting someone else's newer value."""
+    unit, task = access.get_task_to_evaluate(actor, plan, unit.pk, task.pk)
+    if plan.status != Plan.Status.PUBLISHED:
+        raise PermissionDenied("方案不在考核进行中")
+    if task.level != Level.TASK:
+        raise ValidationError("只能评价工作任务")
+    if task.points is None:
+        raise ValidationError("该任务未写分值，请考核办先确定分值")
+    if NotApplicable.objects.filter(unit=unit, task=task).exists():
+        raise ValidationError("该任务已认定为不涉及，无需评价")
+    points = task.points
+    if is_graded(task):
+        if grade not in GradeChoice.values:
+            raise ValidationError("请选择等次：优、良、中、差")
+        value = grade_score(points, Grade(grade), grade_percentages(plan.policy)).quantize(Decimal("0.01"))
+    else:
+        grade = ""
+        value = parse_score(score, points)
+    reason = (reason or "").strip()
+    if value < points and not reason:
+        raise ValidationError("得分低于满分时，须写明扣分理由")
+    if len(reason) > 2000:
+        raise ValidationError("扣分理由不能超过 2000 字")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            current = Evaluation.objects.select_for_update().filter(unit=unit, task=task).first()
+            if (current.version if current else 0) != (expected_version or 0):
+                raise StaleEvaluation(current)
+            before = {"grade": current.grade, "score": current.score, "reason": current.reason} if current else None
+            if current is not None and (current.grade, current.score, current.reason) == (grade, value, reason):
+                return current  # nothing changed: no new version, no history row
+            if current is None:
+                current = Evaluation(
+                    plan=plan, unit=unit, task=task, version=1, evaluated_by=actor, evaluated_at=now, score=value
+                )
+            else:
+                current.version += 1
+            old_grade = current.grade if before else ""
+            old_score = current.score if before else None
+            current.grade = grade
+            current.score = value
+            current.reason = reason
+            current.desk_id = task.assessor_id
+            current.evaluated_by = actor
+            current.evaluated_at = now
+            current.full_clean(validate_unique=False)
+            current.save()
+            EvaluationChange.objects.create(
+                evaluation=current,
+                changed_by=actor,
+                changed_at=now,
+                source=source,
+                old_grade=old_grade or "",
+                new_grade=grade,
+                old_score=old_score,
+                new_score=value,
+                reason=reason,
+            )
+            Submission.objects.filter(unit=unit, task=task, status=Submission.Status.SUBMITTED).update(
+                status=Submission.Status.EVALUATED
+            )
+            audit.record(
+                actor=actor,
+                action="evaluation.record",
+                obj=current,
+                plan_id=plan.pk,
+                organisation=unit.organisation,
+                before=before,
+                after={"task": task.code, "grade": grade, "score": value, "reason": reason, "version": current.version},
+            )
+    except IntegrityError as exc:  # two first saves at once: the loser sees the winner's value
+        raise StaleEvaluation(Evaluation.objects.filter(unit=unit, task=task).first()) from exc
+    return current
+
+
+def not_applicable_set(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, reason: str) -> NotApplicable:
+    access.require(actor, "applicability:decide", plan)
+    if unit.plan_id != plan.pk or task.plan_id != plan.pk or task.level != Level.TASK or task.category_id != unit.category_id:
+        raise ValidationError("该考核对象没有这项工作任务")
+    if not reason.strip():
+        raise ValidationError("请写明不涉及的理由")
+    with transaction.atomic():
+        if NotApplicable.objects.filter(unit=unit, task=task).exists():
+            raise ValidationError("该任务已认定为不涉及")
+        record = NotApplicable(plan=plan, unit=unit, task=task, reason=reason.strip(), decided_by=actor)
+        record.full_clean()
+        record.save()
+        audit.record(
+            actor=actor,
+            action="applicability.set",
+            obj=record,
+            plan_id=plan.pk,
+            organisation=unit.organisation,
+            after={
+                "task": task.code,
+                "reason": record.reason,
+                "evaluated_before": Evaluation.objects.filter(unit=unit, task=task).exists(),
+            },
+        )
+    return record
+
+
+def not_applicable_clear(*, actor: Any, plan: Plan, record: NotApplicable, reason: str) -> None:
+    access.require(actor, "applicability:decide", plan)
+    if record.plan_id != plan.pk:
+        raise ValidationError("记录不属于本方案")
+    if not reason.strip():
+        raise ValidationError("请写明撤销理由")
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="applicability.clear",
+            obj=record,
+            plan_id=plan.pk,
+            organisation=record.unit.organisation,
+            before={"task": record.task.code, "reason": record.reason},
+            after={"reason": reason.strip()},
+        )
+        record.delete()

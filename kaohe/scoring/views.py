@@ -1,0 +1,236 @@
+"""Evaluation pages: the desk's grid (units × its tasks), a unit's page with evidence, history, 不涉及."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kaohe.organisations import access
+from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.scoring import selectors, services
+from kaohe.scoring.forms import ClearForm, EvaluationForm, GridFilterForm, NotApplicableForm
+from kaohe.scoring.models import Evaluation, GradeChoice, NotApplicable
+
+
+def _plan(request: HttpRequest, plan_id: int) -> Plan:
+    plan = access.get_plan_for_user(request.user, plan_id)
+    if plan.is_draft:
+        raise Http404("方案尚未发布")
+    return plan
+
+
+def _scope(request: HttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
+    """(desks whose tasks the user sees — None for all, whether they may write)."""
+    if access.can(request.user, "evaluation:write", plan):
+        return access.evaluable_desks(request.user, plan), True
+    if access.can(request.user, "evaluation:overview", plan):
+        return None, False
+    raise PermissionDenied
+
+
+def _cell_context(
+    plan: Plan, unit: PlanUnit, task: Indicator, evaluation: Evaluation | None, can_write: bool, **extra: object
+) -> dict[str, object]:
+    not_applicable = NotApplicable.objects.filter(unit=unit, task=task).first()
+    return {
+        "plan": plan,
+        "cell": selectors.Cell(unit, task, evaluation, not_applicable),
+        "can_write": can_write,
+        "grades": GradeChoice.choices,
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    desks, can_write = _scope(request, plan)
+    all_tasks = selectors.desk_tasks(plan, desks)
+    categories = selectors.categories_of(all_tasks)
+    if not categories:
+        return render(request, "scoring/grid.html", {"plan": plan, "empty": True})
+    level1 = {t.parent.parent.pk for t in all_tasks if t.parent and t.parent.parent}
+    form = GridFilterForm(
+        request.GET or {"category": categories[0].pk},
+        categories=[(c.pk, c.name) for c in categories],
+        level1=[
+            (i.pk, f"{i.category.name} · {i.code}、{i.name}")
+            for i in Indicator.objects.filter(pk__in=level1).select_related("category").order_by("category__order", "order")
+        ],
+    )
+    category_id = categories[0].pk
+    level1_id = None
+    if form.is_valid():
+        category_id = form.cleaned_data["category"] or category_id
+        level1_id = form.cleaned_data["level1"]
+    tasks = [
+        t for t in all_tasks if t.category_id == category_id and (not level1_id or (t.parent and t.parent.parent_id == level1_id))
+    ]
+    data = selectors.grid(plan, tasks)
+    return render(
+        request,
+        "scoring/grid.html",
+        {"plan": plan, "form": form, "grid": data, "can_write": can_write, "grades": GradeChoice.choices},
+    )
+
+
+@login_required
+@require_GET
+def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    desks, can_write = _scope(request, plan)
+    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+    if unit is None:
+        raise Http404("考核对象不存在")
+    tasks = selectors.desk_tasks(plan, desks, category_id=unit.category_id)
+    if not tasks:
+        raise Http404("没有需要您评价的工作任务")
+    data = selectors.grid(plan, tasks, unit_id=unit.pk)
+    files = selectors.evidence_by_task(plan, unit, [t.pk for t in tasks])
+    cells = data.rows[0][1] if data.rows else []
+    return render(
+        request,
+        "scoring/unit.html",
+        {
+            "plan": plan,
+            "unit": unit,
+            "cells": cells,
+            "files": files,
+            "can_write": can_write,
+            "grades": GradeChoice.choices,
+            "grid": data,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+    """GET: the cell fragment; POST: save it (htmx swaps the returned fragment; without htmx, redirect)."""
+    plan = _plan(request, plan_id)
+    if request.method == "GET":
+        _scope(request, plan)
+        unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+        if not access.can(request.user, "evaluation:overview", plan):
+            unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
+        shown = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
+        can_write = task.assessor_id in access.evaluable_desks(request.user, plan)
+        return render(request, "scoring/_cell.html", _cell_context(plan, unit, task, shown, can_write))
+    unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
+    form = EvaluationForm(request.POST)
+    error = ""
+    status = 200
+    evaluation: Evaluation | None = None
+    if not form.is_valid():
+        error, status = "输入有误", 400
+    else:
+        try:
+            evaluation = services.evaluation_record(
+                actor=request.user,
+                plan=plan,
+                unit=unit,
+                task=task,
+                grade=form.cleaned_data["grade"],
+                score=form.cleaned_data["score"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleEvaluation as exc:
+            error, status, evaluation = exc.message, 409, exc.current
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+    if evaluation is None:
+        evaluation = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
+    if request.headers.get("HX-Request"):
+        # htmx swaps 2xx only by default; the fragment carries the error, so answer 200 with a status header.
+        response = render(
+            request,
+            "scoring/_cell.html",
+            _cell_context(
+                plan, unit, task, evaluation, True, error=error, submitted=form.data if error else None, saved=not error
+            ),
+        )
+        response["X-Kaohe-Status"] = str(status)
+        return response
+    if error:
+        messages.error(request, f"{task.code}：{error}")
+    else:
+        messages.success(request, f"{task.code} 已保存")
+    target = request.POST.get("next", "")
+    if target.startswith(f"/plans/{plan.pk}/") and "//" not in target:  # only back into this plan
+        return redirect(target)
+    return redirect("scoring:unit", plan_id=plan.pk, unit_id=unit.pk)
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    _scope(request, plan)
+    if access.can(request.user, "evaluation:overview", plan):
+        unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    else:
+        unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
+    return render(
+        request, "scoring/history.html", {"plan": plan, "unit": unit, "task": task, "changes": selectors.history(unit, task)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="applicability:decide")
+    units = list(
+        PlanUnit.objects.filter(plan=plan)
+        .select_related("organisation", "category")
+        .order_by("category__order", "organisation__sort_key")
+    )
+    tasks = selectors.desk_tasks(plan, None)
+    form = NotApplicableForm(
+        request.POST or None,
+        units=[(u.pk, f"{u.category.name} · {u.organisation.name}") for u in units],
+        tasks=[(t.pk, f"{t.category.name} {t.code} {t.name[:40]}") for t in tasks],
+    )
+    if request.method == "POST" and form.is_valid():
+        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
+        task = next(t for t in tasks if t.pk == form.cleaned_data["task"])
+        try:
+            services.not_applicable_set(actor=request.user, plan=plan, unit=unit, task=task, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已认定“{unit.organisation.name}”的 {task.code} 不涉及")
+            return redirect("scoring:applicability", plan_id=plan.pk)
+    records = (
+        NotApplicable.objects.filter(plan=plan).select_related("unit__organisation", "task", "decided_by").order_by("-created_at")
+    )
+    return render(
+        request,
+        "scoring/applicability.html",
+        {"plan": plan, "form": form, "records": records, "clear_form": ClearForm()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def applicability_clear(request: HttpRequest, plan_id: int, na_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, capability="applicability:decide")
+    record = NotApplicable.objects.select_related("unit__organisation", "task").filter(plan=plan, pk=na_id).first()
+    if record is None:
+        raise Http404("记录不存在")
+    form = ClearForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("请写明撤销理由")
+        services.not_applicable_clear(actor=request.user, plan=plan, record=record, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "已撤销不涉及认定")
+    return redirect("scoring:applicability", plan_id=plan.pk)

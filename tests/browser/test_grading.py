@@ -1,0 +1,48 @@
+"""In Chromium: a desk grades in its grid (htmx saves each cell on change; arrow keys move between cells)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import shot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from kaohe.plans.demo import load_demo
+
+    return load_demo()
+
+
+def test_desk_grades_in_the_grid(page, live_server, demo):
+    from kaohe.scoring.models import Evaluation
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "desk_yfxz")
+    page.fill("#id_password", "Kaohe#2020demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+    page.goto(f"{live_server.url}/plans/{demo.pk}/evaluate/")
+    page.wait_for_selector("[data-testid=grid-row]")
+    first_select = page.locator("[data-testid=grid-row] select[name=grade]").first
+    first_select.select_option("excellent")
+    page.wait_for_selector(".kaohe-cell-ok")
+    assert Evaluation.objects.count() == 1
+    # A score below full without a reason is refused in the cell, nothing saved.
+    score = page.locator("[data-testid=grid-row] input[name=score]").first
+    score.fill("0.1")
+    score.press("Tab")
+    page.wait_for_selector(".kaohe-cell-error")
+    assert "扣分理由" in page.inner_text(".kaohe-cell-error")
+    assert Evaluation.objects.count() == 1
+    shot(page, "20-desk-grid")
+    # Arrow down moves to the same task of the next unit.
+    page.locator("[data-testid=grid-row] input[name=score]").first.focus()
+    page.keyboard.press("ArrowDown")
+    focused_row = page.evaluate("document.activeElement.closest('tr').rowIndex")
+    assert focused_row == 2
+    assert page.console_errors == []
