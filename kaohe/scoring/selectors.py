@@ -117,3 +117,25 @@ def history(unit: PlanUnit, task: Indicator) -> list[EvaluationChange]:
         .select_related("changed_by")
         .order_by("changed_at", "id")
     )
+
+
+def reason_suggestions(plan: Plan, desk_ids: set[int] | None, *, limit: int = 30) -> list[str]:
+    """The desks' common reasons, then the reasons they wrote most often in this plan (one query each)."""
+    from django.db.models import Count as _Count
+
+    from kaohe.scoring.models import CommonReason
+
+    if not desk_ids:
+        return []
+    common = list(CommonReason.objects.filter(desk_id__in=desk_ids).values_list("text", flat=True)[:limit])
+    used = (
+        Evaluation.objects.filter(plan=plan, desk_id__in=desk_ids)
+        .exclude(reason="")
+        .values("reason")
+        .annotate(n=_Count("id"))
+        .order_by("-n", "reason")[:limit]
+    )
+    seen = dict.fromkeys(common)
+    for row in used:
+        seen.setdefault(row["reason"][:300], None)
+    return list(seen)[:limit]

@@ -75,7 +75,14 @@ def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(
         request,
         "scoring/grid.html",
-        {"plan": plan, "form": form, "grid": data, "can_write": can_write, "grades": GradeChoice.choices},
+        {
+            "plan": plan,
+            "form": form,
+            "grid": data,
+            "can_write": can_write,
+            "grades": GradeChoice.choices,
+            "reasons": selectors.reason_suggestions(plan, desks) if can_write else [],
+        },
     )
 
 

@@ -188,7 +188,7 @@ def test_grid_runs_a_constant_number_of_queries(personas, demo_plan, wugang):
         for unit in PlanUnit.objects.filter(plan=demo_plan, category__name="县区政府")[:5]:
             _post(client, demo_plan, unit, task, score=str(task.points), reason="")
     assert _queries(client, url) == before
-    assert before <= 16
+    assert before <= 20
 
 
 def test_not_applicable_shrinks_and_blocks_evaluation(personas, demo_plan, wugang):
@@ -219,3 +219,15 @@ def test_a_task_of_another_category_cannot_be_ruled_out(personas, demo_plan, wug
     )
     assert response.status_code == 400
     assert "没有这项工作任务" in response.content.decode()
+
+
+def test_reasons_already_used_are_offered_again(personas, demo_plan, wugang):
+    from kaohe.scoring.models import CommonReason
+
+    task = _task(demo_plan, Method.DAILY)
+    CommonReason.objects.create(desk=task.assessor, text="未按期备案")
+    _post(personas.client(personas.desk), demo_plan, wugang, task, score="0.3", reason="材料不全")
+    page = personas.client(personas.desk).get(reverse("scoring:grid", args=[demo_plan.pk])).content.decode()
+    assert '<option value="未按期备案">' in page and '<option value="材料不全">' in page
+    # Another desk does not see them.
+    assert "材料不全" not in personas.client(personas.desk2).get(reverse("scoring:grid", args=[demo_plan.pk])).content.decode()
