@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("kaohe.core.urls")),
     path("accounts/", include("kaohe.accounts.urls")),
+    path("security/", include("kaohe.core.urls_security")),
     path("plans/", include("kaohe.plans.urls")),
     path("plans/<int:plan_id>/", include("kaohe.submissions.urls")),
     path("plans/<int:plan_id>/", include("kaohe.scoring.urls")),

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kaohe.plans.models import PlanImport, PlanUnit
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "permissions.md"
-NAMESPACES = {"core", "accounts", "plans", "submissions", "scoring", "results"}
+NAMESPACES = {"core", "accounts", "plans", "submissions", "scoring", "results", "security"}
 PERSONAS = ["anonymous", "office", "desk", "unit", "viewer", "sysadmin", "other_office"]
 
 
@@ -75,6 +75,9 @@ def _kwargs(name: str, plan) -> dict[str, int]:
             .pk
         )
     for absent in ("file_id", "na_id"):  # ids that exist in no plan: every persona must get 404 (or 403 first)
+        if absent in params:
+            wanted[absent] = 999999
+    for absent in ("application_id", "deduction_id", "flag_id"):  # adjustments (加减分): ids in no plan → 404
         if absent in params:
             wanted[absent] = 999999
     if "import_id" in params:
