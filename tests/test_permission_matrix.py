@@ -74,7 +74,7 @@ def _kwargs(name: str, plan) -> dict[str, int]:
             .first()
             .pk
         )
-    for absent in ("file_id", "na_id"):  # ids that exist in no plan: every persona must get 404 (or 403 first)
+    for absent in ("file_id", "na_id", "date_id"):  # ids that exist in no plan: every persona must get 404 (or 403 first)
         if absent in params:
             wanted[absent] = 999999
     for absent in ("application_id", "deduction_id", "flag_id"):  # adjustments (加减分): ids in no plan → 404

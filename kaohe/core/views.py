@@ -30,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "plan_cards": plans,
             "can_create_plan": access.can(request.user, "plan:create"),
             "is_system_admin": access.can(request.user, "admin:site"),
+            "calendar_missing": _calendar_missing(request),
             "notifications": list(Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True)[:10]),
         },
     )
@@ -41,6 +42,18 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark the user's own notifications read (nobody else's can be reached)."""
     Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True).update(read_at=timezone.now())
     return redirect("core:home")
+
+
+def _calendar_missing(request: HttpRequest) -> list[int]:
+    """Years (this and next) without holiday data, shown to those who can enter them."""
+    if not access.can(request.user, "calendar:manage"):
+        return []
+    from django.utils import timezone as tz
+
+    from kaohe.core.calendar import Calendar
+
+    year = tz.localdate().year
+    return Calendar.from_database().missing_years([year, year + 1])
 
 
 @require_GET

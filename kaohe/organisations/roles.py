@@ -43,6 +43,7 @@ CAPABILITIES: dict[str, str] = {
     "adjustment:apply": "申请加分",
     "adjustment:decide": "审核加分、记录减分和否决情形",
     "results:compute": "计算并查看考核结果（草稿）",
+    "calendar:manage": "维护节假日与调休安排（工作日计算）",
     "admin:site": "进入系统管理后台（账号与设置）",
     "security:policy": "设置安全策略",
     "audit:read": "查阅审计日志",
@@ -74,6 +75,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "applicability:decide",
             "adjustment:decide",
             "results:compute",
+            "calendar:manage",
         }
     ),
     Role.ASSESSOR: frozenset(
@@ -97,7 +99,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
 }
 
 # Capabilities that make sense without a plan (checked against all of a user's memberships).
-GLOBAL_CAPABILITIES = frozenset({"plan:create", "admin:site", "security:policy", "audit:read"})
+GLOBAL_CAPABILITIES = frozenset({"plan:create", "admin:site", "security:policy", "audit:read", "calendar:manage"})
 
 # Plan roles that may see a plan while it is still a draft.
 DRAFT_ROLES: frozenset[Role] = frozenset({Role.OFFICE})
