@@ -327,3 +327,33 @@ def get_unit_to_adjust(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
     if unit is None:
         raise Http404("考核对象不存在")
     return unit
+
+
+# ------------------------------------------------------------------------------ results (考核结果)
+
+if TYPE_CHECKING:
+    from kaohe.results.models import ResultSnapshot
+
+
+def get_results_plan_for_user(user: Any, plan_id: int) -> Plan:
+    """A published plan whose results the user may compute and read (考核办 only).
+
+    404 for outsiders and for drafts (there is nothing to compute yet), 403 for the plan's other insiders.
+    """
+    plan = get_plan_for_user(user, plan_id, capability="results:compute")
+    if plan.is_draft:
+        raise Http404("方案尚未发布")
+    return plan
+
+
+def get_snapshot_for_user(user: Any, plan: Plan, snapshot_id: int) -> ResultSnapshot:
+    """A result snapshot of this plan, header only (its large JSON values are deferred); 404 if not of this plan."""
+    from kaohe.results.models import ResultSnapshot
+
+    require(user, "results:compute", plan)
+    snapshot = (
+        ResultSnapshot.objects.defer("inputs", "data").select_related("computed_by").filter(plan=plan, pk=snapshot_id).first()
+    )
+    if snapshot is None:
+        raise Http404("结果快照不存在")
+    return snapshot

@@ -40,14 +40,21 @@ def application_label(application: BonusApplication) -> str:
 
 
 class BonusApplicationForm(StyledFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="加分类型", choices=[("", "请选择"), *BonusKind.choices])
+    kind = forms.ChoiceField(
+        label="加分类型", choices=[("", "请选择"), *BonusKind.choices], error_messages={"required": "请选择加分类型"}
+    )
     matter = forms.CharField(
         label="加分事项",
         max_length=300,
+        error_messages={"required": "请填写加分事项"},
         help_text="一句话写明事项，如“2020年被省法治政府建设领导小组命名为法治政府建设示范市”。同一事项只加一次分。",
     )
     description = forms.CharField(
-        label="情况说明", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), help_text="表彰或推广的机关、文号、时间等"
+        label="情况说明",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="表彰或推广的机关、文号、时间等",
     )
     evidence = forms.FileField(
         label="佐证材料",
@@ -74,14 +81,36 @@ class DecideForm(StyledFormMixin, forms.Form):
 
 class DeductionForm(StyledFormMixin, forms.Form):
     unit = forms.TypedChoiceField(label="考核对象", coerce=int)
-    kind = forms.ChoiceField(label="减分情形", choices=[("", "请选择"), *DeductionKind.choices])
-    matter = forms.CharField(label="减分事项", max_length=300, help_text="一句话写明事项；同一事项不重复扣分")
-    points = forms.DecimalField(label="减分（分）", max_digits=5, decimal_places=2, help_text="视情况扣 1 至 3 分")
+    kind = forms.ChoiceField(
+        label="减分情形", choices=[("", "请选择"), *DeductionKind.choices], error_messages={"required": "请选择减分情形"}
+    )
+    matter = forms.CharField(
+        label="减分事项",
+        max_length=300,
+        help_text="一句话写明事项；同一事项不重复扣分",
+        error_messages={"required": "请填写减分事项"},
+    )
+    points = forms.DecimalField(
+        label="减分（分）",
+        max_digits=5,
+        decimal_places=2,
+        help_text="视情况扣 1 至 3 分，最多两位小数",
+        error_messages={"required": "请填写减分分值"},
+    )
     task = forms.TypedChoiceField(label="相关工作任务", required=False, coerce=int, empty_value=None, help_text="该项按零分计算")
     duplicate_of = forms.TypedChoiceField(
-        label="与之为同一事项", required=False, coerce=int, empty_value=None, help_text="同一事项涉及另一项工作任务时选择，不重复扣分"
+        label="与之为同一事项",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="同一事项涉及另一项工作任务时选择，不重复扣分",
     )
-    reason = forms.CharField(label="情况说明", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="情况说明",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写情况说明（减分依据）"},
+    )
 
     def __init__(
         self, *args: Any, units: Iterable[PlanUnit], tasks: Iterable[Indicator], active: Iterable[Deduction], **kwargs: Any

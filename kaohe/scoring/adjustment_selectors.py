@@ -8,7 +8,7 @@ the plan's bonus cap. Query counts are constant whatever the number of rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.scoring import rules
-from kaohe.scoring.adjustments import policy_of, same_matter
+from kaohe.scoring.adjustments import flag_label, policy_of, same_matter
 from kaohe.scoring.models import BonusApplication, Deduction, VetoFlag
 
 Status = BonusApplication.Status
@@ -31,8 +31,11 @@ def engine_policy(policy: ScoringPolicy) -> rules.Policy:
 def counted_wording(item: BonusApplication | Deduction, by_id: Mapping[int, BonusApplication | Deduction]) -> str:
     """The wording an item counts under: that of the item it is linked to as the same matter (its root)."""
     seen = {item.pk}
-    while item.duplicate_of_id is not None and item.duplicate_of_id in by_id and item.duplicate_of_id not in seen:
-        item = by_id[item.duplicate_of_id]
+    while item.duplicate_of_id is not None and item.duplicate_of_id not in seen:
+        linked = by_id.get(item.duplicate_of_id)
+        if linked is None:  # not among the rows given: the link itself is loaded with select_related
+            return item.duplicate_of.matter if item.duplicate_of is not None else item.matter
+        item = linked
         seen.add(item.pk)
     return item.matter
 
@@ -61,13 +64,23 @@ def adjustment_result(
 
 
 @dataclass
+class FlagRow:
+    record: VetoFlag
+    label: str
+
+
+def flag_rows(flags: Iterable[VetoFlag]) -> list[FlagRow]:
+    return [FlagRow(f, flag_label(f.flag)) for f in flags]
+
+
+@dataclass
 class UnitAdjustments:
     """One unit's adjustments with the engine's totals."""
 
     unit: PlanUnit
     approved: list[BonusApplication]
     deductions: list[Deduction]  # withdrawn ones included, for the record
-    flags: list[VetoFlag]
+    flags: list[FlagRow]
     result: rules.UnitResult
     cap: Decimal | None
 
@@ -112,7 +125,7 @@ def summarise(
         unit=unit,
         approved=list(approved),
         deductions=list(deductions),
-        flags=list(flags),
+        flags=flag_rows(flags),
         result=adjustment_result(unit.pk, approved, deductions, engine),
         cap=engine.bonus_cap,
     )
@@ -209,7 +222,7 @@ class OfficePage:
     rejected: list[BonusApplication]
     summaries: list[UnitAdjustments]
     deductions: list[DeductionRow]
-    flags: list[VetoFlag]
+    flags: list[FlagRow]
     cap: Decimal
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -265,7 +278,7 @@ def office_page(plan: Plan, *, unit_id: int | None = None) -> OfficePage:
             )
             for d in all_deductions
         ],
-        flags=flags,
+        flags=flag_rows(flags),
         cap=policy.bonus_cap,
         counts={
             "pending": len(rows),

@@ -43,6 +43,11 @@ class VetoKind(models.TextChoices):
     PRINCIPAL_ABSENT = "principal_absent", "行政机关主要负责人未按规定出庭应诉"
 
 
+def flag_label(flag: str) -> str:
+    """The Chinese wording of a recorded flag (the key itself for a flag this list does not know)."""
+    return str(VetoKind(flag).label) if flag in VetoKind.values else flag
+
+
 # --- shared checks -------------------------------------------------------------------------------------
 
 
@@ -230,9 +235,7 @@ def bonus_application_decide(
         raise ValidationError("审核意见不能超过 2000 字")
     with transaction.atomic():
         locked = (
-            BonusApplication.objects.select_for_update()
-            .select_related("unit__organisation")
-            .get(pk=application.pk, plan=plan)
+            BonusApplication.objects.select_for_update().select_related("unit__organisation").get(pk=application.pk, plan=plan)
         )
         if locked.status != Status.PENDING:
             raise ValidationError(f"该申请已{locked.get_status_display()}，不能再次审核")
@@ -255,7 +258,9 @@ def bonus_application_decide(
         locked.decided_at = timezone.now()
         locked.decision_reason = reason
         locked.full_clean()
-        locked.save(update_fields=["status", "points", "duplicate_of", "decided_by", "decided_at", "decision_reason", "updated_at"])
+        locked.save(
+            update_fields=["status", "points", "duplicate_of", "decided_by", "decided_at", "decision_reason", "updated_at"]
+        )
         audit.record(
             actor=actor,
             action="bonus.decide",
@@ -277,7 +282,12 @@ def bonus_application_decide(
             title = f"加分申请不予认定：{locked.matter[:60]}"
             body = reason
         notify_organisations(
-            organisation_ids=[locked.unit.organisation_id], role=Role.UNIT, plan_id=plan.pk, title=title, body=body, url=_unit_url(plan)
+            organisation_ids=[locked.unit.organisation_id],
+            role=Role.UNIT,
+            plan_id=plan.pk,
+            title=title,
+            body=body,
+            url=_unit_url(plan),
         )
     return locked
 
@@ -298,7 +308,9 @@ def check_deduction_points(points: Decimal, policy: ScoringPolicy) -> Decimal:
     if isinstance(exponent, int) and exponent < -2:
         raise ValidationError("减分最多保留两位小数")
     if not low <= value <= high:
-        raise ValidationError(f"减分须在 {_points(low)} 至 {_points(high)} 分之间（“视情况在总分中再扣1至3分”），当前为 {_points(value)} 分")
+        raise ValidationError(
+            f"减分须在 {_points(low)} 至 {_points(high)} 分之间（“视情况在总分中再扣1至3分”），当前为 {_points(value)} 分"
+        )
     return value.quantize(CENT)
 
 
@@ -415,7 +427,9 @@ def deduction_withdraw(*, actor: Any, plan: Plan, deduction: Deduction, reason: 
     if not reason:
         raise ValidationError("请填写撤销理由")
     with transaction.atomic():
-        locked = Deduction.objects.select_for_update().select_related("unit__organisation", "task").get(pk=deduction.pk, plan=plan)
+        locked = (
+            Deduction.objects.select_for_update().select_related("unit__organisation", "task").get(pk=deduction.pk, plan=plan)
+        )
         if locked.withdrawn_at is not None:
             raise ValidationError("该减分已撤销")
         locked.withdrawn_at = timezone.now()

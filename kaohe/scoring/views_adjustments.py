@@ -45,6 +45,12 @@ def _office_url(plan: Plan, unit_id: int | None = None, anchor: str = "") -> str
     return url + (f"#{anchor}" if anchor else "")
 
 
+def _back(request: HttpRequest, plan: Plan, anchor: str) -> str:
+    """The office page again, filtered to the unit it was showing (``back_unit``, a plain hint, not trusted)."""
+    back = request.POST.get("back_unit", "")
+    return _office_url(plan, int(back) if back.isdigit() else None, anchor)
+
+
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -59,7 +65,13 @@ def _form_errors(request: HttpRequest, form: ReasonForm | LinkForm | DecideForm,
 
 
 def _render_unit(
-    request: HttpRequest, plan: Plan, unit: PlanUnit, form: BonusApplicationForm, *, errors: list[str] | None = None, status: int = 200
+    request: HttpRequest,
+    plan: Plan,
+    unit: PlanUnit,
+    form: BonusApplicationForm,
+    *,
+    errors: list[str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     return render(
         request,
@@ -99,9 +111,10 @@ def bonus_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
     if not units:
         raise PermissionDenied
     unit = units[0]
+    data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
     if refusal := upload_refusal(request):
-        return _render_unit(request, plan, unit, BonusApplicationForm(), errors=[refusal], status=400)
-    form = BonusApplicationForm(request.POST, request.FILES)
+        return _render_unit(request, plan, unit, BonusApplicationForm(data), errors=[refusal], status=400)  # keeps the text typed
+    form = BonusApplicationForm(data, files)
     if form.is_valid():
         try:
             application = services.bonus_application_submit(
@@ -225,7 +238,7 @@ def bonus_decide(request: HttpRequest, plan_id: int, application_id: int) -> Htt
         else:
             verdict = "已认定" if approve else "已不予认定"
             messages.success(request, f"{application.unit.organisation.name}“{application.matter}”{verdict}，并已通知该单位")
-    return redirect(_office_url(plan, anchor="pending"))
+    return redirect(_back(request, plan, "pending"))
 
 
 @login_required
@@ -274,7 +287,7 @@ def deduction_withdraw(request: HttpRequest, plan_id: int, deduction_id: int) ->
             _error(request, exc)
         else:
             messages.success(request, f"已撤销减分“{deduction.matter}”（记录保留，可追溯）")
-    return redirect(_office_url(plan, anchor="deductions"))
+    return redirect(_back(request, plan, "deductions"))
 
 
 @login_required
@@ -294,7 +307,7 @@ def deduction_link(request: HttpRequest, plan_id: int, deduction_id: int) -> Htt
             _error(request, exc)
         else:
             messages.success(request, f"已将“{deduction.matter}”与“{target.matter}”关联为同一事项，只扣一次分")
-    return redirect(_office_url(plan, anchor="deductions"))
+    return redirect(_back(request, plan, "deductions"))
 
 
 @login_required
@@ -305,7 +318,9 @@ def veto_flag_set(request: HttpRequest, plan_id: int) -> HttpResponse:
     if form.is_valid():
         unit = access.get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
         try:
-            services.veto_flag_set(actor=request.user, plan=plan, unit=unit, flag=form.cleaned_data["flag"], note=form.cleaned_data["note"])
+            services.veto_flag_set(
+                actor=request.user, plan=plan, unit=unit, flag=form.cleaned_data["flag"], note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -330,4 +345,4 @@ def veto_flag_clear(request: HttpRequest, plan_id: int, flag_id: int) -> HttpRes
             _error(request, exc)
         else:
             messages.success(request, f"已取消{flag.unit.organisation.name}的否决情形")
-    return redirect(_office_url(plan, anchor="flags"))
+    return redirect(_back(request, plan, "flags"))
