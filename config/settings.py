@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kaohe.core.middleware.SecurityHeadersMiddleware",
     "kaohe.core.middleware.RequestContextMiddleware",
+    "kaohe.accounts.middleware.AccountPolicyMiddleware",
     # Axes must be last: it inspects the response of the login view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -99,7 +100,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "kaohe.accounts.validators.CharacterClassValidator"},
+    {"NAME": "kaohe.accounts.validators.PasswordHistoryValidator"},
 ]
+
+# Account security (等保 2.0), read by kaohe/accounts/policy.py
+KAOHE_PASSWORD_MAX_AGE_DAYS = env_int("KAOHE_PASSWORD_MAX_AGE_DAYS", 90)  # 0 = never expires
+KAOHE_PASSWORD_HISTORY_COUNT = env_int("KAOHE_PASSWORD_HISTORY_COUNT", 5)
+KAOHE_TOTP_REQUIRED_ROLES = env_list("KAOHE_TOTP_REQUIRED_ROLES", [])  # e.g. office,system_admin,security_admin,audit_admin
+KAOHE_TOTP_MAX_ATTEMPTS = env_int("KAOHE_TOTP_MAX_ATTEMPTS", 5)
+KAOHE_TOTP_ISSUER = env_str("KAOHE_TOTP_ISSUER", "依法行政考核督导平台")
+KAOHE_TOTP_ENCRYPTION_KEY = env_str("KAOHE_TOTP_ENCRYPTION_KEY", "")  # empty: derived from SECRET_KEY
+KAOHE_TOTP_ENCRYPTION_KEY_FALLBACKS = env_list("KAOHE_TOTP_ENCRYPTION_KEY_FALLBACKS", [])
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
 # Lockout after repeated failures (django-axes): per username + IP.
 AXES_FAILURE_LIMIT = env_int("KAOHE_LOGIN_FAILURE_LIMIT", 5)

@@ -80,6 +80,10 @@ def _kwargs(name: str, plan) -> dict[str, int]:
     for absent in ("application_id", "deduction_id", "flag_id"):  # adjustments (加减分): ids in no plan → 404
         if absent in params:
             wanted[absent] = 999999
+    if "snapshot_id" in params:  # results: a snapshot in no plan → 404 for the office (403 first for other insiders)
+        wanted["snapshot_id"] = 999999
+    if "session_id" in params:  # a login session that exists nowhere: everyone's own-sessions lookup gives 404
+        wanted["session_id"] = 999999
     if "import_id" in params:
         wanted["import_id"] = PlanImport.objects.filter(plan=plan).order_by("pk").first().pk
     assert set(wanted) == params, f"the matrix test does not know how to fill {params - set(wanted)}"

@@ -1,8 +1,36 @@
+"""Accounts in the Django admin (system administrator only).
+
+Creating an account or setting its password here gives an initial password: the user must change it
+at the next login, and every session of theirs ends. Each act is audited. Password history, sessions
+and second-factor devices are deliberately not registered: the system administrator cannot read them,
+and resetting a lost second factor is the security administrator's act (三员分立).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
+from kaohe.accounts.forms import PolicyAdminPasswordChangeForm
 from kaohe.accounts.models import User
+from kaohe.core import audit
 from kaohe.organisations.admin import SystemAdminMixin
+
+
+def _login_through_the_platform(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin has no login form of its own: the platform's (lockout, second factor) is the only way in."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login"))
+
+
+admin.site.login = _login_through_the_platform  # type: ignore[assignment]
+
+# Fields whose changes are security relevant and go into the audit event (never the password hash).
+_AUDITED_FIELDS = ("username", "display_name", "email", "is_active", "is_staff", "is_superuser", "must_change_password")
 
 
 @admin.register(User)
@@ -11,4 +39,26 @@ class UserAdmin(SystemAdminMixin, BaseUserAdmin):  # type: ignore[misc,type-arg]
         *(BaseUserAdmin.fieldsets or ()),
         ("平台", {"fields": ("display_name", "must_change_password", "password_changed_at")}),
     )
-    list_display = ("username", "display_name", "is_active", "last_login")
+    readonly_fields = ("password_changed_at", "last_login", "date_joined")
+    list_display = ("username", "display_name", "is_active", "must_change_password", "last_login")
+    change_password_form = PolicyAdminPasswordChangeForm
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        before = {}
+        if change:
+            stored = User.objects.filter(pk=obj.pk).values(*_AUDITED_FIELDS).first() or {}
+            before = {k: stored.get(k) for k in form.changed_data if k in _AUDITED_FIELDS}
+        else:
+            obj.must_change_password = True  # an initial password: to be changed at first login
+        super().save_model(request, obj, form, change)
+        after = {k: getattr(obj, k) for k in (form.changed_data if change else _AUDITED_FIELDS) if k in _AUDITED_FIELDS}
+        if change and not after:
+            return
+        audit.record(
+            actor=request.user,
+            action="account.change" if change else "account.create",
+            obj=obj,
+            object_repr=obj.username,
+            before=before or None,
+            after=after,
+        )

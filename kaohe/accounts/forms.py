@@ -3,7 +3,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AdminPasswordChangeForm, AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.views.decorators.debug import sensitive_variables
+
+from kaohe.accounts import policy
 
 
 class LoginForm(AuthenticationForm):
@@ -20,3 +25,90 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "账号或密码不正确。连续输错多次后账号将被暂时锁定。",
         "inactive": "该账号已停用，请联系系统管理员。",
     }
+
+
+class PolicyValidationMixin:
+    """Validate new passwords with the configured validators plus the history check (even if settings omit it)."""
+
+    @sensitive_variables("password")
+    def validate_password_for_user(self, user: Any, password_field_name: str = "password2") -> None:  # noqa: S107
+        form: Any = self  # a django.forms.Form, which this mixin is combined with
+        password = form.cleaned_data.get(password_field_name)
+        if password:
+            try:
+                password_validation.validate_password(password, user, password_validators=policy.password_validators())
+            except ValidationError as error:
+                form.add_error(password_field_name, error)
+
+
+class PolicyPasswordChangeForm(PolicyValidationMixin, PasswordChangeForm):  # type: ignore[misc]
+    """旧密码 + 新密码 twice, checked against the whole policy; saving goes through ``services.password_change``."""
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].label = "当前密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password2"].label = "再次输入新密码"
+        self.fields["new_password1"].help_text = ""
+        self.fields["new_password2"].help_text = ""
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+
+class PolicyAdminPasswordChangeForm(PolicyValidationMixin, AdminPasswordChangeForm):  # type: ignore[misc,type-arg]
+    """The admin's "change password" page is a reset: saving goes through ``services.password_reset``."""
+
+    def save(self, commit: bool = True) -> Any:
+        from kaohe.accounts import services
+        from kaohe.core import audit
+
+        usable = self.cleaned_data.get("usable_password", "true") != "false"
+        new_password = self.cleaned_data["password1"] if usable else None
+        if commit:
+            services.password_reset(actor=audit.current_user(), user=self.user, new_password=new_password)
+        return self.user
+
+
+class TotpCodeForm(forms.Form):
+    code = forms.CharField(
+        label="验证码",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "placeholder": "6 位数字",
+            }
+        ),
+    )
+
+
+class TotpDisableForm(forms.Form):
+    password = forms.CharField(
+        label="当前密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label="验证码",
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(label="账号", max_length=255)
+    ip_address = forms.GenericIPAddressField(label="IP地址", required=False)
+
+
+class TotpResetForm(forms.Form):
+    username = forms.CharField(
+        label="账号", max_length=150, widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"})
+    )
+    confirm = forms.BooleanField(
+        label="我已核实该用户的身份（如当面或电话回拨）",
+        required=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )

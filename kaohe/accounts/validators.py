@@ -22,3 +22,41 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return f"密码须至少包含大写字母、小写字母、数字、符号中的 {self.min_classes} 类。"
+
+
+class PasswordHistoryValidator:
+    """Refuse a new password equal to the current one or to any of the last N (``KAOHE_PASSWORD_HISTORY_COUNT``).
+
+    The hashes come from :class:`~kaohe.accounts.models.PasswordHistory`, which the user model fills on
+    every password set; each is compared with ``check_password``, so the plain password is never stored.
+    """
+
+    def __init__(self, count: int | None = None) -> None:
+        self.count = count
+
+    def _count(self) -> int:
+        from kaohe.accounts import policy
+
+        return max(1, self.count) if self.count else policy.history_count()
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.contrib.auth.hashers import check_password
+
+        from kaohe.accounts.models import PasswordHistory
+
+        if user is None or getattr(user, "pk", None) is None:
+            return
+        count = self._count()
+        hashes: list[str] = []
+        current = getattr(user, "password", "")
+        if current:
+            hashes.append(current)
+        stored = PasswordHistory.objects.filter(user_id=user.pk).order_by("-created_at", "-pk").values_list("password", flat=True)
+        for encoded in stored[:count]:
+            if encoded not in hashes:
+                hashes.append(encoded)
+        if any(check_password(password, encoded) for encoded in hashes[:count]):
+            raise ValidationError(f"新密码不得与最近 {count} 次使用过的密码相同。", code="password_reused")
+
+    def get_help_text(self) -> str:
+        return f"新密码不得与最近 {self._count()} 次使用过的密码相同。"

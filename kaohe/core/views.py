@@ -30,6 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "plan_cards": plans,
             "can_create_plan": access.can(request.user, "plan:create"),
             "is_system_admin": access.can(request.user, "admin:site"),
+            "is_security_admin": access.can(request.user, "security:policy"),
+            "is_audit_admin": access.can(request.user, "audit:read"),
             "calendar_missing": _calendar_missing(request),
             "notifications": list(Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True)[:10]),
         },
