@@ -46,6 +46,7 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
         "can_decide_applicability": access.can(request.user, "applicability:decide", plan),
         "can_apply_adjustment": access.can(request.user, "adjustment:apply", plan),
         "can_decide_adjustment": access.can(request.user, "adjustment:decide", plan),
+        "can_compute_results": access.can(request.user, "results:compute", plan),
     }
 
 

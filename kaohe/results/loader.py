@@ -31,7 +31,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -43,6 +43,7 @@ from kaohe.plans.constants import Level
 from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.results.models import MissingPolicyChoice, ResultSnapshot
 from kaohe.scoring import rules
+from kaohe.scoring.adjustments import VetoKind
 from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, NotApplicable, VetoFlag
 
 INPUTS_FORMAT = 1
@@ -55,11 +56,11 @@ DEFAULT_BANDS: tuple[dict[str, str], ...] = (
     {"name": "不合格", "min": "0"},
 )
 
-#: Vetoes (DESIGN §2.8). ScoringPolicy has no field for them yet, so every plan uses these; a veto whose
-#: denied grade is not one of the plan's bands (or is the lowest) is left out and listed as not applied.
-DEFAULT_VETOES: tuple[dict[str, str], ...] = (
-    {"flag": "two_lost_lawsuits", "denied_grade": "优秀", "reason": "一年内行政诉讼败诉两起以上"},
-    {"flag": "principal_absent_from_court", "denied_grade": "优秀", "reason": "行政机关负责人无正当理由不出庭应诉"},
+#: Vetoes (DESIGN §2.8): every recorded kind of VetoFlag denies 优秀. ScoringPolicy has no field for vetoes yet,
+#: so every plan uses these; a veto whose denied grade is not one of the plan's bands (or is its lowest band)
+#: is left out of the computation (the snapshot's inputs list the vetoes that applied).
+DEFAULT_VETOES: tuple[dict[str, str], ...] = tuple(
+    {"flag": kind.value, "denied_grade": "优秀", "reason": str(kind.label)} for kind in VetoKind
 )
 
 _TASK_ID = re.compile(r"任务(\d+)")
@@ -366,18 +367,22 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
         recorded_categories[ckey(pk)] = {"full_score": dec(full_score), "tasks": recorded_tasks.get(pk, [])}
 
     recorded_units: dict[str, Any] = {}
+    own_tasks: dict[int, frozenset[int]] = {pk: frozenset(t.id for t in table.get(pk, [])) for pk in loaded_categories}
+    made: dict[tuple[int, Decimal], rules.Evaluation] = {}  # equal (task, score) pairs share one frozen value
     for unit in units.values():
         category = loaded_categories.get(unit.category_id)
         if category is None:  # cannot happen: PlanUnit.category belongs to the plan
             continue
         unit_input, record = _unit_input(
             unit,
+            own_tasks[unit.category_id],
             tasks,
+            made,
             category.warnings,
-            evaluations.get(unit.id, ()),
-            not_applicable.get(unit.id, ()),
-            bonuses.get(unit.id, ()),
-            deductions.get(unit.id, ()),
+            evaluations.get(unit.id, []),
+            not_applicable.get(unit.id, []),
+            bonuses.get(unit.id, []),
+            deductions.get(unit.id, []),
             flags.get(unit.id, set()),
         )
         category.units.append(unit_input)
@@ -404,19 +409,20 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
 
 def _unit_input(
     unit: UnitRef,
+    own: frozenset[int],
     tasks: Mapping[int, TaskRef],
+    made: dict[tuple[int, Decimal], rules.Evaluation],
     warnings: list[str],
-    evaluations: Iterable[tuple[int, int, int, Decimal, str]],
-    not_applicable: Iterable[tuple[int, int, str]],
-    bonuses: Iterable[tuple[int, int, Decimal, str]],
-    deductions: Iterable[tuple[int, int, Decimal, int | None, str]],
+    evaluations: list[tuple[int, int, int, Decimal, str]],
+    not_applicable: list[tuple[int, int, str]],
+    bonuses: list[tuple[int, int, Decimal, str]],
+    deductions: list[tuple[int, int, Decimal, int | None, str]],
     flags: set[str],
 ) -> tuple[rules.UnitInput, dict[str, Any]]:
-    """One unit's engine input and its record; rows naming a task of another category are left out, with a warning."""
+    """One unit's engine input and its record; rows naming a task of another category are left out, with a warning.
 
-    def own(task_id: int | None) -> bool:
-        ref = tasks.get(task_id) if task_id is not None else None
-        return ref is not None and ref.category_id == unit.category_id
+    This runs once per evaluation of the plan (360,000 times for a province), hence the plain loops.
+    """
 
     def code(task_id: int) -> str:
         ref = tasks.get(task_id)
@@ -424,16 +430,20 @@ def _unit_input(
 
     evaluation_inputs: list[rules.Evaluation] = []
     recorded_evaluations: list[list[Any]] = []
-    for task_id, pk, version, score, grade in sorted(evaluations):
-        if not own(task_id):
+    evaluations.sort()
+    for task_id, pk, version, score, grade in evaluations:
+        if task_id not in own:
             warnings.append(f"{unit.name}：评价记录{pk}所评任务{code(task_id)}不属于本类别，未计入")
             continue
-        evaluation_inputs.append(rules.Evaluation(task_id, score))
-        recorded_evaluations.append([task_id, pk, version, dec(score), grade])
+        value = made.get((task_id, score))
+        if value is None:
+            value = made[(task_id, score)] = rules.Evaluation(task_id, score)
+        evaluation_inputs.append(value)
+        recorded_evaluations.append([task_id, pk, version, str(score), grade])
     na_inputs: list[rules.NotApplicable] = []
     recorded_na: list[list[Any]] = []
     for task_id, pk, reason in sorted(not_applicable):
-        if not own(task_id):
+        if task_id not in own:
             warnings.append(f"{unit.name}：不涉及记录{pk}所指任务{code(task_id)}不属于本类别，未计入")
             continue
         na_inputs.append(rules.NotApplicable(task_id, reason))
@@ -442,10 +452,10 @@ def _unit_input(
     recorded_bonuses = [[pk, root, dec(points), matter] for pk, root, points, matter in sorted(bonuses)]
     deduction_inputs: list[rules.Deduction] = []
     recorded_deductions: list[list[Any]] = []
-    for pk, root, points, task_id, matter in sorted(deductions, key=lambda d: d[0]):
-        counted_task = task_id
-        if task_id is not None and not own(task_id):
-            warnings.append(f"{unit.name}：减分事项“{matter}”所指任务{code(task_id)}不属于本类别，只扣分、不将该任务计0分")
+    for pk, root, points, named_task, matter in sorted(deductions, key=lambda d: d[0]):
+        counted_task = named_task
+        if named_task is not None and named_task not in own:
+            warnings.append(f"{unit.name}：减分事项“{matter}”所指任务{code(named_task)}不属于本类别，只扣分、不将该任务计0分")
             counted_task = None
         deduction_inputs.append(rules.Deduction(matter, points, counted_task))
         recorded_deductions.append([pk, root, dec(points), counted_task, matter])

@@ -91,5 +91,18 @@ class ResultSnapshot(models.Model):
         raise SnapshotImmutable("result snapshots cannot be deleted")
 
     @property
+    def unscored_count(self) -> int:
+        return self.unit_count - self.scored_count
+
+    @property
+    def completeness(self) -> str:
+        """评价齐全 / 已全部计分 (missing ones counted as 0) / 评价未齐, in words."""
+        if self.complete and not self.missing_count:
+            return "评价齐全"
+        if self.complete:
+            return f"已全部计分：缺少的 {self.missing_count} 项评价按0分计"
+        return f"评价未齐：{self.unscored_count} 个考核对象缺少 {self.missing_count} 项评价，暂不计分、不排名"
+
+    @property
     def is_zero_filled(self) -> bool:
         return self.missing_policy == MissingPolicyChoice.ZERO

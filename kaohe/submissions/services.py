@@ -252,7 +252,7 @@ def submission_return(*, actor: Any, plan: Plan, submission: Submission, reason:
     if due_date < deadlines.today(timezone.now()):
         raise ValidationError("补充截止日期不能早于今天")
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().select_related("unit__organisation").get(pk=submission.pk)
+        locked = Submission.objects.select_for_update(of=("self",)).select_related("unit__organisation").get(pk=submission.pk)
         if locked.status not in (Submission.Status.SUBMITTED,):
             raise ValidationError(f"当前状态为“{locked.get_status_display()}”，只有已报送的资料可以退回补充")
         request = SupplementRequest(

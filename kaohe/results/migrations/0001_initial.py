@@ -6,41 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('plans', '0001_initial'),
+        ("plans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResultSnapshot',
+            name="ResultSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='计算序号')),
-                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
-                ('missing_policy', models.CharField(choices=[('report', '等待评价：缺少评价的考核对象暂不计分、不排名'), ('zero', '缺少的评价按0分计（须记录决定）')], max_length=16, verbose_name='缺少评价时')),
-                ('decision_note', models.TextField(blank=True, max_length=2000, verbose_name='按0分计的决定')),
-                ('status', models.CharField(choices=[('draft', '草稿')], default='draft', max_length=16, verbose_name='状态')),
-                ('complete', models.BooleanField(default=False, verbose_name='评价齐全')),
-                ('unit_count', models.PositiveIntegerField(default=0, verbose_name='考核对象数')),
-                ('scored_count', models.PositiveIntegerField(default=0, verbose_name='已计分考核对象数')),
-                ('missing_count', models.PositiveIntegerField(default=0, verbose_name='缺少的评价数')),
-                ('inputs_digest', models.CharField(max_length=64, verbose_name='输入摘要(SHA-256)')),
-                ('inputs', models.JSONField(default=dict, verbose_name='输入及其版本')),
-                ('summary', models.JSONField(default=list, verbose_name='各类别概况')),
-                ('data', models.JSONField(default=dict, verbose_name='计算结果')),
-                ('computed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='计算人')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='result_snapshots', to='plans.plan', verbose_name='考核方案')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveIntegerField(verbose_name="计算序号")),
+                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
+                (
+                    "missing_policy",
+                    models.CharField(
+                        choices=[
+                            ("report", "等待评价：缺少评价的考核对象暂不计分、不排名"),
+                            ("zero", "缺少的评价按0分计（须记录决定）"),
+                        ],
+                        max_length=16,
+                        verbose_name="缺少评价时",
+                    ),
+                ),
+                ("decision_note", models.TextField(blank=True, max_length=2000, verbose_name="按0分计的决定")),
+                ("status", models.CharField(choices=[("draft", "草稿")], default="draft", max_length=16, verbose_name="状态")),
+                ("complete", models.BooleanField(default=False, verbose_name="评价齐全")),
+                ("unit_count", models.PositiveIntegerField(default=0, verbose_name="考核对象数")),
+                ("scored_count", models.PositiveIntegerField(default=0, verbose_name="已计分考核对象数")),
+                ("missing_count", models.PositiveIntegerField(default=0, verbose_name="缺少的评价数")),
+                ("inputs_digest", models.CharField(max_length=64, verbose_name="输入摘要(SHA-256)")),
+                ("inputs", models.JSONField(default=dict, verbose_name="输入及其版本")),
+                ("summary", models.JSONField(default=list, verbose_name="各类别概况")),
+                ("data", models.JSONField(default=dict, verbose_name="计算结果")),
+                (
+                    "computed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="计算人",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="result_snapshots",
+                        to="plans.plan",
+                        verbose_name="考核方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核结果快照',
-                'verbose_name_plural': '考核结果快照',
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['plan', 'computed_at'], name='result_snapshot_plan_time')],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'seq'), name='result_snapshot_seq_per_plan'), models.CheckConstraint(condition=models.Q(('missing_policy__in', ['report', 'zero'])), name='result_snapshot_missing_policy_valid'), models.CheckConstraint(condition=models.Q(models.Q(('missing_policy', 'zero'), _negated=True), models.Q(('decision_note', ''), _negated=True), _connector='OR'), name='result_snapshot_zero_needs_decision'), models.CheckConstraint(condition=models.Q(('status__in', ['draft'])), name='result_snapshot_status_valid')],
+                "verbose_name": "考核结果快照",
+                "verbose_name_plural": "考核结果快照",
+                "ordering": ["-seq"],
+                "indexes": [models.Index(fields=["plan", "computed_at"], name="result_snapshot_plan_time")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("plan", "seq"), name="result_snapshot_seq_per_plan"),
+                    models.CheckConstraint(
+                        condition=models.Q(("missing_policy__in", ["report", "zero"])),
+                        name="result_snapshot_missing_policy_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("missing_policy", "zero"), _negated=True),
+                            models.Q(("decision_note", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="result_snapshot_zero_needs_decision",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("status__in", ["draft"])), name="result_snapshot_status_valid"),
+                ],
             },
         ),
     ]

@@ -1,0 +1,257 @@
+"""A snapshot as an .xlsx workbook: a note sheet, one ranked table per category, and every task of every unit.
+
+Numbers are written as numbers (Decimal) with the format 0.00, times as local times, headers in Chinese; the
+workbook is written in openpyxl's write-only mode so a province's 360,000 task rows stay in bounded memory.
+Queries: the snapshot, the indicator trees, the current evaluations, and (when something changed since) the
+history of the changed ones.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from kaohe.plans.models import Plan
+from kaohe.results import selectors
+from kaohe.results.loader import ukey
+from kaohe.results.models import ResultSnapshot
+
+RANKED_HEADERS = (
+    "排名",
+    "考核对象",
+    "原始得分",
+    "适用满分",
+    "换算得分",
+    "加分",
+    "减分",
+    "最终得分",
+    "拟定等次",
+    "等次（否决后）",
+    "备注",
+)
+RANKED_WIDTHS = (6, 28, 10, 10, 10, 8, 8, 10, 10, 12, 40)
+BREAKDOWN_HEADERS = (
+    "类别",
+    "考核对象",
+    "一级指标",
+    "二级指标",
+    "任务编号",
+    "工作任务",
+    "考核方式",
+    "分值",
+    "等次",
+    "得分",
+    "状态",
+    "考核主体",
+    "评价人",
+    "评价时间",
+    "扣分理由或说明",
+)
+BREAKDOWN_WIDTHS = (10, 24, 18, 18, 9, 40, 10, 7, 6, 8, 10, 20, 10, 17, 40)
+STATE_LABELS = {
+    "scored": "已评价",
+    "missing": "未评价",
+    "zero_filled": "未评价，按0分计",
+    "not_applicable": "不涉及",
+    "zeroed": "因减分按0分计",
+    "no_points": "未写分值",
+}
+NUMBER = "0.00"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "", name).strip("' ")[:28] or "类别"
+    title, n = base, 2
+    while title in taken:
+        title, n = f"{base}{n}", n + 1
+    taken.add(title)
+    return title
+
+
+def _header(sheet: WriteOnlyWorksheet, headers: Iterable[str]) -> None:
+    cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def _number(sheet: WriteOnlyWorksheet, value: Decimal | str | None) -> WriteOnlyCell | None:
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=Decimal(value))
+    cell.number_format = NUMBER
+    return cell
+
+
+def _text(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell | str:
+    """Text typed by people stays text: a leading "=" must not turn a reason into a formula."""
+    if not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _widths(sheet: WriteOnlyWorksheet, widths: Iterable[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _remarks(row: selectors.RankedRow, bottom_n: int) -> str:
+    notes = []
+    if not row.scored:
+        notes.append(f"未评价 {row.missing} 项，暂不计分")
+    elif row.zero_filled:
+        notes.append(f"{row.missing} 项未评价按0分计")
+    if row.vetoes_applied:
+        notes.append("否决情形：" + "、".join(row.vetoes_applied))
+    if row.in_bottom:
+        notes.append(f"后{bottom_n}名")
+    if row.excellent_two_years:
+        notes.append("连续两年优秀")
+    return "；".join(notes)
+
+
+def _ranked_sheet(workbook: Workbook, title: str, table: selectors.CategoryTable) -> None:
+    sheet = workbook.create_sheet(title)
+    _widths(sheet, RANKED_WIDTHS)
+    sheet.freeze_panes = "C2"
+    _header(sheet, RANKED_HEADERS)
+    for row in table.rows:
+        sheet.append(
+            [
+                row.rank,
+                _text(sheet, row.name),
+                _number(sheet, row.raw),
+                _number(sheet, row.applicable_max),
+                _number(sheet, row.converted),
+                _number(sheet, row.bonus_total),
+                _number(sheet, row.deduction_total),
+                _number(sheet, row.final),
+                _text(sheet, row.proposed_grade or ""),
+                _text(sheet, row.grade or ""),
+                _text(sheet, _remarks(row, table.bottom_n)),
+            ]
+        )
+
+
+def _note_sheet(workbook: Workbook, plan: Plan, snapshot: ResultSnapshot, tables: list[selectors.CategoryTable]) -> None:
+    sheet = workbook.create_sheet("说明")
+    _widths(sheet, (18, 80))
+    computed_at = timezone.localtime(snapshot.computed_at).replace(tzinfo=None)
+    rows: list[tuple[str, Any]] = [
+        ("考核方案", plan.title),
+        ("计算", f"第{snapshot.seq}次（{snapshot.get_status_display()}）"),
+        ("计算时间", computed_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("计算人", str(snapshot.computed_by)),
+        ("缺少评价时", snapshot.get_missing_policy_display()),
+        ("按0分计的决定", snapshot.decision_note or "—"),
+        ("评价情况", snapshot.completeness),
+        ("输入摘要（SHA-256）", snapshot.inputs_digest),
+    ]
+    rows += [
+        (f"类别：{t.name}", f"{t.unit_count} 个考核对象，已计分 {t.scored_count} 个，缺少评价 {t.missing_count} 项")
+        for t in tables
+    ]
+    for label, value in rows:
+        label_cell = WriteOnlyCell(sheet, value=label)
+        label_cell.font = HEADER_FONT
+        sheet.append([label_cell, _text(sheet, str(value))])
+
+
+def _breakdown_sheet(
+    workbook: Workbook, plan: Plan, snapshot: ResultSnapshot, data: dict[str, Any], inputs: dict[str, Any]
+) -> None:
+    sheet = workbook.create_sheet("得分明细")
+    _widths(sheet, BREAKDOWN_WIDTHS)
+    sheet.freeze_panes = "C2"
+    _header(sheet, BREAKDOWN_HEADERS)
+    trees = selectors.category_trees(plan)
+    current = selectors.current_evaluations(plan)
+    wanted = {
+        row[1]: row[2]
+        for record in inputs["units"].values()
+        for row in record["evaluations"]
+        if row[1] not in current or current[row[1]].version != row[2]
+    }
+    earlier = selectors.versions_given(wanted)
+    for key in data["order"]:
+        category = data["categories"][key]
+        meta = category["meta"]
+        tree = trees.get(meta["category_id"], selectors.Tree([], {}, {}, {}))
+        for unit_id in meta["ranked"]:
+            name = category["units"][ukey(unit_id)]["name"]
+            record = inputs["units"][ukey(unit_id)]
+            detail = category["details"][ukey(unit_id)]
+            for block1 in selectors.unit_lines(tree, record, detail, snapshot.missing_policy, current, earlier):
+                for block2 in block1.blocks:
+                    for line in block2.lines:
+                        _task_row(sheet, meta["name"], name, block1, block2, line)
+
+
+def _task_row(
+    sheet: WriteOnlyWorksheet,
+    category: str,
+    unit: str,
+    block1: selectors.Level1Block,
+    block2: selectors.Level2Block,
+    line: selectors.TaskLine,
+) -> None:
+    given = line.given
+    at = timezone.localtime(given.at).replace(tzinfo=None) if given is not None and given.at is not None else None
+    at_cell = None
+    if at is not None:
+        at_cell = WriteOnlyCell(sheet, value=at)
+        at_cell.number_format = "yyyy-mm-dd hh:mm"
+    explanation = "；".join(part for part in (given.reason if given else "", line.note) if part)
+    method = f"{line.method}（{line.adjustment}）" if line.adjustment else line.method
+    sheet.append(
+        [
+            _text(sheet, category),
+            _text(sheet, unit),
+            _text(sheet, f"{block1.code} {block1.name}"),
+            _text(sheet, f"{block2.code} {block2.name}"),
+            _text(sheet, line.code),
+            _text(sheet, line.name),
+            method,
+            _number(sheet, line.points),
+            line.grade,
+            _number(sheet, line.score),
+            STATE_LABELS[line.state],
+            _text(sheet, given.desk if given else ""),
+            _text(sheet, given.who if given else ""),
+            at_cell,
+            _text(sheet, explanation),
+        ]
+    )
+
+
+def snapshot_workbook(plan: Plan, snapshot: ResultSnapshot) -> bytes:
+    """The whole snapshot as .xlsx bytes."""
+    data, inputs = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list("data", "inputs").get()
+    tables = selectors.all_category_tables(data, inputs)
+    workbook = Workbook(write_only=True)
+    _note_sheet(workbook, plan, snapshot, tables)
+    taken = {"说明", "得分明细"}
+    for table in tables:
+        _ranked_sheet(workbook, _sheet_title(table.name, taken), table)
+    _breakdown_sheet(workbook, plan, snapshot, data, inputs)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,81 @@
+"""Result tests: evaluations are written straight into the table (the scoring app's pages are tested there)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kaohe.plans.constants import Adjustment, Level, Method
+from kaohe.plans.models import Indicator, PlanUnit
+from kaohe.scoring.models import Evaluation, GradeChoice
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WHEN = dt.datetime(2020, 12, 28, 10, 0, tzinfo=SHANGHAI)
+
+
+def tasks_of(unit: PlanUnit) -> list[Indicator]:
+    return list(
+        Indicator.objects.filter(plan=unit.plan, category=unit.category, level=Level.TASK, points__isnull=False)
+        .select_related("assessor")
+        .order_by("order")
+    )
+
+
+def grade(
+    plan,
+    unit,
+    by,
+    *,
+    scores: dict[str, Decimal] | None = None,
+    skip: frozenset[str] | set[str] = frozenset(),
+    reason: str = "材料不全",
+):
+    """An evaluation of every task of the unit's table: full points, or ``scores[code]``; ``skip`` codes stay missing.
+
+    The 加分项 row earns nothing and the 扣分项 row keeps its points (nothing deducted), so "all full" is 100.
+    """
+    scores = scores or {}
+    rows = []
+    for task in tasks_of(unit):
+        if task.code in skip:
+            continue
+        score = scores.get(task.code, Decimal("0.00") if task.adjustment == Adjustment.BONUS else task.points)
+        full = score == task.points
+        rows.append(
+            Evaluation(
+                plan=plan,
+                unit=unit,
+                task=task,
+                grade=GradeChoice.EXCELLENT if task.method == Method.SUBMISSION and full else "",
+                score=score,
+                reason="" if full else reason,
+                desk=task.assessor,
+                evaluated_by=by,
+                evaluated_at=WHEN,
+            )
+        )
+    Evaluation.objects.bulk_create(rows)
+    return rows
+
+
+def unit_named(plan, name: str) -> PlanUnit:
+    return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name=name)
+
+
+@pytest.fixture
+def dept1(demo_plan):
+    """The three units of 部门1, whose table has 15 points of 实地考核 for a full score of 100."""
+    return [unit_named(demo_plan, n) for n in ("市委网信办", "市新闻出版局", "市委机要保密局")]
+
+
+@pytest.fixture
+def graded_dept1(demo_plan, dept1, personas):
+    """部门1 fully graded: 市委网信办 12.35 of 15 (2.1.1 scored 2.35 of 5), 市新闻出版局 15, 市委机要保密局 13.5."""
+    wangxin, press, secrecy = dept1
+    grade(demo_plan, wangxin, personas.office, scores={"2.1.1": Decimal("2.35")}, reason="领导干部测试成绩偏低")
+    grade(demo_plan, press, personas.office)
+    grade(demo_plan, secrecy, personas.office, scores={"1.1.1": Decimal("0.50")})
+    return dept1
