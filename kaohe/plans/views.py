@@ -42,7 +42,8 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
         "can_submit_evidence": access.can(request.user, "evidence:submit", plan),
         "can_review_evidence": access.can(request.user, "evidence:review", plan),
         "can_overview_evidence": access.can(request.user, "evidence:overview", plan),
-        "can_evaluate": access.can(request.user, "evaluation:write", plan) or access.can(request.user, "evaluation:overview", plan),
+        "can_evaluate": access.can(request.user, "evaluation:write", plan)
+        or access.can(request.user, "evaluation:overview", plan),
         "can_decide_applicability": access.can(request.user, "applicability:decide", plan),
         "can_apply_adjustment": access.can(request.user, "adjustment:apply", plan),
         "can_decide_adjustment": access.can(request.user, "adjustment:decide", plan),

@@ -235,7 +235,9 @@ def bonus_application_decide(
         raise ValidationError("审核意见不能超过 2000 字")
     with transaction.atomic():
         locked = (
-            BonusApplication.objects.select_for_update(of=("self",)).select_related("unit__organisation").get(pk=application.pk, plan=plan)
+            BonusApplication.objects.select_for_update(of=("self",))
+            .select_related("unit__organisation")
+            .get(pk=application.pk, plan=plan)
         )
         if locked.status != Status.PENDING:
             raise ValidationError(f"该申请已{locked.get_status_display()}，不能再次审核")
@@ -428,7 +430,9 @@ def deduction_withdraw(*, actor: Any, plan: Plan, deduction: Deduction, reason: 
         raise ValidationError("请填写撤销理由")
     with transaction.atomic():
         locked = (
-            Deduction.objects.select_for_update(of=("self",)).select_related("unit__organisation", "task").get(pk=deduction.pk, plan=plan)
+            Deduction.objects.select_for_update(of=("self",))
+            .select_related("unit__organisation", "task")
+            .get(pk=deduction.pk, plan=plan)
         )
         if locked.withdrawn_at is not None:
             raise ValidationError("该减分已撤销")
@@ -460,7 +464,9 @@ def deduction_link_duplicate(*, actor: Any, plan: Plan, deduction: Deduction, du
     access.require(actor, "adjustment:decide", plan)
     _require_open(plan)
     with transaction.atomic():
-        locked = Deduction.objects.select_for_update(of=("self",)).select_related("unit__organisation").get(pk=deduction.pk, plan=plan)
+        locked = (
+            Deduction.objects.select_for_update(of=("self",)).select_related("unit__organisation").get(pk=deduction.pk, plan=plan)
+        )
         if locked.withdrawn_at is not None:
             raise ValidationError("该减分已撤销")
         root = _deduction_root(duplicate_of, locked.unit_id, exclude_pk=locked.pk)
