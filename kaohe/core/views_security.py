@@ -1,0 +1,453 @@
+"""The audit administrator's pages (三员分立): browse, filter, export and verify the hash-chained audit log.
+
+Only ``audit:read`` (the 审计管理员) reaches them; the system and security administrators get 403 like
+everyone else. Looking at the log, exporting it and verifying it are themselves audit events
+(``audit.view``, ``audit.export``, ``audit.verify``), so the audit administrator is audited too.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import quote
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from kaohe.core import audit
+from kaohe.core.forms import StyledFormMixin
+from kaohe.core.models import AuditEvent
+from kaohe.organisations import access
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+
+# The Chinese name of every action the platform records; anything else is shown as recorded.
+ACTION_LABELS: dict[str, str] = {
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.logout": "退出",
+    "auth.locked_out": "登录被锁定",
+    "auth.password_change": "修改密码",
+    "auth.password_reset": "重置密码",
+    "auth.session_end": "结束登录会话",
+    "auth.sessions_end_others": "结束其他登录会话",
+    "auth.totp_setup": "设置两步验证",
+    "auth.totp_enable": "启用两步验证",
+    "auth.totp_confirm_failed": "两步验证确认失败",
+    "auth.totp_disable": "停用两步验证",
+    "auth.totp_disable_failed": "停用两步验证失败",
+    "auth.totp_failed": "两步验证码错误",
+    "auth.totp_reset": "重置两步验证",
+    "account.create": "新建账号",
+    "account.change": "修改账号",
+    "security.unlock": "解除登录锁定",
+    "membership.grant": "授予角色",
+    "membership.change": "变更角色",
+    "membership.revoke": "撤销角色",
+    "plan.create": "新建考核方案",
+    "plan.publish": "发布考核方案",
+    "plan.import_upload": "上传导入文件",
+    "plan.import_apply": "确认导入",
+    "plan.import_discard": "放弃导入",
+    "organisation.sort_key": "修改排序码",
+    "evidence.upload": "上传报送资料",
+    "evidence.withdraw": "撤回报送资料",
+    "evidence.details": "保存说明和链接",
+    "evidence.return": "退回补充",
+    "evidence.resubmit": "提交补充材料",
+    "evidence.extend": "延期",
+    "evidence.remind": "催报",
+    "evidence.download": "下载报送资料",
+    "evidence.preview": "预览报送资料",
+    "evidence.archive": "打包下载报送资料",
+    "evaluation.record": "评价",
+    "applicability.set": "认定不涉及",
+    "applicability.clear": "撤销不涉及",
+    "bonus.apply": "申请加分",
+    "bonus.withdraw": "撤回加分申请",
+    "bonus.decide": "审核加分申请",
+    "bonus.evidence_download": "下载加分佐证材料",
+    "deduction.record": "记录减分",
+    "deduction.withdraw": "撤销减分",
+    "deduction.link": "关联同一事项减分",
+    "veto.set": "记录否决情形",
+    "veto.clear": "撤销否决情形",
+    "results.compute": "计算考核结果",
+    "results.export": "导出考核结果",
+    "calendar.year_create": "新增节假日年度",
+    "calendar.year_copy_builtin": "采用内置节假日安排",
+    "calendar.import": "导入节假日安排",
+    "calendar.date_add": "新增节假日日期",
+    "calendar.date_delete": "删除节假日日期",
+    "demo.load": "载入演示数据",
+    "demo.extend_all": "演示环境统一延期",
+    "audit.view": "查阅审计日志",
+    "audit.export": "导出审计日志",
+    "audit.verify": "校验审计链",
+    "backup.create": "备份数据",
+    "backup.restore": "恢复数据",
+}
+
+# Groups of actions by their prefix, offered as "all of …" in the filter.
+ACTION_GROUPS: dict[str, str] = {
+    "auth": "登录与退出",
+    "account": "账号",
+    "security": "安全管理",
+    "membership": "成员角色",
+    "plan": "考核方案",
+    "organisation": "单位",
+    "evidence": "报送资料",
+    "evaluation": "评价",
+    "applicability": "不涉及",
+    "bonus": "加分",
+    "deduction": "减分",
+    "veto": "否决情形",
+    "results": "考核结果",
+    "calendar": "节假日",
+    "demo": "演示数据",
+    "audit": "审计",
+    "backup": "备份与恢复",
+}
+
+_ACTION_PATTERN = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?")
+
+
+def action_label(action: str) -> str:
+    """登录 for ``auth.login``; an action the table does not know is shown as recorded."""
+    return ACTION_LABELS.get(action, action)
+
+
+def _object_types() -> list[tuple[str, str]]:
+    """Every model of the platform's apps as (``app.Model`` label, Chinese name): no query."""
+    types: list[tuple[str, str]] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("kaohe."):
+            continue
+        for model in config.get_models():
+            types.append((model._meta.label, f"{model._meta.verbose_name}（{model._meta.label}）"))
+    return sorted(types, key=lambda t: t[0])
+
+
+def object_type_label(label: str) -> str:
+    if not label:
+        return ""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
+def _action_choices() -> list[tuple[str, Any]]:
+    choices: list[tuple[str, Any]] = [("", "全部操作")]
+    for prefix, group in ACTION_GROUPS.items():
+        options = [(f"{prefix}.*", f"全部{group}操作")]
+        options += [
+            (action, f"{label}（{action}）") for action, label in ACTION_LABELS.items() if action.startswith(f"{prefix}.")
+        ]
+        choices.append((group, options))
+    return choices
+
+
+class AuditFilterForm(StyledFormMixin, forms.Form):
+    """GET filters of the audit log. Dates are whole days in Beijing time, both ends included."""
+
+    start = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.CharField(label="操作", required=False, max_length=64, widget=forms.Select())
+    actor = forms.CharField(label="操作人账号", required=False, max_length=150)
+    organisation = forms.CharField(label="单位（名称包含）", required=False, max_length=200)
+    plan = forms.IntegerField(label="考核方案ID", required=False, min_value=1)
+    object_type = forms.ChoiceField(label="对象类型", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action_choices = _action_choices()
+        asked = (self.data.get("action") or "").strip() if self.is_bound else ""
+        known = {value for _, group in action_choices[1:] for value, _ in group}
+        if asked and asked not in known:  # an action the table does not know yet stays selectable
+            action_choices.append(("其他", [(asked, asked)]))
+        cast(forms.Select, self.fields["action"].widget).choices = action_choices
+        object_field = cast(forms.ChoiceField, self.fields["object_type"])
+        object_field.choices = [("", "全部对象类型"), *_object_types()]
+
+    def clean_action(self) -> str:
+        value = str(self.cleaned_data.get("action") or "").strip()
+        if value and not _ACTION_PATTERN.fullmatch(value):
+            raise forms.ValidationError("操作代码格式不正确")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("起始日期晚于截止日期")
+        return data
+
+    def summary(self) -> dict[str, Any]:
+        """The filters in force, as recorded in the audit.view / audit.export event."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def audit_events(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
+    """Events matching the filters, newest first. Every filter is an indexed column or a plain comparison."""
+    events = AuditEvent.objects.order_by("-seq")
+    if filters.get("start"):
+        events = events.filter(created_at__gte=_day_start(filters["start"]))
+    if filters.get("end"):
+        events = events.filter(created_at__lt=_day_start(filters["end"] + dt.timedelta(days=1)))
+    action = filters.get("action") or ""
+    if action.endswith(".*"):
+        events = events.filter(action__startswith=action[:-1])
+    elif action:
+        events = events.filter(action=action)
+    if filters.get("actor"):
+        events = events.filter(actor_name__iexact=filters["actor"])
+    if filters.get("organisation"):
+        events = events.filter(organisation_name__icontains=filters["organisation"])
+    if filters.get("plan"):
+        events = events.filter(plan_id=filters["plan"])
+    if filters.get("object_type"):
+        events = events.filter(object_type=filters["object_type"])
+    return events
+
+
+def compact_json(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)  # the same on SQLite and jsonb
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    event: AuditEvent
+    action_label: str
+    object_type_label: str
+    before: str
+    after: str
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditRow:
+        return cls(
+            event=event,
+            action_label=action_label(event.action),
+            object_type_label=object_type_label(event.object_type),
+            before=compact_json(event.before),
+            after=compact_json(event.after),
+        )
+
+
+def _require_auditor(request: HttpRequest) -> None:
+    access.require(request.user, "audit:read")
+
+
+def _filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any] | None]:
+    """The form, and its cleaned filters (None when the filters are invalid)."""
+    form = AuditFilterForm(request.GET or None)
+    if not form.is_bound:
+        return form, {}
+    return form, (form.cleaned_data if form.is_valid() else None)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log, newest first, filtered and paginated on the server."""
+    _require_auditor(request)
+    form, filters = _filters(request)
+    events = audit_events(filters) if filters is not None else AuditEvent.objects.none()
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [AuditRow.of(event) for event in page.object_list]
+    audit.record(
+        actor=request.user,
+        action="audit.view",
+        after={"filters": form.summary(), "page": page.number, "matched": page.paginator.count},
+    )
+    return render(
+        request,
+        "core/security_audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": _query_without(request, "page"),
+            "export_query": _query_without(request, "page", "format"),
+        },
+        status=400 if filters is None else 200,
+    )
+
+
+def _export_value(value: Any) -> Any:
+    """A cell value. Text that a spreadsheet would run as a formula is neutralised (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+EXPORT_HEADERS = [
+    "序号",
+    "时间（北京时间）",
+    "操作人",
+    "操作人ID",
+    "单位",
+    "单位ID",
+    "IP地址",
+    "操作",
+    "操作代码",
+    "对象类型",
+    "对象ID",
+    "对象",
+    "考核方案ID",
+    "变更前",
+    "变更后",
+    "哈希",
+    "前一哈希",
+]
+
+
+def _export_row(event: AuditEvent) -> list[Any]:
+    return [
+        event.seq,
+        timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+        event.actor_name,
+        event.actor_id,
+        event.organisation_name,
+        event.organisation_id,
+        event.ip,
+        action_label(event.action),
+        event.action,
+        object_type_label(event.object_type),
+        event.object_id,
+        event.object_repr,
+        event.plan_id,
+        compact_json(event.before),
+        compact_json(event.after),
+        event.hash,
+        event.prev_hash,
+    ]
+
+
+class _Echo:
+    """A file-like sink for csv.writer that hands each line back (Django's streaming CSV pattern)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(EXPORT_HEADERS)  # the BOM makes WPS and Excel read UTF-8
+    for event in events.iterator(chunk_size=2000):
+        yield writer.writerow([_export_value(v) for v in _export_row(event)])
+
+
+def _xlsx_file(events: QuerySet[AuditEvent]) -> Any:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("审计日志")
+    for letter, width in zip("ABCDEFGHIJKLMNOPQ", (8, 20, 14, 9, 28, 9, 16, 16, 22, 14, 10, 32, 11, 40, 40, 20, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title in EXPORT_HEADERS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for event in events.iterator(chunk_size=2000):
+        cells = []
+        for value in _export_row(event):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            cells.append(cell)
+        sheet.append(cells)
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - handed to FileResponse, which closes it
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
+
+
+def _attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponseBase:
+    """The filtered events as .xlsx (default) or .csv (``?format=csv``, UTF-8 with BOM), oldest first."""
+    _require_auditor(request)
+    form, filters = _filters(request)
+    back = f"{reverse('security:audit_log')}?{_query_without(request, 'page', 'format')}"
+    if filters is None:
+        messages.error(request, "筛选条件有误，未导出")
+        return redirect(back)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    events = audit_events(filters).order_by("seq")
+    count = events.count()
+    if fmt == "xlsx" and count > XLSX_MAX_ROWS:
+        messages.error(request, f"共 {count} 条，超过 Excel 单表上限，请缩小筛选范围或导出 CSV")
+        return redirect(back)
+    audit.record(actor=request.user, action="audit.export", after={"filters": form.summary(), "format": fmt, "rows": count})
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    if fmt == "csv":
+        streaming = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
+        return _attachment(streaming, f"审计日志-{stamp}.csv")
+    return _attachment(FileResponse(_xlsx_file(events), content_type=XLSX), f"审计日志-{stamp}.xlsx")
+
+
+@login_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """Recompute every hash of the chain and say whether it is intact, or where it first breaks."""
+    _require_auditor(request)
+    result = audit.verify_chain()
+    audit.record(
+        actor=request.user,
+        action="audit.verify",
+        after={"ok": result.ok, "checked": result.checked, "first_broken_seq": result.first_broken_seq, "reason": result.reason},
+    )
+    if result.ok:
+        messages.success(request, f"审计链完整：已校验 {result.checked} 条事件，哈希与链接均相符")
+    else:
+        messages.error(
+            request, f"审计链校验失败：第 {result.first_broken_seq} 号事件 — {result.reason}（此前 {result.checked} 条完好）"
+        )
+    return redirect("security:audit_log")
