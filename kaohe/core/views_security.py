@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import quote
 
 from django import forms
 from django.apps import apps
@@ -31,6 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core import audit
+from kaohe.core.downloads import as_download
 from kaohe.core.forms import StyledFormMixin
 from kaohe.core.models import AuditEvent
 from kaohe.organisations import access
@@ -402,13 +402,6 @@ def _xlsx_file(events: QuerySet[AuditEvent]) -> Any:
     return spool
 
 
-def _attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponseBase:
@@ -429,8 +422,8 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     if fmt == "csv":
         streaming = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
-        return _attachment(streaming, f"审计日志-{stamp}.csv")
-    return _attachment(FileResponse(_xlsx_file(events), content_type=XLSX), f"审计日志-{stamp}.xlsx")
+        return as_download(streaming, f"审计日志-{stamp}.csv")
+    return as_download(FileResponse(_xlsx_file(events), content_type=XLSX), f"审计日志-{stamp}.xlsx")
 
 
 @login_required

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe.core.downloads import as_download
 from kaohe.organisations import access
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
@@ -21,12 +20,6 @@ from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCreateForm,
 from kaohe.plans.models import Plan, PlanImport, PlanUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
@@ -111,7 +104,7 @@ def export_category(request: HttpRequest, plan_id: int, category_id: int) -> Htt
     table = selectors.category_table(category)
     content = write_indicator_workbook(table, title=f"{plan.title}考核内容", subtitle=f"（{category.name}）")
     response = HttpResponse(content, content_type=XLSX)
-    return _attachment(response, f"{plan.year}年度考核内容-{category.name}.xlsx")
+    return as_download(response, f"{plan.year}年度考核内容-{category.name}.xlsx")
 
 
 @login_required

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core import audit
+from kaohe.core.downloads import as_download
 from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.results import exports, selectors, services
@@ -118,7 +117,4 @@ def export(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse
     )
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"{plan.title}-考核结果-第{snap.seq}次计算.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return as_download(response, filename)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe.core.downloads import as_download
 from kaohe.core.uploads import limit_uploads, upload_refusal
 from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
@@ -157,10 +156,7 @@ def bonus_evidence(request: HttpRequest, plan_id: int, application_id: int) -> H
     application = access.get_bonus_application_for_user(request.user, plan, application_id)
     handle = services.bonus_evidence_open(actor=request.user, plan=plan, application=application)
     response = FileResponse(handle, content_type="application/octet-stream")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(application.evidence_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return as_download(response, application.evidence_name)
 
 
 # --- the office ----------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import cast
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe.core.downloads import as_download
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
 from kaohe.organisations import access
@@ -50,14 +50,6 @@ def _nav(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
 
 def _task_url(plan: Plan, unit_id: int, task_id: int) -> str:
     return reverse("submissions:task", args=[plan.pk, unit_id, task_id])
-
-
-def _attachment(response: HttpResponseBase, filename: str, *, inline: bool = False) -> HttpResponseBase:
-    kind = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{kind}; filename*=UTF-8''{quote(filename)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -302,7 +294,7 @@ def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bo
         after={"file": evidence.display_name, "sha256": evidence.sha256},
     )
     response = FileResponse(open_for_download(evidence.storage_name), content_type=evidence.mime)
-    return _attachment(response, evidence.display_name, inline=inline)
+    return as_download(response, evidence.display_name, inline=inline)
 
 
 @login_required
@@ -331,7 +323,7 @@ def _archive_response(
 
     audit.record(actor=request.user, action="evidence.archive", plan_id=plan.pk, after={"files": len(files), "archive": filename})
     response = FileResponse(build_archive(files, folder_of=folders), content_type="application/zip")
-    return _attachment(response, filename)
+    return as_download(response, filename)
 
 
 @login_required
