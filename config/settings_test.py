@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-product
 os.environ.setdefault("KAOHE_TESTING", "1")
 
 from config.settings import *  # noqa: F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not ":memory:": the browser tests' live-server threads then open their own connections
+    # instead of sharing the test thread's (which Django's threaded server cannot close cleanly).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-kaohe.sqlite3")}  # noqa: F405
