@@ -121,7 +121,8 @@ def evaluation_record(
             current.desk_id = task.assessor_id
             current.evaluated_by = actor
             current.evaluated_at = now
-            current.full_clean(validate_unique=False)
+            # Uniqueness is the database's job here: a concurrent first save surfaces as IntegrityError → Stale.
+            current.full_clean(validate_unique=False, validate_constraints=False)
             current.save()
             EvaluationChange.objects.create(
                 evaluation=current,
@@ -195,3 +196,100 @@ def not_applicable_clear(*, actor: Any, plan: Plan, record: NotApplicable, reaso
             after={"reason": reason.strip()},
         )
         record.delete()
+
+
+def _review_checked_value(
+    *, plan: Plan, unit: PlanUnit, task: Indicator, grade: str, score: str, reason: str
+) -> tuple[str, Decimal, str]:
+    """The checks of :func:`evaluation_record` on a new value: (grade, score, reason), or ValidationError."""
+    if unit.plan_id != plan.pk or task.plan_id != plan.pk or task.category_id != unit.category_id:
+        raise ValidationError("该考核对象没有这项工作任务")
+    if task.level != Level.TASK:
+        raise ValidationError("只能评价工作任务")
+    if task.points is None:
+        raise ValidationError("该任务未写分值，请考核办先确定分值")
+    if NotApplicable.objects.filter(unit=unit, task=task).exists():
+        raise ValidationError("该任务已认定为不涉及，无需评价")
+    points = task.points
+    if is_graded(task):
+        if grade not in GradeChoice.values:
+            raise ValidationError("请选择等次：优、良、中、差")
+        value = grade_score(points, Grade(grade), grade_percentages(plan.policy)).quantize(Decimal("0.01"))
+    else:
+        grade = ""
+        value = parse_score(score, points)
+    reason = (reason or "").strip()
+    if value < points and not reason:
+        raise ValidationError("得分低于满分时，须写明扣分理由")
+    if len(reason) > 2000:
+        raise ValidationError("扣分理由不能超过 2000 字")
+    return grade, value, reason
+
+
+def evaluation_adjust_on_review(
+    *,
+    actor: Any,
+    plan: Plan,
+    unit: PlanUnit,
+    task: Indicator,
+    grade: str = "",
+    score: str = "",
+    reason: str,
+    review_request: Any,
+) -> Evaluation:
+    """复核调整: the office changes an evaluation when deciding a review request (history source REVIEW).
+
+    Same checks and the same history path as :func:`evaluation_record`; the office (``review:decide``)
+    may do it, desks may not. The evaluation must exist and the value must actually change.
+    """
+    access.require(actor, "review:decide", plan)
+    if plan.status != Plan.Status.PUBLISHED:
+        raise PermissionDenied("方案不在考核进行中")
+    if review_request.unit_id != unit.pk or review_request.task_id != task.pk:
+        raise ValidationError("复核申请与调整的工作任务不一致")
+    grade, value, reason = _review_checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
+    now = timezone.now()
+    with transaction.atomic():
+        current = Evaluation.objects.select_for_update().filter(unit=unit, task=task).first()
+        if current is None:
+            raise ValidationError("该任务尚无评价，无法调整")
+        if (current.grade, current.score) == (grade, value):
+            raise ValidationError("调整后的得分与原得分相同；如不调整，请选择“维持”")
+        before = {"grade": current.grade, "score": current.score, "reason": current.reason}
+        old_grade, old_score = current.grade, current.score
+        current.version += 1
+        current.grade = grade
+        current.score = value
+        current.reason = reason
+        current.evaluated_by = actor
+        current.evaluated_at = now
+        current.full_clean(validate_unique=False)
+        current.save(update_fields=["version", "grade", "score", "reason", "evaluated_by", "evaluated_at"])
+        EvaluationChange.objects.create(
+            evaluation=current,
+            changed_by=actor,
+            changed_at=now,
+            source=EvaluationChange.Source.REVIEW,
+            old_grade=old_grade or "",
+            new_grade=grade,
+            old_score=old_score,
+            new_score=value,
+            reason=reason,
+        )
+        audit.record(
+            actor=actor,
+            action="evaluation.review_adjust",
+            obj=current,
+            plan_id=plan.pk,
+            organisation=unit.organisation,
+            before=before,
+            after={
+                "task": task.code,
+                "grade": grade,
+                "score": value,
+                "reason": reason,
+                "version": current.version,
+                "review_request": review_request.pk,
+            },
+        )
+    return current
