@@ -11,4 +11,5 @@ urlpatterns = [
     path("results/<int:snapshot_id>/", views.snapshot, name="snapshot"),
     path("results/<int:snapshot_id>/units/<int:unit_id>/", views.breakdown, name="breakdown"),
     path("results/<int:snapshot_id>/export.xlsx", views.export, name="export"),
+    path("results/<int:snapshot_id>/bulletin.docx", views.bulletin, name="bulletin"),
 ]

@@ -118,3 +118,20 @@ def export(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"{plan.title}-考核结果-第{snap.seq}次计算.xlsx"
     return as_download(response, filename)
+
+
+@login_required
+@require_GET
+def bulletin(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
+    """The snapshot as the results bulletin (考核情况的通报), a .docx draft in the official document layout."""
+    from kaohe.results.bulletin import build_bulletin
+
+    plan = access.get_results_plan_for_user(request.user, plan_id)
+    snap = access.get_snapshot_for_user(request.user, plan, snapshot_id)
+    body = build_bulletin(plan, snap)
+    audit.record(
+        actor=request.user, action="results.bulletin", obj=snap, plan_id=plan.pk, after={"seq": snap.seq, "bytes": len(body)}
+    )
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    filename = f"{plan.title}-考核情况通报-第{snap.seq}次计算.docx"
+    return as_download(response, filename)
