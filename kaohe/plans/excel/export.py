@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -170,6 +171,9 @@ class _Writer:
             _style(cell, BODY_FONT, alignment)
         if task.deadline is not None:
             self.ws.cell(row, 5).number_format = DATE_FORMAT
+        # Spreadsheet programs do not all grow rows for wrapped text on opening; size them here.
+        lines = max(_wrapped_lines(str(value or ""), WIDTHS[column - 1]) for column, value, _ in values)
+        self.ws.row_dimensions[row].height = max(1, lines) * LINE_HEIGHT + 4
         self.row += 1
 
     def _layout(self, header_row: int, first_data: int) -> None:
@@ -186,6 +190,20 @@ class _Writer:
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = ws.page_margins.bottom = 0.6
+
+
+LINE_HEIGHT = 14.5  # points per line of the body font
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a column ``width`` characters wide (a CJK character counts as two)."""
+    if not text:
+        return 1
+    lines = 0
+    for paragraph in text.splitlines() or [""]:
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in paragraph)
+        lines += max(1, math.ceil(units / max(width - 1, 1)))
+    return lines
 
 
 def write_indicator_workbook(table: IndicatorTable, *, title: str, subtitle: str = "") -> bytes:
