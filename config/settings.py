@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "kaohe.submissions",
     "kaohe.scoring",
     "kaohe.results",
+    "kaohe.reviews",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/", include("kaohe.submissions.urls")),
     path("plans/<int:plan_id>/", include("kaohe.scoring.urls")),
     path("plans/<int:plan_id>/", include("kaohe.results.urls")),
+    path("plans/<int:plan_id>/", include("kaohe.reviews.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kaohe.plans.models import PlanImport, PlanUnit
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "permissions.md"
-NAMESPACES = {"core", "accounts", "plans", "submissions", "scoring", "results", "security"}
+NAMESPACES = {"core", "accounts", "plans", "submissions", "scoring", "results", "security", "reviews"}
 PERSONAS = ["anonymous", "office", "desk", "unit", "viewer", "sysadmin", "other_office"]
 
 
@@ -80,6 +80,8 @@ def _kwargs(name: str, plan) -> dict[str, int]:
     for absent in ("application_id", "deduction_id", "flag_id"):  # adjustments (加减分): ids in no plan → 404
         if absent in params:
             wanted[absent] = 999999
+    if "request_id" in params:  # reviews: a review request in no plan → 404 for everyone
+        wanted["request_id"] = 999999
     if "snapshot_id" in params:  # results: a snapshot in no plan → 404 for the office (403 first for other insiders)
         wanted["snapshot_id"] = 999999
     if "session_id" in params:  # a login session that exists nowhere: everyone's own-sessions lookup gives 404

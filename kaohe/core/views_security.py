@@ -41,6 +41,15 @@ XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
 # The Chinese name of every action the platform records; anything else is shown as recorded.
 ACTION_LABELS: dict[str, str] = {
+    "evaluation.review_adjust": "复核调整评价",
+    "feedback.acknowledge": "确认收到问题反馈",
+    "feedback.letter": "下载反馈意见书",
+    "feedback.problem_add": "记录发现的问题",
+    "feedback.release": "发布问题反馈",
+    "results.bulletin": "下载通报",
+    "review.attachment_download": "下载复核申请附件",
+    "review.decide": "答复复核申请",
+    "review.file": "提出复核申请",
     "auth.login": "登录",
     "auth.login_failed": "登录失败",
     "auth.logout": "退出",

@@ -357,3 +357,67 @@ def get_snapshot_for_user(user: Any, plan: Plan, snapshot_id: int) -> ResultSnap
     if snapshot is None:
         raise Http404("结果快照不存在")
     return snapshot
+
+
+# ------------------------------------------------------------------------------ feedback and review (问题反馈、复核)
+
+if TYPE_CHECKING:
+    from kaohe.reviews.models import Feedback, ReviewRequest
+
+
+def review_units(user: Any, plan: Plan) -> list[PlanUnit]:
+    """The plan units whose feedback the user reads as a member (考核对象, own unit only)."""
+    return own_units(user, plan)
+
+
+def get_unit_for_feedback(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
+    """A unit of the plan the office releases feedback to (403 for the plan's other insiders, 404 outsiders)."""
+    from kaohe.plans.models import PlanUnit
+
+    if not plan_roles(user, plan):
+        raise Http404("考核对象不存在")
+    require(user, "feedback:release", plan)
+    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+    if unit is None:
+        raise Http404("考核对象不存在")
+    return unit
+
+
+def get_review_request_for_user(user: Any, plan: Plan, request_id: int, *, decide: bool = False) -> ReviewRequest:
+    """A review request of the plan: the office reads and decides it; its unit's members read it (403 to decide).
+
+    Anyone else gets 404: another unit's requests "do not exist" for them.
+    """
+    from kaohe.reviews.models import ReviewRequest
+
+    review = (
+        ReviewRequest.objects.select_related("unit__organisation", "unit__category", "task", "feedback", "filed_by")
+        .filter(unit__plan=plan, pk=request_id)
+        .first()
+    )
+    if review is None:
+        raise Http404("复核申请不存在")
+    if can(user, "review:decide", plan):
+        return review
+    if any(u.pk == review.unit_id for u in own_units(user, plan)):
+        if decide:
+            raise PermissionDenied
+        return review
+    raise Http404("复核申请不存在")
+
+
+def get_released_feedback_for_user(user: Any, plan: Plan, unit_id: int) -> Feedback:
+    """A unit's released feedback: the office reads every unit's, a unit's members their own; else 404."""
+    from kaohe.reviews.models import Feedback
+
+    if not (can(user, "feedback:release", plan) or any(u.pk == unit_id for u in own_units(user, plan))):
+        raise Http404("问题反馈不存在")
+    feedback = (
+        Feedback.objects.select_related("plan__organiser", "unit__organisation")
+        .prefetch_related("problems__task")
+        .filter(plan=plan, unit_id=unit_id, released_at__isnull=False)
+        .first()
+    )
+    if feedback is None:
+        raise Http404("问题反馈不存在")
+    return feedback

@@ -44,6 +44,9 @@ CAPABILITIES: dict[str, str] = {
     "adjustment:decide": "审核加分、记录减分和否决情形",
     "results:compute": "计算并查看考核结果（草稿）",
     "calendar:manage": "维护节假日与调休安排（工作日计算）",
+    "feedback:release": "发布问题反馈（得分、扣分理由、发现的问题）",
+    "review:decide": "答复复核申请（维持或调整）",
+    "review:request": "确认收到反馈并申请复核",
     "admin:site": "进入系统管理后台（账号与设置）",
     "security:policy": "设置安全策略",
     "audit:read": "查阅审计日志",
@@ -76,6 +79,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "adjustment:decide",
             "results:compute",
             "calendar:manage",
+            "feedback:release",
+            "review:decide",
         }
     ),
     Role.ASSESSOR: frozenset(
@@ -89,7 +94,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "evaluation:write",
         }
     ),
-    Role.UNIT: frozenset({"plan:view", "evidence:submit", "adjustment:apply"}),
+    Role.UNIT: frozenset({"plan:view", "evidence:submit", "adjustment:apply", "review:request"}),
     Role.FIELD_GROUP: frozenset({"plan:view", "plan:view_all_categories", "unit:view"}),
     Role.CASE_REVIEWER: frozenset({"plan:view", "plan:view_all_categories"}),
     Role.VIEWER: frozenset({"plan:view", "plan:view_all_categories", "plan:export", "unit:view", "desk:view"}),

@@ -198,3 +198,19 @@ def test_verify_button_reports_intact_or_the_first_broken_event(personas, audito
     assert "已被改动" in html
     results = [e.after["ok"] for e in AuditEvent.objects.filter(action="audit.verify").order_by("seq")]
     assert results == [True, False]
+
+
+def test_every_audited_action_in_the_code_has_a_chinese_label():
+    import re
+    from pathlib import Path
+
+    from kaohe.core.views_security import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    found: set[str] = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        found |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8")))
+    missing = sorted(a for a in found if a not in ACTION_LABELS)
+    assert missing == [], f"audit actions without a Chinese label in views_security.ACTION_LABELS: {missing}"

@@ -1,0 +1,120 @@
+"""问题反馈 and 问题复核 (PDS L58–59, rules.md §A5).
+
+The office releases one feedback per unit: a snapshot of the unit's scores with their reasons, its
+deductions, and the problems found. The unit acknowledges receipt, which starts its window (5 working
+days by default) to file review requests, one per disputed task; the office answers each within its own
+window (5 working days of filing), upholding the score (维持) or changing it (调整) through the normal
+evaluation history.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from kaohe.core.models import TimeStampedModel
+from kaohe.plans.models import Indicator, Plan, PlanUnit
+
+
+class Feedback(TimeStampedModel):
+    """The feedback to one unit of a plan. Problems may be added while it is a draft; released, it is fixed."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="feedbacks")
+    unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.PROTECT, related_name="feedbacks")
+    note = models.TextField("说明", blank=True, max_length=4000)
+    scores = models.JSONField("得分快照", default=list, blank=True)
+    deductions = models.JSONField("减分快照", default=list, blank=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "问题反馈"
+        verbose_name_plural = "问题反馈"
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["unit"], name="feedback_once_per_unit"),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True) | models.Q(released_at__isnull=False),
+                name="feedback_acknowledged_after_release",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} 问题反馈"
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
+
+
+class FeedbackProblem(models.Model):
+    """A problem found, usually tied to one task of the unit."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="problems")
+    task = models.ForeignKey(
+        Indicator, verbose_name="工作任务", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField("发现的问题", max_length=2000)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "发现的问题"
+        verbose_name_plural = "发现的问题"
+        ordering: ClassVar[list[str]] = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class ReviewRequest(TimeStampedModel):
+    """复核申请: a unit disputes the score of one task, in writing; the office upholds or changes it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待答复"
+        UPHELD = "upheld", "维持"
+        CHANGED = "changed", "调整"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="requests")
+    unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.PROTECT, related_name="review_requests")
+    task = models.ForeignKey(Indicator, verbose_name="工作任务", on_delete=models.PROTECT, related_name="+")
+    filed_grade = models.CharField("申请时等次", max_length=16, blank=True)
+    filed_score = models.DecimalField("申请时得分", max_digits=7, decimal_places=2)
+    filed_reason = models.TextField("申请时扣分理由", blank=True)
+    reasons = models.TextField("复核理由", max_length=4000)
+    attachment_name = models.CharField("附件", max_length=300, blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
+    attachment_storage_name = models.CharField(max_length=300, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField("申请时间")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField("答复", blank=True, max_length=4000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("答复时间", null=True, blank=True)
+    new_grade = models.CharField("调整后等次", max_length=16, blank=True)
+    new_score = models.DecimalField("调整后得分", max_digits=7, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "复核申请"
+        verbose_name_plural = "复核申请"
+        ordering: ClassVar[list[str]] = ["filed_at", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["unit", "task"], condition=models.Q(status="open"), name="review_request_one_open_per_task"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | ~models.Q(answer=""), name="review_request_decided_with_answer"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="changed") | models.Q(new_score__isnull=False),
+                name="review_request_changed_has_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.task.code} 复核申请"

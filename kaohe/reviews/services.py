@@ -1,0 +1,428 @@
+"""Writes of 问题反馈 and 复核: problems, release, acknowledgement, review requests and their decisions.
+
+Every service checks permission itself, validates, runs in one transaction and writes an audit event.
+Windows are counted in working days with the office's calendar (``kaohe.core.calendar``): a year the
+calendar does not know is refused with :class:`CalendarYearUnknown`'s message, never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kaohe.core import audit
+from kaohe.core.calendar import Calendar, CalendarYearUnknown, get_calendar, to_local_date
+from kaohe.core.notifications import notify_organisations
+from kaohe.core.storage import StoredFile, UploadRejected, delete_quietly, open_for_download, store_stream
+from kaohe.organisations import access
+from kaohe.organisations.roles import Role
+from kaohe.plans.constants import Level
+from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
+from kaohe.scoring.models import Deduction, Evaluation, NotApplicable
+from kaohe.scoring.services import evaluation_adjust_on_review
+
+Status = ReviewRequest.Status
+
+
+def policy_of(plan: Plan) -> ScoringPolicy:
+    """The plan's scoring policy, or the defaults (5 + 5 working days) when the plan has none."""
+    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
+
+
+def _require_open(plan: Plan) -> None:
+    if plan.status != Plan.Status.PUBLISHED:
+        raise PermissionDenied("方案不在考核进行中")
+
+
+def _require_unit_task(plan: Plan, unit: PlanUnit, task: Indicator) -> None:
+    if unit.plan_id != plan.pk or task.plan_id != plan.pk or task.level != Level.TASK or task.category_id != unit.category_id:
+        raise ValidationError("该考核对象没有这项工作任务")
+
+
+def _unit_url(plan: Plan) -> str:
+    return reverse("reviews:unit", args=[plan.pk])
+
+
+def _office_url(plan: Plan) -> str:
+    return reverse("reviews:office", args=[plan.pk])
+
+
+# --- windows -------------------------------------------------------------------------------------------
+
+
+def window_end(acknowledged_at: dt.datetime, policy: ScoringPolicy, calendar: Calendar) -> dt.datetime:
+    """When the unit's window to file review requests ends: ``review_request_days`` working days after receipt.
+
+    Raises :class:`CalendarYearUnknown` when the calendar lacks the year.
+    """
+    return calendar.working_deadline(to_local_date(acknowledged_at), policy.review_request_days)
+
+
+def request_deadline(feedback: Feedback, policy: ScoringPolicy, calendar: Calendar) -> dt.datetime | None:
+    """:func:`window_end` of the feedback, or None before the unit acknowledges receipt."""
+    if feedback.acknowledged_at is None:
+        return None
+    return window_end(feedback.acknowledged_at, policy, calendar)
+
+
+def answer_deadline(review: ReviewRequest, policy: ScoringPolicy, calendar: Calendar) -> dt.datetime:
+    """When the office's answer is due: ``review_answer_days`` working days after filing."""
+    return calendar.working_deadline(to_local_date(review.filed_at), policy.review_answer_days)
+
+
+# --- snapshot ------------------------------------------------------------------------------------------
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def unit_snapshot(plan: Plan, unit: PlanUnit) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The unit's current scores per task (with reasons) and its active deductions, as plain data."""
+    tasks = list(Indicator.objects.filter(plan=plan, category_id=unit.category_id, level=Level.TASK).order_by("order"))
+    excluded = set(NotApplicable.objects.filter(unit=unit).values_list("task_id", flat=True))
+    evaluations = {e.task_id: e for e in Evaluation.objects.filter(unit=unit)}
+    scores: list[dict[str, Any]] = []
+    for task in tasks:
+        if task.pk in excluded:
+            continue
+        evaluation = evaluations.get(task.pk)
+        scores.append(
+            {
+                "task_id": task.pk,
+                "code": task.code,
+                "name": task.name,
+                "points": _money(task.points),
+                "grade": evaluation.grade if evaluation else "",
+                "grade_label": evaluation.get_grade_display() if evaluation and evaluation.grade else "",
+                "score": _money(evaluation.score) if evaluation else None,
+                "reason": evaluation.reason if evaluation else "",
+                "deducted": bool(evaluation and task.points is not None and evaluation.score < task.points),
+            }
+        )
+    deductions = [
+        {
+            "matter": d.matter,
+            "kind": d.get_kind_display(),
+            "points": _money(d.points),
+            "task": d.task.code if d.task else "",
+            "reason": d.reason,
+        }
+        for d in Deduction.objects.filter(plan=plan, unit=unit, withdrawn_at__isnull=True)
+        .select_related("task")
+        .order_by("created_at", "pk")
+    ]
+    return scores, deductions
+
+
+# --- the office ----------------------------------------------------------------------------------------
+
+
+def feedback_problem_add(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator | None, text: str) -> FeedbackProblem:
+    """Record a problem found for a unit, before its feedback is released."""
+    access.require(actor, "feedback:release", plan)
+    _require_open(plan)
+    if unit.plan_id != plan.pk:
+        raise ValidationError("考核对象不属于本方案")
+    if task is not None:
+        _require_unit_task(plan, unit, task)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("请写明发现的问题")
+    with transaction.atomic():
+        feedback, _ = Feedback.objects.select_for_update().get_or_create(plan=plan, unit=unit)
+        if feedback.is_released:
+            raise ValidationError(f"已向{unit}反馈，不能再添加问题")
+        problem = FeedbackProblem(feedback=feedback, task=task, text=text, added_by=actor, added_at=timezone.now())
+        problem.full_clean()
+        problem.save()
+        audit.record(
+            actor=actor,
+            action="feedback.problem_add",
+            obj=problem,
+            plan_id=plan.pk,
+            organisation=unit.organisation,
+            after={"task": task.code if task else "", "text": text},
+        )
+    return problem
+
+
+def feedback_release(*, actor: Any, plan: Plan, units: Sequence[PlanUnit], note: str = "") -> list[Feedback]:
+    """Release feedback to each of ``units`` not yet released: a snapshot of scores, deductions and problems."""
+    access.require(actor, "feedback:release", plan)
+    _require_open(plan)
+    if not units:
+        raise ValidationError("请选择考核对象")
+    if any(u.plan_id != plan.pk for u in units):
+        raise ValidationError("考核对象不属于本方案")
+    note = (note or "").strip()
+    released: list[Feedback] = []
+    now = timezone.now()
+    with transaction.atomic():
+        for unit in units:
+            feedback, _ = Feedback.objects.select_for_update().get_or_create(plan=plan, unit=unit)
+            if feedback.is_released:
+                continue
+            feedback.scores, feedback.deductions = unit_snapshot(plan, unit)
+            feedback.note = note
+            feedback.released_by = actor
+            feedback.released_at = now
+            feedback.full_clean(validate_unique=False)
+            feedback.save(update_fields=["scores", "deductions", "note", "released_by", "released_at", "updated_at"])
+            audit.record(
+                actor=actor,
+                action="feedback.release",
+                obj=feedback,
+                plan_id=plan.pk,
+                organisation=unit.organisation,
+                after={"scores": len(feedback.scores), "deductions": len(feedback.deductions), "note": note},
+            )
+            released.append(feedback)
+        if not released:
+            raise ValidationError("所选考核对象均已反馈")
+        notify_organisations(
+            organisation_ids=[f.unit.organisation_id for f in released],
+            role=Role.UNIT,
+            plan_id=plan.pk,
+            title=f"{plan.title}：考核办已反馈考核情况",
+            body="请查看得分、扣分理由和发现的问题并确认收到；如有异议，可在收到后规定的工作日内申请复核。",
+            url=_unit_url(plan),
+        )
+    return released
+
+
+def review_decide(
+    *,
+    actor: Any,
+    plan: Plan,
+    review: ReviewRequest,
+    decision: str,
+    answer: str,
+    grade: str = "",
+    score: str = "",
+) -> ReviewRequest:
+    """维持 or 调整 a review request, with a written answer; 调整 goes through the evaluation history."""
+    access.require(actor, "review:decide", plan)
+    _require_open(plan)
+    if review.unit.plan_id != plan.pk:
+        raise ValidationError("复核申请不属于本方案")
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError("请写明复核答复意见")
+    if decision not in (Status.UPHELD, Status.CHANGED):
+        raise ValidationError("请选择维持或调整")
+    with transaction.atomic():
+        locked = ReviewRequest.objects.select_for_update().get(pk=review.pk)
+        if locked.status != Status.OPEN:
+            raise ValidationError("该复核申请已答复")
+        review.status = Status(decision)
+        review.answer = answer
+        review.decided_by = actor
+        review.decided_at = timezone.now()
+        if decision == Status.CHANGED:
+            evaluation = evaluation_adjust_on_review(
+                actor=actor,
+                plan=plan,
+                unit=review.unit,
+                task=review.task,
+                grade=grade,
+                score=score,
+                reason=answer,
+                review_request=review,
+            )
+            review.new_grade = evaluation.grade
+            review.new_score = evaluation.score
+        review.full_clean(validate_unique=False)
+        review.save(update_fields=["status", "answer", "decided_by", "decided_at", "new_grade", "new_score", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="review.decide",
+            obj=review,
+            plan_id=plan.pk,
+            organisation=review.unit.organisation,
+            before={"status": Status.OPEN, "score": review.filed_score},
+            after={"status": review.status, "answer": answer, "score": review.new_score},
+        )
+        notify_organisations(
+            organisation_ids=[review.unit.organisation_id],
+            role=Role.UNIT,
+            plan_id=plan.pk,
+            title=f"复核申请已答复：{review.task.code}（{review.get_status_display()}）",
+            body=answer,
+            url=_unit_url(plan),
+        )
+    return review
+
+
+# --- the unit ------------------------------------------------------------------------------------------
+
+
+def _require_own_unit(actor: Any, plan: Plan, unit: PlanUnit) -> None:
+    access.require(actor, "review:request", plan)
+    if not any(u.pk == unit.pk for u in access.review_units(actor, plan)):
+        raise PermissionDenied
+
+
+def feedback_acknowledge(*, actor: Any, plan: Plan, feedback: Feedback) -> Feedback:
+    """The unit confirms receipt; its review window starts on that (Beijing) date."""
+    _require_own_unit(actor, plan, feedback.unit)
+    if feedback.plan_id != plan.pk or not feedback.is_released:
+        raise ValidationError("考核办尚未反馈")
+    with transaction.atomic():
+        locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        if locked.acknowledged_at is not None:
+            raise ValidationError("已确认收到反馈")
+        feedback.acknowledged_by = actor
+        feedback.acknowledged_at = timezone.now()
+        feedback.full_clean(validate_unique=False)
+        feedback.save(update_fields=["acknowledged_by", "acknowledged_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="feedback.acknowledge",
+            obj=feedback,
+            plan_id=plan.pk,
+            organisation=feedback.unit.organisation,
+            after={"acknowledged_at": feedback.acknowledged_at},
+        )
+    return feedback
+
+
+def review_request_file(
+    *,
+    actor: Any,
+    plan: Plan,
+    feedback: Feedback,
+    task: Indicator,
+    reasons: str,
+    attachment: Any = None,
+    calendar: Calendar | None = None,
+) -> ReviewRequest:
+    """A written request to review one deducted task, within the window after acknowledgement.
+
+    The optional attachment is streamed to storage only after every check has passed; if the row cannot
+    be saved, the stored file is removed again.
+    """
+    unit = feedback.unit
+    _require_own_unit(actor, plan, unit)
+    _require_open(plan)
+    _require_unit_task(plan, unit, task)
+    if not feedback.is_released or feedback.plan_id != plan.pk:
+        raise ValidationError("考核办尚未反馈，不能申请复核")
+    if feedback.acknowledged_at is None:
+        raise ValidationError("请先确认收到反馈，再申请复核")
+    policy = policy_of(plan)
+    now = timezone.now()
+    try:
+        deadline = window_end(feedback.acknowledged_at, policy, calendar or get_calendar())
+    except CalendarYearUnknown as exc:
+        raise ValidationError(exc.message) from exc
+    if now > deadline:
+        raise ValidationError(
+            f"复核申请期限已过：应在收到反馈后 {policy.review_request_days} 个工作日内（{deadline:%Y-%m-%d} 前）提出"
+        )
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationError("请写明申请复核的理由")
+    if len(reasons) > 4000:
+        raise ValidationError("复核理由不能超过 4000 字")
+    evaluation = Evaluation.objects.filter(unit=unit, task=task).first()
+    if evaluation is None or task.points is None or evaluation.score >= task.points:
+        raise ValidationError(f"{task.code} 未扣分，无需申请复核")
+    if ReviewRequest.objects.filter(unit=unit, task=task, status=Status.OPEN).exists():
+        raise ValidationError(f"{task.code} 已有待答复的复核申请")
+    stored: StoredFile | None = None
+    if attachment is not None:
+        try:
+            stored = store_stream(
+                attachment,
+                prefix=f"reviews/plan-{plan.pk}/unit-{unit.pk}",
+                original_name=getattr(attachment, "name", "") or "",
+                max_bytes=settings.KAOHE_EVIDENCE_MAX_BYTES,
+            )
+        except UploadRejected as exc:
+            raise ValidationError(f"附件未保存：{exc.message}。复核申请未提交，请重新选择文件。") from exc
+    try:
+        with transaction.atomic():
+            if ReviewRequest.objects.filter(unit=unit, task=task, status=Status.OPEN).exists():
+                raise ValidationError(f"{task.code} 已有待答复的复核申请")
+            review = ReviewRequest(
+                feedback=feedback,
+                unit=unit,
+                task=task,
+                filed_grade=evaluation.grade,
+                filed_score=evaluation.score,
+                filed_reason=evaluation.reason,
+                reasons=reasons,
+                attachment_name=stored.display_name if stored else "",
+                attachment_sha256=stored.sha256 if stored else "",
+                attachment_storage_name=stored.name if stored else "",
+                filed_by=actor,
+                filed_at=now,
+            )
+            review.full_clean(validate_constraints=False)
+            review.save()
+            audit.record(
+                actor=actor,
+                action="review.file",
+                obj=review,
+                plan_id=plan.pk,
+                organisation=unit.organisation,
+                after={
+                    "task": task.code,
+                    "score": evaluation.score,
+                    "reasons": reasons,
+                    "attachment": stored.display_name if stored else "",
+                    "sha256": stored.sha256 if stored else "",
+                },
+            )
+            notify_organisations(
+                organisation_ids=[plan.organiser_id],
+                role=Role.OFFICE,
+                plan_id=plan.pk,
+                title=f"{unit}申请复核：{task.code}",
+                body=reasons[:500],
+                url=_office_url(plan),
+            )
+            if task.assessor is not None:  # the desk concerned prepares the office's answer
+                notify_organisations(
+                    organisation_ids=[task.assessor.organisation_id],
+                    role=Role.ASSESSOR,
+                    plan_id=plan.pk,
+                    title=f"{unit}对 {task.code} 申请复核",
+                    body=reasons[:500],
+                )
+    except IntegrityError as exc:
+        if stored is not None:
+            delete_quietly(stored.name)
+        raise ValidationError(f"{task.code} 已有待答复的复核申请") from exc
+    except Exception:
+        if stored is not None:
+            delete_quietly(stored.name)  # no file without a record
+        raise
+    return review
+
+
+def review_attachment_open(*, actor: Any, plan: Plan, review: ReviewRequest) -> File[bytes]:
+    """Open a request's attachment for its unit's members or the office (the caller checked access); audited."""
+    if not review.attachment_storage_name:
+        raise ValidationError("该复核申请没有附件")
+    handle = open_for_download(review.attachment_storage_name)
+    audit.record(
+        actor=actor,
+        action="review.attachment_download",
+        obj=review,
+        plan_id=plan.pk,
+        organisation=review.unit.organisation,
+        after={"name": review.attachment_name, "sha256": review.attachment_sha256},
+    )
+    return handle

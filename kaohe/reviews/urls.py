@@ -1,0 +1,18 @@
+"""URLs of 问题反馈与复核, under /plans/<plan_id>/ in the "reviews" namespace."""
+
+from django.urls import URLPattern, path
+
+from kaohe.reviews import views
+
+app_name = "reviews"
+urlpatterns: list[URLPattern] = [
+    path("feedback/", views.feedback_unit, name="unit"),
+    path("feedback/acknowledge", views.feedback_acknowledge, name="acknowledge"),
+    path("feedback/tasks/<int:task_id>/review", views.review_file, name="request"),
+    path("feedback/units/<int:unit_id>/letter.docx", views.letter, name="letter"),
+    path("feedback/office/", views.feedback_office, name="office"),
+    path("feedback/release", views.feedback_release, name="release"),
+    path("feedback/problems/add", views.problem_add, name="problem_add"),
+    path("feedback/requests/<int:request_id>/attachment", views.attachment, name="attachment"),
+    path("feedback/requests/<int:request_id>/decide", views.review_decide, name="decide"),
+]

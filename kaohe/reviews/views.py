@@ -1,0 +1,257 @@
+"""问题反馈与复核 pages: the unit's feedback page and the office's page, and their actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from kaohe.core import audit
+from kaohe.core.calendar import get_calendar
+from kaohe.core.downloads import as_download
+from kaohe.core.uploads import limit_uploads, upload_refusal
+from kaohe.organisations import access
+from kaohe.plans.constants import Level
+from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.reviews import selectors, services
+from kaohe.reviews.forms import DecideForm, ProblemForm, ReleaseForm, RequestForm
+from kaohe.reviews.letter import feedback_letter
+from kaohe.reviews.models import Feedback
+
+
+def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
+    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
+    if plan.is_draft:
+        raise Http404("方案尚未发布")
+    return plan
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request: HttpRequest, form: ReleaseForm | ProblemForm | RequestForm | DecideForm) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
+def _own_unit(request: HttpRequest, plan: Plan) -> PlanUnit:
+    units = access.review_units(request.user, plan)
+    if not units:
+        raise PermissionDenied
+    access.require(request.user, "review:request", plan)
+    return units[0]
+
+
+def _released_feedback(plan: Plan, unit: PlanUnit) -> Feedback | None:
+    feedback = selectors.feedback_of(plan, unit)
+    return feedback if feedback is not None and feedback.is_released else None
+
+
+# --- the unit ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The unit's feedback (once released), its acknowledgement, window and review requests."""
+    plan = _plan(request, plan_id)
+    units = access.review_units(request.user, plan)
+    if not units:
+        if access.can(request.user, "feedback:release", plan):
+            return redirect("reviews:office", plan_id=plan.pk)
+        raise PermissionDenied
+    unit = units[0]
+    policy = services.policy_of(plan)
+    page = selectors.unit_page(plan, unit, policy, get_calendar(request))
+    return render(
+        request,
+        "reviews/unit.html",
+        {
+            "plan": plan,
+            "unit": unit,
+            "page": page,
+            "can_request": access.can(request.user, "review:request", plan),
+            "request_form": RequestForm(),
+            "request_days": policy.review_request_days,
+        },
+    )
+
+
+@login_required
+@require_POST
+def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    unit = _own_unit(request, plan)
+    feedback = _released_feedback(plan, unit)
+    if feedback is None:
+        messages.error(request, "考核办尚未反馈")
+        return redirect("reviews:unit", plan_id=plan.pk)
+    try:
+        services.feedback_acknowledge(actor=request.user, plan=plan, feedback=feedback)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "已确认收到反馈")
+    return redirect("reviews:unit", plan_id=plan.pk)
+
+
+@limit_uploads
+@login_required
+@require_POST
+def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    unit = _own_unit(request, plan)
+    unit, task = access.get_unit_task_for_user(request.user, plan, unit.pk, task_id)
+    feedback = _released_feedback(plan, unit)
+    data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
+    form = RequestForm(data, files)
+    if refusal := upload_refusal(request):
+        messages.error(request, f"{refusal}。复核申请未提交。")
+    elif feedback is None:
+        messages.error(request, "考核办尚未反馈，不能申请复核")
+    elif not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.review_request_file(
+                actor=request.user,
+                plan=plan,
+                feedback=feedback,
+                task=task,
+                reasons=form.cleaned_data["reasons"],
+                attachment=form.cleaned_data["attachment"],
+                calendar=get_calendar(request),
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, f"已提交 {task.code} 的复核申请，请等待考核办答复")
+    return redirect("reviews:unit", plan_id=plan.pk)
+
+
+@login_required
+@require_GET
+def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+    """The released feedback of a unit as a .docx letter (its members and the office)."""
+    plan = _plan(request, plan_id)
+    feedback = access.get_released_feedback_for_user(request.user, plan, unit_id)
+    body = feedback_letter(feedback, request_days=services.policy_of(plan).review_request_days)
+    audit.record(
+        actor=request.user,
+        action="feedback.letter",
+        obj=feedback,
+        plan_id=plan.pk,
+        organisation=feedback.unit.organisation,
+    )
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return as_download(response, f"{plan.year}年度问题反馈通知-{feedback.unit.organisation.name}.docx")
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponseBase:
+    """A review request's attachment, for its unit's members and the office; always an attachment."""
+    plan = _plan(request, plan_id)
+    review = access.get_review_request_for_user(request.user, plan, request_id)
+    if not review.attachment_storage_name:
+        raise Http404("没有附件")
+    handle = services.review_attachment_open(actor=request.user, plan=plan, review=review)
+    return as_download(FileResponse(handle, content_type="application/octet-stream"), review.attachment_name)
+
+
+# --- the office ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def feedback_office(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Release feedback, record problems, and answer review requests (deadlines and overdue shown)."""
+    plan = _plan(request, plan_id, capability="feedback:release")
+    units = selectors.plan_units(plan)
+    page = selectors.office_page(plan, services.policy_of(plan), get_calendar(request))
+    return render(
+        request,
+        "reviews/office.html",
+        {
+            "plan": plan,
+            "page": page,
+            "can_decide": access.can(request.user, "review:decide", plan),
+            "is_open": plan.status == Plan.Status.PUBLISHED,
+            "release_form": ReleaseForm(units=units),
+            "problem_form": ProblemForm(units=units, tasks=selectors.unit_tasks(plan)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="feedback:release")
+    units = selectors.plan_units(plan)
+    form = ReleaseForm(request.POST, units=units)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("reviews:office", plan_id=plan.pk)
+    chosen = units if form.cleaned_data["all_units"] else [u for u in units if u.pk == form.cleaned_data["unit"]]
+    try:
+        released = services.feedback_release(actor=request.user, plan=plan, units=chosen, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"已向 {len(released)} 个考核对象反馈")
+    return redirect("reviews:office", plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="feedback:release")
+    units = selectors.plan_units(plan)
+    form = ProblemForm(request.POST, units=units, tasks=selectors.unit_tasks(plan))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("reviews:office", plan_id=plan.pk)
+    unit = access.get_unit_for_feedback(request.user, plan, form.cleaned_data["unit"])
+    task = None
+    if form.cleaned_data["task"]:
+        task = Indicator.objects.filter(plan=plan, level=Level.TASK, pk=form.cleaned_data["task"]).first()
+    try:
+        services.feedback_problem_add(actor=request.user, plan=plan, unit=unit, task=task, text=form.cleaned_data["text"])
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"已记录{unit}的问题")
+    return redirect("reviews:office", plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    review = access.get_review_request_for_user(request.user, plan, request_id, decide=True)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("reviews:office", plan_id=plan.pk)
+    try:
+        services.review_decide(
+            actor=request.user,
+            plan=plan,
+            review=review,
+            decision=form.cleaned_data["decision"],
+            answer=form.cleaned_data["answer"],
+            grade=form.cleaned_data["grade"],
+            score=form.cleaned_data["score"],
+        )
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"已答复{review.unit}的复核申请（{review.task.code}：{review.get_status_display()}）")
+    return redirect("reviews:office", plan_id=plan.pk)
