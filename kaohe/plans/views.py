@@ -41,6 +41,8 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
         "can_apply_adjustment": access.can(request.user, "adjustment:apply", plan),
         "can_decide_adjustment": access.can(request.user, "adjustment:decide", plan),
         "can_compute_results": access.can(request.user, "results:compute", plan),
+        "can_release_feedback": access.can(request.user, "feedback:release", plan),
+        "can_request_review": access.can(request.user, "review:request", plan),
     }
 
 
