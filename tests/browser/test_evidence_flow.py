@@ -78,13 +78,17 @@ def test_unit_uploads_and_desk_returns(page, live_server, demo, tmp_path, browse
     assert desk.locator("[data-testid=queue-row]").count() == 1
     shot(desk, "13-desk-queue")
     desk.click("[data-testid=queue-row] >> text=查看")
-    desk.click("text=预览")
-    desk.wait_for_timeout(500)
+    desk.wait_for_selector("[data-testid=file-row]")
+    preview = desk.locator("[data-testid=file-row] >> text=预览").get_attribute("href")
+    assert desk.request.get(f"{live_server.url}{preview}").headers["content-type"] == "application/pdf"
     desk.fill("#id_reason", "缺少《证明事项清理意见表》")
     desk.fill("#id_due_date", "2021-01-08")
     shot(desk, "14-desk-task")
-    desk.click("button:has-text('退回补充')")
-    desk.wait_for_selector("[data-testid=return-notice]")
+    with desk.expect_navigation():
+        desk.click("button:has-text('退回补充')")
+    if not desk.locator("[data-testid=return-notice]").count():
+        shot(desk, "14b-desk-after-return-FAILED")
+        raise AssertionError(desk.inner_text("body")[:2000])
     assert Submission.objects.get(unit=unit, task=task).status == Submission.Status.RETURNED
 
     page.goto(f"{live_server.url}/")
