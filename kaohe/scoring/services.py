@@ -63,22 +63,12 @@ def parse_score(raw: str, points: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def evaluation_record(
-    *,
-    actor: Any,
-    plan: Plan,
-    unit: PlanUnit,
-    task: Indicator,
-    grade: str = "",
-    score: str = "",
-    reason: str = "",
-    expected_version: int | None,
-    source: str = EvaluationChange.Source.DESK,
-) -> Evaluation:
-    """Record (or change) one evaluation; refuse silently overwriting someone else's newer value."""
-    unit, task = access.get_task_to_evaluate(actor, plan, unit.pk, task.pk)
-    if plan.status != Plan.Status.PUBLISHED:
-        raise PermissionDenied("方案不在考核进行中")
+def _checked_value(
+    *, plan: Plan, unit: PlanUnit, task: Indicator, grade: str, score: str, reason: str
+) -> tuple[str, Decimal, str]:
+    """The checks every new evaluation value passes: (grade, score, reason), or ValidationError."""
+    if unit.plan_id != plan.pk or task.plan_id != plan.pk or task.category_id != unit.category_id:
+        raise ValidationError("该考核对象没有这项工作任务")
     if task.level != Level.TASK:
         raise ValidationError("只能评价工作任务")
     if task.points is None:
@@ -98,6 +88,26 @@ def evaluation_record(
         raise ValidationError("得分低于满分时，须写明扣分理由")
     if len(reason) > 2000:
         raise ValidationError("扣分理由不能超过 2000 字")
+    return grade, value, reason
+
+
+def evaluation_record(
+    *,
+    actor: Any,
+    plan: Plan,
+    unit: PlanUnit,
+    task: Indicator,
+    grade: str = "",
+    score: str = "",
+    reason: str = "",
+    expected_version: int | None,
+    source: str = EvaluationChange.Source.DESK,
+) -> Evaluation:
+    """Record (or change) one evaluation; refuse silently overwriting someone else's newer value."""
+    unit, task = access.get_task_to_evaluate(actor, plan, unit.pk, task.pk)
+    if plan.status != Plan.Status.PUBLISHED:
+        raise PermissionDenied("方案不在考核进行中")
+    grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -198,34 +208,6 @@ def not_applicable_clear(*, actor: Any, plan: Plan, record: NotApplicable, reaso
         record.delete()
 
 
-def _review_checked_value(
-    *, plan: Plan, unit: PlanUnit, task: Indicator, grade: str, score: str, reason: str
-) -> tuple[str, Decimal, str]:
-    """The checks of :func:`evaluation_record` on a new value: (grade, score, reason), or ValidationError."""
-    if unit.plan_id != plan.pk or task.plan_id != plan.pk or task.category_id != unit.category_id:
-        raise ValidationError("该考核对象没有这项工作任务")
-    if task.level != Level.TASK:
-        raise ValidationError("只能评价工作任务")
-    if task.points is None:
-        raise ValidationError("该任务未写分值，请考核办先确定分值")
-    if NotApplicable.objects.filter(unit=unit, task=task).exists():
-        raise ValidationError("该任务已认定为不涉及，无需评价")
-    points = task.points
-    if is_graded(task):
-        if grade not in GradeChoice.values:
-            raise ValidationError("请选择等次：优、良、中、差")
-        value = grade_score(points, Grade(grade), grade_percentages(plan.policy)).quantize(Decimal("0.01"))
-    else:
-        grade = ""
-        value = parse_score(score, points)
-    reason = (reason or "").strip()
-    if value < points and not reason:
-        raise ValidationError("得分低于满分时，须写明扣分理由")
-    if len(reason) > 2000:
-        raise ValidationError("扣分理由不能超过 2000 字")
-    return grade, value, reason
-
-
 def evaluation_adjust_on_review(
     *,
     actor: Any,
@@ -247,7 +229,7 @@ def evaluation_adjust_on_review(
         raise PermissionDenied("方案不在考核进行中")
     if review_request.unit_id != unit.pk or review_request.task_id != task.pk:
         raise ValidationError("复核申请与调整的工作任务不一致")
-    grade, value, reason = _review_checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
+    grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
     now = timezone.now()
     with transaction.atomic():
         current = Evaluation.objects.select_for_update().filter(unit=unit, task=task).first()
