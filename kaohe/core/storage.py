@@ -357,3 +357,24 @@ def delete_quietly(name: str, *, storage: Storage | None = None) -> None:
         target.delete(name)
     except Exception:
         logger.warning("Could not delete stored file %s", name, exc_info=True)
+
+
+def store_attachment(upload: Any, *, prefix: str, what: str, form: str) -> StoredFile | None:
+    """An optional file attached to a form (evidence size limit): stored, or a ValidationError in Chinese.
+
+    ``what`` names the file ("附件"), ``form`` what was therefore not submitted ("复核申请").
+    """
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    if upload is None:
+        return None
+    try:
+        return store_stream(
+            upload,
+            prefix=prefix,
+            original_name=getattr(upload, "name", "") or "",
+            max_bytes=settings.KAOHE_EVIDENCE_MAX_BYTES,
+        )
+    except UploadRejected as exc:
+        raise ValidationError(f"{what}未保存：{exc.message}。{form}未提交，请重新选择文件。") from exc

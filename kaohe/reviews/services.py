@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -22,7 +21,7 @@ from django.utils import timezone
 from kaohe.core import audit
 from kaohe.core.calendar import Calendar, CalendarYearUnknown, get_calendar, to_local_date
 from kaohe.core.notifications import notify_organisations
-from kaohe.core.storage import StoredFile, UploadRejected, delete_quietly, open_for_download, store_stream
+from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
 from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
@@ -340,17 +339,7 @@ def review_request_file(
         raise ValidationError(f"{task.code} 未扣分，无需申请复核")
     if ReviewRequest.objects.filter(unit=unit, task=task, status=Status.OPEN).exists():
         raise ValidationError(f"{task.code} 已有待答复的复核申请")
-    stored: StoredFile | None = None
-    if attachment is not None:
-        try:
-            stored = store_stream(
-                attachment,
-                prefix=f"reviews/plan-{plan.pk}/unit-{unit.pk}",
-                original_name=getattr(attachment, "name", "") or "",
-                max_bytes=settings.KAOHE_EVIDENCE_MAX_BYTES,
-            )
-        except UploadRejected as exc:
-            raise ValidationError(f"附件未保存：{exc.message}。复核申请未提交，请重新选择文件。") from exc
+    stored = store_attachment(attachment, prefix=f"reviews/plan-{plan.pk}/unit-{unit.pk}", what="附件", form="复核申请")
     try:
         with transaction.atomic():
             if ReviewRequest.objects.filter(unit=unit, task=task, status=Status.OPEN).exists():

@@ -14,7 +14,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import models, transaction
@@ -24,7 +23,7 @@ from django.utils import timezone
 
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
-from kaohe.core.storage import UploadRejected, delete_quietly, open_for_download, store_stream
+from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
 from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
@@ -116,17 +115,7 @@ def bonus_application_submit(
     description = (description or "").strip()
     if len(description) > 4000:
         raise ValidationError("情况说明不能超过 4000 字")
-    stored = None
-    if evidence is not None:
-        try:
-            stored = store_stream(
-                evidence,
-                prefix=f"bonus/plan-{plan.pk}/unit-{unit.pk}",
-                original_name=getattr(evidence, "name", "") or "",
-                max_bytes=settings.KAOHE_EVIDENCE_MAX_BYTES,
-            )
-        except UploadRejected as exc:
-            raise ValidationError(f"佐证材料未保存：{exc.message}。申请未提交，请重新选择文件。") from exc
+    stored = store_attachment(evidence, prefix=f"bonus/plan-{plan.pk}/unit-{unit.pk}", what="佐证材料", form="申请")
     try:
         with transaction.atomic():
             application = BonusApplication(
