@@ -91,6 +91,10 @@ class Personas:
     sysadmin: User
     other_office: User
     other_unit: User
+    field: User  # 实地考察组 member (市司法局); in no group until a test puts them in one
+    field2: User  # 实地考察组 member (市财政局)
+    reviewer: User  # 评查员 (市司法局); on no panel until a test puts them on one
+    reviewer2: User  # 评查员 (市公安局)
 
     def client(self, user: User | None) -> Client:
         client = Client()
@@ -112,6 +116,10 @@ def personas(db: Any) -> Personas:
         sysadmin=users["sysadmin"],
         other_office=users["other_office"],
         other_unit=users["other_unit"],
+        field=users["field_a"],
+        field2=users["field_b"],
+        reviewer=users["reviewer_a"],
+        reviewer2=users["reviewer_b"],
     )
 
 

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "kaohe.scoring",
     "kaohe.results",
     "kaohe.reviews",
+    "kaohe.inspections.fieldwork",
+    "kaohe.inspections.abilitytests",
+    "kaohe.inspections.casefiles",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,11 @@ urlpatterns = [
     path("plans/<int:plan_id>/", include("kaohe.scoring.urls")),
     path("plans/<int:plan_id>/", include("kaohe.results.urls")),
     path("plans/<int:plan_id>/", include("kaohe.reviews.urls")),
+    path("plans/<int:plan_id>/", include("kaohe.results.urls_analysis")),
+    path("plans/<int:plan_id>/fieldwork/", include("kaohe.inspections.fieldwork.urls")),
+    path("plans/<int:plan_id>/ability-tests/", include("kaohe.inspections.abilitytests.urls")),
+    path("plans/<int:plan_id>/case-files/", include("kaohe.inspections.casefiles.urls")),
+    path("test/", include("kaohe.inspections.abilitytests.urls_testee")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,7 +10,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kaohe.plans.models import PlanImport, PlanUnit
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "permissions.md"
-NAMESPACES = {"core", "accounts", "plans", "submissions", "scoring", "results", "security", "reviews"}
+NAMESPACES = {
+    "core",
+    "accounts",
+    "plans",
+    "submissions",
+    "scoring",
+    "results",
+    "security",
+    "reviews",
+    "analysis",
+    "fieldwork",
+    "abilitytests",
+    "testee",
+    "casefiles",
+}
 PERSONAS = ["anonymous", "office", "desk", "unit", "viewer", "sysadmin", "other_office"]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import re
 import tempfile
@@ -42,6 +43,7 @@ XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 # The Chinese name of every action the platform records; anything else is shown as recorded.
 ACTION_LABELS: dict[str, str] = {
     "evaluation.review_adjust": "复核调整评价",
+    "evaluation.derive": "由实地考核、能力测试或案卷评查结果计分",
     "feedback.acknowledge": "确认收到问题反馈",
     "feedback.letter": "下载反馈意见书",
     "feedback.problem_add": "记录发现的问题",
@@ -130,6 +132,12 @@ ACTION_GROUPS: dict[str, str] = {
     "deduction": "减分",
     "veto": "否决情形",
     "results": "考核结果",
+    "feedback": "问题反馈",
+    "review": "复核",
+    "rectification": "整改",
+    "fieldwork": "实地考核",
+    "abilitytest": "依法行政能力测试",
+    "casefile": "案卷集中评查",
     "calendar": "节假日",
     "demo": "演示数据",
     "audit": "审计",
@@ -139,9 +147,18 @@ ACTION_GROUPS: dict[str, str] = {
 _ACTION_PATTERN = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?")
 
 
+@functools.cache
+def action_labels() -> dict[str, str]:
+    """ACTION_LABELS plus the ``audit_labels`` each app declares on its AppConfig (newer apps keep theirs there)."""
+    labels = dict(ACTION_LABELS)
+    for config in apps.get_app_configs():
+        labels.update(getattr(config, "audit_labels", {}))
+    return labels
+
+
 def action_label(action: str) -> str:
     """登录 for ``auth.login``; an action the table does not know is shown as recorded."""
-    return ACTION_LABELS.get(action, action)
+    return action_labels().get(action, action)
 
 
 def _object_types() -> list[tuple[str, str]]:
@@ -169,7 +186,7 @@ def _action_choices() -> list[tuple[str, Any]]:
     for prefix, group in ACTION_GROUPS.items():
         options = [(f"{prefix}.*", f"全部{group}操作")]
         options += [
-            (action, f"{label}（{action}）") for action, label in ACTION_LABELS.items() if action.startswith(f"{prefix}.")
+            (action, f"{label}（{action}）") for action, label in action_labels().items() if action.startswith(f"{prefix}.")
         ]
         choices.append((group, options))
     return choices

@@ -71,12 +71,29 @@ def plan_roles(user: Any, plan: Plan) -> frozenset[Role]:
         unit_orgs = by_role.get(Role.UNIT, set())
         if unit_orgs and PlanUnit.objects.filter(plan=plan, organisation_id__in=unit_orgs).exists():
             roles.add(Role.UNIT)
+        # 实地考察组 members and 评查员 hold their role only in plans whose groups/panel name them.
+        if Role.FIELD_GROUP in by_role and plan.pk in _field_group_plan_ids(user):
+            roles.add(Role.FIELD_GROUP)
+        if Role.CASE_REVIEWER in by_role and plan.pk in _case_reviewer_plan_ids(user):
+            roles.add(Role.CASE_REVIEWER)
         if plan.is_draft:
             roles &= set(DRAFT_ROLES)
     result = frozenset(roles)
     cache[plan.pk] = result
     setattr(user, _PLAN_CACHE_ATTR, cache)
     return result
+
+
+def _field_group_plan_ids(user: Any) -> set[int]:
+    from kaohe.inspections.fieldwork.models import FieldGroupMember
+
+    return set(FieldGroupMember.objects.filter(user=user).values_list("group__plan_id", flat=True))
+
+
+def _case_reviewer_plan_ids(user: Any) -> set[int]:
+    from kaohe.inspections.casefiles.models import CaseReviewer
+
+    return set(CaseReviewer.objects.filter(user=user).values_list("plan_id", flat=True))
 
 
 def global_roles(user: Any) -> frozenset[Role]:
@@ -118,6 +135,10 @@ def plans_visible_to(user: Any) -> QuerySet[Plan]:
     condition |= published & (Q(organiser_id__in=viewer) | Q(member_organisations__in=viewer))
     condition |= published & Q(desks__organisation_id__in=desk)
     condition |= published & Q(units__organisation_id__in=unit)
+    if org_ids_with_role(user, Role.FIELD_GROUP):
+        condition |= published & Q(pk__in=_field_group_plan_ids(user))
+    if org_ids_with_role(user, Role.CASE_REVIEWER):
+        condition |= published & Q(pk__in=_case_reviewer_plan_ids(user))
     ids = Plan.objects.filter(condition).values("pk")
     return Plan.objects.filter(pk__in=ids)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -102,6 +102,19 @@ def plan_publish_problems(plan: Plan) -> tuple[list[str], list[Problem]]:
                 Problem("warning", "assessor_missing", f"【{category.name}】{missing_desk} 项报送资料/日常掌握任务未指定责任主体")
             )
     return errors, warnings
+
+
+def ensure_scoring_open(plan: Plan) -> None:
+    """Refuse any change of scores unless the plan is in progress; published results are frozen.
+
+    Scores change only while the plan is 已发布 (in progress). After the results are published (结果已公布)
+    every evaluation, 不涉及, adjustment and derived score is frozen until the office reopens the results
+    with a written reason (results app), which puts the plan back to 已发布.
+    """
+    if plan.status == Plan.Status.RESULTS_PUBLISHED:
+        raise PermissionDenied("考核结果已公布，分数已冻结；如需修改，须由考核办说明理由撤回公布后进行")
+    if plan.status != Plan.Status.PUBLISHED:
+        raise PermissionDenied(f"方案当前状态为“{plan.get_status_display()}”，不在考核进行中")
 
 
 def plan_publish(*, actor: Any, plan: Plan, accept_warnings: bool) -> Plan:

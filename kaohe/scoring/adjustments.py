@@ -28,6 +28,7 @@ from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.services import ensure_scoring_open
 from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind, VetoFlag
 from kaohe.scoring.rules import normalise_matter
 
@@ -56,8 +57,7 @@ def policy_of(plan: Plan) -> ScoringPolicy:
 
 
 def _require_open(plan: Plan) -> None:
-    if plan.status != Plan.Status.PUBLISHED:
-        raise PermissionDenied(f"方案当前状态为“{plan.get_status_display()}”，不能变更加减分")
+    ensure_scoring_open(plan)
 
 
 def _require_own_unit(actor: Any, plan: Plan, unit: PlanUnit) -> None:

@@ -59,6 +59,8 @@ class EvaluationChange(models.Model):
         FIELD = "field", "实地考核"
         REVIEW = "review", "复核调整"
         OFFICE = "office", "考核办"
+        ABILITY_TEST = "ability_test", "依法行政能力测试"
+        CASE_REVIEW = "case_review", "案卷集中评查"
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="changes")
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

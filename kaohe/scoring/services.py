@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from kaohe.core import audit
 from kaohe.organisations import access
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.services import ensure_scoring_open
 from kaohe.scoring.models import Evaluation, EvaluationChange, GradeChoice, NotApplicable
 from kaohe.scoring.rules import Grade, grade_score
 from kaohe.submissions.models import Submission
@@ -105,14 +106,92 @@ def evaluation_record(
 ) -> Evaluation:
     """Record (or change) one evaluation; refuse silently overwriting someone else's newer value."""
     unit, task = access.get_task_to_evaluate(actor, plan, unit.pk, task.pk)
-    if plan.status != Plan.Status.PUBLISHED:
-        raise PermissionDenied("方案不在考核进行中")
+    ensure_scoring_open(plan)
     grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
+    return _save(
+        actor=actor,
+        plan=plan,
+        unit=unit,
+        task=task,
+        grade=grade,
+        value=value,
+        reason=reason,
+        expected_version=expected_version or 0,
+        source=source,
+        action="evaluation.record",
+        detail={},
+    )
+
+
+DERIVED_SOURCES = frozenset(
+    {EvaluationChange.Source.FIELD, EvaluationChange.Source.ABILITY_TEST, EvaluationChange.Source.CASE_REVIEW}
+)
+
+
+def evaluation_record_derived(
+    *,
+    actor: Any,
+    plan: Plan,
+    unit: PlanUnit,
+    task: Indicator,
+    score: Decimal | str,
+    reason: str,
+    source: str,
+    expected_version: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Evaluation:
+    """A score that comes from outside the desk grid: 实地考核 groups, ability tests, case-file review.
+
+    The CALLER has already checked that ``actor`` may produce this score (its group holds the unit, it
+    runs the test, it manages the review); this function applies the same value checks as a desk's save
+    (0 ≤ score ≤ points, 0.01 steps, a reason below full marks, 不涉及 refused, frozen after publication)
+    and writes through the same history path with ``source``. ``expected_version`` works as for desks
+    (None = the evaluation must not exist yet); pass ``expected_version=-1`` to replace whatever is there
+    (a recomputation from test or review results — the history keeps the old value). ``detail`` is added
+    to the audit event (e.g. the draw, the files and the rule that produced the score).
+    """
+    if source not in DERIVED_SOURCES:
+        raise ValueError(f"not a derived source: {source}")
+    ensure_scoring_open(plan)
+    if is_graded(task):
+        raise ValidationError("该任务按等次（优/良/中/差）评价，不能由实地考核、测试或评查结果直接计分")
+    text = f"{score:f}" if isinstance(score, Decimal) else str(score)
+    grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade="", score=text, reason=reason)
+    return _save(
+        actor=actor,
+        plan=plan,
+        unit=unit,
+        task=task,
+        grade=grade,
+        value=value,
+        reason=reason,
+        expected_version=None if expected_version == -1 else (expected_version or 0),
+        source=source,
+        action="evaluation.derive",
+        detail=detail or {},
+    )
+
+
+def _save(
+    *,
+    actor: Any,
+    plan: Plan,
+    unit: PlanUnit,
+    task: Indicator,
+    grade: str,
+    value: Decimal,
+    reason: str,
+    expected_version: int | None,
+    source: str,
+    action: str,
+    detail: dict[str, Any],
+) -> Evaluation:
+    """Write a checked value with a new version, a history row and an audit event (None = any version)."""
     now = timezone.now()
     try:
         with transaction.atomic():
             current = Evaluation.objects.select_for_update().filter(unit=unit, task=task).first()
-            if (current.version if current else 0) != (expected_version or 0):
+            if expected_version is not None and (current.version if current else 0) != expected_version:
                 raise StaleEvaluation(current)
             before = {"grade": current.grade, "score": current.score, "reason": current.reason} if current else None
             if current is not None and (current.grade, current.score, current.reason) == (grade, value, reason):
@@ -148,14 +227,17 @@ def evaluation_record(
             Submission.objects.filter(unit=unit, task=task, status=Submission.Status.SUBMITTED).update(
                 status=Submission.Status.EVALUATED
             )
+            after = {"task": task.code, "grade": grade, "score": value, "reason": reason, "version": current.version}
+            if source != EvaluationChange.Source.DESK:
+                after["source"] = source
             audit.record(
                 actor=actor,
-                action="evaluation.record",
+                action=action,
                 obj=current,
                 plan_id=plan.pk,
                 organisation=unit.organisation,
                 before=before,
-                after={"task": task.code, "grade": grade, "score": value, "reason": reason, "version": current.version},
+                after={**after, **detail},
             )
     except IntegrityError as exc:  # two first saves at once: the loser sees the winner's value
         raise StaleEvaluation(Evaluation.objects.filter(unit=unit, task=task).first()) from exc
@@ -164,6 +246,7 @@ def evaluation_record(
 
 def not_applicable_set(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, reason: str) -> NotApplicable:
     access.require(actor, "applicability:decide", plan)
+    ensure_scoring_open(plan)
     if unit.plan_id != plan.pk or task.plan_id != plan.pk or task.level != Level.TASK or task.category_id != unit.category_id:
         raise ValidationError("该考核对象没有这项工作任务")
     if not reason.strip():
@@ -191,6 +274,7 @@ def not_applicable_set(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicato
 
 def not_applicable_clear(*, actor: Any, plan: Plan, record: NotApplicable, reason: str) -> None:
     access.require(actor, "applicability:decide", plan)
+    ensure_scoring_open(plan)
     if record.plan_id != plan.pk:
         raise ValidationError("记录不属于本方案")
     if not reason.strip():
@@ -225,8 +309,7 @@ def evaluation_adjust_on_review(
     may do it, desks may not. The evaluation must exist and the value must actually change.
     """
     access.require(actor, "review:decide", plan)
-    if plan.status != Plan.Status.PUBLISHED:
-        raise PermissionDenied("方案不在考核进行中")
+    ensure_scoring_open(plan)
     if review_request.unit_id != unit.pk or review_request.task_id != task.pk:
         raise ValidationError("复核申请与调整的工作任务不一致")
     grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)

@@ -48,6 +48,11 @@ ACCOUNTS = [
     DemoAccount("unit_wugang", "舞钢市演示用户", "舞钢市人民政府", Role.UNIT),
     DemoAccount("unit_sfj", "市司法局演示用户", "市司法局", Role.UNIT),
     DemoAccount("viewer", "领导小组演示用户", ORGANISER, Role.VIEWER),
+    # 实地考察组 members and 评查员 (the office puts them into groups / on the panel of a plan).
+    DemoAccount("field_a", "考察组成员甲（演示）", "市司法局", Role.FIELD_GROUP),
+    DemoAccount("field_b", "考察组成员乙（演示）", "市财政局", Role.FIELD_GROUP),
+    DemoAccount("reviewer_a", "评查员甲（演示）", "市司法局", Role.CASE_REVIEWER),
+    DemoAccount("reviewer_b", "评查员乙（演示）", "市公安局", Role.CASE_REVIEWER),
     DemoAccount("sysadmin", "系统管理员演示用户", ORGANISER, Role.SYSTEM_ADMIN),
 ]
 
