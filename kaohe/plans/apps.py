@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,5 @@ class PlansConfig(AppConfig):
     name = "kaohe.plans"
     label = "plans"
     verbose_name = "考核方案"
+    # Chinese labels of this app's audit actions added since views_security.ACTION_LABELS (merged there).
+    audit_labels: ClassVar[dict[str, str]] = {"plan.copy": "复制方案至下一年度"}

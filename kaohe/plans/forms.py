@@ -79,3 +79,10 @@ class PublishForm(StyledFormMixin, forms.Form):
 
 class SortKeyForm(StyledFormMixin, forms.Form):
     sort_key = forms.CharField(label="排序码", max_length=200, required=False)
+
+
+class PlanCopyForm(StyledFormMixin, forms.Form):
+    """复制方案至下一年度: the new plan's title and 文号 (the year is the source's plus one)."""
+
+    title = forms.CharField(label="新方案名称", max_length=200, error_messages={"required": "请填写新方案的名称"})
+    doc_number = forms.CharField(label="文号", max_length=100, required=False, help_text="新年度方案的文号，可稍后填写")

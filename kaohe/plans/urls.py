@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:plan_id>/import/<int:import_id>/apply", views.import_apply, name="import_apply"),
     path("<int:plan_id>/import/<int:import_id>/discard", views.import_discard, name="import_discard"),
     path("<int:plan_id>/publish/", views.publish, name="publish"),
+    path("<int:plan_id>/copy/", views.copy_plan, name="copy"),
 ]

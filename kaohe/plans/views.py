@@ -15,8 +15,9 @@ from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans import selectors, services
 from kaohe.plans.constants import Level
+from kaohe.plans.copy import next_doc_number, next_title, plan_copy
 from kaohe.plans.excel.export import write_indicator_workbook
-from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCreateForm, PublishForm, SortKeyForm
+from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCopyForm, PlanCreateForm, PublishForm, SortKeyForm
 from kaohe.plans.models import Plan, PlanImport, PlanUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -243,3 +244,26 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
     context = _plan_context(request, plan, "publish")
     context.update({"form": form, "errors": errors, "warnings": warnings})
     return render(request, "plans/publish.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def copy_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """复制方案至下一年度: a new draft for the following year with this plan's set-up and open 整改 items."""
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:copy")
+    initial = {"title": next_title(plan), "doc_number": next_doc_number(plan)}
+    form = PlanCopyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = plan_copy(
+                actor=request.user, plan=plan, title=form.cleaned_data["title"], doc_number=form.cleaned_data["doc_number"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已复制为 {new.year} 年度方案（草稿）。请核对各项日期和指标后再发布。")
+            return redirect("plans:detail", plan_id=new.pk)
+    context = _plan_context(request, plan, "copy")
+    context.update({"form": form, "next_year": plan.year + 1})
+    return render(request, "plans/copy.html", context, status=400 if form.errors else 200)

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,13 @@ class ReviewsConfig(AppConfig):
     name = "kaohe.reviews"
     label = "reviews"
     verbose_name = "问题反馈与复核"
+    # Chinese labels of this app's audit actions (merged into the audit log browser's table).
+    audit_labels: ClassVar[dict[str, str]] = {
+        "rectification.create": "列出整改事项",
+        "rectification.report": "报送整改报告",
+        "rectification.accept": "整改报告验收通过",
+        "rectification.return": "退回整改报告",
+        "rectification.due_change": "调整整改期限",
+        "rectification.setting": "设置整改期限",
+        "rectification.attachment_download": "下载整改报告附件",
+    }

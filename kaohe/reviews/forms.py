@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from kaohe.plans.models import Indicator, PlanUnit
-from kaohe.reviews.models import ReviewRequest
+from kaohe.reviews.models import RectificationItem, ReviewRequest
 from kaohe.scoring.models import GradeChoice
 
 
@@ -68,3 +68,75 @@ class DecideForm(forms.Form):
     )
     grade = forms.ChoiceField(label="调整后等次", choices=[("", "—"), *GradeChoice.choices], required=False)
     score = forms.CharField(label="调整后得分", max_length=20, required=False)
+
+
+# --- 整改 (rectification) --------------------------------------------------------------------------------
+
+
+class RectificationReportForm(forms.Form):
+    text = forms.CharField(
+        label="整改落实情况",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写整改落实情况", "max_length": "整改落实情况不能超过 4000 字"},
+    )
+    attachment = forms.FileField(label="附件", required=False, help_text="整改佐证材料（PDF、图片、Word 等），可不附")
+
+
+class RectificationDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="验收结论",
+        choices=[("accept", "通过"), ("return", "退回")],
+        error_messages={"required": "请选择通过或退回", "invalid_choice": "请选择通过或退回"},
+    )
+    reason = forms.CharField(
+        label="验收意见", max_length=4000, required=False, error_messages={"max_length": "验收意见不能超过 4000 字"}
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "return" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "退回整改报告须写明理由")
+        return data
+
+
+class RectificationDueForm(forms.Form):
+    due_date = forms.DateField(
+        label="整改期限",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写新的整改期限", "invalid": "整改期限不是有效的日期"},
+    )
+    reason = forms.CharField(
+        label="调整理由",
+        max_length=4000,
+        error_messages={"required": "调整整改期限须写明理由", "max_length": "理由不能超过 4000 字"},
+    )
+
+
+class RectificationSettingForm(forms.Form):
+    due_date = forms.DateField(
+        label="整改期限",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写整改期限", "invalid": "整改期限不是有效的日期"},
+    )
+
+
+class RectificationFilterForm(forms.Form):
+    """GET filters of the office's list: a status (or 逾期), and a unit."""
+
+    OVERDUE = "overdue"
+    status = forms.ChoiceField(
+        label="状态", required=False, widget=forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": "状态"})
+    )
+    unit = forms.TypedChoiceField(
+        label="考核对象",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": "考核对象"}),
+    )
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "全部状态"), *RectificationItem.Status.choices, (self.OVERDUE, "已逾期")]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", "全部考核对象"), *units]  # type: ignore[attr-defined]

@@ -118,3 +118,112 @@ class ReviewRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.task.code} 复核申请"
+
+
+# --- 整改 (rectification) --------------------------------------------------------------------------------
+
+
+class RectificationSetting(models.Model):
+    """Per-plan rectification settings: the due date given to new items (default 05-31 of the following year)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="rectification_setting")
+    due_date = models.DateField("整改期限")
+
+    class Meta:
+        verbose_name = "整改设置"
+        verbose_name_plural = "整改设置"
+
+    def __str__(self) -> str:
+        return f"{self.plan} 整改设置"
+
+
+class RectificationItem(TimeStampedModel):
+    """整改事项: one released feedback problem of a unit, to be rectified and reported by a due date.
+
+    Created once per problem (the unique ``problem`` makes creation idempotent). When the plan is copied into
+    the next year while the item is still open, ``carried_to_plan``/``carried_task`` name next year's plan and
+    the task that assesses its rectification; reporting continues on the item itself.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待整改"
+        REPORTED = "reported", "已报送"
+        RETURNED = "returned", "已退回"
+        ACCEPTED = "accepted", "已通过"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rectification_items")
+    unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.PROTECT, related_name="rectification_items")
+    problem = models.OneToOneField(FeedbackProblem, on_delete=models.PROTECT, related_name="rectification")
+    task = models.ForeignKey(
+        Indicator, verbose_name="工作任务", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField("发现的问题", max_length=2000)
+    due_date = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("验收时间", null=True, blank=True)
+    carried_to_plan = models.ForeignKey(
+        Plan, verbose_name="结转至方案", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_rectifications"
+    )
+    carried_task = models.ForeignKey(
+        Indicator,
+        verbose_name="结转任务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_rectifications",
+    )
+
+    class Meta:
+        verbose_name = "整改事项"
+        verbose_name_plural = "整改事项"
+        ordering: ClassVar[list[str]] = ["unit_id", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | models.Q(decided_at__isnull=False),
+                name="rectification_accepted_has_decision",
+            ),
+        ]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["plan", "status"], name="rectification_plan_status")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} 整改事项：{self.text[:30]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != RectificationItem.Status.ACCEPTED
+
+
+class RectificationReport(models.Model):
+    """整改报告: one report of a unit on an item; kept with the office's outcome (通过, 退回, or superseded)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "待验收"
+        ACCEPTED = "accepted", "通过"
+        RETURNED = "returned", "退回"
+        SUPERSEDED = "superseded", "已被新报告替代"
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="reports")
+    text = models.TextField("整改情况", max_length=4000)
+    attachment_name = models.CharField("附件", max_length=300, blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
+    attachment_storage_name = models.CharField(max_length=300, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField("报送时间")
+    outcome = models.CharField("验收结果", max_length=16, choices=Outcome.choices, blank=True, default=Outcome.PENDING)
+    reason = models.TextField("验收意见", blank=True, max_length=4000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("验收时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "整改报告"
+        verbose_name_plural = "整改报告"
+        ordering: ClassVar[list[str]] = ["reported_at", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="returned") | ~models.Q(reason=""), name="rectification_return_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} 整改报告"

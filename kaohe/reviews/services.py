@@ -27,6 +27,7 @@ from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
+from kaohe.reviews.rectification import create_items_for_feedbacks
 from kaohe.scoring.models import Deduction, Evaluation, NotApplicable
 from kaohe.scoring.services import evaluation_adjust_on_review
 
@@ -189,12 +190,14 @@ def feedback_release(*, actor: Any, plan: Plan, units: Sequence[PlanUnit], note:
             released.append(feedback)
         if not released:
             raise ValidationError("所选考核对象均已反馈")
+        # Each problem released becomes a rectification item of its unit (整改), in the same transaction.
+        create_items_for_feedbacks(actor=actor, plan=plan, feedbacks=released)
         notify_organisations(
             organisation_ids=[f.unit.organisation_id for f in released],
             role=Role.UNIT,
             plan_id=plan.pk,
             title=f"{plan.title}：考核办已反馈考核情况",
-            body="请查看得分、扣分理由和发现的问题并确认收到；如有异议，可在收到后规定的工作日内申请复核。",
+            body="请查看得分、扣分理由和发现的问题并确认收到；如有异议，可在收到后规定的工作日内申请复核。发现的问题请按期整改并报送整改情况。",
             url=_unit_url(plan),
         )
     return released

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from kaohe.reviews import views
+from kaohe.reviews import views, views_rectification
 
 app_name = "reviews"
 urlpatterns: list[URLPattern] = [
@@ -15,4 +15,17 @@ urlpatterns: list[URLPattern] = [
     path("feedback/problems/add", views.problem_add, name="problem_add"),
     path("feedback/requests/<int:request_id>/attachment", views.attachment, name="attachment"),
     path("feedback/requests/<int:request_id>/decide", views.review_decide, name="decide"),
+    # 整改 (rectification)
+    path("rectification/", views_rectification.rectification_unit, name="rectification_unit"),
+    path("rectification/items/<int:item_id>/report", views_rectification.rectification_report, name="rectification_report"),
+    path(
+        "rectification/reports/<int:report_id>/attachment",
+        views_rectification.rectification_attachment,
+        name="rectification_attachment",
+    ),
+    path("rectification/office/", views_rectification.rectification_office, name="rectification_office"),
+    path("rectification/create", views_rectification.rectification_create, name="rectification_create"),
+    path("rectification/setting", views_rectification.rectification_setting, name="rectification_setting"),
+    path("rectification/items/<int:item_id>/decide", views_rectification.rectification_decide, name="rectification_decide"),
+    path("rectification/items/<int:item_id>/due", views_rectification.rectification_due, name="rectification_due"),
 ]

@@ -1,0 +1,100 @@
+"""Reads of 整改 for the unit's page and the office's page (a constant number of queries each)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+
+from kaohe.plans.models import Plan
+from kaohe.reviews.models import FeedbackProblem, RectificationItem, RectificationReport
+from kaohe.reviews.rectification import is_overdue, items_of
+
+Status = RectificationItem.Status
+
+
+def _reports() -> Prefetch[Any]:
+    return Prefetch(
+        "reports", queryset=RectificationReport.objects.select_related("reported_by", "decided_by").order_by("reported_at", "pk")
+    )
+
+
+@dataclass
+class ItemRow:
+    item: RectificationItem
+    overdue: bool
+    carried_in: bool  # from an earlier year's plan, carried into this one
+
+    @property
+    def reports(self) -> list[RectificationReport]:
+        return list(self.item.reports.all())
+
+
+def _rows(items: list[RectificationItem], plan: Plan, on: dt.date) -> list[ItemRow]:
+    return [ItemRow(i, is_overdue(i, on), i.plan_id != plan.pk) for i in items]
+
+
+def unit_rows(plan: Plan, organisation_ids: set[int], on: dt.date) -> list[ItemRow]:
+    """The unit's items in this plan and those carried into it, with their reports."""
+    items = list(items_of(plan).filter(unit__organisation_id__in=organisation_ids).prefetch_related(_reports()))
+    return _rows(items, plan, on)
+
+
+@dataclass
+class UnitCount:
+    organisation_id: int
+    name: str
+    category: str
+    counts: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+
+    @property
+    def open(self) -> int:
+        return sum(n for s, n in self.counts.items() if s != Status.ACCEPTED)
+
+
+@dataclass
+class OfficePage:
+    rows: list[ItemRow]  # filtered
+    units: list[UnitCount]  # units with items, unfiltered counts
+    counts: dict[str, int]
+    overdue: int
+    total: int
+    pending_problems: int  # released problems not yet turned into items
+
+
+def office_page(plan: Plan, on: dt.date, *, status: str = "", organisation_id: int | None = None) -> OfficePage:
+    """Every item of (or carried into) the plan: per-unit counts, totals, and the rows matching the filters."""
+    items = list(items_of(plan).prefetch_related(_reports()))
+    rows = _rows(items, plan, on)
+    units: dict[int, UnitCount] = {}
+    counts = {s.value: 0 for s in Status}
+    for row in rows:
+        unit = row.item.unit
+        entry = units.setdefault(
+            unit.organisation_id, UnitCount(unit.organisation_id, unit.organisation.name, unit.category.name)
+        )
+        entry.counts[row.item.status] = entry.counts.get(row.item.status, 0) + 1
+        counts[row.item.status] += 1
+        if row.overdue:
+            entry.overdue += 1
+    shown = rows
+    if status == "overdue":
+        shown = [r for r in shown if r.overdue]
+    elif status:
+        shown = [r for r in shown if r.item.status == status]
+    if organisation_id is not None:
+        shown = [r for r in shown if r.item.unit.organisation_id == organisation_id]
+    pending = FeedbackProblem.objects.filter(
+        feedback__plan=plan, feedback__released_at__isnull=False, rectification__isnull=True
+    ).count()
+    return OfficePage(
+        rows=shown,
+        units=list(units.values()),
+        counts=counts,
+        overdue=sum(1 for r in rows if r.overdue),
+        total=len(rows),
+        pending_problems=pending,
+    )

@@ -1,0 +1,221 @@
+"""整改 pages: the unit's items and reports, the office's list and its decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from kaohe.core.downloads import as_download
+from kaohe.core.uploads import limit_uploads, upload_refusal
+from kaohe.organisations import access
+from kaohe.plans.models import Plan
+from kaohe.reviews import rectification, rectification_selectors
+from kaohe.reviews.forms import (
+    RectificationDecideForm,
+    RectificationDueForm,
+    RectificationFilterForm,
+    RectificationReportForm,
+    RectificationSettingForm,
+)
+from kaohe.reviews.models import RectificationItem
+
+
+def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view", *, drafts: bool = False) -> Plan:
+    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
+    if plan.is_draft and not drafts:
+        raise Http404("方案尚未发布")
+    return plan
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request: HttpRequest, form: Form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
+# --- the unit ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The unit's rectification items (this plan's and those carried into it), its reports and the office's answers."""
+    plan = _plan(request, plan_id)
+    if not access.can(request.user, "rectification:report", plan):
+        if access.can(request.user, "rectification:decide", plan):
+            return redirect("reviews:rectification_office", plan_id=plan.pk)
+        raise PermissionDenied
+    units = access.own_units(request.user, plan)
+    rows = rectification_selectors.unit_rows(plan, {u.organisation_id for u in units}, rectification.today())
+    return render(
+        request,
+        "reviews/rectification_unit.html",
+        {"plan": plan, "unit": units[0] if units else None, "rows": rows, "report_form": RectificationReportForm()},
+    )
+
+
+@limit_uploads
+@login_required
+@require_POST
+def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="rectification:report")
+    item = rectification.get_item_for_user(request.user, plan, item_id)
+    data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
+    form = RectificationReportForm(data, files)
+    if refusal := upload_refusal(request):
+        messages.error(request, f"{refusal}。整改报告未提交。")
+    elif not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            rectification.rectification_report(
+                actor=request.user,
+                plan=plan,
+                item=item,
+                text=form.cleaned_data["text"],
+                attachment=form.cleaned_data["attachment"],
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "已报送整改情况，请等待考核办验收")
+    return redirect("reviews:rectification_unit", plan_id=plan.pk)
+
+
+@login_required
+@require_GET
+def rectification_attachment(request: HttpRequest, plan_id: int, report_id: int) -> HttpResponseBase:
+    """A report's attachment, for the item's unit and the office; always served as an attachment."""
+    plan = _plan(request, plan_id, drafts=True)
+    report = rectification.get_report_for_user(request.user, plan, report_id)
+    if not report.attachment_storage_name:
+        raise Http404("没有附件")
+    handle = rectification.rectification_attachment_open(actor=request.user, plan=plan, report=report)
+    return as_download(FileResponse(handle, content_type="application/octet-stream"), report.attachment_name)
+
+
+# --- the office ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Every unit's items with counts by status (overdue shown), filtered by status and unit.
+
+    A draft next-year plan shows the items carried into it.
+    """
+    plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
+    choices = sorted(
+        set(rectification.items_of(plan).order_by().values_list("unit__organisation_id", "unit__organisation__name")),
+        key=lambda c: c[1],
+    )
+    form = RectificationFilterForm(request.GET or None, units=list(choices))
+    status, organisation_id = "", None
+    if form.is_valid():
+        status, organisation_id = form.cleaned_data["status"], form.cleaned_data["unit"]
+    page = rectification_selectors.office_page(plan, rectification.today(), status=status, organisation_id=organisation_id)
+    return render(
+        request,
+        "reviews/rectification_office.html",
+        {
+            "plan": plan,
+            "page": page,
+            "filter_form": form,
+            "filtered": bool(status or organisation_id),
+            "due_date": rectification.due_date_of(plan),
+            "setting_form": RectificationSettingForm(initial={"due_date": rectification.due_date_of(plan)}),
+            "statuses": RectificationItem.Status,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def rectification_create(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="rectification:decide")
+    try:
+        items = rectification.rectification_items_create(actor=request.user, plan=plan)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        if items:
+            messages.success(request, f"已根据已发布的问题反馈列出 {len(items)} 项整改事项")
+        else:
+            messages.info(request, "已发布反馈中的问题均已列为整改事项，没有新增")
+    return redirect("reviews:rectification_office", plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
+    item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
+    form = RectificationDecideForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            rectification.rectification_decide(
+                actor=request.user, plan=plan, item=item, accept=accept, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, f"{item.unit}的整改报告{'已通过' if accept else '已退回'}")
+    return redirect("reviews:rectification_office", plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
+    item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
+    form = RectificationDueForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            rectification.rectification_due_change(
+                actor=request.user,
+                plan=plan,
+                item=item,
+                due_date=form.cleaned_data["due_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, f"{item.unit}的整改期限已调整为 {item.due_date:%Y-%m-%d}")
+    return redirect("reviews:rectification_office", plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def rectification_setting(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
+    form = RectificationSettingForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            setting = rectification.rectification_setting_set(
+                actor=request.user, plan=plan, due_date=form.cleaned_data["due_date"]
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, f"此后列出的整改事项，整改期限为 {setting.due_date:%Y-%m-%d}")
+    return redirect("reviews:rectification_office", plan_id=plan.pk)
