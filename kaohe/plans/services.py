@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -115,6 +115,25 @@ def ensure_scoring_open(plan: Plan) -> None:
         raise PermissionDenied("考核结果已公布，分数已冻结；如需修改，须由考核办说明理由撤回公布后进行")
     if plan.status != Plan.Status.PUBLISHED:
         raise PermissionDenied(f"方案当前状态为“{plan.get_status_display()}”，不在考核进行中")
+
+
+def lock_scoring_open(plan: Plan) -> None:
+    """Inside the caller's transaction: re-check :func:`ensure_scoring_open` under a share lock on the plan row.
+
+    Publication of the results locks the plan row FOR UPDATE; a score change holding FOR SHARE either
+    commits before the publication reads the scores or waits and then sees 结果已公布. Score changes do
+    not block each other (SQLite serialises writers anyway, so the plain re-read is enough there).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT status FROM {Plan._meta.db_table} WHERE id = %s FOR SHARE", [plan.pk])  # noqa: S608
+            row = cursor.fetchone()
+        status = row[0] if row else None
+    else:
+        status = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
+    if status is not None and status != plan.status:
+        plan.status = status
+    ensure_scoring_open(plan)
 
 
 def plan_publish(*, actor: Any, plan: Plan, accept_warnings: bool) -> Plan:

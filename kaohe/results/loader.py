@@ -37,11 +37,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, Q
 from django.db.models.fields.json import KeyTransform
 
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, ScoringPolicy
-from kaohe.results.models import MissingPolicyChoice, ResultSnapshot
+from kaohe.results.models import MissingPolicyChoice, ResultPublication, ResultSnapshot
 from kaohe.scoring import rules
 from kaohe.scoring.adjustments import VetoKind
 from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, NotApplicable, VetoFlag
@@ -263,10 +264,19 @@ def _component(method: str) -> rules.Component:
 
 
 def _previous(plan: Plan) -> tuple[dict[int, str] | None, dict[str, Any] | None]:
-    """Grades by organisation in the latest snapshot of the organiser's plan of the year before (one query)."""
+    """Grades by organisation in the organiser's results of the year before (one query).
+
+    The published results of that year when there are any (the publication in force), so recomputing last
+    year's plan does not change this year's inputs; else its latest snapshot (a year never published).
+    """
+    published = ResultPublication.objects.filter(
+        plan__organiser_id=plan.organiser_id, plan__year=plan.year - 1, withdrawn_at__isnull=True
+    )
+    earlier = ResultSnapshot.objects.filter(plan__organiser_id=plan.organiser_id, plan__year=plan.year - 1).filter(
+        Q(pk__in=published.values("snapshot_id")) | ~Exists(published)
+    )
     row = (
-        ResultSnapshot.objects.filter(plan__organiser_id=plan.organiser_id, plan__year=plan.year - 1)
-        .order_by("-computed_at", "-pk")
+        earlier.order_by("-computed_at", "-pk")
         .values("pk", "plan_id", "inputs_digest")
         .annotate(grades=KeyTransform("grades_by_organisation", "data"))
         .first()

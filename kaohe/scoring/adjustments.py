@@ -28,7 +28,7 @@ from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
-from kaohe.plans.services import ensure_scoring_open
+from kaohe.plans.services import ensure_scoring_open, lock_scoring_open
 from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind, VetoFlag
 from kaohe.scoring.rules import normalise_matter
 
@@ -118,6 +118,7 @@ def bonus_application_submit(
     stored = store_attachment(evidence, prefix=f"bonus/plan-{plan.pk}/unit-{unit.pk}", what="佐证材料", form="申请")
     try:
         with transaction.atomic():
+            lock_scoring_open(plan)
             application = BonusApplication(
                 plan=plan,
                 unit=unit,
@@ -159,6 +160,7 @@ def bonus_application_withdraw(*, actor: Any, plan: Plan, application: BonusAppl
     _require_own_unit(actor, plan, application.unit)
     _require_open(plan)
     with transaction.atomic():
+        lock_scoring_open(plan)
         locked = BonusApplication.objects.select_for_update().get(pk=application.pk, plan=plan)
         if locked.status != Status.PENDING:
             raise ValidationError(f"该申请已{locked.get_status_display()}，只有待审核的申请可以撤回")
@@ -223,6 +225,7 @@ def bonus_application_decide(
     if len(reason) > 2000:
         raise ValidationError("审核意见不能超过 2000 字")
     with transaction.atomic():
+        lock_scoring_open(plan)
         locked = (
             BonusApplication.objects.select_for_update(of=("self",))
             .select_related("unit__organisation")
@@ -366,6 +369,7 @@ def deduction_record(
     if not reason:
         raise ValidationError("请填写情况说明（减分依据）")
     with transaction.atomic():
+        lock_scoring_open(plan)
         root: Deduction | None = None
         if duplicate_of is not None:
             root = _deduction_root(duplicate_of, unit.pk)
@@ -418,6 +422,7 @@ def deduction_withdraw(*, actor: Any, plan: Plan, deduction: Deduction, reason: 
     if not reason:
         raise ValidationError("请填写撤销理由")
     with transaction.atomic():
+        lock_scoring_open(plan)
         locked = (
             Deduction.objects.select_for_update(of=("self",))
             .select_related("unit__organisation", "task")
@@ -453,6 +458,7 @@ def deduction_link_duplicate(*, actor: Any, plan: Plan, deduction: Deduction, du
     access.require(actor, "adjustment:decide", plan)
     _require_open(plan)
     with transaction.atomic():
+        lock_scoring_open(plan)
         locked = (
             Deduction.objects.select_for_update(of=("self",)).select_related("unit__organisation").get(pk=deduction.pk, plan=plan)
         )
@@ -492,6 +498,7 @@ def veto_flag_set(*, actor: Any, plan: Plan, unit: PlanUnit, flag: str, note: st
     if len(note) > 2000:
         raise ValidationError("说明不能超过 2000 字")
     with transaction.atomic():
+        lock_scoring_open(plan)
         if VetoFlag.objects.filter(unit=unit, flag=flag).exists():
             raise ValidationError(f"{unit.organisation.name}已记录“{VetoKind(flag).label}”")
         record = VetoFlag(plan=plan, unit=unit, flag=flag, note=note, recorded_by=actor)
@@ -516,6 +523,7 @@ def veto_flag_clear(*, actor: Any, plan: Plan, flag: VetoFlag, reason: str) -> N
     if not reason:
         raise ValidationError("请填写取消理由")
     with transaction.atomic():
+        lock_scoring_open(plan)
         locked = VetoFlag.objects.select_for_update(of=("self",)).select_related("unit__organisation").get(pk=flag.pk, plan=plan)
         audit.record(
             actor=actor,

@@ -13,7 +13,7 @@ from kaohe.core import audit
 from kaohe.organisations import access
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
-from kaohe.plans.services import ensure_scoring_open
+from kaohe.plans.services import ensure_scoring_open, lock_scoring_open
 from kaohe.scoring.models import Evaluation, EvaluationChange, GradeChoice, NotApplicable
 from kaohe.scoring.rules import Grade, grade_score
 from kaohe.submissions.models import Submission
@@ -190,6 +190,7 @@ def _save(
     now = timezone.now()
     try:
         with transaction.atomic():
+            lock_scoring_open(plan)
             current = Evaluation.objects.select_for_update().filter(unit=unit, task=task).first()
             if expected_version is not None and (current.version if current else 0) != expected_version:
                 raise StaleEvaluation(current)
@@ -252,6 +253,7 @@ def not_applicable_set(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicato
     if not reason.strip():
         raise ValidationError("请写明不涉及的理由")
     with transaction.atomic():
+        lock_scoring_open(plan)
         if NotApplicable.objects.filter(unit=unit, task=task).exists():
             raise ValidationError("该任务已认定为不涉及")
         record = NotApplicable(plan=plan, unit=unit, task=task, reason=reason.strip(), decided_by=actor)
@@ -280,6 +282,7 @@ def not_applicable_clear(*, actor: Any, plan: Plan, record: NotApplicable, reaso
     if not reason.strip():
         raise ValidationError("请写明撤销理由")
     with transaction.atomic():
+        lock_scoring_open(plan)
         audit.record(
             actor=actor,
             action="applicability.clear",
@@ -315,6 +318,7 @@ def evaluation_adjust_on_review(
     grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
     now = timezone.now()
     with transaction.atomic():
+        lock_scoring_open(plan)
         current = Evaluation.objects.select_for_update().filter(unit=unit, task=task).first()
         if current is None:
             raise ValidationError("该任务尚无评价，无法调整")

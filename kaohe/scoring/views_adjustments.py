@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core.downloads import as_download
+from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
 from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
@@ -101,6 +102,7 @@ def adjustments_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _render_unit(request, plan, units[0], BonusApplicationForm())
 
 
+@limit_upload_rate
 @limit_uploads
 @login_required
 @require_POST

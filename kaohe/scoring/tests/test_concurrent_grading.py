@@ -60,3 +60,59 @@ def test_concurrent_first_saves_one_wins_the_other_is_told(transactional_db):
     assert evaluation.evaluated_by.username == winner
     assert evaluation.version == 1
     assert EvaluationChange.objects.filter(evaluation=evaluation).count() == 1
+
+
+def test_a_grade_racing_the_publication_of_results_is_refused(transactional_db):
+    """The publication locks the plan row; a grade saved at that moment waits for it, then sees 结果已公布.
+
+    (On SQLite writers are serialised by the database; on PostgreSQL the grade holds FOR SHARE on the plan.)
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from kaohe.accounts.models import User
+    from kaohe.plans.demo import load_demo
+    from kaohe.plans.models import Plan
+
+    plan = load_demo()
+    unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
+    task = Indicator.objects.filter(
+        plan=plan,
+        category=unit.category,
+        level=Level.TASK,
+        method=Method.DAILY,
+        assessor__organisation__name="市司法局依法行政指导科",
+    ).first()
+    desk = User.objects.get(username="desk_yfxz")
+    stale_plan = Plan.objects.get(pk=plan.pk)  # loaded before the publication, as a request would have
+    locked = threading.Event()
+    outcome: dict[str, str] = {}
+
+    def publish() -> None:
+        try:
+            with transaction.atomic():
+                Plan.objects.select_for_update().filter(pk=plan.pk).update(status=Plan.Status.RESULTS_PUBLISHED)
+                locked.set()
+                threading.Event().wait(0.5)  # the grade arrives while the publication holds the row
+        finally:
+            connection.close()
+
+    def grade() -> None:
+        locked.wait()
+        try:
+            services.evaluation_record(
+                actor=desk, plan=stale_plan, unit=unit, task=task, score="0.1", reason="迟到的评分", expected_version=0
+            )
+            outcome["grade"] = "saved"
+        except PermissionDenied as exc:
+            outcome["grade"] = str(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish), threading.Thread(target=grade)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "考核结果已公布" in outcome["grade"]
+    assert not Evaluation.objects.filter(unit=unit, task=task).exists()
