@@ -442,3 +442,78 @@ def get_released_feedback_for_user(user: Any, plan: Plan, unit_id: int) -> Feedb
     if feedback is None:
         raise Http404("问题反馈不存在")
     return feedback
+
+
+# ------------------------------------------------------------------------------ results approval and publication (结果审定与公布)
+
+if TYPE_CHECKING:
+    from kaohe.organisations.models import Organisation
+    from kaohe.results.models import CopyRecipient
+
+
+def get_release_plan_for_user(user: Any, plan_id: int, capability: str) -> Plan:
+    """A published plan in which the user holds ``capability`` (results:publish / consult / receive).
+
+    404 for outsiders and for drafts (no results yet), 403 for the plan's other insiders.
+    """
+    plan = get_plan_for_user(user, plan_id, capability=capability)
+    if plan.is_draft:
+        raise Http404("方案尚未发布")
+    return plan
+
+
+def consulting_organisations(user: Any, plan: Plan) -> list[Organisation]:
+    """The organisations on whose behalf the user comments on the 征求意见稿: the plan's desks they work for
+    (考核主体) and the organiser or member organisations they view as (查看)."""
+    from kaohe.plans.models import AssessorDesk
+
+    roles = plan_roles(user, plan)
+    wanted: set[int] = set()
+    if Role.ASSESSOR in roles:
+        desks = org_ids_with_role(user, Role.ASSESSOR)
+        wanted |= set(AssessorDesk.objects.filter(plan=plan, organisation_id__in=desks).values_list("organisation_id", flat=True))
+    if Role.VIEWER in roles:
+        viewer = org_ids_with_role(user, Role.VIEWER)
+        wanted |= {plan.organiser_id} & viewer
+        wanted |= set(plan.member_organisations.filter(pk__in=viewer).values_list("pk", flat=True))
+    return [m.organisation for m in memberships(user) if m.organisation_id in wanted and m.role in (Role.ASSESSOR, Role.VIEWER)]
+
+
+def receiving_organisation_ids(user: Any, plan: Plan) -> set[int]:
+    """Organisations in which the user holds a role that receives published results (units, viewers)."""
+    if not can(user, "results:receive", plan):
+        return set()
+    receiving = {role for role, caps in ROLE_CAPABILITIES.items() if "results:receive" in caps}
+    return {m.organisation_id for m in memberships(user) if Role(m.role) in receiving}
+
+
+def get_published_unit_for_user(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
+    """A unit whose published result the user may read: a unit's members their own only; the office and
+    viewers (results:receive with every category) any unit of the plan; anyone else 404."""
+    from kaohe.plans.models import PlanUnit
+
+    own = can(user, "results:receive", plan) and any(u.pk == unit_id for u in own_units(user, plan))
+    reads_all = can(user, "results:publish", plan) or (
+        can(user, "results:receive", plan) and can(user, "plan:view_all_categories", plan)
+    )
+    if not (own or reads_all):
+        raise Http404("考核对象不存在")
+    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+    if unit is None:
+        raise Http404("考核对象不存在")
+    return unit
+
+
+def get_copy_recipient_for_user(user: Any, plan: Plan, recipient_id: int) -> CopyRecipient:
+    """A copy recipient (抄送单位) of the plan's current release, for the office; 404 if not of this plan."""
+    from kaohe.results.models import CopyRecipient
+
+    require(user, "results:publish", plan)
+    recipient = (
+        CopyRecipient.objects.select_related("organisation", "release")
+        .filter(release__plan=plan, release__is_current=True, pk=recipient_id)
+        .first()
+    )
+    if recipient is None:
+        raise Http404("抄送单位不存在")
+    return recipient

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,18 @@ class ResultsConfig(AppConfig):
     name = "kaohe.results"
     label = "results"
     verbose_name = "考核结果"
+    # Labels of the release's audit actions (results.compute/export/bulletin are in core.views_security).
+    audit_labels: ClassVar[dict[str, str]] = {
+        "results.consultation_open": "发起考核结果征求意见",
+        "results.comment": "对征求意见稿提出意见",
+        "results.consultation_close": "结束征求意见",
+        "results.approve": "记录考核结果审定",
+        "results.bulletin_edit": "修改通报内容",
+        "results.copy_add": "添加抄送单位",
+        "results.copy_remove": "移除抄送单位",
+        "results.publish": "公布考核结果",
+        "results.reopen": "撤回公布考核结果",
+        "results.receipt": "查阅书面送达的考核结果（回执）",
+        "results.release_bulletin": "下载通报（送审稿或公布稿）",
+        "results.score_sheet": "下载类别评分表",
+    }

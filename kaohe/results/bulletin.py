@@ -5,9 +5,11 @@ rule, 文号, title, addressees, then 一、考核基本情况 (period, categori
 二、考核结果等次 (per category the grade lists, units in rank order), 三、考核分析评估 (highest and lowest
 score rate of the 一级指标, the bottom-N interview list), 四、工作要求, signature, date and the 印发 line.
 
-It is a draft for the office to edit: the bulletin's own number is left blank ("〔2026〕  号"). A snapshot
-whose evaluations are not complete still produces a document, marked "（结果尚不完整，仅供审核）".
-Queries: the snapshot's data and inputs, the 一级指标 names.
+By default it is a draft for the office to edit: the bulletin's own number is left blank ("〔2026〕  号"). A
+release (``ResultRelease``) stores the office's edits (``BulletinTexts``: 文号, title, 主送, opening, 工作要求,
+signature and date, 印发 line); blank ones keep the defaults, and at publication the resolved texts are frozen on
+the publication. A snapshot whose evaluations are not complete still produces a document, marked
+"（结果尚不完整，仅供审核）". Queries: the snapshot's data and inputs, the 一级指标 names.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +35,8 @@ from docx.text.paragraph import Paragraph
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan
 from kaohe.results.loader import ukey
-from kaohe.results.models import ResultSnapshot
+from kaohe.results.models import ResultRelease, ResultSnapshot
+from kaohe.results.selectors import TwoYears
 from kaohe.scoring.rules import Component
 
 # Fonts (East Asian names; Latin text and digits in Times New Roman).
@@ -286,6 +290,99 @@ def _level1_names(plan: Plan) -> dict[str, str]:
     return {str(pk): name for pk, name in Indicator.objects.filter(plan=plan, level=Level.LEVEL1).values_list("pk", "name")}
 
 
+@dataclass(frozen=True)
+class BulletinTexts:
+    """The bulletin's editable texts. ``requirements`` holds the 工作要求 paragraphs, one per line."""
+
+    number: str = ""
+    title: str = ""  # a line break splits it into lines
+    addressees: str = ""
+    opening: str = ""
+    requirements: str = ""
+    signature: str = ""
+    date: dt.date | None = None
+    imprint: str = ""  # the 印发机关 of the 印发 line
+    imprint_date: dt.date | None = None
+
+    def as_json(self) -> dict[str, str | None]:
+        values = asdict(self)
+        for key in ("date", "imprint_date"):
+            values[key] = values[key].isoformat() if values[key] is not None else None
+        return values
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> BulletinTexts:
+        def text(key: str) -> str:
+            return str(value.get(key) or "")
+
+        def day(key: str) -> dt.date | None:
+            return dt.date.fromisoformat(value[key]) if value.get(key) else None
+
+        return cls(
+            number=text("number"),
+            title=text("title"),
+            addressees=text("addressees"),
+            opening=text("opening"),
+            requirements=text("requirements"),
+            signature=text("signature"),
+            date=day("date"),
+            imprint=text("imprint"),
+            imprint_date=day("imprint_date"),
+        )
+
+    @classmethod
+    def of_release(cls, release: ResultRelease) -> BulletinTexts:
+        return cls(
+            number=release.bulletin_number,
+            title=release.bulletin_title,
+            addressees=release.bulletin_addressees,
+            opening=release.bulletin_opening,
+            requirements=release.bulletin_requirements,
+            signature=release.bulletin_signature,
+            date=release.bulletin_date,
+            imprint=release.bulletin_imprint,
+            imprint_date=release.bulletin_imprint_date,
+        )
+
+
+def default_texts(plan: Plan, day: dt.date) -> BulletinTexts:
+    """What the bulletin says when the office has not edited it."""
+    organiser = plan.organiser.name
+    cited = f"《{plan.title}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
+    return BulletinTexts(
+        number=bulletin_number(plan, day.year),
+        title=f"{organiser}\n关于{plan.year}年度依法行政考核情况的通报",
+        addressees="各考核对象，各有关单位：",
+        opening=(
+            f"按照{cited}要求，{organiser}组织开展了{plan.year}年度依法行政考核工作。"
+            f"考核期间为{chinese_date(plan.period_start)}至{chinese_date(plan.period_end)}。现将有关情况通报如下："
+        ),
+        requirements="\n".join(
+            (
+                "（一）正确看待考核结果。被确定为优秀等次的单位要戒骄戒躁、发扬成绩；其他单位要对标优秀，固强补弱，争创一流。",
+                "（二）认真整改存在问题。各考核对象对考核中发现的问题要报单位主要领导审阅，逐项整改，"
+                f"并按要求向{organiser}报送整改情况。整改情况将作为下一年度依法行政考核的重要内容。",
+            )
+        ),
+        signature=organiser,
+        date=day,
+        imprint=organiser,
+        imprint_date=day,
+    )
+
+
+def resolve_texts(plan: Plan, edits: BulletinTexts | None, day: dt.date) -> BulletinTexts:
+    """The office's edits over the defaults: blank fields keep the default; the 印发 date follows the date."""
+    defaults = default_texts(plan, (edits.date if edits and edits.date else None) or day)
+    if edits is None:
+        return defaults
+    chosen = {key: value for key, value in asdict(edits).items() if value not in ("", None)}
+    texts = replace(defaults, **chosen)
+    if edits.imprint_date is None:
+        texts = replace(texts, imprint_date=texts.date)
+    return texts
+
+
 def _header(w: Writer, plan: Plan, number: str) -> None:
     organiser = plan.organiser.name
     banner = f"{organiser}文件"
@@ -302,12 +399,15 @@ def _header(w: Writer, plan: Plan, number: str) -> None:
     w.blank()
 
 
-def _title(w: Writer, plan: Plan, complete: bool) -> None:
+def _title(w: Writer, text: str, complete: bool) -> None:
     title = w.paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     fmt = title.paragraph_format
     fmt.line_spacing = Pt(35)
-    _run(title, plan.organiser.name, font=XIAOBIAOSONG, size=TITLE_PT).add_break()
-    _run(title, f"关于{plan.year}年度依法行政考核情况的通报", font=XIAOBIAOSONG, size=TITLE_PT)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        run = _run(title, line, font=XIAOBIAOSONG, size=TITLE_PT)
+        if index < len(lines) - 1:
+            run.add_break()
     if not complete:
         w.paragraph(INCOMPLETE_NOTE, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     w.blank()
@@ -389,11 +489,34 @@ def _analysis(meta: Mapping[str, Any], units: Mapping[str, Any], level1: Mapping
     return "，".join(parts) + "。"
 
 
-def build_bulletin(plan: Plan, snapshot: ResultSnapshot, *, today: dt.date | None = None) -> bytes:
-    """The snapshot's results bulletin as .docx bytes (today's date unless ``today`` is given)."""
+def _two_years_from_meta(categories: Sequence[Mapping[str, Any]]) -> TwoYears:
+    """The draft's view (snapshot only): the engine's list against the organiser's latest snapshot of year − 1."""
+    if any(c["meta"].get("excellent_two_years") is None for c in categories) or not categories:
+        return TwoYears(False, "没有上一年度的考核结果，无法评定连续两年优秀的单位。", "", [])
+    rows = [(c["meta"]["name"], [c["units"][ukey(u)]["name"] for u in c["meta"]["excellent_two_years"]]) for c in categories]
+    return TwoYears(True, "", "", rows)
+
+
+TWO_YEARS_HEADING = "连续两年被评为优秀等次的单位"
+
+
+def build_bulletin(
+    plan: Plan,
+    snapshot: ResultSnapshot,
+    *,
+    today: dt.date | None = None,
+    texts: BulletinTexts | None = None,
+    two_years: TwoYears | None = None,
+) -> bytes:
+    """The snapshot's results bulletin as .docx bytes.
+
+    ``texts`` are the office's edits (blank fields keep the defaults, dated today unless ``today`` is given);
+    ``two_years`` is the "优秀 two years running" list of a release (else the engine's, from the snapshot).
+    """
     data, inputs = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list("data", "inputs").get()
     day = today or timezone.localdate()
-    date_text = chinese_date(day)
+    words = resolve_texts(plan, texts, day)
+    date_text = chinese_date(words.date or day)
     organiser = plan.organiser.name
     policy: Mapping[str, Any] = inputs.get("policy") or {}
     band_names = [b["name"] for b in policy.get("bands") or []]
@@ -401,16 +524,13 @@ def build_bulletin(plan: Plan, snapshot: ResultSnapshot, *, today: dt.date | Non
     categories = [data["categories"][key] for key in data.get("order", [])]
     complete = bool(snapshot.complete and data.get("complete", False))
     level1 = _level1_names(plan)
+    excellent = two_years if two_years is not None else _two_years_from_meta(categories)
 
     w = Writer()
-    _header(w, plan, bulletin_number(plan, day.year))
-    _title(w, plan, complete)
-    w.paragraph("各考核对象，各有关单位：", indent=False)
-    cited = f"《{plan.title}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
-    w.paragraph(
-        f"按照{cited}要求，{organiser}组织开展了{plan.year}年度依法行政考核工作。"
-        f"考核期间为{chinese_date(plan.period_start)}至{chinese_date(plan.period_end)}。现将有关情况通报如下："
-    )
+    _header(w, plan, words.number)
+    _title(w, words.title, complete)
+    w.paragraph(words.addressees, indent=False)
+    w.paragraph(words.opening)
 
     w.heading1("一、考核基本情况")
     total = sum(int(c["meta"]["unit_count"]) for c in categories)
@@ -439,9 +559,15 @@ def build_bulletin(plan: Plan, snapshot: ResultSnapshot, *, today: dt.date | Non
             lines.append((f"尚未计分（{len(unscored)}个，缺少评价）：" + "、".join(unscored), RED))
         for position, (line, color) in enumerate(lines, start=1):
             w.paragraph(f"{position}.{line}", color=color)
-        two_years = meta.get("excellent_two_years")
-        if two_years:
-            w.paragraph("其中连续两年被评为优秀等次的：" + "、".join(units[ukey(u)]["name"] for u in two_years) + "。")
+    w.heading2(f"（{_ordinal(len(categories))}）{TWO_YEARS_HEADING}")
+    if not excellent.available:
+        w.paragraph(excellent.note)
+    else:
+        listed = [(name, names) for name, names in excellent.rows if names]
+        for name, names in listed:
+            w.paragraph(f"{name}：" + "、".join(names) + "。")
+        if not listed:
+            w.paragraph("无。")
 
     w.heading1("三、考核分析评估")
     for index, category in enumerate(categories):
@@ -459,15 +585,13 @@ def build_bulletin(plan: Plan, snapshot: ResultSnapshot, *, today: dt.date | Non
             w.paragraph(f"{name}：" + "、".join(names) + "。")
 
     w.heading1("四、工作要求")
-    w.paragraph("（一）正确看待考核结果。被确定为优秀等次的单位要戒骄戒躁、发扬成绩；其他单位要对标优秀，固强补弱，争创一流。")
-    w.paragraph(
-        "（二）认真整改存在问题。各考核对象对考核中发现的问题要报单位主要领导审阅，逐项整改，"
-        f"并按要求向{organiser}报送整改情况。整改情况将作为下一年度依法行政考核的重要内容。"
-    )
+    for paragraph in words.requirements.splitlines():
+        if paragraph.strip():
+            w.paragraph(paragraph.strip())
 
     for _ in range(3):
         w.blank()
-    signature = w.paragraph(organiser, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    signature = w.paragraph(words.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     signature.paragraph_format.right_indent = Pt(BODY_PT * 2)
     dated = w.paragraph(date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     dated.paragraph_format.right_indent = Pt(BODY_PT * 2)
@@ -479,6 +603,6 @@ def build_bulletin(plan: Plan, snapshot: ResultSnapshot, *, today: dt.date | Non
     fmt.left_indent = fmt.right_indent = Pt(IMPRINT_PT)
     fmt.line_spacing = Pt(LINE_PT)
     fmt.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM) - Pt(IMPRINT_PT), WD_TAB_ALIGNMENT.RIGHT)  # at the right indent
-    _run(imprint, f"{organiser}\t{date_text}印发", size=IMPRINT_PT)
+    _run(imprint, f"{words.imprint}\t{chinese_date(words.imprint_date or words.date or day)}印发", size=IMPRINT_PT)
     _border(imprint, {"top": ("000000", 8), "bottom": ("000000", 8)})
     return w.save()

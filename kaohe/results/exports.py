@@ -55,8 +55,9 @@ BREAKDOWN_HEADERS = (
     "评价人",
     "评价时间",
     "扣分理由或说明",
+    "评价来源",
 )
-BREAKDOWN_WIDTHS = (10, 24, 18, 18, 9, 40, 10, 7, 6, 8, 10, 20, 10, 17, 40)
+BREAKDOWN_WIDTHS = (10, 24, 18, 18, 9, 40, 10, 7, 6, 8, 10, 20, 10, 17, 40, 14)
 STATE_LABELS = {
     "scored": "已评价",
     "missing": "未评价",
@@ -176,22 +177,31 @@ def _note_sheet(workbook: Workbook, plan: Plan, snapshot: ResultSnapshot, tables
 
 
 def _breakdown_sheet(
-    workbook: Workbook, plan: Plan, snapshot: ResultSnapshot, data: dict[str, Any], inputs: dict[str, Any]
+    workbook: Workbook,
+    plan: Plan,
+    snapshot: ResultSnapshot,
+    data: dict[str, Any],
+    inputs: dict[str, Any],
+    *,
+    category_id: int | None = None,
 ) -> None:
     sheet = workbook.create_sheet("得分明细")
     _widths(sheet, BREAKDOWN_WIDTHS)
     sheet.freeze_panes = "C2"
     _header(sheet, BREAKDOWN_HEADERS)
-    trees = selectors.category_trees(plan)
-    current = selectors.current_evaluations(plan)
+    order = [k for k in data["order"] if category_id is None or data["categories"][k]["meta"]["category_id"] == category_id]
+    unit_ids = [u for k in order for u in data["categories"][k]["meta"]["ranked"]]
+    trees = selectors.category_trees(plan, None if category_id is None else [category_id])
+    current = selectors.current_evaluations(plan, None if category_id is None else unit_ids)
+    records = inputs["units"].values() if category_id is None else [inputs["units"][ukey(u)] for u in unit_ids]
     wanted = {
         row[1]: row[2]
-        for record in inputs["units"].values()
+        for record in records
         for row in record["evaluations"]
         if row[1] not in current or current[row[1]].version != row[2]
     }
     earlier = selectors.versions_given(wanted)
-    for key in data["order"]:
+    for key in order:
         category = data["categories"][key]
         meta = category["meta"]
         tree = trees.get(meta["category_id"], selectors.Tree([], {}, {}, {}))
@@ -238,6 +248,7 @@ def _task_row(
             _text(sheet, given.who if given else ""),
             at_cell,
             _text(sheet, explanation),
+            given.source if given else "",
         ]
     )
 
@@ -252,6 +263,22 @@ def snapshot_workbook(plan: Plan, snapshot: ResultSnapshot) -> bytes:
     for table in tables:
         _ranked_sheet(workbook, _sheet_title(table.name, taken), table)
     _breakdown_sheet(workbook, plan, snapshot, data, inputs)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def category_score_sheet(plan: Plan, snapshot: ResultSnapshot, category_id: int) -> bytes | None:
+    """One category's score sheet (评分表): a note, its ranked table and every task of its units with the
+    deduction reasons and the source of each evaluation. None if the snapshot has no such category."""
+    data, inputs = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list("data", "inputs").get()
+    tables = [t for t in selectors.all_category_tables(data, inputs) if t.id == category_id]
+    if not tables:
+        return None
+    workbook = Workbook(write_only=True)
+    _note_sheet(workbook, plan, snapshot, tables)
+    _ranked_sheet(workbook, _sheet_title(f"{tables[0].name}排名", {"说明", "得分明细"}), tables[0])
+    _breakdown_sheet(workbook, plan, snapshot, data, inputs, category_id=category_id)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django import forms
+from django.utils import timezone
 
 from kaohe.core.forms import StyledFormMixin
-from kaohe.results.models import MissingPolicyChoice
-from kaohe.results.services import NOTE_MAX
+from kaohe.organisations.models import Organisation
+from kaohe.results.models import MissingPolicyChoice, ResultRelease, ResultSnapshot
+from kaohe.results.services import APPROVER_MAX, COMMENT_MAX, NOTE_MAX, REASON_MAX
 
 
 class ComputeForm(StyledFormMixin, forms.Form):
@@ -40,3 +43,104 @@ class CategoryChoiceForm(forms.Form):
     def __init__(self, *args: Any, categories: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(str(pk), name) for pk, name in categories]  # type: ignore[attr-defined]
+
+
+# --- release: consultation, approval, publication ---------------------------------------------------------
+
+
+class ReleaseStartForm(StyledFormMixin, forms.Form):
+    snapshot = forms.TypedChoiceField(label="征求意见稿（计算结果）", coerce=int)
+    consult_until = forms.DateField(label="征求意见截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, snapshots: list[ResultSnapshot], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["snapshot"].choices = [  # type: ignore[attr-defined]
+            (str(s.pk), f"第{s.seq}次计算（{timezone.localtime(s.computed_at):%Y-%m-%d %H:%M}，{s.completeness}）")
+            for s in snapshots
+        ]
+        self.fields["snapshot"].error_messages["invalid_choice"] = "请选择一次评价齐全的计算结果"
+        self.fields["snapshot"].error_messages["required"] = "请选择作为征求意见稿的计算结果"
+        self.fields["consult_until"].error_messages["required"] = "请填写征求意见截止日期"
+        self.fields["consult_until"].error_messages["invalid"] = "征求意见截止日期格式不正确"
+
+
+class CommentForm(StyledFormMixin, forms.Form):
+    organisation = forms.TypedChoiceField(label="以哪个单位的名义", coerce=int)
+    text = forms.CharField(label="意见", max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]  # type: ignore[attr-defined]
+        if organisations:
+            self.fields["organisation"].initial = str(organisations[0].pk)
+        self.fields["organisation"].error_messages["invalid_choice"] = "请选择本人所在的单位"
+        self.fields["text"].error_messages["required"] = "请填写意见"
+        self.fields["text"].error_messages["max_length"] = f"意见不能超过 {COMMENT_MAX} 字"
+
+
+class ApprovalForm(StyledFormMixin, forms.Form):
+    approved_by = forms.CharField(
+        label="审定机构或会议",
+        max_length=APPROVER_MAX,
+        widget=forms.TextInput(attrs={"placeholder": "如：市法治政府建设领导小组第3次会议审定"}),
+    )
+    approved_on = forms.DateField(label="审定日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["approved_by"].error_messages["required"] = "请填写审定机构或会议"
+        self.fields["approved_on"].error_messages["required"] = "请填写审定日期"
+        self.fields["approved_on"].error_messages["invalid"] = "审定日期格式不正确"
+
+
+class ReopenForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="撤回理由", max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "撤回公布须写明理由"
+
+
+class RecipientForm(forms.Form):
+    organisation = forms.TypedChoiceField(label="抄送单位", coerce=int)
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]  # type: ignore[attr-defined]
+        self.fields["organisation"].error_messages["invalid_choice"] = "请选择本区划内尚未抄送的单位"
+        self.fields["organisation"].error_messages["required"] = "请选择抄送单位"
+
+
+class BulletinForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = ResultRelease
+        fields = (
+            "bulletin_number",
+            "bulletin_title",
+            "bulletin_addressees",
+            "bulletin_opening",
+            "bulletin_requirements",
+            "bulletin_signature",
+            "bulletin_date",
+            "bulletin_imprint",
+            "bulletin_imprint_date",
+        )
+        widgets: ClassVar[dict[str, Any]] = {
+            "bulletin_title": forms.Textarea(attrs={"rows": 2}),
+            "bulletin_opening": forms.Textarea(attrs={"rows": 3}),
+            "bulletin_requirements": forms.Textarea(attrs={"rows": 4}),
+            "bulletin_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "bulletin_imprint_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts: ClassVar[dict[str, str]] = {
+            "bulletin_title": "换行分为两行；留空按默认标题",
+            "bulletin_requirements": "每行一段；留空按默认的两段工作要求",
+            "bulletin_date": "留空为公布当天",
+            "bulletin_imprint_date": "留空与成文日期相同",
+        }
+
+    def __init__(self, *args: Any, defaults: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, text in (defaults or {}).items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["placeholder"] = text

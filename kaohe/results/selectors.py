@@ -13,13 +13,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
 
+from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Adjustment, Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.results.loader import ckey, ukey
-from kaohe.results.models import MissingPolicyChoice, ResultSnapshot
+from kaohe.results.models import (
+    ConsultationComment,
+    CopyRecipient,
+    MissingPolicyChoice,
+    ReleaseApproval,
+    ResultPublication,
+    ResultReceipt,
+    ResultRelease,
+    ResultSnapshot,
+)
+from kaohe.reviews.models import ReviewRequest
 from kaohe.scoring.adjustments import flag_label
 from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, EvaluationChange, GradeChoice
 from kaohe.scoring.rules import Component
@@ -224,6 +235,7 @@ class Given:
     desk: str
     at: dt.datetime | None
     reason: str
+    source: str = ""  # the label of the EvaluationChange source: 考核主体评价, 实地考核, 复核调整 …
 
 
 @dataclass
@@ -309,14 +321,24 @@ def category_trees(plan: Plan, category_ids: Iterable[int] | None = None) -> dic
     return trees
 
 
+_SOURCE_LABELS = dict(EvaluationChange.Source.choices)
+
+
+def source_label(source: str | None) -> str:
+    return str(_SOURCE_LABELS.get(source or "", ""))
+
+
 def current_evaluations(plan: Plan, unit_ids: Iterable[int] | None = None) -> dict[int, CurrentEvaluation]:
-    """The evaluations as they are now, with who gave them (one query)."""
-    query = Evaluation.objects.filter(plan=plan)
+    """The evaluations as they are now, with who gave them and the source of the latest change (one query)."""
+    latest_source = Subquery(
+        EvaluationChange.objects.filter(evaluation_id=OuterRef("pk")).order_by("-changed_at", "-pk").values("source")[:1]
+    )
+    query = Evaluation.objects.filter(plan=plan).annotate(latest_source=latest_source)
     if unit_ids is not None:
         query = query.filter(unit_id__in=list(unit_ids))
     return {
-        pk: CurrentEvaluation(pk, version, score, grade, Given(display or username, desk or "", at, reason))
-        for pk, version, score, grade, display, username, desk, at, reason in query.values_list(
+        pk: CurrentEvaluation(pk, version, score, grade, Given(display or username, desk or "", at, reason, source_label(source)))
+        for pk, version, score, grade, display, username, desk, at, reason, source in query.values_list(
             "pk",
             "version",
             "score",
@@ -326,6 +348,7 @@ def current_evaluations(plan: Plan, unit_ids: Iterable[int] | None = None) -> di
             "desk__organisation__name",
             "evaluated_at",
             "reason",
+            "latest_source",
         )
     }
 
@@ -337,19 +360,19 @@ def versions_given(wanted: Mapping[int, int]) -> dict[int, Given]:
     """
     if not wanted:
         return {}
-    changes: dict[int, list[tuple[str, dt.datetime, str]]] = defaultdict(list)
-    for evaluation_id, display, username, at, reason in (
+    changes: dict[int, list[tuple[str, dt.datetime, str, str]]] = defaultdict(list)
+    for evaluation_id, display, username, at, reason, source in (
         EvaluationChange.objects.filter(evaluation_id__in=list(wanted))
         .order_by("evaluation_id", "changed_at", "pk")
-        .values_list("evaluation_id", "changed_by__display_name", "changed_by__username", "changed_at", "reason")
+        .values_list("evaluation_id", "changed_by__display_name", "changed_by__username", "changed_at", "reason", "source")
     ):
-        changes[evaluation_id].append((display or username, at, reason))
+        changes[evaluation_id].append((display or username, at, reason, source_label(source)))
     found: dict[int, Given] = {}
     for evaluation_id, version in wanted.items():
         history = changes.get(evaluation_id, [])
         if 0 < version <= len(history):
-            who, at, reason = history[version - 1]
-            found[evaluation_id] = Given(who, "", at, reason)
+            who, at, reason, source = history[version - 1]
+            found[evaluation_id] = Given(who, "", at, reason, source)
     return found
 
 
@@ -417,10 +440,10 @@ def _line(
         line.score, line.grade = Decimal(score), _GRADE_LABELS.get(grade, "")
         now = current.get(pk)
         if now is not None and now.version == version:
-            line.given = Given(now.given.who, now.given.desk or desk, now.given.at, now.given.reason)
+            line.given = Given(now.given.who, now.given.desk or desk, now.given.at, now.given.reason, now.given.source)
         else:
             given = earlier.get(pk)
-            line.given = Given(given.who, desk, given.at, given.reason) if given else Given("—", desk, None, "")
+            line.given = Given(given.who, desk, given.at, given.reason, given.source) if given else Given("—", desk, None, "")
             if now is None:
                 line.note = "该评价此后已删除"
             else:
@@ -549,3 +572,194 @@ def unit_breakdown(plan: Plan, snapshot: ResultSnapshot, unit: PlanUnit) -> Brea
         vetoes_applied=[flag_label(f) for f in result["vetoes_applied"]],
         changed=len(wanted),
     )
+
+
+# --- release: consultation, approval, publication (结果审定与公布) -----------------------------------------
+
+
+def current_release(plan: Plan) -> ResultRelease | None:
+    """The plan's current release with its snapshot's header (one query)."""
+    return (
+        ResultRelease.objects.filter(plan=plan, is_current=True)
+        .select_related("snapshot", "created_by", "consult_closed_by", "bulletin_edited_by")
+        .defer("snapshot__inputs", "snapshot__data")
+        .first()
+    )
+
+
+def releases_of(plan: Plan) -> list[ResultRelease]:
+    """Every release of the plan, newest first (one query)."""
+    return list(
+        ResultRelease.objects.filter(plan=plan)
+        .select_related("snapshot", "created_by", "superseded_by")
+        .defer("snapshot__inputs", "snapshot__data")
+        .order_by("-seq")
+    )
+
+
+def publication_in_force(plan: Plan) -> ResultPublication | None:
+    return (
+        ResultPublication.objects.filter(plan=plan, withdrawn_at__isnull=True)
+        .select_related("release", "snapshot", "approval", "published_by")
+        .defer("snapshot__inputs", "snapshot__data")
+        .first()
+    )
+
+
+def publications_of(plan: Plan) -> list[ResultPublication]:
+    return list(
+        ResultPublication.objects.filter(plan=plan)
+        .select_related("release", "snapshot", "approval", "published_by", "withdrawn_by")
+        .defer("snapshot__inputs", "snapshot__data")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def approvals_of(release: ResultRelease) -> list[ReleaseApproval]:
+    return list(release.approvals.select_related("recorded_by", "voided_by").order_by("recorded_at", "pk"))
+
+
+def valid_approval(release: ResultRelease) -> ReleaseApproval | None:
+    return release.approvals.filter(voided_at__isnull=True).select_related("recorded_by").first()
+
+
+def comments_of(release: ResultRelease, organisation_ids: Iterable[int] | None = None) -> list[ConsultationComment]:
+    """The release's consultation comments, oldest first (optionally those of some organisations only)."""
+    query = release.comments.select_related("organisation", "author")
+    if organisation_ids is not None:
+        query = query.filter(organisation_id__in=list(organisation_ids))
+    return list(query.order_by("created_at", "pk"))
+
+
+def complete_snapshots(plan: Plan) -> QuerySet[ResultSnapshot]:
+    """Snapshots that may become the 征求意见稿: every unit scored (missing ones only if the office counted them as 0)."""
+    return snapshots_of(plan).filter(complete=True)
+
+
+def open_review_requests(plan: Plan) -> list[ReviewRequest]:
+    return list(
+        ReviewRequest.objects.filter(unit__plan=plan, status=ReviewRequest.Status.OPEN)
+        .select_related("unit__organisation", "task")
+        .order_by("filed_at", "pk")
+    )
+
+
+def copy_recipients_of(release: ResultRelease) -> list[CopyRecipient]:
+    return list(release.copy_recipients.select_related("organisation").order_by("organisation__sort_key", "pk"))
+
+
+@dataclass
+class Candidate:
+    organisation: Organisation
+    can_read: bool  # a member organisation (or the organiser): its viewers read the results in the platform
+
+
+def copy_candidates(plan: Plan, release: ResultRelease) -> list[Candidate]:
+    """Organisations of the organiser's region the office may copy the results to (not units, not chosen yet)."""
+    unit_orgs = PlanUnit.objects.filter(plan=plan).values("organisation_id")
+    chosen = release.copy_recipients.values("organisation_id")
+    members = set(plan.member_organisations.values_list("pk", flat=True)) | {plan.organiser_id}
+    organisations = (
+        Organisation.objects.filter(region_id=plan.organiser.region_id)
+        .exclude(pk__in=unit_orgs)
+        .exclude(pk__in=chosen)
+        .exclude(kind=Organisation.Kind.SECTION)
+        .order_by("sort_key", "name")
+    )
+    return [Candidate(o, o.pk in members) for o in organisations]
+
+
+def receipts_of(publication: ResultPublication) -> list[ResultReceipt]:
+    return list(
+        publication.receipts.select_related("organisation", "unit__category", "read_by").order_by(
+            "kind", "unit__category__order", "organisation__sort_key", "pk"
+        )
+    )
+
+
+# --- grade lists of a snapshot: 优秀, two years running, bottom N ------------------------------------------
+
+
+@dataclass
+class CategoryLists:
+    id: int
+    name: str
+    top_grade: str
+    excellent: list[tuple[int, str]]  # (organisation id, name) graded in the top band, in rank order
+    bottom: list[str]
+    bottom_n: int
+
+
+def category_lists(snapshot: ResultSnapshot) -> list[CategoryLists]:
+    """Per category of the snapshot: who got the top grade and the bottom-N list (one query, tables only)."""
+    keys = [ckey(int(c["id"])) for c in snapshot.summary]
+    if not keys:
+        return []
+    paths: list[Any] = [json_path("inputs", "policy", "bands"), json_path("inputs", "policy", "bottom_n")]
+    for key in keys:
+        paths += [json_path("data", "categories", key, "meta"), json_path("data", "categories", key, "units")]
+    row = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list(*paths).first()
+    if row is None:
+        return []
+    bands, bottom_n = row[0] or [], int(row[1] or 0)
+    top = bands[0]["name"] if bands else ""
+    lists: list[CategoryLists] = []
+    for index in range(len(keys)):
+        meta, units = row[2 + 2 * index], row[3 + 2 * index]
+        if meta is None:
+            continue
+        excellent = [
+            (units[ukey(u)]["organisation_id"], units[ukey(u)]["name"])
+            for u in meta["ranked"]
+            if units[ukey(u)]["scored"] and top and units[ukey(u)]["grade"] == top
+        ]
+        bottom = [units[ukey(u)]["name"] for u in meta["bottom"]]
+        lists.append(CategoryLists(meta["category_id"], meta["name"], top, excellent, bottom, bottom_n))
+    return lists
+
+
+@dataclass
+class TwoYears:
+    """Units graded top (优秀) in this release and in the organiser's published results of the year before."""
+
+    available: bool
+    note: str
+    previous: str  # the previous year's plan title, when there is one
+    rows: list[tuple[str, list[str]]]  # (category name, unit names in rank order)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"available": self.available, "note": self.note, "previous": self.previous, "rows": self.rows}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> TwoYears:
+        rows = [(str(name), [str(n) for n in names]) for name, names in value.get("rows", [])]
+        return cls(bool(value.get("available")), str(value.get("note", "")), str(value.get("previous", "")), rows)
+
+    @property
+    def count(self) -> int:
+        return sum(len(names) for _, names in self.rows)
+
+
+NO_PREVIOUS_YEAR = "没有上一年度公布的考核结果，本年度不评定连续两年优秀的单位。"
+
+
+def excellent_two_years(plan: Plan, lists: Sequence[CategoryLists]) -> TwoYears:
+    """Matched by organisation against the published results (in force) of the organiser's plan of year − 1 (one query)."""
+    previous = (
+        ResultPublication.objects.filter(
+            plan__organiser_id=plan.organiser_id, plan__year=plan.year - 1, withdrawn_at__isnull=True
+        )
+        .order_by("-published_at", "-pk")
+        .values_list(
+            "plan__title", json_path("snapshot__data", "grades_by_organisation"), json_path("snapshot__inputs", "policy", "bands")
+        )
+        .first()
+    )
+    if previous is None:
+        return TwoYears(False, NO_PREVIOUS_YEAR, "", [])
+    title, grades, bands = previous
+    top = bands[0]["name"] if bands else ""
+    earlier = {int(org) for org, grade in (grades or {}).items() if top and grade == top}
+    rows = [(c.name, [name for org, name in c.excellent if org in earlier]) for c in lists]
+    note = f"与{plan.year - 1}年度公布的考核结果（{title}）比对，按单位匹配。"
+    return TwoYears(True, note, title, rows)

@@ -26,6 +26,7 @@ category or one unit)::
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import time
@@ -34,17 +35,33 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import JSONField, Max, TextField, Value
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 
-from kaohe.core import audit
+from kaohe.core import audit, notifications
 from kaohe.organisations import access
+from kaohe.organisations.models import Organisation
+from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan
-from kaohe.results.loader import LoadedPlan, canonical_json, ckey, dec, load_plan, ukey
-from kaohe.results.models import MissingPolicyChoice, ResultSnapshot
+from kaohe.results import selectors
+from kaohe.results.loader import LoadedPlan, canonical_json, ckey, dec, digest_of, load_plan, ukey
+from kaohe.results.models import (
+    ConsultationComment,
+    CopyRecipient,
+    MissingPolicyChoice,
+    ReceiptKind,
+    ReleaseApproval,
+    ReleaseStatus,
+    ResultPublication,
+    ResultReceipt,
+    ResultRelease,
+    ResultSnapshot,
+)
+from kaohe.reviews.models import ReviewRequest
 from kaohe.scoring import rules
 
 DATA_FORMAT = 1
@@ -322,3 +339,456 @@ def results_compute(*, actor: Any, plan: Plan, missing_policy: str, decision_not
             },
         )
     return snapshot
+
+
+# --- release: consultation, approval, publication, reopening (结果审定与公布) --------------------------------
+
+COMMENT_MAX = 4000
+REASON_MAX = 2000
+APPROVER_MAX = 300
+
+
+def _release_url(plan: Plan) -> str:
+    return reverse("results:release", args=[plan.pk])
+
+
+def _lock_release(plan: Plan, release: ResultRelease) -> tuple[Plan, ResultRelease]:
+    """Lock the plan row (one release act at a time per plan) and re-read the release under the lock."""
+    locked_plan = Plan.objects.select_for_update().select_related("organiser").get(pk=plan.pk)
+    locked = ResultRelease.objects.select_for_update().filter(pk=release.pk, plan=locked_plan).first()
+    if locked is None:
+        raise ValidationError("该发布记录不属于本方案")
+    locked.snapshot = ResultSnapshot.objects.defer("inputs", "data").get(pk=locked.snapshot_id)
+    return locked_plan, locked
+
+
+def _require_current(release: ResultRelease) -> None:
+    if not release.is_current:
+        raise ValidationError("该征求意见稿已被新的征求意见稿取代")
+
+
+def release_start(*, actor: Any, plan: Plan, snapshot: ResultSnapshot, consult_until: dt.date) -> ResultRelease:
+    """Put a complete snapshot out as the 征求意见稿 and open consultation until ``consult_until``.
+
+    The plan's current release (if any, and not published) becomes history; its copy recipients and bulletin
+    edits carry over to the new one.
+    """
+    access.require(actor, "results:publish", plan)
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status != Plan.Status.PUBLISHED:
+            raise ValidationError(f"方案当前状态为“{plan.get_status_display()}”，不能发起征求意见")
+        if snapshot.plan_id != plan.pk:
+            raise ValidationError("该计算结果不属于本方案")
+        if not snapshot.complete:
+            raise ValidationError(f"第{snapshot.seq}次计算的评价未齐，不能作为征求意见稿；请在评价齐全后重新计算")
+        if consult_until < timezone.localdate():
+            raise ValidationError("征求意见截止日期不能早于今天")
+        previous = ResultRelease.objects.select_for_update().filter(plan=plan, is_current=True).first()
+        if previous is not None and previous.is_published:
+            raise ValidationError("考核结果已公布；如需另行征求意见，须先撤回公布")
+        now = timezone.now()
+        if previous is not None:
+            previous.is_current = False
+            previous.superseded_by, previous.superseded_at = actor, now
+            previous.save(update_fields=["is_current", "superseded_by", "superseded_at"])
+        last = ResultRelease.objects.filter(plan=plan).aggregate(seq=Max("seq"))["seq"] or 0
+        release = ResultRelease(
+            plan=plan, seq=last + 1, snapshot=snapshot, created_by=actor, created_at=now, consult_until=consult_until
+        )
+        if previous is not None:
+            for name in BULLETIN_FIELDS:
+                setattr(release, name, getattr(previous, name))
+        release.full_clean()
+        release.save(force_insert=True)
+        if previous is not None:
+            CopyRecipient.objects.bulk_create(
+                CopyRecipient(release=release, organisation_id=r.organisation_id, added_by=actor, added_at=now)
+                for r in previous.copy_recipients.all()
+            )
+        audit.record(
+            actor=actor,
+            action="results.consultation_open",
+            obj=release,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            after={
+                "release": release.seq,
+                "snapshot": snapshot.seq,
+                "inputs_digest": snapshot.inputs_digest,
+                "consult_until": consult_until,
+                "supersedes": previous.seq if previous is not None else None,
+            },
+        )
+        title = f"{plan.title}：考核结果征求意见稿（截至{consult_until:%Y-%m-%d}）"
+        url = reverse("results:consult", args=[plan.pk])
+        members = [plan.organiser_id, *plan.member_organisations.values_list("pk", flat=True)]
+        desks = list(plan.desks.values_list("organisation_id", flat=True))
+        notifications.notify_organisations(organisation_ids=desks, role=Role.ASSESSOR, plan_id=plan.pk, title=title, url=url)
+        notifications.notify_organisations(organisation_ids=members, role=Role.VIEWER, plan_id=plan.pk, title=title, url=url)
+    return release
+
+
+def consultation_comment_add(
+    *, actor: Any, plan: Plan, release: ResultRelease, organisation: Organisation, text: str
+) -> ConsultationComment:
+    """A member unit's comment on the 征求意见稿, kept as written, on behalf of ``organisation``."""
+    access.require(actor, "results:consult", plan)
+    if organisation.pk not in {o.pk for o in access.consulting_organisations(actor, plan)}:
+        raise PermissionDenied
+    body = (text or "").strip()
+    if not body:
+        raise ValidationError("请填写意见")
+    if len(body) > COMMENT_MAX:
+        raise ValidationError(f"意见不能超过 {COMMENT_MAX} 字")
+    with transaction.atomic():
+        plan, release = _lock_release(plan, release)
+        _require_current(release)
+        if release.status != ReleaseStatus.CONSULTING:
+            raise ValidationError("征求意见已结束，不能再提出意见")
+        if timezone.localdate() > release.consult_until:
+            raise ValidationError(f"征求意见已于 {release.consult_until:%Y-%m-%d} 截止")
+        comment = ConsultationComment(
+            release=release, organisation=organisation, author=actor, created_at=timezone.now(), text=body
+        )
+        comment.full_clean()
+        comment.save(force_insert=True)
+        audit.record(
+            actor=actor,
+            action="results.comment",
+            obj=comment,
+            plan_id=plan.pk,
+            organisation=organisation,
+            after={"release": release.seq, "text": body},
+        )
+    return comment
+
+
+def consultation_close(*, actor: Any, plan: Plan, release: ResultRelease) -> ResultRelease:
+    access.require(actor, "results:publish", plan)
+    with transaction.atomic():
+        plan, release = _lock_release(plan, release)
+        _require_current(release)
+        if release.status != ReleaseStatus.CONSULTING:
+            raise ValidationError("征求意见已经结束")
+        release.status = ReleaseStatus.CLOSED
+        release.consult_closed_by, release.consult_closed_at = actor, timezone.now()
+        release.full_clean()
+        release.save(update_fields=["status", "consult_closed_by", "consult_closed_at"])
+        audit.record(
+            actor=actor,
+            action="results.consultation_close",
+            obj=release,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before={"status": ReleaseStatus.CONSULTING},
+            after={"status": release.status, "comments": release.comments.count()},
+        )
+    return release
+
+
+def release_approve(*, actor: Any, plan: Plan, release: ResultRelease, approved_by: str, approved_on: dt.date) -> ReleaseApproval:
+    """Record 审定: who approved the results (e.g. “市法治政府建设领导小组第3次会议审定”) and on which day."""
+    access.require(actor, "results:publish", plan)
+    who = (approved_by or "").strip()
+    if not who:
+        raise ValidationError("请填写审定机构或会议（如“市法治政府建设领导小组第3次会议审定”）")
+    if len(who) > APPROVER_MAX:
+        raise ValidationError(f"审定机构或会议不能超过 {APPROVER_MAX} 字")
+    if approved_on > timezone.localdate():
+        raise ValidationError("审定日期不能晚于今天")
+    with transaction.atomic():
+        plan, release = _lock_release(plan, release)
+        _require_current(release)
+        if release.status == ReleaseStatus.CONSULTING:
+            raise ValidationError("请先结束征求意见，再记录审定")
+        if release.status not in (ReleaseStatus.CLOSED, ReleaseStatus.WITHDRAWN):
+            raise ValidationError(f"当前状态为“{release.get_status_display()}”，不能记录审定")
+        if approved_on < timezone.localtime(release.created_at).date():
+            raise ValidationError("审定日期不能早于发起征求意见的日期")
+        approval = ReleaseApproval(
+            release=release, approved_by=who, approved_on=approved_on, recorded_by=actor, recorded_at=timezone.now()
+        )
+        approval.full_clean()
+        approval.save(force_insert=True)
+        before = release.status
+        release.status = ReleaseStatus.APPROVED
+        release.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="results.approve",
+            obj=release,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before={"status": before},
+            after={"status": release.status, "approved_by": who, "approved_on": approved_on, "approval": approval.pk},
+        )
+    return approval
+
+
+BULLETIN_FIELDS = (
+    "bulletin_number",
+    "bulletin_title",
+    "bulletin_addressees",
+    "bulletin_opening",
+    "bulletin_requirements",
+    "bulletin_signature",
+    "bulletin_date",
+    "bulletin_imprint",
+    "bulletin_imprint_date",
+)
+
+
+def release_bulletin_edit(*, actor: Any, plan: Plan, release: ResultRelease, values: Mapping[str, Any]) -> ResultRelease:
+    """Store the office's edits of the bulletin (blank = the default text); frozen once published."""
+    access.require(actor, "results:publish", plan)
+    with transaction.atomic():
+        plan, release = _lock_release(plan, release)
+        if not release.is_editable:
+            raise ValidationError("考核结果已公布，通报以公布时的内容为准，不能再修改")
+        before = {name: getattr(release, name) for name in BULLETIN_FIELDS}
+        for name in BULLETIN_FIELDS:
+            value = values.get(name)
+            setattr(release, name, value.strip() if isinstance(value, str) else value)
+        after = {name: getattr(release, name) for name in BULLETIN_FIELDS}
+        if after == before:
+            return release
+        release.bulletin_edited_by, release.bulletin_edited_at = actor, timezone.now()
+        release.full_clean()
+        release.save(update_fields=[*BULLETIN_FIELDS, "bulletin_edited_by", "bulletin_edited_at"])
+        changed = [name for name in BULLETIN_FIELDS if before[name] != after[name]]
+        audit.record(
+            actor=actor,
+            action="results.bulletin_edit",
+            obj=release,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
+    return release
+
+
+def copy_recipient_add(*, actor: Any, plan: Plan, release: ResultRelease, organisation: Organisation) -> CopyRecipient:
+    """Copy the results to an organisation of the organiser's region (抄送), before publication."""
+    access.require(actor, "results:publish", plan)
+    with transaction.atomic():
+        plan, release = _lock_release(plan, release)
+        if not release.is_editable:
+            raise ValidationError("考核结果已公布，不能再修改抄送单位")
+        if organisation.region_id != plan.organiser.region_id:
+            raise ValidationError("只能抄送本区划的单位")
+        if plan.units.filter(organisation=organisation).exists():
+            raise ValidationError(f"{organisation.name}是考核对象，公布时已书面送达，无须抄送")
+        if release.copy_recipients.filter(organisation=organisation).exists():
+            raise ValidationError(f"{organisation.name}已在抄送单位中")
+        recipient = CopyRecipient(release=release, organisation=organisation, added_by=actor, added_at=timezone.now())
+        recipient.full_clean()
+        recipient.save(force_insert=True)
+        audit.record(
+            actor=actor,
+            action="results.copy_add",
+            obj=recipient,
+            plan_id=plan.pk,
+            organisation=organisation,
+            after={"release": release.seq, "organisation": organisation.name},
+        )
+    return recipient
+
+
+def copy_recipient_remove(*, actor: Any, plan: Plan, recipient: CopyRecipient) -> None:
+    access.require(actor, "results:publish", plan)
+    with transaction.atomic():
+        plan, release = _lock_release(plan, recipient.release)
+        if not release.is_editable:
+            raise ValidationError("考核结果已公布，不能再修改抄送单位")
+        name = recipient.organisation.name
+        audit.record(
+            actor=actor,
+            action="results.copy_remove",
+            obj=recipient,
+            plan_id=plan.pk,
+            organisation=recipient.organisation,
+            before={"release": release.seq, "organisation": name},
+        )
+        CopyRecipient.objects.filter(pk=recipient.pk).delete()
+
+
+def current_digest(plan: Plan, missing_policy: str) -> str:
+    """The inputs digest the plan's rows would have now (loader only, no computation; ten queries)."""
+    return digest_of(load_plan(plan, missing_policy).inputs)
+
+
+def publication_problems(plan: Plan, release: ResultRelease) -> list[str]:
+    """Every reason the release cannot be published now, in words (empty: it can)."""
+    problems: list[str] = []
+    snapshot = release.snapshot
+    if not release.is_current:
+        problems.append("该征求意见稿已被新的征求意见稿取代")
+    if release.is_published:
+        problems.append("考核结果已经公布")
+    elif plan.status != Plan.Status.PUBLISHED:
+        problems.append(f"方案当前状态为“{plan.get_status_display()}”，不能公布考核结果")
+    if not snapshot.complete:
+        problems.append(
+            f"第{snapshot.seq}次计算评价未齐：{snapshot.unscored_count} 个考核对象缺少 {snapshot.missing_count} 项评价"
+        )
+    elif snapshot.missing_count:
+        problems.append(f"第{snapshot.seq}次计算缺少 {snapshot.missing_count} 项评价（按0分计）；须补齐评价并重新计算后再公布")
+    open_requests = ReviewRequest.objects.filter(unit__plan=plan, status=ReviewRequest.Status.OPEN)
+    count = open_requests.count()
+    if count:
+        names = list(open_requests.order_by("filed_at", "pk").values_list("unit__organisation__name", "task__code")[:5])
+        listed = "、".join(f"{name}（{code}）" for name, code in names) + ("等" if count > len(names) else "")
+        problems.append(f"尚有 {count} 件复核申请未答复：{listed}")
+    try:
+        digest = current_digest(plan, snapshot.missing_policy)
+    except ValidationError as exc:
+        problems.append("无法核对当前得分：" + "；".join(exc.messages))
+    else:
+        if digest != snapshot.inputs_digest:
+            problems.append(
+                f"第{snapshot.seq}次计算之后评价、不涉及认定或加减分已有变化（输入摘要不一致），须重新计算并重新征求意见"
+            )
+    if release.status == ReleaseStatus.CONSULTING:
+        problems.append("征求意见尚未结束")
+    if release.status != ReleaseStatus.PUBLISHED and not release.approvals.filter(voided_at__isnull=True).exists():
+        problems.append("尚未记录审定（领导小组审定）")
+    return problems
+
+
+class PublicationRefused(ValidationError):
+    """Publication refused; ``messages`` lists every reason."""
+
+
+def release_publish(*, actor: Any, plan: Plan, release: ResultRelease, today: dt.date | None = None) -> ResultPublication:
+    """Publish the release: the plan becomes 结果已公布 (scores frozen), the bulletin is frozen, the results are
+    sent in writing to every unit of the plan and to the copy recipients (a receipt per organisation)."""
+    from kaohe.results.bulletin import BulletinTexts, resolve_texts
+
+    access.require(actor, "results:publish", plan)
+    with transaction.atomic():
+        plan, release = _lock_release(plan, release)
+        problems = publication_problems(plan, release)
+        if problems:
+            raise PublicationRefused(problems)
+        approval = release.approvals.get(voided_at__isnull=True)
+        now = timezone.now()
+        day = today or timezone.localdate()
+        texts = resolve_texts(plan, BulletinTexts.of_release(release), day)
+        lists = selectors.category_lists(release.snapshot)
+        two_years = selectors.excellent_two_years(plan, lists)
+        publication = ResultPublication(
+            release=release,
+            plan=plan,
+            snapshot=release.snapshot,
+            approval=approval,
+            published_by=actor,
+            published_at=now,
+            bulletin=texts.as_json(),
+            excellent_two_years=two_years.as_json(),
+        )
+        publication.full_clean()
+        publication.save(force_insert=True)
+        units = list(plan.units.values_list("pk", "organisation_id"))
+        copies = list(release.copy_recipients.values_list("organisation_id", flat=True))
+        ResultReceipt.objects.bulk_create(
+            [ResultReceipt(publication=publication, organisation_id=org, kind=ReceiptKind.UNIT, unit_id=pk) for pk, org in units]
+            + [ResultReceipt(publication=publication, organisation_id=org, kind=ReceiptKind.COPY) for org in copies]
+        )
+        release.status = ReleaseStatus.PUBLISHED
+        release.save(update_fields=["status"])
+        plan.status = Plan.Status.RESULTS_PUBLISHED
+        plan.full_clean()
+        plan.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="results.publish",
+            obj=publication,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before={"plan_status": Plan.Status.PUBLISHED},
+            after={
+                "plan_status": plan.status,
+                "release": release.seq,
+                "snapshot": release.snapshot.seq,
+                "inputs_digest": release.snapshot.inputs_digest,
+                "approval": {"approved_by": approval.approved_by, "approved_on": approval.approved_on},
+                "units": len(units),
+                "copies": len(copies),
+                "bulletin": texts.as_json(),
+                "excellent_two_years": two_years.as_json(),
+            },
+        )
+        url = reverse("results:published", args=[plan.pk])
+        title = f"{plan.title}：考核结果已公布"
+        notifications.notify_organisations(
+            organisation_ids=[org for _pk, org in units], role=Role.UNIT, plan_id=plan.pk, title=title, url=url
+        )
+        notifications.notify_organisations(organisation_ids=copies, role=Role.VIEWER, plan_id=plan.pk, title=title, url=url)
+    return publication
+
+
+def release_reopen(*, actor: Any, plan: Plan, release: ResultRelease, reason: str) -> ResultPublication:
+    """撤回公布: the plan goes back to 已发布 (scores may change again), the approval is voided (a new publication
+    needs a new 审定), the publication is marked withdrawn with the written reason."""
+    access.require(actor, "results:publish", plan)
+    why = (reason or "").strip()
+    if not why:
+        raise ValidationError("撤回公布须写明理由")
+    if len(why) > REASON_MAX:
+        raise ValidationError(f"理由不能超过 {REASON_MAX} 字")
+    with transaction.atomic():
+        plan, release = _lock_release(plan, release)
+        if not release.is_published:
+            raise ValidationError("考核结果尚未公布，无须撤回")
+        publication = ResultPublication.objects.select_for_update().get(release=release, withdrawn_at__isnull=True)
+        now = timezone.now()
+        publication.withdrawn_by, publication.withdrawn_at, publication.withdraw_reason = actor, now, why
+        publication.full_clean()
+        publication.save(update_fields=["withdrawn_by", "withdrawn_at", "withdraw_reason"])
+        approval = release.approvals.select_for_update().get(voided_at__isnull=True)
+        approval.voided_by, approval.voided_at, approval.void_reason = actor, now, f"撤回公布：{why}"
+        approval.full_clean()
+        approval.save(update_fields=["voided_by", "voided_at", "void_reason"])
+        release.status = ReleaseStatus.WITHDRAWN
+        release.save(update_fields=["status"])
+        plan.status = Plan.Status.PUBLISHED
+        plan.full_clean()
+        plan.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="results.reopen",
+            obj=publication,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before={"plan_status": Plan.Status.RESULTS_PUBLISHED, "approval": approval.approved_by},
+            after={"plan_status": plan.status, "reason": why, "release": release.seq, "approval_voided": approval.pk},
+        )
+    return publication
+
+
+def receipt_mark_read(*, actor: Any, plan: Plan, publication: ResultPublication) -> list[ResultReceipt]:
+    """The actor opened the published results: mark the unread receipts of their receiving organisations (once)."""
+    organisations = access.receiving_organisation_ids(actor, plan)
+    if not organisations:
+        return []
+    with transaction.atomic():
+        unread = list(
+            ResultReceipt.objects.select_for_update()
+            .select_related("organisation")
+            .filter(publication=publication, organisation_id__in=organisations, read_at__isnull=True)
+        )
+        now = timezone.now()
+        for receipt in unread:
+            receipt.read_by, receipt.read_at = actor, now
+            receipt.save(update_fields=["read_by", "read_at"])
+            audit.record(
+                actor=actor,
+                action="results.receipt",
+                obj=receipt,
+                plan_id=plan.pk,
+                organisation=receipt.organisation,
+                after={"publication": publication.pk, "kind": receipt.kind, "read_at": now},
+            )
+    return unread

@@ -12,4 +12,21 @@ urlpatterns = [
     path("results/<int:snapshot_id>/units/<int:unit_id>/", views.breakdown, name="breakdown"),
     path("results/<int:snapshot_id>/export.xlsx", views.export, name="export"),
     path("results/<int:snapshot_id>/bulletin.docx", views.bulletin, name="bulletin"),
+    path("results/<int:snapshot_id>/categories/<int:category_id>/score-sheet.xlsx", views.score_sheet, name="score_sheet"),
+    # 结果审定与公布 (the office)
+    path("results/release/", views.release, name="release"),
+    path("results/release/start", views.release_start, name="release_start"),
+    path("results/release/close", views.consultation_close, name="consultation_close"),
+    path("results/release/approve", views.approve, name="approve"),
+    path("results/release/bulletin", views.bulletin_edit, name="bulletin_edit"),
+    path("results/release/bulletin.docx", views.release_bulletin, name="release_bulletin"),
+    path("results/release/recipients/add", views.recipient_add, name="recipient_add"),
+    path("results/release/recipients/<int:recipient_id>/remove", views.recipient_remove, name="recipient_remove"),
+    path("results/release/publish", views.publish, name="publish"),
+    path("results/release/reopen", views.reopen, name="reopen"),
+    # member units (征求意见) and recipients of the published results
+    path("results/consultation/", views.consult, name="consult"),
+    path("results/consultation/comment", views.comment, name="comment"),
+    path("results/published/", views.published, name="published"),
+    path("results/published/units/<int:unit_id>/", views.published_unit, name="published_unit"),
 ]
