@@ -104,6 +104,13 @@ def plan_publish_problems(plan: Plan) -> tuple[list[str], list[Problem]]:
     return errors, warnings
 
 
+FROZEN_MESSAGE = "考核结果已公布，分数已冻结；如需修改，须由考核办说明理由撤回公布后进行"
+
+
+class ScoringClosed(PermissionDenied):
+    """Scores cannot change now (results published, or the plan not in progress); the message says why."""
+
+
 def ensure_scoring_open(plan: Plan) -> None:
     """Refuse any change of scores unless the plan is in progress; published results are frozen.
 
@@ -112,9 +119,9 @@ def ensure_scoring_open(plan: Plan) -> None:
     with a written reason (results app), which puts the plan back to 已发布.
     """
     if plan.status == Plan.Status.RESULTS_PUBLISHED:
-        raise PermissionDenied("考核结果已公布，分数已冻结；如需修改，须由考核办说明理由撤回公布后进行")
+        raise ScoringClosed(FROZEN_MESSAGE)
     if plan.status != Plan.Status.PUBLISHED:
-        raise PermissionDenied(f"方案当前状态为“{plan.get_status_display()}”，不在考核进行中")
+        raise ScoringClosed(f"方案当前状态为“{plan.get_status_display()}”，不在考核进行中")
 
 
 def lock_scoring_open(plan: Plan) -> None:

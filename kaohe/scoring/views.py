@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.organisations import access
 from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.services import ScoringClosed
 from kaohe.scoring import selectors, services
 from kaohe.scoring.forms import ClearForm, EvaluationForm, GridFilterForm, NotApplicableForm
 from kaohe.scoring.models import Evaluation, GradeChoice, NotApplicable
@@ -26,7 +27,7 @@ def _plan(request: HttpRequest, plan_id: int) -> Plan:
 def _scope(request: HttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
     """(desks whose tasks the user sees — None for all, whether they may write)."""
     if access.can(request.user, "evaluation:write", plan):
-        return access.evaluable_desks(request.user, plan), True
+        return access.evaluable_desks(request.user, plan), plan.status == Plan.Status.PUBLISHED
     if access.can(request.user, "evaluation:overview", plan):
         return None, False
     raise PermissionDenied
@@ -126,7 +127,7 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
         if not access.can(request.user, "evaluation:overview", plan):
             unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
         shown = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
-        can_write = task.assessor_id in access.evaluable_desks(request.user, plan)
+        can_write = task.assessor_id in access.evaluable_desks(request.user, plan) and plan.status == Plan.Status.PUBLISHED
         return render(request, "scoring/_cell.html", _cell_context(plan, unit, task, shown, can_write))
     unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
     form = EvaluationForm(request.POST)
@@ -149,6 +150,8 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
             )
         except services.StaleEvaluation as exc:
             error, status, evaluation = exc.message, 409, exc.current
+        except ScoringClosed as exc:
+            error, status = str(exc), 403
         except ValidationError as exc:
             error, status = " ".join(exc.messages), 400
     if evaluation is None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import docx
 import openpyxl
 import pytest
 
@@ -179,7 +180,7 @@ def _import(office: Actor, plan_id: int, kind: str, path: Path, step: str, categ
     page.set_input_files("#id_file", str(path))
     office.submit("button[type=submit] >> text=上传并检查")
     assert page.inner_text("[data-testid=problem-table]") if page.locator("[data-testid=problem-error]").count() else True
-    assert page.locator("[data-testid=problem-error]").count() == 0, page.inner_text("main")
+    assert page.locator("[data-testid=problem-error]").count() == 0, page.inner_text("body")
     shot(page, f"full-cycle-{step}-import-{kind}-preview")
     if page.locator("#id_accept_warnings").count():
         page.check("#id_accept_warnings")
@@ -188,7 +189,7 @@ def _import(office: Actor, plan_id: int, kind: str, path: Path, step: str, categ
 
 def test_the_annual_cycle(browser, live_server, installation, tmp_path):
     from kaohe.plans.models import Indicator, Plan, PlanUnit
-    from kaohe.results.models import ResultSnapshot
+    from kaohe.results.models import ResultReceipt, ResultSnapshot
     from kaohe.reviews.models import ReviewRequest
     from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, EvaluationChange
     from kaohe.submissions.models import EvidenceFile
@@ -305,5 +306,54 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path):
     shot(page, "full-cycle-15-office-results")
     snapshot = ResultSnapshot.objects.get(plan=plan)
     assert snapshot.complete
+
+    # 8. The office puts the snapshot out for consultation; a member unit (desk A) comments in the platform.
+    page = office.go(f"/plans/{plan.pk}/results/release/")
+    page.fill("[data-testid=start-form] [name=consult_until]", "2026-11-27")
+    office.submit("[data-testid=start-form] button[type=submit]")
+    page = desk_a.go(f"/plans/{plan.pk}/results/consultation/")
+    page.fill("[data-testid=comment-form] [name=text]", "无异议。")
+    desk_a.submit("[data-testid=comment-form] button[type=submit]")
+    shot(page, "full-cycle-16-desk-consultation-comment")
+
+    # 9. The office closes the consultation, records the leadership's approval (审定), edits the bulletin and publishes.
+    page = office.go(f"/plans/{plan.pk}/results/release/")
+    assert "无异议" in page.inner_text("[data-testid=comments]")
+    office.submit("[data-testid=close]")
+    page.fill("[data-testid=approval-form] [name=approved_by]", "市法治政府建设领导小组第1次会议审定")
+    page.fill("[data-testid=approval-form] [name=approved_on]", "2026-11-23")
+    office.submit("[data-testid=approval-form] button[type=submit]")
+    page.fill("[data-testid=bulletin-form] [name=bulletin_number]", "示法政办〔2026〕9号")
+    office.submit("[data-testid=bulletin-form] button[type=submit]")
+    shot(page, "full-cycle-17-office-approved")
+    assert page.locator("[data-testid=ready]").count() == 1, page.inner_text("[data-testid=checks]")
+    office.submit("[data-testid=publish]")
+    shot(page, "full-cycle-18-office-published")
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.RESULTS_PUBLISHED
+
+    # 10. Scores are frozen: the desk's grid says so and its cells are read-only.
+    page = desk_a.go(f"/plans/{plan.pk}/evaluate/")
+    assert "分数已冻结" in page.inner_text("[data-testid=scores-frozen]")
+    assert page.locator(f"#cell-{unit_b.pk}-{tasks[2].pk} select[name=grade][disabled]").count() == 1
+    shot(page, "full-cycle-19-desk-grid-frozen")
+
+    # 11. The unit reads its own published result (a read receipt is recorded) and nothing of the other unit's.
+    page = unit.go(f"/plans/{plan.pk}/results/published/")
+    assert UNIT_A in page.inner_text("body")
+    shot(page, "full-cycle-20-unit-reads-published-result")
+    assert ResultReceipt.objects.filter(organisation__name=UNIT_A, read_at__isnull=False).count() == 1
+
+    # 12. The office downloads the bulletin; it carries the edited number, the title and the grade lists.
+    page = office.go(f"/plans/{plan.pk}/results/release/")
+    with page.expect_download() as info:
+        page.click("[data-testid=release-bulletin]")
+    path = tmp_path / "bulletin.docx"
+    info.value.save_as(str(path))
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "示法政办〔2026〕9号" in text
+    assert "关于示范市2026年度依法行政考核" in text or TITLE in text
+    assert UNIT_A in text and UNIT_B in text
+    shot(page, "full-cycle-21-office-bulletin")
     for actor in (office, unit, desk_a, desk_b):
         assert actor.errors == [], actor.errors
