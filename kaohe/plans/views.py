@@ -19,6 +19,7 @@ from kaohe.plans.copy import next_doc_number, next_title, plan_copy
 from kaohe.plans.excel.export import write_indicator_workbook
 from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCopyForm, PlanCreateForm, PublishForm, SortKeyForm
 from kaohe.plans.models import Plan, PlanImport, PlanUnit
+from kaohe.plans.navigation import plan_navigation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,6 +28,7 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
     return {
         "plan": plan,
         "tab": tab,
+        "nav": plan_navigation(request.user, plan, tab),
         "roles": sorted(r.label for r in access.plan_roles(request.user, plan)),
         "can_import": access.can(request.user, "plan:import", plan),
         "can_publish": access.can(request.user, "plan:publish", plan) and plan.is_draft,

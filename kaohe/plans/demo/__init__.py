@@ -146,4 +146,17 @@ def load_demo(*, publish: bool = True) -> Plan:
         Membership.objects.get_or_create(user=user, organisation=org, role=account.role)
     if publish:
         plan = services.plan_publish(actor=office, plan=plan, accept_warnings=True)
+    _load_inspections(plan)
     return plan
+
+
+def _load_inspections(plan: Plan) -> None:
+    """The inspections' demo data: 实地考核 dates, case-file lists and the checklist, rosters and a question bank.
+
+    (The demo's composition root: plans does not otherwise depend on the inspections apps.)
+    """
+    from kaohe.inspections.casefiles import demo as casefiles_demo
+    from kaohe.inspections.fieldwork import demo as fieldwork_demo
+
+    fieldwork_demo.load_demo_data(plan)
+    casefiles_demo.load_demo_data(plan)
