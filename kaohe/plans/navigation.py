@@ -45,6 +45,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("报送与评价", "加分申请", "scoring:adjustments_unit", ("adjustment:apply",), unless=("adjustment:decide",)),
     Entry("实地考核与评查", "实地考核", "fieldwork:office", ("fieldwork:manage",), ANY),
     Entry("实地考核与评查", "实地考核评分", "fieldwork:mine", ("fieldwork:score",), unless=("fieldwork:manage",)),
+    Entry("实地考核与评查", "能力测试", "abilitytests:index", ("abilitytest:manage", "abilitytest:score", "abilitytest:roster")),
     Entry("实地考核与评查", "案卷评查", "casefiles:office", ("casefile:manage",), ANY),
     Entry("实地考核与评查", "案卷目录", "casefiles:index", ("casefile:list",)),
     Entry("实地考核与评查", "评查", "casefiles:assigned", ("casefile:review",)),

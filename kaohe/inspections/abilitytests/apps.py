@@ -8,4 +8,21 @@ class AbilitytestsConfig(AppConfig):
     label = "abilitytests"
     verbose_name = "依法行政能力测试"
     # Chinese labels of this app's audit actions (merged into the audit log browser's table).
-    audit_labels: ClassVar[dict[str, str]] = {}
+    audit_labels: ClassVar[dict[str, str]] = {
+        "abilitytest.roster_save": "保存测试人员名册（新版本）",
+        "abilitytest.bank_upload": "上传题库（待确认）",
+        "abilitytest.bank_apply": "导入题库",
+        "abilitytest.bank_discard": "放弃题库导入",
+        "abilitytest.create": "新建能力测试",
+        "abilitytest.draw": "抽取测试人员",
+        "abilitytest.paper": "组卷",
+        "abilitytest.replay": "复核抽取（重算）",
+        "abilitytest.open": "开考（生成测试码）",
+        "abilitytest.code_reissue": "重新生成测试码",
+        "abilitytest.close": "结束测试",
+        "abilitytest.start": "测试人员开始答题",
+        "abilitytest.submit": "测试人员交卷",
+        "abilitytest.oral_score": "现场提问评分",
+        "abilitytest.mark": "简答题阅卷",
+        "abilitytest.record": "能力测试计入考核得分",
+    }

@@ -155,8 +155,10 @@ def _load_inspections(plan: Plan) -> None:
 
     (The demo's composition root: plans does not otherwise depend on the inspections apps.)
     """
+    from kaohe.inspections.abilitytests import demo as abilitytests_demo
     from kaohe.inspections.casefiles import demo as casefiles_demo
     from kaohe.inspections.fieldwork import demo as fieldwork_demo
 
     fieldwork_demo.load_demo_data(plan)
+    abilitytests_demo.load_demo_data(plan)
     casefiles_demo.load_demo_data(plan)

@@ -13,7 +13,7 @@ def test_office_sees_the_whole_cycle(personas, demo_plan):
     nav = _labels(personas.office, demo_plan)
     assert nav["方案"] == ["概览", "考核对象", "考核主体", "复制至下一年度"]  # no 导入/发布 on a published plan
     assert nav["报送与评价"] == ["资料审阅", "报送进度", "评价", "不涉及", "加减分"]
-    assert nav["实地考核与评查"] == ["实地考核", "案卷评查"]
+    assert nav["实地考核与评查"] == ["实地考核", "能力测试", "案卷评查"]
     assert nav["结果"] == ["考核结果", "反馈与复核", "结果审定与公布", "分析", "整改"]
 
 
@@ -21,7 +21,7 @@ def test_unit_sees_its_own_work_only(personas, demo_plan):
     nav = _labels(personas.unit, demo_plan)
     assert nav["方案"] == ["概览"]
     assert nav["报送与评价"] == ["报送资料", "加分申请"]
-    assert nav["实地考核与评查"] == ["案卷目录"]
+    assert nav["实地考核与评查"] == ["能力测试", "案卷目录"]
     assert nav["结果"] == ["反馈与复核", "公布的结果", "整改"]
 
 
@@ -42,7 +42,7 @@ def test_field_member_sees_scoring_only_in_plans_whose_group_names_them(personas
     group = FieldGroup.objects.create(plan=demo_plan, name="第一组")
     FieldGroupMember.objects.create(group=group, user=personas.field, organisation=personas.field.memberships.first().organisation)
     access.forget(personas.field)
-    assert _labels(personas.field, demo_plan)["实地考核与评查"] == ["实地考核评分"]
+    assert _labels(personas.field, demo_plan)["实地考核与评查"] == ["实地考核评分", "能力测试"]
 
 
 def test_draft_plan_offers_import_and_publish_to_its_office(personas, other_plan):

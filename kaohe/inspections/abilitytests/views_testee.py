@@ -1,0 +1,120 @@
+"""The testee's pages under /test/: enter a one-time code, answer the paper, hand it in. No account needed.
+
+The session remembers which testee the browser is answering for (set when a valid code is entered). See
+``attempts.py`` for the rules: one attempt per code, a second browser continues the same attempt, nothing
+is accepted after the deadline plus a short grace, and a used code is refused.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kaohe.core.middleware import client_ip
+from kaohe.inspections.abilitytests import attempts
+from kaohe.inspections.abilitytests.draws import LETTERS
+from kaohe.inspections.abilitytests.forms import CodeForm
+from kaohe.inspections.abilitytests.models import Answer, Paper, Question, Testee
+
+SESSION_KEY = "abilitytests.testee"
+
+
+def _session_testee(request: HttpRequest) -> Testee | None:
+    testee_id = request.session.get(SESSION_KEY)
+    if not isinstance(testee_id, int):
+        return None
+    return Testee.objects.select_related("test__plan", "test__unit__organisation", "test__task").filter(pk=testee_id).first()
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enter(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            testee = attempts.testee_enter(code=form.cleaned_data["code"], ip=client_ip(request))
+        except attempts.CodeRefused as exc:
+            form.add_error("code", exc.message)
+            status = 429 if exc.message == attempts.CODE_TOO_MANY else 400
+        else:
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = testee.pk
+            return redirect("testee:paper")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "abilitytests/testee/enter.html", {"form": form}, status=status)
+
+
+def _finished(request: HttpRequest, testee: Testee, message: str = "") -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    return render(request, "abilitytests/testee/done.html", {"testee": testee, "message": message})
+
+
+@never_cache
+@require_http_methods(["GET"])
+def paper(request: HttpRequest) -> HttpResponse:
+    testee = _session_testee(request)
+    if testee is None:
+        messages.info(request, "请输入测试码")
+        return redirect("testee:enter")
+    if testee.finished_at is not None:
+        return _finished(request, testee)
+    now = timezone.now()
+    assert testee.deadline_at is not None  # noqa: S101 - a testee in the session has started
+    if now > testee.deadline_at + attempts.GRACE:
+        try:
+            attempts.testee_save(testee=testee, responses={}, submit=False)
+        except attempts.AttemptOver as exc:
+            return _finished(request, testee, exc.message)
+    exam = Paper.objects.get(test_id=testee.test_id)
+    questions = attempts.paper_questions(exam)
+    saved = {a.question_id: a.response for a in Answer.objects.filter(testee=testee)}
+    items = []
+    for number, (question, order) in enumerate(attempts.testee_layout(testee, exam, questions), start=1):
+        response = saved.get(question.pk, "")
+        options = [
+            {
+                "label": LETTERS[shown],
+                "value": LETTERS[original],
+                "text": question.options[original],
+                "checked": LETTERS[original] in response,
+            }
+            for shown, original in enumerate(order)
+        ]
+        items.append({"number": number, "question": question, "options": options, "response": response})
+    remaining = max(int((testee.deadline_at - now).total_seconds()), 0)
+    context = {
+        "testee": testee,
+        "items": items,
+        "kinds": Question.Kind,
+        "deadline": testee.deadline_at,
+        "clock": {"remaining": remaining, "deadline": testee.deadline_at.isoformat()},
+    }
+    return render(request, "abilitytests/testee/paper.html", context)
+
+
+@never_cache
+@require_POST
+def submit(request: HttpRequest) -> HttpResponse:
+    testee = _session_testee(request)
+    if testee is None:
+        messages.error(request, "请先输入测试码")
+        return redirect("testee:enter")
+    exam = Paper.objects.filter(test_id=testee.test_id).first()
+    ids = exam.question_ids if exam else []
+    responses = {qid: request.POST.getlist(f"q{qid}") for qid in ids}
+    final = request.POST.get("action") == "submit"
+    try:
+        attempts.testee_save(testee=testee, responses=responses, submit=final)
+    except attempts.AttemptOver as exc:
+        return _finished(request, testee, exc.message)
+    if final:
+        testee.refresh_from_db()
+        return _finished(request, testee, "交卷成功")
+    messages.success(request, f"答案已保存（{timezone.localtime().strftime('%H:%M:%S')}）")
+    return redirect("testee:paper")
