@@ -26,6 +26,7 @@ var/secret_key:
 
 migrate: install var/secret_key
 	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --noinput
+	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py createcachetable
 
 demo: migrate
 	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py load_demo

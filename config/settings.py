@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -202,6 +203,22 @@ KAOHE_EVIDENCE_MAX_FILES_PER_REQUEST = env_int("KAOHE_EVIDENCE_MAX_FILES", 20)
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to a temporary file, never to memory
 FILE_UPLOAD_TEMP_DIR = env_str("KAOHE_UPLOAD_TEMP_DIR", "") or None
+# Per-user upload rate limits (kaohe/core/ratelimit.py), 0 = off; off by default in the test suite only.
+_UPLOAD_RATE_ON = not env_bool("KAOHE_TESTING", False)
+KAOHE_UPLOAD_RATE_FILES_PER_MINUTE = env_int("KAOHE_UPLOAD_RATE_FILES_PER_MINUTE", 30 if _UPLOAD_RATE_ON else 0)
+KAOHE_UPLOAD_RATE_BYTES_PER_HOUR = env_int("KAOHE_UPLOAD_RATE_MB_PER_HOUR", 2000 if _UPLOAD_RATE_ON else 0) * 1024 * 1024
+
+# Cache: it holds the upload rate-limit counters, so every app server must share it. "database" (the table
+# made by `manage.py createcachetable`, run by `make migrate` and in docs/deploy.md) is the production
+# default; "locmem" keeps it per process (DEBUG, the test suite, one worker).
+KAOHE_CACHE = env_str("KAOHE_CACHE", "locmem" if DEBUG or env_bool("KAOHE_TESTING", False) else "database")
+_CACHE_BACKENDS = {
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kaohe_cache"},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kaohe"},
+}
+if KAOHE_CACHE not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(f"KAOHE_CACHE={KAOHE_CACHE!r}: use database or locmem")
+CACHES = {"default": {**_CACHE_BACKENDS[KAOHE_CACHE], "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 
 # Background work (django-tasks, database backend; `manage.py db_worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

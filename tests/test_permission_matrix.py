@@ -100,6 +100,24 @@ def _kwargs(name: str, plan) -> dict[str, int]:
         wanted["snapshot_id"] = 999999
     if "session_id" in params:  # a login session that exists nowhere: everyone's own-sessions lookup gives 404
         wanted["session_id"] = 999999
+    for absent in ("item_id", "report_id"):  # rectification (整改): ids in no plan → 404 (403 first for other roles)
+        if absent in params:
+            wanted[absent] = 999999
+    if "recipient_id" in params:  # results release: a copy recipient in no plan → 404 for the office (403 first for others)
+        wanted["recipient_id"] = 999999
+    for absent in ("sample_id", "sampled_id", "reviewer_id"):  # casefiles: ids in no plan → 404 (403 first for other roles)
+        if absent in params:
+            wanted[absent] = 999999
+    for absent in ("test_id", "testee_id", "bank_import_id"):  # ability tests: ids in no plan → 404 (403 first for other roles)
+        if absent in params:
+            wanted[absent] = 999999
+    for absent in (
+        "group_id",
+        "assignment_id",
+        "photo_id",
+    ):  # fieldwork (实地考核): ids in no plan → 404 (403 first for other roles)
+        if absent in params:
+            wanted[absent] = 999999
     if "import_id" in params:
         wanted["import_id"] = PlanImport.objects.filter(plan=plan).order_by("pk").first().pk
     assert set(wanted) == params, f"the matrix test does not know how to fill {params - set(wanted)}"

@@ -87,6 +87,7 @@ ACTION_LABELS: dict[str, str] = {
     "evidence.extend": "延期",
     "evidence.remind": "催报",
     "evidence.download": "下载报送资料",
+    "evidence.rate_limited": "上传过于频繁被拒绝",
     "evidence.preview": "预览报送资料",
     "evidence.archive": "打包下载报送资料",
     "evaluation.record": "评价",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kaohe.core import audit
 from kaohe.core.calendar import get_calendar
 from kaohe.core.downloads import as_download
+from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
 from kaohe.organisations import access
 from kaohe.plans.constants import Level
@@ -102,6 +103,7 @@ def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
     return redirect("reviews:unit", plan_id=plan.pk)
 
 
+@limit_upload_rate
 @limit_uploads
 @login_required
 @require_POST

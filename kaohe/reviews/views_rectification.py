@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core.downloads import as_download
+from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
 from kaohe.organisations import access
 from kaohe.plans.models import Plan
@@ -65,6 +66,7 @@ def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
+@limit_upload_rate
 @limit_uploads
 @login_required
 @require_POST

@@ -118,16 +118,29 @@ def _calendar() -> Calendar | None:
 
 
 def _row(
-    book: DeadlineBook, calendar: Calendar | None, now: dt.datetime, unit: PlanUnit, task: Indicator, sub: Submission | None
+    book: DeadlineBook,
+    calendar: Calendar | None,
+    now: dt.datetime,
+    unit: PlanUnit,
+    task: Indicator,
+    sub: Submission | None,
+    days: dict[dt.date | None, int | None] | None = None,
 ) -> TaskRow:
+    """``days`` memoises working days left per deadline: the office's queue has ~18,000 rows at 300 units."""
     deadline = book.deadline(unit.pk, task)
+    if days is None:
+        days_left = _working_days_left(calendar, deadlines.today(now), deadline)
+    elif deadline in days:
+        days_left = days[deadline]
+    else:
+        days_left = days[deadline] = _working_days_left(calendar, deadlines.today(now), deadline)
     return TaskRow(
         task=task,
         unit=unit,
         submission=sub,
         deadline=deadline,
         is_open=deadlines.is_open(deadline, now),
-        days_left=_working_days_left(calendar, deadlines.today(now), deadline),
+        days_left=days_left,
         file_count=getattr(sub, "active_files", 0) if sub else 0,
         open_return=book.returns.get((unit.pk, task.pk)),
     )
@@ -186,6 +199,7 @@ def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter) -> Q
         units_by_category[unit.category_id].append(unit)
     subs = _submissions(plan, task__in=[t.pk for t in tasks])
     rows: list[TaskRow] = []
+    days: dict[dt.date | None, int | None] = {}
     for task in tasks:
         if filters.category_id and task.category_id != filters.category_id:
             continue
@@ -194,7 +208,7 @@ def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter) -> Q
         for unit in units_by_category[task.category_id]:
             if filters.unit_id and unit.pk != filters.unit_id:
                 continue
-            rows.append(_row(book, calendar, now, unit, task, subs.get((unit.pk, task.pk))))
+            rows.append(_row(book, calendar, now, unit, task, subs.get((unit.pk, task.pk)), days))
     counts = {s.value: 0 for s in Status}
     for row in rows:
         counts[row.status] += 1

@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe.core import ratelimit
 from kaohe.core.downloads import as_download
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
@@ -131,6 +132,8 @@ def upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> Ht
     The size/count-limiting handler must be installed before anything reads the body, so CSRF is
     checked inside (Django's documented pattern for custom upload handlers).
     """
+    if (too_often := ratelimit.refuse_early(request, plan_id)) is not None:
+        return too_often  # the body is never read
     cast(list[FileUploadHandler], request.upload_handlers).insert(0, LimitedUploadHandler(request))
     return _upload(request, plan_id, unit_id, task_id)
 
@@ -155,6 +158,8 @@ def _upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
         return _upload_answer(request, plan, unit, task, [], refusal, wants_json, status=400)
     if not files:
         return _upload_answer(request, plan, unit, task, [], "请选择要上传的文件", wants_json, status=400)
+    if (too_often := ratelimit.refuse_files(request, files, plan.pk)) is not None:
+        return too_often  # nothing stored
     try:
         results = services.evidence_upload(actor=request.user, plan=plan, unit=unit, task=task, files=files)
     except services.DeadlineClosed as exc:

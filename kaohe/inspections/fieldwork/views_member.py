@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core.downloads import as_download
+from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.storage import open_for_download
 from kaohe.core.templatetags.kaohe import pts
 from kaohe.core.uploads import LimitedUploadHandler, upload_refusal
@@ -172,6 +173,7 @@ def limit_photo_uploads(view: Callable[..., HttpResponseBase]) -> Callable[..., 
     return csrf_exempt(wrapped)
 
 
+@limit_upload_rate
 @limit_photo_uploads
 @login_required
 @require_POST

@@ -40,7 +40,9 @@ def test_field_member_sees_scoring_only_in_plans_whose_group_names_them(personas
     from kaohe.organisations import access
 
     group = FieldGroup.objects.create(plan=demo_plan, name="第一组")
-    FieldGroupMember.objects.create(group=group, user=personas.field, organisation=personas.field.memberships.first().organisation)
+    FieldGroupMember.objects.create(
+        group=group, user=personas.field, organisation=personas.field.memberships.first().organisation
+    )
     access.forget(personas.field)
     assert _labels(personas.field, demo_plan)["实地考核与评查"] == ["实地考核评分", "能力测试"]
 

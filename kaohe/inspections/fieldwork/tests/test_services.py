@@ -86,6 +86,7 @@ def test_a_unit_belongs_to_one_group_and_dates_stay_in_the_window(personas, grou
 
 
 def test_without_a_window_any_date_is_taken_and_holidays_are_named(personas, demo_plan, wugang):
+    services.window_set(actor=personas.office, plan=demo_plan, start=None, end=None)  # the demo carries one
     group = services.group_save(actor=personas.office, plan=demo_plan, name="第一组", leader_id=personas.field.pk, member_ids=[])
     _, warnings = services.assignment_set(
         actor=personas.office, plan=demo_plan, group=group, unit=wugang, visit_date=dt.date(2021, 2, 12)
