@@ -81,3 +81,38 @@ def test_field_and_case_review_scores_flow_into_the_unit_breakdown(personas, dem
     badges = re.findall(r'data-testid="source"><span class="badge[^"]*">([^<]+)</span>', html)
     assert sorted(set(badges)) == ["实地考核", "案卷集中评查"]
     assert "征地补偿案卷缺少公告材料" in html
+
+
+def test_an_oral_ability_test_flows_into_the_unit_breakdown(personas, demo_plan):
+    from kaohe.inspections.abilitytests import attempts, services
+    from kaohe.inspections.abilitytests.draws import Rule
+    from kaohe.inspections.abilitytests.models import Testee
+    from kaohe.results.services import results_compute
+
+    plan, office = demo_plan, personas.office
+    unit = PlanUnit.objects.filter(plan=plan, category__name="部门1").order_by("pk").first()  # has a demo roster
+    task = Indicator.objects.get(plan=plan, category=unit.category, code="2.1.1")  # 5 points: 1 负责同志 + 2 成员
+    test = services.abilitytest_create(
+        actor=office,
+        plan=plan,
+        unit=unit,
+        task=task,
+        mode="oral",
+        rules=[Rule("leader", 1, 1), Rule("member", 2, 2)],
+        paper_rules={"single": 0, "multiple": 0, "judge": 0, "short": 0, "category": "", "difficulty": ""},
+        time_limit_minutes=20,
+        oral_max_score=Decimal(100),
+    )
+    draw = services.draw_make(actor=office, test=test)
+    assert services.draw_replay(draw).same
+    testees = list(Testee.objects.filter(test=test).order_by("pk"))
+    assert len(testees) == 3
+    attempts.oral_scores_save(actor=office, test=test, scores=dict(zip([t.pk for t in testees], ["90", "80", "70"], strict=True)))
+    evaluation = attempts.abilitytest_record(actor=office, test=test)
+    assert evaluation.score == Decimal("4.00")  # 5 × mean(90 %, 80 %, 70 %)
+    assert evaluation.changes.get().source == EvaluationChange.Source.ABILITY_TEST
+
+    snapshot = results_compute(actor=office, plan=plan, missing_policy="zero", decision_note="测试：缺少的评价按0分计")
+    html = personas.client(office).get(reverse("results:breakdown", args=[plan.pk, snapshot.pk, unit.pk])).content.decode()
+    badges = re.findall(r'data-testid="source"><span class="badge[^"]*">([^<]+)</span>', html)
+    assert badges == ["依法行政能力测试"]
