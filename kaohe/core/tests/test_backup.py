@@ -73,12 +73,14 @@ def _stored_hashes(names: list[str]) -> dict[str, str]:
 
 
 def _file_names() -> list[str]:
+    from kaohe.inspections.abilitytests.models import QuestionImport
     from kaohe.scoring.models import BonusApplication
     from kaohe.submissions.models import EvidenceFile
 
     names = list(EvidenceFile.objects.values_list("storage_name", flat=True))
     names += [n for n in BonusApplication.objects.values_list("evidence_storage_name", flat=True) if n]
     names += [f.name for f in (p.file for p in PlanImport.objects.all()) if f]
+    names += [f.name for f in (q.file for q in QuestionImport.objects.all()) if f]  # the demo's question bank
     return sorted(names)
 
 
@@ -174,7 +176,7 @@ def test_whole_backup_round_trips_and_tampering_is_refused(installation, tmp_pat
         before = _state()
         names = _file_names()
         hashes = _stored_hashes(names)
-        assert len(names) >= 8  # two evidence files, the bonus evidence, five demo import tables
+        assert len(names) >= 9  # two evidence files, the bonus evidence, five demo import tables, the question bank
         archive = tmp_path / "all.zip"
         out = io.StringIO()
         call_command("backup", "--output", str(archive), stdout=out)
