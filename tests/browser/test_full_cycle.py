@@ -5,7 +5,9 @@ organisation and the people's accounts. From there everything happens in the bro
 the plan and imports its tables from .xlsx and publishes it; a unit uploads evidence; two desks grade; the
 office approves a bonus and records a deduction; feedback is released; the unit files a 复核 request and
 the office decides it; results are computed, approved and published; the bulletin is downloaded and read
-back. Every step leaves a screenshot in var/screenshots/ (full-cycle-NN-*.png), kept as a CI artefact.
+back, with the category's score sheet; the analysis draws its charts; the unit reports on the problem
+released to it (整改), the office sends it back, and the plan is copied into next year with that open item
+carried in as a task. Every step leaves a screenshot in var/screenshots/ (full-cycle-NN-*.png), kept as a CI artefact.
 
 Time is frozen at Monday 2026-11-23 10:00 (Asia/Shanghai) so the working-day windows are those of the
 2026 holiday calendar whatever day CI runs.
@@ -277,8 +279,14 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path):
     assert BonusApplication.objects.get(unit=unit_a).status == BonusApplication.Status.APPROVED
     assert Deduction.objects.filter(unit=unit_b, withdrawn_at__isnull=True).count() == 1
 
-    # 5. The office releases feedback to all units; the unit acknowledges and asks for a 复核 of its deduction.
+    # 5. The office records a problem found, releases feedback to all units (the problem becomes a 整改 item);
+    #    the unit acknowledges and asks for a 复核 of its deduction.
     page = office.go(f"/plans/{plan.pk}/feedback/office/")
+    problem = "form[action$='/feedback/problems/add']"
+    page.select_option(f"{problem} [name=unit]", str(unit_a.pk))
+    page.select_option(f"{problem} [name=task]", str(tasks[1].pk))
+    page.fill(f"{problem} [name=text]", "预算信息未在规定时间内公开")
+    office.submit(f"{problem} button[type=submit]")
     page.check("#id_all_units")
     office.submit("button[type=submit] >> text=发布")
     shot(page, "full-cycle-12-office-feedback-released")
@@ -355,5 +363,40 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path):
     assert "关于示范市2026年度依法行政考核" in text or TITLE in text
     assert UNIT_A in text and UNIT_B in text
     shot(page, "full-cycle-21-office-bulletin")
+
+    # 13. The score sheet of the category (.xlsx): every unit with its tasks and the reasons for deductions.
+    with page.expect_download() as info:
+        page.click("[data-testid=score-sheets] a >> text=县区政府评分表")
+    path = tmp_path / "score-sheet.xlsx"
+    info.value.save_as(str(path))
+    cells = {str(c.value) for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows() for c in row if c.value}
+    assert {UNIT_A, UNIT_B, "预算公开不完整"} <= cells
+
+    # 14. The analysis page draws its charts from the published snapshot.
+    page = office.go(f"/plans/{plan.pk}/analysis/")
+    page.wait_for_selector("[data-chart='chart-level1'][data-drawn=true]")
+    assert page.locator("[data-chart='chart-level1'] canvas").count() == 1
+    shot(page, "full-cycle-22-office-analysis")
+
+    # 15. 整改: the unit reports on its item; the office sends the report back, so the item stays open.
+    page = unit.go(f"/plans/{plan.pk}/rectification/")
+    assert "预算信息未在规定时间内公开" in page.inner_text("[data-testid=item-table]")
+    page.fill("[data-testid=report-form] textarea[name=text]", "已在门户网站公开预算信息")
+    unit.submit("[data-testid=report-form] button[type=submit]")
+    shot(page, "full-cycle-23-unit-rectification-report")
+    page = office.go(f"/plans/{plan.pk}/rectification/office/")
+    page.fill("[data-testid=decide-form] textarea[name=reason]", "请补充公开网页截图")
+    office.submit("[data-testid=decide-form] button[value=return]")
+    shot(page, "full-cycle-24-office-rectification-returned")
+
+    # 16. Next year: the plan is copied into 2027 and the open item is carried in as a task.
+    page = office.go(f"/plans/{plan.pk}/copy/")
+    page.fill("#id_title", "示范市2027年度依法行政考核")
+    office.submit("button[type=submit] >> text=复制为")
+    shot(page, "full-cycle-25-plan-copied")
+    copied = Plan.objects.get(title="示范市2027年度依法行政考核")
+    assert copied.is_draft and copied.year == 2027
+    carried = Indicator.objects.get(plan=copied, level=3, name="上年度考核发现问题整改落实情况")
+    assert UNIT_A in carried.requirement and "预算信息未在规定时间内公开" in carried.requirement
     for actor in (office, unit, desk_a, desk_b):
         assert actor.errors == [], actor.errors
