@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core import audit
 from kaohe.core.downloads import as_download
+from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.results import exports, selectors, services
@@ -158,17 +158,6 @@ def _release_plan(request: HttpRequest, plan_id: int, capability: str = "results
     return access.get_release_plan_for_user(request.user, plan_id, capability)
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
-
-
 def _back(plan: Plan) -> HttpResponse:
     return redirect("results:release", plan_id=plan.pk)
 
@@ -242,7 +231,7 @@ def release_start(request: HttpRequest, plan_id: int) -> HttpResponse:
     snapshots = list(selectors.complete_snapshots(plan))
     form = ReleaseStartForm(request.POST, snapshots=snapshots)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _back(plan)
     snapshot = next(s for s in snapshots if s.pk == form.cleaned_data["snapshot"])
     try:
@@ -250,7 +239,7 @@ def release_start(request: HttpRequest, plan_id: int) -> HttpResponse:
             actor=request.user, plan=plan, snapshot=snapshot, consult_until=form.cleaned_data["consult_until"]
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已将第{snapshot.seq}次计算结果作为征求意见稿，征求意见至 {started.consult_until:%Y-%m-%d}")
     return _back(plan)
@@ -272,7 +261,7 @@ def consultation_close(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.consultation_close(actor=request.user, plan=plan, release=current)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "征求意见已结束，请记录审定")
     return _back(plan)
@@ -287,7 +276,7 @@ def approve(request: HttpRequest, plan_id: int) -> HttpResponse:
     if current is None:
         pass
     elif not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             services.release_approve(
@@ -298,7 +287,7 @@ def approve(request: HttpRequest, plan_id: int) -> HttpResponse:
                 approved_on=form.cleaned_data["approved_on"],
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已记录审定")
     return _back(plan)
@@ -313,12 +302,12 @@ def bulletin_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         return _back(plan)
     form = BulletinForm(request.POST, instance=current)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _back(plan)
     try:
         services.release_bulletin_edit(actor=request.user, plan=plan, release=current, values=form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "已保存通报内容")
     return _back(plan)
@@ -334,13 +323,13 @@ def recipient_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     candidates = [c.organisation for c in selectors.copy_candidates(plan, current)]
     form = RecipientForm(request.POST, organisations=candidates)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _back(plan)
     organisation = next(o for o in candidates if o.pk == form.cleaned_data["organisation"])
     try:
         services.copy_recipient_add(actor=request.user, plan=plan, release=current, organisation=organisation)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已添加抄送单位：{organisation.name}")
     return _back(plan)
@@ -354,7 +343,7 @@ def recipient_remove(request: HttpRequest, plan_id: int, recipient_id: int) -> H
     try:
         services.copy_recipient_remove(actor=request.user, plan=plan, recipient=recipient)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已移除抄送单位：{recipient.organisation.name}")
     return _back(plan)
@@ -370,7 +359,7 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
             services.release_publish(actor=request.user, plan=plan, release=current)
         except ValidationError as exc:
             messages.error(request, "不能公布考核结果：")
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "考核结果已公布，分数已冻结；已书面送达各考核对象和抄送单位")
     return _back(plan)
@@ -385,12 +374,12 @@ def reopen(request: HttpRequest, plan_id: int) -> HttpResponse:
     if current is None:
         pass
     elif not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             services.release_reopen(actor=request.user, plan=plan, release=current, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已撤回公布：分数可以再次修改，重新公布前须重新审定")
     return _back(plan)
@@ -498,7 +487,7 @@ def comment(request: HttpRequest, plan_id: int) -> HttpResponse:
     if current is None:
         messages.error(request, "目前没有征求意见的考核结果")
     elif not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         organisation = next(o for o in organisations if o.pk == form.cleaned_data["organisation"])
         try:
@@ -506,7 +495,7 @@ def comment(request: HttpRequest, plan_id: int) -> HttpResponse:
                 actor=request.user, plan=plan, release=current, organisation=organisation, text=form.cleaned_data["text"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已提交意见，考核办将在审定前汇总研究")
     return redirect("results:consult", plan_id=plan.pk)

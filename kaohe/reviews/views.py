@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kaohe.core import audit
 from kaohe.core.calendar import get_calendar
 from kaohe.core.downloads import as_download
+from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
 from kaohe.organisations import access
@@ -34,12 +35,6 @@ def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _form_errors(request: HttpRequest, form: ReleaseForm | ProblemForm | RequestForm | DecideForm) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
 
 
 def _own_unit(request: HttpRequest, plan: Plan) -> PlanUnit:
@@ -119,7 +114,7 @@ def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
     elif feedback is None:
         messages.error(request, "考核办尚未反馈，不能申请复核")
     elif not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             services.review_request_file(
@@ -199,7 +194,7 @@ def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
     units = selectors.plan_units(plan)
     form = ReleaseForm(request.POST, units=units)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("reviews:office", plan_id=plan.pk)
     chosen = units if form.cleaned_data["all_units"] else [u for u in units if u.pk == form.cleaned_data["unit"]]
     try:
@@ -218,7 +213,7 @@ def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     units = selectors.plan_units(plan)
     form = ProblemForm(request.POST, units=units, tasks=selectors.unit_tasks(plan))
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("reviews:office", plan_id=plan.pk)
     unit = access.get_unit_for_feedback(request.user, plan, form.cleaned_data["unit"])
     task = None
@@ -240,7 +235,7 @@ def review_decide(request: HttpRequest, plan_id: int, request_id: int) -> HttpRe
     review = access.get_review_request_for_user(request.user, plan, request_id, decide=True)
     form = DecideForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("reviews:office", plan_id=plan.pk)
     try:
         services.review_decide(

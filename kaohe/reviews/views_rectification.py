@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core.downloads import as_download
+from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
 from kaohe.organisations import access
@@ -37,12 +37,6 @@ def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view", *, 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _form_errors(request: HttpRequest, form: Form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
 
 
 # --- the unit ------------------------------------------------------------------------------------------
@@ -78,7 +72,7 @@ def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> Ht
     if refusal := upload_refusal(request):
         messages.error(request, f"{refusal}。整改报告未提交。")
     elif not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             rectification.rectification_report(
@@ -166,7 +160,7 @@ def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> Ht
     item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDecideForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         accept = form.cleaned_data["decision"] == "accept"
         try:
@@ -187,7 +181,7 @@ def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpR
     item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDueForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             rectification.rectification_due_change(
@@ -210,7 +204,7 @@ def rectification_setting(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
     form = RectificationSettingForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             setting = rectification.rectification_setting_set(

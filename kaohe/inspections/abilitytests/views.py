@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.core.downloads import as_download
+from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.inspections.abilitytests import attempts, selectors, services, sheets
 from kaohe.inspections.abilitytests.draws import GROUP_LABELS, Person, Rule, rules_text
 from kaohe.inspections.abilitytests.forms import (
@@ -43,21 +44,10 @@ def _context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[s
     }
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
-
-
 def _read_xlsx(request: HttpRequest) -> tuple[bytes, str] | None:
     form = XlsxForm(request.POST, request.FILES)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return None
     upload = form.cleaned_data["file"]
     if upload.size > sheets.MAX_BYTES:
@@ -137,7 +127,7 @@ def roster_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse
     plan, unit = _roster_target(request, plan_id, unit_id)
     form = PersonForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         data = form.cleaned_data
         person = Person(
@@ -148,7 +138,7 @@ def roster_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse
                 actor=request.user, plan=plan, unit=unit, person=person, expected_number=data["version"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已添加 {person.name}，名册更新为第 {version.number} 版")
     return redirect("abilitytests:roster", plan_id=plan.pk, unit_id=unit.pk)
@@ -160,7 +150,7 @@ def roster_remove(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
     plan, unit = _roster_target(request, plan_id, unit_id)
     form = RemoveForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             version = services.roster_remove_person(
@@ -171,7 +161,7 @@ def roster_remove(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
                 expected_number=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已删除，名册更新为第 {version.number} 版")
     return redirect("abilitytests:roster", plan_id=plan.pk, unit_id=unit.pk)
@@ -187,7 +177,7 @@ def roster_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
             version = services.roster_import(actor=request.user, plan=plan, unit=unit, data=upload[0], original_name=upload[1])
         except ValidationError as exc:
             messages.error(request, "名册未导入，请修改以下问题后重新上传：")
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已导入 {len(version.people)} 人，名册更新为第 {version.number} 版")
     return redirect("abilitytests:roster", plan_id=plan.pk, unit_id=unit.pk)
@@ -364,7 +354,7 @@ def draw(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     try:
         made = services.draw_make(actor=request.user, test=test)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已抽取 {len(made.result)} 名测试人员（随机种子与名册第 {made.roster.number} 版已记录）")
     return redirect("abilitytests:test", plan_id=plan.pk, test_id=test.pk)
@@ -392,7 +382,7 @@ def paper_make(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse
     try:
         paper = services.paper_make(actor=request.user, test=test)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已组卷：{len(paper.question_ids)} 道题，总分 {paper.total_points}")
     return redirect("abilitytests:test", plan_id=plan.pk, test_id=test.pk)
@@ -424,12 +414,12 @@ def sitting_open(request: HttpRequest, plan_id: int, test_id: int) -> HttpRespon
     plan, test = _test_for(request, plan_id, test_id, "manage")
     form = OpenForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("abilitytests:test", plan_id=plan.pk, test_id=test.pk)
     try:
         issued = attempts.sitting_open(actor=request.user, test=test, time_limit_minutes=form.cleaned_data["time_limit_minutes"])
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("abilitytests:test", plan_id=plan.pk, test_id=test.pk)
     test.refresh_from_db()
     return _codes_page(request, plan, test, [(t, _spaced(code)) for t, code in issued])
@@ -447,7 +437,7 @@ def code_reissue(request: HttpRequest, plan_id: int, test_id: int, testee_id: in
     try:
         code = attempts.code_reissue(actor=request.user, test=test, testee=testee)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("abilitytests:test", plan_id=plan.pk, test_id=test.pk)
     return _codes_page(request, plan, test, [(testee, _spaced(code))])
 
@@ -459,7 +449,7 @@ def sitting_close(request: HttpRequest, plan_id: int, test_id: int) -> HttpRespo
     try:
         attempts.sitting_close(actor=request.user, test=test)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "测试已结束：未交卷的按已保存的答案收卷，未开始答题的记为缺考")
     return redirect("abilitytests:test", plan_id=plan.pk, test_id=test.pk)
@@ -485,7 +475,7 @@ def oral_save(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     try:
         changed = attempts.oral_scores_save(actor=request.user, test=test, scores=scores)
     except (ValidationError, PermissionDenied) as exc:
-        _errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc) or "不能评分"))
+        flash_errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc) or "不能评分"))
         return redirect("abilitytests:oral", plan_id=plan.pk, test_id=test.pk)
     messages.success(request, f"已保存 {changed} 人的得分")
     return redirect("abilitytests:oral", plan_id=plan.pk, test_id=test.pk)
@@ -507,7 +497,7 @@ def marking_save(request: HttpRequest, plan_id: int, test_id: int) -> HttpRespon
     try:
         changed = attempts.short_marks_save(actor=request.user, test=test, marks=marks)
     except (ValidationError, PermissionDenied) as exc:
-        _errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc) or "不能阅卷"))
+        flash_errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc) or "不能阅卷"))
         return redirect("abilitytests:marking", plan_id=plan.pk, test_id=test.pk)
     messages.success(request, f"已保存 {changed} 份简答题评分")
     return redirect("abilitytests:marking", plan_id=plan.pk, test_id=test.pk)
@@ -521,7 +511,7 @@ def record(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     try:
         evaluation = attempts.abilitytest_record(actor=request.user, test=test)
     except (ValidationError, PermissionDenied) as exc:
-        _errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc) or "不能计分"))
+        flash_errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc) or "不能计分"))
     else:
         messages.success(request, f"已计入考核得分：{test.task.code} {evaluation.score} 分（{evaluation.reason}）")
     return redirect("abilitytests:test", plan_id=plan.pk, test_id=test.pk)

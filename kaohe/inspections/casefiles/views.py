@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
 from kaohe.core.downloads import as_download
+from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.inspections.casefiles import selectors, services
 from kaohe.inspections.casefiles.forms import (
     AssignForm,
@@ -43,21 +44,10 @@ def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> 
     return plan
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
-
-
 def _upload(request: HttpRequest) -> bytes | None:
     form = XlsxForm(request.POST, request.FILES)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return None
     upload = form.cleaned_data["file"]
     if upload.size > settings.KAOHE_IMPORT_MAX_BYTES:
@@ -131,12 +121,12 @@ def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     unit = selectors.get_listing_unit(request.user, plan, unit_id, write=True)
     form = CaseFileForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _back_to_unit(plan, unit.pk)
     try:
         case_file = services.case_file_add(actor=request.user, plan=plan, unit=unit, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已登记案卷 {case_file.number}")
     return _back_to_unit(plan, unit.pk)
@@ -153,7 +143,7 @@ def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespons
             created = services.case_files_import(actor=request.user, plan=plan, unit=unit, data=data)
         except ValidationError as exc:
             messages.error(request, "导入失败，未登记任何案卷。请修改表格后重新导入：")
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已导入 {len(created)} 卷案卷")
     return _back_to_unit(plan, unit.pk)
@@ -166,12 +156,12 @@ def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
     case_file = selectors.get_case_file_for_unit(request.user, plan, file_id)
     form = CaseFileForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             services.case_file_edit(actor=request.user, plan=plan, case_file=case_file, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已修改案卷 {case_file.number}")
     return _back_to_unit(plan, case_file.unit_id)
@@ -186,7 +176,7 @@ def file_delete(request: HttpRequest, plan_id: int, file_id: int) -> HttpRespons
     try:
         services.case_file_delete(actor=request.user, plan=plan, case_file=case_file)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已删除案卷 {number}")
     return _back_to_unit(plan, unit_id)
@@ -247,12 +237,12 @@ def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     unit = selectors.get_listing_unit(request.user, plan, unit_id)
     form = ExtensionForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             services.listing_extend(actor=request.user, plan=plan, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"{unit} 的案卷目录报送已延至 {form.cleaned_data['new_deadline']:%Y-%m-%d}")
     return _back_to_unit(plan, unit.pk)
@@ -265,7 +255,7 @@ def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
     units = selectors.units_in_scope(plan)
     form = SampleForm(request.POST, units=[(u.pk, u.organisation.name) for u in units])
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("casefiles:office", plan_id=plan.pk)
     chosen = units if form.cleaned_data["unit"] is None else [u for u in units if u.pk == form.cleaned_data["unit"]]
     try:
@@ -278,7 +268,7 @@ def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
             take_all_if_fewer=form.cleaned_data["take_all_if_fewer"],
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         if outcome.samples:
             drawn = sum(len(s.result) for s in outcome.samples)
@@ -297,7 +287,7 @@ def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpRes
     try:
         services.sample_cancel(actor=request.user, plan=plan, sample=record)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已撤销 {unit} 的抽取")
     return redirect("casefiles:office", plan_id=plan.pk)
@@ -332,7 +322,7 @@ def derive(request: HttpRequest, plan_id: int) -> HttpResponse:
     try:
         outcome = services.derive_scores(actor=request.user, plan=plan)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         if outcome.written:
             messages.success(request, f"已计入 {len(outcome.written)} 项考核得分：{'；'.join(outcome.written[:20])}")
@@ -378,12 +368,12 @@ def checklist_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _to_checklist(plan)
     try:
         item = services.checklist_item_add(actor=request.user, plan=plan, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已增加评查项目“{item.name}”")
     return _to_checklist(plan)
@@ -396,12 +386,12 @@ def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
     item = selectors.get_checklist_item(request.user, plan, item_id)
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _to_checklist(plan)
     try:
         services.checklist_item_edit(actor=request.user, plan=plan, item=item, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已修改评查项目“{item.name}”")
     return _to_checklist(plan)
@@ -416,7 +406,7 @@ def checklist_delete(request: HttpRequest, plan_id: int, item_id: int) -> HttpRe
     try:
         services.checklist_item_delete(actor=request.user, plan=plan, item=item)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已删除评查项目“{name}”")
     return _to_checklist(plan)
@@ -432,7 +422,7 @@ def checklist_import(request: HttpRequest, plan_id: int) -> HttpResponse:
             items = services.checklist_import(actor=request.user, plan=plan, data=data)
         except ValidationError as exc:
             messages.error(request, "导入失败，评查表未改变：")
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已导入评查表（{len(items)} 项）")
     return _to_checklist(plan)
@@ -445,7 +435,7 @@ def checklist_default(request: HttpRequest, plan_id: int) -> HttpResponse:
     try:
         items = services.checklist_use_default(actor=request.user, plan=plan)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已使用默认评查表（{len(items)} 项）")
     return _to_checklist(plan)
@@ -457,12 +447,12 @@ def setting(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
     form = SettingForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _to_checklist(plan)
     try:
         services.review_setting_save(actor=request.user, plan=plan, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "已保存评查设置")
     return _to_checklist(plan)
@@ -505,13 +495,13 @@ def reviewer_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     candidates = {m.pk: m for m in services.candidate_memberships(plan)}
     form = ReviewerAddForm(request.POST, choices=[(pk, str(m)) for pk, m in candidates.items()])
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _to_panel(plan)
     membership: Membership = candidates[form.cleaned_data["membership"]]
     try:
         reviewer = services.reviewer_add(actor=request.user, plan=plan, membership=membership)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已将 {_reviewer_label(reviewer)} 加入评查员名单")
     return _to_panel(plan)
@@ -526,7 +516,7 @@ def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> Htt
     try:
         services.reviewer_remove(actor=request.user, plan=plan, reviewer=reviewer)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已将 {label} 移出评查员名单")
     return _to_panel(plan)
@@ -540,13 +530,13 @@ def assign(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     reviewers = {r.pk: r for r in selectors.panel(plan)}
     form = AssignForm(request.POST, choices=[(pk, _reviewer_label(r)) for pk, r in reviewers.items()])
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _to_panel(plan)
     reviewer = reviewers.get(form.cleaned_data["reviewer"]) if form.cleaned_data["reviewer"] else None
     try:
         services.file_assign(actor=request.user, plan=plan, sampled=sampled, reviewer=reviewer)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         who = _reviewer_label(reviewer) if reviewer else "无人"
         messages.success(request, f"{sampled.case_file.number} 已分配给 {who}")
@@ -560,7 +550,7 @@ def assign_auto(request: HttpRequest, plan_id: int) -> HttpResponse:
     try:
         outcome = services.files_assign_auto(actor=request.user, plan=plan)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已自动分配 {outcome.assigned} 卷案卷")
         if outcome.unassignable:
@@ -575,12 +565,12 @@ def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpRe
     sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             services.review_return(actor=request.user, plan=plan, sampled=sampled, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已将 {sampled.case_file.number} 的评查结果退回评查员")
     return redirect("casefiles:review", plan_id=plan.pk, sampled_id=sampled.pk)
@@ -658,7 +648,7 @@ def review_save(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResp
             submit=submit,
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         context = _review_context(request, plan, sampled, posted=request.POST.dict())
         return render(request, "casefiles/review.html", context, status=400)
     if submit:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kaohe.core import audit
 from kaohe.core.calendar import get_calendar
 from kaohe.core.downloads import as_download
+from kaohe.core.flash import flash_errors
 from kaohe.organisations import access
 from kaohe.plans.models import Plan
 
@@ -83,11 +84,6 @@ def _chosen(form: GroupForm | None) -> set[str]:
     if form is None:
         return set()
     return {str(v) for v in (form["members"].value() or [])}
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -175,7 +171,7 @@ def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespo
     try:
         services.group_delete(actor=request.user, plan=plan, group=group)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已解散{group.name}")
     return redirect("fieldwork:office", plan_id=plan.pk)
