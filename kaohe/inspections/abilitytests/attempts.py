@@ -28,12 +28,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from kaohe.core import audit
-from kaohe.inspections.abilitytests import draws
+from kaohe.inspections.abilitytests import draws, selectors
 from kaohe.inspections.abilitytests.models import AbilityTest, Answer, Draw, Paper, Question, Testee
 from kaohe.inspections.abilitytests.services import require_running
 from kaohe.organisations import access
@@ -340,6 +340,8 @@ def _finalise(testee: Testee, finish: str, when: dt.datetime) -> None:
 def oral_scores_save(*, actor: Any, test: AbilityTest, scores: Mapping[int, str]) -> int:
     """Record the on-the-spot scores (testee id → text, 0..oral_max_score); blank leaves a score unchanged."""
     access.require(actor, "abilitytest:score", test.plan)
+    if not selectors.may_score(actor, test):
+        raise PermissionDenied  # a 实地考察组 member scores only the units their group visits
     ensure_scoring_open(test.plan)
     if test.is_online:
         raise ValidationError("在线测试的成绩由答题和阅卷产生")
@@ -382,6 +384,8 @@ def oral_scores_save(*, actor: Any, test: AbilityTest, scores: Mapping[int, str]
 def short_marks_save(*, actor: Any, test: AbilityTest, marks: Mapping[int, str]) -> int:
     """Mark short answers (answer id → score text, 0..the question's points) of finished attempts."""
     access.require(actor, "abilitytest:score", test.plan)
+    if not selectors.may_score(actor, test):
+        raise PermissionDenied  # a 实地考察组 member scores only the units their group visits
     ensure_scoring_open(test.plan)
     changed = 0
     errors: list[str] = []

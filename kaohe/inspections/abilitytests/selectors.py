@@ -51,11 +51,30 @@ def get_roster_unit_for_user(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
     return unit
 
 
+def scorable_unit_ids(user: Any, plan: Plan) -> set[int] | None:
+    """Units whose tests ``user`` may score: None = every unit (the office); a 实地考察组 member, the units
+    their groups visit in this plan (the group tests on the spot where it visits); nobody else, none."""
+    if access.can(user, MANAGE, plan):
+        return None
+    if not access.can(user, SCORE, plan):
+        return set()
+    from kaohe.inspections.fieldwork.models import FieldAssignment
+
+    return set(FieldAssignment.objects.filter(plan=plan, group__members__user=user).values_list("unit_id", flat=True))
+
+
+def may_score(user: Any, test: AbilityTest) -> bool:
+    scorable = scorable_unit_ids(user, test.plan)
+    return scorable is None or test.unit_id in scorable
+
+
 def get_test_for_user(user: Any, plan: Plan, test_id: int, *, need: str = "read") -> AbilityTest:
-    """A test of the plan. ``need``: "read" (office, scorers, the test's own unit), "manage" or "score".
+    """A test of the plan. ``need``: "read" (office, the scorers of its unit, the test's own unit), "manage"
+    or "score".
 
     Insiders without any of this area's capabilities get 403; a test the user may not reach at all is 404
-    (another unit's test does not exist for a unit); one they may read but not ``need`` is 403.
+    (another unit's test does not exist for a unit, nor a unit outside their groups for a scorer); one they
+    may read but not ``need`` is 403.
     """
     manage, score = access.can(user, MANAGE, plan), access.can(user, SCORE, plan)
     own = own_unit_ids(user, plan)
@@ -66,18 +85,23 @@ def get_test_for_user(user: Any, plan: Plan, test_id: int, *, need: str = "read"
         .filter(plan=plan, pk=test_id)
         .first()
     )
-    if test is None or not (manage or score or test.unit_id in own):
+    scorable = scorable_unit_ids(user, plan)
+    scores_it = test is not None and (scorable is None or test.unit_id in scorable)
+    if test is None or not (manage or scores_it or test.unit_id in own):
         raise Http404("能力测试不存在")
-    if (need == "manage" and not manage) or (need == "score" and not score):
+    if (need == "manage" and not manage) or (need == "score" and not scores_it):
         raise PermissionDenied
     return test
 
 
 def tests_for_user(user: Any, plan: Plan) -> QuerySet[AbilityTest]:
     tests = AbilityTest.objects.filter(plan=plan).select_related("unit__organisation", "task", "draw", "paper")
-    if access.can(user, MANAGE, plan) or access.can(user, SCORE, plan):
+    scorable = scorable_unit_ids(user, plan)
+    if scorable is None:
         return tests.order_by("unit__organisation__sort_key", "task__order", "pk")
-    return tests.filter(unit_id__in=own_unit_ids(user, plan)).order_by("task__order", "pk")
+    return tests.filter(unit_id__in=scorable | own_unit_ids(user, plan)).order_by(
+        "unit__organisation__sort_key", "task__order", "pk"
+    )
 
 
 def ability_tasks(plan: Plan) -> QuerySet[Indicator]:

@@ -66,13 +66,19 @@ def dept1_member(dept1_units: list[Any]) -> Any:
 @pytest.fixture
 def scorer(personas: Any, demo_plan: Any) -> Any:
     """personas.field, put into one of the plan's 实地考察组 (which gives abilitytest:score)."""
-    from kaohe.inspections.fieldwork.models import FieldGroup, FieldGroupMember
+    import datetime as dt
+
+    from kaohe.inspections.fieldwork.models import FieldAssignment, FieldGroup, FieldGroupMember
     from kaohe.organisations.models import Organisation
+    from kaohe.plans.models import PlanUnit
 
     group = FieldGroup.objects.create(plan=demo_plan, name="第一组")
     FieldGroupMember.objects.create(
         group=group, user=personas.field, organisation=Organisation.objects.get(name="市司法局", region__name="平顶山市")
     )
+    # the group visits the 部门1 units (a member scores the tests of the units their group visits only)
+    for unit in PlanUnit.objects.filter(plan=demo_plan, category__name="部门1"):
+        FieldAssignment.objects.create(plan=demo_plan, group=group, unit=unit, visit_date=dt.date(2021, 1, 21))
     return personas.field
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
@@ -155,3 +157,34 @@ def test_test_list_in_constant_queries(personas, demo_plan, dept1_units, leaders
     with django_assert_max_num_queries(14):
         html = client.get(url).content.decode()
     assert html.count('data-testid="test-row"') == 6 and html.count("已抽取 1 人") == 6
+
+
+def test_a_field_member_scores_only_the_tests_of_units_their_group_visits(personas, demo_plan, dept1_units, leaders_task):
+    """The group tests on the spot where it visits: field_b's group visits one 部门1 unit, not the other."""
+    import datetime as dt
+
+    from kaohe.inspections.abilitytests import attempts
+    from kaohe.inspections.fieldwork.models import FieldAssignment, FieldGroup, FieldGroupMember
+    from kaohe.organisations import access
+
+    visited = make_test(personas, demo_plan, dept1_units[0], leaders_task, mode="oral", rules=[("leader", 1, 1)])
+    elsewhere = make_test(personas, demo_plan, dept1_units[1], leaders_task, mode="oral", rules=[("leader", 1, 1)])
+    for test in (visited, elsewhere):
+        personas.client(personas.office).post(reverse("abilitytests:draw", args=[demo_plan.pk, test.pk]))
+    group = FieldGroup.objects.create(plan=demo_plan, name="第二组")
+    member = personas.field2
+    FieldGroupMember.objects.create(group=group, user=member, organisation=member.memberships.first().organisation)
+    FieldAssignment.objects.create(plan=demo_plan, group=group, unit=dept1_units[0], visit_date=dt.date(2021, 1, 22))
+    access.forget(member)
+    client = personas.client(member)
+
+    assert client.get(reverse("abilitytests:oral", args=[demo_plan.pk, visited.pk])).status_code == 200
+    assert client.get(reverse("abilitytests:test", args=[demo_plan.pk, elsewhere.pk])).status_code == 404
+    assert client.get(reverse("abilitytests:oral", args=[demo_plan.pk, elsewhere.pk])).status_code == 404
+    index = client.get(reverse("abilitytests:index", args=[demo_plan.pk])).content.decode()
+    assert dept1_units[0].organisation.name in index and dept1_units[1].organisation.name not in index
+    testee = elsewhere.testees.first()
+    with pytest.raises(PermissionDenied):
+        attempts.oral_scores_save(actor=member, test=elsewhere, scores={testee.pk: "90"})
+    testee.refresh_from_db()
+    assert testee.oral_score is None
