@@ -88,6 +88,11 @@ def test_two_testees_take_a_short_online_test(browser, page, live_server, drawn_
     first.click("[data-testid=submit]")
     first.wait_for_selector("[data-testid=done]")
     _answer_everything(second)
+    # the second testee never clicks 保存答案: the page saves the answers in the background
+    second.wait_for_selector("[data-testid=autosave]:has-text('已自动保存')")
+    assert Answer.objects.filter(testee__test=test, testee__seq=2).exclude(response="").count() == len(
+        second.locator("[data-testid=question]").all()
+    )
     second.click("[data-testid=submit]")
     second.wait_for_selector("[data-testid=done]")
     shot(second, "ability-03-done")

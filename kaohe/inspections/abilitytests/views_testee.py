@@ -8,7 +8,7 @@ is accepted after the deadline plus a short grace, and a used code is refused.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -21,6 +21,9 @@ from kaohe.inspections.abilitytests.forms import CodeForm
 from kaohe.inspections.abilitytests.models import Answer, Paper, Question, Testee
 
 SESSION_KEY = "abilitytests.testee"
+
+
+AUTOSAVE_HEADER = "X-Kaohe-Autosave"  # sent by paper.js when it saves the answers in the background
 
 
 def _session_testee(request: HttpRequest) -> Testee | None:
@@ -109,10 +112,15 @@ def submit(request: HttpRequest) -> HttpResponse:
     ids = exam.question_ids if exam else []
     responses = {qid: request.POST.getlist(f"q{qid}") for qid in ids}
     final = request.POST.get("action") == "submit"
+    autosave = request.headers.get(AUTOSAVE_HEADER) == "1" and not final
     try:
         attempts.testee_save(testee=testee, responses=responses, submit=final)
     except attempts.AttemptOver as exc:
+        if autosave:  # the page then reloads and shows why the attempt is over
+            return JsonResponse({"saved": False, "message": exc.message}, status=409)
         return _finished(request, testee, exc.message)
+    if autosave:  # the page's periodic save (paper.js): no message, no reload
+        return JsonResponse({"saved": True, "at": timezone.localtime().strftime("%H:%M:%S")})
     if final:
         testee.refresh_from_db()
         return _finished(request, testee, "交卷成功")

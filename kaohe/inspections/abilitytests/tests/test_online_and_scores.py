@@ -291,3 +291,26 @@ def test_creating_a_test_checks_the_task(personas, ability, dept1_units):
     prefilled = office.get(reverse("abilitytests:test_new", args=[ability.pk]) + f"?task={staff.pk}").content.decode()
     assert 'name="staff_min" value="10"' in prefilled and 'name="staff_max" value="15"' in prefilled
     assert timezone.now()
+
+
+def test_background_saves_answer_quietly_and_stop_after_the_time_limit(personas, ability, sitting, monkeypatch):
+    """paper.js saves the answers in the background: JSON, no page message; once time is up, 409 and nothing kept."""
+    test, codes = sitting
+    browser = personas.client(None)
+    browser.post(ENTER, {"code": codes[0]})
+    testee = Testee.objects.get(test=test, seq=1)
+    judge = Question.objects.get(pk__in=Paper.objects.get(test=test).question_ids, kind="judge")
+    response = browser.post(SUBMIT, {"action": "save", f"q{judge.pk}": judge.answer}, headers={"X-Kaohe-Autosave": "1"})
+    assert response.status_code == 200 and response.json()["saved"] is True
+    assert Answer.objects.get(testee=testee, question=judge).response == judge.answer
+    assert "答案已保存" not in browser.get(PAPER).content.decode()  # no flash message queued by a background save
+
+    testee.refresh_from_db()
+    assert testee.deadline_at is not None
+    late = testee.deadline_at + attempts.GRACE + dt.timedelta(seconds=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: late)
+    wrong = "F" if judge.answer == "T" else "T"
+    response = browser.post(SUBMIT, {"action": "save", f"q{judge.pk}": wrong}, headers={"X-Kaohe-Autosave": "1"})
+    assert response.status_code == 409
+    assert response.json()["saved"] is False and "已超过答题时间" in response.json()["message"]
+    assert Answer.objects.get(testee=testee, question=judge).response == judge.answer
