@@ -189,3 +189,25 @@ def role_grant_reject(*, actor: Any, proposal: RoleGrantProposal, reason: str) -
             after={**_describe_proposal(proposal), "reason": reason},
         )
     return proposal
+
+
+def admin_role_bootstrap(*, user: Any, organisation: Organisation, role: Role) -> Membership:
+    """Installation set-up from the command line: the *first* holder of an admin role.
+
+    Allowed only while nobody (active) holds that role, so it cannot bypass the confirmation of later grants;
+    the combination rules apply as everywhere. Audited with no actor (命令行).
+    """
+    role = Role(role)
+    if role not in ADMIN_ROLES:
+        raise ValidationError("只能用于设置系统管理员、安全管理员或审计管理员。")
+    with transaction.atomic():
+        user = _lock_user(user)
+        if Membership.objects.filter(role=role, user__is_active=True).exists():
+            raise ValidationError(f"已有人担任{role.label}：此后的授予须由系统管理员提出、安全管理员确认。")
+        _check_compatible(user, role)
+        membership = Membership(user=user, organisation=organisation, role=role)
+        membership.full_clean()
+        membership._audit_extra = {"bootstrap": True}  # type: ignore[attr-defined]
+        membership.save()
+    access.forget(user)
+    return membership

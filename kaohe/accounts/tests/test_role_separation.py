@@ -267,3 +267,21 @@ def test_no_code_path_saves_an_incompatible_membership(personas, tmp_path):
     with pytest.raises(ValidationError, match="三员分立"):
         call_command("loaddata", str(fixture), verbosity=0)
     assert set(Membership.objects.filter(user=personas.sysadmin).values_list("role", flat=True)) == {Role.SYSTEM_ADMIN}
+
+
+def test_bootstrap_command_sets_only_the_first_admin_of_a_role(personas, make_user):
+    from django.core.management.base import CommandError
+
+    first = make_user("first_secadmin")
+    call_command("admin_role_bootstrap", "first_secadmin", "security_admin", organisation=ORGANISER, verbosity=0)
+    assert Membership.objects.filter(user=first, role=Role.SECURITY_ADMIN).exists()
+    event = AuditEvent.objects.filter(action="membership.grant").latest("seq")
+    assert event.actor_name == "" and event.after["bootstrap"] is True
+    second = make_user("second_secadmin")
+    with pytest.raises(CommandError, match="已有人担任安全管理员"):
+        call_command("admin_role_bootstrap", "second_secadmin", "security_admin", organisation=ORGANISER)
+    with pytest.raises(CommandError, match="三员分立"):
+        call_command("admin_role_bootstrap", "office", "audit_admin", organisation=ORGANISER)
+    with pytest.raises(CommandError):
+        call_command("admin_role_bootstrap", "nobody", "audit_admin", organisation=ORGANISER)
+    assert not Membership.objects.filter(user__in=[second, personas.office], role__in=["security_admin", "audit_admin"]).exists()
