@@ -47,9 +47,13 @@ _AUDITED_FIELDS = ("username", "display_name", "email", "is_active", "is_staff",
 
 @admin.register(User)
 class UserAdmin(SystemAdminMixin, BaseUserAdmin):  # type: ignore[misc,type-arg]
+    # No groups or per-user Django permissions: the platform's powers come from memberships only, which
+    # change on the account pages (三员分立), so nothing here could grant a power outside the audit trail.
     fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
-        ("平台", {"fields": ("display_name", "must_change_password", "password_changed_at")}),
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("display_name", "first_name", "last_name", "email")}),
+        ("状态", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("平台", {"fields": ("must_change_password", "password_changed_at", "last_login", "date_joined")}),
     )
     readonly_fields = ("password_changed_at", "last_login", "date_joined")
     list_display = ("username", "display_name", "is_active", "must_change_password", "last_login")

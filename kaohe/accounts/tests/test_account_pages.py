@@ -220,3 +220,58 @@ def test_account_deletion_in_the_django_admin_is_audited(personas, make_user):
     assert not User.objects.filter(username="doomed").exists()
     event = AuditEvent.objects.get(action="account.delete")
     assert event.actor_name == "sysadmin" and event.before["username"] == "doomed"
+
+
+def test_django_admin_account_form_has_no_groups_or_permissions(personas):
+    html = (
+        personas.client(personas.sysadmin).get(reverse("admin:accounts_user_change", args=[personas.viewer.pk])).content.decode()
+    )
+    assert 'name="username"' in html
+    assert 'name="groups"' not in html and 'name="user_permissions"' not in html
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"organisation": "", "role": "viewer"}, "请选择单位。"),
+        ({"organisation": "999999", "role": "viewer"}, "所选单位不存在。"),
+        ({"organisation": "ORG", "role": "superuser"}, "所选角色不存在。"),
+        ({"organisation": "ORG"}, "请选择角色。"),
+    ],
+)
+def test_grant_refuses_bad_input(personas, data, error):
+    org = Organisation.objects.get(name="市司法局")
+    data = {k: (str(org.pk) if v == "ORG" else v) for k, v in data.items()}
+    before = Membership.objects.count()
+    response = personas.client(personas.sysadmin).post(reverse("accounts:membership_add", args=[personas.viewer.pk]), data)
+    assert response.status_code == 302
+    assert error in _messages(response)
+    assert Membership.objects.count() == before
+    assert not RoleGrantProposal.objects.exists()
+
+
+def test_grant_to_a_deactivated_account_is_refused(personas, make_user):
+    gone = make_user("gone")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    response = personas.client(personas.sysadmin).post(
+        reverse("accounts:membership_add", args=[gone.pk]),
+        {"organisation": Organisation.objects.get(name="市司法局").pk, "role": "unit"},
+    )
+    assert "该账号已停用，不能授予角色。" in _messages(response)
+    assert not Membership.objects.filter(user=gone).exists()
+
+
+def test_account_list_runs_a_constant_number_of_queries(personas, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = personas.client(personas.sysadmin)
+    client.get(reverse("accounts:users"))  # warm the session and the caches
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(reverse("accounts:users")).status_code == 200
+    for i in range(5):
+        make_user(f"extra_{i}", Role.VIEWER)
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(reverse("accounts:users")).status_code == 200
+    assert len(second) == len(first)
