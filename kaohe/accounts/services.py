@@ -46,8 +46,12 @@ def password_change(*, actor: User, user: User, new_password: str, keep_session_
 def password_reset(*, actor: Any, user: User, new_password: str | None) -> None:
     """An administrator sets an initial password (or removes password login with ``None``).
 
-    The user must change it at the next login, and every session of theirs is logged out.
+    The user must change it at the next login, and every session of theirs is logged out. The password of an
+    administrator (系统/安全/审计管理员) is never reset by someone else here (``password_reset_refusal``).
     """
+    refusal = password_reset_refusal(actor=actor, user=user)
+    if refusal:
+        raise ValidationError(refusal)
     with transaction.atomic():
         if new_password is None:
             user.set_unusable_password()
@@ -64,6 +68,24 @@ def password_reset(*, actor: Any, user: User, new_password: str | None) -> None:
             object_repr=user.username,
             after={"usable": new_password is not None, "must_change_password": True, "sessions_ended": ended},
         )
+
+
+def password_reset_refusal(*, actor: Any, user: User) -> str | None:
+    """Why ``actor`` may not reset ``user``'s password, or None.
+
+    三员分立: whoever could set an administrator's password could log in as them, and so be the second person
+    of a two-person rule (confirm their own admin-role grant) or read the audit log. An administrator's
+    password is changed by themselves; a lost one is reset by the operators on the server
+    (``manage.py changepassword``), outside the platform.
+    """
+    from kaohe.organisations.models import Membership
+    from kaohe.organisations.roles import ADMIN_ROLES
+
+    if actor is None or getattr(actor, "pk", None) == user.pk:
+        return None
+    if Membership.objects.filter(user=user, role__in=[r.value for r in ADMIN_ROLES]).exists():
+        return "管理员账号（系统管理员、安全管理员、审计管理员）的密码不能由他人重置（三员分立）：请本人修改；遗失时由运维人员在服务器上按流程重置。"
+    return None
 
 
 # ------------------------------------------------------------------------------ login sessions

@@ -285,3 +285,24 @@ def test_bootstrap_command_sets_only_the_first_admin_of_a_role(personas, make_us
     with pytest.raises(CommandError):
         call_command("admin_role_bootstrap", "nobody", "audit_admin", organisation=ORGANISER)
     assert not Membership.objects.filter(user__in=[second, personas.office], role__in=["security_admin", "audit_admin"]).exists()
+
+
+def test_nobody_resets_an_administrators_password(personas, security_admin, audit_admin):
+    """Whoever sets an administrator's password can log in as them (and confirm their own grant): refused."""
+    refusal = "管理员账号（系统管理员、安全管理员、审计管理员）的密码不能由他人重置（三员分立）"
+    client = personas.client(personas.sysadmin)
+    for admin in (security_admin, audit_admin):
+        before = admin.password
+        response = client.post(reverse("accounts:user_password", args=[admin.pk]))
+        assert response.status_code == 302
+        assert any(m.startswith(refusal) for m in _messages(response))
+        response = client.post(
+            reverse("admin:auth_user_password_change", args=[admin.pk]),
+            {"password1": "Xy#2026abcdEF", "password2": "Xy#2026abcdEF", "usable_password": "true"},
+        )
+        assert response.status_code == 200 and refusal in response.content.decode()
+        admin.refresh_from_db()
+        assert admin.password == before and not admin.must_change_password
+    assert not AuditEvent.objects.filter(action="auth.password_reset").exists()
+    # An ordinary account's password is still reset by the system administrator.
+    assert client.post(reverse("accounts:user_password", args=[personas.viewer.pk])).status_code == 200
