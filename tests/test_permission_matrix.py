@@ -118,6 +118,13 @@ def _kwargs(name: str, plan) -> dict[str, int]:
     ):  # fieldwork (实地考核): ids in no plan → 404 (403 first for other roles)
         if absent in params:
             wanted[absent] = 999999
+    for absent in (
+        "account_id",
+        "membership_id",
+        "proposal_id",
+    ):  # accounts and roles: unknown ids → 404 for the admin (403 first for others)
+        if absent in params:
+            wanted[absent] = 999999
     if "import_id" in params:
         wanted["import_id"] = PlanImport.objects.filter(plan=plan).order_by("pk").first().pk
     assert set(wanted) == params, f"the matrix test does not know how to fill {params - set(wanted)}"

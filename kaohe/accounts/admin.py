@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from kaohe.accounts.forms import PolicyAdminPasswordChangeForm
@@ -23,7 +26,16 @@ from kaohe.organisations.admin import SystemAdminMixin
 
 
 def _login_through_the_platform(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-    """The admin has no login form of its own: the platform's (lockout, second factor) is the only way in."""
+    """The admin has no login form of its own: the platform's (lockout, second factor) is the only way in.
+
+    A logged-in user without ``admin:site`` goes home with a message (sending them to the login page, which
+    sends logged-in users on to ``next``, would loop between the two).
+    """
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect("admin:index")
+        messages.error(request, "系统管理后台仅限系统管理员使用。")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login"))
 
 
@@ -35,9 +47,13 @@ _AUDITED_FIELDS = ("username", "display_name", "email", "is_active", "is_staff",
 
 @admin.register(User)
 class UserAdmin(SystemAdminMixin, BaseUserAdmin):  # type: ignore[misc,type-arg]
+    # No groups or per-user Django permissions: the platform's powers come from memberships only, which
+    # change on the account pages (三员分立), so nothing here could grant a power outside the audit trail.
     fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
-        ("平台", {"fields": ("display_name", "must_change_password", "password_changed_at")}),
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("display_name", "first_name", "last_name", "email")}),
+        ("状态", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("平台", {"fields": ("must_change_password", "password_changed_at", "last_login", "date_joined")}),
     )
     readonly_fields = ("password_changed_at", "last_login", "date_joined")
     list_display = ("username", "display_name", "is_active", "must_change_password", "last_login")
@@ -62,3 +78,15 @@ class UserAdmin(SystemAdminMixin, BaseUserAdmin):  # type: ignore[misc,type-arg]
             before=before or None,
             after=after,
         )
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        with transaction.atomic():
+            described = {"id": obj.pk, **{k: getattr(obj, k) for k in _AUDITED_FIELDS}}
+            super().delete_model(request, obj)
+            audit.record(actor=request.user, action="account.delete", object_repr=described["username"], before=described)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        """The changelist's "delete selected" action: one audited deletion per account."""
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)

@@ -58,6 +58,16 @@ class PolicyPasswordChangeForm(PolicyValidationMixin, PasswordChangeForm):  # ty
 class PolicyAdminPasswordChangeForm(PolicyValidationMixin, AdminPasswordChangeForm):  # type: ignore[misc,type-arg]
     """The admin's "change password" page is a reset: saving goes through ``services.password_reset``."""
 
+    def clean(self) -> dict[str, Any]:
+        from kaohe.accounts import services
+        from kaohe.core import audit
+
+        data = super().clean()
+        refusal = services.password_reset_refusal(actor=audit.current_user(), user=self.user)
+        if refusal:
+            raise ValidationError(refusal)
+        return data or {}
+
     def save(self, commit: bool = True) -> Any:
         from kaohe.accounts import services
         from kaohe.core import audit

@@ -104,3 +104,42 @@ def user_by_username(username: str) -> User | None:
 
 def active_user(user_id: int) -> User | None:
     return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+# ------------------------------------------------------------------------------ account management (系统管理员)
+
+
+def accounts_list(query: str = "") -> QuerySet[User]:
+    """Accounts with their memberships (and organisations) for the account list; filtered by 账号 or 姓名."""
+    from django.db.models import Prefetch, Q
+
+    from kaohe.organisations.models import Membership
+
+    accounts = User.objects.prefetch_related(
+        Prefetch(
+            "memberships", queryset=Membership.objects.select_related("organisation").order_by("organisation__sort_key", "role")
+        )
+    ).order_by("username")
+    if query:
+        accounts = accounts.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    return accounts
+
+
+def memberships_of(user: User) -> QuerySet[Any]:
+    from kaohe.organisations.models import Membership
+
+    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__sort_key", "role")
+
+
+def grant_proposals(*, user: User | None = None, pending: bool | None = None) -> QuerySet[Any]:
+    """Proposed admin-role grants, newest first (one person's, and/or only pending or only decided ones)."""
+    from kaohe.organisations.models import RoleGrantProposal
+
+    rows = RoleGrantProposal.objects.select_related("user", "organisation", "proposed_by", "decided_by")
+    if user is not None:
+        rows = rows.filter(user=user)
+    if pending is True:
+        rows = rows.filter(status=RoleGrantProposal.Status.PENDING)
+    elif pending is False:
+        rows = rows.exclude(status=RoleGrantProposal.Status.PENDING)
+    return rows.order_by("-proposed_at", "-pk")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY
@@ -45,8 +46,12 @@ def password_change(*, actor: User, user: User, new_password: str, keep_session_
 def password_reset(*, actor: Any, user: User, new_password: str | None) -> None:
     """An administrator sets an initial password (or removes password login with ``None``).
 
-    The user must change it at the next login, and every session of theirs is logged out.
+    The user must change it at the next login, and every session of theirs is logged out. The password of an
+    administrator (系统/安全/审计管理员) is never reset by someone else here (``password_reset_refusal``).
     """
+    refusal = password_reset_refusal(actor=actor, user=user)
+    if refusal:
+        raise ValidationError(refusal)
     with transaction.atomic():
         if new_password is None:
             user.set_unusable_password()
@@ -63,6 +68,24 @@ def password_reset(*, actor: Any, user: User, new_password: str | None) -> None:
             object_repr=user.username,
             after={"usable": new_password is not None, "must_change_password": True, "sessions_ended": ended},
         )
+
+
+def password_reset_refusal(*, actor: Any, user: User) -> str | None:
+    """Why ``actor`` may not reset ``user``'s password, or None.
+
+    三员分立: whoever could set an administrator's password could log in as them, and so be the second person
+    of a two-person rule (confirm their own admin-role grant) or read the audit log. An administrator's
+    password is changed by themselves; a lost one is reset by the operators on the server
+    (``manage.py changepassword``), outside the platform.
+    """
+    from kaohe.organisations.models import Membership
+    from kaohe.organisations.roles import ADMIN_ROLES
+
+    if actor is None or getattr(actor, "pk", None) == user.pk:
+        return None
+    if Membership.objects.filter(user=user, role__in=[r.value for r in ADMIN_ROLES]).exists():
+        return "管理员账号（系统管理员、安全管理员、审计管理员）的密码不能由他人重置（三员分立）：请本人修改；遗失时由运维人员在服务器上按流程重置。"
+    return None
 
 
 # ------------------------------------------------------------------------------ login sessions
@@ -253,3 +276,98 @@ def lockout_release(*, actor: User, username: str, ip_address: str | None) -> in
             after={"username": username, "ip": ip_address or "", "attempts_removed": removed},
         )
     return removed
+
+
+# ------------------------------------------------------------------------------ accounts (系统管理员)
+
+INITIAL_PASSWORD_LENGTH = 16
+_PASSWORD_ALPHABETS = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "#%+-=@")
+
+
+def _check_account_manager(actor: Any, user: User | None) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from kaohe.organisations import access
+
+    if not access.can(actor, "accounts:manage"):
+        raise PermissionDenied("您没有管理账号的权限。")
+    if user is not None and getattr(actor, "pk", None) == user.pk:
+        raise ValidationError("不能在账号管理中更改本人的账号，请由另一位系统管理员办理。")
+
+
+def initial_password(user: User) -> str:
+    """A random initial password that satisfies the configured password policy (no look-alike characters)."""
+    from django.contrib.auth import password_validation
+
+    for _ in range(50):
+        chars = [secrets.choice(alphabet) for alphabet in _PASSWORD_ALPHABETS]
+        everything = "".join(_PASSWORD_ALPHABETS)
+        chars += [secrets.choice(everything) for _ in range(INITIAL_PASSWORD_LENGTH - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        candidate = "".join(chars)
+        try:
+            password_validation.validate_password(candidate, user, password_validators=policy.password_validators())
+        except ValidationError:
+            continue
+        return candidate
+    raise RuntimeError("could not generate an initial password that satisfies the password policy")
+
+
+def user_create(*, actor: Any, username: str, display_name: str, email: str = "") -> tuple[User, str]:
+    """A new account with a random initial password (returned to be shown once); changed at first login.
+
+    The account has no role: roles are granted afterwards through ``organisations.services.membership_grant``.
+    """
+    _check_account_manager(actor, None)
+    username = username.strip()
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(f"账号 {username} 已存在。")
+        user = User(username=username, display_name=display_name.strip(), email=email.strip(), must_change_password=True)
+        password = initial_password(user)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        audit.record(
+            actor=actor,
+            action="account.create",
+            obj=user,
+            object_repr=user.username,
+            after={
+                "username": user.username,
+                "display_name": user.display_name,
+                "email": user.email,
+                "must_change_password": True,
+            },
+        )
+    return user, password
+
+
+def user_set_active(*, actor: Any, user: User, active: bool) -> int:
+    """停用 / 启用 an account. Deactivating ends every session of the user. Returns the sessions ended."""
+    _check_account_manager(actor, user)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active == active:
+            raise ValidationError("该账号已启用。" if active else "该账号已停用。")
+        user.is_active = active
+        user.full_clean()
+        user.save(update_fields=["is_active"])
+        ended = 0 if active else _end_sessions(user, keep_session_key=None)
+        audit.record(
+            actor=actor,
+            action="account.activate" if active else "account.deactivate",
+            obj=user,
+            object_repr=user.username,
+            before={"is_active": not active},
+            after={"is_active": active, "sessions_ended": ended},
+        )
+    return ended
+
+
+def user_password_issue(*, actor: Any, user: User) -> str:
+    """Give another user a new random initial password (returned to be shown once); they change it at next login."""
+    _check_account_manager(actor, user)
+    password = initial_password(user)
+    password_reset(actor=actor, user=user, new_password=password)
+    return password

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.accounts import views
+from kaohe.accounts import views, views_manage
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,4 +18,14 @@ urlpatterns = [
     path("security/", views.security_lockouts, name="security_lockouts"),
     path("security/unlock", views.security_unlock, name="security_unlock"),
     path("security/totp-reset", views.security_totp_reset, name="security_totp_reset"),
+    # 三员分立: accounts and roles (系统管理员), confirming admin-role grants (安全管理员)
+    path("users/", views_manage.users, name="users"),
+    path("users/new", views_manage.user_create, name="user_create"),
+    path("users/<int:account_id>/", views_manage.user_detail, name="user_detail"),
+    path("users/<int:account_id>/roles/add", views_manage.membership_add, name="membership_add"),
+    path("users/<int:account_id>/roles/<int:membership_id>/revoke", views_manage.membership_revoke, name="membership_revoke"),
+    path("users/<int:account_id>/active", views_manage.user_active, name="user_active"),
+    path("users/<int:account_id>/password", views_manage.user_password, name="user_password"),
+    path("grants/", views_manage.grant_proposals, name="grant_proposals"),
+    path("grants/<int:proposal_id>/decide", views_manage.grant_decide, name="grant_decide"),
 ]

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from kaohe.organisations.models import Membership
+from kaohe.organisations.models import Membership, RoleGrantProposal
 from kaohe.organisations.roles import ADMIN_ROLES, DRAFT_ROLES, GLOBAL_CAPABILITIES, ROLE_CAPABILITIES, Role, capabilities_of
 
 if TYPE_CHECKING:
@@ -517,3 +517,35 @@ def get_copy_recipient_for_user(user: Any, plan: Plan, recipient_id: int) -> Cop
     if recipient is None:
         raise Http404("抄送单位不存在")
     return recipient
+
+
+# ------------------------------------------------------------------------------ accounts and roles (三员分立)
+
+
+def get_account_for_manager(user: Any, account_id: int) -> Any:
+    """An account the system administrator manages: 403 without ``accounts:manage``, 404 for an unknown id."""
+    from kaohe.accounts.models import User
+
+    require(user, "accounts:manage")
+    account = User.objects.filter(pk=account_id).first()
+    if account is None:
+        raise Http404("账号不存在")
+    return account
+
+
+def get_membership_for_manager(user: Any, account_id: int, membership_id: int) -> Membership:
+    """One membership of a managed account (404 when it is not that account's)."""
+    account = get_account_for_manager(user, account_id)
+    membership = Membership.objects.select_related("user", "organisation").filter(pk=membership_id, user=account).first()
+    if membership is None:
+        raise Http404("该角色不存在")
+    return membership
+
+
+def get_grant_proposal_for_decider(user: Any, proposal_id: int) -> RoleGrantProposal:
+    """A proposed admin-role grant the security administrator decides: 403 without the capability, 404 unknown."""
+    require(user, "accounts:confirm_admin_grant")
+    proposal = RoleGrantProposal.objects.select_related("user", "organisation", "proposed_by").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise Http404("申请不存在")
+    return proposal

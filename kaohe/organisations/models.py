@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from kaohe.core.models import TimeStampedModel
-from kaohe.organisations.roles import Role
+from kaohe.organisations.roles import ADMIN_ROLES, Role, role_conflict
 
 
 def pinyin_sort_key(name: str) -> str:
@@ -90,3 +92,73 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+    def clean(self) -> None:
+        """三员分立: the role must be compatible with the user's other memberships (see ``roles.role_conflict``)."""
+        super().clean()
+        problem = self.conflict()
+        if problem:
+            raise ValidationError({"role": problem})
+
+    def conflict(self) -> str | None:
+        """Why this row may not exist next to the user's other memberships, or None."""
+        if not self.user_id or not self.role:
+            return None
+        held = Membership.objects.filter(user_id=self.user_id).exclude(pk=self.pk).values_list("role", flat=True)
+        return role_conflict({Role(r) for r in held}, Role(self.role))
+
+
+ADMIN_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in ADMIN_ROLES]
+
+
+class RoleGrantProposal(TimeStampedModel):
+    """A proposed grant of an admin role (系统/安全/审计管理员): it takes effect only when a *different*
+    administrator holding ``accounts:confirm_admin_grant`` (安全管理员) confirms it (三员分立, two persons)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        REJECTED = "rejected", "已驳回"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="授予对象", on_delete=models.CASCADE, related_name="role_grant_proposals"
+    )
+    organisation = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField("角色", max_length=32, choices=ADMIN_ROLE_CHOICES)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField("提出时间", default=timezone.now)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_reason = models.CharField("驳回理由", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "管理员角色授予申请"
+        verbose_name_plural = "管理员角色授予申请"
+        ordering: ClassVar[list[str]] = ["-proposed_at", "-pk"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=sorted(r.value for r in ADMIN_ROLES)), name="role_grant_proposal_admin_role_only"
+            ),
+            models.CheckConstraint(condition=~models.Q(proposed_by=models.F("user")), name="role_grant_proposal_not_for_oneself"),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | (~models.Q(decided_by=models.F("proposed_by")) & ~models.Q(decided_by=models.F("user"))),
+                name="role_grant_proposal_decided_by_another",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_by__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="role_grant_proposal_decision_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=models.Q(status="pending"),
+                name="role_grant_proposal_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}（{self.get_status_display()}）"

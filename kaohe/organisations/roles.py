@@ -63,6 +63,8 @@ CAPABILITIES: dict[str, str] = {
     "casefile:manage": "抽取案卷、分配评查员、维护评查表",
     "casefile:review": "评查分配给本人的案卷",
     "admin:site": "进入系统管理后台（账号与设置）",
+    "accounts:manage": "管理账号：新建、停用、授予或撤销他人的角色（管理员角色须经安全管理员确认）",
+    "accounts:confirm_admin_grant": "确认或驳回他人提出的管理员角色授予",
     "security:policy": "设置安全策略",
     "audit:read": "查阅审计日志",
 }
@@ -144,13 +146,23 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "analysis:view",
         }
     ),
-    Role.SYSTEM_ADMIN: frozenset({"admin:site"}),
-    Role.SECURITY_ADMIN: frozenset({"security:policy"}),
+    Role.SYSTEM_ADMIN: frozenset({"admin:site", "accounts:manage"}),
+    Role.SECURITY_ADMIN: frozenset({"security:policy", "accounts:confirm_admin_grant"}),
     Role.AUDIT_ADMIN: frozenset({"audit:read"}),
 }
 
 # Capabilities that make sense without a plan (checked against all of a user's memberships).
-GLOBAL_CAPABILITIES = frozenset({"plan:create", "admin:site", "security:policy", "audit:read", "calendar:manage"})
+GLOBAL_CAPABILITIES = frozenset(
+    {
+        "plan:create",
+        "admin:site",
+        "accounts:manage",
+        "accounts:confirm_admin_grant",
+        "security:policy",
+        "audit:read",
+        "calendar:manage",
+    }
+)
 
 # Plan roles that may see a plan while it is still a draft.
 DRAFT_ROLES: frozenset[Role] = frozenset({Role.OFFICE})
@@ -161,3 +173,22 @@ def capabilities_of(roles: set[Role] | frozenset[Role]) -> frozenset[str]:
     for role in roles:
         result |= ROLE_CAPABILITIES[role]
     return frozenset(result)
+
+
+def role_conflict(held: set[Role] | frozenset[Role], new: Role) -> str | None:
+    """Why a person holding ``held`` may not also hold ``new`` (三员分立), or None when they may.
+
+    An administrator role is exclusive: whoever holds one of the three admin powers holds no second admin
+    power and no plan role (考核办, 考核主体, …), and whoever holds a plan role holds no admin power.
+    Holding the same role in several organisations is fine.
+    """
+    others = set(held) - {new}
+    # An admin power conflicts with everything else; a plan role only with admin powers.
+    conflicting = others if new in ADMIN_ROLES else others & ADMIN_ROLES
+    if not conflicting:
+        return None
+    names = "、".join(r.label for r in Role if r in conflicting)
+    return (
+        f"三员分立：该用户已担任{names}，不能再担任{new.label}。"
+        "系统管理员、安全管理员、审计管理员须由不同人员担任，且不兼任考核业务角色。"
+    )
