@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core import audit
-from kaohe.core.downloads import as_download
+from kaohe.core.audit_exports import export_response
 from kaohe.core.forms import StyledFormMixin
 from kaohe.core.models import AuditCheckpoint, AuditEvent
 from kaohe.organisations import access
@@ -144,6 +144,7 @@ ACTION_GROUPS: dict[str, str] = {
     "calendar": "节假日",
     "demo": "演示数据",
     "audit": "审计",
+    "analysis": "考核分析",
     "backup": "备份与恢复",
 }
 
@@ -448,12 +449,19 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     if fmt == "xlsx" and count > XLSX_MAX_ROWS:
         messages.error(request, f"共 {count} 条，超过 Excel 单表上限，请缩小筛选范围或导出 CSV")
         return redirect(back)
-    audit.record(actor=request.user, action="audit.export", after={"filters": form.summary(), "format": fmt, "rows": count})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response: HttpResponseBase
     if fmt == "csv":
-        streaming = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
-        return as_download(streaming, f"审计日志-{stamp}.csv")
-    return as_download(FileResponse(_xlsx_file(events), content_type=XLSX), f"审计日志-{stamp}.xlsx")
+        response = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
+    else:
+        response = FileResponse(_xlsx_file(events), content_type=XLSX)
+    return export_response(
+        request,
+        response,
+        filename=f"审计日志-{stamp}.{fmt}",
+        action="audit.export",
+        after={"filters": form.summary(), "format": fmt, "rows": count},
+    )
 
 
 @login_required
