@@ -19,22 +19,25 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 install: $(BIN)/.installed
 
-var/secret_key:
+# The audit chain's HMAC key (KAOHE_AUDIT_KEY_FILE) is made the same way as the secret key; keep both.
+var/secret_key var/audit_key:
 	mkdir -p var
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
-migrate: install var/secret_key
-	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py migrate --noinput
-	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py createcachetable
+SECRETS := DJANGO_SECRET_KEY_FILE=var/secret_key KAOHE_AUDIT_KEY_FILE=var/audit_key
+
+migrate: install var/secret_key var/audit_key
+	$(SECRETS) $(BIN)/python manage.py migrate --noinput
+	$(SECRETS) $(BIN)/python manage.py createcachetable
 
 demo: migrate
-	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py load_demo
+	$(SECRETS) $(BIN)/python manage.py load_demo
 
 run: demo
-	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SECRETS) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "依法行政考核督导平台: http://$(HOST):$(PORT)/  (Ctrl+C 停止)"
-	DJANGO_SECRET_KEY_FILE=var/secret_key $(BIN)/gunicorn config.wsgi:application \
+	$(SECRETS) $(BIN)/gunicorn config.wsgi:application \
 		--bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile -
 
 lint: install

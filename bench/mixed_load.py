@@ -491,6 +491,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": f"{PG}/{DB}",
         "DJANGO_SECRET_KEY": "bench-only",
+        "KAOHE_AUDIT_KEY": "bench-only-audit-key-0123456789abcdef",
         "DJANGO_DEBUG": "false",
         "KAOHE_VAR_DIR": str(work / "var"),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",

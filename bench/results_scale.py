@@ -46,6 +46,7 @@ def admin_sql(statement: str) -> None:
 def setup_django(db: str) -> None:
     os.environ["DATABASE_URL"] = f"{PG}/{db}"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+    os.environ.setdefault("KAOHE_AUDIT_KEY", "bench-only-audit-key-0123456789abcdef")
     os.environ["KAOHE_VAR_DIR"] = tempfile.mkdtemp(prefix="kaohe-bench-results-")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     sys.path.insert(0, str(ROOT))

@@ -118,6 +118,16 @@ KAOHE_TOTP_ENCRYPTION_KEY = env_str("KAOHE_TOTP_ENCRYPTION_KEY", "")  # empty: d
 KAOHE_TOTP_ENCRYPTION_KEY_FALLBACKS = env_list("KAOHE_TOTP_ENCRYPTION_KEY_FALLBACKS", [])
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
+# The audit chain's HMAC key (kaohe/core/audit.py). Kept outside the database, in the deployment's secret store
+# (KAOHE_AUDIT_KEY_FILE), so whoever can write the database cannot recompute the chain. Rotation: the new key
+# here, every earlier key in KAOHE_AUDIT_KEYS_OLD (comma-separated), which still verifies the events it sealed.
+KAOHE_AUDIT_KEY = env_str("KAOHE_AUDIT_KEY", "dev-only-insecure-audit-key-do-not-use-in-production" if DEBUG else None)
+KAOHE_AUDIT_KEYS_OLD = env_list("KAOHE_AUDIT_KEYS_OLD", [])
+if not DEBUG and len(KAOHE_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("KAOHE_AUDIT_KEY must be at least 32 characters (make one with secrets.token_urlsafe(50))")
+# Checkpoints of the chain head (manage.py audit_checkpoint) are appended to this file, outside the database.
+KAOHE_AUDIT_ANCHOR_FILE = env_str("KAOHE_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log"))
+
 # Lockout after repeated failures (django-axes): per username + IP.
 AXES_FAILURE_LIMIT = env_int("KAOHE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("KAOHE_LOGIN_COOLOFF_MINUTES", 30) / 60

@@ -4,9 +4,14 @@ DATABASE_URL still decides the database, so the same suite runs on SQLite and on
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("KAOHE_TESTING", "1")
+os.environ.setdefault("KAOHE_AUDIT_KEY", "test-only-audit-key-not-for-production-0123456789")
+# Never the developer's var/audit-anchors.log: one (absent) file per test process; tests that write checkpoints
+# point KAOHE_AUDIT_ANCHOR_FILE at their own tmp_path.
+os.environ.setdefault("KAOHE_AUDIT_ANCHOR_FILE", os.path.join(tempfile.gettempdir(), f"kaohe-test-anchors-{os.getpid()}.log"))
 
 from config.settings import *  # noqa: F403
 

@@ -54,7 +54,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from kaohe.core import audit
-from kaohe.core.models import AuditChainHead, AuditEvent
+from kaohe.core.models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 FORMAT = "kaohe-backup"
 FORMAT_VERSION = 1
@@ -152,7 +152,7 @@ def _plan_paths(candidates: list[type[models.Model]]) -> dict[type[models.Model]
     """For each model that belongs to a plan, the lookup from it to the plan's id (``submission__plan``)."""
     plan_model = apps.get_model("plans", "Plan")
     reference = {_user_model(), *[apps.get_model(label) for label in ("organisations.Organisation", "organisations.Region")]}
-    reference |= {apps.get_model("organisations", "Membership"), AuditEvent, AuditChainHead}
+    reference |= {apps.get_model("organisations", "Membership"), AuditEvent, AuditChainHead, AuditCheckpoint}
     paths: dict[type[models.Model], str] = {plan_model: "pk"}
     changed = True
     while changed:
@@ -199,7 +199,7 @@ def _plan_querysets(plan_id: int) -> dict[type[models.Model], models.QuerySet[An
         manager = model._base_manager
         if model in paths:
             chosen[model] = manager.filter(**{paths[model]: plan_id})
-        elif model in (AuditEvent, AuditChainHead):
+        elif model in (AuditEvent, AuditChainHead, AuditCheckpoint):
             chosen[model] = manager.all()
         elif any(f.attname == "plan_id" for f in model._meta.concrete_fields):  # e.g. notifications: a plain id
             chosen[model] = manager.filter(plan_id=plan_id)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaohe.core.downloads import as_download
+from kaohe.core.audit_exports import export_response
 from kaohe.organisations import access
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
@@ -109,7 +109,16 @@ def export_category(request: HttpRequest, plan_id: int, category_id: int) -> Htt
     table = selectors.category_table(category)
     content = write_indicator_workbook(table, title=f"{plan.title}考核内容", subtitle=f"（{category.name}）")
     response = HttpResponse(content, content_type=XLSX)
-    return as_download(response, f"{plan.year}年度考核内容-{category.name}.xlsx")
+    filename = f"{plan.year}年度考核内容-{category.name}.xlsx"
+    return export_response(
+        request,
+        response,
+        filename=filename,
+        action="plan.export",
+        obj=category,
+        plan_id=plan.pk,
+        after={"category": category.name},
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ class ResultsConfig(AppConfig):
     verbose_name = "考核结果"
     # Labels of the release's audit actions (results.compute/export/bulletin are in core.views_security).
     audit_labels: ClassVar[dict[str, str]] = {
+        "analysis.export": "导出考核分析",
         "results.consultation_open": "发起考核结果征求意见",
         "results.comment": "对征求意见稿提出意见",
         "results.consultation_close": "结束征求意见",

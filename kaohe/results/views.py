@@ -15,8 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from kaohe.core import audit
-from kaohe.core.downloads import as_download
+from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
@@ -128,12 +127,11 @@ def export(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse
     plan = access.get_results_plan_for_user(request.user, plan_id)
     snap = access.get_snapshot_for_user(request.user, plan, snapshot_id)
     body = exports.snapshot_workbook(plan, snap)
-    audit.record(
-        actor=request.user, action="results.export", obj=snap, plan_id=plan.pk, after={"seq": snap.seq, "bytes": len(body)}
-    )
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"{plan.title}-考核结果-第{snap.seq}次计算.xlsx"
-    return as_download(response, filename)
+    return export_response(
+        request, response, filename=filename, action="results.export", obj=snap, plan_id=plan.pk, after={"seq": snap.seq}
+    )
 
 
 @login_required
@@ -143,12 +141,11 @@ def bulletin(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpRespon
     plan = access.get_results_plan_for_user(request.user, plan_id)
     snap = access.get_snapshot_for_user(request.user, plan, snapshot_id)
     body = build_bulletin(plan, snap)
-    audit.record(
-        actor=request.user, action="results.bulletin", obj=snap, plan_id=plan.pk, after={"seq": snap.seq, "bytes": len(body)}
-    )
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     filename = f"{plan.title}-考核情况通报-第{snap.seq}次计算.docx"
-    return as_download(response, filename)
+    return export_response(
+        request, response, filename=filename, action="results.bulletin", obj=snap, plan_id=plan.pk, after={"seq": snap.seq}
+    )
 
 
 # --- release: consultation, approval, publication (结果审定与公布) -----------------------------------------
@@ -401,16 +398,17 @@ def release_bulletin(request: HttpRequest, plan_id: int) -> HttpResponse:
     else:
         two_years = selectors.excellent_two_years(plan, selectors.category_lists(current.snapshot))
         body = build_bulletin(plan, current.snapshot, texts=BulletinTexts.of_release(current), two_years=two_years)
-    audit.record(
-        actor=request.user,
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    state = "公布稿" if publication is not None else "送审稿"
+    return export_response(
+        request,
+        response,
+        filename=f"{plan.title}-考核情况通报-{state}.docx",
         action="results.release_bulletin",
         obj=current,
         plan_id=plan.pk,
-        after={"release": current.seq, "published": publication is not None, "bytes": len(body)},
+        after={"release": current.seq, "published": publication is not None},
     )
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    state = "公布稿" if publication is not None else "送审稿"
-    return as_download(response, f"{plan.title}-考核情况通报-{state}.docx")
 
 
 @login_required
@@ -423,15 +421,16 @@ def score_sheet(request: HttpRequest, plan_id: int, snapshot_id: int, category_i
     if body is None:
         raise Http404("此次计算没有该类别")
     name = next((c["name"] for c in snap.summary if c["id"] == category_id), str(category_id))
-    audit.record(
-        actor=request.user,
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return export_response(
+        request,
+        response,
+        filename=f"{plan.title}-{name}评分表-第{snap.seq}次计算.xlsx",
         action="results.score_sheet",
         obj=snap,
         plan_id=plan.pk,
-        after={"seq": snap.seq, "category": name, "bytes": len(body)},
+        after={"seq": snap.seq, "category": name},
     )
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return as_download(response, f"{plan.title}-{name}评分表-第{snap.seq}次计算.xlsx")
 
 
 # --- member units: consultation ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kaohe.core.downloads import as_download
+from kaohe.core.audit_exports import export_response
 from kaohe.organisations import access
 from kaohe.plans.models import Plan
 from kaohe.results import analysis, selectors_analysis
@@ -89,4 +89,7 @@ def export(request: HttpRequest, plan_id: int) -> HttpResponse:
         about.insert(4, ("考核办的决定", f"缺少的评价按0分计：{chosen.decision_note}"))
     body = analysis.workbook(about, report.tables)
     response = HttpResponse(body, content_type=XLSX)
-    return as_download(response, f"{plan.title}-考核分析-第{chosen.seq}次计算.xlsx")
+    filename = f"{plan.title}-考核分析-第{chosen.seq}次计算.xlsx"
+    return export_response(
+        request, response, filename=filename, action="analysis.export", obj=chosen, plan_id=plan.pk, after={"seq": chosen.seq}
+    )

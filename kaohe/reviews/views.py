@@ -10,7 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from kaohe.core import audit
+from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
@@ -140,15 +140,16 @@ def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     feedback = access.get_released_feedback_for_user(request.user, plan, unit_id)
     body = feedback_letter(feedback, request_days=services.policy_of(plan).review_request_days)
-    audit.record(
-        actor=request.user,
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return export_response(
+        request,
+        response,
+        filename=f"{plan.year}年度问题反馈通知-{feedback.unit.organisation.name}.docx",
         action="feedback.letter",
         obj=feedback,
         plan_id=plan.pk,
         organisation=feedback.unit.organisation,
     )
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    return as_download(response, f"{plan.year}年度问题反馈通知-{feedback.unit.organisation.name}.docx")
 
 
 @login_required

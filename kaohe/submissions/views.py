@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.core import ratelimit
-from kaohe.core.downloads import as_download
+from kaohe.core.audit_exports import export_response
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
 from kaohe.organisations import access
@@ -289,17 +289,17 @@ def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bo
     evidence = access.get_evidence_file_for_user(request.user, plan, file_id)
     if inline and evidence.kind not in INLINE_KINDS:
         raise Http404("该类型不支持在线预览，请下载")
-    from kaohe.core import audit
-
-    audit.record(
-        actor=request.user,
+    response = FileResponse(open_for_download(evidence.storage_name), content_type=evidence.mime)
+    return export_response(
+        request,
+        response,
+        filename=evidence.display_name,
         action="evidence.preview" if inline else "evidence.download",
         obj=evidence,
         plan_id=plan.pk,
-        after={"file": evidence.display_name, "sha256": evidence.sha256},
+        after={"sha256": evidence.sha256},
+        inline=inline,
     )
-    response = FileResponse(open_for_download(evidence.storage_name), content_type=evidence.mime)
-    return as_download(response, evidence.display_name, inline=inline)
 
 
 @login_required
@@ -324,11 +324,15 @@ def _archive_response(
     if not files:
         messages.info(request, "没有可下载的文件")
         return redirect(request.META.get("HTTP_REFERER") or reverse("plans:detail", args=[plan.pk]))
-    from kaohe.core import audit
-
-    audit.record(actor=request.user, action="evidence.archive", plan_id=plan.pk, after={"files": len(files), "archive": filename})
     response = FileResponse(build_archive(files, folder_of=folders), content_type="application/zip")
-    return as_download(response, filename)
+    return export_response(
+        request,
+        response,
+        filename=filename,
+        action="evidence.archive",
+        plan_id=plan.pk,
+        after={"files": len(files), "archive": filename},
+    )
 
 
 @login_required

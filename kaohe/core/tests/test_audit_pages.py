@@ -138,9 +138,9 @@ def test_pages_are_paginated_with_a_constant_number_of_queries(personas, auditor
     assert second_rows == 21
     one_rows, one_queries = page_queries(plan=900, actor="viewer")
     assert one_rows == 1
-    # session, user, memberships, count, page rows, the audit.view event (savepoint, chain head, insert,
-    # head update, release), session save: the same whatever the number of rows.
-    assert full_queries == second_queries == one_queries == 13
+    # session, user, memberships, count, page rows, latest checkpoints, the audit.view event (savepoint, chain
+    # head, insert, head update, release), session save: the same whatever the number of rows.
+    assert full_queries == second_queries == one_queries == 14
     html = client.get(LIST, {"plan": 900, "page": 2}).content.decode()
     assert "第 2 / 3 页" in html
     assert "plan=900&amp;page=3" in html
@@ -216,3 +216,53 @@ def test_every_audited_action_in_the_code_has_a_chinese_label():
     assert missing == [], (
         f"audit actions without a Chinese label in views_security.ACTION_LABELS or an AppConfig.audit_labels: {missing}"
     )
+
+
+def test_latest_checkpoints_are_shown_to_be_written_down(personas, auditor, settings, tmp_path):
+    from kaohe.core.audit_anchor import audit_checkpoint
+
+    settings.KAOHE_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.log")
+    client = personas.client(auditor)
+    assert "尚未生成检查点" in client.get(LIST).content.decode()
+    checkpoints = [audit_checkpoint(actor=None) for _ in range(7)]
+    html = client.get(LIST).content.decode()
+    assert html.count('data-testid="checkpoint-row"') == 5  # the latest five
+    newest = checkpoints[-1]
+    assert f"<td>{newest.seq}</td><td><code>{newest.head_hash[:16]}</code></td>" in html
+    assert newest.head_hash[:17] not in html  # shortened
+    assert f"<td>{checkpoints[1].seq}</td>" not in html
+    assert "生成审计链检查点" in client.get(LIST, {"action": "audit.checkpoint"}).content.decode()
+
+
+def test_verify_button_checks_the_anchors(personas, auditor, settings, tmp_path):
+    from kaohe.core.audit_anchor import audit_checkpoint
+
+    anchors = tmp_path / "audit-anchors.log"
+    settings.KAOHE_AUDIT_ANCHOR_FILE = str(anchors)
+    client = personas.client(auditor)
+    audit.record(actor=personas.office, action="evaluation.record", after={"score": "8.00"})
+    checkpoint = audit_checkpoint(actor=None)
+    html = client.post(VERIFY, follow=True).content.decode()
+    assert "审计链完整" in html and "与 2 个检查点相符" in html
+    # The tail cut back below the checkpoint, the head moved, the table's copy of the checkpoint removed.
+    keep = AuditEvent.objects.get(seq=checkpoint.seq - 1)
+    AuditEvent.objects.filter(seq__gt=keep.seq).delete()
+    from kaohe.core.models import AuditChainHead, AuditCheckpoint
+
+    AuditCheckpoint.objects.all().delete()
+    AuditChainHead.objects.filter(singleton=1).update(last_seq=keep.seq, last_hash=keep.hash)
+    html = client.post(VERIFY, follow=True).content.decode()
+    assert "审计链校验失败" in html and "链尾被截去" in html
+    verified = AuditEvent.objects.filter(action="audit.verify").order_by("seq").last()
+    assert verified is not None and verified.after["ok"] is False
+
+
+def test_verify_button_warns_when_this_server_has_no_anchor_file(personas, auditor, settings, tmp_path):
+    from kaohe.core.audit_anchor import audit_checkpoint
+
+    anchors = tmp_path / "audit-anchors.log"
+    settings.KAOHE_AUDIT_ANCHOR_FILE = str(anchors)
+    audit_checkpoint(actor=None)
+    anchors.unlink()
+    html = personas.client(auditor).post(VERIFY, follow=True).content.decode()
+    assert "审计链完整" in html and "找不到审计锚定文件" in html and "alert-warning" in html

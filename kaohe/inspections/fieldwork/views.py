@@ -9,9 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaohe.core import audit
+from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
-from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_errors
 from kaohe.organisations import access
 from kaohe.plans.models import Plan
@@ -260,12 +259,13 @@ def group_xlsx(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
     group = _group(plan, group_id)
     schedule = selectors.schedules(plan, group_id=group.pk)[0]
     body = schedule_workbook(plan, schedule, get_calendar(request))
-    audit.record(
-        actor=request.user,
+    response = HttpResponse(body, content_type=XLSX)
+    return export_response(
+        request,
+        response,
+        filename=f"{plan.year}年度实地考核日程-{group.name}.xlsx",
         action="fieldwork.schedule_export",
         obj=group,
         plan_id=plan.pk,
         after={"units": len(schedule.assignments)},
     )
-    response = HttpResponse(body, content_type=XLSX)
-    return as_download(response, f"{plan.year}年度实地考核日程-{group.name}.xlsx")
