@@ -118,10 +118,19 @@ KAOHE_TOTP_ENCRYPTION_KEY = env_str("KAOHE_TOTP_ENCRYPTION_KEY", "")  # empty: d
 KAOHE_TOTP_ENCRYPTION_KEY_FALLBACKS = env_list("KAOHE_TOTP_ENCRYPTION_KEY_FALLBACKS", [])
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
-# Lockout after repeated failures (django-axes): per username + IP.
+# Behind reverse proxies (nginx): trust X-Forwarded-Proto, and take the client's address from X-Forwarded-For,
+# KAOHE_PROXY_COUNT entries from the right (one per trusted proxy; 1 = nginx alone). Never trusted otherwise.
+KAOHE_BEHIND_PROXY = env_bool("KAOHE_BEHIND_PROXY", False)
+KAOHE_PROXY_COUNT = env_int("KAOHE_PROXY_COUNT", 1) if KAOHE_BEHIND_PROXY else 0
+if KAOHE_BEHIND_PROXY and not 1 <= KAOHE_PROXY_COUNT <= 10:
+    raise ImproperlyConfigured(f"KAOHE_PROXY_COUNT={KAOHE_PROXY_COUNT}: the number of trusted proxies, 1 to 10")
+
+# Lockout after repeated failures (django-axes): per username + client address (kaohe/core/clientip.py), so
+# failures from one address never lock the same user out at another.
 AXES_FAILURE_LIMIT = env_int("KAOHE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("KAOHE_LOGIN_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kaohe.core.clientip.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -146,7 +155,7 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("KAOHE_HSTS_PRELOAD", False)
 # HSTS preload is a deliberate opt-in (KAOHE_HSTS_PRELOAD=true): intranet hosts are usually not on the list.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # plain-HTTP health checks from the load balancer
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KAOHE_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if KAOHE_BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
