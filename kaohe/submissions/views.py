@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.core import ratelimit
 from kaohe.core.downloads import as_download
+from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
 from kaohe.organisations import access
@@ -323,7 +324,7 @@ def _archive_response(
 ) -> HttpResponseBase:
     if not files:
         messages.info(request, "没有可下载的文件")
-        return redirect(request.META.get("HTTP_REFERER") or reverse("plans:detail", args=[plan.pk]))
+        return redirect(referer_path(request, default=reverse("plans:detail", args=[plan.pk])))
     from kaohe.core import audit
 
     audit.record(actor=request.user, action="evidence.archive", plan_id=plan.pk, after={"files": len(files), "archive": filename})
