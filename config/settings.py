@@ -143,6 +143,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "kaohe.core.views.csrf_failure"
 
 # HTTPS hardening, on when the site is served over TLS (production).
 HTTPS = env_bool("KAOHE_HTTPS", False)

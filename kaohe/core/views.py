@@ -75,3 +75,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the site's Chinese page, never Django's (Django logs the reason itself)."""
+    no_cookie = reason.startswith("CSRF cookie not set")
+    return render(request, "errors/403_csrf.html", {"no_cookie": no_cookie}, status=403)
