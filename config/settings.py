@@ -100,10 +100,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's four, with their messages in Chinese (kaohe/accounts/validators.py)
+    {"NAME": "kaohe.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "kaohe.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "kaohe.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "kaohe.accounts.validators.NumericPasswordValidator"},
     {"NAME": "kaohe.accounts.validators.CharacterClassValidator"},
     {"NAME": "kaohe.accounts.validators.PasswordHistoryValidator"},
 ]
