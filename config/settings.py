@@ -100,10 +100,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's four, with their messages in Chinese (kaohe/accounts/validators.py)
+    {"NAME": "kaohe.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "kaohe.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "kaohe.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "kaohe.accounts.validators.NumericPasswordValidator"},
     {"NAME": "kaohe.accounts.validators.CharacterClassValidator"},
     {"NAME": "kaohe.accounts.validators.PasswordHistoryValidator"},
 ]
@@ -128,10 +129,19 @@ if not DEBUG and len(KAOHE_AUDIT_KEY) < 32:
 # Checkpoints of the chain head (manage.py audit_checkpoint) are appended to this file, outside the database.
 KAOHE_AUDIT_ANCHOR_FILE = env_str("KAOHE_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log"))
 
-# Lockout after repeated failures (django-axes): per username + IP.
+# Behind reverse proxies (nginx): trust X-Forwarded-Proto, and take the client's address from X-Forwarded-For,
+# KAOHE_PROXY_COUNT entries from the right (one per trusted proxy; 1 = nginx alone). Never trusted otherwise.
+KAOHE_BEHIND_PROXY = env_bool("KAOHE_BEHIND_PROXY", False)
+KAOHE_PROXY_COUNT = env_int("KAOHE_PROXY_COUNT", 1) if KAOHE_BEHIND_PROXY else 0
+if KAOHE_BEHIND_PROXY and not 1 <= KAOHE_PROXY_COUNT <= 10:
+    raise ImproperlyConfigured(f"KAOHE_PROXY_COUNT={KAOHE_PROXY_COUNT}: the number of trusted proxies, 1 to 10")
+
+# Lockout after repeated failures (django-axes): per username + client address (kaohe/core/clientip.py), so
+# failures from one address never lock the same user out at another.
 AXES_FAILURE_LIMIT = env_int("KAOHE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("KAOHE_LOGIN_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kaohe.core.clientip.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -144,6 +154,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "kaohe.core.views.csrf_failure"
 
 # HTTPS hardening, on when the site is served over TLS (production).
 HTTPS = env_bool("KAOHE_HTTPS", False)
@@ -156,7 +167,7 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("KAOHE_HSTS_PRELOAD", False)
 # HSTS preload is a deliberate opt-in (KAOHE_HSTS_PRELOAD=true): intranet hosts are usually not on the list.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # plain-HTTP health checks from the load balancer
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KAOHE_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if KAOHE_BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

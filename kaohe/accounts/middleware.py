@@ -74,7 +74,7 @@ class AccountPolicyMiddleware:
         return redirect(target)
 
     def _note_ip(self, request: HttpRequest) -> None:
-        from kaohe.core.middleware import client_ip
+        from kaohe.core.clientip import client_ip
 
         ip = client_ip(request)
         known = request.session.get(SESSION_IP_KEY)

@@ -28,7 +28,7 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _open_session(request: Any, user: Any) -> None:
     """Track the new session, if it lives in the database (the platform's configuration)."""
     from kaohe.accounts import services
-    from kaohe.core.middleware import client_ip
+    from kaohe.core.clientip import client_ip
 
     session = getattr(request, "session", None)
     if not isinstance(session, DatabaseSessionStore):

@@ -16,7 +16,6 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.accounts import policy, selectors, services, totp, twostep
@@ -29,15 +28,13 @@ from kaohe.accounts.forms import (
     UnlockForm,
 )
 from kaohe.accounts.models import User
+from kaohe.core.redirects import safe_path
 from kaohe.organisations import access
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    """Where to go after logging in or changing the password: a path on this site, else the home page."""
+    return safe_path(candidate, default=resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def _policy_context() -> dict[str, Any]:
@@ -64,6 +61,11 @@ class LoginView(auth_views.LoginView):
             return redirect("accounts:login_totp")
         twostep.clear(self.request)
         return super().form_valid(form)
+
+    def get_redirect_url(self) -> str:
+        """``next`` only when it is a path on this site (Django's check would also take this host's full URLs)."""
+        candidate = self.request.POST.get(self.redirect_field_name) or self.request.GET.get(self.redirect_field_name)
+        return safe_path(candidate, default="")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), **_policy_context()}

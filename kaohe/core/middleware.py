@@ -8,17 +8,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from kaohe.core.audit import reset_request_context, set_request_context
+from kaohe.core.clientip import client_ip
 
-
-def client_ip(request: HttpRequest) -> str:
-    """The client address. Behind a proxy, nginx sets X-Real-IP; REMOTE_ADDR otherwise."""
-    from django.conf import settings
-
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        real = request.META.get("HTTP_X_REAL_IP", "")
-        if real:
-            return str(real)[:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+__all__ = ["RequestContextMiddleware", "SecurityHeadersMiddleware", "client_ip"]
 
 
 class SecurityHeadersMiddleware:

@@ -47,7 +47,8 @@ from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from kaohe.core.redirects import referer_path
 
 logger = logging.getLogger(__name__)
 
@@ -287,9 +288,7 @@ def refused(request: HttpRequest, decision: Decision, *, plan_id: int | None = N
     if request.headers.get("Accept", "").startswith("application/json"):
         response = JsonResponse({"error": decision.message, "files": []}, status=429, json_dumps_params={"ensure_ascii": False})
     else:
-        back = request.headers.get("Referer", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-            back = "/"
+        back = referer_path(request, default="/")
         response = render(
             request,
             "errors/429.html",

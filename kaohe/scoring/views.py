@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe.core.redirects import safe_path
 from kaohe.organisations import access
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.plans.services import ScoringClosed
@@ -171,8 +172,8 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
         messages.error(request, f"{task.code}：{error}")
     else:
         messages.success(request, f"{task.code} 已保存")
-    target = request.POST.get("next", "")
-    if target.startswith(f"/plans/{plan.pk}/") and "//" not in target:  # only back into this plan
+    target = safe_path(request.POST.get("next", ""), default="")
+    if target.startswith(f"/plans/{plan.pk}/"):  # only back into this plan
         return redirect(target)
     return redirect("scoring:unit", plan_id=plan.pk, unit_id=unit.pk)
 

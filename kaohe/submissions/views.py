@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
+from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
 from kaohe.organisations import access
@@ -312,10 +313,9 @@ def download(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBa
 @require_GET
 @xframe_options_sameorigin
 def preview(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
-    response = _file_response(request, _plan(request, plan_id), file_id, inline=True)
-    # Only content-sniffed PDFs and images reach here; they are shown in an <iframe> of our own page.
-    response["Content-Security-Policy"] = "frame-ancestors 'self'"
-    return response
+    # Only content-sniffed PDFs and images reach here; they are shown in an <iframe> of our own page, sandboxed
+    # (core.downloads.PREVIEW_CSP).
+    return _file_response(request, _plan(request, plan_id), file_id, inline=True)
 
 
 def _archive_response(
@@ -323,7 +323,7 @@ def _archive_response(
 ) -> HttpResponseBase:
     if not files:
         messages.info(request, "没有可下载的文件")
-        return redirect(request.META.get("HTTP_REFERER") or reverse("plans:detail", args=[plan.pk]))
+        return redirect(referer_path(request, default=reverse("plans:detail", args=[plan.pk])))
     response = FileResponse(build_archive(files, folder_of=folders), content_type="application/zip")
     return export_response(
         request,

@@ -31,3 +31,24 @@ def test_not_found_and_forbidden_pages_are_chinese(personas, demo_plan):
     response = personas.client(personas.unit).get(reverse("plans:import", args=[demo_plan.pk]))
     assert response.status_code == 403
     assert "没有权限" in response.content.decode()
+
+
+def test_a_post_without_its_security_token_gets_the_sites_chinese_page(personas, settings):
+    for debug in (False, True):
+        settings.DEBUG = debug
+        client = Client(enforce_csrf_checks=True)
+        response = client.post(reverse("accounts:login"), {"username": "office", "password": "x"})
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "安全校验未通过，操作未执行" in page and "刷新后重新操作" in page and "依法行政考核督导平台" in page
+        assert "Cookie" in page  # no CSRF cookie was ever set: the page says what to check
+        assert "DEBUG" not in page and "Forbidden" not in page and "CSRF verification failed" not in page
+        # Logged in, with the cookie but a wrong token: the same page, inside the site's layout.
+        user = personas.client(personas.office)
+        user.handler.enforce_csrf_checks = True
+        user.get(reverse("core:home"))
+        refused = user.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": "x" * 32})
+        assert refused.status_code == 403
+        page = refused.content.decode()
+        assert "安全校验未通过" in page and 'data-testid="current-user"' in page and "DEBUG" not in page
+        assert user.get(reverse("core:home")).status_code == 200  # nothing happened: still logged in

@@ -231,3 +231,16 @@ def test_reasons_already_used_are_offered_again(personas, demo_plan, wugang):
     assert '<option value="未按期备案">' in page and '<option value="材料不全">' in page
     # Another desk does not see them.
     assert "材料不全" not in personas.client(personas.desk2).get(reverse("scoring:grid", args=[demo_plan.pk])).content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/x", "/\\evil.example", "/plans/999999/"])
+def test_a_saved_grade_returns_only_into_this_plan(personas, demo_plan, wugang, target):
+    task = _task(demo_plan, Method.DAILY)
+    client = personas.client(personas.desk)
+    url = reverse("scoring:evaluate", args=[demo_plan.pk, wugang.pk, task.pk])
+    response = client.post(url, {"score": "0.5", "reason": "扣分原因", "version": 0, "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("scoring:unit", args=[demo_plan.pk, wugang.pk])
+    back = reverse("scoring:grid", args=[demo_plan.pk]) + "?page=2"
+    response = client.post(url, {"score": "0.6", "reason": "扣分原因", "version": 1, "next": back})
+    assert response.status_code == 302 and response["Location"] == back
