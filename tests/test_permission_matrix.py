@@ -141,7 +141,7 @@ def _kwargs(name: str, world: World) -> dict[str, int]:
     return wanted
 
 
-def test_every_parameter_is_a_real_object(world: World) -> None:
+def test_every_parameter_is_a_real_object(world: World, db: None) -> None:
     """No URL is walked with an id that exists nowhere (the old 999999): each names a stored object of the demo
     plan (or, for the calendar and sessions, of the installation and of the office)."""
     plan = world.ids["plan_id"]
@@ -150,6 +150,8 @@ def test_every_parameter_is_a_real_object(world: World) -> None:
         assert type(obj)._default_manager.filter(pk=obj.pk).exists(), f"{type(obj).__name__} {obj.pk} is not stored"
         plan_id = getattr(obj, "plan_id", None)
         assert plan_id in (None, plan.pk), f"{type(obj).__name__} {obj.pk} belongs to another plan"
+        unit_id = getattr(obj, "unit_id", None)  # so the 同市另一考核对象 column asks for another unit's objects
+        assert unit_id in (None, world.ids["unit_id"].pk), f"{type(obj).__name__} {obj.pk} is not 舞钢's"
     for name in _url_params():
         assert reverse(name, kwargs=_kwargs(name, world))  # every parameter of every URL is filled from the world
 
