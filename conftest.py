@@ -1,7 +1,7 @@
 """Shared test set-up: the demo plan loaded once per session, personas, and an isolated file store.
 
-Personas (STYLE habit 10): the demo accounts of 平顶山 (office, two desks, two units, viewer, system
-admin) plus an outsider: another city's office with its own draft plan, and a unit of that city.
+Personas (STYLE habit 10): the demo accounts of 平顶山 (office, two desks, two units, viewer, field-group
+members, case reviewers, and the system, security and audit administrators) plus an outsider: another city's office with its own draft plan, and a unit of that city.
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ class Personas:
     unit2: User  # 市司法局 (部门2)
     viewer: User
     sysadmin: User
+    secadmin: User  # 安全管理员
+    auditor: User  # 审计管理员
     other_office: User
     other_unit: User
     field: User  # 实地考察组 member (市司法局); in no group until a test puts them in one
@@ -114,6 +116,8 @@ def personas(db: Any) -> Personas:
         unit2=users["unit_sfj"],
         viewer=users["viewer"],
         sysadmin=users["sysadmin"],
+        secadmin=users["secadmin"],
+        auditor=users["auditor"],
         other_office=users["other_office"],
         other_unit=users["other_unit"],
         field=users["field_a"],

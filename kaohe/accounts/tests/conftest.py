@@ -43,13 +43,15 @@ def make_user(db: Any) -> Callable[..., User]:
 
 
 @pytest.fixture
-def security_admin(make_user: Callable[..., User]) -> User:
-    return make_user("secadmin", Role.SECURITY_ADMIN)
+def security_admin(personas: Any) -> User:
+    """The demo security administrator (``secadmin``)."""
+    return personas.secadmin  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def audit_admin(make_user: Callable[..., User]) -> User:
-    return make_user("auditadmin", Role.AUDIT_ADMIN)
+def audit_admin(personas: Any) -> User:
+    """The demo audit administrator (``auditor``)."""
+    return personas.auditor  # type: ignore[no-any-return]
 
 
 def login(username: str, password: str = PASSWORD, *, user_agent: str = "TestBrowser/1.0", client: Client | None = None) -> Any:

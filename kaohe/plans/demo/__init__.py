@@ -53,7 +53,10 @@ ACCOUNTS = [
     DemoAccount("field_b", "考察组成员乙（演示）", "市财政局", Role.FIELD_GROUP),
     DemoAccount("reviewer_a", "评查员甲（演示）", "市司法局", Role.CASE_REVIEWER),
     DemoAccount("reviewer_b", "评查员乙（演示）", "市公安局", Role.CASE_REVIEWER),
+    # 三员分立: three separate installation-wide powers, none of them with plan capabilities.
     DemoAccount("sysadmin", "系统管理员演示用户", ORGANISER, Role.SYSTEM_ADMIN),
+    DemoAccount("secadmin", "安全管理员演示用户", ORGANISER, Role.SECURITY_ADMIN),
+    DemoAccount("auditor", "审计管理员演示用户", ORGANISER, Role.AUDIT_ADMIN),
 ]
 
 
