@@ -5,9 +5,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.dates import check_date_in_bounds, year_date_bounds
+from kaohe.core.forms import BoundedDateField, StyledFormMixin
 from kaohe.organisations.models import Organisation
 from kaohe.plans.models import PlanImport
 
@@ -17,8 +19,9 @@ class PlanCreateForm(StyledFormMixin, forms.Form):
     year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="方案名称", max_length=200)
     doc_number = forms.CharField(label="文号", max_length=100, required=False)
-    period_start = forms.DateField(label="考核期间起", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label="考核期间止", widget=forms.DateInput(attrs={"type": "date"}))
+    # Bounded by the year typed above (in clean); the plan does not exist yet.
+    period_start = BoundedDateField(label="考核期间起", window=None)
+    period_end = BoundedDateField(label="考核期间止", window=None)
 
     def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -27,6 +30,14 @@ class PlanCreateForm(StyledFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
+        if data.get("year"):
+            bounds = year_date_bounds(data["year"])
+            for name in ("period_start", "period_end"):
+                if data.get(name):
+                    try:
+                        check_date_in_bounds(data[name], bounds=bounds, field_label=str(self.fields[name].label))
+                    except ValidationError as exc:
+                        self.add_error(name, exc)
         if start and end and end < start:
             self.add_error("period_end", "考核期间止不能早于考核期间起")
         return data
