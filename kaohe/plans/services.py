@@ -231,7 +231,7 @@ def _analyse_indicators(plan: Plan, data: bytes, full_score: Decimal) -> tuple[I
     bounds, deadline_column = plan_date_bounds(plan), table.columns.get("deadline", "")
     for _, _, task in table.tasks():
         if task.deadline is not None and not bounds[0] <= task.deadline <= bounds[1]:
-            message = bounds_message(bounds, field_label=f"时间要求（{task.deadline:%Y-%m-%d}）")
+            message = bounds_message(bounds, field_label=f"时间要求（{task.deadline.isoformat()}）")
             problems.append(Problem("error", "deadline_out_of_bounds", message, table.sheet, task.row, deadline_column))
     tasks = [t for _, _, t in table.tasks()]
     by_method: dict[str, int] = {}

@@ -212,7 +212,7 @@ def case_files_import(*, actor: Any, plan: Plan, unit: PlanUnit, data: bytes) ->
         if row.number in existing:
             errors.append(f"第{row.row}行：{_duplicate_message(row.number)}")
         if not bounds[0] <= row.decided_on <= bounds[1]:
-            errors.append(f"第{row.row}行：{bounds_message(bounds, field_label=f'决定日期（{row.decided_on:%Y-%m-%d}）')}")
+            errors.append(f"第{row.row}行：{bounds_message(bounds, field_label=f'决定日期（{row.decided_on.isoformat()}）')}")
     if errors:
         raise _fail(errors)
     with transaction.atomic():
