@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -555,3 +556,169 @@ def _with_first_deadline(data: bytes, day: dt.date) -> bytes:
                 workbook.save(buffer)
                 return buffer.getvalue()
     raise AssertionError("the demo table has no dated task")
+
+
+# --- services refuse them too (defence in depth: commands, scripts and future pages call them directly) --------
+
+Act = Callable[[dt.date], object]
+
+
+def _return(plan: Plan, personas: Any) -> Act:
+    from kaohe.submissions import services
+
+    ctx = _submitted(plan, personas)
+    submission = Submission.objects.get(unit=ctx["unit"], task=ctx["task"])
+    return lambda day: services.submission_return(
+        actor=personas.desk, plan=plan, submission=submission, reason="请补充", due_date=day
+    )
+
+
+def _extension(plan: Plan, personas: Any) -> Act:
+    from kaohe.submissions import services
+
+    task, unit = _task(plan), _unit(plan)
+    return lambda day: services.extension_grant(
+        actor=personas.office, plan=plan, task=task, unit=unit, new_deadline=day, reason="延期"
+    )
+
+
+def _rectification_due(plan: Plan, personas: Any) -> Act:
+    from kaohe.reviews import rectification
+
+    item = _rectification_item(plan, personas)["item"]
+    return lambda day: rectification.rectification_due_change(
+        actor=personas.office, plan=plan, item=item, due_date=day, reason="延长"
+    )
+
+
+def _rectification_setting(plan: Plan, personas: Any) -> Act:
+    from kaohe.reviews import rectification
+
+    return lambda day: rectification.rectification_setting_set(actor=personas.office, plan=plan, due_date=day)
+
+
+def _release_start(plan: Plan, personas: Any) -> Act:
+    from kaohe.results import services
+
+    snapshot = _snapshot(plan, personas)
+    return lambda day: services.release_start(actor=personas.office, plan=plan, snapshot=snapshot, consult_until=day)
+
+
+def _approve(plan: Plan, personas: Any) -> Act:
+    from kaohe.results import services
+
+    release = _release(plan, personas, ReleaseStatus.CLOSED)["release"]
+    return lambda day: services.release_approve(
+        actor=personas.office, plan=plan, release=release, approved_by="领导小组审定", approved_on=day
+    )
+
+
+def _bulletin(plan: Plan, personas: Any) -> Act:
+    from kaohe.results import services
+
+    release = _release(plan, personas)["release"]
+    return lambda day: services.release_bulletin_edit(
+        actor=personas.office, plan=plan, release=release, values={"bulletin_date": day}
+    )
+
+
+def _assign(plan: Plan, personas: Any) -> Act:
+    from kaohe.inspections.fieldwork import services
+
+    ctx = _field_group(plan, personas)
+    plan.refresh_from_db()
+    return lambda day: services.assignment_set(
+        actor=personas.office, plan=plan, group=ctx["group"], unit=ctx["unit"], visit_date=day
+    )
+
+
+def _window(plan: Plan, personas: Any) -> Act:
+    from kaohe.inspections.fieldwork import services
+
+    return lambda day: services.window_set(actor=personas.office, plan=plan, start=dt.date(2021, 1, 20), end=day)
+
+
+def _case_file_add(plan: Plan, personas: Any) -> Act:
+    from kaohe.inspections.casefiles import services
+
+    unit = _unit(plan)
+    return lambda day: services.case_file_add(
+        actor=personas.unit, plan=plan, unit=unit, number="舞罚决字〔2020〕66号", kind="enforcement", decided_on=day, handler="甲"
+    )
+
+
+def _case_file_edit(plan: Plan, personas: Any) -> Act:
+    from kaohe.inspections.casefiles import services
+
+    case_file = _case_file(plan, personas)["case_file"]
+    return lambda day: services.case_file_edit(
+        actor=personas.unit,
+        plan=plan,
+        case_file=case_file,
+        number=case_file.number,
+        kind="enforcement",
+        decided_on=day,
+        handler="甲",
+    )
+
+
+def _listing_extend(plan: Plan, personas: Any) -> Act:
+    from kaohe.inspections.casefiles import services
+
+    unit = _unit(plan)
+    return lambda day: services.listing_extend(actor=personas.office, plan=plan, unit=unit, new_deadline=day, reason="延期")
+
+
+def _plan_create(plan: Plan, personas: Any) -> Act:
+    from kaohe.plans import services
+
+    return lambda day: services.plan_create(
+        actor=personas.office,
+        organiser=plan.organiser,
+        year=2020,
+        title="日期测试方案",
+        period_start=day,
+        period_end=dt.date(2020, 12, 31),
+    )
+
+
+SERVICES: dict[str, tuple[Callable[[Plan, Any], Act], str, Callable[[Plan], object]]] = {
+    "submission_return": (_return, "补充截止日期", lambda p: SupplementRequest.objects.filter(submission__plan=p).count()),
+    "extension_grant": (_extension, "延期后的日期", lambda p: Extension.objects.filter(plan=p).count()),
+    "rectification_due_change": (
+        _rectification_due,
+        "整改期限",
+        lambda p: list(RectificationItem.objects.filter(plan=p).values_list("due_date", flat=True)),
+    ),
+    "rectification_setting_set": (_rectification_setting, "整改期限", lambda p: RectificationSetting.objects.count()),
+    "release_start": (_release_start, "征求意见截止日期", lambda p: ResultRelease.objects.filter(plan=p).count()),
+    "release_approve": (_approve, "审定日期", lambda p: ReleaseApproval.objects.count()),
+    "release_bulletin_edit": (
+        _bulletin,
+        "成文日期",
+        lambda p: list(ResultRelease.objects.filter(plan=p).values_list("bulletin_date", flat=True)),
+    ),
+    "assignment_set": (_assign, "考察日期", lambda p: FieldAssignment.objects.filter(plan=p).count()),
+    "window_set": (_window, "实地考核结束日期", lambda p: Plan.objects.get(pk=p.pk).field_end),
+    "case_file_add": (_case_file_add, "决定日期", lambda p: CaseFile.objects.filter(plan=p).count()),
+    "case_file_edit": (
+        _case_file_edit,
+        "决定日期",
+        lambda p: list(CaseFile.objects.filter(plan=p).values_list("decided_on", flat=True)),
+    ),
+    "listing_extend": (_listing_extend, "延期日期", lambda p: ListingExtension.objects.count()),
+    "plan_create": (_plan_create, "考核期间起", lambda p: Plan.objects.filter(title="日期测试方案").count()),
+}
+
+
+@pytest.mark.parametrize("day", [dt.date.min, dt.date.max], ids=["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_services_refuse_far_dates_too(service: str, day: dt.date, personas: Any, demo_plan: Plan) -> None:
+    setup, label, saved = SERVICES[service]
+    act = setup(demo_plan, personas)
+    before = saved(demo_plan)
+    with pytest.raises(ValidationError) as refused:
+        act(day)
+    window = CASE_WINDOW if service.startswith("case_file") else PLAN_WINDOW
+    assert refused.value.messages == [bounds_message(window, field_label=label)]
+    assert saved(demo_plan) == before
