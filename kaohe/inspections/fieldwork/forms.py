@@ -45,8 +45,10 @@ class AssignForm(PlanDatesMixin, StyledFormMixin, forms.Form):
 
 
 class WindowForm(PlanDatesMixin, StyledFormMixin, forms.Form):
-    field_start = BoundedDateField(label="开始", required=False, error_messages={"invalid": "日期格式应为 2021-01-20"})
-    field_end = BoundedDateField(label="结束", required=False, error_messages={"invalid": "日期格式应为 2021-01-20"})
+    field_start = BoundedDateField(
+        label="实地考核开始日期", required=False, error_messages={"invalid": "日期格式应为 2021-01-20"}
+    )
+    field_end = BoundedDateField(label="实地考核结束日期", required=False, error_messages={"invalid": "日期格式应为 2021-01-20"})
 
 
 class ScoreForm(forms.Form):
