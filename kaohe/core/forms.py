@@ -1,10 +1,14 @@
-"""Give Django form widgets Tabler's classes so templates can render fields plainly."""
+"""Form helpers: Tabler's classes on widgets, and bounded date inputs."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+
+from kaohe.core.dates import SITE_DATE_BOUNDS, Bounds, HasYear, case_date_bounds, check_date_in_bounds, plan_date_bounds
 
 
 class StyledFormMixin:
@@ -19,3 +23,43 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class BoundedDateField(forms.DateField):
+    """A date input (``<input type="date">`` with min/max) refusing dates outside a window, in Chinese.
+
+    ``window`` names the plan's window the form sets (:class:`PlanDatesMixin`): ``"plan"`` or ``"case"``;
+    ``None`` keeps ``bounds`` (default: 2000–2100, for dates of no plan). See :mod:`kaohe.core.dates`.
+    """
+
+    def __init__(self, *, window: str | None = "plan", bounds: Bounds = SITE_DATE_BOUNDS, **kwargs: Any) -> None:
+        if window not in (None, *WINDOWS):
+            raise ValueError(f"unknown date window {window!r}")
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        label = str(kwargs.get("label") or "日期")
+        kwargs["error_messages"] = {"invalid": f"{label}不是有效的日期（例如 2020-12-31）", **kwargs.get("error_messages", {})}
+        super().__init__(**kwargs)
+        self.window = window
+        self.set_bounds(bounds)
+
+    def set_bounds(self, bounds: Bounds) -> None:
+        self.bounds = bounds
+        self.widget.attrs.update({"min": bounds[0].isoformat(), "max": bounds[1].isoformat()})
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if isinstance(value, dt.date):
+            check_date_in_bounds(value, bounds=self.bounds, field_label=str(self.label or "日期"))
+
+
+WINDOWS: dict[str, Callable[[HasYear], Bounds]] = {"plan": plan_date_bounds, "case": case_date_bounds}
+
+
+class PlanDatesMixin:
+    """A form with dates of one plan: ``plan=`` sets the window of each :class:`BoundedDateField`."""
+
+    def __init__(self, *args: Any, plan: HasYear, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, BoundedDateField) and field.window is not None:
+                field.set_bounds(WINDOWS[field.window](plan))

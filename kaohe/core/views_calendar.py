@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kaohe.core import calendar_services
 from kaohe.core.calendar import BUILTIN_YEARS, Calendar
 from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
+from kaohe.core.dates import SITE_DATE_BOUNDS, bounds_message
 from kaohe.core.forms import StyledFormMixin
 from kaohe.organisations import access
 
@@ -61,6 +62,9 @@ def parse_rows(text: str) -> list[tuple[dt.date, str, str]]:
             day = dt.date.fromisoformat(parts[0].replace("/", "-").replace(".", "-"))
         except ValueError:
             errors.append(f"第 {number} 行的日期无法识别：{parts[0][:20]}")
+            continue
+        if not SITE_DATE_BOUNDS[0] <= day <= SITE_DATE_BOUNDS[1]:
+            errors.append(f"第 {number} 行：{bounds_message(SITE_DATE_BOUNDS)}")
             continue
         kind = _KINDS.get(parts[1])
         if kind is None:

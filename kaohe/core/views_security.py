@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core import audit
 from kaohe.core.audit_exports import export_response
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.forms import BoundedDateField, StyledFormMixin
 from kaohe.core.models import AuditCheckpoint, AuditEvent
 from kaohe.organisations import access
 
@@ -211,8 +211,8 @@ def _action_choices() -> list[tuple[str, Any]]:
 class AuditFilterForm(StyledFormMixin, forms.Form):
     """GET filters of the audit log. Dates are whole days in Beijing time, both ends included."""
 
-    start = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label="起始日期", required=False, window=None)
+    end = BoundedDateField(label="截止日期", required=False, window=None)
     action = forms.CharField(label="操作", required=False, max_length=64, widget=forms.Select())
     actor = forms.CharField(label="操作人账号", required=False, max_length=150)
     organisation = forms.CharField(label="单位（名称包含）", required=False, max_length=200)

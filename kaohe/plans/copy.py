@@ -52,7 +52,12 @@ PLAN_FIELDS_NEW = ("id", "created_at", "updated_at", "year", "title", "doc_numbe
 
 
 def shift_year(day: dt.date) -> dt.date:
-    """The same day one year later; 29 February becomes 28 February."""
+    """The same day one year later; 29 February becomes 28 February.
+
+    A date in the last representable year (stored before dates were bounded, see core/dates.py) stays as it is.
+    """
+    if day.year >= dt.MAXYEAR:
+        return day
     try:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February

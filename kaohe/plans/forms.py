@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.dates import year_date_bounds
+from kaohe.core.forms import BoundedDateField, StyledFormMixin
 from kaohe.organisations.models import Organisation
 from kaohe.plans.models import PlanImport
 
@@ -17,12 +19,20 @@ class PlanCreateForm(StyledFormMixin, forms.Form):
     year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="方案名称", max_length=200)
     doc_number = forms.CharField(label="文号", max_length=100, required=False)
-    period_start = forms.DateField(label="考核期间起", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label="考核期间止", widget=forms.DateInput(attrs={"type": "date"}))
+    # The plan does not exist yet: the window is that of the year typed above (2000–2100 until it is valid).
+    period_start = BoundedDateField(label="考核期间起", window=None)
+    period_end = BoundedDateField(label="考核期间止", window=None)
 
     def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
+        try:
+            year = self.fields["year"].clean(self.data.get("year")) if self.is_bound else None
+        except ValidationError:
+            year = None
+        if year is not None:
+            for name in ("period_start", "period_end"):
+                cast(BoundedDateField, self.fields[name]).set_bounds(year_date_bounds(year))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kaohe.core import audit
+from kaohe.core.dates import bounds_message, check_date_in_bounds, plan_date_bounds, year_date_bounds
 from kaohe.organisations import access
 from kaohe.organisations.models import Organisation, Region, pinyin_sort_key
 from kaohe.organisations.roles import Role
@@ -55,6 +56,9 @@ def plan_create(
 ) -> Plan:
     if organiser.pk not in access.org_ids_with_role(actor, Role.OFFICE):
         raise PermissionError("只有组织单位的考核办可以新建考核方案")
+    bounds = year_date_bounds(year)
+    check_date_in_bounds(period_start, bounds=bounds, field_label="考核期间起")
+    check_date_in_bounds(period_end, bounds=bounds, field_label="考核期间止")
     with transaction.atomic():
         plan = Plan(
             organiser=organiser,
@@ -224,6 +228,11 @@ def _analyse_indicators(plan: Plan, data: bytes, full_score: Decimal) -> tuple[I
                     "error", "assessor_unknown", f"未知的考核主体“{task.assessor}”{unknown_hint}", table.sheet, task.row, column
                 )
             )
+    bounds, deadline_column = plan_date_bounds(plan), table.columns.get("deadline", "")
+    for _, _, task in table.tasks():
+        if task.deadline is not None and not bounds[0] <= task.deadline <= bounds[1]:
+            message = bounds_message(bounds, field_label=f"时间要求（{task.deadline.isoformat()}）")
+            problems.append(Problem("error", "deadline_out_of_bounds", message, table.sheet, task.row, deadline_column))
     tasks = [t for _, _, t in table.tasks()]
     by_method: dict[str, int] = {}
     for t in tasks:

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
 from kaohe.organisations.models import Organisation
 from kaohe.results.models import MissingPolicyChoice, ResultRelease, ResultSnapshot
 from kaohe.results.services import APPROVER_MAX, COMMENT_MAX, NOTE_MAX, REASON_MAX
@@ -48,9 +48,9 @@ class CategoryChoiceForm(forms.Form):
 # --- release: consultation, approval, publication ---------------------------------------------------------
 
 
-class ReleaseStartForm(StyledFormMixin, forms.Form):
+class ReleaseStartForm(PlanDatesMixin, StyledFormMixin, forms.Form):
     snapshot = forms.TypedChoiceField(label="征求意见稿（计算结果）", coerce=int)
-    consult_until = forms.DateField(label="征求意见截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    consult_until = BoundedDateField(label="征求意见截止日期")
 
     def __init__(self, *args: Any, snapshots: list[ResultSnapshot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,13 +78,13 @@ class CommentForm(StyledFormMixin, forms.Form):
         self.fields["text"].error_messages["max_length"] = f"意见不能超过 {COMMENT_MAX} 字"
 
 
-class ApprovalForm(StyledFormMixin, forms.Form):
+class ApprovalForm(PlanDatesMixin, StyledFormMixin, forms.Form):
     approved_by = forms.CharField(
         label="审定机构或会议",
         max_length=APPROVER_MAX,
         widget=forms.TextInput(attrs={"placeholder": "如：市法治政府建设领导小组第3次会议审定"}),
     )
-    approved_on = forms.DateField(label="审定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    approved_on = BoundedDateField(label="审定日期")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,7 +111,10 @@ class RecipientForm(forms.Form):
         self.fields["organisation"].error_messages["required"] = "请选择抄送单位"
 
 
-class BulletinForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class BulletinForm(PlanDatesMixin, StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    bulletin_date = BoundedDateField(label="成文日期", required=False, help_text="留空为公布当天")
+    bulletin_imprint_date = BoundedDateField(label="印发日期", required=False, help_text="留空与成文日期相同")
+
     class Meta:
         model = ResultRelease
         fields = (
@@ -129,14 +132,10 @@ class BulletinForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
             "bulletin_title": forms.Textarea(attrs={"rows": 2}),
             "bulletin_opening": forms.Textarea(attrs={"rows": 3}),
             "bulletin_requirements": forms.Textarea(attrs={"rows": 4}),
-            "bulletin_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "bulletin_imprint_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts: ClassVar[dict[str, str]] = {
             "bulletin_title": "换行分为两行；留空按默认标题",
             "bulletin_requirements": "每行一段；留空按默认的两段工作要求",
-            "bulletin_date": "留空为公布当天",
-            "bulletin_imprint_date": "留空与成文日期相同",
         }
 
     def __init__(self, *args: Any, defaults: Mapping[str, str] | None = None, **kwargs: Any) -> None:

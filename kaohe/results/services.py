@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaohe.core import audit, notifications
+from kaohe.core.dates import check_date_in_bounds
 from kaohe.organisations import access
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
@@ -374,6 +375,7 @@ def release_start(*, actor: Any, plan: Plan, snapshot: ResultSnapshot, consult_u
     edits carry over to the new one.
     """
     access.require(actor, "results:publish", plan)
+    check_date_in_bounds(consult_until, plan=plan, field_label="征求意见截止日期")
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != Plan.Status.PUBLISHED:
@@ -495,6 +497,7 @@ def release_approve(*, actor: Any, plan: Plan, release: ResultRelease, approved_
         raise ValidationError("请填写审定机构或会议（如“市法治政府建设领导小组第3次会议审定”）")
     if len(who) > APPROVER_MAX:
         raise ValidationError(f"审定机构或会议不能超过 {APPROVER_MAX} 字")
+    check_date_in_bounds(approved_on, plan=plan, field_label="审定日期")
     if approved_on > timezone.localdate():
         raise ValidationError("审定日期不能晚于今天")
     with transaction.atomic():
@@ -542,6 +545,9 @@ BULLETIN_FIELDS = (
 def release_bulletin_edit(*, actor: Any, plan: Plan, release: ResultRelease, values: Mapping[str, Any]) -> ResultRelease:
     """Store the office's edits of the bulletin (blank = the default text); frozen once published."""
     access.require(actor, "results:publish", plan)
+    for name, label in (("bulletin_date", "成文日期"), ("bulletin_imprint_date", "印发日期")):
+        if isinstance(day := values.get(name), dt.date):
+            check_date_in_bounds(day, plan=plan, field_label=label)
     with transaction.atomic():
         plan, release = _lock_release(plan, release)
         if not release.is_editable:

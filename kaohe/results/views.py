@@ -183,7 +183,7 @@ def release(request: HttpRequest, plan_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "plan": plan,
         "release": current,
-        "start_form": ReleaseStartForm(snapshots=snapshots, initial={"consult_until": timezone.localdate()}),
+        "start_form": ReleaseStartForm(snapshots=snapshots, initial={"consult_until": timezone.localdate()}, plan=plan),
         "snapshots": snapshots,
         "history": [r for r in selectors.releases_of(plan) if current is None or r.pk != current.pk],
         "publications": selectors.publications_of(plan),
@@ -211,9 +211,9 @@ def release(request: HttpRequest, plan_id: int) -> HttpResponse:
                 "copies": selectors.copy_recipients_of(current),
                 "candidates": selectors.copy_candidates(plan, current) if current.is_editable else [],
                 "unit_count": plan.units.count(),
-                "approval_form": ApprovalForm(initial={"approved_on": timezone.localdate()}),
+                "approval_form": ApprovalForm(initial={"approved_on": timezone.localdate()}, plan=plan),
                 "reopen_form": ReopenForm(),
-                "bulletin_form": BulletinForm(instance=current, defaults=_bulletin_defaults(plan, current)),
+                "bulletin_form": BulletinForm(instance=current, defaults=_bulletin_defaults(plan, current), plan=plan),
                 "frozen_bulletin": BulletinTexts.from_json(publication.bulletin) if publication is not None else None,
                 "statuses": ReleaseStatus,
             }
@@ -226,7 +226,7 @@ def release(request: HttpRequest, plan_id: int) -> HttpResponse:
 def release_start(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     snapshots = list(selectors.complete_snapshots(plan))
-    form = ReleaseStartForm(request.POST, snapshots=snapshots)
+    form = ReleaseStartForm(request.POST, snapshots=snapshots, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
         return _back(plan)
@@ -269,7 +269,7 @@ def consultation_close(request: HttpRequest, plan_id: int) -> HttpResponse:
 def approve(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     current = _current_or_message(request, plan)
-    form = ApprovalForm(request.POST)
+    form = ApprovalForm(request.POST, plan=plan)
     if current is None:
         pass
     elif not form.is_valid():
@@ -297,7 +297,7 @@ def bulletin_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     current = _current_or_message(request, plan)
     if current is None:
         return _back(plan)
-    form = BulletinForm(request.POST, instance=current)
+    form = BulletinForm(request.POST, instance=current, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
         return _back(plan)

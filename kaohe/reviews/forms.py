@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin
 from kaohe.plans.models import Indicator, PlanUnit
 from kaohe.reviews.models import RectificationItem, ReviewRequest
 from kaohe.scoring.models import GradeChoice
@@ -100,10 +101,9 @@ class RectificationDecideForm(forms.Form):
         return data
 
 
-class RectificationDueForm(forms.Form):
-    due_date = forms.DateField(
+class RectificationDueForm(PlanDatesMixin, forms.Form):
+    due_date = BoundedDateField(
         label="整改期限",
-        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "请填写新的整改期限", "invalid": "整改期限不是有效的日期"},
     )
     reason = forms.CharField(
@@ -113,10 +113,9 @@ class RectificationDueForm(forms.Form):
     )
 
 
-class RectificationSettingForm(forms.Form):
-    due_date = forms.DateField(
+class RectificationSettingForm(PlanDatesMixin, forms.Form):
+    due_date = BoundedDateField(
         label="整改期限",
-        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "请填写整改期限", "invalid": "整改期限不是有效的日期"},
     )
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from kaohe.core import audit
 from kaohe.core.calendar import to_local_date
+from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
 from kaohe.organisations import access
@@ -337,6 +338,7 @@ def rectification_due_change(
         raise ValidationError("调整整改期限须写明理由")
     if len(reason) > MAX_TEXT:
         raise ValidationError(f"理由不能超过 {MAX_TEXT} 字")
+    check_date_in_bounds(due_date, plan=plan, field_label="整改期限")
     with transaction.atomic():
         locked = RectificationItem.objects.select_for_update().get(pk=item.pk)
         if locked.status == Status.ACCEPTED:
@@ -370,6 +372,7 @@ def rectification_due_change(
 def rectification_setting_set(*, actor: Any, plan: Plan, due_date: dt.date) -> RectificationSetting:
     """Set the due date given to items created from now on (existing items keep theirs)."""
     access.require(actor, "rectification:decide", plan)
+    check_date_in_bounds(due_date, plan=plan, field_label="整改期限")
     if due_date < plan.period_end:
         raise ValidationError("整改期限不能早于考核期间止")
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe.core.dates import plan_date_bounds
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
@@ -130,7 +131,8 @@ def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
             "filter_form": form,
             "filtered": bool(status or organisation_id),
             "due_date": rectification.due_date_of(plan),
-            "setting_form": RectificationSettingForm(initial={"due_date": rectification.due_date_of(plan)}),
+            "setting_form": RectificationSettingForm(initial={"due_date": rectification.due_date_of(plan)}, plan=plan),
+            "date_bounds": plan_date_bounds(plan),
             "statuses": RectificationItem.Status,
         },
         status=400 if form.errors else 200,
@@ -179,7 +181,7 @@ def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
     item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
-    form = RectificationDueForm(request.POST)
+    form = RectificationDueForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
     else:
@@ -202,7 +204,7 @@ def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpR
 @require_POST
 def rectification_setting(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
-    form = RectificationSettingForm(request.POST)
+    form = RectificationSettingForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
     else:

@@ -3,6 +3,8 @@
 A task's deadline is the end of its 时间要求 day in Asia/Shanghai (or the plan's 资料报送截止 when the table
 gives none). An extension for that unit or for all units moves it later; an open 退回补充 opens the task
 again until its own due date. The latest of these applies.
+
+Nothing here raises on a stored date: the last representable day (9999-12-31) means "no limit".
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+# Later than any deadline a form accepts (they are bounded, see kaohe.core.dates); a date stored before that
+# bound existed (9999-12-31) counts as "no limit" instead of overflowing.
+NO_LIMIT = dt.datetime.max.replace(tzinfo=SHANGHAI)
+
+
 def end_of_day(day: dt.date) -> dt.datetime:
     """The first instant after ``day`` in Asia/Shanghai: a deadline holds while now < this."""
+    if day >= dt.date.max:
+        return NO_LIMIT
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
 from kaohe.submissions.models import Submission
 
 
@@ -20,15 +20,20 @@ class DetailsForm(StyledFormMixin, forms.Form):
     )
 
 
-class ReturnForm(StyledFormMixin, forms.Form):
-    reason = forms.CharField(label="退回理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    due_date = forms.DateField(label="补充截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+class ReturnForm(PlanDatesMixin, StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="退回理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写退回理由"},
+    )
+    due_date = BoundedDateField(label="补充截止日期", error_messages={"required": "请填写补充截止日期"})
 
 
-class ExtensionForm(StyledFormMixin, forms.Form):
+class ExtensionForm(PlanDatesMixin, StyledFormMixin, forms.Form):
     task = forms.ChoiceField(label="工作任务")
     unit = forms.ChoiceField(label="考核对象", required=False)
-    new_deadline = forms.DateField(label="延至", widget=forms.DateInput(attrs={"type": "date"}))
+    new_deadline = BoundedDateField(label="延至", error_messages={"required": "请填写延期后的日期"})
     reason = forms.CharField(label="延期理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, tasks: list[tuple[int, str]], units: list[tuple[int, str]], **kwargs: Any) -> None:

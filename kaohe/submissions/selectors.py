@@ -71,8 +71,8 @@ def level1_of(task: Indicator) -> Indicator:
 
 
 def _working_days_left(calendar: Calendar | None, today: dt.date, deadline: dt.date | None) -> int | None:
-    if calendar is None or deadline is None or deadline < today:
-        return None
+    if calendar is None or deadline is None or deadline < today or calendar.missing_years([deadline.year]):
+        return None  # no count past the years the calendar knows (nor a day-by-day walk to 9999-12-31)
     try:
         return calendar.working_days_between(today, deadline)
     except CalendarYearUnknown:

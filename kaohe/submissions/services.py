@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaohe.core import audit
+from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import UploadRejected, delete_quietly, store_stream
 from kaohe.organisations import access
@@ -249,6 +250,7 @@ def submission_return(*, actor: Any, plan: Plan, submission: Submission, reason:
         raise PermissionDenied("只有负责该任务的考核主体可以退回")
     if not reason.strip():
         raise ValidationError("请填写退回理由")
+    check_date_in_bounds(due_date, plan=plan, field_label="补充截止日期")
     if due_date < deadlines.today(timezone.now()):
         raise ValidationError("补充截止日期不能早于今天")
     with transaction.atomic():
@@ -319,6 +321,7 @@ def extension_grant(
         raise ValidationError("该考核对象没有这项工作任务")
     if not reason.strip():
         raise ValidationError("请填写延期理由")
+    check_date_in_bounds(new_deadline, plan=plan, field_label="延期后的日期")
     base = task.deadline or plan.submission_deadline
     if base is not None and new_deadline <= base:
         raise ValidationError(f"延期后的日期须晚于原截止日期 {base:%Y-%m-%d}")

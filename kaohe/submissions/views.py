@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
+from kaohe.core.flash import flash_form_errors
 from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
@@ -117,7 +118,7 @@ def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) ->
                     "links": "\n".join(link["url"] for link in (submission.links if submission else [])),
                 }
             ),
-            "return_form": ReturnForm(initial={"due_date": today_plus(5)}),
+            "return_form": ReturnForm(initial={"due_date": today_plus(5)}, plan=plan),
             "max_mb": settings.KAOHE_EVIDENCE_MAX_BYTES // (1024 * 1024),
             "max_files": settings.KAOHE_EVIDENCE_MAX_FILES_PER_REQUEST,
         },
@@ -247,9 +248,9 @@ def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task
     if submission is None:
         messages.error(request, "该任务尚未报送，无需退回")
         return redirect(_task_url(plan, unit.pk, task.pk))
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, plan=plan)
     if not form.is_valid():
-        messages.error(request, "请填写退回理由和补充截止日期")
+        flash_form_errors(request, form)
     else:
         try:
             services.submission_return(
@@ -448,6 +449,7 @@ def extensions(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
     form = ExtensionForm(
         request.POST or None,
+        plan=plan,
         tasks=[(t.pk, f"{t.category.name} {t.code} {t.name[:40]}") for t in tasks],
         units=[(u.pk, f"{u.category.name} · {u.organisation.name}") for u in units],
     )

@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms
 
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin
 from kaohe.inspections.casefiles.models import CaseFileKind
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 SM = {"class": "form-control form-control-sm"}
 
 
-class CaseFileForm(forms.Form):
+class CaseFileForm(PlanDatesMixin, forms.Form):
     number = forms.CharField(
         label="案号",
         max_length=100,
@@ -26,8 +27,11 @@ class CaseFileForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
         error_messages={"required": "请选择案卷类型", "invalid_choice": "案卷类型应为行政执法或行政复议"},
     )
-    decided_on = forms.DateField(
-        label="决定日期", widget=DATE, error_messages={"required": "请填写决定日期", "invalid": "决定日期不是有效的日期"}
+    decided_on = BoundedDateField(
+        label="决定日期",
+        window="case",
+        widget=DATE,
+        error_messages={"required": "请填写决定日期", "invalid": "决定日期不是有效的日期"},
     )
     handler = forms.CharField(
         label="承办人",
@@ -52,8 +56,8 @@ class XlsxForm(forms.Form):
     )
 
 
-class ExtensionForm(forms.Form):
-    new_deadline = forms.DateField(
+class ExtensionForm(PlanDatesMixin, forms.Form):
+    new_deadline = BoundedDateField(
         label="延至", widget=DATE, error_messages={"required": "请填写延期日期", "invalid": "延期日期不是有效的日期"}
     )
     reason = forms.CharField(

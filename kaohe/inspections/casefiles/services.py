@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from kaohe.core import audit
+from kaohe.core.dates import bounds_message, case_date_bounds, check_date_in_bounds
 from kaohe.inspections.casefiles import sampling
 from kaohe.inspections.casefiles.imports import parse_case_files, parse_checklist
 from kaohe.inspections.casefiles.models import (
@@ -132,6 +133,7 @@ def case_file_add(
     *, actor: Any, plan: Plan, unit: PlanUnit, number: str, kind: str, decided_on: dt.date, handler: str, note: str = ""
 ) -> CaseFile:
     _ensure_listing(actor, plan, unit)
+    check_date_in_bounds(decided_on, bounds=case_date_bounds(plan), field_label="决定日期")
     number = number.strip()
     with transaction.atomic():
         if CaseFile.objects.filter(unit=unit, number=number).exists():
@@ -163,6 +165,7 @@ def case_file_edit(
     *, actor: Any, plan: Plan, case_file: CaseFile, number: str, kind: str, decided_on: dt.date, handler: str, note: str = ""
 ) -> CaseFile:
     _ensure_listing(actor, plan, case_file.unit)
+    check_date_in_bounds(decided_on, bounds=case_date_bounds(plan), field_label="决定日期")
     number = number.strip()
     with transaction.atomic():
         if CaseFile.objects.filter(unit=case_file.unit, number=number).exclude(pk=case_file.pk).exists():
@@ -204,9 +207,12 @@ def case_files_import(*, actor: Any, plan: Plan, unit: PlanUnit, data: bytes) ->
     parsed = parse_case_files(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
     errors = list(parsed.errors)
     existing = set(CaseFile.objects.filter(unit=unit).values_list("number", flat=True))
+    bounds = case_date_bounds(plan)
     for row in parsed.rows:
         if row.number in existing:
             errors.append(f"第{row.row}行：{_duplicate_message(row.number)}")
+        if not bounds[0] <= row.decided_on <= bounds[1]:
+            errors.append(f"第{row.row}行：{bounds_message(bounds, field_label=f'决定日期（{row.decided_on.isoformat()}）')}")
     if errors:
         raise _fail(errors)
     with transaction.atomic():
@@ -242,6 +248,7 @@ def listing_extend(*, actor: Any, plan: Plan, unit: PlanUnit, new_deadline: dt.d
     reason = reason.strip()
     if not reason:
         raise _fail("请写明延期理由")
+    check_date_in_bounds(new_deadline, plan=plan, field_label="延期日期")
     if plan.case_files_deadline and new_deadline <= plan.case_files_deadline:
         raise _fail(f"延期日期须晚于原定截止日期 {plan.case_files_deadline:%Y-%m-%d}")
     if Sample.objects.filter(unit=unit).exists():

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
+from kaohe.core.dates import case_date_bounds
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.inspections.casefiles import selectors, services
@@ -102,9 +103,10 @@ def unit_list(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
             "deadline": services.listing_deadline(plan, unit),
             "refusal": refusal,
             "can_edit": is_own and not refusal and plan.status == Plan.Status.PUBLISHED,
-            "form": CaseFileForm(),
+            "form": CaseFileForm(plan=plan),
             "import_form": XlsxForm(),
-            "extension_form": ExtensionForm(),
+            "extension_form": ExtensionForm(plan=plan),
+            "case_date_bounds": case_date_bounds(plan),
         }
     )
     return render(request, "casefiles/unit.html", context)
@@ -119,7 +121,7 @@ def _back_to_unit(plan: Plan, unit_id: int) -> HttpResponse:
 def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     unit = selectors.get_listing_unit(request.user, plan, unit_id, write=True)
-    form = CaseFileForm(request.POST)
+    form = CaseFileForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
         return _back_to_unit(plan, unit.pk)
@@ -154,7 +156,7 @@ def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespons
 def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     case_file = selectors.get_case_file_for_unit(request.user, plan, file_id)
-    form = CaseFileForm(request.POST)
+    form = CaseFileForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
     else:
@@ -235,7 +237,7 @@ def office(request: HttpRequest, plan_id: int) -> HttpResponse:
 def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
     unit = selectors.get_listing_unit(request.user, plan, unit_id)
-    form = ExtensionForm(request.POST)
+    form = ExtensionForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
     else:

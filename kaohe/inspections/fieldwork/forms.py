@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
 
 from .models import FieldGroup
 from .selectors import Candidate
@@ -29,12 +29,11 @@ class GroupForm(StyledFormMixin, forms.Form):
         self.candidates = candidates
 
 
-class AssignForm(StyledFormMixin, forms.Form):
+class AssignForm(PlanDatesMixin, StyledFormMixin, forms.Form):
     group = forms.TypedChoiceField(label="考察组", coerce=int, error_messages={"required": "请选择考察组"})
     unit = forms.TypedChoiceField(label="考核对象", coerce=int, error_messages={"required": "请选择考核对象"})
-    visit_date = forms.DateField(
+    visit_date = BoundedDateField(
         label="考察日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写考察日期", "invalid": "日期格式应为 2021-01-20"},
     )
     address = forms.CharField(label="考察地点（可选）", max_length=200, required=False)
@@ -45,19 +44,11 @@ class AssignForm(StyledFormMixin, forms.Form):
         self.fields["unit"].choices = [("", "—"), *units]  # type: ignore[attr-defined]
 
 
-class WindowForm(StyledFormMixin, forms.Form):
-    field_start = forms.DateField(
-        label="开始",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "日期格式应为 2021-01-20"},
+class WindowForm(PlanDatesMixin, StyledFormMixin, forms.Form):
+    field_start = BoundedDateField(
+        label="实地考核开始日期", required=False, error_messages={"invalid": "日期格式应为 2021-01-20"}
     )
-    field_end = forms.DateField(
-        label="结束",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "日期格式应为 2021-01-20"},
-    )
+    field_end = BoundedDateField(label="实地考核结束日期", required=False, error_messages={"invalid": "日期格式应为 2021-01-20"})
 
 
 class ScoreForm(forms.Form):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from kaohe.core import audit, filetypes
 from kaohe.core.calendar import Calendar
+from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.filetypes import Kind
 from kaohe.core.storage import CHUNK_SIZE, UploadRejected, delete_quietly, human_size, store_stream
 from kaohe.organisations import access
@@ -154,7 +155,8 @@ def group_delete(*, actor: Any, plan: Plan, group: FieldGroup) -> None:
 
 
 def check_visit_date(plan: Plan, day: dt.date) -> None:
-    """Inside the plan's 实地考核 window when one is set (any date otherwise)."""
+    """Inside the plan's 实地考核 window when one is set (the plan's date window otherwise)."""
+    check_date_in_bounds(day, plan=plan, field_label="考察日期")
     if plan.field_start and plan.field_end and not (plan.field_start <= day <= plan.field_end):
         raise ValidationError(f"考察日期须在实地考核时间 {plan.field_start:%Y-%m-%d} 至 {plan.field_end:%Y-%m-%d} 之内")
 
@@ -238,6 +240,9 @@ def window_set(*, actor: Any, plan: Plan, start: dt.date | None, end: dt.date | 
     access.require(actor, "fieldwork:manage", plan)
     if (start is None) != (end is None):
         raise ValidationError("请同时填写开始和结束日期（或都不填）")
+    for day, label in ((start, "实地考核开始日期"), (end, "实地考核结束日期")):
+        if day is not None:
+            check_date_in_bounds(day, plan=plan, field_label=label)
     if start and end and end < start:
         raise ValidationError("结束日期不能早于开始日期")
     with transaction.atomic():

@@ -70,8 +70,9 @@ def _office_page(
             "candidates": [(c, in_group.get(c.user_id, "")) for c in candidates],
             "group_form": group_form or GroupForm(candidates=candidates),
             "chosen": _chosen(group_form),
-            "assign_form": assign_form or AssignForm(groups=groups, units=_unit_choices(plan)),
-            "window_form": window_form or WindowForm(initial={"field_start": plan.field_start, "field_end": plan.field_end}),
+            "assign_form": assign_form or AssignForm(groups=groups, units=_unit_choices(plan), plan=plan),
+            "window_form": window_form
+            or WindowForm(initial={"field_start": plan.field_start, "field_end": plan.field_end}, plan=plan),
             "scoring_open": not plan.is_draft,
         },
         status=status,
@@ -182,7 +183,7 @@ def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Give a unit to a group on a date (or change the date and place of the group's own unit)."""
     plan = _plan(request, plan_id)
     groups = list(FieldGroup.objects.filter(plan=plan))
-    form = AssignForm(request.POST, groups=groups, units=_unit_choices(plan))
+    form = AssignForm(request.POST, groups=groups, units=_unit_choices(plan), plan=plan)
     if form.is_valid():
         group = next(g for g in groups if g.pk == form.cleaned_data["group"])
         unit = next(u for u in selectors.units_of(plan) if u.pk == form.cleaned_data["unit"])
@@ -223,7 +224,7 @@ def unassign(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResp
 def window(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan's 实地考核 time (field_start..field_end); scheduled dates must fall inside it."""
     plan = _plan(request, plan_id)
-    form = WindowForm(request.POST)
+    form = WindowForm(request.POST, plan=plan)
     if form.is_valid():
         try:
             services.window_set(

@@ -48,6 +48,16 @@ def _tree(plan, category_name):
 def test_shift_year():
     assert shift_year(dt.date(2020, 12, 31)) == dt.date(2021, 12, 31)
     assert shift_year(dt.date(2020, 2, 29)) == dt.date(2021, 2, 28)
+    assert shift_year(dt.date(9999, 12, 31)) == dt.date(9999, 12, 31)  # a far date stored before dates were bounded
+
+
+def test_a_far_task_deadline_already_stored_does_not_break_the_copy(personas, demo_plan):
+    task = Indicator.objects.filter(plan=demo_plan, level=Level.TASK).order_by("order").first()
+    Indicator.objects.filter(pk=task.pk).update(deadline=dt.date(9999, 12, 31))
+    response = _copy(personas, demo_plan)
+    assert response.status_code == 200
+    copied = Plan.objects.get(title=TITLE_2021)
+    assert Indicator.objects.get(plan=copied, category__name=task.category.name, code=task.code).deadline == dt.date(9999, 12, 31)
 
 
 def test_every_plan_field_is_either_copied_or_set_new():
