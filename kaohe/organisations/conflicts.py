@@ -63,12 +63,14 @@ def person_conflict(
     also: Iterable[Organisation] = (),
     ignore: Iterable[int] = (),
     organisations: Iterable[Organisation] | None = None,
+    act: str = "评价本单位",
 ) -> str:
     """Why the person ``user`` may not score ``unit`` ("" when they may).
 
     ``also``: organisations the person was drawn from (kept on their group or panel row); ``ignore``: ids of
     organisations judged separately (the desk a person grades for follows the plan's policy instead);
-    ``organisations``: the person's organisations when the caller has loaded them already (pages, bulk checks).
+    ``organisations``: the person's organisations when the caller has loaded them already (pages, bulk checks);
+    ``act``: what is refused, in words ("评价本单位", "评查本单位案卷").
     """
     skipped = set(ignore)
     seen: set[int] = set()
@@ -81,7 +83,7 @@ def person_conflict(
         if found:
             who = getattr(user, "display_name", "") or str(user)
             detail = "" if org.pk == unit.pk else f"，{found}"
-            return f"{PREFIX}{who}在{org}任职{detail}，不能评价本单位（{unit}）"
+            return f"{PREFIX}{who}在{org}任职{detail}，不能{act}（{unit}）"
     return ""
 
 
