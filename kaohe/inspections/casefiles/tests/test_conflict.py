@@ -31,7 +31,7 @@ def _assigned(demo, personas) -> SampledFile:
     _panel(demo, personas)
     _sample(demo, personas, "市司法局", "市公安局")
     services.files_assign_auto(actor=personas.office, plan=demo)
-    return SampledFile.objects.filter(plan=demo, reviewer__user=personas.reviewer2).select_related("case_file__unit").first()
+    return SampledFile.objects.filter(plan=demo, reviewer__user=personas.reviewer2).select_related("case_file__unit")[0]
 
 
 def test_a_membership_gained_after_assignment_refuses_the_submission(personas, demo):
