@@ -95,3 +95,47 @@ def test_a_grader_who_belongs_to_the_unit_is_refused_whatever_the_setting(person
     assert response["X-Kaohe-Status"] == "400"
     assert "回避：财政局演示用户在市司法局政策法规科任职" in response.content.decode()
     assert not Evaluation.objects.filter(unit=sfj, task=task).exists()
+
+
+def test_review_adjustment_checks_the_office_person_and_its_organisation(personas, demo_plan, sfj, dept2_task):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from kaohe.reviews.models import Feedback, ReviewRequest
+    from kaohe.scoring import services
+
+    client = personas.client(personas.desk)
+    _post(client, demo_plan, sfj, dept2_task, grade="fair", reason="材料不全")
+    feedback = Feedback.objects.create(plan=demo_plan, unit=sfj, released_by=personas.office, released_at=timezone.now())
+    review = ReviewRequest.objects.create(
+        feedback=feedback,
+        unit=sfj,
+        task=dept2_task,
+        filed_score=dept2_task.points,
+        reasons="材料已补齐",
+        filed_by=personas.unit2,
+        filed_at=timezone.now(),
+    )
+
+    def adjust():
+        return services.evaluation_adjust_on_review(
+            actor=personas.office, plan=demo_plan, unit=sfj, task=dept2_task, grade="excellent", reason="", review_request=review
+        )
+
+    # The office person also holds a post in 市司法局: refused whatever the setting.
+    post = Membership.objects.create(user=personas.office, organisation=sfj.organisation, role=Role.VIEWER)
+    with pytest.raises(ValidationError, match="回避：考核办演示用户在市司法局任职，不能评价本单位（市司法局）"):
+        adjust()
+    post.delete()
+    # The office's organisation sits in 市司法局 (its section): the plan's setting decides, as for desks.
+    organiser = demo_plan.organiser
+    Organisation.objects.filter(pk=organiser.pk).update(parent=sfj.organisation)
+    _set_policy(demo_plan, ScoringPolicy.OwnDepartment.REFUSE)
+    with pytest.raises(ValidationError, match="不能评价本单位（市司法局）"):
+        adjust()
+    assert Evaluation.objects.get(unit=sfj, task=dept2_task).grade == "fair"
+    _set_policy(demo_plan, ScoringPolicy.OwnDepartment.FLAG)
+    evaluation = adjust()
+    assert evaluation.grade == "excellent"
+    assert evaluation.conflict_note == f"回避：{organiser.name}是市司法局的内设科室"
+    assert EvaluationChange.objects.filter(evaluation=evaluation).last().conflict_note == evaluation.conflict_note
