@@ -270,6 +270,8 @@ def build_world() -> World:
     world.ids["report_id"] = report
 
     # 结果: computed (complete), consulted with a copy recipient, approved and published.
+    # An undecided 加分申请 blocks publication (finding 8 of the penetration test): the office decides it first.
+    adjustments.bonus_application_decide(actor=office, plan=plan, application=application, approve=True)
     snapshot = results.results_compute(actor=office, plan=plan, missing_policy="report")
     assert snapshot.complete, "every unit must be graded for the release"
     world.ids["snapshot_id"] = snapshot

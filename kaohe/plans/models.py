@@ -58,6 +58,12 @@ class Plan(TimeStampedModel):
 class ScoringPolicy(models.Model):
     """Per-plan scoring settings; defaults are those of the Pingdingshan 2020 plan (DESIGN.md §3)."""
 
+    class OwnDepartment(models.TextChoices):
+        """Whether a desk may grade its own department (回避, docs/scoring.md §8)."""
+
+        REFUSE = "refuse", "回避：不得评价本单位（含上级部门、内设科室）"
+        FLAG = "flag", "允许评价，结果中标注“回避”"
+
     plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="policy")
     grade_excellent_pct = models.DecimalField("优 得分比例(%)", default=Decimal(100), max_digits=7, decimal_places=2)
     grade_good_pct = models.DecimalField("良 得分比例(%)", default=Decimal(80), max_digits=7, decimal_places=2)
@@ -75,6 +81,13 @@ class ScoringPolicy(models.Model):
     field_weight = models.DecimalField("实地考核权重", null=True, blank=True, max_digits=7, decimal_places=2)
     case_review_weight = models.DecimalField("集中评查权重", null=True, blank=True, max_digits=7, decimal_places=2)
     grade_bands = models.JSONField("等次划分", default=list, blank=True)
+    own_department = models.CharField(
+        "考核主体评价本单位",
+        max_length=16,
+        choices=OwnDepartment.choices,
+        default=OwnDepartment.REFUSE,
+        help_text="考核主体（如某部门的内设科室）评价其所在部门时：拒绝，或允许并在结果中标注回避",
+    )
 
     class Meta:
         verbose_name = "计分规则"

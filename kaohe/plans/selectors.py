@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from kaohe.organisations import access
+from kaohe.organisations import access, conflicts
 from kaohe.plans.constants import Adjustment, Level
 from kaohe.plans.excel.checks import check_sums
 from kaohe.plans.excel.types import IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
@@ -249,3 +249,28 @@ def desks_with_tasks(plan: Plan) -> list[DeskRow]:
 
 def recent_imports(plan: Plan) -> QuerySet[PlanImport]:
     return PlanImport.objects.filter(plan=plan).select_related("created_by").order_by("-created_at")[:20]
+
+
+def desk_unit_conflicts(plan: Plan) -> list[str]:
+    """回避 warnings of the plan's set-up: every desk that grades tasks of a unit on its own organisation line
+    (the unit, its parent department, a section of it or a sibling section), in words. Three queries."""
+    graded = set(
+        Indicator.objects.filter(plan=plan, level=Level.TASK, assessor__isnull=False)
+        .values_list("assessor_id", "category_id")
+        .distinct()
+    )
+    desks = list(AssessorDesk.objects.filter(plan=plan).select_related("organisation__parent").order_by("seq", "pk"))
+    units = list(
+        PlanUnit.objects.filter(plan=plan)
+        .select_related("organisation", "category")
+        .order_by("category__order", "organisation__sort_key")
+    )
+    found = []
+    for desk in desks:
+        for unit in units:
+            if (desk.pk, unit.category_id) not in graded:
+                continue
+            relation = conflicts.relation(desk.organisation, unit.organisation)
+            if relation:
+                found.append(f"{desk.organisation.name} → {unit.organisation.name}（{unit.category.name}）：{relation}")
+    return found

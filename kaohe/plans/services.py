@@ -192,6 +192,40 @@ def organisation_set_sort_key(*, actor: Any, plan: Plan, unit: PlanUnit, sort_ke
     return org
 
 
+def scoring_policy_set_own_department(*, actor: Any, plan: Plan, value: str, reason: str = "") -> ScoringPolicy:
+    """回避 setting: may a desk grade its own department (the unit, its parent or a sibling section)?
+
+    ``refuse`` (the default) or ``flag`` (allowed, each such evaluation flagged on the results). The office
+    sets it while scores may change; evaluations already given keep the flag they were given with.
+    """
+    access.require(actor, "plan:import", plan)
+    if plan.status == Plan.Status.RESULTS_PUBLISHED:
+        raise ValidationError(FROZEN_MESSAGE)
+    if value not in ScoringPolicy.OwnDepartment.values:
+        raise ValidationError("请选择考核主体评价本单位时的处理方式")
+    with transaction.atomic():
+        policy = ScoringPolicy.objects.select_for_update().filter(plan=plan).first() or ScoringPolicy(plan=plan)
+        before = {"own_department": policy.own_department} if policy.pk else None
+        if policy.pk and policy.own_department == value:
+            return policy
+        policy.own_department = value
+        policy.full_clean()
+        if policy.pk:
+            policy.save(update_fields=["own_department"])
+        else:
+            policy.save()
+        audit.record(
+            actor=actor,
+            action="plan.policy_own_department",
+            obj=policy,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before=before,
+            after={"own_department": value, "reason": reason.strip()[:500]},
+        )
+    return policy
+
+
 # ------------------------------------------------------------------------------------------ imports
 
 

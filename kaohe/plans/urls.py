@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:plan_id>/units/", views.plan_units, name="units"),
     path("<int:plan_id>/units/<int:unit_id>/sort-key", views.unit_sort_key, name="unit_sort_key"),
     path("<int:plan_id>/desks/", views.plan_desks, name="desks"),
+    path("<int:plan_id>/desks/own-department", views.own_department, name="own_department"),
     path("<int:plan_id>/import/", views.import_upload, name="import"),
     path("<int:plan_id>/import/<int:import_id>/", views.import_preview, name="import_preview"),
     path("<int:plan_id>/import/<int:import_id>/apply", views.import_apply, name="import_apply"),

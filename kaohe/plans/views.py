@@ -18,7 +18,8 @@ from kaohe.plans.constants import Level
 from kaohe.plans.copy import next_doc_number, next_title, plan_copy
 from kaohe.plans.excel.export import write_indicator_workbook
 from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCopyForm, PlanCreateForm, PublishForm, SortKeyForm
-from kaohe.plans.models import Plan, PlanImport, PlanUnit
+from kaohe.plans.forms_policy import OwnDepartmentForm
+from kaohe.plans.models import Plan, PlanImport, PlanUnit, ScoringPolicy
 from kaohe.plans.navigation import plan_navigation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -157,7 +158,32 @@ def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access.get_plan_for_user(request.user, plan_id, capability="desk:view")
     context = _plan_context(request, plan, "desks")
     context["rows"] = selectors.desks_with_tasks(plan)
+    policy = ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
+    context["own_department"] = policy.get_own_department_display()
+    context["conflicts"] = selectors.desk_unit_conflicts(plan)
+    if context["can_import"] and plan.status != Plan.Status.RESULTS_PUBLISHED:
+        context["policy_form"] = OwnDepartmentForm(initial={"own_department": policy.own_department})
     return render(request, "plans/desks.html", context)
+
+
+@login_required
+@require_POST
+def own_department(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The office sets whether a desk may grade its own department (回避: refuse, or allow and flag)."""
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    form = OwnDepartmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择考核主体评价本单位时的处理方式")
+        return redirect("plans:desks", plan_id=plan.pk)
+    try:
+        policy = services.scoring_policy_set_own_department(
+            actor=request.user, plan=plan, value=form.cleaned_data["own_department"], reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"已保存：{policy.get_own_department_display()}")
+    return redirect("plans:desks", plan_id=plan.pk)
 
 
 @login_required

@@ -236,6 +236,7 @@ class Given:
     at: dt.datetime | None
     reason: str
     source: str = ""  # the label of the EvaluationChange source: 考核主体评价, 实地考核, 复核调整 …
+    conflict: str = ""  # 回避: the desk graded its own department (the plan allowed it and flags it)
 
 
 @dataclass
@@ -337,8 +338,10 @@ def current_evaluations(plan: Plan, unit_ids: Iterable[int] | None = None) -> di
     if unit_ids is not None:
         query = query.filter(unit_id__in=list(unit_ids))
     return {
-        pk: CurrentEvaluation(pk, version, score, grade, Given(display or username, desk or "", at, reason, source_label(source)))
-        for pk, version, score, grade, display, username, desk, at, reason, source in query.values_list(
+        pk: CurrentEvaluation(
+            pk, version, score, grade, Given(display or username, desk or "", at, reason, source_label(source), conflict)
+        )
+        for pk, version, score, grade, display, username, desk, at, reason, source, conflict in query.values_list(
             "pk",
             "version",
             "score",
@@ -349,6 +352,7 @@ def current_evaluations(plan: Plan, unit_ids: Iterable[int] | None = None) -> di
             "evaluated_at",
             "reason",
             "latest_source",
+            "conflict_note",
         )
     }
 
@@ -360,19 +364,21 @@ def versions_given(wanted: Mapping[int, int]) -> dict[int, Given]:
     """
     if not wanted:
         return {}
-    changes: dict[int, list[tuple[str, dt.datetime, str, str]]] = defaultdict(list)
-    for evaluation_id, display, username, at, reason, source in (
+    changes: dict[int, list[tuple[str, dt.datetime, str, str, str]]] = defaultdict(list)
+    for evaluation_id, display, username, at, reason, source, conflict in (
         EvaluationChange.objects.filter(evaluation_id__in=list(wanted))
         .order_by("evaluation_id", "changed_at", "pk")
-        .values_list("evaluation_id", "changed_by__display_name", "changed_by__username", "changed_at", "reason", "source")
+        .values_list(
+            "evaluation_id", "changed_by__display_name", "changed_by__username", "changed_at", "reason", "source", "conflict_note"
+        )
     ):
-        changes[evaluation_id].append((display or username, at, reason, source_label(source)))
+        changes[evaluation_id].append((display or username, at, reason, source_label(source), conflict))
     found: dict[int, Given] = {}
     for evaluation_id, version in wanted.items():
         history = changes.get(evaluation_id, [])
         if 0 < version <= len(history):
-            who, at, reason, source = history[version - 1]
-            found[evaluation_id] = Given(who, "", at, reason, source)
+            who, at, reason, source, conflict = history[version - 1]
+            found[evaluation_id] = Given(who, "", at, reason, source, conflict)
     return found
 
 
@@ -440,10 +446,16 @@ def _line(
         line.score, line.grade = Decimal(score), _GRADE_LABELS.get(grade, "")
         now = current.get(pk)
         if now is not None and now.version == version:
-            line.given = Given(now.given.who, now.given.desk or desk, now.given.at, now.given.reason, now.given.source)
+            line.given = Given(
+                now.given.who, now.given.desk or desk, now.given.at, now.given.reason, now.given.source, now.given.conflict
+            )
         else:
             given = earlier.get(pk)
-            line.given = Given(given.who, desk, given.at, given.reason, given.source) if given else Given("—", desk, None, "")
+            line.given = (
+                Given(given.who, desk, given.at, given.reason, given.source, given.conflict)
+                if given
+                else Given("—", desk, None, "")
+            )
             if now is None:
                 line.note = "该评价此后已删除"
             else:

@@ -64,6 +64,7 @@ from kaohe.results.models import (
 )
 from kaohe.reviews.models import ReviewRequest
 from kaohe.scoring import rules
+from kaohe.scoring.models import BonusApplication
 
 DATA_FORMAT = 1
 NOTE_MAX = 2000
@@ -625,6 +626,18 @@ def current_digest(plan: Plan, missing_policy: str) -> str:
     return digest_of(load_plan(plan, missing_policy).inputs)
 
 
+def bonus_pending_by_unit(plan: Plan) -> list[tuple[str, list[str]]]:
+    """Undecided 加分申请 by unit (name, matters), in unit order: they block publication (one query)."""
+    by_unit: dict[str, list[str]] = {}
+    for name, matter in (
+        BonusApplication.objects.filter(plan=plan, status=BonusApplication.Status.PENDING)
+        .order_by("unit__organisation__sort_key", "created_at", "pk")
+        .values_list("unit__organisation__name", "matter")
+    ):
+        by_unit.setdefault(name, []).append(matter)
+    return list(by_unit.items())
+
+
 def publication_problems(plan: Plan, release: ResultRelease) -> list[str]:
     """Every reason the release cannot be published now, in words (empty: it can)."""
     problems: list[str] = []
@@ -647,6 +660,11 @@ def publication_problems(plan: Plan, release: ResultRelease) -> list[str]:
         names = list(open_requests.order_by("filed_at", "pk").values_list("unit__organisation__name", "task__code")[:5])
         listed = "、".join(f"{name}（{code}）" for name, code in names) + ("等" if count > len(names) else "")
         problems.append(f"尚有 {count} 件复核申请未答复：{listed}")
+    pending = bonus_pending_by_unit(plan)
+    if pending:
+        total = sum(len(matters) for _name, matters in pending)
+        listed = "；".join(f"{name}（{'、'.join(f'“{m}”' for m in matters)}）" for name, matters in pending)
+        problems.append(f"尚有 {total} 件加分申请未审核，须认定或不予认定后再公布（公布后不能再审核）：{listed}")
     try:
         digest = current_digest(plan, snapshot.missing_policy)
     except ValidationError as exc:

@@ -37,6 +37,9 @@ class Evaluation(models.Model):
     evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     evaluated_at = models.DateTimeField("评价时间")
     version = models.PositiveIntegerField("版本", default=1)
+    conflict_note = models.CharField(
+        "回避情形", max_length=300, blank=True, help_text="考核主体评价本单位（方案允许并标注）时的说明；空 = 无"
+    )
 
     class Meta:
         verbose_name = "评价"
@@ -71,6 +74,7 @@ class EvaluationChange(models.Model):
     old_score = models.DecimalField("原得分", max_digits=7, decimal_places=2, null=True, blank=True)
     new_score = models.DecimalField("新得分", max_digits=7, decimal_places=2)
     reason = models.TextField("理由", blank=True)
+    conflict_note = models.CharField("回避情形", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "评价变更记录"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q
 
+from kaohe.organisations import conflicts
 from kaohe.plans.constants import Level, Method
-from kaohe.plans.models import Category, Indicator, Plan, PlanUnit
+from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.scoring.models import Evaluation, EvaluationChange, NotApplicable
 from kaohe.submissions.models import EvidenceFile, Submission
 
@@ -45,6 +47,8 @@ class Cell:
     evaluation: Evaluation | None
     not_applicable: NotApplicable | None
     files: int = 0
+    conflict: str = ""  # 回避: the refusal (conflict_refused) or the note the evaluation will be flagged with
+    conflict_refused: bool = False
 
     @property
     def graded(self) -> bool:
@@ -60,8 +64,50 @@ class Grid:
     total: int = 0
 
 
-def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None) -> Grid:
-    """One row per unit of the tasks' categories, one cell per task (four queries whatever the size)."""
+def own_department_policy(plan: Plan) -> str:
+    """The plan's 回避 setting for desks grading their own department (refuse when no policy row exists)."""
+    value = ScoringPolicy.objects.filter(plan=plan).values_list("own_department", flat=True).first()
+    return value or ScoringPolicy.OwnDepartment.REFUSE
+
+
+class ConflictBook:
+    """回避 of (unit, task) pairs for one page: the desk's organisation by the plan's setting, and — for a
+    grader — their own other memberships (refused outright). Two queries whatever the size."""
+
+    def __init__(self, plan: Plan, person: Any = None) -> None:
+        self.flag = own_department_policy(plan) == ScoringPolicy.OwnDepartment.FLAG
+        self.person = person
+        self.mine = conflicts.person_organisations(person) if person is not None else []
+        self._seen: dict[tuple[int, int | None], tuple[str, bool]] = {}
+
+    def check(self, unit: PlanUnit, task: Indicator) -> tuple[str, bool]:
+        """(message, refused) for grading ``task`` of ``unit``; ("", False) when there is no conflict."""
+        desk = task.assessor.organisation if task.assessor is not None else None
+        key = (unit.organisation_id, desk.pk if desk else None)
+        if key not in self._seen:
+            self._seen[key] = self._check(unit, desk)
+        return self._seen[key]
+
+    def _check(self, unit: PlanUnit, desk: Any) -> tuple[str, bool]:
+        if self.person is not None:
+            personal = conflicts.person_conflict(
+                self.person, unit.organisation, ignore=[desk.pk] if desk else [], organisations=self.mine
+            )
+            if personal:
+                return personal, True
+        if desk is None or not conflicts.relation(desk, unit.organisation):
+            return "", False
+        if self.flag:
+            return f"{conflicts.PREFIX}{conflicts.relation(desk, unit.organisation)}（方案允许评价，结果中标注）", False
+        return f"{conflicts.organisation_conflict(desk, unit.organisation)}（本方案规定考核主体不得评价本单位）", True
+
+
+def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, person: Any = None) -> Grid:
+    """One row per unit of the tasks' categories, one cell per task (six queries whatever the size).
+
+    Each cell carries its 回避 state (the desk's, and ``person``'s own when a grader looks at it).
+    """
+    book = ConflictBook(plan, person)
     category_ids = {t.category_id for t in tasks}
     units = PlanUnit.objects.filter(plan=plan, category_id__in=category_ids).select_related("organisation", "category")
     if unit_id:
@@ -90,6 +136,7 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None) -> G
                 continue
             key = (unit.pk, task.pk)
             cell = Cell(unit, task, evaluations.get(key), not_applicable.get(key), files.get(key, 0))
+            cell.conflict, cell.conflict_refused = book.check(unit, task)
             cells.append(cell)
             if cell.not_applicable is None and task.points is not None:
                 result.total += 1

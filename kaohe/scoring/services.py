@@ -10,10 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kaohe.core import audit
-from kaohe.organisations import access
+from kaohe.organisations import access, conflicts
+from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.plans.services import ensure_scoring_open, lock_scoring_open
+from kaohe.scoring import selectors
 from kaohe.scoring.models import Evaluation, EvaluationChange, GradeChoice, NotApplicable
 from kaohe.scoring.rules import Grade, grade_score
 from kaohe.submissions.models import Submission
@@ -92,6 +94,29 @@ def _checked_value(
     return grade, value, reason
 
 
+def institutional_conflict(plan: Plan, scorer: Organisation, unit: PlanUnit, *, policy: str | None = None) -> str:
+    """回避 of an organisation that grades as an institution (a desk, the office): raise when the plan refuses
+    it, return the note to flag the evaluation with when the plan allows it ("" when there is no conflict)."""
+    found = conflicts.relation(scorer, unit.organisation)
+    if not found:
+        return ""
+    if (policy or selectors.own_department_policy(plan)) != ScoringPolicy.OwnDepartment.FLAG:
+        raise ValidationError(
+            f"{conflicts.organisation_conflict(scorer, unit.organisation)}（本方案规定考核主体不得评价本单位，请联系考核办）"
+        )
+    return f"{conflicts.PREFIX}{found}"
+
+
+def scorer_conflict(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator) -> str:
+    """The 回避 check of a desk's grading: the grader's own memberships refuse outright; the desk's organisation
+    follows the plan's setting (refused, or allowed and flagged). Returns the flag note ("" = none)."""
+    desk = task.assessor.organisation if task.assessor is not None else None
+    personal = conflicts.person_conflict(actor, unit.organisation, ignore=[desk.pk] if desk else [])
+    if personal:
+        raise ValidationError(personal)
+    return institutional_conflict(plan, desk, unit) if desk is not None else ""
+
+
 def evaluation_record(
     *,
     actor: Any,
@@ -104,9 +129,14 @@ def evaluation_record(
     expected_version: int | None,
     source: str = EvaluationChange.Source.DESK,
 ) -> Evaluation:
-    """Record (or change) one evaluation; refuse silently overwriting someone else's newer value."""
+    """Record (or change) one evaluation; refuse silently overwriting someone else's newer value.
+
+    回避: refused when the grader belongs to the unit's organisation line, and when the desk does unless the
+    plan allows it — then the evaluation carries the note and the results breakdown shows it.
+    """
     unit, task = access.get_task_to_evaluate(actor, plan, unit.pk, task.pk)
     ensure_scoring_open(plan)
+    note = scorer_conflict(actor=actor, plan=plan, unit=unit, task=task)
     grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
     return _save(
         actor=actor,
@@ -119,7 +149,8 @@ def evaluation_record(
         expected_version=expected_version or 0,
         source=source,
         action="evaluation.record",
-        detail={},
+        detail={"conflict": note} if note else {},
+        conflict_note=note,
     )
 
 
@@ -185,6 +216,7 @@ def _save(
     source: str,
     action: str,
     detail: dict[str, Any],
+    conflict_note: str = "",
 ) -> Evaluation:
     """Write a checked value with a new version, a history row and an audit event (None = any version)."""
     now = timezone.now()
@@ -195,7 +227,12 @@ def _save(
             if expected_version is not None and (current.version if current else 0) != expected_version:
                 raise StaleEvaluation(current)
             before = {"grade": current.grade, "score": current.score, "reason": current.reason} if current else None
-            if current is not None and (current.grade, current.score, current.reason) == (grade, value, reason):
+            if current is not None and (current.grade, current.score, current.reason, current.conflict_note) == (
+                grade,
+                value,
+                reason,
+                conflict_note,
+            ):
                 return current  # nothing changed: no new version, no history row
             if current is None:
                 current = Evaluation(
@@ -208,6 +245,7 @@ def _save(
             current.grade = grade
             current.score = value
             current.reason = reason
+            current.conflict_note = conflict_note
             current.desk_id = task.assessor_id
             current.evaluated_by = actor
             current.evaluated_at = now
@@ -224,6 +262,7 @@ def _save(
                 old_score=old_score,
                 new_score=value,
                 reason=reason,
+                conflict_note=conflict_note,
             )
             Submission.objects.filter(unit=unit, task=task, status=Submission.Status.SUBMITTED).update(
                 status=Submission.Status.EVALUATED
@@ -315,6 +354,13 @@ def evaluation_adjust_on_review(
     ensure_scoring_open(plan)
     if review_request.unit_id != unit.pk or review_request.task_id != task.pk:
         raise ValidationError("复核申请与调整的工作任务不一致")
+    # 回避: the person deciding may not belong to the unit's line; the office's own organisation (often a section
+    # of 市司法局) is judged like a desk, by the plan's setting.
+    organiser = Organisation.objects.select_related("parent").get(pk=plan.organiser_id)
+    personal = conflicts.person_conflict(actor, unit.organisation, ignore=[organiser.pk])
+    if personal:
+        raise ValidationError(personal)
+    note = institutional_conflict(plan, organiser, unit)
     grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
     now = timezone.now()
     with transaction.atomic():
@@ -332,8 +378,10 @@ def evaluation_adjust_on_review(
         current.reason = reason
         current.evaluated_by = actor
         current.evaluated_at = now
+        # The desk's flag stays (its grading still underlies the task) unless the adjustment brings its own.
+        current.conflict_note = note or current.conflict_note
         current.full_clean(validate_unique=False)
-        current.save(update_fields=["version", "grade", "score", "reason", "evaluated_by", "evaluated_at"])
+        current.save(update_fields=["version", "grade", "score", "reason", "conflict_note", "evaluated_by", "evaluated_at"])
         EvaluationChange.objects.create(
             evaluation=current,
             changed_by=actor,
@@ -344,6 +392,7 @@ def evaluation_adjust_on_review(
             old_score=old_score,
             new_score=value,
             reason=reason,
+            conflict_note=note,
         )
         audit.record(
             actor=actor,
@@ -359,6 +408,7 @@ def evaluation_adjust_on_review(
                 "reason": reason,
                 "version": current.version,
                 "review_request": review_request.pk,
+                **({"conflict": note} if note else {}),
             },
         )
     return current

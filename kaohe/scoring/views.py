@@ -35,12 +35,20 @@ def _scope(request: HttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
 
 
 def _cell_context(
-    plan: Plan, unit: PlanUnit, task: Indicator, evaluation: Evaluation | None, can_write: bool, **extra: object
+    plan: Plan,
+    unit: PlanUnit,
+    task: Indicator,
+    evaluation: Evaluation | None,
+    can_write: bool,
+    person: object = None,
+    **extra: object,
 ) -> dict[str, object]:
     not_applicable = NotApplicable.objects.filter(unit=unit, task=task).first()
+    cell = selectors.Cell(unit, task, evaluation, not_applicable)
+    cell.conflict, cell.conflict_refused = selectors.ConflictBook(plan, person).check(unit, task)
     return {
         "plan": plan,
-        "cell": selectors.Cell(unit, task, evaluation, not_applicable),
+        "cell": cell,
         "can_write": can_write,
         "grades": GradeChoice.choices,
         **extra,
@@ -73,7 +81,7 @@ def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
     tasks = [
         t for t in all_tasks if t.category_id == category_id and (not level1_id or (t.parent and t.parent.parent_id == level1_id))
     ]
-    data = selectors.grid(plan, tasks)
+    data = selectors.grid(plan, tasks, person=request.user if can_write else None)
     return render(
         request,
         "scoring/grid.html",
@@ -99,7 +107,7 @@ def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     tasks = selectors.desk_tasks(plan, desks, category_id=unit.category_id)
     if not tasks:
         raise Http404("没有需要您评价的工作任务")
-    data = selectors.grid(plan, tasks, unit_id=unit.pk)
+    data = selectors.grid(plan, tasks, unit_id=unit.pk, person=request.user if can_write else None)
     files = selectors.evidence_by_task(plan, unit, [t.pk for t in tasks])
     cells = data.rows[0][1] if data.rows else []
     return render(
@@ -129,7 +137,8 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
             unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
         shown = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
         can_write = task.assessor_id in access.evaluable_desks(request.user, plan) and plan.status == Plan.Status.PUBLISHED
-        return render(request, "scoring/_cell.html", _cell_context(plan, unit, task, shown, can_write))
+        person = request.user if can_write else None
+        return render(request, "scoring/_cell.html", _cell_context(plan, unit, task, shown, can_write, person))
     unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
     form = EvaluationForm(request.POST)
     error = ""
@@ -163,7 +172,15 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
             request,
             "scoring/_cell.html",
             _cell_context(
-                plan, unit, task, evaluation, True, error=error, submitted=form.data if error else None, saved=not error
+                plan,
+                unit,
+                task,
+                evaluation,
+                True,
+                request.user,
+                error=error,
+                submitted=form.data if error else None,
+                saved=not error,
             ),
         )
         response["X-Kaohe-Status"] = str(status)

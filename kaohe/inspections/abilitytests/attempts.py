@@ -36,7 +36,7 @@ from kaohe.core import audit
 from kaohe.inspections.abilitytests import draws, selectors
 from kaohe.inspections.abilitytests.models import AbilityTest, Answer, Draw, Paper, Question, Testee
 from kaohe.inspections.abilitytests.services import require_running
-from kaohe.organisations import access
+from kaohe.organisations import access, conflicts
 from kaohe.plans.models import Plan
 from kaohe.plans.services import ensure_scoring_open
 from kaohe.scoring.models import Evaluation, EvaluationChange
@@ -337,12 +337,34 @@ def _finalise(testee: Testee, finish: str, when: dt.datetime) -> None:
 # ------------------------------------------------------------------------------------------------ scoring
 
 
+def scorer_conflict(actor: Any, test: AbilityTest) -> str:
+    """回避 of a scorer for the test's unit ("" when there is none): any membership they hold now, or the
+    organisation they were drawn into a 实地考察组 from, on the unit's organisation line. The organiser's own
+    organisation is not counted: the office runs the whole assessment (desks follow the plan's setting)."""
+    from kaohe.inspections.fieldwork.models import FieldGroupMember
+
+    drawn_from = [
+        m.organisation
+        for m in FieldGroupMember.objects.filter(group__plan_id=test.plan_id, user_id=actor.pk).select_related(
+            "organisation__parent"
+        )
+    ]
+    return conflicts.person_conflict(actor, test.unit.organisation, also=drawn_from, ignore=[test.plan.organiser_id])
+
+
+def _ensure_no_conflict(actor: Any, test: AbilityTest) -> None:
+    reason = scorer_conflict(actor, test)
+    if reason:
+        raise ValidationError(reason)
+
+
 def oral_scores_save(*, actor: Any, test: AbilityTest, scores: Mapping[int, str]) -> int:
     """Record the on-the-spot scores (testee id → text, 0..oral_max_score); blank leaves a score unchanged."""
     access.require(actor, "abilitytest:score", test.plan)
     if not selectors.may_score(actor, test):
         raise PermissionDenied  # a 实地考察组 member scores only the units their group visits
     ensure_scoring_open(test.plan)
+    _ensure_no_conflict(actor, test)
     if test.is_online:
         raise ValidationError("在线测试的成绩由答题和阅卷产生")
     changed = 0
@@ -387,6 +409,7 @@ def short_marks_save(*, actor: Any, test: AbilityTest, marks: Mapping[int, str])
     if not selectors.may_score(actor, test):
         raise PermissionDenied  # a 实地考察组 member scores only the units their group visits
     ensure_scoring_open(test.plan)
+    _ensure_no_conflict(actor, test)
     changed = 0
     errors: list[str] = []
     now = timezone.now()

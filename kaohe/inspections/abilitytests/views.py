@@ -461,7 +461,14 @@ def oral(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "score")
     if test.is_online:
         raise Http404("在线测试无现场评分")
-    context = _context(request, plan, "tests", test=test, testees=selectors.testees_of(test))
+    context = _context(
+        request,
+        plan,
+        "tests",
+        test=test,
+        testees=selectors.testees_of(test),
+        conflict=attempts.scorer_conflict(request.user, test),
+    )
     return render(request, "abilitytests/oral.html", context)
 
 
@@ -485,7 +492,14 @@ def oral_save(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
 @require_GET
 def marking(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "score")
-    context = _context(request, plan, "tests", test=test, answers=selectors.short_answers(test))
+    context = _context(
+        request,
+        plan,
+        "tests",
+        test=test,
+        answers=selectors.short_answers(test),
+        conflict=attempts.scorer_conflict(request.user, test),
+    )
     return render(request, "abilitytests/marking.html", context)
 
 

@@ -34,7 +34,7 @@ from kaohe.inspections.casefiles.models import (
     Sample,
     SampledFile,
 )
-from kaohe.organisations import access
+from kaohe.organisations import access, conflicts
 from kaohe.organisations.models import Membership, Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
@@ -639,22 +639,48 @@ def reviewer_remove(*, actor: Any, plan: Plan, reviewer: CaseReviewer) -> None:
         reviewer.delete()
 
 
-def conflict(reviewer: CaseReviewer, unit_org: Organisation, user_org_ids: set[int] | None = None) -> str:
-    """Why ``reviewer`` may not review a file of ``unit_org`` ("" when they may).
+def conflict(reviewer: CaseReviewer, unit_org: Organisation, organisations: list[Organisation] | None = None) -> str:
+    """Why ``reviewer`` may not review a file of ``unit_org`` ("" when they may): 回避 (organisations.conflicts).
 
-    Refused: the reviewer's organisation is the unit's own, one of its sections (parent = the unit) or the
-    unit's parent; or the reviewer holds any membership in the unit's organisation or its sections.
+    The organisation they were put on the panel from, or any membership they hold now, stands on the unit's
+    organisation line: the unit itself, a section of it, its parent department or a sibling section.
+    ``organisations``: the person's organisations when already loaded (bulk assignment).
     """
-    mine = reviewer.organisation
-    related = {unit_org.pk} | ({unit_org.parent_id} if unit_org.parent_id else set())
-    if mine.pk in related or mine.parent_id == unit_org.pk:
-        return f"评查员{reviewer.user}所在单位（{mine}）与{unit_org}为同一单位或上下级，不能评查本单位案卷"
-    if user_org_ids is None:
-        user_org_ids = set(Membership.objects.filter(user_id=reviewer.user_id).values_list("organisation_id", flat=True))
-    sections = set(Organisation.objects.filter(parent=unit_org).values_list("pk", flat=True))
-    if user_org_ids & (related | sections):
-        return f"评查员{reviewer.user}在{unit_org}任职，不能评查该单位案卷"
-    return ""
+    return conflicts.person_conflict(
+        reviewer.user, unit_org, also=[reviewer.organisation], organisations=organisations, act="评查本单位案卷"
+    )
+
+
+BLIND_CONFLICT = "回避：该案卷的考核对象与您所在单位为同一单位或上下级，不能评查本单位案卷；请联系考核办改派"
+
+
+def review_conflict(plan: Plan, sampled: SampledFile) -> str:
+    """The 回避 refusal its reviewer sees for a file ("" when there is none); under blind review the unit is
+    not named."""
+    if sampled.reviewer is None:
+        return ""
+    message = conflict(sampled.reviewer, sampled.case_file.unit.organisation)
+    if not message:
+        return ""
+    return BLIND_CONFLICT if setting_of(plan).blind else f"{message}；请联系考核办改派"
+
+
+def assignment_conflicts(plan: Plan, files: Sequence[SampledFile]) -> list[str]:
+    """回避 warnings for the office: files given to a reviewer who now stands on the unit's organisation line
+    (a membership gained after the assignment), not yet submitted. One query for the reviewers' memberships."""
+    open_files = [f for f in files if f.reviewer is not None and f.status != SampledFile.Status.SUBMITTED]
+    held: dict[int, list[Organisation]] = {}
+    user_ids = {f.reviewer.user_id for f in open_files if f.reviewer is not None}
+    for membership in Membership.objects.filter(user_id__in=user_ids).select_related("organisation__parent"):
+        held.setdefault(membership.user_id, []).append(membership.organisation)
+    found = []
+    for f in open_files:
+        if f.reviewer is None:
+            continue
+        message = conflict(f.reviewer, f.case_file.unit.organisation, held.get(f.reviewer.user_id, []))
+        if message:
+            found.append(f"{f.case_file.unit.organisation.name} {f.case_file.number}（{f.code}）：{message}")
+    return found
 
 
 def _assignable(sampled: SampledFile) -> None:
@@ -713,11 +739,11 @@ def files_assign_auto(*, actor: Any, plan: Plan) -> AssignOutcome:
         if not reviewers:
             raise _fail("评查员名单为空，请先增加评查员")
         loads = {r.pk: int(r.load) for r in reviewers}  # type: ignore[attr-defined]
-        memberships: dict[int, set[int]] = {}
-        for user_id, org_id in Membership.objects.filter(user_id__in=[r.user_id for r in reviewers]).values_list(
-            "user_id", "organisation_id"
+        memberships: dict[int, list[Organisation]] = {}
+        for membership in Membership.objects.filter(user_id__in=[r.user_id for r in reviewers]).select_related(
+            "organisation__parent"
         ):
-            memberships.setdefault(user_id, set()).add(org_id)
+            memberships.setdefault(membership.user_id, []).append(membership.organisation)
         pending = list(
             SampledFile.objects.select_for_update()
             .filter(plan=plan, reviewer__isnull=True)
@@ -728,7 +754,7 @@ def files_assign_auto(*, actor: Any, plan: Plan) -> AssignOutcome:
         now = timezone.now()
         for sampled in pending:
             unit_org = sampled.case_file.unit.organisation
-            eligible = [(i, r) for i, r in enumerate(reviewers) if not conflict(r, unit_org, memberships.get(r.user_id, set()))]
+            eligible = [(i, r) for i, r in enumerate(reviewers) if not conflict(r, unit_org, memberships.get(r.user_id, []))]
             if not eligible:
                 outcome.unassignable.append(f"{unit_org} {sampled.case_file.number}")
                 continue
@@ -788,6 +814,9 @@ def review_save(
     _ensure_open(plan)
     if sampled.reviewer is None or sampled.reviewer.user_id != actor.pk:
         raise PermissionDenied
+    # 回避 at every save, not only at assignment: a membership gained since then counts.
+    if message := review_conflict(plan, sampled):
+        raise _fail(message)
     items = list(ChecklistItem.objects.filter(plan=plan))
     if not items:
         raise _fail("考核办尚未确定评查表")

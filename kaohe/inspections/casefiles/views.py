@@ -473,12 +473,14 @@ def panel(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
     reviewers = selectors.panel(plan)
     candidates = services.candidate_memberships(plan)
+    files = selectors.sampled_files(plan)
     context = _header_context(request, plan, "panel")
     context.update(
         {
             "reviewers": reviewers,
             "reviewer_choices": [(r.pk, _reviewer_label(r)) for r in reviewers],
-            "files": selectors.sampled_files(plan),
+            "files": files,
+            "conflicts": services.assignment_conflicts(plan, files),
             "add_form": ReviewerAddForm(choices=[(m.pk, f"{m.user}（{m.organisation}）") for m in candidates]),
             "is_open": plan.status == Plan.Status.PUBLISHED,
         }
@@ -614,6 +616,7 @@ def _review_context(
             "setting": setting_row,
             "show_names": manage or not setting_row.blind,
             "editable": is_reviewer and sampled.status != SampledFile.Status.SUBMITTED and plan.status == Plan.Status.PUBLISHED,
+            "conflict": services.review_conflict(plan, sampled) if is_reviewer else "",
             "can_return": manage and sampled.status == SampledFile.Status.SUBMITTED and plan.status == Plan.Status.PUBLISHED,
         }
     )

@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from kaohe.core.calendar import Calendar, CalendarYearUnknown
-from kaohe.organisations import access
+from kaohe.organisations import access, conflicts
 from kaohe.organisations.models import Membership, Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
@@ -176,6 +176,32 @@ def schedules(plan: Plan, *, group_id: int | None = None) -> list[GroupSchedule]
 def assigned_group_names(plan: Plan) -> dict[int, str]:
     """unit id → name of the group that holds it."""
     return dict(FieldAssignment.objects.filter(plan=plan).values_list("unit_id", "group__name"))
+
+
+def conflicting_pairs(plan: Plan, *, unit_id: int | None = None) -> list[str]:
+    """回避 warnings: every (group member, assigned unit) pair where the member stands on the unit's
+    organisation line (their group row's organisation or any membership they hold now). Three queries."""
+    assignments = list(
+        FieldAssignment.objects.filter(plan=plan, **({"unit_id": unit_id} if unit_id else {}))
+        .select_related("group", "unit__organisation")
+        .order_by("group__order", "visit_date", "pk")
+    )
+    members: dict[int, list[FieldGroupMember]] = defaultdict(list)
+    for m in FieldGroupMember.objects.filter(group__plan=plan).select_related("user", "organisation__parent"):
+        members[m.group_id].append(m)
+    held: dict[int, list[Organisation]] = defaultdict(list)
+    user_ids = {m.user_id for group in members.values() for m in group}
+    for membership in Membership.objects.filter(user_id__in=user_ids).select_related("organisation__parent"):
+        held[membership.user_id].append(membership.organisation)
+    found = []
+    for a in assignments:
+        for m in members.get(a.group_id, []):
+            reason = conflicts.person_conflict(
+                m.user, a.unit.organisation, also=[m.organisation], organisations=held.get(m.user_id, [])
+            )
+            if reason:
+                found.append(f"{a.group.name} · {m.user} → {a.unit.organisation.name}：{reason}")
+    return found
 
 
 def units_of(plan: Plan) -> list[PlanUnit]:

@@ -22,7 +22,7 @@ from kaohe.core.calendar import Calendar
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.filetypes import Kind
 from kaohe.core.storage import CHUNK_SIZE, UploadRejected, delete_quietly, human_size, store_stream
-from kaohe.organisations import access
+from kaohe.organisations import access, conflicts
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.plans.services import ensure_scoring_open
 from kaohe.scoring.models import Evaluation, EvaluationChange
@@ -214,6 +214,8 @@ def assignment_set(
     note = selectors.day_note(calendar or Calendar.from_database(), visit_date)
     if note:
         warnings.append(f"{visit_date:%Y-%m-%d} 是{note}，请确认考察日期")
+    # 回避: the assignment stands (the office may still swap members), but the member cannot score this unit.
+    warnings += [f"{pair}；该成员不能为其评分，请调整考察组" for pair in selectors.conflicting_pairs(plan, unit_id=unit.pk)]
     return assignment, warnings
 
 
@@ -275,17 +277,36 @@ def window_set(*, actor: Any, plan: Plan, start: dt.date | None, end: dt.date | 
 # --- the member's scores and photos ------------------------------------------------------------------
 
 
+def member_conflict(actor: Any, assignment: FieldAssignment) -> str:
+    """回避 of a member for the assigned unit: the organisation they were drawn from, or any membership they
+    hold now, on the unit's organisation line ("" when there is none)."""
+    drawn_from = [
+        m.organisation
+        for m in FieldGroupMember.objects.filter(group=assignment.group, user=actor).select_related("organisation__parent")
+    ]
+    return conflicts.person_conflict(actor, assignment.unit.organisation, also=drawn_from)
+
+
+def ensure_no_conflict(actor: Any, assignment: FieldAssignment) -> None:
+    """Refuse a member's score for a unit on their own organisation line (回避)."""
+    reason = member_conflict(actor, assignment)
+    if reason:
+        raise ValidationError(reason)
+
+
 def field_score_record(
     *, actor: Any, plan: Plan, unit_id: int, task_id: int, score: str, reason: str, expected_version: int
 ) -> Evaluation:
     """A member's score for a 实地考核 task of a unit their group holds (404 for any other unit or task).
 
+    回避: a member on the unit's organisation line is refused (``ensure_no_conflict``).
     The value checks, the version check (StaleEvaluation), the freeze after publication, the history and
     the audit event are those of ``evaluation_record_derived``; ``expected_version`` is the version the form
     was loaded with (0 when there was no evaluation yet).
     """
     assignment = selectors.get_assignment_for_member(actor, plan, unit_id)
     task = selectors.get_field_task(assignment, task_id)
+    ensure_no_conflict(actor, assignment)
     return evaluation_record_derived(
         actor=actor,
         plan=plan,

@@ -74,6 +74,7 @@ def _office_page(
             "window_form": window_form
             or WindowForm(initial={"field_start": plan.field_start, "field_end": plan.field_end}, plan=plan),
             "scoring_open": not plan.is_draft,
+            "conflicts": selectors.conflicting_pairs(plan),
         },
         status=status,
     )

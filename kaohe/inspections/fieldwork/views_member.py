@@ -99,6 +99,7 @@ def _unit_page(
             "cards": cards,
             "reasons": selectors.used_reasons(plan),
             "frozen": _frozen_message(plan),
+            "conflict": services.member_conflict(request.user, assignment),
             "weekday": selectors.weekday(assignment.visit_date),
             "photo_limit": services.photo_max_bytes(),
         },

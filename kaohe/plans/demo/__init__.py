@@ -18,7 +18,7 @@ from kaohe.core import audit
 from kaohe.organisations.models import Membership, Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans import services
-from kaohe.plans.models import Plan, PlanImport
+from kaohe.plans.models import Plan, PlanImport, ScoringPolicy
 
 DATA_DIR = Path(__file__).resolve().parent / "pingdingshan-2020"
 DEMO_TITLE = "平顶山市2020年度依法行政考核"
@@ -137,6 +137,9 @@ def load_demo(*, publish: bool = True) -> Plan:
     plan.case_files_deadline = dt.date(2021, 1, 13)
     plan.daily_scores_deadline = dt.date(2021, 1, 19)
     plan.save(update_fields=["submission_deadline", "case_files_deadline", "daily_scores_deadline"])
+    # 回避: in the real 2020 plan the sections of 市司法局 graded 市司法局 (部门2) — allowed here and flagged on
+    # the results (docs/scoring.md §8); a new plan refuses it by default.
+    ScoringPolicy.objects.filter(plan=plan).update(own_department=ScoringPolicy.OwnDepartment.FLAG)
 
     _import(plan, office, PlanImport.Kind.UNITS, "units.xlsx")
     _import(plan, office, PlanImport.Kind.ASSESSORS, "assessors.xlsx")

@@ -37,7 +37,7 @@ from kaohe.results.tests.conftest import grade, tasks_of, unit_named
 from kaohe.reviews.models import Feedback, ReviewRequest
 from kaohe.scoring import adjustments
 from kaohe.scoring import services as scoring
-from kaohe.scoring.models import Evaluation, EvaluationChange
+from kaohe.scoring.models import BonusApplication, Evaluation, EvaluationChange
 
 FROZEN = "考核结果已公布，分数已冻结"
 APPROVER = "市法治政府建设领导小组第3次会议审定"
@@ -488,3 +488,28 @@ def test_release_page_queries_do_not_grow_with_comments(personas, all_graded, dj
             assert client.get(_url("release", plan)).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_open_bonus_applications_block_publication_listed_by_unit(personas, all_graded):
+    """Finding 8: an undecided 加分申请 was lost at publication (deciding it was then refused as frozen)."""
+    plan = all_graded
+    wugang, sfj = unit_named(plan, "舞钢市人民政府"), unit_named(plan, "市司法局")
+    adjustments.bonus_application_submit(actor=personas.unit, plan=plan, unit=wugang, kind="award", matter="省级法治政府建设示范")
+    adjustments.bonus_application_submit(actor=personas.unit2, plan=plan, unit=sfj, kind="media", matter="央视专题报道")
+    adjustments.bonus_application_submit(actor=personas.unit, plan=plan, unit=wugang, kind="experience", matter="经验全省推广")
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
+    release = _ready_release(plan, personas.office, snapshot)
+    expected = "尚有 3 件加分申请未审核，须认定或不予认定后再公布（公布后不能再审核）：市司法局（“央视专题报道”）；舞钢市人民政府（“省级法治政府建设示范”、“经验全省推广”）"
+    assert services.publication_problems(plan, release) == [expected]
+    said = _messages(personas.client(personas.office).post(_url("publish", plan)))
+    assert said[1:] == [expected]
+    assert _fresh(plan).status == Plan.Status.PUBLISHED and not ResultPublication.objects.filter(plan=plan).exists()
+    assert expected in personas.client(personas.office).get(_url("release", plan)).content.decode()
+    # Deciding them (here: not granted, which changes no score) clears the way; publication then passes.
+    for application in BonusApplication.objects.filter(plan=plan):
+        adjustments.bonus_application_decide(
+            actor=personas.office, plan=plan, application=application, approve=False, reason="材料不足"
+        )
+    assert services.publication_problems(plan, release) == []
+    services.release_publish(actor=personas.office, plan=plan, release=release)
+    assert _fresh(plan).status == Plan.Status.RESULTS_PUBLISHED
