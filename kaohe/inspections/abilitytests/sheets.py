@@ -1,6 +1,6 @@
 """Reading rosters and question banks from .xlsx, and writing their blank templates (pure: bytes in, data out).
 
-Both readers reuse the plans app's safe loader (size, zip-bomb, encryption and .xls checks) and never raise
+Both readers go through the guarded reader (kaohe.core.xlsx_read, via the plans app's loader) and never raise
 on bad input: every problem is reported at once, with its row number, in Chinese.
 """
 
@@ -297,7 +297,7 @@ def parse_bank(data: bytes) -> BankTable:
             continue
         stems[key] = row
         table.questions.append(question)
-    if grid.truncated or len(table.questions) > MAX_QUESTIONS:
+    if len(table.questions) > MAX_QUESTIONS:
         table.problems.append(_error(f"一次最多导入 {MAX_QUESTIONS} 道题"))
     if not table.questions and not table.problems:
         table.problems.append(_error("表中没有试题"))
