@@ -24,7 +24,6 @@ Readings, all documented on the page:
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -807,29 +806,25 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 def workbook(about: Sequence[tuple[str, str]], found: Sequence[Table]) -> bytes:
     """A 说明 sheet (``about``: label, value) and one sheet per table; numbers as numbers (rates as fractions
     formatted 0.00%, so 91.75 % is the number 0.9175), None as an empty cell."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from kaohe.core import xlsx_write
 
-    book = Workbook()
-    sheet = book.worksheets[0]
-    sheet.title = "说明"
+    book = xlsx_write.new_workbook()
+    sheet = xlsx_write.first_sheet(book, "说明")
     for label, value in about:
-        sheet.append([label, value])
+        xlsx_write.append(sheet, [label, value])
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 90
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     taken = {"说明"}
     for table in found:
         ws = book.create_sheet(_sheet_title(table.title, taken))
-        ws.append([c.title for c in table.columns])
-        for cell in ws[1]:
-            cell.font, cell.fill = bold, fill
+        xlsx_write.header(ws, [c.title for c in table.columns])
         for row in table.rows:
-            ws.append(
+            xlsx_write.append(
+                ws,
                 [
                     value / HUNDRED if c.kind == RATE and value is not None else value
                     for c, value in zip(table.columns, row, strict=True)
-                ]
+                ],
             )
         for index, column in enumerate(table.columns, start=1):
             letter = ws.cell(row=1, column=index).column_letter
@@ -840,8 +835,6 @@ def workbook(about: Sequence[tuple[str, str]], found: Sequence[Table]) -> bytes:
                     cell.number_format = number_format
         if table.note:
             ws.append([])
-            ws.append([table.note])
+            xlsx_write.append(ws, [table.note])
         ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_write.save(book)

@@ -8,7 +8,6 @@ history of the changed ones.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -17,9 +16,10 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from kaohe.core import xlsx_write
 from kaohe.plans.models import Plan
 from kaohe.results import selectors
 from kaohe.results.loader import ukey
@@ -67,8 +67,6 @@ STATE_LABELS = {
     "no_points": "未写分值",
 }
 NUMBER = "0.00"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -81,29 +79,11 @@ def _sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _header(sheet: WriteOnlyWorksheet, headers: Iterable[str]) -> None:
-    cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cells.append(cell)
-    sheet.append(cells)
-
-
 def _number(sheet: WriteOnlyWorksheet, value: Decimal | str | None) -> WriteOnlyCell | None:
     if value is None:
         return None
     cell = WriteOnlyCell(sheet, value=Decimal(value))
     cell.number_format = NUMBER
-    return cell
-
-
-def _text(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell | str:
-    """Text typed by people stays text: a leading "=" must not turn a reason into a formula."""
-    if not value.startswith("="):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
     return cell
 
 
@@ -133,22 +113,23 @@ def _ranked_sheet(workbook: Workbook, title: str, table: selectors.CategoryTable
     sheet = workbook.create_sheet(title)
     _widths(sheet, RANKED_WIDTHS)
     sheet.freeze_panes = "C2"
-    _header(sheet, RANKED_HEADERS)
+    xlsx_write.header(sheet, RANKED_HEADERS)
     for row in table.rows:
-        sheet.append(
+        xlsx_write.append(
+            sheet,
             [
                 row.rank,
-                _text(sheet, row.name),
+                row.name,
                 _number(sheet, row.raw),
                 _number(sheet, row.applicable_max),
                 _number(sheet, row.converted),
                 _number(sheet, row.bonus_total),
                 _number(sheet, row.deduction_total),
                 _number(sheet, row.final),
-                _text(sheet, row.proposed_grade or ""),
-                _text(sheet, row.grade or ""),
-                _text(sheet, _remarks(row, table.bottom_n)),
-            ]
+                row.proposed_grade or "",
+                row.grade or "",
+                _remarks(row, table.bottom_n),
+            ],
         )
 
 
@@ -171,9 +152,9 @@ def _note_sheet(workbook: Workbook, plan: Plan, snapshot: ResultSnapshot, tables
         for t in tables
     ]
     for label, value in rows:
-        label_cell = WriteOnlyCell(sheet, value=label)
-        label_cell.font = HEADER_FONT
-        sheet.append([label_cell, _text(sheet, str(value))])
+        label_cell = xlsx_write.cell(sheet, label)
+        label_cell.font = xlsx_write.HEADER_FONT
+        xlsx_write.append(sheet, [label_cell, str(value)])
 
 
 def _breakdown_sheet(
@@ -188,7 +169,7 @@ def _breakdown_sheet(
     sheet = workbook.create_sheet("得分明细")
     _widths(sheet, BREAKDOWN_WIDTHS)
     sheet.freeze_panes = "C2"
-    _header(sheet, BREAKDOWN_HEADERS)
+    xlsx_write.header(sheet, BREAKDOWN_HEADERS)
     order = [k for k in data["order"] if category_id is None or data["categories"][k]["meta"]["category_id"] == category_id]
     unit_ids = [u for k in order for u in data["categories"][k]["meta"]["ranked"]]
     trees = selectors.category_trees(plan, None if category_id is None else [category_id])
@@ -231,25 +212,26 @@ def _task_row(
         at_cell.number_format = "yyyy-mm-dd hh:mm"
     explanation = "；".join(part for part in (given.reason if given else "", line.note) if part)
     method = f"{line.method}（{line.adjustment}）" if line.adjustment else line.method
-    sheet.append(
+    xlsx_write.append(
+        sheet,
         [
-            _text(sheet, category),
-            _text(sheet, unit),
-            _text(sheet, f"{block1.code} {block1.name}"),
-            _text(sheet, f"{block2.code} {block2.name}"),
-            _text(sheet, line.code),
-            _text(sheet, line.name),
+            category,
+            unit,
+            f"{block1.code} {block1.name}",
+            f"{block2.code} {block2.name}",
+            line.code,
+            line.name,
             method,
             _number(sheet, line.points),
             line.grade,
             _number(sheet, line.score),
             STATE_LABELS[line.state],
-            _text(sheet, given.desk if given else ""),
-            _text(sheet, given.who if given else ""),
+            given.desk if given else "",
+            given.who if given else "",
             at_cell,
-            _text(sheet, explanation),
+            explanation,
             given.source if given else "",
-        ]
+        ],
     )
 
 
@@ -257,15 +239,13 @@ def snapshot_workbook(plan: Plan, snapshot: ResultSnapshot) -> bytes:
     """The whole snapshot as .xlsx bytes."""
     data, inputs = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list("data", "inputs").get()
     tables = selectors.all_category_tables(data, inputs)
-    workbook = Workbook(write_only=True)
+    workbook = xlsx_write.new_workbook(write_only=True)
     _note_sheet(workbook, plan, snapshot, tables)
     taken = {"说明", "得分明细"}
     for table in tables:
         _ranked_sheet(workbook, _sheet_title(table.name, taken), table)
     _breakdown_sheet(workbook, plan, snapshot, data, inputs)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_write.save(workbook)
 
 
 def category_score_sheet(plan: Plan, snapshot: ResultSnapshot, category_id: int) -> bytes | None:
@@ -275,10 +255,8 @@ def category_score_sheet(plan: Plan, snapshot: ResultSnapshot, category_id: int)
     tables = [t for t in selectors.all_category_tables(data, inputs) if t.id == category_id]
     if not tables:
         return None
-    workbook = Workbook(write_only=True)
+    workbook = xlsx_write.new_workbook(write_only=True)
     _note_sheet(workbook, plan, snapshot, tables)
     _ranked_sheet(workbook, _sheet_title(f"{tables[0].name}排名", {"说明", "得分明细"}), tables[0])
     _breakdown_sheet(workbook, plan, snapshot, data, inputs, category_id=category_id)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_write.save(workbook)

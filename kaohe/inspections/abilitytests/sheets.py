@@ -1,19 +1,16 @@
 """Reading rosters and question banks from .xlsx, and writing their blank templates (pure: bytes in, data out).
 
-Both readers reuse the plans app's safe loader (size, zip-bomb, encryption and .xls checks) and never raise
+Both readers go through the guarded reader (kaohe.core.xlsx_read, via the plans app's loader) and never raise
 on bad input: every problem is reported at once, with its row number, in Chinese.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from kaohe.core import xlsx_write
 from kaohe.inspections.abilitytests.draws import GROUP_LABELS, LETTERS, Person, normalise_letters
 from kaohe.plans.excel.types import ERROR, WARNING, Problem
 from kaohe.plans.excel.workbook import Grid, load
@@ -297,7 +294,7 @@ def parse_bank(data: bytes) -> BankTable:
             continue
         stems[key] = row
         table.questions.append(question)
-    if grid.truncated or len(table.questions) > MAX_QUESTIONS:
+    if len(table.questions) > MAX_QUESTIONS:
         table.problems.append(_error(f"一次最多导入 {MAX_QUESTIONS} 道题"))
     if not table.questions and not table.problems:
         table.problems.append(_error("表中没有试题"))
@@ -312,19 +309,14 @@ def duplicate_warning(row: int) -> Problem:
 
 
 def _workbook(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.create_sheet(title, 0)
-    book.remove(book.worksheets[1])
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book = xlsx_write.new_workbook()
+    sheet = xlsx_write.first_sheet(book, title)
+    xlsx_write.header(sheet, headers, fill=False)
     for row in rows:
-        sheet.append(row)
+        xlsx_write.append(sheet, row)
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = 40 if header == "题干" else 14
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_write.save(book)
 
 
 def roster_template() -> bytes:

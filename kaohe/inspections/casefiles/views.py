@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
 
+from kaohe.core import xlsx_write
 from kaohe.core.dates import case_date_bounds
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_errors, flash_form_errors
@@ -191,17 +190,13 @@ def import_template(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     if not (access.can(request.user, "casefile:list", plan) or access.can(request.user, "casefile:manage", plan)):
         raise PermissionDenied
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has a sheet
-    sheet.title = "案卷目录"
-    sheet.append(["案号", "案卷类型", "决定日期", "承办人", "备注"])
-    sheet.append(["示例：平X罚决字〔2020〕1号", "行政执法", "2020-06-30", "工作人员01", "（示例行，导入前请删除）"])
+    workbook = xlsx_write.new_workbook()
+    sheet = xlsx_write.first_sheet(workbook, "案卷目录")
+    xlsx_write.append(sheet, ["案号", "案卷类型", "决定日期", "承办人", "备注"])
+    xlsx_write.append(sheet, ["示例：平X罚决字〔2020〕1号", "行政执法", "2020-06-30", "工作人员01", "（示例行，导入前请删除）"])
     for column, width in zip("ABCDE", (32, 12, 14, 14, 30), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return as_download(HttpResponse(buffer.getvalue(), content_type=XLSX), "案卷目录导入模板.xlsx")
+    return as_download(HttpResponse(xlsx_write.save(workbook), content_type=XLSX), "案卷目录导入模板.xlsx")
 
 
 # --- the office: sampling and progress ---------------------------------------------------------------

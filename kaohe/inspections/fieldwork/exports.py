@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kaohe.core import xlsx_write
 from kaohe.core.calendar import Calendar
 from kaohe.plans.models import Plan
 
@@ -17,29 +15,28 @@ WIDTHS = (6, 12, 8, 32, 10, 32, 22)
 
 
 def schedule_workbook(plan: Plan, schedule: GroupSchedule, calendar: Calendar) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None  # noqa: S101 - a new workbook always has one sheet
-    ws.title = schedule.group.name[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
+    wb = xlsx_write.new_workbook()
+    ws = xlsx_write.first_sheet(wb, schedule.group.name[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼")))
     bold = Font(bold=True)
-    ws.append([f"{plan.title} · 实地考核日程"])
+    xlsx_write.append(ws, [f"{plan.title} · 实地考核日程"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["考察组", schedule.group.name])
+    xlsx_write.append(ws, ["考察组", schedule.group.name])
     leader = schedule.leader
-    ws.append(["组长", f"{leader.user}（{leader.organisation.name}）" if leader else "—"])
+    xlsx_write.append(ws, ["组长", f"{leader.user}（{leader.organisation.name}）" if leader else "—"])
     others = [f"{m.user}（{m.organisation.name}）" for m in schedule.members if not m.is_leader]
-    ws.append(["成员", "、".join(others) or "—"])
+    xlsx_write.append(ws, ["成员", "、".join(others) or "—"])
     if plan.field_start and plan.field_end:
-        ws.append(["实地考核时间", f"{plan.field_start:%Y-%m-%d} 至 {plan.field_end:%Y-%m-%d}"])
+        xlsx_write.append(ws, ["实地考核时间", f"{plan.field_start:%Y-%m-%d} 至 {plan.field_end:%Y-%m-%d}"])
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row, max_col=1):
         row[0].font = bold
     ws.append([])
-    ws.append(list(HEADERS))
+    xlsx_write.append(ws, list(HEADERS))
     header_row = ws.max_row
     for cell in ws[header_row]:
         cell.font = bold
     for n, a in enumerate(schedule.assignments, start=1):
-        ws.append(
+        xlsx_write.append(
+            ws,
             [
                 n,
                 a.visit_date,
@@ -48,7 +45,7 @@ def schedule_workbook(plan: Plan, schedule: GroupSchedule, calendar: Calendar) -
                 a.unit.category.name,
                 a.address,
                 day_note(calendar, a.visit_date),
-            ]
+            ],
         )
         ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
     for i, width in enumerate(WIDTHS):
@@ -56,6 +53,4 @@ def schedule_workbook(plan: Plan, schedule: GroupSchedule, calendar: Calendar) -
     for row in ws.iter_rows(min_row=header_row + 1):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx_write.save(wb)

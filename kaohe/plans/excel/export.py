@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from kaohe.core import xlsx_write
 from kaohe.plans.constants import Method
 
 from .text import chinese_numeral, format_points
@@ -85,9 +84,8 @@ class _Writer:
         self.table = table
         self.title = title
         self.subtitle = subtitle
-        self.workbook = Workbook()
-        self.ws = self.workbook.active
-        self.ws.title = _sheet_title(table.sheet)
+        self.workbook = xlsx_write.new_workbook()
+        self.ws = xlsx_write.first_sheet(self.workbook, _sheet_title(table.sheet))
         self.row = 1
 
     def write(self) -> bytes:
@@ -96,14 +94,10 @@ class _Writer:
         first_data = self.row
         self._body()
         self._layout(header_row, first_data)
-        props = self.workbook.properties
-        props.creator = props.lastModifiedBy = "kaohe"
-        buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        return buffer.getvalue()
+        return xlsx_write.save(self.workbook)
 
     def _banner(self, text: str, font: Font, height: float) -> None:
-        cell = self.ws.cell(self.row, 1, text)
+        cell = xlsx_write.put(self.ws, self.row, 1, text)
         cell.font = font
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=len(HEADERS))
@@ -118,7 +112,7 @@ class _Writer:
 
     def _header(self) -> int:
         for column, text in enumerate(HEADERS, start=1):
-            _style(self.ws.cell(self.row, column, text), HEADER_FONT, WRAP_CENTER)
+            _style(xlsx_write.put(self.ws, self.row, column, text), HEADER_FONT, WRAP_CENTER)
         self.ws.row_dimensions[self.row].height = 30
         self.row += 1
         return self.row - 1
@@ -153,7 +147,7 @@ class _Writer:
                 self.ws.cell(row, column).border = BORDER
 
     def _merged(self, start: int, column: int, text: str) -> None:
-        _style(self.ws.cell(start, column, text), BODY_FONT, WRAP_CENTER)
+        _style(xlsx_write.put(self.ws, start, column, text), BODY_FONT, WRAP_CENTER)
         if self.row - 1 > start:
             self.ws.merge_cells(start_row=start, start_column=column, end_row=self.row - 1, end_column=column)
 
@@ -167,7 +161,7 @@ class _Writer:
             (7, task.assessor, WRAP_CENTER),
         )
         for column, value, alignment in values:
-            cell = self.ws.cell(row, column, value if value not in ("", None) else None)
+            cell = xlsx_write.put(self.ws, row, column, value if value not in ("", None) else None)
             _style(cell, BODY_FONT, alignment)
         if task.deadline is not None:
             self.ws.cell(row, 5).number_format = DATE_FORMAT

@@ -49,13 +49,6 @@ def _guarded(
 INDICATOR_REQUIRED: list[tuple[str, ...]] = [("task",), ("level1", "level2"), ("method", "points")]
 
 
-def _truncation(problems: list[Problem], sheet: str, truncated: bool) -> list[Problem]:
-    if not truncated:
-        return problems
-    warning = Problem("warning", "sheet_truncated", "工作表行数或列数过多，超出部分未读取", sheet=sheet)
-    return [warning, *problems]
-
-
 def _indicators(data: bytes | BinaryIO, max_bytes: int) -> IndicatorTable:
     loaded = load(data, max_bytes)
     if loaded.problems:
@@ -65,7 +58,7 @@ def _indicators(data: bytes | BinaryIO, max_bytes: int) -> IndicatorTable:
         sheet = choice.problems[0].sheet if choice.problems else ""
         return IndicatorTable(title="", level1=[], sheet=sheet, problems=choice.problems)
     table = IndicatorReader(choice.grid, choice.header).read()
-    table.problems = _truncation([*choice.problems, *table.problems], table.sheet, choice.grid.truncated)
+    table.problems = [*choice.problems, *table.problems]
     return table
 
 
@@ -77,7 +70,7 @@ def _units(data: bytes | BinaryIO, max_bytes: int) -> UnitTable:
     if choice.grid is None or choice.header is None:
         return UnitTable(units=[], problems=choice.problems)
     table = read_units(choice.grid, choice.header)
-    table.problems = _truncation([*choice.problems, *table.problems], table.sheet, choice.grid.truncated)
+    table.problems = [*choice.problems, *table.problems]
     return table
 
 
@@ -89,7 +82,7 @@ def _assessors(data: bytes | BinaryIO, max_bytes: int) -> AssessorTable:
     if choice.grid is None or choice.header is None:
         return AssessorTable(assessors=[], problems=choice.problems)
     table = read_assessors(choice.grid, choice.header)
-    table.problems = _truncation([*choice.problems, *table.problems], table.sheet, choice.grid.truncated)
+    table.problems = [*choice.problems, *table.problems]
     return table
 
 

@@ -52,6 +52,29 @@ def test_roster_import_replaces_or_refuses_whole(personas, demo_plan, dept1_unit
     assert RosterVersion.objects.get(unit=unit, number=2).source == RosterVersion.Source.IMPORT
 
 
+def test_roster_import_refuses_millions_of_tiny_cells_in_bounded_memory(personas, demo_plan, dept1_units, dept1_member):
+    """The pen test's file: a small .xlsx holding 3 million one-digit cells (1.86 GB and 27 s before)."""
+    import tracemalloc
+
+    from kaohe.core.tests.xlsx_files import package, sheet_xml, tiny_cells
+
+    unit = dept1_units[0]
+    data = package(sheet_xml(tiny_cells(3_000_000)))
+    assert len(data) < 300 * 1024
+    url = reverse("abilitytests:roster_import", args=[demo_plan.pk, unit.pk])
+    client = personas.client(dept1_member)
+    tracemalloc.start()
+    try:
+        response = client.post(url, {"file": _upload(data)})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 1024 * 1024, f"peak {peak / 1024 / 1024:.0f} MB"
+    html = client.get(response["Location"]).content.decode()
+    assert "名册未导入" in html and "压缩比异常" in html and "拒绝读取" in html
+    assert RosterVersion.objects.filter(unit=unit).count() == 1
+
+
 def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
