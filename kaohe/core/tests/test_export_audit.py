@@ -101,7 +101,8 @@ def test_every_export_action_has_a_chinese_label():
 @pytest.fixture
 def auditor(personas: Any) -> User:
     """The demo's 审计管理员 (the audit log's own export is downloaded by them)."""
-    return personas.auditor
+    auditor: User = personas.auditor
+    return auditor
 
 
 @pytest.fixture
