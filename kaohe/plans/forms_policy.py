@@ -9,7 +9,9 @@ from kaohe.plans.models import ScoringPolicy
 
 class OwnDepartmentForm(forms.Form):
     own_department = forms.ChoiceField(
-        label="考核主体评价本单位", choices=ScoringPolicy.OwnDepartment.choices, widget=forms.RadioSelect
+        label="考核主体评价本单位",
+        choices=ScoringPolicy.OwnDepartment.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     reason = forms.CharField(
         label="说明", max_length=500, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
