@@ -8,4 +8,8 @@ class PlansConfig(AppConfig):
     label = "plans"
     verbose_name = "考核方案"
     # Chinese labels of this app's audit actions added since views_security.ACTION_LABELS (merged there).
-    audit_labels: ClassVar[dict[str, str]] = {"plan.copy": "复制方案至下一年度", "plan.export": "导出指标体系"}
+    audit_labels: ClassVar[dict[str, str]] = {
+        "plan.copy": "复制方案至下一年度",
+        "plan.export": "导出指标体系",
+        "plan.policy_own_department": "修改回避设置",
+    }
