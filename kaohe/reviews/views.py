@@ -46,14 +46,17 @@ def _own_unit(request: HttpRequest, plan: Plan) -> PlanUnit:
 
 
 def _round(plan: Plan, unit: PlanUnit, raw: str | None, *, task_id: int | None = None) -> Feedback | None:
-    """The unit's released round named by ``raw`` (a round id from the form), or None.
+    """The unit's released round named by ``raw`` (a round id from the form); 404 for another unit's or a draft.
 
     Without an id: for acknowledgement the one round awaiting it, for a review request the newest round
     whose snapshot contains the task.
     """
     rounds = selectors.rounds_of(plan, unit)
     if raw:
-        return next((f for f in rounds if str(f.pk) == raw.strip()), None)
+        found = next((f for f in rounds if str(f.pk) == raw.strip()), None)
+        if found is None:
+            raise Http404("问题反馈不存在")
+        return found
     if task_id is not None:
         return next((f for f in rounds if any(int(row["task_id"]) == task_id for row in f.scores)), rounds[0] if rounds else None)
     pending = [f for f in rounds if f.acknowledged_at is None]
