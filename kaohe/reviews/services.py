@@ -1,4 +1,4 @@
-"""Writes of 问题反馈 and 复核: problems, release, acknowledgement, review requests and their decisions.
+"""Writes of 问题反馈 and 复核: problems (drafts), release of rounds, acknowledgement, review requests, decisions.
 
 Every service checks permission itself, validates, runs in one transaction and writes an audit event.
 Windows are counted in working days with the office's calendar (``kaohe.core.calendar``): a year the

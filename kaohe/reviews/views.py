@@ -152,9 +152,9 @@ def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     """A released round of a unit as a .docx letter (its members and the office): ``?round=<id>``, else the newest."""
     plan = _plan(request, plan_id)
     round_id = request.GET.get("round", "")
-    feedback = access.get_released_feedback_for_user(
-        request.user, plan, unit_id, round_id=int(round_id) if round_id.isdigit() else None
-    )
+    if round_id and not round_id.isdigit():
+        raise Http404("问题反馈不存在")
+    feedback = access.get_released_feedback_for_user(request.user, plan, unit_id, round_id=int(round_id) if round_id else None)
     body = feedback_letter(feedback, request_days=services.policy_of(plan).review_request_days)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     return export_response(

@@ -160,6 +160,8 @@ def test_other_units_rounds_do_not_exist_for_a_unit(personas, demo_plan, wugang,
     assert personas.client(personas.unit).post(url, {"reasons": "x", "round": theirs.pk}).status_code == 404
     letter = reverse("reviews:letter", args=[demo_plan.pk, wugang.pk])
     assert personas.client(personas.unit).get(f"{letter}?round={theirs.pk}").status_code == 404
+    assert personas.client(personas.unit).get(f"{letter}?round=abc").status_code == 404
+    assert personas.client(personas.unit).get(letter).status_code == 200  # without a round: the newest
     assert "行政执法案卷不规范" not in _unit_page(personas, demo_plan)
     # Desks, viewers and the other unit may neither record nor release.
     for user in (personas.desk, personas.viewer, personas.unit2):
