@@ -260,3 +260,27 @@ def test_data_migration_makes_the_single_release_round_one_final(personas, demo_
     assert (released.number, released.kind) == (1, Feedback.Kind.FINAL)
     assert released.round_label == "第1轮考核情况反馈"
     assert (draft.number, draft.released_at) == (None, None)
+
+
+def test_unit_page_query_count_does_not_grow_with_rounds(personas, demo_plan, wugang, scored, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    set_now(monkeypatch, beijing(2021, 4, 28))
+    unit = personas.client(personas.unit)
+    url = reverse("reviews:unit", args=[demo_plan.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert unit.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _problem(personas, demo_plan, wugang, "台账不完整", scored[0])
+    _release_round(personas, demo_plan, wugang)
+    few = count()
+    for text, task in (("公示不及时", scored[1]), ("培训记录缺失", scored[2])):
+        _problem(personas, demo_plan, wugang, text, task)
+        _release_round(personas, demo_plan, wugang)
+    _acknowledge(personas, demo_plan, Feedback.objects.get(unit=wugang, number=2))
+    assert Feedback.objects.filter(unit=wugang, released_at__isnull=False).count() == 3
+    assert count() == few
