@@ -427,8 +427,9 @@ def get_review_request_for_user(user: Any, plan: Plan, request_id: int, *, decid
     raise Http404("复核申请不存在")
 
 
-def get_released_feedback_for_user(user: Any, plan: Plan, unit_id: int) -> Feedback:
-    """A unit's released feedback: the office reads every unit's, a unit's members their own; else 404."""
+def get_released_feedback_for_user(user: Any, plan: Plan, unit_id: int, *, round_id: int | None = None) -> Feedback:
+    """A released round of a unit (``round_id``, else its newest): the office reads every unit's, a unit's
+    members their own; else 404. Drafts do not exist for anyone here."""
     from kaohe.reviews.models import Feedback
 
     if not (can(user, "feedback:release", plan) or any(u.pk == unit_id for u in own_units(user, plan))):
@@ -437,6 +438,8 @@ def get_released_feedback_for_user(user: Any, plan: Plan, unit_id: int) -> Feedb
         Feedback.objects.select_related("plan__organiser", "unit__organisation")
         .prefetch_related("problems__task")
         .filter(plan=plan, unit_id=unit_id, released_at__isnull=False)
+        .filter(**({"pk": round_id} if round_id is not None else {}))
+        .order_by("-number")
         .first()
     )
     if feedback is None:

@@ -8,23 +8,39 @@ from django import forms
 
 from kaohe.core.forms import BoundedDateField, PlanDatesMixin
 from kaohe.plans.models import Indicator, PlanUnit
-from kaohe.reviews.models import RectificationItem, ReviewRequest
+from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
 from kaohe.scoring.models import GradeChoice
 
 
 class ReleaseForm(forms.Form):
-    unit = forms.TypedChoiceField(label="考核对象", coerce=int, required=False, empty_value=None)
-    all_units = forms.BooleanField(label="向全部尚未反馈的考核对象发布", required=False)
+    """A new round to one unit, several, or all; ``kind`` defaults to the final 考核情况反馈 when not given."""
+
+    kind = forms.ChoiceField(
+        label="反馈类型",
+        choices=Feedback.Kind.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "请选择反馈类型"},
+    )
+    unit = forms.TypedMultipleChoiceField(
+        label="考核对象",
+        coerce=int,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        error_messages={"invalid_choice": "所选考核对象不属于本方案"},
+    )
+    all_units = forms.BooleanField(label="向全部考核对象发布（有待发布问题的，或尚未反馈考核情况的）", required=False)
     note = forms.CharField(label="说明", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, units: list[PlanUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—")] + [(u.pk, f"{u.organisation.name}（{u.category.name}）") for u in units]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [(u.pk, f"{u.organisation.name}（{u.category.name}）") for u in units]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("unit") and not data.get("all_units"):
             raise forms.ValidationError("请选择考核对象，或选择向全部考核对象发布")
+        data["kind"] = data.get("kind") or Feedback.Kind.FINAL
         return data
 
 

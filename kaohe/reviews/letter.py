@@ -39,21 +39,31 @@ def _paragraph(document: object, text: str, *, size: float = 16, bold: bool = Fa
 
 
 def feedback_letter(feedback: Feedback, *, request_days: int) -> bytes:
-    """The released feedback of one unit as a Word document (the snapshot, not the current scores)."""
+    """One released round of a unit as a Word document (the snapshot, not the current scores), naming the round.
+
+    The final 考核情况反馈 lists every score; an in-year 问题反馈 round the scores of the tasks its problems concern.
+    """
     plan = feedback.plan
     document = Document()
     _paragraph(document, f"{plan.title}问题反馈通知", size=22, center=True)
+    _paragraph(document, f"（{feedback.round_label}）", center=True)
     _paragraph(document, f"{feedback.unit.organisation.name}：")
+    if feedback.is_final:
+        opening = f"现将你单位{plan.year}年度依法行政考核的得分、扣分理由及发现的问题反馈如下（{feedback.round_label}）。"
+    else:
+        opening = (
+            f"现将考核办在{plan.year}年度依法行政考核日常工作中发现你单位的问题及所涉工作任务的得分"
+            f"反馈如下（{feedback.round_label}）。"
+        )
     _paragraph(
         document,
-        f"现将你单位{plan.year}年度依法行政考核的得分、扣分理由及发现的问题反馈如下。"
-        f"如有异议，请于收到本通知之日起{request_days}个工作日内，通过督导平台就有异议的事项逐项书面申请复核，"
+        opening + f"如有异议，请于收到本通知之日起{request_days}个工作日内，通过督导平台就有异议的事项逐项书面申请复核，"
         "并说明理由；逾期未申请的，视为无异议。",
     )
     if feedback.note:
         _paragraph(document, feedback.note)
 
-    _paragraph(document, "一、得分与扣分理由", bold=True)
+    _paragraph(document, "一、得分与扣分理由" if feedback.is_final else "一、所涉工作任务的得分与扣分理由", bold=True)
     table = document.add_table(rows=1, cols=5)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, ("编号", "工作任务", "分值", "得分", "扣分理由"), strict=True):
@@ -67,14 +77,15 @@ def feedback_letter(feedback: Feedback, *, request_days: int) -> bytes:
         for cell, text in zip(cells, values, strict=True):
             cell.text = str(text)
 
-    _paragraph(document, "二、减分", bold=True)
-    if not feedback.deductions:
-        _paragraph(document, "无。")
-    for i, d in enumerate(feedback.deductions, start=1):
-        task = f"（相关工作任务 {d['task']}）" if d.get("task") else ""
-        _paragraph(document, f"{i}. {d['matter']}：{d['kind']}，减 {_points(d['points'])} 分{task}。{d['reason']}")
+    if feedback.is_final:
+        _paragraph(document, "二、减分", bold=True)
+        if not feedback.deductions:
+            _paragraph(document, "无。")
+        for i, d in enumerate(feedback.deductions, start=1):
+            task = f"（相关工作任务 {d['task']}）" if d.get("task") else ""
+            _paragraph(document, f"{i}. {d['matter']}：{d['kind']}，减 {_points(d['points'])} 分{task}。{d['reason']}")
 
-    _paragraph(document, "三、发现的问题", bold=True)
+    _paragraph(document, "三、发现的问题" if feedback.is_final else "二、发现的问题", bold=True)
     problems = list(feedback.problems.all())
     if not problems:
         _paragraph(document, "无。")

@@ -1,10 +1,14 @@
 """问题反馈 and 问题复核 (PDS L58–59, rules.md §A5).
 
-The office releases one feedback per unit: a snapshot of the unit's scores with their reasons, its
-deductions, and the problems found. The unit acknowledges receipt, which starts its window (5 working
-days by default) to file review requests, one per disputed task; the office answers each within its own
-window (5 working days of filing), upholding the score (维持) or changing it (调整) through the normal
-evaluation history.
+Feedback runs all year, in rounds ("问题反馈贯穿整个考核年度…随时发现问题，随时反馈"). The office records
+problems of a unit at any time; unreleased, they sit in the unit's one draft (a ``Feedback`` without
+``released_at``) that the unit never sees. Releasing the draft makes it the unit's next round (第1轮,
+第2轮 …), either an in-year 问题反馈 (the problems, with the current scores of the tasks they concern) or
+the final 考核情况反馈 after computation (the snapshot of all scores with their reasons, the deductions and
+the problems; once per unit). The unit acknowledges each round, which starts that round's own window
+(5 working days by default) to file review requests, one per disputed task, each referring to its round;
+the office answers each within its own window (5 working days of filing), upholding the score (维持) or
+changing it (调整) through the normal evaluation history.
 """
 
 from __future__ import annotations
@@ -19,10 +23,16 @@ from kaohe.plans.models import Indicator, Plan, PlanUnit
 
 
 class Feedback(TimeStampedModel):
-    """The feedback to one unit of a plan. Problems may be added while it is a draft; released, it is fixed."""
+    """One round of feedback to a unit. Problems may be added while it is a draft; released, it is fixed."""
+
+    class Kind(models.TextChoices):
+        PROBLEMS = "problems", "问题反馈"
+        FINAL = "final", "考核情况反馈"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="feedbacks")
     unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.PROTECT, related_name="feedbacks")
+    number = models.PositiveSmallIntegerField("轮次", null=True, blank=True)
+    kind = models.CharField("反馈类型", max_length=16, choices=Kind.choices, default=Kind.PROBLEMS)
     note = models.TextField("说明", blank=True, max_length=4000)
     scores = models.JSONField("得分快照", default=list, blank=True)
     deductions = models.JSONField("减分快照", default=list, blank=True)
@@ -37,7 +47,19 @@ class Feedback(TimeStampedModel):
         verbose_name = "问题反馈"
         verbose_name_plural = "问题反馈"
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(fields=["unit"], name="feedback_once_per_unit"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=models.Q(released_at__isnull=True), name="feedback_one_draft_per_unit"
+            ),
+            models.UniqueConstraint(fields=["unit", "number"], name="feedback_round_number_per_unit"),
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=models.Q(kind="final", released_at__isnull=False),
+                name="feedback_final_once_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(released_at__isnull=True) | models.Q(number__isnull=False),
+                name="feedback_released_round_numbered",
+            ),
             models.CheckConstraint(
                 condition=models.Q(acknowledged_at__isnull=True) | models.Q(released_at__isnull=False),
                 name="feedback_acknowledged_after_release",
@@ -45,7 +67,22 @@ class Feedback(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} 问题反馈"
+        return f"{self.unit} {self.round_label}" if self.number else f"{self.unit} 问题反馈（未发布）"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.released_at is not None and self.number is None:  # a release written without its number: the next one
+            last = Feedback.objects.filter(unit_id=self.unit_id).exclude(pk=self.pk).aggregate(n=models.Max("number"))["n"]
+            self.number = (last or 0) + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def round_label(self) -> str:
+        """第N轮问题反馈 / 第N轮考核情况反馈 (empty for a draft)."""
+        return f"第{self.number}轮{self.get_kind_display()}" if self.number else ""
+
+    @property
+    def is_final(self) -> bool:
+        return self.kind == Feedback.Kind.FINAL
 
     @property
     def is_released(self) -> bool:

@@ -13,7 +13,7 @@ from kaohe.core.calendar import Calendar, CalendarYearUnknown
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
-from kaohe.reviews.services import answer_deadline, request_deadline, window_end
+from kaohe.reviews.services import answer_deadline, policy_of, window_end
 
 Status = ReviewRequest.Status
 
@@ -23,58 +23,137 @@ def _problems() -> Prefetch[Any]:
 
 
 def feedback_of(plan: Plan, unit: PlanUnit) -> Feedback | None:
-    return Feedback.objects.filter(plan=plan, unit=unit).prefetch_related(_problems()).first()
+    """The unit's newest released round (the final feedback when there is one), with its problems."""
+    return (
+        Feedback.objects.filter(plan=plan, unit=unit, released_at__isnull=False)
+        .prefetch_related(_problems())
+        .order_by("-number")
+        .first()
+    )
+
+
+def rounds_of(plan: Plan, unit: PlanUnit) -> list[Feedback]:
+    """The unit's released rounds, newest first, with their problems. Drafts are never included."""
+    return list(
+        Feedback.objects.filter(plan=plan, unit=unit, released_at__isnull=False).prefetch_related(_problems()).order_by("-number")
+    )
 
 
 def requests_of(unit: PlanUnit) -> QuerySet[ReviewRequest]:
     return ReviewRequest.objects.filter(unit=unit).select_related("task", "filed_by", "decided_by").order_by("filed_at", "pk")
 
 
+class RoundStatus:
+    """A released round's state, as the unit and the office read it."""
+
+    PENDING = "待签收"  # released, not yet acknowledged by the unit
+    ACKNOWLEDGED = "已签收"  # acknowledged; nothing in the round to review (no deducted task)
+    IN_WINDOW = "复核期内"  # acknowledged; its 复核 window runs, or a request of the round awaits the answer
+    CLOSED = "已结束"  # window over and every request of the round answered
+
+    OPEN = frozenset({PENDING, IN_WINDOW})
+
+
+@dataclass
+class RoundState:
+    feedback: Feedback
+    status: str
+    deadline: dt.datetime | None  # end of the round's 复核 window (None before acknowledgement)
+    calendar_message: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in RoundStatus.OPEN
+
+
+def round_state(
+    feedback: Feedback,
+    requests: list[ReviewRequest],
+    policy: ScoringPolicy,
+    calendar: Calendar,
+    now: dt.datetime,
+) -> RoundState:
+    """The status of a released round, given the review requests filed on it.
+
+    A year the calendar does not know leaves the window's end unknown: the round counts as 复核期内 (open).
+    """
+    if feedback.acknowledged_at is None:
+        return RoundState(feedback, RoundStatus.PENDING, None)
+    try:
+        deadline = window_end(feedback.acknowledged_at, policy, calendar)
+    except CalendarYearUnknown as exc:
+        return RoundState(feedback, RoundStatus.IN_WINDOW, None, exc.message)
+    reviewable = any(row.get("deducted") for row in feedback.scores)
+    undecided = any(r.status == Status.OPEN for r in requests)
+    if undecided or (reviewable and now <= deadline):
+        return RoundState(feedback, RoundStatus.IN_WINDOW, deadline)
+    return RoundState(feedback, RoundStatus.CLOSED if reviewable or requests else RoundStatus.ACKNOWLEDGED, deadline)
+
+
 @dataclass
 class ScoreRow:
     row: dict[str, Any]
     requests: list[ReviewRequest] = field(default_factory=list)
+    open_request: ReviewRequest | None = None  # an undecided request on the task, in any round
+
+
+@dataclass
+class RoundView:
+    state: RoundState
+    rows: list[ScoreRow]
+    requests: list[ReviewRequest]
+    window_open: bool
+    closed_reason: str  # why the request forms are not offered ("" when they are)
 
     @property
-    def open_request(self) -> ReviewRequest | None:
-        return next((r for r in self.requests if r.status == Status.OPEN), None)
+    def feedback(self) -> Feedback:
+        return self.state.feedback
+
+    @property
+    def deadline(self) -> dt.datetime | None:
+        return self.state.deadline
 
 
 @dataclass
 class UnitPage:
-    feedback: Feedback | None
-    rows: list[ScoreRow]
-    requests: list[ReviewRequest]
-    deadline: dt.datetime | None  # end of the window to file requests (None before acknowledgement)
-    window_open: bool
-    closed_reason: str  # why the request forms are not offered ("" when they are)
+    rounds: list[RoundView]  # newest first
+
+    @property
+    def feedback(self) -> Feedback | None:
+        return self.rounds[0].feedback if self.rounds else None
 
 
 def unit_page(plan: Plan, unit: PlanUnit, policy: ScoringPolicy, calendar: Calendar) -> UnitPage:
-    """What the unit sees: only released feedback (the snapshot), its requests and the window."""
-    feedback = feedback_of(plan, unit)
-    if feedback is None or not feedback.is_released:
-        return UnitPage(None, [], [], None, False, "考核办尚未反馈")
+    """What the unit sees: its released rounds only (newest first), each with its requests and its own window."""
+    rounds = rounds_of(plan, unit)
+    if not rounds:
+        return UnitPage([])
     requests = list(requests_of(unit))
-    by_task: dict[int, list[ReviewRequest]] = {}
-    for r in requests:
-        by_task.setdefault(r.task_id, []).append(r)
-    rows = [ScoreRow(row, by_task.get(int(row["task_id"]), [])) for row in feedback.scores]
-    deadline: dt.datetime | None = None
-    reason = ""
-    if plan.status != Plan.Status.PUBLISHED:
-        reason = f"方案当前状态为“{plan.get_status_display()}”，不能申请复核"
-    elif feedback.acknowledged_at is None:
-        reason = "确认收到反馈后，可在规定的工作日内申请复核"
-    else:
-        try:
-            deadline = window_end(feedback.acknowledged_at, policy, calendar)
-        except CalendarYearUnknown as exc:
-            reason = exc.message
-        else:
-            if timezone.now() > deadline:
-                reason = f"复核申请期限已过：应在收到反馈后 {policy.review_request_days} 个工作日内（{deadline:%Y-%m-%d} 前）提出"
-    return UnitPage(feedback, rows, requests, deadline, not reason, reason)
+    open_by_task = {r.task_id: r for r in requests if r.status == Status.OPEN}
+    now = timezone.now()
+    views: list[RoundView] = []
+    for feedback in rounds:
+        own = [r for r in requests if r.feedback_id == feedback.pk]
+        by_task: dict[int, list[ReviewRequest]] = {}
+        for r in own:
+            by_task.setdefault(r.task_id, []).append(r)
+        rows = [
+            ScoreRow(row, by_task.get(int(row["task_id"]), []), open_by_task.get(int(row["task_id"]))) for row in feedback.scores
+        ]
+        state = round_state(feedback, own, policy, calendar, now)
+        reason = ""
+        if plan.status != Plan.Status.PUBLISHED:
+            reason = f"方案当前状态为“{plan.get_status_display()}”，不能申请复核"
+        elif feedback.acknowledged_at is None:
+            reason = "确认收到反馈后，可在规定的工作日内申请复核"
+        elif state.calendar_message:
+            reason = state.calendar_message
+        elif state.deadline is not None and now > state.deadline:
+            reason = (
+                f"复核申请期限已过：应在收到反馈后 {policy.review_request_days} 个工作日内（{state.deadline:%Y-%m-%d} 前）提出"
+            )
+        views.append(RoundView(state, rows, own, not reason, reason))
+    return UnitPage(views)
 
 
 @dataclass
@@ -88,14 +167,18 @@ class RequestRow:
 @dataclass
 class UnitRow:
     unit: PlanUnit
-    feedback: Feedback | None
-    request_deadline: dt.datetime | None
-    calendar_message: str = ""
+    draft: Feedback | None  # recorded problems not yet released (never shown to the unit)
+    rounds: list[RoundState]  # newest first
+
+    @property
+    def has_final(self) -> bool:
+        return any(s.feedback.is_final for s in self.rounds)
 
 
 @dataclass
 class OfficePage:
     units: list[UnitRow]
+    pending_rounds: list[RoundState]  # released, not acknowledged
     open_requests: list[RequestRow]
     decided: list[ReviewRequest]
     counts: dict[str, int]
@@ -115,26 +198,46 @@ def unit_tasks(plan: Plan) -> list[Indicator]:
     )
 
 
-def office_page(plan: Plan, policy: ScoringPolicy, calendar: Calendar) -> OfficePage:
-    """Every unit's feedback state, every open request with its answer deadline (overdue flagged), and the decided."""
-    units = plan_units(plan)
-    feedbacks = {f.unit_id: f for f in Feedback.objects.filter(plan=plan).prefetch_related(_problems())}
-    now = timezone.now()
-    unit_rows: list[UnitRow] = []
-    for unit in units:
-        feedback = feedbacks.get(unit.pk)
-        row = UnitRow(unit, feedback, None)
-        if feedback is not None:
-            try:
-                row.request_deadline = request_deadline(feedback, policy, calendar)
-            except CalendarYearUnknown as exc:
-                row.calendar_message = exc.message
-        unit_rows.append(row)
-    requests = list(
+def _plan_requests(plan: Plan) -> list[ReviewRequest]:
+    return list(
         ReviewRequest.objects.filter(unit__plan=plan)
         .select_related("unit__organisation", "unit__category", "task", "filed_by", "decided_by")
         .order_by("filed_at", "pk")
     )
+
+
+def _round_states(
+    plan: Plan, requests: list[ReviewRequest], policy: ScoringPolicy, calendar: Calendar, *, problems: bool
+) -> tuple[list[RoundState], dict[int, Feedback]]:
+    """Every released round of the plan with its state (by unit, newest first), and the drafts by unit."""
+    feedbacks = Feedback.objects.filter(plan=plan).select_related("unit__organisation", "unit__category")
+    if problems:
+        feedbacks = feedbacks.prefetch_related(_problems())
+    by_feedback: dict[int, list[ReviewRequest]] = {}
+    for r in requests:
+        by_feedback.setdefault(r.feedback_id, []).append(r)
+    now = timezone.now()
+    states: list[RoundState] = []
+    drafts: dict[int, Feedback] = {}
+    for feedback in feedbacks.order_by("unit_id", "-number"):
+        if not feedback.is_released:
+            drafts[feedback.unit_id] = feedback
+            continue
+        states.append(round_state(feedback, by_feedback.get(feedback.pk, []), policy, calendar, now))
+    return states, drafts
+
+
+def office_page(plan: Plan, policy: ScoringPolicy, calendar: Calendar) -> OfficePage:
+    """Every unit's drafts and rounds with their state, the unacknowledged rounds, every open request with
+    its answer deadline (overdue flagged), and the decided."""
+    units = plan_units(plan)
+    requests = _plan_requests(plan)
+    states, drafts = _round_states(plan, requests, policy, calendar, problems=True)
+    rounds_by_unit: dict[int, list[RoundState]] = {}
+    for state in states:
+        rounds_by_unit.setdefault(state.feedback.unit_id, []).append(state)
+    unit_rows = [UnitRow(unit, drafts.get(unit.pk), rounds_by_unit.get(unit.pk, [])) for unit in units]
+    now = timezone.now()
     open_rows: list[RequestRow] = []
     for review in requests:
         if review.status != Status.OPEN:
@@ -146,11 +249,34 @@ def office_page(plan: Plan, policy: ScoringPolicy, calendar: Calendar) -> Office
         else:
             open_rows.append(RequestRow(review, deadline, now > deadline))
     decided = [r for r in requests if r.status != Status.OPEN]
+    pending = [s for s in states if s.status == RoundStatus.PENDING]
     counts = {
-        "released": sum(1 for r in unit_rows if r.feedback is not None and r.feedback.is_released),
-        "acknowledged": sum(1 for r in unit_rows if r.feedback is not None and r.feedback.acknowledged_at is not None),
+        "released": len(states),
+        "acknowledged": len(states) - len(pending),
+        "pending": len(pending),
         "open": len(open_rows),
         "overdue": sum(1 for r in open_rows if r.overdue),
         "decided": len(decided),
     }
-    return OfficePage(unit_rows, open_rows, decided, counts)
+    return OfficePage(unit_rows, pending, open_rows, decided, counts)
+
+
+def open_feedback_rounds(
+    plan: Plan, *, policy: ScoringPolicy | None = None, calendar: Calendar | None = None
+) -> list[RoundState]:
+    """The plan's open feedback rounds, which block publication of its results; each with its unit and status.
+
+    A released round (第N轮, in-year 问题反馈 or the final 考核情况反馈) is *open* while
+    - the unit has not acknowledged it (待签收), or
+    - it is acknowledged and has a deducted task, and its 复核 window (``review_request_days`` working days
+      from acknowledgement) has not ended, or a year the calendar lacks leaves that end unknown, or
+    - a review request filed on it still awaits the office's answer (复核期内 in both cases).
+    Drafts (problems recorded, not released) are not rounds and never block. Ordered by unit, newest round
+    first; ``state.feedback.unit.organisation`` is loaded for listing.
+    """
+    from kaohe.core.calendar import get_calendar
+
+    policy = policy or policy_of(plan)
+    requests = _plan_requests(plan)
+    states, _ = _round_states(plan, requests, policy, calendar or get_calendar(), problems=False)
+    return [s for s in states if s.is_open]

@@ -1,4 +1,4 @@
-"""Writes of 问题反馈 and 复核: problems, release, acknowledgement, review requests and their decisions.
+"""Writes of 问题反馈 and 复核: problems (drafts), release of rounds, acknowledgement, review requests, decisions.
 
 Every service checks permission itself, validates, runs in one transaction and writes an audit event.
 Windows are counted in working days with the office's calendar (``kaohe.core.calendar``): a year the
@@ -87,9 +87,17 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def unit_snapshot(plan: Plan, unit: PlanUnit) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The unit's current scores per task (with reasons) and its active deductions, as plain data."""
-    tasks = list(Indicator.objects.filter(plan=plan, category_id=unit.category_id, level=Level.TASK).order_by("order"))
+def unit_snapshot(
+    plan: Plan, unit: PlanUnit, *, task_ids: set[int] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The unit's current scores per task (with reasons) and its active deductions, as plain data.
+
+    With ``task_ids`` (an in-year round), only those tasks' scores and no deductions: the unit sees the
+    scores of the tasks its problems concern, nothing else before the final feedback.
+    """
+    tasks = Indicator.objects.filter(plan=plan, category_id=unit.category_id, level=Level.TASK).order_by("order")
+    if task_ids is not None:
+        tasks = tasks.filter(pk__in=task_ids)
     excluded = set(NotApplicable.objects.filter(unit=unit).values_list("task_id", flat=True))
     evaluations = {e.task_id: e for e in Evaluation.objects.filter(unit=unit)}
     scores: list[dict[str, Any]] = []
@@ -110,6 +118,8 @@ def unit_snapshot(plan: Plan, unit: PlanUnit) -> tuple[list[dict[str, Any]], lis
                 "deducted": bool(evaluation and task.points is not None and evaluation.score < task.points),
             }
         )
+    if task_ids is not None:
+        return scores, []
     deductions = [
         {
             "matter": d.matter,
@@ -129,7 +139,7 @@ def unit_snapshot(plan: Plan, unit: PlanUnit) -> tuple[list[dict[str, Any]], lis
 
 
 def feedback_problem_add(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator | None, text: str) -> FeedbackProblem:
-    """Record a problem found for a unit, before its feedback is released."""
+    """Record a problem found for a unit, at any time: it waits in the unit's draft until the next round."""
     access.require(actor, "feedback:release", plan)
     _require_open(plan)
     if unit.plan_id != plan.pk:
@@ -140,9 +150,8 @@ def feedback_problem_add(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indica
     if not text:
         raise ValidationError("请写明发现的问题")
     with transaction.atomic():
-        feedback, _ = Feedback.objects.select_for_update().get_or_create(plan=plan, unit=unit)
-        if feedback.is_released:
-            raise ValidationError(f"已向{unit}反馈，不能再添加问题")
+        PlanUnit.objects.select_for_update().filter(pk=unit.pk).first()  # one draft per unit, even when racing
+        feedback, _ = Feedback.objects.get_or_create(plan=plan, unit=unit, released_at__isnull=True)
         problem = FeedbackProblem(feedback=feedback, task=task, text=text, added_by=actor, added_at=timezone.now())
         problem.full_clean()
         problem.save()
@@ -157,49 +166,95 @@ def feedback_problem_add(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indica
     return problem
 
 
-def feedback_release(*, actor: Any, plan: Plan, units: Sequence[PlanUnit], note: str = "") -> list[Feedback]:
-    """Release feedback to each of ``units`` not yet released: a snapshot of scores, deductions and problems."""
+def _release_title(plan: Plan, feedback: Feedback) -> tuple[str, str]:
+    if feedback.is_final:
+        return (
+            f"{plan.title}：考核办已反馈考核情况（{feedback.round_label}）",
+            "请查看得分、扣分理由和发现的问题并确认收到；如有异议，可在收到后规定的工作日内申请复核。"
+            "发现的问题请按期整改并报送整改情况。",
+        )
+    return (
+        f"{plan.title}：{feedback.round_label}",
+        "考核办反馈了发现的问题，请查看并确认收到；对所涉工作任务的得分如有异议，可在收到后规定的工作日内申请复核。"
+        "发现的问题请按期整改并报送整改情况。",
+    )
+
+
+def feedback_release(
+    *, actor: Any, plan: Plan, units: Sequence[PlanUnit], note: str = "", kind: str = Feedback.Kind.FINAL
+) -> list[Feedback]:
+    """Release a new round to each of ``units``: its draft problems become 第N轮, the unit is notified.
+
+    ``kind`` ``problems`` (in-year 问题反馈) releases each unit's recorded problems with the current scores of the
+    tasks they concern; a unit without draft problems is skipped. ``final`` (考核情况反馈, after computation)
+    releases the snapshot of all scores, the deductions and any draft problems, once per unit; a unit that
+    already has it is skipped. Refused when no unit is left.
+    """
     access.require(actor, "feedback:release", plan)
     _require_open(plan)
     if not units:
         raise ValidationError("请选择考核对象")
     if any(u.plan_id != plan.pk for u in units):
         raise ValidationError("考核对象不属于本方案")
+    if kind not in Feedback.Kind.values:
+        raise ValidationError("请选择反馈类型")
+    final = kind == Feedback.Kind.FINAL
     note = (note or "").strip()
     released: list[Feedback] = []
     now = timezone.now()
     with transaction.atomic():
+        locked = {u.pk for u in PlanUnit.objects.select_for_update().filter(pk__in=[u.pk for u in units])}
         for unit in units:
-            feedback, _ = Feedback.objects.select_for_update().get_or_create(plan=plan, unit=unit)
-            if feedback.is_released:
+            if unit.pk not in locked:
                 continue
-            feedback.scores, feedback.deductions = unit_snapshot(plan, unit)
+            rounds = list(Feedback.objects.filter(unit=unit, released_at__isnull=False).values_list("number", "kind"))
+            if final and any(k == Feedback.Kind.FINAL for _, k in rounds):
+                continue
+            draft = Feedback.objects.filter(unit=unit, released_at__isnull=True).first()
+            problem_tasks = set(draft.problems.exclude(task=None).values_list("task_id", flat=True)) if draft else set()
+            if not final and (draft is None or not draft.problems.exists()):
+                continue
+            feedback = draft or Feedback(plan=plan, unit=unit)
+            feedback.number = max((n or 0 for n, _ in rounds), default=0) + 1
+            feedback.kind = Feedback.Kind(kind)
+            feedback.scores, feedback.deductions = unit_snapshot(plan, unit, task_ids=None if final else problem_tasks)
             feedback.note = note
             feedback.released_by = actor
             feedback.released_at = now
             feedback.full_clean(validate_unique=False)
-            feedback.save(update_fields=["scores", "deductions", "note", "released_by", "released_at", "updated_at"])
+            feedback.save()
             audit.record(
                 actor=actor,
                 action="feedback.release",
                 obj=feedback,
                 plan_id=plan.pk,
                 organisation=unit.organisation,
-                after={"scores": len(feedback.scores), "deductions": len(feedback.deductions), "note": note},
+                after={
+                    "round": feedback.number,
+                    "kind": feedback.kind,
+                    "problems": feedback.problems.count(),
+                    "scores": len(feedback.scores),
+                    "deductions": len(feedback.deductions),
+                    "note": note,
+                },
             )
             released.append(feedback)
         if not released:
-            raise ValidationError("所选考核对象均已反馈")
+            if final:
+                raise ValidationError("所选考核对象均已反馈考核情况")
+            raise ValidationError("所选考核对象没有待反馈的问题，请先记录发现的问题")
         # Each problem released becomes a rectification item of its unit (整改), in the same transaction.
         create_items_for_feedbacks(actor=actor, plan=plan, feedbacks=released)
-        notify_organisations(
-            organisation_ids=[f.unit.organisation_id for f in released],
-            role=Role.UNIT,
-            plan_id=plan.pk,
-            title=f"{plan.title}：考核办已反馈考核情况",
-            body="请查看得分、扣分理由和发现的问题并确认收到；如有异议，可在收到后规定的工作日内申请复核。发现的问题请按期整改并报送整改情况。",
-            url=_unit_url(plan),
-        )
+        for feedback in released:
+            title, body = _release_title(plan, feedback)
+            notify_organisations(
+                organisation_ids=[feedback.unit.organisation_id],
+                role=Role.UNIT,
+                plan_id=plan.pk,
+                title=title,
+                body=body,
+                url=_unit_url(plan),
+            )
     return released
 
 
@@ -276,14 +331,14 @@ def _require_own_unit(actor: Any, plan: Plan, unit: PlanUnit) -> None:
 
 
 def feedback_acknowledge(*, actor: Any, plan: Plan, feedback: Feedback) -> Feedback:
-    """The unit confirms receipt; its review window starts on that (Beijing) date."""
+    """The unit confirms receipt of one round; that round's review window starts on that (Beijing) date."""
     _require_own_unit(actor, plan, feedback.unit)
     if feedback.plan_id != plan.pk or not feedback.is_released:
         raise ValidationError("考核办尚未反馈")
     with transaction.atomic():
         locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
         if locked.acknowledged_at is not None:
-            raise ValidationError("已确认收到反馈")
+            raise ValidationError(f"已确认收到{feedback.round_label}")
         feedback.acknowledged_by = actor
         feedback.acknowledged_at = timezone.now()
         feedback.full_clean(validate_unique=False)
@@ -294,7 +349,7 @@ def feedback_acknowledge(*, actor: Any, plan: Plan, feedback: Feedback) -> Feedb
             obj=feedback,
             plan_id=plan.pk,
             organisation=feedback.unit.organisation,
-            after={"acknowledged_at": feedback.acknowledged_at},
+            after={"round": feedback.number, "acknowledged_at": feedback.acknowledged_at},
         )
     return feedback
 
@@ -309,7 +364,9 @@ def review_request_file(
     attachment: Any = None,
     calendar: Calendar | None = None,
 ) -> ReviewRequest:
-    """A written request to review one deducted task, within the window after acknowledgement.
+    """A written request to review one deducted task of a round, within that round's window after acknowledgement.
+
+    The task must be in the round's snapshot; the window is the round's own.
 
     The optional attachment is streamed to storage only after every check has passed; if the row cannot
     be saved, the stored file is removed again.
@@ -321,7 +378,9 @@ def review_request_file(
     if not feedback.is_released or feedback.plan_id != plan.pk:
         raise ValidationError("考核办尚未反馈，不能申请复核")
     if feedback.acknowledged_at is None:
-        raise ValidationError("请先确认收到反馈，再申请复核")
+        raise ValidationError(f"请先确认收到{feedback.round_label}，再申请复核")
+    if not any(int(row["task_id"]) == task.pk for row in feedback.scores):
+        raise ValidationError(f"{feedback.round_label}未涉及 {task.code}，不能就此申请复核")
     policy = policy_of(plan)
     now = timezone.now()
     try:
@@ -330,7 +389,8 @@ def review_request_file(
         raise ValidationError(exc.message) from exc
     if now > deadline:
         raise ValidationError(
-            f"复核申请期限已过：应在收到反馈后 {policy.review_request_days} 个工作日内（{deadline:%Y-%m-%d} 前）提出"
+            f"{feedback.round_label}的复核申请期限已过：应在收到反馈后 {policy.review_request_days} 个工作日内"
+            f"（{deadline:%Y-%m-%d} 前）提出"
         )
     reasons = (reasons or "").strip()
     if not reasons:
@@ -370,6 +430,7 @@ def review_request_file(
                 plan_id=plan.pk,
                 organisation=unit.organisation,
                 after={
+                    "round": feedback.number,
                     "task": task.code,
                     "score": evaluation.score,
                     "reasons": reasons,

@@ -45,9 +45,22 @@ def _own_unit(request: HttpRequest, plan: Plan) -> PlanUnit:
     return units[0]
 
 
-def _released_feedback(plan: Plan, unit: PlanUnit) -> Feedback | None:
-    feedback = selectors.feedback_of(plan, unit)
-    return feedback if feedback is not None and feedback.is_released else None
+def _round(plan: Plan, unit: PlanUnit, raw: str | None, *, task_id: int | None = None) -> Feedback | None:
+    """The unit's released round named by ``raw`` (a round id from the form); 404 for another unit's or a draft.
+
+    Without an id: for acknowledgement the one round awaiting it, for a review request the newest round
+    whose snapshot contains the task.
+    """
+    rounds = selectors.rounds_of(plan, unit)
+    if raw:
+        found = next((f for f in rounds if str(f.pk) == raw.strip()), None)
+        if found is None:
+            raise Http404("问题反馈不存在")
+        return found
+    if task_id is not None:
+        return next((f for f in rounds if any(int(row["task_id"]) == task_id for row in f.scores)), rounds[0] if rounds else None)
+    pending = [f for f in rounds if f.acknowledged_at is None]
+    return pending[0] if len(pending) == 1 else None
 
 
 # --- the unit ------------------------------------------------------------------------------------------
@@ -85,16 +98,16 @@ def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     unit = _own_unit(request, plan)
-    feedback = _released_feedback(plan, unit)
+    feedback = _round(plan, unit, request.POST.get("round"))
     if feedback is None:
-        messages.error(request, "考核办尚未反馈")
+        messages.error(request, "考核办尚未反馈" if not selectors.rounds_of(plan, unit) else "请选择要确认收到的反馈轮次")
         return redirect("reviews:unit", plan_id=plan.pk)
     try:
         services.feedback_acknowledge(actor=request.user, plan=plan, feedback=feedback)
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, "已确认收到反馈")
+        messages.success(request, f"已确认收到{feedback.round_label}")
     return redirect("reviews:unit", plan_id=plan.pk)
 
 
@@ -106,8 +119,8 @@ def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
     plan = _plan(request, plan_id)
     unit = _own_unit(request, plan)
     unit, task = access.get_unit_task_for_user(request.user, plan, unit.pk, task_id)
-    feedback = _released_feedback(plan, unit)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
+    feedback = _round(plan, unit, data.get("round"), task_id=task.pk)
     form = RequestForm(data, files)
     if refusal := upload_refusal(request):
         messages.error(request, f"{refusal}。复核申请未提交。")
@@ -136,15 +149,18 @@ def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
 @login_required
 @require_GET
 def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    """The released feedback of a unit as a .docx letter (its members and the office)."""
+    """A released round of a unit as a .docx letter (its members and the office): ``?round=<id>``, else the newest."""
     plan = _plan(request, plan_id)
-    feedback = access.get_released_feedback_for_user(request.user, plan, unit_id)
+    round_id = request.GET.get("round", "")
+    if round_id and not round_id.isdigit():
+        raise Http404("问题反馈不存在")
+    feedback = access.get_released_feedback_for_user(request.user, plan, unit_id, round_id=int(round_id) if round_id else None)
     body = feedback_letter(feedback, request_days=services.policy_of(plan).review_request_days)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     return export_response(
         request,
         response,
-        filename=f"{plan.year}年度问题反馈通知-{feedback.unit.organisation.name}.docx",
+        filename=f"{plan.year}年度{feedback.round_label}通知-{feedback.unit.organisation.name}.docx",
         action="feedback.letter",
         obj=feedback,
         plan_id=plan.pk,
@@ -182,7 +198,7 @@ def feedback_office(request: HttpRequest, plan_id: int) -> HttpResponse:
             "page": page,
             "can_decide": access.can(request.user, "review:decide", plan),
             "is_open": plan.status == Plan.Status.PUBLISHED,
-            "release_form": ReleaseForm(units=units),
+            "release_form": ReleaseForm(units=units, initial={"kind": Feedback.Kind.PROBLEMS}),
             "problem_form": ProblemForm(units=units, tasks=selectors.unit_tasks(plan)),
         },
     )
@@ -197,13 +213,16 @@ def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("reviews:office", plan_id=plan.pk)
-    chosen = units if form.cleaned_data["all_units"] else [u for u in units if u.pk == form.cleaned_data["unit"]]
+    chosen = units if form.cleaned_data["all_units"] else [u for u in units if u.pk in form.cleaned_data["unit"]]
     try:
-        released = services.feedback_release(actor=request.user, plan=plan, units=chosen, note=form.cleaned_data["note"])
+        released = services.feedback_release(
+            actor=request.user, plan=plan, units=chosen, note=form.cleaned_data["note"], kind=form.cleaned_data["kind"]
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"已向 {len(released)} 个考核对象反馈")
+        kind = Feedback.Kind(form.cleaned_data["kind"]).label
+        messages.success(request, f"已向 {len(released)} 个考核对象发布{kind}")
     return redirect("reviews:office", plan_id=plan.pk)
 
 
@@ -225,7 +244,7 @@ def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"已记录{unit}的问题")
+        messages.success(request, f"已记录{unit}的问题（待发布，考核对象暂不可见）")
     return redirect("reviews:office", plan_id=plan.pk)
 
 

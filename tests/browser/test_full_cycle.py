@@ -288,7 +288,8 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path):
     page.fill(f"{problem} [name=text]", "预算信息未在规定时间内公开")
     office.submit(f"{problem} button[type=submit]")
     page.check("#id_all_units")
-    office.submit("button[type=submit] >> text=发布")
+    page.check("[data-testid=release-form] input[name=kind][value=final]")  # the final 考核情况反馈, with the scores
+    office.submit("[data-testid=release-form] button[type=submit]")
     shot(page, "full-cycle-12-office-feedback-released")
     page = unit.go(f"/plans/{plan.pk}/feedback/")
     unit.submit("button[type=submit] >> text=确认收到反馈")

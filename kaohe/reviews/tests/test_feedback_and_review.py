@@ -75,11 +75,13 @@ def test_units_never_see_unreleased_scores_then_see_the_snapshot(personas, demo_
     assert "确认收到反馈" in body  # the acknowledge button
     assert 'data-testid="request-form"' not in body  # no requests before acknowledging
 
-    # Released once: a second release of the same unit is refused; problems can no longer be added.
+    # The final feedback is released once: a second final release of the same unit is refused. A problem
+    # recorded afterwards is a draft for the next round, which the unit does not see.
     response = office.post(reverse("reviews:release", args=[demo_plan.pk]), {"unit": wugang.pk}, follow=True)
     assert "均已反馈" in _messages(response)
     office.post(reverse("reviews:problem_add", args=[demo_plan.pk]), {"unit": wugang.pk, "text": "又一个问题"})
-    assert FeedbackProblem.objects.filter(feedback__unit=wugang).count() == 1
+    assert FeedbackProblem.objects.filter(feedback__unit=wugang, feedback__released_at__isnull=False).count() == 1
+    assert "又一个问题" not in personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
 
 
 def test_release_to_all_units(personas, demo_plan, scored):
