@@ -117,6 +117,14 @@ def _open_points_flag() -> dict[str, Any]:
     }
 
 
+def points_changed_of(evaluation: Evaluation | None) -> str:
+    """The open 分值变更 flag of one evaluation, in words (one query; the grid uses annotations instead)."""
+    if evaluation is None:
+        return ""
+    annotated = Evaluation.objects.filter(pk=evaluation.pk).annotate(**_open_points_flag()).first()
+    return _points_changed(annotated)
+
+
 def _points_changed(evaluation: Evaluation | None) -> str:
     """“原 2 分 → 现 3 分：reason” when the office changed the task's points after this evaluation."""
     reason = getattr(evaluation, "flag_reason", None)

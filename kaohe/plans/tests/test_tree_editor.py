@@ -424,3 +424,35 @@ def test_only_the_office_edits_and_another_city_gets_404(personas, demo_plan, ot
         "编辑指标"
         not in personas.client(personas.desk).get(reverse("plans:tree", args=[demo_plan.pk, category.pk])).content.decode()
     )
+
+
+def test_the_desk_confirms_a_changed_points_with_the_same_grade(personas, demo_plan):
+    """The 确认 button of the cell re-posts the same grade: the flag closes and the score follows the new points."""
+    unit, task = _published_task(demo_plan, personas)
+    evaluation = Evaluation.objects.get(unit=unit, task=task)
+    personas.client(personas.office).post(
+        _url("indicator_edit", demo_plan, task.category, task),
+        {
+            "name": task.name,
+            "points": str(task.points * 2),
+            "method": task.method,
+            "assessor": task.assessor_id,
+            "reason": "分值翻倍",
+        },
+    )
+    desk = personas.client(personas.desk)
+    cell = desk.get(reverse("scoring:evaluate", args=[demo_plan.pk, unit.pk, task.pk])).content.decode()
+    assert "分值已变更，请确认" in cell and "分值翻倍" in cell and 'data-testid="confirm-points"' in cell
+    evaluation.refresh_from_db()
+    old_score = evaluation.score
+    response = desk.post(
+        reverse("scoring:evaluate", args=[demo_plan.pk, unit.pk, task.pk]),
+        {"grade": evaluation.grade, "score": "", "reason": evaluation.reason, "version": evaluation.version},
+    )
+    assert response.status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.score == old_score * 2  # 良 of the new points, recorded by the desk, not rescaled behind its back
+    assert not PointsChangeFlag.objects.filter(unit=unit, task=task, confirmed_at__isnull=True).exists()
+    assert (
+        "分值已变更，请确认" not in desk.get(reverse("scoring:evaluate", args=[demo_plan.pk, unit.pk, task.pk])).content.decode()
+    )
