@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import SCREENSHOTS, shot
 from tests.browser.test_office_opens_demo_plan import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,3 +50,49 @@ def test_office_edits_the_tree_of_a_draft(page, live_server, draft):
     assert "写明" in warnings and "所属工作任务合计" in warnings  # the importer's warnings beside the tree
     shot(page, "tree-editor-03-after-add-and-move")
     assert page.console_errors == []
+
+
+def test_office_changes_points_after_publication_and_the_desk_sees_the_flag(page, live_server, transactional_db):
+    from kaohe.accounts.models import User
+    from kaohe.plans.constants import Level, Method
+    from kaohe.plans.demo import load_demo
+    from kaohe.plans.models import Indicator, PlanUnit
+    from kaohe.scoring import services as scoring
+
+    plan = load_demo()
+    desk = User.objects.get(username="desk_yfxz")
+    unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
+    task = (
+        Indicator.objects.filter(
+            plan=plan,
+            category=unit.category,
+            level=Level.TASK,
+            method=Method.SUBMISSION,
+            assessor__organisation__name="市司法局依法行政指导科",
+        )
+        .order_by("order")
+        .first()
+    )
+    scoring.evaluation_record(actor=desk, plan=plan, unit=unit, task=task, grade="good", reason="材料不全", expected_version=None)
+    login(page, live_server, "office")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/categories/{unit.category_id}/edit/")
+    assert "每项修改须填写修改理由" in page.inner_text("[data-testid=tree-published]")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/categories/{unit.category_id}/edit/{task.pk}/")
+    page.fill("#id_points", str(task.points + 1))
+    page.click("[data-testid=indicator-form] button[type=submit]")
+    assert "方案已发布，修改指标须填写修改理由" in page.inner_text("body")
+    page.fill("#id_reason", "按领导小组意见调整分值")
+    shot(page, "tree-editor-04-published-reason")
+    page.click("[data-testid=indicator-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=tree-editor]")
+    page.context.clear_cookies()
+    login(page, live_server, "desk_yfxz")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/evaluate/?category={unit.category_id}")
+    page.wait_for_selector("[data-testid=cell-points-changed]")
+    cell = page.locator("form:has([data-testid=cell-points-changed])")
+    cell.scroll_into_view_if_needed()
+    assert "分值已变更，请确认" in cell.inner_text()
+    shot(page, "tree-editor-05-desk-grid-flag")
+    cell.screenshot(path=str(SCREENSHOTS / "tree-editor-06-desk-cell-flag.png"))
+    # the refused save without a reason answers 400 (the form with its message); nothing else failed
+    assert all("400" in e for e in page.console_errors)

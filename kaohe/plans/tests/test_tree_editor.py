@@ -456,3 +456,42 @@ def test_the_desk_confirms_a_changed_points_with_the_same_grade(personas, demo_p
     assert (
         "分值已变更，请确认" not in desk.get(reverse("scoring:evaluate", args=[demo_plan.pk, unit.pk, task.pk])).content.decode()
     )
+
+
+def test_after_publication_delete_and_bulk_need_a_reason_and_a_reason_has_a_limit(personas, demo_plan):
+    unit = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
+    category = unit.category
+    free = (
+        Indicator.objects.filter(plan=demo_plan, category=category, level=Level.TASK)
+        .exclude(evaluations__isnull=False)
+        .exclude(submissions__isnull=False)
+        .exclude(not_applicable__isnull=False)
+        .order_by("-order")
+        .first()
+    )
+    client = personas.client(personas.office)
+    response = client.post(_url("indicator_delete", demo_plan, category, free), follow=True)
+    assert "方案已发布，修改指标须填写修改理由" in response.content.decode()
+    response = client.post(_url("indicator_delete", demo_plan, category, free), {"reason": "长" * 501}, follow=True)
+    assert "修改理由不能超过500个字" in response.content.decode()
+    assert Indicator.objects.filter(pk=free.pk).exists()
+    desk = AssessorDesk.objects.filter(plan=demo_plan).exclude(pk=free.assessor_id).first()
+    url = _url("indicators_assign_desk", demo_plan, category)
+    response = client.post(url, {"tasks": [free.pk], "desk": desk.pk}, follow=True)
+    assert "方案已发布，修改指标须填写修改理由" in response.content.decode()
+    assert Indicator.objects.get(pk=free.pk).assessor_id == free.assessor_id
+    client.post(url, {"tasks": [free.pk], "desk": desk.pk, "reason": "职能调整"})
+    assert Indicator.objects.get(pk=free.pk).assessor_id == desk.pk
+    # the old desk and the new one are both told
+    told = set(
+        Notification.objects.filter(plan_id=demo_plan.pk, body__contains="职能调整").values_list("user__username", flat=True)
+    )
+    assert told >= {"unit_wugang"}
+    event = AuditEvent.objects.filter(action="indicator.assign_desk", plan_id=demo_plan.pk).get()
+    assert event.after["reason"] == "职能调整"
+    # deleted with a reason: the rest renumbered, the event keeps the reason
+    count = Indicator.objects.filter(category=category).count()
+    client.post(_url("indicator_delete", demo_plan, category, free), {"reason": "本年度取消该项任务"})
+    assert Indicator.objects.filter(category=category).count() == count - 1
+    event = AuditEvent.objects.filter(action="indicator.delete", plan_id=demo_plan.pk).get()
+    assert event.after["reason"] == "本年度取消该项任务"
