@@ -78,6 +78,7 @@ def test_office_changes_points_after_publication_and_the_desk_sees_the_flag(page
     page.goto(f"{live_server.url}/plans/{plan.pk}/categories/{unit.category_id}/edit/")
     assert "每项修改须填写修改理由" in page.inner_text("[data-testid=tree-published]")
     page.goto(f"{live_server.url}/plans/{plan.pk}/categories/{unit.category_id}/edit/{task.pk}/")
+    assert task.points is not None
     page.fill("#id_points", str(task.points + 1))
     page.click("[data-testid=indicator-form] button[type=submit]")
     assert "方案已发布，修改指标须填写修改理由" in page.inner_text("body")

@@ -495,3 +495,31 @@ def test_after_publication_delete_and_bulk_need_a_reason_and_a_reason_has_a_limi
     assert Indicator.objects.filter(category=category).count() == count - 1
     event = AuditEvent.objects.filter(action="indicator.delete", plan_id=demo_plan.pk).get()
     assert event.after["reason"] == "本年度取消该项任务"
+
+
+def test_editor_page_queries_do_not_grow_with_the_tree(personas, draft):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan, category = draft
+    client = personas.client(personas.office)
+    url = _url("tree_edit", plan, category)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    parent = _node(category, "2.1")
+    for i in range(5):
+        client.post(_url("indicator_add", plan, category), {"level": 3, "parent": parent.pk, **_task(name=f"加{i}")})
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_node_is_reached_only_through_its_own_category(personas, demo_plan):
+    county = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府").category
+    other = Category.objects.filter(plan=demo_plan).exclude(pk=county.pk).first()
+    node = Indicator.objects.filter(category=county, level=Level.TASK).first()
+    client = personas.client(personas.office)
+    assert client.get(_url("indicator_edit", demo_plan, other, node)).status_code == 404
+    assert client.post(_url("indicator_move", demo_plan, other, node), {"direction": "up", "reason": "x"}).status_code == 404
+    assert client.get(_url("indicator_edit", demo_plan, county, node)).status_code == 200
