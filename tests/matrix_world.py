@@ -99,6 +99,7 @@ def build_world() -> World:
     desk_tasks = county_tasks(Method.SUBMISSION, assessor__organisation__name=DESK)
     task = desk_tasks[0]  # the 报送资料 task of 舞钢 graded by desk_yfxz
     world.ids["task_id"] = task
+    world.ids["indicator_id"] = task  # the tree editor's node: the same task of the county table
 
     # 报送资料: 舞钢 uploads its evidence for the task in time.
     with beijing(2020, 12, 20):

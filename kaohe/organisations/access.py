@@ -172,6 +172,17 @@ def get_category_for_user(user: Any, plan: Plan, category_id: int) -> Category:
     return category
 
 
+def get_indicator_for_editor(user: Any, plan: Plan, category: Category, indicator_id: int) -> Indicator:
+    """A node of ``category``'s tree for the tree editor (``plan:import``): 403 without it, 404 outside the category."""
+    from kaohe.plans.models import Indicator
+
+    require(user, "plan:import", plan)
+    node = Indicator.objects.select_related("category", "parent").filter(plan=plan, category=category, pk=indicator_id).first()
+    if node is None:
+        raise Http404("指标不存在")
+    return node
+
+
 def all_capabilities() -> dict[Role, frozenset[str]]:
     return dict(ROLE_CAPABILITIES)
 

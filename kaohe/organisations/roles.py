@@ -26,7 +26,7 @@ CAPABILITIES: dict[str, str] = {
     "plan:create": "新建考核方案",
     "plan:view": "查看考核方案",
     "plan:view_all_categories": "查看全部类别的指标体系",
-    "plan:import": "导入指标体系、考核对象、考核主体",
+    "plan:import": "导入指标体系、考核对象、考核主体；编辑指标体系",
     "plan:export": "导出指标体系",
     "plan:publish": "发布考核方案",
     "unit:view": "查看考核对象名单",

@@ -2,7 +2,7 @@
 
 The new plan is a draft of ``year + 1`` with the same organiser, a title with the year replaced (editable),
 and a copy of the set-up: categories, the whole indicator tree of each category (codes, points, methods,
-requirements, materials, deadlines, desks), assessor desks, units (the same organisations, so the same sort
+requirements, materials, deadlines, desks; a 明年考核 task becomes a normal task), assessor desks, units (the same organisations, so the same sort
 keys), the scoring policy and the member organisations. Every date moves one year later (29 February becomes
 28 February). Nothing that happened in the old plan is copied: no submissions, evaluations, adjustments,
 feedback, reviews or results.
@@ -179,6 +179,7 @@ def _copy_tree(plan: Plan, new: Plan, categories: dict[int, Category], desks: di
                     category_id=categories[n.category_id].pk,
                     parent_id=copies[n.parent_id].pk if n.parent_id else None,
                     assessor_id=desks[n.assessor_id].pk if n.assessor_id else None,
+                    counts_next_year=False,  # 明年考核: next year is now; the task counts as a normal task
                 )
             )
             for n in batch

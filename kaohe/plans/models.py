@@ -272,3 +272,29 @@ class PlanImport(TimeStampedModel):
     @property
     def warning_count(self) -> int:
         return sum(1 for p in self.problems if p.get("severity") == "warning")
+
+
+class PointsChangeFlag(models.Model):
+    """An evaluation made under a task's old points, after the office changed them in a published plan.
+
+    The score is never rescaled silently: the desk sees "分值已变更，请确认" on its grid until it records the cell
+    again (confirmed_at is then set).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="points_flags")
+    unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Indicator, verbose_name="工作任务", on_delete=models.CASCADE, related_name="points_flags")
+    old_points = models.DecimalField("原分值", null=True, blank=True, max_digits=7, decimal_places=2)
+    new_points = models.DecimalField("新分值", null=True, blank=True, max_digits=7, decimal_places=2)
+    reason = models.TextField("变更理由", max_length=500)
+    created_at = models.DateTimeField("变更时间")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "分值变更待确认"
+        verbose_name_plural = "分值变更待确认"
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["plan", "task", "unit"], name="points_flag_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.task.code}"

@@ -72,7 +72,7 @@ def category_summaries(plan: Plan, categories: QuerySet[Category]) -> list[Categ
         )
     )
     totals = dict(
-        Indicator.objects.filter(category__in=cats, level=Level.TASK, adjustment=Adjustment.NONE)
+        Indicator.objects.filter(category__in=cats, level=Level.TASK, adjustment=Adjustment.NONE, counts_next_year=False)
         .values_list("category_id")
         .annotate(total=Sum("points"))
         .values_list("category_id", "total")
@@ -147,7 +147,7 @@ def category_warnings(category: Category, table: IndicatorTable) -> list[Problem
     """Live checks of a stored tree: sums against stated points, tasks without points."""
     problems = list(check_sums(table, full_score=category.full_score))
     for l1, l2, task in table.tasks():
-        if task.points is None and task.adjustment == Adjustment.NONE:
+        if task.points is None and task.adjustment == Adjustment.NONE and not task.counts_next_year:
             problems.append(
                 Problem(
                     severity="warning",
@@ -179,7 +179,8 @@ class TreeNode:
 
 
 def indicator_tree(nodes: list[Indicator], warned_rows: set[int]) -> list[TreeNode]:
-    """Nest the flat node list by parent; sums exclude the 加减分项 rows (outside the stated total)."""
+    """Nest the flat node list by parent; sums exclude the 加减分项 rows (outside the stated total) and the
+    明年考核 tasks (assessed next year)."""
     wrapped = {n.pk: TreeNode(node=n, warned=n.source_row in warned_rows) for n in nodes}
     roots: list[TreeNode] = []
     for n in nodes:
@@ -189,7 +190,8 @@ def indicator_tree(nodes: list[Indicator], warned_rows: set[int]) -> list[TreeNo
         else:
             wrapped[n.parent_id].children.append(item)
     for n in nodes:
-        if n.level == Level.TASK and not n.adjustment and n.points is not None and n.parent_id is not None:
+        counted = not n.adjustment and not n.counts_next_year
+        if n.level == Level.TASK and counted and n.points is not None and n.parent_id is not None:
             parent = wrapped[n.parent_id]
             parent.task_sum += n.points
             if parent.node.parent_id is not None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.plans import views
+from kaohe.plans import views, views_tree
 
 app_name = "plans"
 urlpatterns = [
@@ -8,6 +8,28 @@ urlpatterns = [
     path("<int:plan_id>/", views.plan_detail, name="detail"),
     path("<int:plan_id>/categories/<int:category_id>/", views.category_tree, name="tree"),
     path("<int:plan_id>/categories/<int:category_id>/export.xlsx", views.export_category, name="export"),
+    path("<int:plan_id>/categories/<int:category_id>/edit/", views_tree.tree_edit, name="tree_edit"),
+    path("<int:plan_id>/categories/<int:category_id>/edit/add", views_tree.indicator_add, name="indicator_add"),
+    path(
+        "<int:plan_id>/categories/<int:category_id>/edit/assign-desk",
+        views_tree.indicators_assign_desk,
+        name="indicators_assign_desk",
+    ),
+    path(
+        "<int:plan_id>/categories/<int:category_id>/edit/<int:indicator_id>/",
+        views_tree.indicator_edit,
+        name="indicator_edit",
+    ),
+    path(
+        "<int:plan_id>/categories/<int:category_id>/edit/<int:indicator_id>/move",
+        views_tree.indicator_move,
+        name="indicator_move",
+    ),
+    path(
+        "<int:plan_id>/categories/<int:category_id>/edit/<int:indicator_id>/delete",
+        views_tree.indicator_delete,
+        name="indicator_delete",
+    ),
     path("<int:plan_id>/units/", views.plan_units, name="units"),
     path("<int:plan_id>/units/<int:unit_id>/sort-key", views.unit_sort_key, name="unit_sort_key"),
     path("<int:plan_id>/desks/", views.plan_desks, name="desks"),

@@ -97,6 +97,8 @@ def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
             "warnings": warnings,
             "task_count": sum(1 for n in nodes if n.level == Level.TASK),
             "can_export": access.can(request.user, "plan:export", plan),
+            "can_edit_tree": access.can(request.user, "plan:import", plan)
+            and plan.status not in (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED),
         }
     )
     return render(request, "plans/tree.html", context)

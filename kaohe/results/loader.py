@@ -300,6 +300,7 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
     categories = list(Category.objects.filter(plan=plan).order_by("order", "pk").values_list("pk", "name", "full_score"))
     indicators = list(
         Indicator.objects.filter(plan=plan)
+        .exclude(level=Level.TASK, counts_next_year=True)  # 明年考核: assessed next year, not in this year's scores
         .order_by("category_id", "order", "pk")
         .values_list("pk", "category_id", "parent_id", "level", "code", "points", "method", "adjustment")
     )
@@ -331,10 +332,12 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
     for unit_id, task_id, pk, version, score, grade in Evaluation.objects.filter(plan=plan).values_list(
         "unit_id", "task_id", "pk", "version", "score", "grade"
     ):
-        evaluations[unit_id].append((task_id, pk, version, score, grade))
+        if task_id in tasks:  # not the 明年考核 tasks left out above
+            evaluations[unit_id].append((task_id, pk, version, score, grade))
     not_applicable: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for pk, unit_id, task_id, reason in NotApplicable.objects.filter(plan=plan).values_list("pk", "unit_id", "task_id", "reason"):
-        not_applicable[unit_id].append((task_id, pk, reason))
+        if task_id in tasks:
+            not_applicable[unit_id].append((task_id, pk, reason))
 
     bonus_rows = list(
         BonusApplication.objects.filter(plan=plan).values_list("pk", "unit_id", "matter", "points", "status", "duplicate_of_id")

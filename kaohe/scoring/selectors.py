@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from kaohe.organisations import conflicts
 from kaohe.plans.constants import Level, Method
-from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.excel.text import format_points
+from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, PointsChangeFlag, ScoringPolicy
 from kaohe.scoring.models import Evaluation, EvaluationChange, NotApplicable
 from kaohe.submissions.models import EvidenceFile, Submission
 
@@ -49,6 +51,7 @@ class Cell:
     files: int = 0
     conflict: str = ""  # 回避: the refusal (conflict_refused) or the note the evaluation will be flagged with
     conflict_refused: bool = False
+    points_changed: str = ""  # the office changed the task's points after this evaluation: old → new, for the desk to confirm
 
     @property
     def graded(self) -> bool:
@@ -102,6 +105,39 @@ class ConflictBook:
         return f"{conflicts.organisation_conflict(desk, unit.organisation)}（本方案规定考核主体不得评价本单位）", True
 
 
+def _open_points_flag() -> dict[str, Any]:
+    """The evaluation's open 分值变更 flag (if any), as annotations: no query of its own."""
+    flag = PointsChangeFlag.objects.filter(
+        unit_id=OuterRef("unit_id"), task_id=OuterRef("task_id"), confirmed_at__isnull=True
+    ).order_by("-created_at")
+    return {
+        "flag_old": Subquery(flag.values("old_points")[:1]),
+        "flag_new": Subquery(flag.values("new_points")[:1]),
+        "flag_reason": Subquery(flag.values("reason")[:1]),
+    }
+
+
+def points_changed_of(evaluation: Evaluation | None) -> str:
+    """The open 分值变更 flag of one evaluation, in words (one query; the grid uses annotations instead)."""
+    if evaluation is None:
+        return ""
+    annotated = Evaluation.objects.filter(pk=evaluation.pk).annotate(**_open_points_flag()).first()
+    return _points_changed(annotated)
+
+
+def _points_changed(evaluation: Evaluation | None) -> str:
+    """“原 2 分 → 现 3 分：reason” when the office changed the task's points after this evaluation."""
+    reason = getattr(evaluation, "flag_reason", None)
+    if evaluation is None or reason is None:
+        return ""
+    old, new = getattr(evaluation, "flag_old", None), getattr(evaluation, "flag_new", None)
+
+    def pts(value: Any) -> str:
+        return "未写" if value is None else format_points(Decimal(value))
+
+    return f"原 {pts(old)} 分 → 现 {pts(new)} 分：{reason}"
+
+
 def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, person: Any = None) -> Grid:
     """One row per unit of the tasks' categories, one cell per task (six queries whatever the size).
 
@@ -116,7 +152,9 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
     task_ids = [t.pk for t in tasks]
     evaluations = {
         (e.unit_id, e.task_id): e
-        for e in Evaluation.objects.filter(plan=plan, task_id__in=task_ids).select_related("evaluated_by")
+        for e in Evaluation.objects.filter(plan=plan, task_id__in=task_ids)
+        .select_related("evaluated_by")
+        .annotate(**_open_points_flag())
     }
     not_applicable = {(n.unit_id, n.task_id): n for n in NotApplicable.objects.filter(plan=plan, task_id__in=task_ids)}
     files = {
@@ -137,6 +175,7 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
             key = (unit.pk, task.pk)
             cell = Cell(unit, task, evaluations.get(key), not_applicable.get(key), files.get(key, 0))
             cell.conflict, cell.conflict_refused = book.check(unit, task)
+            cell.points_changed = _points_changed(cell.evaluation)
             cells.append(cell)
             if cell.not_applicable is None and task.points is not None:
                 result.total += 1

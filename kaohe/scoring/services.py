@@ -13,7 +13,7 @@ from kaohe.core import audit
 from kaohe.organisations import access, conflicts
 from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Level, Method
-from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.models import Indicator, Plan, PlanUnit, PointsChangeFlag, ScoringPolicy
 from kaohe.plans.services import ensure_scoring_open, lock_scoring_open
 from kaohe.scoring import selectors
 from kaohe.scoring.models import Evaluation, EvaluationChange, GradeChoice, NotApplicable
@@ -227,6 +227,10 @@ def _save(
             if expected_version is not None and (current.version if current else 0) != expected_version:
                 raise StaleEvaluation(current)
             before = {"grade": current.grade, "score": current.score, "reason": current.reason} if current else None
+            # recording the cell again confirms it under the task's changed points (分值已变更，请确认)
+            PointsChangeFlag.objects.filter(unit=unit, task=task, confirmed_at__isnull=True).update(
+                confirmed_at=now, confirmed_by=actor
+            )
             if current is not None and (current.grade, current.score, current.reason, current.conflict_note) == (
                 grade,
                 value,

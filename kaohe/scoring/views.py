@@ -46,6 +46,7 @@ def _cell_context(
     not_applicable = NotApplicable.objects.filter(unit=unit, task=task).first()
     cell = selectors.Cell(unit, task, evaluation, not_applicable)
     cell.conflict, cell.conflict_refused = selectors.ConflictBook(plan, person).check(unit, task)
+    cell.points_changed = selectors.points_changed_of(evaluation)
     return {
         "plan": plan,
         "cell": cell,

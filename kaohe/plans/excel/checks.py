@@ -21,7 +21,8 @@ def _is_adjustment(level2: Level2Row) -> bool:
 
 
 def _counted_tasks(level2: Level2Row) -> list[TaskRow]:
-    return [t for t in level2.tasks if t.adjustment == Adjustment.NONE]
+    """The tasks of this year's sums: not 加减分项 rows, not 明年考核 (assessed next year)."""
+    return [t for t in level2.tasks if t.adjustment == Adjustment.NONE and not t.counts_next_year]
 
 
 def _task_sum(tasks: list[TaskRow]) -> tuple[Decimal, int]:
@@ -125,6 +126,7 @@ class _Checker:
 def check_sums(table: IndicatorTable, *, full_score: Decimal) -> list[Problem]:
     """Σ tasks vs 二级, Σ 二级 (and Σ tasks) vs 一级, Σ 一级 and Σ tasks vs the full score.
 
-    The 加减分项 二级 and its bonus/deduction tasks sit outside the stated totals and are excluded.
+    The 加减分项 二级 and its bonus/deduction tasks sit outside the stated totals and are excluded, and so are
+    the 明年考核 tasks (assessed next year, not this year).
     """
     return _Checker(table, full_score).run()

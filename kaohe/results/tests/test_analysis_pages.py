@@ -96,11 +96,16 @@ def test_without_a_snapshot_a_friendly_page_and_no_download(personas, demo_plan)
 
 
 def _desk_points(plan) -> Decimal:
-    """Σ over units of the points of the desk's ordinary tasks in the unit's category (nothing is 不涉及 here)."""
+    """Σ over units of the points of the desk's ordinary tasks in the unit's category (nothing is 不涉及 here);
+    the 明年考核 tasks are not this year's."""
     total = Decimal(0)
     for category in Category.objects.filter(plan=plan):
         points = Indicator.objects.filter(
-            category=category, level=Level.TASK, assessor__organisation__name=DESK, adjustment=Adjustment.NONE
+            category=category,
+            level=Level.TASK,
+            assessor__organisation__name=DESK,
+            adjustment=Adjustment.NONE,
+            counts_next_year=False,
         ).aggregate(s=Sum("points"))["s"] or Decimal(0)
         total += points * PlanUnit.objects.filter(plan=plan, category=category).count()
     return total

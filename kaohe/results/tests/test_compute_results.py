@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
@@ -281,7 +282,9 @@ def test_bonuses_deductions_vetoes_and_not_applicable_reach_the_engine(personas,
     snapshot = services.results_compute(actor=office, plan=demo_plan, missing_policy="report")
     unit = _units(snapshot, wugang.category)[f"u{wugang.pk}"]
     detail = snapshot.data["categories"][f"c{wugang.category_id}"]["details"][f"u{wugang.pk}"]
-    maximum = Decimal(100) - Decimal(other.points)
+    next_year = Indicator.objects.filter(category=wugang.category, counts_next_year=True).aggregate(s=Sum("points"))["s"]
+    assert next_year  # the demo's "总结分析(注:此项为明年考核内容)" is not in this year's applicable maximum
+    maximum = Decimal(100) - next_year - Decimal(other.points)
     raw = maximum - Decimal(task.points)
     converted = raw * 100 / maximum
     expected = (converted + 2 - 2).quantize(Decimal("0.01"))  # 2 bonus matters (one linked pair), 2 deducted
