@@ -43,6 +43,11 @@ class VetoKind(models.TextChoices):
     PRINCIPAL_ABSENT = "principal_absent", "行政机关主要负责人未按规定出庭应诉"
 
 
+def veto_conditions(plan: Plan) -> list[tuple[str, str]]:
+    """(key, wording) of the plan's veto conditions, as set on the scoring rules page."""
+    return [(str(v["key"]), str(v.get("label") or v["key"])) for v in policy_of(plan).vetoes or [] if v.get("key")]
+
+
 def flag_label(flag: str) -> str:
     """The Chinese wording of a recorded flag (the key itself for a flag this list does not know)."""
     return str(VetoKind(flag).label) if flag in VetoKind.values else flag
@@ -490,7 +495,8 @@ def veto_flag_set(*, actor: Any, plan: Plan, unit: PlanUnit, flag: str, note: st
     _require_open(plan)
     if unit.plan_id != plan.pk:
         raise ValidationError("考核对象不属于本方案")
-    if flag not in VetoKind.values:
+    labels = dict(veto_conditions(plan))
+    if flag not in labels:
         raise ValidationError("请选择否决情形")
     note = (note or "").strip()
     if not note:
@@ -500,7 +506,7 @@ def veto_flag_set(*, actor: Any, plan: Plan, unit: PlanUnit, flag: str, note: st
     with transaction.atomic():
         lock_scoring_open(plan)
         if VetoFlag.objects.filter(unit=unit, flag=flag).exists():
-            raise ValidationError(f"{unit.organisation.name}已记录“{VetoKind(flag).label}”")
+            raise ValidationError(f"{unit.organisation.name}已记录“{labels[flag]}”")
         record = VetoFlag(plan=plan, unit=unit, flag=flag, note=note, recorded_by=actor)
         record.full_clean()
         record.save()

@@ -240,3 +240,19 @@ def test_only_the_office_of_the_plan_opens_the_page(personas, demo_plan):
     assert ScoringPolicy.objects.get(plan=demo_plan).bottom_n == 5
     office = personas.client(personas.office).get(url).content.decode()
     assert "评分规则" in office and f'href="/plans/{demo_plan.pk}/policy/"' in office
+
+
+def test_a_condition_added_on_the_page_can_be_recorded_on_a_unit(personas, demo_plan):
+    vetoes = [("", "发生重大违法行政案件", "lowest")]
+    assert _post(personas, demo_plan, _form(vetoes=vetoes, reason="新增否决情形")).status_code == 302
+    wugang = unit_named(demo_plan, "舞钢市人民政府")
+    office = personas.client(personas.office)
+    page = office.get(reverse("scoring:adjustments_office", args=[demo_plan.pk])).content.decode()
+    assert "发生重大违法行政案件" in page
+    url = reverse("scoring:veto_flag_set", args=[demo_plan.pk])
+    office.post(url, {"unit": wugang.pk, "flag": "custom-1", "note": "（2020）豫04行终1号"})
+    assert VetoFlag.objects.filter(unit=wugang, flag="custom-1").exists()
+    # A condition the plan no longer lists is refused.
+    response = office.post(url, {"unit": wugang.pk, "flag": "two_lost_lawsuits", "note": "x"})
+    assert response.status_code == 400
+    assert not VetoFlag.objects.filter(unit=wugang, flag="two_lost_lawsuits").exists()
