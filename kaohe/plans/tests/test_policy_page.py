@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -256,3 +257,10 @@ def test_a_condition_added_on_the_page_can_be_recorded_on_a_unit(personas, demo_
     response = office.post(url, {"unit": wugang.pk, "flag": "two_lost_lawsuits", "note": "x"})
     assert response.status_code == 400
     assert not VetoFlag.objects.filter(unit=wugang, flag="two_lost_lawsuits").exists()
+
+
+def test_the_missing_evaluation_rule_is_the_default_of_the_computation(personas, demo_plan):
+    assert _post(personas, demo_plan, _form(missing_evaluations="zero", reason="缺评按0分")).status_code == 302
+    page = personas.client(personas.office).get(reverse("results:index", args=[demo_plan.pk])).content.decode()
+    tags = re.findall(r"<input[^>]*name=\"missing_policy\"[^>]*>", page)
+    assert [t for t in tags if "checked" in t] == [t for t in tags if 'value="zero"' in t] != []
