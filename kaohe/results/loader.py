@@ -372,7 +372,8 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
         flags[unit_id].add(flag)
 
     previous_grades_by_org, previous = _previous(plan)
-    if not recorded_policy.get("excellent_two_years", True):  # the plan proposes no 连续两年优秀 commendation
+    two_years = recorded_policy.get("excellent_two_years", True)
+    if not two_years:  # the plan proposes no 连续两年优秀 commendation: nobody is listed, last year is not read
         previous_grades_by_org, previous = None, None
 
     loaded_categories: dict[int, LoadedCategory] = {}
@@ -414,6 +415,8 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
             for unit in units.values()
             if unit.organisation_id in previous_grades_by_org
         }
+    elif not two_years:
+        previous_grades = {}
     inputs = {
         "format": INPUTS_FORMAT,
         "plan": plan.pk,

@@ -18,7 +18,7 @@ from django.db.models.fields.json import KeyTransform
 
 from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Adjustment, Level, Method
-from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.results.loader import ckey, ukey
 from kaohe.results.models import (
     ConsultationComment,
@@ -752,11 +752,14 @@ class TwoYears:
         return sum(len(names) for _, names in self.rows)
 
 
+NO_TWO_YEARS_RULE = "本方案的评分规则未规定对连续两年优秀的考核对象提出表彰建议。"
 NO_PREVIOUS_YEAR = "没有上一年度公布的考核结果，本年度不评定连续两年优秀的单位。"
 
 
 def excellent_two_years(plan: Plan, lists: Sequence[CategoryLists]) -> TwoYears:
     """Matched by organisation against the published results (in force) of the organiser's plan of year − 1 (one query)."""
+    if ScoringPolicy.objects.filter(plan=plan, excellent_two_years=False).exists():
+        return TwoYears(False, NO_TWO_YEARS_RULE, "", [])
     previous = (
         ResultPublication.objects.filter(
             plan__organiser_id=plan.organiser_id, plan__year=plan.year - 1, withdrawn_at__isnull=True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
 from kaohe.plans.models import Plan, ScoringPolicy
+from kaohe.results import selectors as results_selectors
 from kaohe.results.models import ResultSnapshot
 from kaohe.results.tests.conftest import grade, unit_named
 from kaohe.scoring.models import Evaluation, VetoFlag
@@ -264,3 +266,38 @@ def test_the_missing_evaluation_rule_is_the_default_of_the_computation(personas,
     page = personas.client(personas.office).get(reverse("results:index", args=[demo_plan.pk])).content.decode()
     tags = re.findall(r"<input[^>]*name=\"missing_policy\"[^>]*>", page)
     assert [t for t in tags if "checked" in t] == [t for t in tags if 'value="zero"' in t] != []
+
+
+def test_without_the_two_years_rule_nobody_is_listed_and_last_year_is_not_read(personas, demo_plan, county):
+    wugang, _baofeng, jiaxian = county
+    last_year = Plan.objects.create(
+        organiser=demo_plan.organiser,
+        year=2019,
+        title="平顶山市2019年度依法行政考核",
+        period_start=dt.date(2019, 1, 1),
+        period_end=dt.date(2019, 12, 31),
+        status=Plan.Status.RESULTS_PUBLISHED,
+    )
+    ResultSnapshot.objects.create(
+        plan=last_year,
+        seq=1,
+        computed_by=personas.office,
+        computed_at=dt.datetime(2020, 3, 1, tzinfo=dt.UTC),
+        missing_policy="report",
+        inputs_digest="0" * 64,
+        data={"grades_by_organisation": {str(jiaxian.organisation_id): "优秀"}},
+    )
+    bands = [("优秀", "99.5", ""), ("良好", "0", "")]
+    office = personas.client(personas.office)
+    assert _post(personas, demo_plan, _form(bands, reason="等次")).status_code == 302
+    office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
+    with_rule = ResultSnapshot.objects.filter(plan=demo_plan).order_by("-seq").first()
+    assert with_rule.data["categories"][f"c{wugang.category_id}"]["meta"]["excellent_two_years"] == [jiaxian.pk]
+
+    assert _post(personas, demo_plan, _form(bands, excellent_two_years="", reason="不再表彰")).status_code == 302
+    office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
+    without = ResultSnapshot.objects.filter(plan=demo_plan).order_by("-seq").first()
+    assert without.data["categories"][f"c{wugang.category_id}"]["meta"]["excellent_two_years"] == []
+    assert without.inputs["previous"] is None and without.inputs["policy"]["excellent_two_years"] is False
+    found = results_selectors.excellent_two_years(demo_plan, results_selectors.category_lists(without))
+    assert not found.available and found.note == results_selectors.NO_TWO_YEARS_RULE
