@@ -48,6 +48,15 @@ class Preview:
     rows: list[PreviewRow]
 
     @property
+    def scored_rows(self) -> list[PreviewRow]:
+        """The rows with a score before or after (units still waiting for evaluations are only counted)."""
+        return [r for r in self.rows if r.old_final is not None or r.new_final is not None]
+
+    @property
+    def unscored(self) -> int:
+        return len(self.rows) - len(self.scored_rows)
+
+    @property
     def changed(self) -> int:
         return sum(1 for r in self.rows if r.change or r.grade_changed or r.old_rank != r.new_rank)
 

@@ -135,6 +135,7 @@ def test_preview_shows_each_units_change_largest_first_and_writes_nothing(person
     assert rows.index("舞钢市人民政府") < rows.index("宝丰县人民政府") < rows.index("郏县人民政府")
     assert "-4.00" in rows and "-1.33" in rows
     assert "3 个考核对象的得分、排名或等次有变化" in rows
+    assert "另有 57 个考核对象评价未齐、未计分，未列出" in rows and "卫东区人民政府" not in rows
     assert ScoringPolicy.objects.filter(plan=demo_plan).values().get() == policy_before
     assert not AuditEvent.objects.filter(pk__gt=last).exists()
     assert ResultSnapshot.objects.filter(plan=demo_plan).count() == 1
