@@ -31,7 +31,7 @@ from kaohe.results.models import (
     ResultSnapshot,
 )
 from kaohe.reviews.models import ReviewRequest
-from kaohe.scoring.adjustments import flag_label
+from kaohe.scoring.adjustments import flag_label, recorded_labels
 from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, EvaluationChange, GradeChoice
 from kaohe.scoring.rules import Component
 
@@ -157,7 +157,9 @@ class CategoryTable:
         return self.status == "complete"
 
 
-def _ranked(meta: Mapping[str, Any], units: Mapping[str, Any], bottom_n: int) -> CategoryTable:
+def _ranked(
+    meta: Mapping[str, Any], units: Mapping[str, Any], bottom_n: int, labels: Mapping[str, str] | None = None
+) -> CategoryTable:
     bottom = set(meta["bottom"])
     excellent = set(meta["excellent_two_years"] or [])
     rows: list[RankedRow] = []
@@ -177,7 +179,7 @@ def _ranked(meta: Mapping[str, Any], units: Mapping[str, Any], bottom_n: int) ->
                 rank=u["rank"],
                 proposed_grade=u["proposed_grade"],
                 grade=u["grade"],
-                vetoes_applied=[flag_label(f) for f in u["vetoes_applied"]],
+                vetoes_applied=[flag_label(f, labels) for f in u["vetoes_applied"]],
                 zero_filled=u["zero_filled"],
                 missing=u["missing"],
                 warnings=u["warnings"],
@@ -210,18 +212,20 @@ def category_table(snapshot: ResultSnapshot, category_id: int) -> CategoryTable 
             json_path("data", "categories", ckey(category_id), "meta"),
             json_path("data", "categories", ckey(category_id), "units"),
             json_path("inputs", "policy", "bottom_n"),
+            json_path("inputs", "policy", "vetoes"),
         )
         .first()
     )
     if row is None or row[0] is None:
         return None
-    return _ranked(row[0], row[1], int(row[2]))
+    return _ranked(row[0], row[1], int(row[2]), recorded_labels(row[3]))
 
 
 def all_category_tables(data: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[CategoryTable]:
     """Every ranked table of a fully loaded ``data`` (the export)."""
     bottom_n = int(inputs["policy"]["bottom_n"])
-    return [_ranked(data["categories"][key]["meta"], data["categories"][key]["units"], bottom_n) for key in data["order"]]
+    labels = recorded_labels(inputs["policy"].get("vetoes"))
+    return [_ranked(data["categories"][key]["meta"], data["categories"][key]["units"], bottom_n, labels) for key in data["order"]]
 
 
 # --- one unit's breakdown ------------------------------------------------------------------------------
@@ -580,8 +584,8 @@ def unit_breakdown(plan: Plan, snapshot: ResultSnapshot, unit: PlanUnit) -> Brea
             {**d, "codes": [tree.by_id[t].code if t in tree.by_id else str(t) for t in d["task_ids"]]}
             for d in detail["deductions"]
         ],
-        flags=[flag_label(f) for f in record["flags"]],
-        vetoes_applied=[flag_label(f) for f in result["vetoes_applied"]],
+        flags=[flag_label(f, recorded_labels(policy.get("vetoes"))) for f in record["flags"]],
+        vetoes_applied=[flag_label(f, recorded_labels(policy.get("vetoes"))) for f in result["vetoes_applied"]],
         changed=len(wanted),
     )
 

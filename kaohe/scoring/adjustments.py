@@ -11,6 +11,7 @@ Every service checks permission itself, validates, runs in one transaction and w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,9 +49,18 @@ def veto_conditions(plan: Plan) -> list[tuple[str, str]]:
     return [(str(v["key"]), str(v.get("label") or v["key"])) for v in policy_of(plan).vetoes or [] if v.get("key")]
 
 
-def flag_label(flag: str) -> str:
-    """The Chinese wording of a recorded flag (the key itself for a flag this list does not know)."""
+def flag_label(flag: str, labels: Mapping[str, str] | None = None) -> str:
+    """The Chinese wording of a recorded flag: the plan's condition (``labels``), a default kind, else the key."""
+    if labels and flag in labels:
+        return labels[flag]
     return str(VetoKind(flag).label) if flag in VetoKind.values else flag
+
+
+def recorded_labels(vetoes: object) -> dict[str, str]:
+    """Flag → wording from a snapshot's recorded vetoes (``inputs.policy.vetoes``: flag, denied_grade, reason)."""
+    if not isinstance(vetoes, list):
+        return {}
+    return {str(v["flag"]): str(v.get("reason") or v["flag"]) for v in vetoes if isinstance(v, dict) and v.get("flag")}
 
 
 # --- shared checks -------------------------------------------------------------------------------------

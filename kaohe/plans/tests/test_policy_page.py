@@ -215,6 +215,12 @@ def test_vetoes_are_data_a_new_condition_downgrades_to_the_lowest_band(personas,
     snapshot = ResultSnapshot.objects.get(plan=demo_plan)
     # 郏县 100 (优秀 on score) → 不合格 by the new condition; 舞钢 99 (优秀) → 良好 by not_best; 宝丰 98 → 良好.
     assert [g for _, _, g in _finals(snapshot, county)] == ["良好", "良好", "不合格"]
+    page = (
+        personas.client(personas.office)
+        .get(reverse("results:snapshot", args=[demo_plan.pk, snapshot.pk]) + f"?category={jiaxian.category_id}")
+        .content.decode()
+    )
+    assert "否决：发生重大违法行政案件" in page and "否决：年度内行政诉讼败诉两起以上" in page
     # A condition recorded on a unit cannot be deleted.
     response = _post(personas, demo_plan, _form(bands, vetoes[:1], reason="删除"))
     assert "已有1个考核对象记录了否决情形“custom-1”，不能删除该情形" in response.content.decode()
@@ -256,6 +262,9 @@ def test_a_condition_added_on_the_page_can_be_recorded_on_a_unit(personas, demo_
     url = reverse("scoring:veto_flag_set", args=[demo_plan.pk])
     office.post(url, {"unit": wugang.pk, "flag": "custom-1", "note": "（2020）豫04行终1号"})
     assert VetoFlag.objects.filter(unit=wugang, flag="custom-1").exists()
+    page = office.get(reverse("scoring:adjustments_office", args=[demo_plan.pk])).content.decode()
+    assert '<span class="badge bg-purple-lt">发生重大违法行政案件</span>' in page  # the wording, not the key
+    assert "custom-1</span>" not in page
     # A condition the plan no longer lists is refused.
     response = office.post(url, {"unit": wugang.pk, "flag": "two_lost_lawsuits", "note": "x"})
     assert response.status_code == 400
