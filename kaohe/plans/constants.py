@@ -25,3 +25,17 @@ class Level(models.IntegerChoices):
     LEVEL1 = 1, "一级指标"
     LEVEL2 = 2, "二级指标"
     TASK = 3, "工作任务"
+
+
+class VetoEffect(models.TextChoices):
+    """What a veto condition does to the grade of a unit that has it (DESIGN §2.8)."""
+
+    NOT_BEST = "not_best", "不得评为最高等次（如“优秀”）"
+    LOWEST = "lowest", "直接定为最低等次（如“不合格”）"
+
+
+#: Veto conditions of a new plan; the keys are those recorded on units (``VetoFlag.flag``).
+DEFAULT_VETOES: tuple[dict[str, str], ...] = (
+    {"key": "two_lost_lawsuits", "label": "年度内行政诉讼败诉两起以上", "effect": VetoEffect.NOT_BEST.value},
+    {"key": "principal_absent", "label": "行政机关主要负责人未按规定出庭应诉", "effect": VetoEffect.NOT_BEST.value},
+)

@@ -11,7 +11,7 @@ from django.db import models
 
 from kaohe.core.models import TimeStampedModel
 from kaohe.organisations.models import Organisation
-from kaohe.plans.constants import Adjustment, Level, Method
+from kaohe.plans.constants import DEFAULT_VETOES, Adjustment, Level, Method
 
 
 class Plan(TimeStampedModel):
@@ -55,8 +55,24 @@ class Plan(TimeStampedModel):
         return self.status == Plan.Status.DRAFT
 
 
+def default_vetoes() -> list[dict[str, str]]:
+    """The veto conditions of a new plan (DESIGN §2.8): two lost lawsuits, the principal absent from court."""
+    return [dict(v) for v in DEFAULT_VETOES]
+
+
 class ScoringPolicy(models.Model):
-    """Per-plan scoring settings; defaults are those of the Pingdingshan 2020 plan (DESIGN.md §3)."""
+    """Per-plan scoring settings; defaults are those of the Pingdingshan 2020 plan (DESIGN.md §3).
+
+    ``grade_bands``: best first, ``[{"name": "优秀", "min": "90", "quota_pct": "30"}, …]`` (empty: the default
+    bands of results/loader.py). ``vetoes``: ``[{"key": "two_lost_lawsuits", "label": "…", "effect":
+    "not_best" | "lowest"}]``; a unit with a recorded flag ``key`` cannot hold the best band, or holds the lowest.
+    """
+
+    class Missing(models.TextChoices):
+        """The plan's rule for missing evaluations (the default of the computation; values of rules.MissingPolicy)."""
+
+        REPORT = "report", "等待评价补齐：缺少评价的考核对象暂不计分、不排名"
+        ZERO = "zero", "缺少的评价按0分计（每次计算须记录决定）"
 
     class OwnDepartment(models.TextChoices):
         """Whether a desk may grade its own department (回避, docs/scoring.md §8)."""
@@ -81,6 +97,11 @@ class ScoringPolicy(models.Model):
     field_weight = models.DecimalField("实地考核权重", null=True, blank=True, max_digits=7, decimal_places=2)
     case_review_weight = models.DecimalField("集中评查权重", null=True, blank=True, max_digits=7, decimal_places=2)
     grade_bands = models.JSONField("等次划分", default=list, blank=True)
+    vetoes = models.JSONField("否决情形", default=default_vetoes, blank=True)
+    excellent_two_years = models.BooleanField(
+        "连续两年优秀提出表彰建议", default=True, help_text="对连续两年评为最高等次（如优秀）的考核对象提出表彰建议"
+    )
+    missing_evaluations = models.CharField("缺少评价时", max_length=16, choices=Missing.choices, default=Missing.REPORT)
     own_department = models.CharField(
         "考核主体评价本单位",
         max_length=16,

@@ -40,11 +40,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, Q
 from django.db.models.fields.json import KeyTransform
 
-from kaohe.plans.constants import Level
+from kaohe.plans.constants import Level, VetoEffect
 from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.results.models import MissingPolicyChoice, ResultPublication, ResultSnapshot
 from kaohe.scoring import rules
-from kaohe.scoring.adjustments import VetoKind
 from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, NotApplicable, VetoFlag
 
 INPUTS_FORMAT = 1
@@ -57,12 +56,10 @@ DEFAULT_BANDS: tuple[dict[str, str], ...] = (
     {"name": "不合格", "min": "0"},
 )
 
-#: Vetoes (DESIGN §2.8): every recorded kind of VetoFlag denies 优秀. ScoringPolicy has no field for vetoes yet,
-#: so every plan uses these; a veto whose denied grade is not one of the plan's bands (or is its lowest band)
-#: is left out of the computation (the snapshot's inputs list the vetoes that applied).
-DEFAULT_VETOES: tuple[dict[str, str], ...] = tuple(
-    {"flag": kind.value, "denied_grade": "优秀", "reason": str(kind.label)} for kind in VetoKind
-)
+#: Vetoes are the plan's data (``ScoringPolicy.vetoes``, edited on the scoring rules page): each condition's
+#: effect becomes the engine's denied band ("not_best": the best band; "lowest": the band above the lowest, so
+#: the unit holds the lowest). With fewer than two bands a veto changes nothing and is left out (the snapshot's
+#: inputs list the vetoes that applied).
 
 _TASK_ID = re.compile(r"任务(\d+)")
 
@@ -181,10 +178,18 @@ def parse_bands(raw: object) -> tuple[tuple[rules.GradeBand, ...], list[dict[str
     return tuple(bands), canonical, source
 
 
-def usable_vetoes(bands: Sequence[rules.GradeBand]) -> list[dict[str, str]]:
-    """The default vetoes that can apply to these bands (a named, not-lowest band)."""
+def usable_vetoes(raw: object, bands: Sequence[rules.GradeBand]) -> list[dict[str, str]]:
+    """The plan's veto conditions as the engine's vetoes (flag, denied band, reason) for these bands."""
     names = [b.name for b in bands]
-    return [v for v in DEFAULT_VETOES if v["denied_grade"] in names[:-1]]
+    if len(names) < 2 or not isinstance(raw, list):
+        return []
+    vetoes: list[dict[str, str]] = []
+    for item in raw:
+        if not isinstance(item, dict) or not item.get("key"):
+            continue
+        denied = names[-2] if item.get("effect") == VetoEffect.LOWEST else names[0]
+        vetoes.append({"flag": str(item["key"]), "denied_grade": denied, "reason": str(item.get("label", ""))})
+    return vetoes
 
 
 def build_policy(row: ScoringPolicy | None, missing: MissingPolicyChoice) -> tuple[rules.Policy, dict[str, Any]]:
@@ -228,8 +233,10 @@ def build_policy(row: ScoringPolicy | None, missing: MissingPolicyChoice) -> tup
         "deduction_max": dec(row.deduction_max),
         "bands": canonical_bands,
         "bands_source": source,
-        "vetoes": usable_vetoes(bands),
+        "vetoes": usable_vetoes(row.vetoes, bands),
     }
+    if not row.excellent_two_years:  # recorded only when off, so the inputs of earlier plans keep their digest
+        recorded["excellent_two_years"] = False
     return policy, recorded
 
 
@@ -368,6 +375,9 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
         flags[unit_id].add(flag)
 
     previous_grades_by_org, previous = _previous(plan)
+    two_years = recorded_policy.get("excellent_two_years", True)
+    if not two_years:  # the plan proposes no 连续两年优秀 commendation: nobody is listed, last year is not read
+        previous_grades_by_org, previous = None, None
 
     loaded_categories: dict[int, LoadedCategory] = {}
     recorded_categories: dict[str, Any] = {}
@@ -408,6 +418,8 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
             for unit in units.values()
             if unit.organisation_id in previous_grades_by_org
         }
+    elif not two_years:
+        previous_grades = {}
     inputs = {
         "format": INPUTS_FORMAT,
         "plan": plan.pk,

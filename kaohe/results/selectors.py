@@ -18,7 +18,7 @@ from django.db.models.fields.json import KeyTransform
 
 from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Adjustment, Level, Method
-from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.results.loader import ckey, ukey
 from kaohe.results.models import (
     ConsultationComment,
@@ -31,7 +31,7 @@ from kaohe.results.models import (
     ResultSnapshot,
 )
 from kaohe.reviews.models import ReviewRequest
-from kaohe.scoring.adjustments import flag_label
+from kaohe.scoring.adjustments import flag_label, recorded_labels
 from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, EvaluationChange, GradeChoice
 from kaohe.scoring.rules import Component
 
@@ -157,7 +157,9 @@ class CategoryTable:
         return self.status == "complete"
 
 
-def _ranked(meta: Mapping[str, Any], units: Mapping[str, Any], bottom_n: int) -> CategoryTable:
+def _ranked(
+    meta: Mapping[str, Any], units: Mapping[str, Any], bottom_n: int, labels: Mapping[str, str] | None = None
+) -> CategoryTable:
     bottom = set(meta["bottom"])
     excellent = set(meta["excellent_two_years"] or [])
     rows: list[RankedRow] = []
@@ -177,7 +179,7 @@ def _ranked(meta: Mapping[str, Any], units: Mapping[str, Any], bottom_n: int) ->
                 rank=u["rank"],
                 proposed_grade=u["proposed_grade"],
                 grade=u["grade"],
-                vetoes_applied=[flag_label(f) for f in u["vetoes_applied"]],
+                vetoes_applied=[flag_label(f, labels) for f in u["vetoes_applied"]],
                 zero_filled=u["zero_filled"],
                 missing=u["missing"],
                 warnings=u["warnings"],
@@ -210,18 +212,20 @@ def category_table(snapshot: ResultSnapshot, category_id: int) -> CategoryTable 
             json_path("data", "categories", ckey(category_id), "meta"),
             json_path("data", "categories", ckey(category_id), "units"),
             json_path("inputs", "policy", "bottom_n"),
+            json_path("inputs", "policy", "vetoes"),
         )
         .first()
     )
     if row is None or row[0] is None:
         return None
-    return _ranked(row[0], row[1], int(row[2]))
+    return _ranked(row[0], row[1], int(row[2]), recorded_labels(row[3]))
 
 
 def all_category_tables(data: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[CategoryTable]:
     """Every ranked table of a fully loaded ``data`` (the export)."""
     bottom_n = int(inputs["policy"]["bottom_n"])
-    return [_ranked(data["categories"][key]["meta"], data["categories"][key]["units"], bottom_n) for key in data["order"]]
+    labels = recorded_labels(inputs["policy"].get("vetoes"))
+    return [_ranked(data["categories"][key]["meta"], data["categories"][key]["units"], bottom_n, labels) for key in data["order"]]
 
 
 # --- one unit's breakdown ------------------------------------------------------------------------------
@@ -580,8 +584,8 @@ def unit_breakdown(plan: Plan, snapshot: ResultSnapshot, unit: PlanUnit) -> Brea
             {**d, "codes": [tree.by_id[t].code if t in tree.by_id else str(t) for t in d["task_ids"]]}
             for d in detail["deductions"]
         ],
-        flags=[flag_label(f) for f in record["flags"]],
-        vetoes_applied=[flag_label(f) for f in result["vetoes_applied"]],
+        flags=[flag_label(f, recorded_labels(policy.get("vetoes"))) for f in record["flags"]],
+        vetoes_applied=[flag_label(f, recorded_labels(policy.get("vetoes"))) for f in result["vetoes_applied"]],
         changed=len(wanted),
     )
 
@@ -752,11 +756,14 @@ class TwoYears:
         return sum(len(names) for _, names in self.rows)
 
 
+NO_TWO_YEARS_RULE = "本方案的评分规则未规定对连续两年优秀的考核对象提出表彰建议。"
 NO_PREVIOUS_YEAR = "没有上一年度公布的考核结果，本年度不评定连续两年优秀的单位。"
 
 
 def excellent_two_years(plan: Plan, lists: Sequence[CategoryLists]) -> TwoYears:
     """Matched by organisation against the published results (in force) of the organiser's plan of year − 1 (one query)."""
+    if ScoringPolicy.objects.filter(plan=plan, excellent_two_years=False).exists():
+        return TwoYears(False, NO_TWO_YEARS_RULE, "", [])
     previous = (
         ResultPublication.objects.filter(
             plan__organiser_id=plan.organiser_id, plan__year=plan.year - 1, withdrawn_at__isnull=True

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.organisations import access
-from kaohe.plans.models import Plan, PlanUnit
+from kaohe.plans.models import Plan, PlanUnit, ScoringPolicy
 from kaohe.results import exports, selectors, services
 from kaohe.results.bulletin import BulletinTexts, build_bulletin, default_texts
 from kaohe.results.forms import (
@@ -61,7 +61,8 @@ def _index(request: HttpRequest, plan: Plan, form: ComputeForm, *, status: int =
 def index(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Every computation of the plan, the compute form, and what the latest one found missing."""
     plan = access.get_results_plan_for_user(request.user, plan_id)
-    return _index(request, plan, ComputeForm())
+    rule = ScoringPolicy.objects.filter(plan=plan).values_list("missing_evaluations", flat=True).first()
+    return _index(request, plan, ComputeForm(initial={"missing_policy": rule or MissingPolicyChoice.REPORT}))
 
 
 @login_required

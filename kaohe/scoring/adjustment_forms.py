@@ -138,9 +138,14 @@ class VetoFlagForm(StyledFormMixin, forms.Form):
     flag = forms.ChoiceField(label="否决情形", choices=[("", "请选择"), *VetoKind.choices], help_text="有此情形的，不得评为优秀")
     note = forms.CharField(label="说明", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), help_text="如案号、判决文书")
 
-    def __init__(self, *args: Any, units: Iterable[PlanUnit], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Iterable[PlanUnit], conditions: Iterable[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
+        if conditions is not None:  # the plan's veto conditions (scoring rules page)
+            self.fields["flag"].choices = [("", "请选择"), *conditions]  # type: ignore[attr-defined]
+            self.fields["flag"].help_text = "有此情形的，按评分规则降低等次"
 
 
 class OfficeFilterForm(StyledFormMixin, forms.Form):

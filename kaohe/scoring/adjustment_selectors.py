@@ -69,8 +69,10 @@ class FlagRow:
     label: str
 
 
-def flag_rows(flags: Iterable[VetoFlag]) -> list[FlagRow]:
-    return [FlagRow(f, flag_label(f.flag)) for f in flags]
+def flag_rows(flags: Iterable[VetoFlag], policy: ScoringPolicy | None = None) -> list[FlagRow]:
+    """Each recorded flag with its wording (the plan's veto conditions first, from ``policy``)."""
+    labels = {str(v["key"]): str(v.get("label") or v["key"]) for v in (policy.vetoes if policy else []) or [] if v.get("key")}
+    return [FlagRow(f, flag_label(f.flag, labels)) for f in flags]
 
 
 @dataclass
@@ -125,7 +127,7 @@ def summarise(
         unit=unit,
         approved=list(approved),
         deductions=list(deductions),
-        flags=flag_rows(flags),
+        flags=flag_rows(flags, policy),
         result=adjustment_result(unit.pk, approved, deductions, engine),
         cap=engine.bonus_cap,
     )
@@ -278,7 +280,7 @@ def office_page(plan: Plan, *, unit_id: int | None = None) -> OfficePage:
             )
             for d in all_deductions
         ],
-        flags=flag_rows(flags),
+        flags=flag_rows(flags, policy),
         cap=policy.bonus_cap,
         counts={
             "pending": len(rows),

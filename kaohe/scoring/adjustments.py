@@ -11,6 +11,7 @@ Every service checks permission itself, validates, runs in one transaction and w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -43,9 +44,23 @@ class VetoKind(models.TextChoices):
     PRINCIPAL_ABSENT = "principal_absent", "行政机关主要负责人未按规定出庭应诉"
 
 
-def flag_label(flag: str) -> str:
-    """The Chinese wording of a recorded flag (the key itself for a flag this list does not know)."""
+def veto_conditions(plan: Plan) -> list[tuple[str, str]]:
+    """(key, wording) of the plan's veto conditions, as set on the scoring rules page."""
+    return [(str(v["key"]), str(v.get("label") or v["key"])) for v in policy_of(plan).vetoes or [] if v.get("key")]
+
+
+def flag_label(flag: str, labels: Mapping[str, str] | None = None) -> str:
+    """The Chinese wording of a recorded flag: the plan's condition (``labels``), a default kind, else the key."""
+    if labels and flag in labels:
+        return labels[flag]
     return str(VetoKind(flag).label) if flag in VetoKind.values else flag
+
+
+def recorded_labels(vetoes: object) -> dict[str, str]:
+    """Flag → wording from a snapshot's recorded vetoes (``inputs.policy.vetoes``: flag, denied_grade, reason)."""
+    if not isinstance(vetoes, list):
+        return {}
+    return {str(v["flag"]): str(v.get("reason") or v["flag"]) for v in vetoes if isinstance(v, dict) and v.get("flag")}
 
 
 # --- shared checks -------------------------------------------------------------------------------------
@@ -490,7 +505,8 @@ def veto_flag_set(*, actor: Any, plan: Plan, unit: PlanUnit, flag: str, note: st
     _require_open(plan)
     if unit.plan_id != plan.pk:
         raise ValidationError("考核对象不属于本方案")
-    if flag not in VetoKind.values:
+    labels = dict(veto_conditions(plan))
+    if flag not in labels:
         raise ValidationError("请选择否决情形")
     note = (note or "").strip()
     if not note:
@@ -500,7 +516,7 @@ def veto_flag_set(*, actor: Any, plan: Plan, unit: PlanUnit, flag: str, note: st
     with transaction.atomic():
         lock_scoring_open(plan)
         if VetoFlag.objects.filter(unit=unit, flag=flag).exists():
-            raise ValidationError(f"{unit.organisation.name}已记录“{VetoKind(flag).label}”")
+            raise ValidationError(f"{unit.organisation.name}已记录“{labels[flag]}”")
         record = VetoFlag(plan=plan, unit=unit, flag=flag, note=note, recorded_by=actor)
         record.full_clean()
         record.save()

@@ -186,7 +186,9 @@ def _render_office(
             active=[row.deduction for row in page.deductions if row.deduction.withdrawn_at is None],
         )
     if flag_form is None:
-        flag_form = VetoFlagForm(initial={"unit": unit.pk if unit else None}, units=units)
+        flag_form = VetoFlagForm(
+            initial={"unit": unit.pk if unit else None}, units=units, conditions=services.veto_conditions(plan)
+        )
     return render(
         request,
         "scoring/adjustments_office.html",
@@ -312,7 +314,7 @@ def deduction_link(request: HttpRequest, plan_id: int, deduction_id: int) -> Htt
 @require_POST
 def veto_flag_set(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="adjustment:decide")
-    form = VetoFlagForm(request.POST, units=selectors.plan_units(plan))
+    form = VetoFlagForm(request.POST, units=selectors.plan_units(plan), conditions=services.veto_conditions(plan))
     if form.is_valid():
         unit = access.get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
         try:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0002_scoring_policy_own_department"),
+        ("plans", "0003_policy_vetoes_two_years_missing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
