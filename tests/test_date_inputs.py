@@ -97,6 +97,10 @@ def _rectification_item(plan: Plan, personas: Any) -> dict[str, Any]:
 
 
 def _snapshot(plan: Plan, personas: Any) -> ResultSnapshot:
+    """A complete snapshot of the plan's rows as they are (consultation and 审定 refuse a stale one)."""
+    from kaohe.results.loader import digest_of, load_plan
+
+    inputs = load_plan(plan, "report").inputs
     return ResultSnapshot.objects.create(
         plan=plan,
         seq=1,
@@ -104,7 +108,8 @@ def _snapshot(plan: Plan, personas: Any) -> ResultSnapshot:
         computed_at=NOW,
         missing_policy="report",
         complete=True,
-        inputs_digest="1" * 64,
+        inputs_digest=digest_of(inputs),
+        inputs=inputs,
     )
 
 

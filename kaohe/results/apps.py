@@ -23,3 +23,15 @@ class ResultsConfig(AppConfig):
         "results.release_bulletin": "下载通报（送审稿或公布稿）",
         "results.score_sheet": "下载类别评分表",
     }
+
+    def ready(self) -> None:
+        from kaohe.results.blockers import (
+            open_feedback_rounds,
+            open_review_requests,
+            pending_bonus_applications,
+            register_publication_blocker,
+        )
+
+        register_publication_blocker(open_review_requests)
+        register_publication_blocker(open_feedback_rounds)
+        register_publication_blocker(pending_bonus_applications)

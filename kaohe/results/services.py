@@ -38,6 +38,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import JSONField, Max, TextField, Value
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -47,8 +48,9 @@ from kaohe.core.dates import check_date_in_bounds
 from kaohe.organisations import access
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
-from kaohe.plans.models import Plan
+from kaohe.plans.models import Plan, PlanUnit
 from kaohe.results import selectors
+from kaohe.results.blockers import publication_blockers
 from kaohe.results.loader import LoadedPlan, canonical_json, ckey, dec, digest_of, load_plan, ukey
 from kaohe.results.models import (
     ConsultationComment,
@@ -62,7 +64,7 @@ from kaohe.results.models import (
     ResultRelease,
     ResultSnapshot,
 )
-from kaohe.reviews.models import ReviewRequest
+from kaohe.results.staleness import require_fresh, stale_reason
 from kaohe.scoring import rules
 from kaohe.scoring.models import BonusApplication
 
@@ -384,9 +386,13 @@ def release_start(*, actor: Any, plan: Plan, snapshot: ResultSnapshot, consult_u
         if snapshot.plan_id != plan.pk:
             raise ValidationError("该计算结果不属于本方案")
         if not snapshot.complete:
-            raise ValidationError(f"第{snapshot.seq}次计算的评价未齐，不能作为征求意见稿；请在评价齐全后重新计算")
+            raise ValidationError(
+                f"第{snapshot.seq}次计算的评价未齐（{_missing_units(snapshot)}），不能作为征求意见稿；"
+                "请在评价齐全后重新计算，或由考核办记录决定将缺少的评价按0分计后重新计算"
+            )
         if consult_until < timezone.localdate():
             raise ValidationError("征求意见截止日期不能早于今天")
+        require_fresh(plan, snapshot, then="再发起征求意见")
         previous = ResultRelease.objects.select_for_update().filter(plan=plan, is_current=True).first()
         if previous is not None and previous.is_published:
             raise ValidationError("考核结果已公布；如需另行征求意见，须先撤回公布")
@@ -510,6 +516,7 @@ def release_approve(*, actor: Any, plan: Plan, release: ResultRelease, approved_
             raise ValidationError(f"当前状态为“{release.get_status_display()}”，不能记录审定")
         if approved_on < timezone.localtime(release.created_at).date():
             raise ValidationError("审定日期不能早于发起征求意见的日期")
+        require_fresh(plan, release.snapshot, then="重新发起征求意见，再记录审定")
         approval = ReleaseApproval(
             release=release, approved_by=who, approved_on=approved_on, recorded_by=actor, recorded_at=timezone.now()
         )
@@ -638,6 +645,19 @@ def bonus_pending_by_unit(plan: Plan) -> list[tuple[str, list[str]]]:
     return list(by_unit.items())
 
 
+def _missing_units(snapshot: ResultSnapshot, limit: int = 10) -> str:
+    """The units a snapshot lacks evaluations of, by name with their counts, in the plan's order (two queries)."""
+    missing = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list(KeyTransform("missing", "data"), flat=True).get()
+    counts = {int(unit_id): len(task_ids) for unit_id, task_ids in (missing or {}).items()}
+    units = list(
+        PlanUnit.objects.filter(pk__in=counts)
+        .order_by("category__order", "organisation__sort_key", "pk")
+        .values_list("pk", "organisation__name")
+    )
+    listed = "、".join(f"{name} {counts[pk]} 项" for pk, name in units[:limit])
+    return listed + (f"等 {len(units)} 个" if len(units) > limit else "")
+
+
 def publication_problems(plan: Plan, release: ResultRelease) -> list[str]:
     """Every reason the release cannot be published now, in words (empty: it can)."""
     problems: list[str] = []
@@ -651,29 +671,18 @@ def publication_problems(plan: Plan, release: ResultRelease) -> list[str]:
     if not snapshot.complete:
         problems.append(
             f"第{snapshot.seq}次计算评价未齐：{snapshot.unscored_count} 个考核对象缺少 {snapshot.missing_count} 项评价"
+            f"（{_missing_units(snapshot)}）；须补齐评价，或由考核办记录决定按0分计，并重新计算"
         )
-    elif snapshot.missing_count:
-        problems.append(f"第{snapshot.seq}次计算缺少 {snapshot.missing_count} 项评价（按0分计）；须补齐评价并重新计算后再公布")
-    open_requests = ReviewRequest.objects.filter(unit__plan=plan, status=ReviewRequest.Status.OPEN)
-    count = open_requests.count()
-    if count:
-        names = list(open_requests.order_by("filed_at", "pk").values_list("unit__organisation__name", "task__code")[:5])
-        listed = "、".join(f"{name}（{code}）" for name, code in names) + ("等" if count > len(names) else "")
-        problems.append(f"尚有 {count} 件复核申请未答复：{listed}")
-    pending = bonus_pending_by_unit(plan)
-    if pending:
-        total = sum(len(matters) for _name, matters in pending)
-        listed = "；".join(f"{name}（{'、'.join(f'“{m}”' for m in matters)}）" for name, matters in pending)
-        problems.append(f"尚有 {total} 件加分申请未审核，须认定或不予认定后再公布（公布后不能再审核）：{listed}")
+    # A complete snapshot with missing evaluations carries the office's recorded decision (按0分计, with its note:
+    # a database constraint), made at computation; it holds through consultation and 审定 to publication.
+    problems.extend(publication_blockers(plan))
     try:
-        digest = current_digest(plan, snapshot.missing_policy)
+        stale = stale_reason(plan, snapshot)
     except ValidationError as exc:
         problems.append("无法核对当前得分：" + "；".join(exc.messages))
     else:
-        if digest != snapshot.inputs_digest:
-            problems.append(
-                f"第{snapshot.seq}次计算之后评价、不涉及认定或加减分已有变化（输入摘要不一致），须重新计算并重新征求意见"
-            )
+        if stale is not None:
+            problems.append(f"{stale}，须重新计算并重新征求意见")
     if release.status == ReleaseStatus.CONSULTING:
         problems.append("征求意见尚未结束")
     if release.status != ReleaseStatus.PUBLISHED and not release.approvals.filter(voided_at__isnull=True).exists():

@@ -121,6 +121,51 @@ class DeductionForm(StyledFormMixin, forms.Form):
         self.fields["duplicate_of"].choices = [("", "—"), *((d.pk, deduction_label(d)) for d in active)]  # type: ignore[attr-defined]
 
 
+def bonus_label(application: BonusApplication) -> str:
+    return f"{application.unit.organisation.name} · {application.matter[:40]}（{application.get_source_display()}）"
+
+
+class OfficeBonusForm(StyledFormMixin, forms.Form):
+    """考核办认定加分: the office awards a bonus itself; points per matter come from the plan's rules."""
+
+    unit = forms.TypedChoiceField(label="考核对象", coerce=int, error_messages={"required": "请选择考核对象"})
+    kind = forms.ChoiceField(
+        label="加分类型", choices=[("", "请选择"), *BonusKind.choices], error_messages={"required": "请选择加分类型"}
+    )
+    matter = forms.CharField(
+        label="加分事项",
+        max_length=300,
+        error_messages={"required": "请填写加分事项"},
+        help_text="一句话写明事项；同一事项只加一次分，累计加分以方案规定的上限为限",
+    )
+    note = forms.CharField(
+        label="认定说明",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="不填则记为“考核办依据日常掌握情况认定”",
+    )
+    evidence = forms.FileField(label="佐证材料", required=False, help_text="可选：表彰文件、推广通报或报道截图")
+    duplicate_of = forms.TypedChoiceField(
+        label="与之为同一事项",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="与该单位已认定的加分为同一事项时选择（只计一次）",
+    )
+
+    def __init__(self, *args: Any, units: Iterable[PlanUnit], approved: Iterable[BonusApplication], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
+        self.fields["duplicate_of"].choices = [("", "—"), *((a.pk, bonus_label(a)) for a in approved)]  # type: ignore[attr-defined]
+
+    def clean_matter(self) -> str:
+        matter = " ".join(str(self.cleaned_data["matter"]).split())
+        if not matter:
+            raise forms.ValidationError("请填写加分事项")
+        return matter
+
+
 class ReasonForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -183,6 +183,11 @@ def approved_applications(plan: Plan, unit_id: int) -> list[BonusApplication]:
     return list(applications(plan, unit_id=unit_id).filter(status=Status.APPROVED))
 
 
+def all_approved_applications(plan: Plan) -> list[BonusApplication]:
+    """Every approved bonus of the plan (applications and the office's own): what a new one may be linked to."""
+    return list(applications(plan).filter(status=Status.APPROVED))
+
+
 def active_deductions(plan: Plan, *, unit_id: int | None = None) -> list[Deduction]:
     return list(deductions(plan, unit_id=unit_id).filter(withdrawn_at__isnull=True))
 

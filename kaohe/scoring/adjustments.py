@@ -301,6 +301,120 @@ def bonus_application_decide(
     return locked
 
 
+OFFICE_BONUS_NOTE = "考核办依据日常掌握情况认定"
+
+
+def _same_matter_root(plan: Plan, unit: PlanUnit, matter: str, duplicate_of: BonusApplication | None) -> BonusApplication | None:
+    """The approved bonus of ``unit`` a new bonus is linked to (explicit link); a same matter unlinked is refused."""
+    approved = BonusApplication.objects.filter(plan=plan, unit=unit, status=Status.APPROVED)
+    if duplicate_of is not None:
+        if duplicate_of.plan_id != plan.pk or duplicate_of.unit_id != unit.pk:
+            raise ValidationError("只能关联本单位已认定的其他加分")
+        root = duplicate_of
+        seen: set[int] = set()
+        while True:
+            if root.status != Status.APPROVED:
+                raise ValidationError("只能关联本单位已认定的其他加分")
+            if root.duplicate_of_id is None:
+                return root
+            if root.pk in seen:
+                raise ValidationError("关联关系形成循环")
+            seen.add(root.pk)
+            root = BonusApplication.objects.get(pk=root.duplicate_of_id)
+    same = next((a for a in approved.order_by("decided_at", "pk") if same_matter(a.matter, matter)), None)
+    if same is not None:
+        raise ValidationError(
+            f"{unit.organisation.name}已有同一事项的加分“{same.matter}”（{same.get_source_display()}），同一事项不重复加分。"
+            "如确属同一事项，请在“与之为同一事项”中选择该项（只计一次）。"
+        )
+    return None
+
+
+def bonus_office_record(
+    *,
+    actor: Any,
+    plan: Plan,
+    unit: PlanUnit,
+    kind: str,
+    matter: str,
+    note: str = "",
+    evidence: Any = None,
+    duplicate_of: BonusApplication | None = None,
+) -> BonusApplication:
+    """The office awards a bonus itself from its daily knowledge (“市小组办依据日常工作…进行加分”).
+
+    Stored as an approved ``BonusApplication`` with source 考核办认定, so it counts exactly like an approved
+    application: the plan's points per matter, the same cap, the same matter once (an explicit link
+    ``duplicate_of`` makes two wordings one matter). The evidence file is optional.
+    """
+    access.require(actor, "adjustment:decide", plan)
+    _require_open(plan)
+    if unit.plan_id != plan.pk:
+        raise ValidationError("考核对象不属于本方案")
+    if kind not in BonusKind.values:
+        raise ValidationError("请选择加分类型")
+    matter = _clean_matter(matter, "加分事项")
+    note = (note or "").strip() or OFFICE_BONUS_NOTE
+    if len(note) > 2000:
+        raise ValidationError("认定说明不能超过 2000 字")
+    stored = store_attachment(evidence, prefix=f"bonus/plan-{plan.pk}/unit-{unit.pk}", what="佐证材料", form="认定")
+    try:
+        with transaction.atomic():
+            lock_scoring_open(plan)
+            root = _same_matter_root(plan, unit, matter, duplicate_of)
+            now = timezone.now()
+            bonus = BonusApplication(
+                plan=plan,
+                unit=unit,
+                kind=kind,
+                matter=matter,
+                evidence_name=stored.display_name if stored else "",
+                evidence_sha256=stored.sha256 if stored else "",
+                evidence_storage_name=stored.name if stored else "",
+                points=policy_of(plan).bonus_per_item,
+                status=Status.APPROVED,
+                source=BonusApplication.Source.OFFICE,
+                duplicate_of=root,
+                applied_by=actor,
+                decided_by=actor,
+                decided_at=now,
+                decision_reason=note,
+            )
+            bonus.full_clean()
+            bonus.save()
+            audit.record(
+                actor=actor,
+                action="bonus.office_record",
+                obj=bonus,
+                plan_id=plan.pk,
+                organisation=unit.organisation,
+                after={
+                    "source": bonus.source,
+                    "kind": kind,
+                    "matter": matter,
+                    "points": bonus.points,
+                    "note": note,
+                    "duplicate_of": root.pk if root else None,
+                    "evidence": stored.display_name if stored else "",
+                    "sha256": stored.sha256 if stored else "",
+                },
+            )
+            same = f"与“{root.matter}”为同一事项，只加一次分。" if root else f"加 {_points(bonus.points)} 分。"
+            notify_organisations(
+                organisation_ids=[unit.organisation_id],
+                role=Role.UNIT,
+                plan_id=plan.pk,
+                title=f"考核办认定加分：{matter[:60]}",
+                body=f"{BonusKind(kind).label}，{same}{note}",
+                url=_unit_url(plan),
+            )
+    except Exception:
+        if stored is not None:
+            delete_quietly(stored.name)  # no file without a record
+        raise
+    return bonus
+
+
 # --- deductions ----------------------------------------------------------------------------------------
 
 

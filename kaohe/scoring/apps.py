@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,5 @@ class ScoringConfig(AppConfig):
     name = "kaohe.scoring"
     label = "scoring"
     verbose_name = "评价与计分"
+    # Labels of audit actions added after core.views_security.ACTION_LABELS.
+    audit_labels: ClassVar[dict[str, str]] = {"bonus.office_record": "考核办认定加分"}

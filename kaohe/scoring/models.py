@@ -141,12 +141,20 @@ class DeductionKind(models.TextChoices):
 
 
 class BonusApplication(TimeStampedModel):
-    """加分申请: a unit applies with a type, the matter and evidence; the office approves or rejects."""
+    """加分申请: a unit applies with a type, the matter and evidence; the office approves or rejects.
+
+    A bonus the office awards itself from its daily knowledge (source 考核办认定) is a row of the same table,
+    approved when recorded, so it counts exactly like an approved application (same cap, same matter once).
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "待审核"
         APPROVED = "approved", "已认定"
         REJECTED = "rejected", "不予认定"
+
+    class Source(models.TextChoices):
+        UNIT = "unit", "单位申请"
+        OFFICE = "office", "考核办认定"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="bonus_applications")
     unit = models.ForeignKey(PlanUnit, on_delete=models.PROTECT, related_name="bonus_applications")
@@ -160,6 +168,9 @@ class BonusApplication(TimeStampedModel):
         "分值", max_digits=7, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(Decimal(0))]
     )
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField(
+        "来源", max_length=16, choices=Source.choices, default=Source.UNIT, help_text="考核办认定的加分不经申请，直接计入"
+    )
     duplicate_of = models.ForeignKey(
         "self", verbose_name="与之为同一事项", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -172,6 +183,11 @@ class BonusApplication(TimeStampedModel):
         verbose_name = "加分申请"
         verbose_name_plural = "加分申请"
         ordering: ClassVar[list[str]] = ["-created_at"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=~models.Q(source="office") | models.Q(status="approved"), name="bonus_office_is_approved"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} 加分：{self.matter}"

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern] = [
     path("adjustments/", views.adjustments_unit, name="adjustments_unit"),
     path("adjustments/office/", views.adjustments_office, name="adjustments_office"),
     path("adjustments/apply", views.bonus_apply, name="bonus_apply"),
+    path("adjustments/bonus/record", views.bonus_office_record, name="bonus_office_record"),
     path("adjustments/bonus/<int:application_id>/withdraw", views.bonus_withdraw, name="bonus_withdraw"),
     path("adjustments/bonus/<int:application_id>/decide", views.bonus_decide, name="bonus_decide"),
     path("adjustments/bonus/<int:application_id>/evidence", views.bonus_evidence, name="bonus_evidence"),

@@ -25,6 +25,7 @@ from kaohe.scoring.adjustment_forms import (
     DecideForm,
     DeductionForm,
     LinkForm,
+    OfficeBonusForm,
     OfficeFilterForm,
     ReasonForm,
     VetoFlagForm,
@@ -170,6 +171,8 @@ def _render_office(
     *,
     deduction_form: DeductionForm | None = None,
     flag_form: VetoFlagForm | None = None,
+    bonus_form: OfficeBonusForm | None = None,
+    errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     units = selectors.plan_units(plan)
@@ -189,6 +192,9 @@ def _render_office(
         flag_form = VetoFlagForm(
             initial={"unit": unit.pk if unit else None}, units=units, conditions=services.veto_conditions(plan)
         )
+    if bonus_form is None:
+        approved = [a for s in page.summaries for a in s.approved]
+        bonus_form = OfficeBonusForm(initial={"unit": unit.pk if unit else None}, units=units, approved=approved)
     return render(
         request,
         "scoring/adjustments_office.html",
@@ -199,6 +205,8 @@ def _render_office(
             "page": page,
             "deduction_form": deduction_form,
             "flag_form": flag_form,
+            "bonus_form": bonus_form,
+            "bonus_errors": errors or [],
             "is_open": plan.status == Plan.Status.PUBLISHED,
         },
         status=status,
@@ -239,6 +247,42 @@ def bonus_decide(request: HttpRequest, plan_id: int, application_id: int) -> Htt
             verdict = "已认定" if approve else "已不予认定"
             messages.success(request, f"{application.unit.organisation.name}“{application.matter}”{verdict}，并已通知该单位")
     return redirect(_back(request, plan, "pending"))
+
+
+@limit_upload_rate
+@limit_uploads
+@login_required
+@require_POST
+def bonus_office_record(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """考核办认定加分: the office awards a bonus itself (counted like an approved application)."""
+    plan = _plan(request, plan_id, capability="adjustment:decide")
+    units = selectors.plan_units(plan)
+    approved = selectors.all_approved_applications(plan)
+    data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
+    if refusal := upload_refusal(request):
+        form = OfficeBonusForm(data, units=units, approved=approved)
+        return _render_office(request, plan, bonus_form=form, errors=[refusal], status=400)
+    form = OfficeBonusForm(data, files, units=units, approved=approved)
+    if form.is_valid():
+        unit = access.get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
+        try:
+            bonus = services.bonus_office_record(
+                actor=request.user,
+                plan=plan,
+                unit=unit,
+                kind=form.cleaned_data["kind"],
+                matter=form.cleaned_data["matter"],
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"],
+                duplicate_of=next((a for a in approved if a.pk == form.cleaned_data["duplicate_of"]), None),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已为{unit.organisation.name}认定加分“{bonus.matter}”，并已通知该单位")
+            return redirect(_office_url(plan, unit.pk, "totals"))
+    return _render_office(request, plan, bonus_form=form, status=400)
 
 
 @login_required
