@@ -42,7 +42,8 @@ def _file(personas, plan, task, feedback, reasons="材料已按时报送，请�
 
 
 def _unit_page(personas, plan, user=None) -> str:
-    return personas.client(user or personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
+    page: str = personas.client(user or personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
+    return page
 
 
 def test_two_rounds_each_acknowledged_each_with_its_own_window(personas, demo_plan, wugang, scored, monkeypatch):
