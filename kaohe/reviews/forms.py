@@ -6,13 +6,13 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import BoundedDateField, PlanDatesMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
 from kaohe.plans.models import Indicator, PlanUnit
 from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
 from kaohe.scoring.models import GradeChoice
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(StyledFormMixin, forms.Form):
     """A new round to one unit, several, or all; ``kind`` defaults to the final 考核情况反馈 when not given."""
 
     kind = forms.ChoiceField(
@@ -44,7 +44,7 @@ class ReleaseForm(forms.Form):
         return data
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(StyledFormMixin, forms.Form):
     unit = forms.TypedChoiceField(label="考核对象", coerce=int, error_messages={"required": "请选择考核对象"})
     task = forms.TypedChoiceField(label="工作任务", coerce=int, required=False, empty_value=None)
     text = forms.CharField(
