@@ -454,6 +454,67 @@ INPUTS = [
     ),
 ]
 
+
+def _county_task(plan: Plan, personas: Any) -> dict[str, Any]:
+    """A 报送资料 task of the county table, its category and its parent 二级 (for the tree editor's 时间要求)."""
+    from kaohe.plans.constants import Level, Method
+    from kaohe.plans.models import Indicator
+
+    task = (
+        Indicator.objects.filter(plan=plan, category__name="县区政府", level=Level.TASK, method=Method.SUBMISSION)
+        .order_by("order")
+        .first()
+    )
+    assert task is not None
+    return {"task": task, "category": task.category, "parent": task.parent}
+
+
+def _task_fields(ctx: dict[str, Any], deadline: str) -> dict[str, Any]:
+    task = ctx["task"]
+    return {
+        "name": task.name,
+        "points": str(task.points),
+        "method": task.method,
+        "materials": task.materials,
+        "requirement": task.requirement,
+        "assessor": task.assessor_id or "",
+        "adjustment": task.adjustment,
+        "deadline": deadline,
+        "reason": "按市小组办要求调整报送时限",
+    }
+
+
+INPUTS += [
+    DateInput(
+        id="plans.indicator_edit.deadline",
+        persona="office",
+        setup=_county_task,
+        url=lambda plan, ctx: reverse("plans:indicator_edit", args=[plan.pk, ctx["category"].pk, ctx["task"].pk]),
+        data=lambda plan, ctx, v: _task_fields(ctx, v),
+        saved=lambda plan, ctx: type(ctx["task"]).objects.get(pk=ctx["task"].pk).deadline,
+        good="2020-11-30",
+        label="时间要求",
+        covers=("kaohe.plans.forms_tree.IndicatorForm.deadline",),
+    ),
+    DateInput(
+        id="plans.indicator_add.deadline",
+        persona="office",
+        setup=_county_task,
+        url=lambda plan, ctx: reverse("plans:indicator_add", args=[plan.pk, ctx["category"].pk]),
+        data=lambda plan, ctx, v: {
+            **_task_fields(ctx, v),
+            "name": "新增任务：行政规范性文件备案审查情况",
+            "level": 3,
+            "parent": ctx["parent"].pk,
+        },
+        saved=lambda plan, ctx: type(ctx["task"]).objects.filter(plan=plan, name__startswith="新增任务").count(),
+        good="2020-11-30",
+        label="时间要求",
+        covers=("kaohe.plans.forms_tree.AddIndicatorForm.deadline",),
+    ),
+]
+
+
 COVERED = {name for case in INPUTS for name in case.covers}
 
 

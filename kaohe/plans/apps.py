@@ -12,4 +12,10 @@ class PlansConfig(AppConfig):
         "plan.copy": "复制方案至下一年度",
         "plan.export": "导出指标体系",
         "plan.policy_own_department": "修改回避设置",
+        "plan.policy_update": "修改评分规则",
+        "indicator.create": "新增指标",
+        "indicator.update": "修改指标",
+        "indicator.move": "移动指标",
+        "indicator.delete": "删除指标",
+        "indicator.assign_desk": "批量指定责任主体",
     }

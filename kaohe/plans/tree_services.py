@@ -275,7 +275,7 @@ def indicator_update(*, actor: Any, plan: Plan, node: Indicator, reason: str = "
     with transaction.atomic():
         plan = _lock(plan)
         reason = _check_editable(plan, reason)
-        node = Indicator.objects.select_for_update().select_related("category").get(pk=node.pk, plan=plan)
+        node = Indicator.objects.select_for_update(of=("self",)).select_related("category").get(pk=node.pk, plan=plan)
         before = _snapshot(node)
         cleaned = _clean_values(plan, node.category, node.level, values)
         changed = [name for name, value in cleaned.items() if getattr(node, name) != value]
@@ -354,7 +354,7 @@ def indicator_move(
     with transaction.atomic():
         plan = _lock(plan)
         reason = _check_editable(plan, reason)
-        node = Indicator.objects.select_for_update().select_related("category", "parent").get(pk=node.pk, plan=plan)
+        node = Indicator.objects.select_for_update(of=("self",)).select_related("category", "parent").get(pk=node.pk, plan=plan)
         category = node.category
         before = {"code": node.code, "parent": node.parent_id}
         nodes = list(Indicator.objects.filter(category=category).order_by("order", "pk"))

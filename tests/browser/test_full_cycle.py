@@ -189,7 +189,7 @@ def _import(office: Actor, plan_id: int, kind: str, path: Path, step: str, categ
     office.submit("button[type=submit] >> text=确认导入")
 
 
-def test_the_annual_cycle(browser, live_server, installation, tmp_path):
+def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypatch):
     from kaohe.plans.models import Indicator, Plan, PlanUnit
     from kaohe.results.models import ResultReceipt, ResultSnapshot
     from kaohe.reviews.models import ReviewRequest
@@ -335,6 +335,15 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path):
     page.fill("[data-testid=bulletin-form] [name=bulletin_number]", "示法政办〔2026〕9号")
     office.submit("[data-testid=bulletin-form] button[type=submit]")
     shot(page, "full-cycle-17-office-approved")
+    # Publication waits until every feedback round is over: 西城区 acknowledges its feedback, and both units'
+    # 复核 windows (5 working days from Monday 11-23, to 2026-11-30) run out before the office publishes.
+    assert "尚有 2 轮问题反馈未结束" in page.inner_text("[data-testid=checks]")
+    unit_b_reader = Actor(browser, live_server, "cycle_unit_b")
+    unit_b_reader.go(f"/plans/{plan.pk}/feedback/")
+    unit_b_reader.submit("button[type=submit] >> text=确认收到反馈")
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW + dt.timedelta(days=8))  # Tuesday 2026-12-01
+    office, unit, desk_a = (Actor(browser, live_server, name) for name in ("cycle_office", "cycle_unit_a", "cycle_desk_a"))
+    page = office.go(f"/plans/{plan.pk}/results/release/")
     assert page.locator("[data-testid=ready]").count() == 1, page.inner_text("[data-testid=checks]")
     office.submit("[data-testid=publish]")
     shot(page, "full-cycle-18-office-published")

@@ -56,6 +56,6 @@ def test_office_enters_the_jiaozuo_rules(page, live_server, demo):  # noqa: F811
     page.click("button[value=preview]")
     page.wait_for_selector("[data-testid=policy-preview] table")
     table = page.inner_text("[data-testid=policy-preview]")
-    assert "舞钢市人民政府" in table and "+4.00" in table  # 95 → 99 without the weights
+    assert "舞钢市人民政府" in table and "+3.99" in table  # 95 → 98.99 without the weights (99 points count: 明年考核)
     shot(page, "policy-04-preview-changes")
     assert page.console_errors == []

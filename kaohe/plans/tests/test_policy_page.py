@@ -95,8 +95,9 @@ def test_jiaozuo_rules_entered_on_the_page_give_the_hand_computed_results(person
     office = personas.client(personas.office)
     office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
     before = ResultSnapshot.objects.get(plan=demo_plan)
-    # Default rules (no weights, 优秀 ≥ 90 for 30 % of 3 = 0 places): 99, 98, 100 → all 良好.
-    assert _finals(before, county) == [("99.00", 2, "良好"), ("98.00", 3, "良好"), ("100.00", 1, "良好")]
+    # Default rules (no weights, 优秀 ≥ 90 for 30 % of 3 = 0 places). The county table counts 99 points this year
+    # (4.4.3 总结分析 is 明年考核), so each total converts × 100/99: 98/99 → 98.99, 97/99 → 97.98, 99/99 → 100.00.
+    assert _finals(before, county) == [("98.99", 2, "良好"), ("97.98", 3, "良好"), ("100.00", 1, "良好")]
 
     page = office.get(reverse("plans:policy", args=[demo_plan.pk])).content.decode()
     assert "督导平台考核和日常考核 80，实地考核 15，案卷集中评查 5" in page  # the Jiaozuo example as help text
@@ -111,9 +112,10 @@ def test_jiaozuo_rules_entered_on_the_page_give_the_hand_computed_results(person
     assert response.status_code == 302
     office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
     after = ResultSnapshot.objects.filter(plan=demo_plan).order_by("-seq").first()
-    # Hand computation, county table: platform (报送资料 58.5 + 日常 28.5 + 其他 3) 90 points, field 9, case review 1.
-    #   舞钢: 80 × 90/90 + 15 × 9/9 + 5 × 0/1 = 95.00
-    #   宝丰: 80 × 90/90 + 15 × 7/9 + 5 × 1/1 = 80 + 11.666… + 5 = 96.666… → 96.67
+    # Hand computation, county table: platform (报送资料 58.5 + 日常 28.5 + 其他 3, less the 明年考核 4.4.3) 89 points,
+    # field 9, case review 1.
+    #   舞钢: 80 × 89/89 + 15 × 9/9 + 5 × 0/1 = 95.00
+    #   宝丰: 80 × 89/89 + 15 × 7/9 + 5 × 1/1 = 80 + 11.666… + 5 = 96.666… → 96.67
     #   郏县: 80 + 15 + 5 = 100.00
     # Bands: 优秀 ≥ 90 for at most 40 % of the 3 ranked units = floor(1.2) = 1 place → 郏县; the rest 良好.
     assert _finals(after, county) == [("95.00", 3, "良好"), ("96.67", 2, "良好"), ("100.00", 1, "优秀")]
@@ -131,9 +133,9 @@ def test_preview_shows_each_units_change_largest_first_and_writes_nothing(person
     page = response.content.decode()
     assert response.status_code == 200
     rows = page[page.index('data-testid="policy-preview"') :]
-    # 舞钢 99 → 95 (−4.00) first, 宝丰 98 → 96.67 (−1.33), 郏县 100 → 100, now 优秀.
+    # 舞钢 98.99 → 95 (−3.99) first, 宝丰 97.98 → 96.67 (−1.31), 郏县 100 → 100, now 优秀.
     assert rows.index("舞钢市人民政府") < rows.index("宝丰县人民政府") < rows.index("郏县人民政府")
-    assert "-4.00" in rows and "-1.33" in rows
+    assert "-3.99" in rows and "-1.31" in rows
     assert "3 个考核对象的得分、排名或等次有变化" in rows
     assert "另有 57 个考核对象评价未齐、未计分，未列出" in rows and "卫东区人民政府" not in rows
     assert ScoringPolicy.objects.filter(plan=demo_plan).values().get() == policy_before
@@ -205,7 +207,7 @@ def test_grade_percentages_are_locked_once_a_grade_was_given(personas, demo_plan
 def test_vetoes_are_data_a_new_condition_downgrades_to_the_lowest_band(personas, demo_plan, county):
     wugang, _baofeng, jiaxian = county
     vetoes = [("two_lost_lawsuits", "年度内行政诉讼败诉两起以上", "not_best"), ("", "发生重大违法行政案件", "lowest")]
-    bands = [("优秀", "99", ""), ("良好", "90", ""), ("不合格", "0", "")]
+    bands = [("优秀", "98.5", ""), ("良好", "90", ""), ("不合格", "0", "")]
     assert _post(personas, demo_plan, _form(bands, vetoes, reason="新增否决情形")).status_code == 302
     policy = ScoringPolicy.objects.get(plan=demo_plan)
     assert policy.vetoes[1] == {"key": "custom-1", "label": "发生重大违法行政案件", "effect": "lowest"}
@@ -213,7 +215,7 @@ def test_vetoes_are_data_a_new_condition_downgrades_to_the_lowest_band(personas,
     VetoFlag.objects.create(plan=demo_plan, unit=wugang, flag="two_lost_lawsuits", recorded_by=personas.office)
     personas.client(personas.office).post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
     snapshot = ResultSnapshot.objects.get(plan=demo_plan)
-    # 郏县 100 (优秀 on score) → 不合格 by the new condition; 舞钢 99 (优秀) → 良好 by not_best; 宝丰 98 → 良好.
+    # 郏县 100 (优秀 on score) → 不合格 by the new condition; 舞钢 98.99 (优秀) → 良好 by not_best; 宝丰 97.98 → 良好.
     assert [g for _, _, g in _finals(snapshot, county)] == ["良好", "良好", "不合格"]
     page = (
         personas.client(personas.office)
