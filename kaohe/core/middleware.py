@@ -10,8 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from kaohe.core.audit import reset_request_context, set_request_context
 from kaohe.core.clientip import client_ip
 
-__all__ = ["RequestContextMiddleware", "SecurityHeadersMiddleware", "client_ip"]
-
 
 class SecurityHeadersMiddleware:
     """Strict Content-Security-Policy: scripts only from our origin or with this request's nonce."""
