@@ -515,6 +515,47 @@ INPUTS += [
 ]
 
 
+SETTINGS_DATES = ("period_start", "period_end", "submission_deadline", "case_files_deadline", "daily_scores_deadline")
+
+
+def _settings_fields(plan: Plan, name: str, value: str) -> dict[str, Any]:
+    """The 方案设置 form of the (published) demo plan as it stands, with one date typed and a reason."""
+    current = Plan.objects.get(pk=plan.pk)
+    data: dict[str, Any] = {
+        "title": current.title,
+        "doc_number": current.doc_number,
+        "consultation_days": current.consultation_days,
+        "reason": "按市小组办通知调整时间安排",
+    }
+    for other in SETTINGS_DATES:
+        day = getattr(current, other)
+        data[other] = day.isoformat() if day else ""
+    data[name] = value
+    return data
+
+
+def _settings_input(name: str, label: str, good: str) -> DateInput:
+    return DateInput(
+        id=f"plans.settings.{name}",
+        persona="office",
+        url=lambda plan, ctx: reverse("plans:settings", args=[plan.pk]),
+        data=lambda plan, ctx, v: _settings_fields(plan, name, v),
+        saved=lambda plan, ctx: getattr(Plan.objects.get(pk=plan.pk), name),
+        good=good,
+        label=label,
+        covers=(f"kaohe.plans.forms.PlanSettingsForm.{name}",),
+    )
+
+
+INPUTS += [
+    _settings_input("period_start", "考核期间起", "2020-01-02"),
+    _settings_input("period_end", "考核期间止", "2020-12-30"),
+    _settings_input("submission_deadline", "资料报送截止", "2020-12-30"),
+    _settings_input("case_files_deadline", "集中评查材料截止", "2021-01-15"),
+    _settings_input("daily_scores_deadline", "日常考核评分截止", "2021-01-20"),
+]
+
+
 COVERED = {name for case in INPUTS for name in case.covers}
 
 

@@ -74,6 +74,7 @@ ACTION_LABELS: dict[str, str] = {
     "account.activate": "启用账号",
     "account.deactivate": "停用账号",
     "security.unlock": "解除登录锁定",
+    "installation.setup": "安装初始化：建立考核办和第一位系统管理员",
     "membership.grant": "授予角色",
     "membership.change": "变更角色",
     "membership.revoke": "撤销角色",

@@ -47,6 +47,7 @@ PLAN_FIELDS_COPIED = (
     "daily_scores_deadline",
     "field_start",
     "field_end",
+    "consultation_days",
 )
 PLAN_FIELDS_NEW = ("id", "created_at", "updated_at", "year", "title", "doc_number", "status", "published_at")
 
@@ -116,13 +117,8 @@ def plan_copy(*, actor: Any, plan: Plan, title: str, doc_number: str = "") -> Pl
             new.save()
             policy = ScoringPolicy.objects.filter(plan=plan).first()
             ScoringPolicy.objects.create(**(_copy_fields(policy, skip=["plan"], plan_id=new.pk) if policy else {"plan": new}))
-            through = Plan.member_organisations.through
-            through.objects.bulk_create(
-                [
-                    through(plan_id=new.pk, organisation_id=org_id)
-                    for org_id in plan.member_organisations.values_list("pk", flat=True)
-                ]
-            )
+            new.member_organisations.set(plan.member_organisations.all())
+            new.copy_organisations.set(plan.copy_organisations.all())
             categories = _copy_rows(Category, Category.objects.filter(plan=plan).order_by("order", "pk"), plan_id=new.pk)
             desks = _copy_rows(AssessorDesk, AssessorDesk.objects.filter(plan=plan).order_by("pk"), plan_id=new.pk)
             units = PlanUnit.objects.filter(plan=plan).order_by("pk")

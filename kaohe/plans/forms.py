@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from kaohe.core.dates import year_date_bounds
-from kaohe.core.forms import BoundedDateField, StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
 from kaohe.organisations.models import Organisation
 from kaohe.plans.models import PlanImport
 
@@ -96,3 +96,64 @@ class PlanCopyForm(StyledFormMixin, forms.Form):
 
     title = forms.CharField(label="新方案名称", max_length=200, error_messages={"required": "请填写新方案的名称"})
     doc_number = forms.CharField(label="文号", max_length=100, required=False, help_text="新年度方案的文号，可稍后填写")
+
+
+class PlanSettingsForm(PlanDatesMixin, StyledFormMixin, forms.Form):
+    """方案设置: title, 文号, period, timeline, member units and copy recipients (services_settings)."""
+
+    title = forms.CharField(label="方案名称", max_length=200, error_messages={"required": "请填写方案名称"})
+    doc_number = forms.CharField(label="文号", max_length=100, required=False)
+    period_start = BoundedDateField(label="考核期间起", error_messages={"required": "请填写考核期间起"})
+    period_end = BoundedDateField(label="考核期间止", error_messages={"required": "请填写考核期间止"})
+    submission_deadline = BoundedDateField(
+        label="资料报送截止", required=False, help_text="各任务未单独规定时限的，以此为报送截止日期"
+    )
+    case_files_deadline = BoundedDateField(label="集中评查材料截止", required=False)
+    daily_scores_deadline = BoundedDateField(
+        label="日常考核评分截止",
+        required=False,
+        help_text="过此日期，考核主体不能再录入或修改“日常掌握”任务的评分（复核改分除外）；如需延后，请在此修改并说明理由",
+    )
+    consultation_days = forms.IntegerField(
+        label="征求意见期(天)",
+        min_value=1,
+        max_value=60,
+        help_text="发起征求意见时，截止日期默认为当天起算的天数",
+        error_messages={"required": "请填写征求意见期", "invalid": "征求意见期须为整数天"},
+    )
+    member_organisations = forms.ModelMultipleChoiceField(
+        label="成员单位",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="法治政府建设领导小组成员单位：可查看已发布的方案，并参与考核结果征求意见",
+    )
+    copy_organisations = forms.ModelMultipleChoiceField(
+        label="抄送单位",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="考核结果公布时抄送的单位；发起征求意见时带入，公布前仍可在“结果审定与公布”页调整",
+    )
+    reason = forms.CharField(
+        label="修改理由",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="方案发布后修改须填写，将记入日志并通知受影响的考核对象和考核主体",
+    )
+
+    def __init__(self, *args: Any, organisations: Any, copy_organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = {"member_organisations": organisations, "copy_organisations": copy_organisations}
+        for name, queryset in choices.items():
+            field = cast("forms.ModelMultipleChoiceField[Organisation]", self.fields[name])
+            field.queryset = queryset
+            field.error_messages["invalid_choice"] = "只能选择本区划的单位（考核对象不必抄送）"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "考核期间止不能早于考核期间起")
+        return data

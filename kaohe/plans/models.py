@@ -36,6 +36,10 @@ class Plan(TimeStampedModel):
     daily_scores_deadline = models.DateField("日常考核评分截止", null=True, blank=True)
     field_start = models.DateField("实地考核开始", null=True, blank=True)
     field_end = models.DateField("实地考核结束", null=True, blank=True)
+    consultation_days = models.PositiveSmallIntegerField(
+        "征求意见期(天)", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    copy_organisations = models.ManyToManyField(Organisation, verbose_name="抄送单位", blank=True, related_name="copied_plans")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     class Meta:

@@ -33,6 +33,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("方案", "概览", "plans:detail", ("plan:view",), ANY, "overview"),
     Entry("方案", "考核对象", "plans:units", ("unit:view",), ANY, "units"),
     Entry("方案", "考核主体", "plans:desks", ("desk:view",), ANY, "desks"),
+    Entry("方案", "方案设置", "plans:settings", ("plan:settings",), ANY, "settings"),
     Entry("方案", "评分规则", "plans:policy", ("policy:write",), ANY, "policy"),
     Entry("方案", "导入", "plans:import", ("plan:import",), DRAFT, "import"),
     Entry("方案", "发布", "plans:publish", ("plan:publish",), DRAFT, "publish"),

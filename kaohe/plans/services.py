@@ -128,6 +128,21 @@ def ensure_scoring_open(plan: Plan) -> None:
         raise ScoringClosed(f"方案当前状态为“{plan.get_status_display()}”，不在考核进行中")
 
 
+def ensure_daily_scoring_open(plan: Plan, task: Any, *, today: Any = None) -> None:
+    """Refuse a desk's grade of a 日常掌握 task after the plan's 日常考核评分截止 (the end of that day, local time).
+
+    The office moves the deadline on the settings page (with a reason once published); 复核 changes and scores
+    derived from field work, tests or case review are not desk grades and are not held by it.
+    """
+    deadline = plan.daily_scores_deadline
+    if deadline is None or getattr(task, "method", None) != Method.DAILY:
+        return
+    if (today or timezone.localdate()) > deadline:
+        raise ScoringClosed(
+            f"日常考核评分已于 {deadline:%Y-%m-%d} 截止，不能再录入或修改“日常掌握”任务的评分；如确需延后，请联系考核办修改方案设置"
+        )
+
+
 def lock_scoring_open(plan: Plan) -> None:
     """Inside the caller's transaction: re-check :func:`ensure_scoring_open` under a share lock on the plan row.
 

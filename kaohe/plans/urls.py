@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.plans import views, views_policy, views_tree
+from kaohe.plans import views, views_policy, views_settings, views_tree
 
 app_name = "plans"
 urlpatterns = [
@@ -34,6 +34,7 @@ urlpatterns = [
     path("<int:plan_id>/units/<int:unit_id>/sort-key", views.unit_sort_key, name="unit_sort_key"),
     path("<int:plan_id>/desks/", views.plan_desks, name="desks"),
     path("<int:plan_id>/desks/own-department", views.own_department, name="own_department"),
+    path("<int:plan_id>/settings/", views_settings.plan_settings, name="settings"),
     path("<int:plan_id>/policy/", views_policy.policy_edit, name="policy"),
     path("<int:plan_id>/import/", views.import_upload, name="import"),
     path("<int:plan_id>/import/<int:import_id>/", views.import_preview, name="import_preview"),

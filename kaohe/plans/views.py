@@ -33,6 +33,7 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
         "roles": sorted(r.label for r in access.plan_roles(request.user, plan)),
         "can_import": access.can(request.user, "plan:import", plan),
         "can_publish": access.can(request.user, "plan:publish", plan) and plan.is_draft,
+        "can_edit_settings": access.can(request.user, "plan:settings", plan),
         "can_see_units": access.can(request.user, "unit:view", plan),
         "can_see_desks": access.can(request.user, "desk:view", plan),
         "evidence_open": not plan.is_draft,
@@ -62,9 +63,12 @@ def create_plan(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "考核方案已创建。下一步：导入考核主体联系表、考核对象名单和各类别指标体系。")
+            messages.success(
+                request, "考核方案已创建。下一步：在“方案设置”中填写时间安排，导入考核主体联系表、考核对象名单和各类别指标体系。"
+            )
             return redirect("plans:detail", plan_id=plan.pk)
-    return render(request, "plans/create.html", {"form": form})
+    copy_sources = Plan.objects.filter(organiser__in=organisers).order_by("-year", "-id")[:10]
+    return render(request, "plans/create.html", {"form": form, "copy_sources": copy_sources})
 
 
 @login_required

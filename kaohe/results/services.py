@@ -410,11 +410,19 @@ def release_start(*, actor: Any, plan: Plan, snapshot: ResultSnapshot, consult_u
                 setattr(release, name, getattr(previous, name))
         release.full_clean()
         release.save(force_insert=True)
+        # 抄送: the previous release's list, or (first release) the copy recipients of the plan's settings.
         if previous is not None:
-            CopyRecipient.objects.bulk_create(
-                CopyRecipient(release=release, organisation_id=r.organisation_id, added_by=actor, added_at=now)
-                for r in previous.copy_recipients.all()
+            copy_ids = list(previous.copy_recipients.values_list("organisation_id", flat=True))
+        else:
+            unit_orgs = PlanUnit.objects.filter(plan=plan).values("organisation_id")
+            copy_ids = list(
+                plan.copy_organisations.filter(region_id=plan.organiser.region_id)
+                .exclude(pk__in=unit_orgs)
+                .values_list("pk", flat=True)
             )
+        CopyRecipient.objects.bulk_create(
+            CopyRecipient(release=release, organisation_id=org_id, added_by=actor, added_at=now) for org_id in copy_ids
+        )
         audit.record(
             actor=actor,
             action="results.consultation_open",

@@ -4,6 +4,7 @@ recipients: the published results (a unit its own only)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -184,7 +185,11 @@ def release(request: HttpRequest, plan_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "plan": plan,
         "release": current,
-        "start_form": ReleaseStartForm(snapshots=snapshots, initial={"consult_until": timezone.localdate()}, plan=plan),
+        "start_form": ReleaseStartForm(
+            snapshots=snapshots,
+            initial={"consult_until": timezone.localdate() + dt.timedelta(days=plan.consultation_days)},
+            plan=plan,
+        ),
         "snapshots": snapshots,
         "history": [r for r in selectors.releases_of(plan) if current is None or r.pk != current.pk],
         "publications": selectors.publications_of(plan),

@@ -14,7 +14,7 @@ from kaohe.organisations import access, conflicts
 from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit, PointsChangeFlag, ScoringPolicy
-from kaohe.plans.services import ensure_scoring_open, lock_scoring_open
+from kaohe.plans.services import ensure_daily_scoring_open, ensure_scoring_open, lock_scoring_open
 from kaohe.scoring import selectors
 from kaohe.scoring.models import Evaluation, EvaluationChange, GradeChoice, NotApplicable
 from kaohe.scoring.rules import Grade, grade_score
@@ -136,6 +136,8 @@ def evaluation_record(
     """
     unit, task = access.get_task_to_evaluate(actor, plan, unit.pk, task.pk)
     ensure_scoring_open(plan)
+    if source == EvaluationChange.Source.DESK:
+        ensure_daily_scoring_open(plan, task)
     note = scorer_conflict(actor=actor, plan=plan, unit=unit, task=task)
     grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
     return _save(

@@ -88,7 +88,8 @@ def open_for_demo(plan: Plan, *, days: int = 60) -> int:
     """Extend every 报送资料 task for all units to ``days`` from today, so the demo can be tried now.
 
     The real 2020 deadlines have long passed; this is the office's ordinary extension act, in bulk,
-    recorded once in the audit log. Returns the number of extensions created.
+    recorded once in the audit log, with the 日常考核 scoring deadline moved to the same day (the desks
+    could not grade 日常掌握 tasks otherwise). Returns the number of extensions created.
     """
     from django.utils import timezone
 
@@ -104,8 +105,16 @@ def open_for_demo(plan: Plan, *, days: int = 60) -> int:
     ]
     with transaction.atomic():
         Extension.objects.bulk_create(rows)
+        before = plan.daily_scores_deadline
+        plan.daily_scores_deadline = until
+        plan.save(update_fields=["daily_scores_deadline", "updated_at"])
         audit.record(
-            actor=office, action="demo.extend_all", obj=plan, plan_id=plan.pk, after={"tasks": len(rows), "new_deadline": until}
+            actor=office,
+            action="demo.extend_all",
+            obj=plan,
+            plan_id=plan.pk,
+            before={"daily_scores_deadline": before},
+            after={"tasks": len(rows), "new_deadline": until, "daily_scores_deadline": until},
         )
     return len(rows)
 
@@ -135,8 +144,10 @@ def load_demo(*, publish: bool = True) -> Plan:
     )
     plan.submission_deadline = dt.date(2020, 12, 31)
     plan.case_files_deadline = dt.date(2021, 1, 13)
-    plan.daily_scores_deadline = dt.date(2021, 1, 19)
-    plan.save(update_fields=["submission_deadline", "case_files_deadline", "daily_scores_deadline"])
+    # The 2020 plan's 日常考核 scoring deadline was 2021-01-19. It is enforced (services.ensure_daily_scoring_open), so
+    # the loaded demo leaves it unset and stays gradable in any year; open_for_demo (the load_demo command) sets it
+    # to the same day as the evidence extension, as an office would.
+    plan.save(update_fields=["submission_deadline", "case_files_deadline"])
     # 回避: in the real 2020 plan the sections of 市司法局 graded 市司法局 (部门2) — allowed here and flagged on
     # the results (docs/scoring.md §8); a new plan refuses it by default.
     ScoringPolicy.objects.filter(plan=plan).update(own_department=ScoringPolicy.OwnDepartment.FLAG)

@@ -74,7 +74,10 @@ def test_copy_form_proposes_the_next_year(personas, demo_plan):
 
 def test_copy_of_the_demo_plan(personas, demo_plan, django_assert_max_num_queries):
     demo_plan.member_organisations.add(AssessorDesk.objects.filter(plan=demo_plan).first().organisation)
+    demo_plan.copy_organisations.add(AssessorDesk.objects.filter(plan=demo_plan).last().organisation)
     ScoringPolicy.objects.filter(plan=demo_plan).update(bottom_n=3, grade_bands=[{"grade": "优秀", "min": "90"}])
+    Plan.objects.filter(pk=demo_plan.pk).update(daily_scores_deadline=dt.date(2021, 1, 19), consultation_days=10)
+    demo_plan.refresh_from_db()
     client = personas.client(personas.office)
     url = reverse("plans:copy", args=[demo_plan.pk])
     # A constant number of queries: indicators are inserted level by level (SQLite splits a level into batches
@@ -119,6 +122,8 @@ def test_copy_of_the_demo_plan(personas, demo_plan, django_assert_max_num_querie
     policy = ScoringPolicy.objects.get(plan=new)
     assert policy.bottom_n == 3 and policy.grade_bands == [{"grade": "优秀", "min": "90"}]
     assert list(new.member_organisations.all()) == list(demo_plan.member_organisations.all())
+    assert list(new.copy_organisations.all()) == list(demo_plan.copy_organisations.all())
+    assert new.consultation_days == 10
     # Nothing that happened in 2020 comes along.
     from kaohe.scoring.models import Evaluation
     from kaohe.submissions.models import Submission

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 
 from kaohe.plans.constants import Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Indicator, PlanImport
@@ -89,8 +91,11 @@ def test_demo_can_be_opened_for_trying_uploads_today(personas, demo_plan):
     pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
     client = personas.client(personas.unit)
     assert client.post(url, {"files": [pdf]}, HTTP_ACCEPT="application/json").status_code == 403  # 2020 deadline passed
+    assert demo_plan.daily_scores_deadline is None  # the real 2021-01-19 would hold every desk now
     assert open_for_demo(demo_plan) == len(evidence_tasks(demo_plan))
     assert AuditEvent.objects.filter(action="demo.extend_all", plan_id=demo_plan.pk).exists()
+    demo_plan.refresh_from_db()
+    assert demo_plan.daily_scores_deadline == timezone.localdate() + dt.timedelta(days=60)
     pdf.seek(0)
     assert client.post(url, {"files": [pdf]}, HTTP_ACCEPT="application/json").status_code == 200
 

@@ -11,7 +11,14 @@ def _labels(user, plan) -> dict[str, list[str]]:
 
 def test_office_sees_the_whole_cycle(personas, demo_plan):
     nav = _labels(personas.office, demo_plan)
-    assert nav["方案"] == ["概览", "考核对象", "考核主体", "评分规则", "复制至下一年度"]  # no 导入/发布 on a published plan
+    assert nav["方案"] == [
+        "概览",
+        "考核对象",
+        "考核主体",
+        "方案设置",
+        "评分规则",
+        "复制至下一年度",
+    ]  # no 导入/发布 on a published plan
     assert nav["报送与评价"] == ["资料审阅", "报送进度", "评价", "不涉及", "加减分"]
     assert nav["实地考核与评查"] == ["实地考核", "能力测试", "案卷评查"]
     assert nav["结果"] == ["考核结果", "反馈与复核", "结果审定与公布", "分析", "整改"]
@@ -49,7 +56,7 @@ def test_field_member_sees_scoring_only_in_plans_whose_group_names_them(personas
 
 def test_draft_plan_offers_import_and_publish_to_its_office(personas, other_plan):
     nav = _labels(personas.other_office, other_plan)
-    assert nav["方案"][:6] == ["概览", "考核对象", "考核主体", "评分规则", "导入", "发布"]
+    assert nav["方案"][:7] == ["概览", "考核对象", "考核主体", "方案设置", "评分规则", "导入", "发布"]
     assert "报送与评价" not in nav
 
 

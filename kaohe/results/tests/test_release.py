@@ -435,6 +435,21 @@ def test_score_sheet_per_category_with_reasons_and_sources(personas, demo_plan, 
     assert '<span class="badge bg-blue-lt">实地考核</span>' in row[: row.index("</tr>")]
 
 
+def test_first_release_takes_the_plans_copy_recipients_and_consultation_period(personas, all_graded):
+    """方案设置 → 结果审定与公布: the 抄送 chosen in the plan's settings, and its 征求意见期 as the proposed deadline."""
+    plan = all_graded
+    jiwei, _ = _jiwei(plan)
+    Plan.objects.filter(pk=plan.pk).update(consultation_days=10)
+    plan.copy_organisations.add(jiwei)
+    page = personas.client(personas.office).get(_url("release", plan))
+    assert page.context["start_form"].initial["consult_until"] == timezone.localdate() + dt.timedelta(days=10)
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
+    release = services.release_start(
+        actor=personas.office, plan=_fresh(plan), snapshot=snapshot, consult_until=timezone.localdate()
+    )
+    assert list(release.copy_recipients.values_list("organisation_id", flat=True)) == [jiwei.pk]
+
+
 def test_copy_recipients_and_wrong_people(personas, all_graded):
     plan = all_graded
     snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
