@@ -57,7 +57,7 @@ def _superusers_only(view: Callable[..., HttpResponse], cacheable: bool = False)
     return update_wrapper(inner, wrapped)
 
 
-admin.site.admin_view = _superusers_only  # type: ignore[method-assign]
+admin.site.admin_view = _superusers_only  # type: ignore[method-assign,assignment]
 
 # Fields whose changes are security relevant and go into the audit event (never the password hash).
 _AUDITED_FIELDS = ("username", "display_name", "email", "is_active", "is_staff", "is_superuser", "must_change_password")

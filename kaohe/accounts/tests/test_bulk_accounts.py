@@ -27,7 +27,7 @@ APPLY = reverse("accounts:user_import_apply")
 SHEET = reverse("accounts:password_sheet")
 SHEET_XLSX = reverse("accounts:password_sheet_xlsx")
 HEADER = ["姓名", "登录账号", "所属单位", "角色", "手机"]
-GOOD = [
+GOOD: list[list[object]] = [
     ["王一", "wg_wangyi", "舞钢市人民政府", "考核对象", "13800000001"],
     ["赵二", "yfxz_zhaoer", "市司法局依法行政指导科", "考核主体", ""],
     ["钱三", "field_qian", "市司法局", "实地考察组成员", None],
