@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from kaohe.accounts import bulk
 from kaohe.accounts.models import User
+from kaohe.accounts.people_sheet import PeopleTable
 from kaohe.core.models import AuditEvent
-from kaohe.organisations.models import Membership
+from kaohe.organisations.models import Membership, Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import AssessorDesk, PlanImport, PlanUnit
 from kaohe.plans.tests.test_import_views import XLSX, draft_plan  # noqa: F401  (fixture)
@@ -142,3 +146,21 @@ def test_only_the_plans_office_creates_accounts_through_an_import(personas, draf
         )
         assert response.status_code == status, user
     assert not User.objects.filter(username="bb_zhang").exists()
+
+
+def test_the_plan_path_gives_no_other_role_and_no_other_organisation(personas, demo_plan):
+    """Service level: the office's bulk creation refuses an admin power, a plan role other than 考核主体/考核对象,
+    and an organisation that is not the plan's desk or unit; nothing is written."""
+    desk = AssessorDesk.objects.filter(plan=demo_plan).select_related("organisation").first().organisation
+    outsider = Organisation.objects.get(name="洛阳市司法局")
+    for org, role in ((desk, Role.SYSTEM_ADMIN), (desk, Role.OFFICE), (desk, Role.VIEWER), (outsider, Role.ASSESSOR)):
+        request = bulk.AccountRequest(1, "sneaky", "某人", org, role)
+        with pytest.raises(PermissionDenied):
+            bulk.plan_accounts_create(actor=personas.office, plan=demo_plan, requests=[request])
+    request = bulk.AccountRequest(1, "sneaky", "某人", desk, Role.ASSESSOR)
+    for actor in (personas.sysadmin, personas.desk, personas.other_office):
+        with pytest.raises(PermissionDenied):
+            bulk.plan_accounts_create(actor=actor, plan=demo_plan, requests=[request])
+    with pytest.raises(PermissionDenied):
+        bulk.people_import_check(actor=personas.office, table=PeopleTable())
+    assert not User.objects.filter(username="sneaky").exists()
