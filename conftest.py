@@ -140,3 +140,12 @@ def other_plan(db: Any) -> Any:
     from kaohe.plans.models import Plan
 
     return Plan.objects.get(title="洛阳市2020年度依法行政考核")
+
+
+@pytest.fixture
+def operator(db: Any) -> User:
+    """A superuser (the operators' account): the only one who enters the Django admin (``/admin/``)."""
+    user = User.objects.create_superuser(username="operator", password=PASSWORD, display_name="运维人员")
+    user.must_change_password = False
+    user.save(update_fields=["must_change_password"])
+    return user

@@ -1,4 +1,4 @@
-"""Accounts in the Django admin (system administrator only).
+"""Accounts in the Django admin (superusers only).
 
 Creating an account or setting its password here gives an initial password: the user must change it
 at the next login, and every session of theirs ends. Each act is audited. Password history, sessions
@@ -8,12 +8,14 @@ and resetting a lost second factor is the security administrator's act (三员�
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import update_wrapper
 from typing import Any
 
-from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -28,18 +30,34 @@ from kaohe.organisations.admin import SystemAdminMixin
 def _login_through_the_platform(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
     """The admin has no login form of its own: the platform's (lockout, second factor) is the only way in.
 
-    A logged-in user without ``admin:site`` goes home with a message (sending them to the login page, which
-    sends logged-in users on to ``next``, would loop between the two).
+    A logged-in user who is not a superuser gets the 403 page (sending them to the login page, which sends
+    logged-in users on to ``next``, would loop between the two).
     """
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
             return redirect("admin:index")
-        messages.error(request, "系统管理后台仅限系统管理员使用。")
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        raise PermissionDenied("系统管理后台仅限超级用户（运维人员）使用。")
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login"))
 
 
 admin.site.login = _login_through_the_platform  # type: ignore[assignment]
+
+_admin_view = admin.site.admin_view
+
+
+def _superusers_only(view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
+    """Every admin page answers a logged-in non-superuser with the 403 page at once (no detour via the login)."""
+    wrapped = _admin_view(view, cacheable)
+
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not admin.site.has_permission(request):
+            raise PermissionDenied("系统管理后台仅限超级用户（运维人员）使用。")
+        return wrapped(request, *args, **kwargs)
+
+    return update_wrapper(inner, wrapped)
+
+
+admin.site.admin_view = _superusers_only  # type: ignore[method-assign,assignment]
 
 # Fields whose changes are security relevant and go into the audit event (never the password hash).
 _AUDITED_FIELDS = ("username", "display_name", "email", "is_active", "is_staff", "is_superuser", "must_change_password")

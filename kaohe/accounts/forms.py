@@ -64,8 +64,8 @@ class PolicyAdminPasswordChangeForm(PolicyValidationMixin, AdminPasswordChangeFo
 
         data = super().clean()
         refusal = services.password_reset_refusal(actor=audit.current_user(), user=self.user)
-        if refusal:
-            raise ValidationError(refusal)
+        if refusal:  # on the field: the admin's password page does not show non-field errors
+            raise ValidationError({"password1": refusal})
         return data or {}
 
     def save(self, commit: bool = True) -> Any:

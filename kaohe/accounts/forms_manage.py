@@ -39,6 +39,8 @@ class OrganisationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class MembershipAddForm(forms.Form):
+    """Roles are granted only in organisations of the administrator's regions (``organisations``)."""
+
     organisation = OrganisationChoiceField(
         label="单位",
         queryset=Organisation.objects.select_related("region").order_by("region__name", "sort_key", "name"),
@@ -51,6 +53,13 @@ class MembershipAddForm(forms.Form):
         error_messages={"required": "请选择角色。", "invalid_choice": "所选角色不存在。"},
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations.select_related("region").order_by(  # type: ignore[attr-defined]
+                "region__name", "sort_key", "name"
+            )
 
 
 class ActiveForm(forms.Form):
@@ -78,3 +87,37 @@ class GrantDecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", "驳回时请填写理由。")
         return data
+
+
+class PeopleImportForm(forms.Form):
+    file = forms.FileField(
+        label="人员名单（.xlsx）",
+        error_messages={"required": "请选择要导入的 .xlsx 文件。", "empty": "文件是空的（0 字节）。"},
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+    )
+
+    def clean_file(self) -> Any:
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        limit = settings.KAOHE_IMPORT_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限 {limit // 1024 // 1024} MB。")
+        if not (upload.name or "").lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。")
+        return upload
+
+
+class MembershipMoveForm(forms.Form):
+    organisation = OrganisationChoiceField(
+        label="调往单位",
+        queryset=Organisation.objects.none(),
+        error_messages={"required": "请选择调往的单位。", "invalid_choice": "所选单位不存在或不在您管理的地区内。"},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations.select_related("region").order_by(  # type: ignore[attr-defined]
+            "region__name", "sort_key", "name"
+        )

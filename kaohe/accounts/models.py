@@ -13,6 +13,7 @@ class User(AbstractUser):
     """A person with a platform account. Roles come from memberships in organisations."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    mobile = models.CharField("手机", max_length=20, blank=True)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 

@@ -109,17 +109,24 @@ def active_user(user_id: int) -> User | None:
 # ------------------------------------------------------------------------------ account management (系统管理员)
 
 
-def accounts_list(query: str = "") -> QuerySet[User]:
-    """Accounts with their memberships (and organisations) for the account list; filtered by 账号 or 姓名."""
+def accounts_list(actor: Any, query: str = "") -> QuerySet[User]:
+    """Accounts the actor manages (``access.accounts_in_scope``) with their memberships, for the account list;
+    filtered by 账号 or 姓名."""
     from django.db.models import Prefetch, Q
 
+    from kaohe.organisations import access
     from kaohe.organisations.models import Membership
 
-    accounts = User.objects.prefetch_related(
-        Prefetch(
-            "memberships", queryset=Membership.objects.select_related("organisation").order_by("organisation__sort_key", "role")
+    accounts = (
+        access.accounts_in_scope(actor)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organisation").order_by("organisation__sort_key", "role"),
+            )
         )
-    ).order_by("username")
+        .order_by("username")
+    )
     if query:
         accounts = accounts.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
     return accounts

@@ -293,6 +293,8 @@ def _check_account_manager(actor: Any, user: User | None) -> None:
         raise PermissionDenied("您没有管理账号的权限。")
     if user is not None and getattr(actor, "pk", None) == user.pk:
         raise ValidationError("不能在账号管理中更改本人的账号，请由另一位系统管理员办理。")
+    if user is not None and not access.accounts_in_scope(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("该账号在其他单位或地区担任角色，不属于您管理的范围。")
 
 
 def initial_password(user: User) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.accounts import views, views_manage
+from kaohe.accounts import views, views_bulk, views_manage
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,8 +24,15 @@ urlpatterns = [
     path("users/<int:account_id>/", views_manage.user_detail, name="user_detail"),
     path("users/<int:account_id>/roles/add", views_manage.membership_add, name="membership_add"),
     path("users/<int:account_id>/roles/<int:membership_id>/revoke", views_manage.membership_revoke, name="membership_revoke"),
+    path("users/<int:account_id>/roles/<int:membership_id>/move", views_manage.membership_move, name="membership_move"),
     path("users/<int:account_id>/active", views_manage.user_active, name="user_active"),
     path("users/<int:account_id>/password", views_manage.user_password, name="user_password"),
+    path("users/import", views_bulk.user_import, name="user_import"),
+    path("users/import/preview", views_bulk.user_import_preview, name="user_import_preview"),
+    path("users/import/apply", views_bulk.user_import_apply, name="user_import_apply"),
+    path("users/import/template", views_bulk.user_import_template, name="user_import_template"),
+    path("users/passwords/", views_bulk.password_sheet_page, name="password_sheet"),
+    path("users/passwords/xlsx", views_bulk.password_sheet_xlsx, name="password_sheet_xlsx"),
     path("grants/", views_manage.grant_proposals, name="grant_proposals"),
     path("grants/<int:proposal_id>/decide", views_manage.grant_decide, name="grant_decide"),
 ]

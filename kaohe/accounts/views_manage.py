@@ -15,7 +15,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.accounts import selectors, services
-from kaohe.accounts.forms_manage import AccountCreateForm, AccountSearchForm, ActiveForm, GrantDecisionForm, MembershipAddForm
+from kaohe.accounts.forms_manage import (
+    AccountCreateForm,
+    AccountSearchForm,
+    ActiveForm,
+    GrantDecisionForm,
+    MembershipAddForm,
+    MembershipMoveForm,
+)
 from kaohe.accounts.models import User
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.organisations import access
@@ -39,11 +46,11 @@ def _password_page(request: HttpRequest, account: User, password: str, *, create
 @login_required
 @require_GET
 def users(request: HttpRequest) -> HttpResponse:
-    """账号管理: every account with its roles, searchable by 账号 or 姓名."""
+    """账号管理: the accounts of the administrator's regions with their roles, searchable by 账号 or 姓名."""
     access.require(request.user, "accounts:manage")
     form = AccountSearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    page = Paginator(selectors.accounts_list(query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.accounts_list(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
     pending = selectors.grant_proposals(pending=True).count()
     return render(request, "accounts/manage_users.html", {"form": form, "page": page, "query": query, "pending": pending})
 
@@ -83,8 +90,12 @@ def user_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "is_self": account.pk == request.user.pk,
             "memberships": selectors.memberships_of(account),
             "proposals": selectors.grant_proposals(user=account),
-            "form": MembershipAddForm(),
+            "form": MembershipAddForm(organisations=access.managed_organisations(request.user)),
+            "move_organisations": list(
+                MembershipMoveForm(organisations=access.managed_organisations(request.user)).fields["organisation"].queryset  # type: ignore[attr-defined]
+            ),
             "admin_roles": [r.label for r in Role if r in ADMIN_ROLES],
+            "admin_role_values": [r.value for r in Role if r in ADMIN_ROLES],
         },
     )
 
@@ -93,7 +104,7 @@ def user_detail(request: HttpRequest, account_id: int) -> HttpResponse:
 @require_POST
 def membership_add(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access.get_account_for_manager(request.user, account_id)
-    form = MembershipAddForm(request.POST)
+    form = MembershipAddForm(request.POST, organisations=access.managed_organisations(request.user))
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("accounts:user_detail", account_id=account.pk)
@@ -126,6 +137,29 @@ def membership_revoke(request: HttpRequest, account_id: int, membership_id: int)
         flash_errors(request, error)
     else:
         messages.success(request, f"已撤销 {membership.user.username} 在{described}角色。")
+    return redirect("accounts:user_detail", account_id=account_id)
+
+
+@login_required
+@require_POST
+def membership_move(request: HttpRequest, account_id: int, membership_id: int) -> HttpResponse:
+    """调动: the role moves to another organisation of the administrator's regions, as one audited act."""
+    membership = access.get_membership_for_manager(request.user, account_id, membership_id)
+    form = MembershipMoveForm(request.POST, organisations=access.managed_organisations(request.user))
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return redirect("accounts:user_detail", account_id=account_id)
+    source = membership.organisation.name
+    try:
+        moved = membership_services.membership_move(
+            actor=request.user, membership=membership, organisation=form.cleaned_data["organisation"]
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(
+            request, f"已将 {moved.user.username} 的{moved.get_role_display()}角色由{source}调至{moved.organisation.name}。"
+        )
     return redirect("accounts:user_detail", account_id=account_id)
 
 

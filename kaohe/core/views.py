@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "plan_cards": plans,
             "can_create_plan": access.can(request.user, "plan:create"),
-            "is_system_admin": access.can(request.user, "admin:site"),
+            "is_system_admin": access.can(request.user, "accounts:manage"),
             "is_security_admin": access.can(request.user, "security:policy"),
             "is_audit_admin": access.can(request.user, "audit:read"),
             "calendar_missing": _calendar_missing(request),

@@ -536,12 +536,53 @@ def get_copy_recipient_for_user(user: Any, plan: Plan, recipient_id: int) -> Cop
 # ------------------------------------------------------------------------------ accounts and roles (三员分立)
 
 
-def get_account_for_manager(user: Any, account_id: int) -> Any:
-    """An account the system administrator manages: 403 without ``accounts:manage``, 404 for an unknown id."""
+def managed_region_ids(user: Any) -> set[int]:
+    """The regions whose accounts the user manages: the region of each organisation in which they hold a role
+    granting ``accounts:manage`` (系统管理员), and every region below it (a city's counties and towns)."""
+    from kaohe.organisations.models import Region
+
+    managers = {role for role, caps in ROLE_CAPABILITIES.items() if "accounts:manage" in caps}
+    found = {m.organisation.region_id for m in memberships(user) if Role(m.role) in managers}
+    frontier = set(found)
+    while frontier:
+        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def managed_organisations(user: Any) -> QuerySet[Organisation]:
+    """Organisations in the user's managed regions (none without ``accounts:manage``)."""
+    from kaohe.organisations.models import Organisation
+
+    if not can(user, "accounts:manage"):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(region_id__in=managed_region_ids(user))
+
+
+def manages_organisation(user: Any, organisation: Organisation) -> bool:
+    return can(user, "accounts:manage") and organisation.region_id in managed_region_ids(user)
+
+
+def accounts_in_scope(user: Any) -> QuerySet[Any]:
+    """Accounts a user manager sees and changes: every membership of theirs lies in the manager's regions.
+
+    An account holding a role outside those regions belongs (also) to another region's administrator and does
+    not exist here (404): resetting its password would hand over roles elsewhere. An account without any role
+    yet (just created, or all roles revoked) is in every manager's scope. Superusers (operators) never are.
+    """
     from kaohe.accounts.models import User
 
+    if not can(user, "accounts:manage"):
+        return User.objects.none()
+    outside = Membership.objects.exclude(organisation__region_id__in=managed_region_ids(user))
+    return User.objects.filter(is_superuser=False).exclude(pk__in=outside.values("user_id"))
+
+
+def get_account_for_manager(user: Any, account_id: int) -> Any:
+    """An account the user manager may see and change: 403 without ``accounts:manage``, 404 for an unknown id
+    and for an account with a role outside the manager's regions (``accounts_in_scope``)."""
     require(user, "accounts:manage")
-    account = User.objects.filter(pk=account_id).first()
+    account = accounts_in_scope(user).filter(pk=account_id).first()
     if account is None:
         raise Http404("账号不存在")
     return account

@@ -1,6 +1,6 @@
-"""Django admin: accounts and organisations, for the system administrator only (三员分立).
+"""Django admin: accounts and organisations, for superusers (the operators) only.
 
-The admin site admits only holders of ``admin:site``; the audit log and plan data are not registered
+The admin site admits only active superusers; everyone else gets the 403 page; the audit log and plan data are not registered
 here, so the system administrator can neither read the audit trail nor change scores. Memberships are
 shown read-only: roles change only on the account pages (``accounts:user_detail``), through the services
 that enforce 三员分立. Every change of a region, organisation or account made here is an audit event.
@@ -15,12 +15,13 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from kaohe.core import audit
-from kaohe.organisations import access
 from kaohe.organisations.models import Membership, Organisation, Region, RoleGrantProposal
 
 
 def _is_system_admin(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and access.can(request.user, "admin:site"))
+    """Only an active superuser (the operators' account) enters ``/admin/``; every platform role, the system
+    administrator's included, works on the platform's own pages (账号管理, 批量导入), which keep 三员分立 and regions."""
+    return bool(request.user.is_active and request.user.is_superuser)
 
 
 admin.site.has_permission = _is_system_admin  # type: ignore[method-assign]
@@ -30,7 +31,7 @@ admin.site.index_title = "账号与组织机构"
 
 
 class SystemAdminMixin:
-    """Model admins whose permissions follow the ``admin:site`` capability, not Django's per-model perms."""
+    """Model admins open to active superusers only (``_is_system_admin``), not Django's per-model perms."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_system_admin(request)

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.apps import AppConfig
 
 
@@ -5,6 +7,8 @@ class OrganisationsConfig(AppConfig):
     name = "kaohe.organisations"
     label = "organisations"
     verbose_name = "组织机构"
+    # Chinese labels of this app's audit actions added since views_security.ACTION_LABELS (merged there).
+    audit_labels: ClassVar[dict[str, str]] = {"membership.move": "调动角色（变更所属单位）"}
 
     def ready(self) -> None:
         from kaohe.organisations import signals  # noqa: F401  (connects membership audit receivers)

@@ -64,7 +64,6 @@ CAPABILITIES: dict[str, str] = {
     "casefile:list": "报送本单位行政执法与行政复议案卷目录",
     "casefile:manage": "抽取案卷、分配评查员、维护评查表",
     "casefile:review": "评查分配给本人的案卷",
-    "admin:site": "进入系统管理后台（账号与设置）",
     "accounts:manage": "管理账号：新建、停用、授予或撤销他人的角色（管理员角色须经安全管理员确认）",
     "accounts:confirm_admin_grant": "确认或驳回他人提出的管理员角色授予",
     "security:policy": "设置安全策略",
@@ -150,7 +149,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "analysis:view",
         }
     ),
-    Role.SYSTEM_ADMIN: frozenset({"admin:site", "accounts:manage"}),
+    Role.SYSTEM_ADMIN: frozenset({"accounts:manage"}),
     Role.SECURITY_ADMIN: frozenset({"security:policy", "accounts:confirm_admin_grant"}),
     Role.AUDIT_ADMIN: frozenset({"audit:read"}),
 }
@@ -159,7 +158,6 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
 GLOBAL_CAPABILITIES = frozenset(
     {
         "plan:create",
-        "admin:site",
         "accounts:manage",
         "accounts:confirm_admin_grant",
         "security:policy",

@@ -34,11 +34,16 @@ def _lock_user(user: Any) -> Any:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
-def _check_manager(actor: Any, user: Any) -> None:
+def _check_manager(actor: Any, user: Any, organisation: Organisation | None = None) -> None:
+    """The actor manages accounts, ``user`` is in their regions (and ``organisation`` too), and is not themselves."""
     if not access.can(actor, "accounts:manage"):
         raise PermissionDenied("您没有管理账号与角色的权限。")
     if actor.pk == user.pk:
         raise ValidationError("不能授予或撤销本人的角色，须由另一位系统管理员办理。")
+    if not access.accounts_in_scope(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("该账号在其他单位或地区担任角色，不属于您管理的范围。")
+    if organisation is not None and not access.manages_organisation(actor, organisation):
+        raise PermissionDenied(f"{organisation.name}不在您管理的地区内。")
 
 
 def _check_compatible(user: Any, role: Role) -> None:
@@ -65,7 +70,7 @@ def membership_grant(*, actor: Any, user: Any, organisation: Organisation, role:
     for the security administrator (returns the proposal).
     """
     role = Role(role)
-    _check_manager(actor, user)
+    _check_manager(actor, user, organisation)
     with transaction.atomic():
         user = _lock_user(user)
         if not user.is_active:
@@ -109,6 +114,37 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
         row._audit_actor = actor  # type: ignore[attr-defined]
         row.delete()
     access.forget(user)
+
+
+def membership_move(*, actor: Any, membership: Membership, organisation: Organisation) -> Membership:
+    """调动: the same role of the same person, now in ``organisation`` (within the manager's regions), as one act.
+
+    Admin powers are installation-wide and are not moved (revoke and grant, with the security administrator's
+    confirmation). The membership row keeps its identity; one ``membership.move`` event says from where to where.
+    """
+    user = membership.user
+    _check_manager(actor, user, organisation)
+    with transaction.atomic():
+        _lock_user(user)
+        row = Membership.objects.select_for_update().select_related("user", "organisation").filter(pk=membership.pk).first()
+        if row is None:
+            raise ValidationError("该角色已被撤销。")
+        role = Role(row.role)
+        if role in ADMIN_ROLES:
+            raise ValidationError("管理员角色不能调动：请撤销后重新授予（须经安全管理员确认）。")
+        if row.organisation_id == organisation.pk:
+            raise ValidationError(f"该角色已在{organisation.name}。")
+        if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+            raise ValidationError(f"该用户已在{organisation.name}担任{role.label}。")
+        before = {"user": user.username, "organisation": row.organisation.name, "role": row.role}
+        row.organisation = organisation
+        row.full_clean()
+        row._audit_actor = actor  # type: ignore[attr-defined]
+        row._audit_action = "membership.move"  # type: ignore[attr-defined]
+        row._audit_before = before  # type: ignore[attr-defined]
+        row.save(update_fields=["organisation", "updated_at"])  # one audited event (signals), "membership.move"
+    access.forget(user)
+    return row
 
 
 def _check_decider(actor: Any, proposal: RoleGrantProposal) -> None:

@@ -34,11 +34,13 @@ def _membership_compatible(sender: Any, instance: Membership, **kwargs: Any) -> 
 def _membership_saved(sender: Any, instance: Membership, created: bool, **kwargs: Any) -> None:
     if kwargs.get("raw"):  # loading a fixture or a backup: the archive carries its own audit events
         return
+    # A service may name the act (``membership.move``) and the state before it, for one event that says both.
     audit.record(
         actor=_actor(instance),
-        action="membership.grant" if created else "membership.change",
+        action=getattr(instance, "_audit_action", None) or ("membership.grant" if created else "membership.change"),
         obj=instance,
         organisation=instance.organisation,
+        before=getattr(instance, "_audit_before", None),
         after=_describe(instance),
     )
 

@@ -81,6 +81,7 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
 
 class ImportApplyForm(StyledFormMixin, forms.Form):
     accept_warnings = forms.BooleanField(label="我已逐条核对以上警告，确认接受并导入", required=False)
+    create_accounts = forms.BooleanField(label="同时为填写了督导平台登录账号的单位新建登录账号", required=False)
 
 
 class PublishForm(StyledFormMixin, forms.Form):

@@ -315,12 +315,60 @@ def _analyse_units(plan: Plan, data: bytes) -> tuple[UnitTable, list[Problem], d
             problems.append(
                 Problem("warning", "unit_moved", f"“{row.name}”原属类别“{old}”，导入后改为“{row.category}”", table.sheet, row.row)
             )
-    return table, problems, {"sheet": table.sheet, "units": len(table.units), "by_category": by_category}
+    summary = {"sheet": table.sheet, "units": len(table.units), "by_category": by_category}
+    return table, problems, {**summary, **_account_summary(plan, _account_rows(table), Role.UNIT, table.sheet)}
 
 
 def _analyse_assessors(plan: Plan, data: bytes) -> tuple[AssessorTable, list[Problem], dict[str, Any]]:
     table = parse_assessor_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
-    return table, list(table.problems), {"sheet": table.sheet, "assessors": len(table.assessors)}
+    summary = {"sheet": table.sheet, "assessors": len(table.assessors)}
+    return table, list(table.problems), {**summary, **_account_summary(plan, _account_rows(table), Role.ASSESSOR, table.sheet)}
+
+
+# A row that names a 督导平台登录账号: (organisation name, display name, 登录账号, Excel row).
+AccountRow = tuple[str, str, str, int | None]
+
+
+def _account_rows(table: UnitTable | AssessorTable) -> list[AccountRow]:
+    if isinstance(table, UnitTable):
+        return [(u.name, u.contact or u.name, u.account, u.row) for u in table.units if u.account]
+    return [(a.name, a.contact or a.name, a.account, a.row) for a in table.assessors if a.account]
+
+
+def _find_organisation(plan: Plan, name: str) -> Organisation | None:
+    """The organisation ``_resolve_organisation`` would pick, without creating one."""
+    region = plan.organiser.region
+    return Organisation.objects.filter(name=name).filter(Q(region=region) | Q(region__parent=region)).order_by("id").first()
+
+
+def _account_summary(plan: Plan, rows: list[AccountRow], role: Role, sheet: str) -> dict[str, Any]:
+    """What creating the login accounts of the table would do, checked now (nothing written): the number of
+    rows with a 登录账号 and every problem, shown on the preview next to the choice to create them."""
+    from kaohe.accounts import bulk
+
+    if not rows:
+        return {}
+    requests = []
+    for name, display, username, row in rows:
+        # An organisation the import will create has no account yet: a new, unsaved one stands in for it.
+        org = _find_organisation(plan, name) or Organisation(name=name, region=plan.organiser.region)
+        requests.append(bulk.AccountRequest(row, username, display, org, role, sheet=sheet))
+    check = bulk.check_requests(requests)
+    return {
+        "account_rows": len(rows),
+        "account_new": len(check.new),
+        "account_problems": _problem_dicts(check.problems),
+    }
+
+
+def _account_requests(plan: Plan, table: UnitTable | AssessorTable, role: Role) -> list[Any]:
+    from kaohe.accounts import bulk
+
+    sheet = table.sheet
+    return [
+        bulk.AccountRequest(row, username, display, _resolve_organisation(plan, name), role, sheet=sheet)
+        for name, display, username, row in _account_rows(table)
+    ]
 
 
 def _analyse(plan: Plan, kind: str, data: bytes, full_score: Decimal | None) -> tuple[Any, list[Problem], dict[str, Any]]:
@@ -401,8 +449,14 @@ def plan_import_discard(*, actor: Any, plan_import: PlanImport) -> None:
         audit.record(actor=actor, action="plan.import_discard", obj=record, plan_id=record.plan_id)
 
 
-def plan_import_apply(*, actor: Any, plan_import: PlanImport, accept_warnings: bool) -> PlanImport:
-    """Write a previewed import into the plan, all or nothing, after re-checking it against today's plan."""
+def plan_import_apply(*, actor: Any, plan_import: PlanImport, accept_warnings: bool, create_accounts: bool = False) -> PlanImport:
+    """Write a previewed import into the plan, all or nothing, after re-checking it against today's plan.
+
+    With ``create_accounts`` (考核主体联系表 / 考核对象名单 only), each row's 督导平台登录账号 becomes a login account
+    of that desk (考核主体) or unit (考核对象) with a one-time initial password (``accounts.bulk``), in the same
+    transaction: any problem of the accounts rolls the whole import back. The new accounts and their passwords
+    are left on ``record.issued_accounts`` for the password sheet, never stored.
+    """
     plan = plan_import.plan
     access.require(actor, "plan:import", plan)
     with transaction.atomic():
@@ -434,6 +488,16 @@ def plan_import_apply(*, actor: Any, plan_import: PlanImport, accept_warnings: b
             before = _write_units(plan, parsed)
         else:
             before = _write_assessors(plan, parsed)
+        issued: list[Any] = []
+        if create_accounts and record.kind in (PlanImport.Kind.UNITS, PlanImport.Kind.ASSESSORS):
+            from kaohe.accounts import bulk
+
+            role = Role.UNIT if record.kind == PlanImport.Kind.UNITS else Role.ASSESSOR
+            try:
+                check, issued = bulk.plan_accounts_create(actor=actor, plan=plan, requests=_account_requests(plan, parsed, role))
+            except bulk.BulkRejected as exc:
+                raise ImportRejected(exc.message, exc.problems) from exc
+            summary = {**summary, "accounts_created": len(check.new), "accounts_kept": len(check.kept)}
         record.status = PlanImport.Status.APPLIED
         record.applied_at = timezone.now()
         record.accepted_warnings = len(warnings)
@@ -448,6 +512,7 @@ def plan_import_apply(*, actor: Any, plan_import: PlanImport, accept_warnings: b
             before=before,
             after={**summary, "accepted_warnings": [p.message for p in warnings]},
         )
+    record.issued_accounts = issued  # type: ignore[attr-defined]
     return record
 
 

@@ -243,12 +243,24 @@ def import_apply(request: HttpRequest, plan_id: int, import_id: int) -> HttpResp
     form = ImportApplyForm(request.POST)
     form.is_valid()
     try:
-        services.plan_import_apply(
-            actor=request.user, plan_import=record, accept_warnings=bool(form.cleaned_data.get("accept_warnings"))
+        applied = services.plan_import_apply(
+            actor=request.user,
+            plan_import=record,
+            accept_warnings=bool(form.cleaned_data.get("accept_warnings")),
+            create_accounts=bool(form.cleaned_data.get("create_accounts")),
         )
     except services.ImportRejected as exc:
         messages.error(request, exc.message)
         return redirect("plans:import_preview", plan_id=plan.pk, import_id=record.pk)
+    issued = getattr(applied, "issued_accounts", [])
+    if issued:
+        from kaohe.accounts import bulk, password_sheet
+
+        password_sheet.store(request.session, owner_id=int(request.user.pk or 0), entries=issued, source=bulk.SOURCE_PLAN)
+        messages.success(
+            request, f"“{record.original_name}”已导入，并新建 {len(issued)} 个登录账号。请打印或下载初始密码单，它只显示这一次。"
+        )
+        return redirect("accounts:password_sheet")
     messages.success(request, f"“{record.original_name}”已导入。")
     return redirect("plans:detail", plan_id=plan.pk)
 

@@ -114,9 +114,10 @@ def test_htmx_requests_are_told_where_to_go(personas, policy_middleware):
     assert response["HX-Redirect"] == reverse("accounts:password_change")
 
 
-def test_account_created_in_admin_must_change_its_initial_password(personas, policy_middleware):
-    """End to end: the system administrator creates an account; its first login leads to the change page."""
-    admin = personas.client(personas.sysadmin)
+def test_account_created_in_admin_must_change_its_initial_password(personas, policy_middleware, operator):
+    """End to end: an operator (superuser) creates an account in the Django admin; its first login leads to the
+    change page."""
+    admin = personas.client(operator)
     response = admin.post(
         reverse("admin:accounts_user_add"),
         {"username": "newcomer", "usable_password": "true", "password1": "Initial#Pass1", "password2": "Initial#Pass1"},
@@ -125,7 +126,7 @@ def test_account_created_in_admin_must_change_its_initial_password(personas, pol
     newcomer = User.objects.get(username="newcomer")
     assert newcomer.must_change_password
     created = AuditEvent.objects.filter(action="account.create").latest("seq")
-    assert created.actor_id == personas.sysadmin.pk and created.object_repr == "newcomer"
+    assert created.actor_id == operator.pk and created.object_repr == "newcomer"
     assert "Initial#Pass1" not in str(created.after)
 
     client, response = login("newcomer", "Initial#Pass1")
@@ -154,10 +155,10 @@ def test_account_created_in_admin_must_change_its_initial_password(personas, pol
     )
 
 
-def test_password_reset_in_admin_forces_a_change_and_ends_the_users_sessions(personas, policy_middleware):
+def test_password_reset_in_admin_forces_a_change_and_ends_the_users_sessions(personas, policy_middleware, operator):
     victim_client, _ = login("unit_sfj")
     assert is_logged_in(victim_client)
-    admin = personas.client(personas.sysadmin)
+    admin = personas.client(operator)
     url = reverse("admin:auth_user_password_change", args=[personas.unit2.pk])
     response = admin.post(url, {"password1": "Reset#Pass2020", "password2": "Reset#Pass2020", "usable_password": "true"})
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -165,13 +166,13 @@ def test_password_reset_in_admin_forces_a_change_and_ends_the_users_sessions(per
     user = User.objects.get(pk=personas.unit2.pk)
     assert user.must_change_password
     event = AuditEvent.objects.filter(action="auth.password_reset").latest("seq")
-    assert event.actor_id == personas.sysadmin.pk and event.after["sessions_ended"] >= 1
+    assert event.actor_id == operator.pk and event.after["sessions_ended"] >= 1
     client, _ = login("unit_sfj", "Reset#Pass2020")
     assert client.get(reverse("core:home"))["Location"].startswith(reverse("accounts:password_change"))
 
 
-def test_admin_edits_of_accounts_are_audited(personas):
-    admin = personas.client(personas.sysadmin)
+def test_admin_edits_of_accounts_are_audited(personas, operator):
+    admin = personas.client(operator)
     user = User.objects.get(pk=personas.viewer.pk)
     url = reverse("admin:accounts_user_change", args=[user.pk])
     form = admin.get(url).context["adminform"].form

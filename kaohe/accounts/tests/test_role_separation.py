@@ -67,8 +67,8 @@ def test_sysadmin_cannot_give_himself_a_role_in_the_django_admin(personas, demo_
     assert client.get(reverse("scoring:grid", args=[demo_plan.pk])).status_code == 404
 
 
-def test_memberships_are_read_only_in_the_django_admin(personas):
-    client = personas.client(personas.sysadmin)
+def test_memberships_are_read_only_in_the_django_admin(personas, operator):
+    client = personas.client(operator)
     membership = Membership.objects.get(user=personas.viewer, role=Role.VIEWER)
     changelist = client.get(reverse("admin:organisations_membership_changelist"))
     assert changelist.status_code == 200
@@ -289,16 +289,18 @@ def test_bootstrap_command_sets_only_the_first_admin_of_a_role(personas, make_us
     assert not Membership.objects.filter(user__in=[second, personas.office], role__in=["security_admin", "audit_admin"]).exists()
 
 
-def test_nobody_resets_an_administrators_password(personas, security_admin, audit_admin):
-    """Whoever sets an administrator's password can log in as them (and confirm their own grant): refused."""
+def test_nobody_resets_an_administrators_password(personas, security_admin, audit_admin, operator):
+    """Whoever sets an administrator's password can log in as them (and confirm their own grant): refused, on the
+    account pages and in the Django admin (an operator's superuser account included)."""
     refusal = "管理员账号（系统管理员、安全管理员、审计管理员）的密码不能由他人重置（三员分立）"
     client = personas.client(personas.sysadmin)
+    operator_client = personas.client(operator)
     for admin in (security_admin, audit_admin):
         before = admin.password
         response = client.post(reverse("accounts:user_password", args=[admin.pk]))
         assert response.status_code == 302
         assert any(m.startswith(refusal) for m in _messages(response))
-        response = client.post(
+        response = operator_client.post(
             reverse("admin:auth_user_password_change", args=[admin.pk]),
             {"password1": "Xy#2026abcdEF", "password2": "Xy#2026abcdEF", "usable_password": "true"},
         )

@@ -47,8 +47,11 @@ EXPORTS: dict[str, str] = {
     # request and report they belong to (kaohe/reviews/tests: test_request_with_attachment, test_rectification).
     "reviews:attachment": "review.attachment_download",
     "reviews:rectification_attachment": "rectification.attachment_download",
+    # The once-only .xlsx of the initial-password sheet: it needs the creator's session, so its download and event
+    # are tested with the bulk creation (kaohe/accounts/tests/test_bulk_accounts.py).
+    "accounts:password_sheet_xlsx": "account.password_sheet_download",
 }
-DOWNLOADED_ELSEWHERE = {"reviews:attachment", "reviews:rectification_attachment"}
+DOWNLOADED_ELSEWHERE = {"reviews:attachment", "reviews:rectification_attachment", "accounts:password_sheet_xlsx"}
 
 # File URLs that are not exports of data, and why.
 NOT_EXPORTS: dict[str, str] = {
@@ -58,6 +61,9 @@ NOT_EXPORTS: dict[str, str] = {
     "fieldwork:photo": "考察组本组上传的照片，作为缩略图显示在本组评分页面中，不是导出",
     "plans:import_preview": "导入预览页面（HTML），不发送文件",
     "abilitytests:bank_import_preview": "题库导入预览页面（HTML），不发送文件",
+    "accounts:user_import_preview": "人员名单导入预览页面（HTML），不发送文件",
+    "accounts:user_import_template": "空白人员名单模板，只有表头和示例行（下载仍记入审计日志）",
+    "accounts:password_sheet": "初始密码单页面（HTML，只显示一次，显示记为 account.password_sheet_show），不发送文件",
 }
 
 FILE_LIKE = re.compile(

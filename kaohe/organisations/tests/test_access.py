@@ -45,10 +45,10 @@ def test_unit_sees_only_its_own_category(personas, demo_plan):
 
 
 def test_admin_powers_are_separate_and_carry_no_plan_capability(personas, demo_plan):
-    assert access.can(personas.sysadmin, "admin:site")
+    assert access.can(personas.sysadmin, "accounts:manage")
     assert not access.can(personas.sysadmin, "audit:read")
     assert not access.can(personas.sysadmin, "plan:view", demo_plan)
-    assert not access.can(personas.office, "admin:site")
+    assert not access.can(personas.office, "accounts:manage")
 
 
 def test_plan_capability_needs_a_plan(personas):

@@ -40,6 +40,8 @@ UNIT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("单位名称", "单位", "名称", "考核对象", "考核对象名称"),
     "category": ("类别", "考核对象类别", "分类", "单位类别"),
     "sort_key": ("排序", "排序码", "排序号"),
+    "contact": ("联系人", "姓名"),
+    "account": ("督导平台登录账号", "登录账号", "账号", "平台账号", "督导平台账号"),
 }
 
 ASSESSOR_SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -7,7 +7,7 @@ from .text import cell_text, squash
 from .types import ERROR, AssessorRow, AssessorTable, Problem, UnitRow, UnitTable
 from .workbook import Grid, column_letter
 
-UNIT_LABELS = {"name": "单位名称", "category": "类别", "sort_key": "排序"}
+UNIT_LABELS = {"name": "单位名称", "category": "类别", "sort_key": "排序", "contact": "联系人", "account": "督导平台登录账号"}
 UNIT_REQUIRED: list[tuple[str, ...]] = [("name",), ("category",)]
 
 ASSESSOR_LABELS = {
@@ -63,6 +63,7 @@ def read_units(grid: Grid, header: Header) -> UnitTable:
     reader = _RegisterReader(grid, header)
     units: list[UnitRow] = []
     seen: dict[str, int] = {}
+    accounts: dict[str, int] = {}
     for row in reader.data_rows():
         name = squash(reader.text(row, "name"))
         category = squash(reader.text(row, "category"))
@@ -77,7 +78,13 @@ def read_units(grid: Grid, header: Header) -> UnitTable:
             reader.error("duplicate_unit", f"单位“{name}”与第{seen[name]}行重复", row, "name")
             continue
         seen[name] = row
-        units.append(UnitRow(category, name, reader.text(row, "sort_key"), row))
+        account = squash(reader.text(row, "account"))
+        if account and account.lower() in accounts:
+            message = f"督导平台登录账号“{account}”与第{accounts[account.lower()]}行重复"
+            reader.error("duplicate_account", message, row, "account")
+        if account:
+            accounts.setdefault(account.lower(), row)
+        units.append(UnitRow(category, name, reader.text(row, "sort_key"), row, squash(reader.text(row, "contact")), account))
     if not units and not reader.problems:
         reader.error("no_units", "表头下方没有任何单位", header.row + 1, "name")
     return UnitTable(units=units, problems=reader.problems, sheet=grid.title)
@@ -101,10 +108,11 @@ def read_assessors(grid: Grid, header: Header) -> AssessorTable:
             continue
         names[name] = row
         account = squash(reader.text(row, "account"))
-        if account and account in accounts:
-            message = f"督导平台登录账号“{account}”与第{accounts[account]}行重复"
+        if account and account.lower() in accounts:
+            message = f"督导平台登录账号“{account}”与第{accounts[account.lower()]}行重复"
             reader.error("duplicate_account", message, row, "account")
-        accounts.setdefault(account, row)
+        if account:
+            accounts.setdefault(account.lower(), row)
         assessors.append(
             AssessorRow(
                 seq=reader.text(row, "seq"),

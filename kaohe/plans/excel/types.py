@@ -96,6 +96,8 @@ class UnitRow:
     name: str
     sort_key: str = ""
     row: int | None = None
+    contact: str = ""  # optional columns: who uses the unit's platform account, and its 登录账号
+    account: str = ""
 
 
 @dataclass
