@@ -240,9 +240,10 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
     # 3. Two desks grade: desk A its two tasks for both units (one below 优, with a reason), desk B its task.
     def grade(actor: Actor, unit_pk: int, task_pk: int, value: str, reason: str = "") -> None:
         cell = f"#cell-{unit_pk}-{task_pk}"
-        if reason:
-            actor.page.fill(f"{cell} input[name=reason]", reason)
         actor.page.select_option(f"{cell} select[name=grade]", value)
+        if reason:  # below 优 the reason field opens (focused) and the save waits for it
+            actor.page.fill(f"{cell} input[name=reason]", reason)
+            actor.page.press(f"{cell} input[name=reason]", "Enter")
         actor.page.wait_for_selector(f"{cell} .kaohe-cell-ok")
 
     desk_a = Actor(browser, live_server, "cycle_desk_a")
