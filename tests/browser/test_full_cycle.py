@@ -290,7 +290,9 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
     office.submit(f"{problem} button[type=submit]")
     page.check("#id_all_units")
     page.check("[data-testid=release-form] input[name=kind][value=final]")  # the final 考核情况反馈, with the scores
-    office.submit("[data-testid=release-form] button[type=submit]")
+    page.click("[data-testid=release-form] button[type=submit]")
+    assert "不能再修改" in page.inner_text("[data-testid=confirm-dialog]")  # 发布反馈 is confirmed in a dialog
+    office.submit("[data-testid=confirm-ok]")
     shot(page, "full-cycle-12-office-feedback-released")
     page = unit.go(f"/plans/{plan.pk}/feedback/")
     unit.submit("button[type=submit] >> text=确认收到反馈")
