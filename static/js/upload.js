@@ -119,10 +119,12 @@
       .then(function (html) {
         if (!html) { return; }
         var fresh = new DOMParser().parseFromString(html, "text/html");
-        ["[data-testid=file-table]", "[data-testid=task-status]"].forEach(function (selector) {
+        ["[data-files-card]", "[data-testid=task-status]"].forEach(function (selector) {
           var now = document.querySelector(selector), next = fresh.querySelector(selector);
           if (now && next) { now.replaceWith(document.importNode(next, true)); }
         });
+        var frame = document.querySelector("[data-preview-frame]");
+        if (frame) { frame.hidden = !document.querySelector("[data-testid=file-row]"); }
       })
       .catch(function () { /* the list refreshes on the next visit */ });
   }
