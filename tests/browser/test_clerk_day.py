@@ -38,11 +38,13 @@ def login(page, live_server, username):
 
 
 def _grades(page) -> list[str]:
-    return page.evaluate("Array.from(document.querySelectorAll('select[name=grade]')).map(s => s.value)")
+    values: list[str] = page.evaluate("Array.from(document.querySelectorAll('select[name=grade]')).map(s => s.value)")
+    return values
 
 
 def _focused_cell(page) -> str:
-    return page.evaluate("(document.activeElement.closest('form.kaohe-cell') || {}).id || ''")
+    cell: str = page.evaluate("(document.activeElement.closest('form.kaohe-cell') || {}).id || ''")
+    return cell
 
 
 def test_grading_by_keyboard(page, live_server, demo):
