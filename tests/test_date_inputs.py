@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -829,3 +830,58 @@ def test_services_refuse_far_dates_too(service: str, day: dt.date, personas: Any
     window = CASE_WINDOW if service.startswith("case_file") else PLAN_WINDOW
     assert refused.value.messages == [bounds_message(window, field_label=label)]
     assert saved(demo_plan) == before
+
+
+# ------------------------------------------------------------------- default dates render as ISO (issue 13.4)
+
+DATE_INPUT = re.compile(r'<input type="date"[^>]*>')
+ISO_VALUE = re.compile(r'value="(\d{4}-\d{2}-\d{2})"')
+
+
+def _date_values(html: str, name: str) -> list[str]:
+    """The value="…" of each <input type="date" name=name> of a page ("" for an input without a value)."""
+    found = []
+    for tag in DATE_INPUT.findall(html):
+        if f'name="{name}"' in tag:
+            value = re.search(r'value="([^"]*)"', tag)
+            found.append(value.group(1) if value else "")
+    return found
+
+
+def test_every_bounded_date_field_renders_an_iso_value_in_the_chinese_locale() -> None:
+    """<input type="date"> shows nothing for "2026/12/08" (the zh-hans input format): every field renders ISO."""
+    from django import forms as django_forms
+    from django.utils import translation
+
+    from kaohe.core.forms import BoundedDateField
+    from kaohe.core.tests.test_dates import _date_fields
+
+    day = dt.date(2026, 12, 8)
+    with translation.override("zh-hans"):
+        for name, _, date_field in _date_fields():
+            html = date_field.widget.render("d", day)
+            assert 'type="date"' in html and 'value="2026-12-08"' in html, f"{name}: {html}"
+        # a form passing its own widget without a format is rendered ISO all the same
+        own = BoundedDateField(label="某日期", window=None, widget=django_forms.DateInput())
+        assert 'value="2026-12-08"' in own.widget.render("d", day)
+
+
+@pytest.mark.parametrize("with_release", [False, True])
+def test_the_pages_default_dates_show_in_their_date_inputs(with_release: bool, personas: Any, demo_plan: Plan) -> None:
+    """补充截止日期, 征求意见截止日期, 审定日期 and 整改期限 come with a default: each must be an ISO value."""
+    if with_release:
+        _release(demo_plan, personas, ReleaseStatus.CLOSED)
+    else:
+        _snapshot(demo_plan, personas)
+    page = personas.client(personas.office).get(reverse("results:release", args=[demo_plan.pk])).content.decode()
+    field = "approved_on" if with_release else "consult_until"
+    assert _date_values(page, field) == [NOW.date().isoformat()], page[:2000]
+
+    ctx = _submitted(demo_plan, personas)
+    url = reverse("submissions:task", args=[demo_plan.pk, ctx["unit"].pk, ctx["task"].pk])
+    page = personas.client(personas.desk).get(url).content.decode()
+    (due,) = _date_values(page, "due_date")
+    assert ISO_VALUE.fullmatch(f'value="{due}"'), page[:2000]
+
+    page = personas.client(personas.office).get(reverse("reviews:rectification_office", args=[demo_plan.pk])).content.decode()
+    assert all(ISO_VALUE.fullmatch(f'value="{v}"') for v in _date_values(page, "due_date")), page[:2000]

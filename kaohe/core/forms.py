@@ -25,6 +25,9 @@ class StyledFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
 class BoundedDateField(forms.DateField):
     """A date input (``<input type="date">`` with min/max) refusing dates outside a window, in Chinese.
 
@@ -35,10 +38,15 @@ class BoundedDateField(forms.DateField):
     def __init__(self, *, window: str | None = "plan", bounds: Bounds = SITE_DATE_BOUNDS, **kwargs: Any) -> None:
         if window not in (None, *WINDOWS):
             raise ValueError(f"unknown date window {window!r}")
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
         label = str(kwargs.get("label") or "日期")
         kwargs["error_messages"] = {"invalid": f"{label}不是有效的日期（例如 2020-12-31）", **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
+        # <input type="date"> only shows an ISO value (YYYY-MM-DD); the zh-hans input format would be
+        # "2026/12/08", which browsers render as an empty field. Whatever widget a form passes, render ISO.
+        if isinstance(self.widget, forms.DateInput):
+            self.widget.format = ISO_DATE
+            self.widget.attrs["type"] = "date"
         self.window = window
         self.set_bounds(bounds)
 

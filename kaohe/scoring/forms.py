@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from kaohe.core.forms import StyledFormMixin
+from kaohe.scoring.models import GradeChoice
 
 
 class GridFilterForm(StyledFormMixin, forms.Form):
@@ -24,6 +25,36 @@ class EvaluationForm(forms.Form):
     score = forms.CharField(required=False, max_length=20)
     reason = forms.CharField(required=False, max_length=2000)
     version = forms.IntegerField(required=False, min_value=0)
+
+
+class CellsField(forms.Field):
+    """The grid's selected cells, posted as "unit-task-version" values: a list of three ints each."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": "所选格子无效，请刷新页面后重新选择", "required": "请先选择要评定的格子"}  # noqa: RUF012
+
+    def to_python(self, value: Any) -> list[tuple[int, int, int]]:
+        if not value:
+            return []
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            value = [value]
+        cells = []
+        for item in value:
+            parts = str(item).split("-")
+            if len(parts) != 3 or not all(p.isdigit() and len(p) <= 10 for p in parts):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            cells.append((int(parts[0]), int(parts[1]), int(parts[2])))
+        return cells
+
+
+class BulkEvaluationForm(forms.Form):
+    """One grade for several selected cells of the grid (the service checks each cell and the reason rule)."""
+
+    cells = CellsField()
+    grade = forms.ChoiceField(
+        choices=GradeChoice.choices, error_messages={"required": "请选择等次", "invalid_choice": "请选择等次"}
+    )
+    reason = forms.CharField(required=False, max_length=2000, error_messages={"max_length": "扣分理由不能超过 2000 字"})
 
 
 class NotApplicableForm(StyledFormMixin, forms.Form):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from kaohe.organisations import conflicts
@@ -42,6 +43,30 @@ def categories_of(tasks: list[Indicator]) -> list[Category]:
     return list(seen.values())
 
 
+class EvidenceState(models.TextChoices):
+    """What the desk sees of a cell's evidence on the grid (only for tasks that ask for materials)."""
+
+    SUBMITTED = "submitted", "已报送"
+    RETURNED = "returned", "已退回"
+    UPDATED = "updated", "评价后有更新"
+    MISSING = "missing", "未报送"
+
+
+def evidence_state(task: Indicator, submission: Submission | None, evaluation: Evaluation | None) -> EvidenceState | None:
+    """已退回 while a return is open; 评价后有更新 when the unit changed its evidence after the grading; 未报送 when
+    nothing is there; else 已报送. None for tasks that take no materials."""
+    if task.method != Method.SUBMISSION and not (task.method == Method.OTHER and task.materials):
+        return None
+    if submission is None or submission.status in (Submission.Status.EMPTY, Submission.Status.NOT_APPLICABLE):
+        return EvidenceState.MISSING
+    if submission.status == Submission.Status.RETURNED:
+        return EvidenceState.RETURNED
+    changed = submission.last_changed_at
+    if evaluation is not None and changed is not None and changed > evaluation.evaluated_at:
+        return EvidenceState.UPDATED
+    return EvidenceState.SUBMITTED
+
+
 @dataclass
 class Cell:
     unit: PlanUnit
@@ -52,11 +77,26 @@ class Cell:
     conflict: str = ""  # 回避: the refusal (conflict_refused) or the note the evaluation will be flagged with
     conflict_refused: bool = False
     points_changed: str = ""  # the office changed the task's points after this evaluation: old → new, for the desk to confirm
+    evidence: EvidenceState | None = None
 
     @property
     def graded(self) -> bool:
         """报送资料 tasks take a grade 优/良/中/差; the others a score (see services.is_graded)."""
         return self.task.method == Method.SUBMISSION
+
+    @property
+    def next_year(self) -> bool:
+        """明年考核: the task is assessed next year; not gradable, not in this year's sums."""
+        return self.task.counts_next_year
+
+    @property
+    def counted(self) -> bool:
+        """The cell counts in 已评价 x / y (the same rule for the server's figure and the page's live one)."""
+        return self.not_applicable is None and self.task.points is not None and not self.next_year
+
+    @property
+    def below_full(self) -> bool:
+        return self.evaluation is not None and self.task.points is not None and self.evaluation.score < self.task.points
 
 
 @dataclass
@@ -157,8 +197,8 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
         .annotate(**_open_points_flag())
     }
     not_applicable = {(n.unit_id, n.task_id): n for n in NotApplicable.objects.filter(plan=plan, task_id__in=task_ids)}
-    files = {
-        (s.unit_id, s.task_id): s.active_files
+    submissions = {
+        (s.unit_id, s.task_id): s
         for s in Submission.objects.filter(plan=plan, task_id__in=task_ids).annotate(
             active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
         )
@@ -173,11 +213,14 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
             if task.category_id != unit.category_id:
                 continue
             key = (unit.pk, task.pk)
-            cell = Cell(unit, task, evaluations.get(key), not_applicable.get(key), files.get(key, 0))
+            submission = submissions.get(key)
+            files = getattr(submission, "active_files", 0) if submission is not None else 0
+            cell = Cell(unit, task, evaluations.get(key), not_applicable.get(key), files)
             cell.conflict, cell.conflict_refused = book.check(unit, task)
             cell.points_changed = _points_changed(cell.evaluation)
+            cell.evidence = evidence_state(task, submission, cell.evaluation)
             cells.append(cell)
-            if cell.not_applicable is None and task.points is not None:
+            if cell.counted:
                 result.total += 1
                 result.done += cell.evaluation is not None
         result.rows.append((unit, cells))

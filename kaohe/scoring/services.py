@@ -74,6 +74,8 @@ def _checked_value(
         raise ValidationError("该考核对象没有这项工作任务")
     if task.level != Level.TASK:
         raise ValidationError("只能评价工作任务")
+    if task.counts_next_year:
+        raise ValidationError("该任务为明年考核内容，不计入本年度，无需评价")
     if task.points is None:
         raise ValidationError("该任务未写分值，请考核办先确定分值")
     if NotApplicable.objects.filter(unit=unit, task=task).exists():
@@ -154,6 +156,50 @@ def evaluation_record(
         detail={"conflict": note} if note else {},
         conflict_note=note,
     )
+
+
+BULK_MAX_CELLS = 400
+
+
+def evaluation_record_bulk(
+    *, actor: Any, plan: Plan, cells: list[tuple[int, int, int]], grade: str, reason: str = ""
+) -> list[Evaluation]:
+    """One grade (and one reason) for several (unit, task, expected version) cells of the desk, all or nothing.
+
+    Each cell goes through :func:`evaluation_record` — the same access, 回避, value and version checks, its
+    own history row and audit event — inside one transaction: one refusal rolls every cell back, and the
+    message names the cell. Only 报送资料 tasks take a grade; a cell the user may not grade is a 404/403.
+    """
+    if not cells:
+        raise ValidationError("请先选择要评定的格子")
+    if len(cells) > BULK_MAX_CELLS:
+        raise ValidationError(f"一次最多评定 {BULK_MAX_CELLS} 格，请分批评定")
+    if grade not in GradeChoice.values:
+        raise ValidationError("请选择等次：优、良、中、差")
+    if grade != GradeChoice.EXCELLENT and not (reason or "").strip():
+        raise ValidationError("评为良、中、差须写明扣分理由（同一理由用于所有选中的格子）")
+    saved: list[Evaluation] = []
+    seen: set[tuple[int, int]] = set()
+    with transaction.atomic():
+        for unit_id, task_id, version in cells:
+            if (unit_id, task_id) in seen:
+                continue
+            seen.add((unit_id, task_id))
+            unit, task = access.get_task_to_evaluate(actor, plan, unit_id, task_id)
+            where = f"{unit.organisation.name} {task.code}"
+            if not is_graded(task):
+                raise ValidationError(f"{where}：该任务按得分评价，不能统一评定等次")
+            try:
+                saved.append(
+                    evaluation_record(
+                        actor=actor, plan=plan, unit=unit, task=task, grade=grade, reason=reason, expected_version=version
+                    )
+                )
+            except StaleEvaluation as exc:
+                raise ValidationError(f"{where}：{exc.message}") from exc
+            except ValidationError as exc:
+                raise ValidationError(f"{where}：{' '.join(exc.messages)}") from exc
+    return saved
 
 
 DERIVED_SOURCES = frozenset(

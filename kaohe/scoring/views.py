@@ -14,8 +14,9 @@ from kaohe.organisations import access
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.plans.services import ScoringClosed
 from kaohe.scoring import selectors, services
-from kaohe.scoring.forms import ClearForm, EvaluationForm, GridFilterForm, NotApplicableForm
+from kaohe.scoring.forms import BulkEvaluationForm, ClearForm, EvaluationForm, GridFilterForm, NotApplicableForm
 from kaohe.scoring.models import Evaluation, GradeChoice, NotApplicable
+from kaohe.submissions.models import Submission
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:
@@ -47,6 +48,7 @@ def _cell_context(
     cell = selectors.Cell(unit, task, evaluation, not_applicable)
     cell.conflict, cell.conflict_refused = selectors.ConflictBook(plan, person).check(unit, task)
     cell.points_changed = selectors.points_changed_of(evaluation)
+    cell.evidence = selectors.evidence_state(task, Submission.objects.filter(unit=unit, task=task).first(), evaluation)
     return {
         "plan": plan,
         "cell": cell,
@@ -194,6 +196,42 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
     if target.startswith(f"/plans/{plan.pk}/"):  # only back into this plan
         return redirect(target)
     return redirect("scoring:unit", plan_id=plan.pk, unit_id=unit.pk)
+
+
+@login_required
+@require_POST
+def evaluate_bulk(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """One grade for the cells selected on the grid: all saved, or none (the message names the refused cell)."""
+    plan = _plan(request, plan_id)
+    if not access.can(request.user, "evaluation:write", plan):
+        if access.plan_roles(request.user, plan):  # insiders learn they may not; outsiders that nothing is there
+            raise PermissionDenied
+        raise Http404("没有需要您评价的工作任务")
+    form = BulkEvaluationForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    else:
+        try:
+            saved = services.evaluation_record_bulk(
+                actor=request.user,
+                plan=plan,
+                cells=form.cleaned_data["cells"],
+                grade=form.cleaned_data["grade"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ScoringClosed as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, f"未保存任何评价。{' '.join(exc.messages)}")
+        else:
+            label = GradeChoice(form.cleaned_data["grade"]).label
+            messages.success(request, f"已将 {len(saved)} 格统一评为“{label}”")
+    target = safe_path(request.POST.get("next", ""), default="")
+    if target.startswith(f"/plans/{plan.pk}/"):  # only back into this plan
+        return redirect(target)
+    return redirect("scoring:grid", plan_id=plan.pk)
 
 
 @login_required

@@ -65,6 +65,8 @@ class EvidenceFile(models.Model):
         constraints: ClassVar[list[Any]] = [
             models.CheckConstraint(condition=models.Q(size__gt=0), name="evidence_file_not_empty"),
         ]
+        # an upload looks for identical content already uploaded (same SHA-256) in the plan
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["sha256"], name="evidence_file_sha256")]
 
     def __str__(self) -> str:
         return self.display_name

@@ -279,10 +279,34 @@ def empty_open_tasks_by_unit(plan: Plan, now: dt.datetime) -> list[tuple[PlanUni
     return list(grouped.values())
 
 
-def submission_files(submission: Submission | None) -> list[EvidenceFile]:
+@dataclass(frozen=True)
+class FileVersion:
+    """A file of the task's list with its place among the files of the same name: v1, v2 …; 当前 is the newest
+    one not withdrawn."""
+
+    file: EvidenceFile
+    version: int
+    versions: int  # how many files carry this name
+    current: bool
+
+
+def submission_files(submission: Submission | None) -> list[FileVersion]:
     if submission is None:
         return []
-    return list(submission.files.select_related("uploaded_by", "withdrawn_by").order_by("uploaded_at", "id"))
+    files = list(submission.files.select_related("uploaded_by", "withdrawn_by").order_by("uploaded_at", "id"))
+    by_name: dict[str, list[EvidenceFile]] = defaultdict(list)
+    for f in files:
+        by_name[f.display_name].append(f)
+    current = {active[-1].pk for same in by_name.values() if (active := [f for f in same if f.withdrawn_at is None])}
+    return [
+        FileVersion(
+            file=f,
+            version=by_name[f.display_name].index(f) + 1,
+            versions=len(by_name[f.display_name]),
+            current=f.pk in current,
+        )
+        for f in files
+    ]
 
 
 def submission_for(plan: Plan, unit: PlanUnit, task: Indicator) -> Submission | None:

@@ -91,6 +91,31 @@ class UploadResult:
     file_id: int | None = None
     sha256: str = ""
     size: int = 0
+    version: int = 0  # v1, v2 … among this task's files of the same name
+    warning: str = ""  # accepted, but identical to a file already uploaded (same SHA-256)
+
+
+def duplicate_warning(*, plan: Plan, submission: Submission, sha256: str) -> tuple[str, str]:
+    """(warning, scope) when an active file of the plan has the same SHA-256: this task first, then another task of
+    the unit, then another unit — whose name is never told. ("", "") when the content is new."""
+    same = list(
+        EvidenceFile.objects.filter(sha256=sha256, submission__plan=plan, withdrawn_at__isnull=True)
+        .select_related("submission__task")
+        .order_by("uploaded_at", "id")
+    )
+    here = [f for f in same if f.submission_id == submission.pk]
+    if here:
+        return f"该文件与本任务已上传的“{here[0].display_name}”完全相同（SHA-256 一致），请确认是否重复上传", "same_task"
+    own = [f for f in same if f.submission.unit_id == submission.unit_id]
+    if own:
+        task = own[0].submission.task
+        return (
+            f"该文件与本单位在 {task.code} 已上传的“{own[0].display_name}”完全相同（SHA-256 一致），请确认是否传错任务",
+            "same_unit",
+        )
+    if same:
+        return "该文件与其他考核对象已上传的文件完全相同（SHA-256 一致），请确认是本单位的材料", "other_unit"
+    return "", ""
 
 
 def evidence_upload(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, files: Iterable[Any]) -> list[UploadResult]:
@@ -114,6 +139,8 @@ def evidence_upload(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, 
         try:
             with transaction.atomic():
                 submission = _locked_submission(plan, unit, task)
+                warning, scope = duplicate_warning(plan=plan, submission=submission, sha256=stored.sha256)
+                version = submission.files.filter(display_name=stored.display_name).count() + 1
                 evidence = EvidenceFile(
                     submission=submission,
                     storage_name=stored.name,
@@ -143,6 +170,8 @@ def evidence_upload(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, 
                         "size": stored.size,
                         "sha256": stored.sha256,
                         "kind": stored.kind,
+                        "version": version,
+                        **({"identical_to": scope} if scope else {}),
                     },
                 )
         except Exception:
@@ -152,10 +181,12 @@ def evidence_upload(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, 
             UploadResult(
                 name=stored.display_name,
                 accepted=True,
-                message="已上传",
+                message=f"已上传（v{version}）",
                 file_id=evidence.pk,
                 sha256=stored.sha256,
                 size=stored.size,
+                version=version,
+                warning=warning,
             )
         )
     return results

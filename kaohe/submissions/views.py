@@ -191,6 +191,8 @@ def _upload_answer(
         messages.error(request, error)
     for r in results:
         (messages.success if r.accepted else messages.error)(request, f"{r.name}：{r.message}")
+        if r.warning:
+            messages.warning(request, f"{r.name}：{r.warning}")
     return redirect(_task_url(plan, unit.pk, task.pk))
 
 
@@ -424,7 +426,12 @@ def overview(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(
         request,
         "submissions/overview.html",
-        {**_nav(request, plan, "overview"), "plan": plan, "overview": selectors.office_overview(plan)},
+        {
+            **_nav(request, plan, "overview"),
+            "plan": plan,
+            "overview": selectors.office_overview(plan),
+            "remind_count": len(selectors.empty_open_tasks_by_unit(plan, timezone.now())),
+        },
     )
 
 

@@ -67,6 +67,9 @@ def test_office_samples_and_reviewer_scores(page, live_server, demo):
     page.fill("#overall_comment", "案卷总体规范，程序存在瑕疵。")
     shot(page, "72-casefiles-reviewer-scoring")
     page.click("[data-testid=submit]")
+    # 提交后不能再修改: a dialog says so first
+    assert "不能再修改" in page.inner_text("[data-testid=confirm-dialog]")
+    page.click("[data-testid=confirm-ok]")
     page.wait_for_selector("[data-testid=assigned-table]")
     assert "91.50 分" in page.content()
     assert SampledFile.objects.filter(plan=demo, status=SampledFile.Status.SUBMITTED).count() == 1

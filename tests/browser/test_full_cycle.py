@@ -240,9 +240,10 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
     # 3. Two desks grade: desk A its two tasks for both units (one below 优, with a reason), desk B its task.
     def grade(actor: Actor, unit_pk: int, task_pk: int, value: str, reason: str = "") -> None:
         cell = f"#cell-{unit_pk}-{task_pk}"
-        if reason:
-            actor.page.fill(f"{cell} input[name=reason]", reason)
         actor.page.select_option(f"{cell} select[name=grade]", value)
+        if reason:  # below 优 the reason field opens (focused) and the save waits for it
+            actor.page.fill(f"{cell} input[name=reason]", reason)
+            actor.page.press(f"{cell} input[name=reason]", "Enter")
         actor.page.wait_for_selector(f"{cell} .kaohe-cell-ok")
 
     desk_a = Actor(browser, live_server, "cycle_desk_a")
@@ -289,7 +290,9 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
     office.submit(f"{problem} button[type=submit]")
     page.check("#id_all_units")
     page.check("[data-testid=release-form] input[name=kind][value=final]")  # the final 考核情况反馈, with the scores
-    office.submit("[data-testid=release-form] button[type=submit]")
+    page.click("[data-testid=release-form] button[type=submit]")
+    assert "不能再修改" in page.inner_text("[data-testid=confirm-dialog]")  # 发布反馈 is confirmed in a dialog
+    office.submit("[data-testid=confirm-ok]")
     shot(page, "full-cycle-12-office-feedback-released")
     page = unit.go(f"/plans/{plan.pk}/feedback/")
     unit.submit("button[type=submit] >> text=确认收到反馈")

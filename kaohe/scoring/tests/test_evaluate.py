@@ -162,7 +162,7 @@ def test_grid_shows_the_desks_tasks_and_the_office_reads_all(personas, demo_plan
     _post(personas.client(personas.desk), demo_plan, wugang, task, score="0.3", reason="扣分原因乙")
     page = personas.client(personas.desk).get(reverse("scoring:grid", args=[demo_plan.pk])).content.decode()
     assert page.count('data-testid="grid-row"') == 11  # the county governments
-    assert "已评价 1 /" in page
+    assert "已评价 <span data-done>1</span> /" in page
     office = personas.client(personas.office).get(reverse("scoring:grid", args=[demo_plan.pk])).content.decode()
     assert "只读" in office and "disabled" in office
     assert personas.client(personas.viewer).get(reverse("scoring:grid", args=[demo_plan.pk])).status_code == 403
