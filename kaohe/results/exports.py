@@ -98,6 +98,8 @@ def _remarks(row: selectors.RankedRow, bottom_n: int) -> str:
     notes = []
     if not row.scored:
         notes.append(f"未评价 {row.missing} 项，暂不计分")
+    elif row.not_assessed:
+        notes.append(f"未取得任何评价，{row.missing} 项按0分计，不列入后{bottom_n}名")
     elif row.zero_filled:
         notes.append(f"{row.missing} 项未评价按0分计")
     if row.vetoes_applied:
