@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import docx
 from django.urls import reverse
@@ -69,7 +71,8 @@ def test_release_bulletin_official_layout_copies_contact_analysis_ties(personas,
     # A4, red 版头, 文号 over the red rule.
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert round(Length(section.page_width - section.left_margin - section.right_margin).mm) == TEXT_WIDTH_MM
+    margins = int(section.left_margin or 0) + int(section.right_margin or 0)
+    assert round(Length(int(section.page_width or 0) - margins).mm) == TEXT_WIDTH_MM
     head = document.paragraphs[texts.index(f"{plan.organiser.name}文件")]
     assert head.runs and all(str(r.font.color.rgb) == "C00000" for r in head.runs)
     number = document.paragraphs[texts.index("平法政办〔" + str(timezone.localdate().year) + "〕  号")]
@@ -115,7 +118,9 @@ def test_without_copy_recipients_no_copy_line_and_frozen_texts_keep_them():
     assert BulletinTexts.from_json({"title": "旧的公布稿"}).copies == ()
 
 
-def _meta(finals: dict[int, str | None], bottom: list[int], not_assessed: list[int] = ()) -> tuple[dict, dict]:
+def _meta(
+    finals: dict[int, str | None], bottom: list[int], not_assessed: Sequence[int] = ()
+) -> tuple[dict[str, Any], dict[str, Any]]:
     units, ranks = {}, {}
     ordered = sorted((f for f in finals.values() if f is not None), key=Decimal, reverse=True)
     for unit_id, final in finals.items():
