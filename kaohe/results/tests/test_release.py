@@ -418,12 +418,13 @@ def test_score_sheet_per_category_with_reasons_and_sources(personas, demo_plan, 
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["说明", "部门1排名", "得分明细"]
-    ranked = [r[1] for r in book["部门1排名"].iter_rows(min_row=2, values_only=True)]
+    ranked = [r[1] for r in book["部门1排名"].iter_rows(min_row=5, values_only=True)]
     assert ranked == ["市新闻出版局", "市委机要保密局", "市委网信办"]
     detail = book["得分明细"]
-    header = [c.value for c in detail[1]]
+    assert detail["A2"].value == "类别：部门1"
+    header = [c.value for c in detail[4]]
     assert header[-2:] == ["扣分理由或说明", "评价来源"]
-    rows = list(detail.iter_rows(min_row=2, values_only=True))
+    rows = list(detail.iter_rows(min_row=5, values_only=True))
     assert {r[1] for r in rows} == {"市新闻出版局", "市委机要保密局", "市委网信办"}
     assert len(rows) == 3 * len(tasks_of(wangxin)) == 33
     field_row = next(r for r in rows if r[1] == "市委网信办" and r[4] == field_task.code)
