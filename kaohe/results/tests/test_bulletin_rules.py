@@ -61,6 +61,10 @@ def test_release_bulletin_official_layout_copies_contact_analysis_ties(personas,
     assert release.bulletin_contact == "联系人：张三，0375-2345678" and release.bulletin_analysis == ANALYSIS
     event = AuditEvent.objects.filter(action="results.bulletin_edit").latest("seq")
     assert set(event.after) == {"bulletin_contact", "bulletin_analysis"}
+    county_page = office.get(
+        reverse("results:snapshot", args=[plan.pk, snapshot.pk]) + f"?category={counties[0].category_id}"
+    ).content.decode()
+    assert county_page.count("未取得任何评价，按0分计，不列入约谈名单") == 4
     page = office.get(reverse("results:release", args=[plan.pk])).content.decode()
     assert 'name="bulletin_contact"' in page and 'name="bulletin_analysis"' in page
 
