@@ -15,8 +15,9 @@ from kaohe.core.officialdoc import OfficialDocument, blank_number, chinese_date
 from kaohe.reviews.models import Feedback
 
 SCORE_HEADERS = ("编号", "工作任务", "分值", "得分", "等次", "扣分理由")
-#: Column widths in proportion (mm of the 156 mm text width): the task name and the reason wide, numbers narrow.
-SCORE_WEIGHTS = (16, 58, 12, 13, 11, 46)
+#: Column widths in proportion (mm of the 156 mm text width): the task name and the reason wide, numbers narrow
+#: (12 mm holds a two-character 5号 header inside the cell margins).
+SCORE_WEIGHTS = (16, 57, 12, 13, 12, 46)
 SCORE_CENTRED = (True, False, True, True, True, False)
 
 

@@ -224,6 +224,8 @@ def test_release_end_to_end_through_the_views(personas, all_graded):
     joined = "\n".join(texts)
     assert "平法政办〔2021〕3号" in texts and "关于2020年度依法行政考核结果的通报（审定稿）" in joined
     assert any(TWO_YEARS_HEADING in t for t in texts) and "优秀等次（" in joined and "（一）抓好整改。" in texts
+    assert texts[-2] == "抄送：市纪委监委。"  # frozen with the texts at publication
+    assert publication.bulletin["copies"] == ["市纪委监委"]
 
     # Reopening needs a reason; then scores may change again and a new 审定 is needed.
     assert "撤回公布须写明理由" in _messages(office.post(_url("reopen", plan), {"reason": " "}))
