@@ -217,6 +217,7 @@ def test_release_end_to_end_through_the_views(personas, all_graded):
     assert ResultReceipt.objects.get(publication=publication, organisation=jiwei).read_by_id == jiwei_viewer.pk
     page = office.get(_url("release", plan)).content.decode()
     assert "已读 2/" in page and page.count('data-testid="receipt-row"') == units + 1
+    assert '<dt class="col-3">抄送</dt><dd class="col-9">市纪委监委</dd>' in page  # frozen with the bulletin
 
     # The published bulletin carries the edits and the lists.
     body = office.get(_url("release_bulletin", plan)).content
