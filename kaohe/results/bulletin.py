@@ -36,7 +36,7 @@ from kaohe.plans.models import Indicator, Plan
 from kaohe.results.loader import ukey
 from kaohe.results.models import ResultRelease, ResultSnapshot
 from kaohe.results.selectors import TwoYears
-from kaohe.scoring.rules import Component
+from kaohe.scoring.rules import Component, round_rate
 
 INCOMPLETE_NOTE = "（结果尚不完整，仅供审核）"
 ORDINALS = "一二三四五六七八九十"
@@ -221,9 +221,12 @@ def _composition(policy: Mapping[str, Any], full_scores: set[str]) -> list[str]:
 
 def _grade_lists(
     meta: Mapping[str, Any], units: Mapping[str, Any], band_names: Sequence[str]
-) -> tuple[list[tuple[str, list[str]]], list[str]]:
-    """Per grade (bands order, then any other grade met), the names in rank order; and the names not yet scored."""
+) -> tuple[list[tuple[str, list[str], int]], list[str]]:
+    """Per grade (bands order, then any other grade met), the names in rank order and how many of them were not
+    assessed (counted at 0 without any evaluation); and the names not yet scored."""
+    skipped = _not_assessed(meta)
     groups: dict[str, list[str]] = {name: [] for name in band_names}
+    not_assessed: dict[str, int] = {}
     unscored: list[str] = []
     for unit_id in meta["ranked"]:
         unit = units[ukey(unit_id)]
@@ -231,7 +234,8 @@ def _grade_lists(
             unscored.append(unit["name"])
         else:
             groups.setdefault(unit["grade"], []).append(unit["name"])
-    return [(name, names) for name, names in groups.items() if names], unscored
+            not_assessed[unit["grade"]] = not_assessed.get(unit["grade"], 0) + (unit_id in skipped)
+    return [(name, names, not_assessed.get(name, 0)) for name, names in groups.items() if names], unscored
 
 
 def _not_assessed(meta: Mapping[str, Any]) -> set[int]:
@@ -239,9 +243,31 @@ def _not_assessed(meta: Mapping[str, Any]) -> set[int]:
     return {int(u) for u in meta.get("not_assessed") or ()}
 
 
-def _analysis(meta: Mapping[str, Any], units: Mapping[str, Any], level1: Mapping[str, str]) -> str:
-    """Average, highest and lowest final of the assessed units, the best and worst 一级指标 score rate; a final
-    below 0 is explained (deductions beyond the points earned: the plan sets no floor, docs/scoring.md F1)."""
+def _level1_subtotals(meta: Mapping[str, Any], details: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """The category's [earned, possible, rate] per 一级指标: the engine's (over the scored units), or, when some
+    units were not assessed, summed again over the assessed units only (their zeros would pull every rate down)."""
+    skipped = _not_assessed(meta)
+    if not skipped or details is None:
+        return dict(meta.get("level1") or {})
+    sums: dict[str, tuple[Decimal, Decimal]] = {}
+    for unit_id in meta["ranked"]:
+        detail = details.get(ukey(unit_id))
+        if unit_id in skipped or detail is None:
+            continue
+        for key, values in (detail.get("level1") or {}).items():
+            earned, possible = sums.get(key, (Decimal(0), Decimal(0)))
+            sums[key] = (earned + Decimal(values[0]), possible + Decimal(values[1]))
+    return {
+        key: [str(earned), str(possible), str(round_rate(earned / possible)) if possible > 0 else None]
+        for key, (earned, possible) in sums.items()
+    }
+
+
+def _analysis(
+    meta: Mapping[str, Any], units: Mapping[str, Any], level1: Mapping[str, str], details: Mapping[str, Any] | None = None
+) -> str:
+    """Average, highest and lowest final of the assessed units, the best and worst 一级指标 score rate among them; a
+    final below 0 is explained (deductions beyond the points earned: the plan sets no floor, docs/scoring.md F1)."""
     skipped = _not_assessed(meta)
     counted = [
         units[ukey(u)] for u in meta["ranked"] if units[ukey(u)]["scored"] and units[ukey(u)]["final"] and u not in skipped
@@ -255,7 +281,7 @@ def _analysis(meta: Mapping[str, Any], units: Mapping[str, Any], level1: Mapping
         parts.append(f"已计分的{len(finals)}个考核对象平均得分{average:.2f}分，最高{max(finals):.2f}分，最低{min(finals):.2f}分")
     rates = [
         (Decimal(values[2]), level1.get(key, key))
-        for key, values in (meta.get("level1") or {}).items()
+        for key, values in _level1_subtotals(meta, details).items()
         if values and len(values) > 2 and values[2] is not None
     ]
     if rates:
@@ -366,7 +392,14 @@ def build_bulletin(
         w.heading2(f"（{_ordinal(index)}）{meta['name']}")
         groups, unscored = _grade_lists(meta, units, band_names)
         lines: list[tuple[str, RGBColor | None]] = [
-            (f"{grade}等次（{len(members)}个）：" + "、".join(members), None) for grade, members in groups
+            (
+                f"{grade}等次（{len(members)}个"
+                + (f"，其中{skipped}个未取得任何评价、按0分计" if skipped else "")
+                + "）："
+                + "、".join(members),
+                None,
+            )
+            for grade, members, skipped in groups
         ]
         if unscored:
             lines.append((f"尚未计分（{len(unscored)}个，缺少评价）：" + "、".join(unscored), RED))
@@ -385,10 +418,10 @@ def build_bulletin(
     w.heading1("三、考核分析评估")
     for index, category in enumerate(categories):
         meta, units = category["meta"], category["units"]
-        w.paragraph(f"（{_ordinal(index)}）{meta['name']}。" + _analysis(meta, units, level1))
+        w.paragraph(f"（{_ordinal(index)}）{meta['name']}。" + _analysis(meta, units, level1, category.get("details")))
     w.paragraphs(words.analysis)
     interviews = [line for c in categories for line in _interview_lines(c["meta"], c["units"], bottom_n)]
-    if interviews:
+    if any(c["meta"]["bottom"] for c in categories):
         rule = "得分相同的并列列入，未实际考核的单位不列入"
         w.paragraph(
             f"按照考核实施方案，各类别排名后{bottom_n}名的考核对象由{organiser}约谈（{rule}）："

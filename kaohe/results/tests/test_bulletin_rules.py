@@ -105,6 +105,10 @@ def test_release_bulletin_official_layout_copies_contact_analysis_ties(personas,
     assert any(t.startswith("部门2中") and "（46个）" in t for t in texts[start:end])
     assert not any(t.startswith("部门2：") for t in texts)
     assert "本类别46个考核对象均未取得任何评价（按0分计），不作得分分析。" in joined
+    # Grade lists say how many were not assessed; score rates are over the assessed units only.
+    assert any(t.startswith("3.不合格等次（4个，其中4个未取得任何评价、按0分计）：") for t in texts)
+    county_analysis = next(t for t in texts if t.startswith("（一）县区政府。"))
+    assert "已计分的7个考核对象平均得分" in county_analysis and "得分率最高，为100.00%" in county_analysis
 
     # 联系人 under the date; 版记: 抄送 then the 印发 line, between rules.
     assert "（联系人：张三，0375-2345678）" in texts
