@@ -496,7 +496,8 @@ def compute_category(
         counted = [u for u in scored if u.scored]
         # Counted at 0 (MissingPolicy.ZERO) without a single evaluation: not assessed, so not in the bottom list.
         not_assessed = tuple(u.unit_id for u in scored if u.final is not None and u.missing and not u.evaluated)
-        assessed_finals = {k: v for k, v in finals.items() if k not in not_assessed}
+        left_out = set(not_assessed)
+        assessed_finals = {k: v for k, v in finals.items() if k not in left_out}
         return CategoryResult(
             category_id=category.category_id,
             status=Status.COMPLETE if all(u.scored for u in scored) else Status.INCOMPLETE,

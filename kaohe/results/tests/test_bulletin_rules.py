@@ -167,3 +167,33 @@ def test_units_not_assessed_are_left_out_of_the_averages():
         "部门2：单位2、单位1。",
         "部门2中单位3、单位4（2个）本年度未取得任何评价，按0分计但未实际考核，不列入上述名单。",
     ]
+
+
+def test_score_sheet_remarks_explain_not_assessed_and_finals_below_zero():
+    from kaohe.results.exports import _remarks
+    from kaohe.results.selectors import RankedRow
+
+    def row(**kwargs: Any) -> RankedRow:
+        values: dict[str, Any] = {
+            "unit_id": 1,
+            "name": "单位1",
+            "scored": True,
+            "raw": "0.00",
+            "applicable_max": "100.00",
+            "converted": "0.00",
+            "bonus_total": "0.00",
+            "deduction_total": "0.00",
+            "final": "0.00",
+            "rank": 1,
+            "proposed_grade": None,
+            "grade": None,
+            "vetoes_applied": [],
+            "zero_filled": True,
+            "missing": 96,
+            "warnings": 0,
+        }
+        return RankedRow(**(values | kwargs))
+
+    assert _remarks(row(not_assessed=True), 5) == "未取得任何评价，96 项按0分计，不列入后5名"
+    below = _remarks(row(zero_filled=False, missing=0, final="-2.00", deduction_total="2.00", in_bottom=True), 5)
+    assert below == "减分超过考核得分，最终得分低于0分（方案未规定最低分）；后5名"
