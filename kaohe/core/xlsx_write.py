@@ -15,6 +15,10 @@ ones included), dates and booleans are written as what they are; only ``str`` va
 
 Use it through :func:`new_workbook` / :func:`append` / :func:`put` / :func:`header` / :func:`save`; every
 cell written through them is guarded. ``tests`` scan every export for formula cells.
+
+Sheets that offices print take :func:`title_rows` (title, 类别, generated date above the header), :func:`widths`,
+:func:`text_cell` (wrapped text) and :func:`print_setup` (A4 landscape, one page wide, the header row repeated on
+every page, frozen below it, page numbers in the footer); either kind of worksheet.
 """
 
 from __future__ import annotations
@@ -26,13 +30,18 @@ from typing import IO, Any, TypeAlias
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TITLE_FONT = Font(bold=True, size=14)
+SUBTITLE_FONT = Font(size=10, color="595959")
+WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, horizontal="center", vertical="center")
 
 AnySheet: TypeAlias = Worksheet | WriteOnlyWorksheet
 
@@ -96,12 +105,14 @@ def append(sheet: AnySheet, values: Iterable[Any]) -> None:
 
 
 def header(sheet: AnySheet, titles: Sequence[str], *, fill: bool = True) -> None:
-    """The bold (and lightly filled) header row used by the score sheets, analysis and audit exports."""
+    """The bold (and lightly filled) header row used by the score sheets, analysis and audit exports; its text
+    wraps, centred, so narrow columns keep their headers readable."""
     if isinstance(sheet, WriteOnlyWorksheet):
         cells = []
         for title in titles:
             target = cell(sheet, title)
             target.font = HEADER_FONT
+            target.alignment = HEADER_ALIGNMENT
             if fill:
                 target.fill = HEADER_FILL
             cells.append(target)
@@ -110,8 +121,60 @@ def header(sheet: AnySheet, titles: Sequence[str], *, fill: bool = True) -> None
     append(sheet, titles)
     for target in sheet[sheet.max_row]:
         target.font = HEADER_FONT
+        target.alignment = HEADER_ALIGNMENT
         if fill:
             target.fill = HEADER_FILL
+
+
+def text_cell(sheet: AnySheet, value: Any) -> Any:
+    """A value whose text wraps in its column (top-aligned): a styled cell for write-only sheets, else the value
+    (style it after ``append`` with :data:`WRAP`). Empty values stay plain, so long sheets build fewer cells."""
+    if value in (None, "") or not isinstance(sheet, WriteOnlyWorksheet):
+        return value
+    target = cell(sheet, value)
+    target.alignment = WRAP
+    return target
+
+
+def title_rows(sheet: AnySheet, title: str, lines: Sequence[str], *, columns: int) -> int:
+    """Rows above the header: ``title`` bold (14 pt), then one small grey row per line (类别, generated date…),
+    each merged across ``columns``. Write them first. Returns the number of rows written."""
+    rows: list[tuple[str, Font]] = [(title, TITLE_FONT), *((line, SUBTITLE_FONT) for line in lines)]
+    sheet.row_dimensions[1].height = 24  # before the row is written (write-only sheets)
+    for index, (text, font) in enumerate(rows, start=1):
+        if isinstance(sheet, WriteOnlyWorksheet):
+            target = cell(sheet, text)
+            target.font = font
+            sheet.append([target])
+        else:
+            target = put(sheet, index, 1, text)
+            target.font = font
+        if columns > 1:
+            sheet.merged_cells.add(f"A{index}:{get_column_letter(columns)}{index}")
+    return len(rows)
+
+
+def widths(sheet: AnySheet, values: Iterable[float]) -> None:
+    """Column widths (characters), from column A. Set them before writing rows to a write-only sheet."""
+    for index, width in enumerate(values, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def print_setup(sheet: AnySheet, *, header_row: int, freeze_column: int = 1, landscape: bool = True) -> None:
+    """As offices print score sheets: A4 (paperSize 9), landscape, fit to one page wide (as many pages tall as
+    needed), narrow margins, centred; ``header_row`` repeated at the top of every page and frozen with the
+    columns before ``freeze_column``; "第 N 页，共 M 页" in the footer. Call before writing a write-only sheet."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.freeze_panes = f"{get_column_letter(freeze_column)}{header_row + 1}"
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def save(workbook: Workbook, target: IO[bytes] | None = None) -> bytes:

@@ -805,9 +805,14 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 
 def workbook(about: Sequence[tuple[str, str]], found: Sequence[Table]) -> bytes:
     """A 说明 sheet (``about``: label, value) and one sheet per table; numbers as numbers (rates as fractions
-    formatted 0.00%, so 91.75 % is the number 0.9175), None as an empty cell."""
+    formatted 0.00%, so 91.75 % is the number 0.9175), None as an empty cell. Each table's sheet is laid out to
+    be printed: the plan's title and the table's as title rows, the data source and export time under them, the
+    header on row 4 (``xlsx_write.print_setup``)."""
     from kaohe.core import xlsx_write
 
+    facts = dict(about)
+    heading = facts.get("考核方案", "")
+    lines = [f"数据来源：{facts.get('数据来源') or '—'}", f"导出时间：{facts.get('导出时间') or '—'}"]
     book = xlsx_write.new_workbook()
     sheet = xlsx_write.first_sheet(book, "说明")
     for label, value in about:
@@ -817,6 +822,9 @@ def workbook(about: Sequence[tuple[str, str]], found: Sequence[Table]) -> bytes:
     taken = {"说明"}
     for table in found:
         ws = book.create_sheet(_sheet_title(table.title, taken))
+        xlsx_write.widths(ws, [12 if column.kind != TEXT else 28 for column in table.columns])
+        header_row = xlsx_write.title_rows(ws, f"{heading}{table.title}", lines, columns=len(table.columns)) + 1
+        xlsx_write.print_setup(ws, header_row=header_row)
         xlsx_write.header(ws, [c.title for c in table.columns])
         for row in table.rows:
             xlsx_write.append(
@@ -827,14 +835,13 @@ def workbook(about: Sequence[tuple[str, str]], found: Sequence[Table]) -> bytes:
                 ],
             )
         for index, column in enumerate(table.columns, start=1):
-            letter = ws.cell(row=1, column=index).column_letter
-            ws.column_dimensions[letter].width = 12 if column.kind != TEXT else 28
             number_format = _FORMATS.get(column.kind)
-            if number_format:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+            for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
+                if number_format:
                     cell.number_format = number_format
+                elif column.kind == TEXT:
+                    cell.alignment = xlsx_write.WRAP
         if table.note:
             ws.append([])
             xlsx_write.append(ws, [table.note])
-        ws.freeze_panes = "A2"
     return xlsx_write.save(book)

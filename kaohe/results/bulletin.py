@@ -1,21 +1,26 @@
-"""A snapshot as the results bulletin (考核情况的通报): a .docx in the official document layout (GB/T 9704 habits).
+"""A snapshot as the results bulletin (考核情况的通报): a .docx in the GB/T 9704 layout of ``core/officialdoc.py``.
 
 Modelled on the Jiaozuo 2020 bulletin (焦法政办〔2021〕8号, rules.md Part B): red issuing-authority line and
 rule, 文号, title, addressees, then 一、考核基本情况 (period, categories, unit counts, score composition),
 二、考核结果等次 (per category the grade lists, units in rank order), 三、考核分析评估 (highest and lowest
-score rate of the 一级指标, the bottom-N interview list), 四、工作要求, signature, date and the 印发 line.
+score rate of the 一级指标, the office's own 分析 paragraphs, the bottom-N interview list), 四、工作要求,
+signature and date, the 联系人 line, and the 版记 (抄送 from the release's copy recipients, the 印发 line).
 
 By default it is a draft for the office to edit: the bulletin's own number is left blank ("〔2026〕  号"). A
-release (``ResultRelease``) stores the office's edits (``BulletinTexts``: 文号, title, 主送, opening, 工作要求,
-signature and date, 印发 line); blank ones keep the defaults, and at publication the resolved texts are frozen on
-the publication. A snapshot whose evaluations are not complete still produces a document, marked
-"（结果尚不完整，仅供审核）". Queries: the snapshot's data and inputs, the 一级指标 names.
+release (``ResultRelease``) stores the office's edits (``BulletinTexts``: 文号, title, 主送, opening, 分析,
+工作要求, signature and date, 联系人, 印发 line); blank ones keep the defaults, and at publication the resolved
+texts (with the 抄送 list) are frozen on the publication. A snapshot whose evaluations are not complete still
+produces a document, marked "（结果尚不完整，仅供审核）".
+
+Rules the text follows (docs/scoring.md §11): the office's written missing-evaluation decision is an internal
+record and never printed; units tied at the bottom-N cut are all named, with a sentence saying so; units counted
+at 0 without any evaluation (not assessed) are left out of the interview list and named as such; a final below
+0 is explained. Queries: the snapshot's data and inputs, the 一级指标 names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -23,51 +28,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
+from docx.shared import RGBColor
 
+from kaohe.core.officialdoc import RED, OfficialDocument, blank_number, chinese_date
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan
 from kaohe.results.loader import ukey
 from kaohe.results.models import ResultRelease, ResultSnapshot
 from kaohe.results.selectors import TwoYears
-from kaohe.scoring.rules import Component
-
-# Fonts (East Asian names; Latin text and digits in Times New Roman).
-XIAOBIAOSONG = "方正小标宋简体"
-FANGSONG = "仿宋_GB2312"
-HEITI = "黑体"
-KAITI = "楷体_GB2312"
-SONGTI = "宋体"
-LATIN = "Times New Roman"
-#: Substitutes named in the font table, for machines without the GB2312/方正 fonts.
-ALT_FONTS = {XIAOBIAOSONG: SONGTI, FANGSONG: "仿宋", KAITI: "楷体"}
-
-RED = RGBColor(0xC0, 0x00, 0x00)
-RED_HEX = "C00000"
-BODY_PT = 16  # 3号
-TITLE_PT = 22  # 2号
-IMPRINT_PT = 14  # 4号
-LINE_PT = 28  # fixed line spacing of the body (22 lines a page)
-TEXT_WIDTH_MM = 210 - 28 - 26
+from kaohe.scoring.rules import Component, round_rate
 
 INCOMPLETE_NOTE = "（结果尚不完整，仅供审核）"
 ORDINALS = "一二三四五六七八九十"
 HUNDRED = Decimal(100)
-
-
-# --- dates and numbers ---------------------------------------------------------------------------------
-
-
-def chinese_date(day: dt.date) -> str:
-    """2026-11-22 → "2026年11月22日"."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _ordinal(index: int) -> str:
@@ -92,195 +65,7 @@ def _rate(rate: str) -> str:
 
 def bulletin_number(plan: Plan, year: int) -> str:
     """The bulletin's 文号, number left blank: the prefix of the plan's 文号 (平法政办〔2020〕5号 → 平法政办〔2026〕  号)."""
-    match = re.match(r"\s*(.*?)\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]", plan.doc_number or "")
-    if match is None or not match.group(1):
-        return "〔 〕号"
-    return f"{match.group(1)}〔{year}〕  号"
-
-
-# --- low-level formatting ------------------------------------------------------------------------------
-
-
-def _font(run_or_style: Any, east_asia: str, size: float | None = None) -> None:
-    run_or_style.font.name = LATIN  # w:ascii and w:hAnsi
-    if size is not None:
-        run_or_style.font.size = Pt(size)
-    rpr = run_or_style.element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:cs"), LATIN)
-
-
-def _run(
-    paragraph: Paragraph,
-    text: str,
-    *,
-    font: str = FANGSONG,
-    size: float = BODY_PT,
-    bold: bool = False,
-    color: RGBColor | None = None,
-) -> Any:
-    run = paragraph.add_run(text)
-    _font(run, font, size)
-    if bold:
-        run.font.bold = True
-    if color is not None:
-        run.font.color.rgb = color
-    return run
-
-
-def _border(paragraph: Paragraph, edges: Mapping[str, tuple[str, int]]) -> None:
-    """Paragraph borders: ``{"bottom": ("C00000", 18)}`` (size in eighths of a point)."""
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    for edge in ("top", "bottom"):  # schema order
-        if edge not in edges:
-            continue
-        color, size = edges[edge]
-        line = OxmlElement(f"w:{edge}")
-        line.set(qn("w:val"), "single")
-        line.set(qn("w:sz"), str(size))
-        line.set(qn("w:space"), "1")
-        line.set(qn("w:color"), color)
-        borders.append(line)
-    # pBdr goes before shd/tabs/spacing/ind/jc in CT_PPr; python-docx keeps the sequence when inserting.
-    ppr.insert_element_before(
-        borders,
-        "w:shd",
-        "w:tabs",
-        "w:suppressAutoHyphens",
-        "w:kinsoku",
-        "w:wordWrap",
-        "w:overflowPunct",
-        "w:topLinePunct",
-        "w:autoSpaceDE",
-        "w:autoSpaceDN",
-        "w:bidi",
-        "w:adjustRightInd",
-        "w:snapToGrid",
-        "w:spacing",
-        "w:ind",
-        "w:contextualSpacing",
-        "w:mirrorIndents",
-        "w:suppressOverlap",
-        "w:jc",
-        "w:textDirection",
-        "w:textAlignment",
-        "w:textboxTightWrap",
-        "w:outlineLvl",
-        "w:divId",
-        "w:cnfStyle",
-        "w:rPr",
-        "w:sectPr",
-        "w:pPrChange",
-    )
-
-
-class Writer:
-    """Paragraphs in the house style: body text indented two characters, fixed 28 pt lines."""
-
-    def __init__(self) -> None:
-        self.document: Any = Document()
-        self._page()
-        self._styles()
-        self._font_table()
-
-    def _page(self) -> None:
-        section = self.document.sections[0]
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-        section.left_margin, section.right_margin = Mm(28), Mm(26)
-        section.header_distance, section.footer_distance = Mm(15), Mm(25)
-        footer = section.footer.paragraphs[0]
-        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(footer, "— ", font=SONGTI, size=IMPRINT_PT)
-        field = OxmlElement("w:fldSimple")
-        field.set(qn("w:instr"), "PAGE")
-        number = _run(footer, "1", font=SONGTI, size=IMPRINT_PT)
-        footer._p.remove(number._r)
-        field.append(number._r)
-        footer._p.append(field)
-        _run(footer, " —", font=SONGTI, size=IMPRINT_PT)
-
-    def _styles(self) -> None:
-        # The template's defaults name theme fonts, which would win over the fonts named below: drop them.
-        defaults = self.document.styles.element.find(qn("w:docDefaults"))
-        default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")) if defaults is not None else None
-        if default_rpr is not None:
-            for element in default_rpr.iterchildren(qn("w:rFonts"), qn("w:lang")):
-                for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-                    element.attrib.pop(qn(theme), None)
-                if element.tag == qn("w:rFonts"):
-                    element.set(qn("w:ascii"), LATIN)
-                    element.set(qn("w:hAnsi"), LATIN)
-                    element.set(qn("w:eastAsia"), FANGSONG)
-                    element.set(qn("w:cs"), LATIN)
-                else:
-                    element.set(qn("w:eastAsia"), "zh-CN")
-        normal = self.document.styles["Normal"]
-        _font(normal, FANGSONG, BODY_PT)
-        rpr = normal.element.get_or_add_rPr()
-        if rpr.find(qn("w:lang")) is None:
-            lang = OxmlElement("w:lang")
-            lang.set(qn("w:val"), "en-US")
-            lang.set(qn("w:eastAsia"), "zh-CN")
-            rpr.append(lang)
-        fmt = normal.paragraph_format
-        fmt.space_before = fmt.space_after = Pt(0)
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(LINE_PT)
-        fmt.widow_control = True
-
-    def _font_table(self) -> None:
-        """Name a common substitute (w:altName) for each GB font, for machines that do not have it."""
-        part = self.document.part
-        for rel in part.rels.values():
-            if rel.reltype != RT.FONT_TABLE:
-                continue
-            target = rel.target_part
-            blob = target.blob.decode("utf-8")
-            extra = "".join(
-                f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
-                f'<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
-                for name, alt in ALT_FONTS.items()
-                if f'w:name="{name}"' not in blob
-            )
-            if extra and "</w:fonts>" in blob:
-                target._blob = blob.replace("</w:fonts>", extra + "</w:fonts>").encode("utf-8")
-
-    def paragraph(
-        self,
-        text: str = "",
-        *,
-        font: str = FANGSONG,
-        size: float = BODY_PT,
-        bold: bool = False,
-        color: RGBColor | None = None,
-        align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
-        indent: bool = True,
-    ) -> Paragraph:
-        paragraph: Paragraph = self.document.add_paragraph()
-        paragraph.alignment = align
-        if indent:
-            paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-        if text:
-            _run(paragraph, text, font=font, size=size, bold=bold, color=color)
-        return paragraph
-
-    def heading1(self, text: str) -> Paragraph:
-        return self.paragraph(text, font=HEITI)
-
-    def heading2(self, text: str) -> Paragraph:
-        return self.paragraph(text, font=KAITI)
-
-    def blank(self) -> Paragraph:
-        return self.paragraph(indent=False)
-
-    def save(self) -> bytes:
-        buffer = io.BytesIO()
-        self.document.save(buffer)
-        return buffer.getvalue()
+    return blank_number(plan.doc_number, year)
 
 
 # --- content -------------------------------------------------------------------------------------------
@@ -303,11 +88,15 @@ class BulletinTexts:
     date: dt.date | None = None
     imprint: str = ""  # the 印发机关 of the 印发 line
     imprint_date: dt.date | None = None
+    contact: str = ""  # the 联系人 line: name and telephone
+    analysis: str = ""  # the office's own 分析 paragraphs under 三、考核分析评估, one per line
+    copies: tuple[str, ...] = ()  # 抄送: the release's copy recipients (not edited here: the release page adds them)
 
-    def as_json(self) -> dict[str, str | None]:
+    def as_json(self) -> dict[str, Any]:
         values = asdict(self)
         for key in ("date", "imprint_date"):
             values[key] = values[key].isoformat() if values[key] is not None else None
+        values["copies"] = list(self.copies)
         return values
 
     @classmethod
@@ -328,10 +117,15 @@ class BulletinTexts:
             date=day("date"),
             imprint=text("imprint"),
             imprint_date=day("imprint_date"),
+            contact=text("contact"),
+            analysis=text("analysis"),
+            copies=tuple(str(name) for name in value.get("copies") or ()),
         )
 
     @classmethod
     def of_release(cls, release: ResultRelease) -> BulletinTexts:
+        """The release's edits and its copy recipients (one query)."""
+        copies = tuple(release.copy_recipients.values_list("organisation__name", flat=True))
         return cls(
             number=release.bulletin_number,
             title=release.bulletin_title,
@@ -342,6 +136,9 @@ class BulletinTexts:
             date=release.bulletin_date,
             imprint=release.bulletin_imprint,
             imprint_date=release.bulletin_imprint_date,
+            contact=release.bulletin_contact,
+            analysis=release.bulletin_analysis,
+            copies=copies,
         )
 
 
@@ -381,36 +178,6 @@ def resolve_texts(plan: Plan, edits: BulletinTexts | None, day: dt.date) -> Bull
     if edits.imprint_date is None:
         texts = replace(texts, imprint_date=texts.date)
     return texts
-
-
-def _header(w: Writer, plan: Plan, number: str) -> None:
-    organiser = plan.organiser.name
-    banner = f"{organiser}文件"
-    width_pt = TEXT_WIDTH_MM / 25.4 * 72
-    size = max(22, min(42, int(width_pt / max(len(banner), 1))))  # one line, 初号 at most
-    for _ in range(2):
-        w.blank()
-    head = w.paragraph(banner, font=XIAOBIAOSONG, size=size, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    head.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    head.paragraph_format.space_after = Pt(LINE_PT)
-    doc_no = w.paragraph(number, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    doc_no.paragraph_format.space_after = Pt(6)
-    _border(doc_no, {"bottom": (RED_HEX, 18)})  # the red rule under the 文号
-    w.blank()
-
-
-def _title(w: Writer, text: str, complete: bool) -> None:
-    title = w.paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    fmt = title.paragraph_format
-    fmt.line_spacing = Pt(35)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for index, line in enumerate(lines):
-        run = _run(title, line, font=XIAOBIAOSONG, size=TITLE_PT)
-        if index < len(lines) - 1:
-            run.add_break()
-    if not complete:
-        w.paragraph(INCOMPLETE_NOTE, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    w.blank()
 
 
 def _composition(policy: Mapping[str, Any], full_scores: set[str]) -> list[str]:
@@ -454,9 +221,12 @@ def _composition(policy: Mapping[str, Any], full_scores: set[str]) -> list[str]:
 
 def _grade_lists(
     meta: Mapping[str, Any], units: Mapping[str, Any], band_names: Sequence[str]
-) -> tuple[list[tuple[str, list[str]]], list[str]]:
-    """Per grade (bands order, then any other grade met), the names in rank order; and the names not yet scored."""
+) -> tuple[list[tuple[str, list[str], int]], list[str]]:
+    """Per grade (bands order, then any other grade met), the names in rank order and how many of them were not
+    assessed (counted at 0 without any evaluation); and the names not yet scored."""
+    skipped = _not_assessed(meta)
     groups: dict[str, list[str]] = {name: [] for name in band_names}
+    not_assessed: dict[str, int] = {}
     unscored: list[str] = []
     for unit_id in meta["ranked"]:
         unit = units[ukey(unit_id)]
@@ -464,18 +234,54 @@ def _grade_lists(
             unscored.append(unit["name"])
         else:
             groups.setdefault(unit["grade"], []).append(unit["name"])
-    return [(name, names) for name, names in groups.items() if names], unscored
+            not_assessed[unit["grade"]] = not_assessed.get(unit["grade"], 0) + (unit_id in skipped)
+    return [(name, names, not_assessed.get(name, 0)) for name, names in groups.items() if names], unscored
 
 
-def _analysis(meta: Mapping[str, Any], units: Mapping[str, Any], level1: Mapping[str, str]) -> str:
-    finals = [Decimal(units[ukey(u)]["final"]) for u in meta["ranked"] if units[ukey(u)]["scored"] and units[ukey(u)]["final"]]
+def _not_assessed(meta: Mapping[str, Any]) -> set[int]:
+    """Units counted at 0 without a single evaluation (the engine's ``not_assessed``; absent in older snapshots)."""
+    return {int(u) for u in meta.get("not_assessed") or ()}
+
+
+def _level1_subtotals(meta: Mapping[str, Any], details: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """The category's [earned, possible, rate] per 一级指标: the engine's (over the scored units), or, when some
+    units were not assessed, summed again over the assessed units only (their zeros would pull every rate down)."""
+    skipped = _not_assessed(meta)
+    if not skipped or details is None:
+        return dict(meta.get("level1") or {})
+    sums: dict[str, tuple[Decimal, Decimal]] = {}
+    for unit_id in meta["ranked"]:
+        detail = details.get(ukey(unit_id))
+        if unit_id in skipped or detail is None:
+            continue
+        for key, values in (detail.get("level1") or {}).items():
+            earned, possible = sums.get(key, (Decimal(0), Decimal(0)))
+            sums[key] = (earned + Decimal(values[0]), possible + Decimal(values[1]))
+    return {
+        key: [str(earned), str(possible), str(round_rate(earned / possible)) if possible > 0 else None]
+        for key, (earned, possible) in sums.items()
+    }
+
+
+def _analysis(
+    meta: Mapping[str, Any], units: Mapping[str, Any], level1: Mapping[str, str], details: Mapping[str, Any] | None = None
+) -> str:
+    """Average, highest and lowest final of the assessed units, the best and worst 一级指标 score rate among them; a
+    final below 0 is explained (deductions beyond the points earned: the plan sets no floor, docs/scoring.md F1)."""
+    skipped = _not_assessed(meta)
+    counted = [
+        units[ukey(u)] for u in meta["ranked"] if units[ukey(u)]["scored"] and units[ukey(u)]["final"] and u not in skipped
+    ]
+    finals = [Decimal(unit["final"]) for unit in counted]
+    if not finals and skipped:
+        return f"本类别{len(skipped)}个考核对象均未取得任何评价（按0分计），不作得分分析。"
     parts: list[str] = []
     if finals:
         average = sum(finals, Decimal(0)) / len(finals)
         parts.append(f"已计分的{len(finals)}个考核对象平均得分{average:.2f}分，最高{max(finals):.2f}分，最低{min(finals):.2f}分")
     rates = [
         (Decimal(values[2]), level1.get(key, key))
-        for key, values in (meta.get("level1") or {}).items()
+        for key, values in _level1_subtotals(meta, details).items()
         if values and len(values) > 2 and values[2] is not None
     ]
     if rates:
@@ -486,7 +292,33 @@ def _analysis(meta: Mapping[str, Any], units: Mapping[str, Any], level1: Mapping
             parts.append(f"“{low[1]}”得分率最低，为{_rate(str(low[0]))}")
     if not parts:
         return "尚无已计分的考核对象。"
-    return "，".join(parts) + "。"
+    text = "，".join(parts) + "。"
+    below = [unit["name"] for unit in counted if Decimal(unit["final"]) < 0]
+    if below:
+        text += f"{'、'.join(below)}的最终得分低于0分，系减分超过其考核得分所致（考核实施方案未规定最低分，按实际计算结果列示）。"
+    return text
+
+
+def _interview_lines(meta: Mapping[str, Any], units: Mapping[str, Any], bottom_n: int) -> list[str]:
+    """The category's bottom-N (约谈) sentence: the names, lowest first; when units tied at the cut make the list
+    longer than N, the tie rule said; the units not assessed (left out of the list) named."""
+    name = meta["name"]
+    bottom = [units[ukey(u)] for u in meta["bottom"]]
+    lines: list[str] = []
+    if bottom:
+        line = f"{name}：" + "、".join(unit["name"] for unit in bottom) + "。"
+        if bottom_n and len(bottom) > bottom_n:
+            cut = Decimal(bottom[bottom_n - 1]["final"])
+            tied = [unit for unit in bottom if Decimal(unit["final"]) == cut]
+            rank = tied[0]["rank"]
+            line += f"因得分相同，并列第{rank}名的{len(tied)}个单位一并列入。"
+        lines.append(line)
+    skipped = [units[ukey(u)]["name"] for u in meta["ranked"] if u in _not_assessed(meta)]
+    if skipped:
+        lines.append(
+            f"{name}中{'、'.join(skipped)}（{len(skipped)}个）本年度未取得任何评价，按0分计但未实际考核，不列入上述名单。"
+        )
+    return lines
 
 
 def _two_years_from_meta(categories: Sequence[Mapping[str, Any]]) -> TwoYears:
@@ -500,6 +332,11 @@ def _two_years_from_meta(categories: Sequence[Mapping[str, Any]]) -> TwoYears:
 TWO_YEARS_HEADING = "连续两年被评为优秀等次的单位"
 
 
+def _contact(text: str) -> str:
+    """The 附注 text of the 联系人 line, whether or not the office typed the label."""
+    return "联系人：" + re.sub(r"^\s*联系人\s*[:：]?\s*", "", text)
+
+
 def build_bulletin(
     plan: Plan,
     snapshot: ResultSnapshot,
@@ -510,8 +347,10 @@ def build_bulletin(
 ) -> bytes:
     """The snapshot's results bulletin as .docx bytes.
 
-    ``texts`` are the office's edits (blank fields keep the defaults, dated today unless ``today`` is given);
-    ``two_years`` is the "优秀 two years running" list of a release (else the engine's, from the snapshot).
+    ``texts`` are the office's edits (blank fields keep the defaults, dated today unless ``today`` is given) with
+    the 抄送 list; ``two_years`` is the "优秀 two years running" list of a release (else the engine's, from the
+    snapshot). The office's recorded missing-evaluation decision is an internal note: the bulletin says only
+    that missing evaluations were counted as 0.
     """
     data, inputs = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list("data", "inputs").get()
     day = today or timezone.localdate()
@@ -526,10 +365,10 @@ def build_bulletin(
     level1 = _level1_names(plan)
     excellent = two_years if two_years is not None else _two_years_from_meta(categories)
 
-    w = Writer()
-    _header(w, plan, words.number)
-    _title(w, words.title, complete)
-    w.paragraph(words.addressees, indent=False)
+    w = OfficialDocument()
+    w.header(organiser, words.number)
+    w.title(words.title, notes=() if complete else (INCOMPLETE_NOTE,))
+    w.addressees(words.addressees)
     w.paragraph(words.opening)
 
     w.heading1("一、考核基本情况")
@@ -537,7 +376,7 @@ def build_bulletin(
     counts = "、".join(f"{c['meta']['name']}（{c['meta']['unit_count']}个）" for c in categories)
     situation = f"本年度考核对象共{total}个，分为{len(categories)}类：{counts}。" if categories else "本年度尚无考核对象。"
     if snapshot.missing_count and snapshot.is_zero_filled:
-        situation += f"缺少的{snapshot.missing_count}项评价按0分计（{snapshot.decision_note}）。"
+        situation += f"逾期未评价的{snapshot.missing_count}项工作任务按0分计。"
     elif not complete:
         waiting = int(snapshot.unit_count) - int(snapshot.scored_count)
         situation += f"截至本次计算，尚有{waiting}个考核对象缺少{snapshot.missing_count}项评价，暂不计分、不排名。"
@@ -553,7 +392,14 @@ def build_bulletin(
         w.heading2(f"（{_ordinal(index)}）{meta['name']}")
         groups, unscored = _grade_lists(meta, units, band_names)
         lines: list[tuple[str, RGBColor | None]] = [
-            (f"{grade}等次（{len(members)}个）：" + "、".join(members), None) for grade, members in groups
+            (
+                f"{grade}等次（{len(members)}个"
+                + (f"，其中{skipped}个未取得任何评价、按0分计" if skipped else "")
+                + "）："
+                + "、".join(members),
+                None,
+            )
+            for grade, members, skipped in groups
         ]
         if unscored:
             lines.append((f"尚未计分（{len(unscored)}个，缺少评价）：" + "、".join(unscored), RED))
@@ -572,37 +418,24 @@ def build_bulletin(
     w.heading1("三、考核分析评估")
     for index, category in enumerate(categories):
         meta, units = category["meta"], category["units"]
-        w.paragraph(f"（{_ordinal(index)}）{meta['name']}。" + _analysis(meta, units, level1))
-    bottoms = [(c["meta"]["name"], [c["units"][ukey(u)]["name"] for u in c["meta"]["bottom"]]) for c in categories]
-    bottoms = [(name, names) for name, names in bottoms if names]
-    if bottoms:
+        w.paragraph(f"（{_ordinal(index)}）{meta['name']}。" + _analysis(meta, units, level1, category.get("details")))
+    w.paragraphs(words.analysis)
+    interviews = [line for c in categories for line in _interview_lines(c["meta"], c["units"], bottom_n)]
+    if any(c["meta"]["bottom"] for c in categories):
+        rule = "得分相同的并列列入，未实际考核的单位不列入"
         w.paragraph(
-            f"按照考核实施方案，各类别排名后{bottom_n}名的考核对象由{organiser}约谈："
+            f"按照考核实施方案，各类别排名后{bottom_n}名的考核对象由{organiser}约谈（{rule}）："
             if bottom_n
             else f"{organiser}将约谈以下考核对象："
         )
-        for name, names in bottoms:
-            w.paragraph(f"{name}：" + "、".join(names) + "。")
+        for line in interviews:
+            w.paragraph(line)
 
     w.heading1("四、工作要求")
-    for paragraph in words.requirements.splitlines():
-        if paragraph.strip():
-            w.paragraph(paragraph.strip())
+    w.paragraphs(words.requirements)
 
-    for _ in range(3):
-        w.blank()
-    signature = w.paragraph(words.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    signature.paragraph_format.right_indent = Pt(BODY_PT * 2)
-    dated = w.paragraph(date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    dated.paragraph_format.right_indent = Pt(BODY_PT * 2)
-
-    for _ in range(2):
-        w.blank()
-    imprint = w.paragraph(align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
-    fmt = imprint.paragraph_format
-    fmt.left_indent = fmt.right_indent = Pt(IMPRINT_PT)
-    fmt.line_spacing = Pt(LINE_PT)
-    fmt.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM) - Pt(IMPRINT_PT), WD_TAB_ALIGNMENT.RIGHT)  # at the right indent
-    _run(imprint, f"{words.imprint}\t{chinese_date(words.imprint_date or words.date or day)}印发", size=IMPRINT_PT)
-    _border(imprint, {"top": ("000000", 8), "bottom": ("000000", 8)})
+    w.signature(words.signature, date_text)
+    if words.contact.strip():
+        w.note(_contact(words.contact.strip()))
+    w.imprint(words.imprint, words.imprint_date or words.date or day, copies=words.copies)
     return w.save()

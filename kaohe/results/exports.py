@@ -2,6 +2,9 @@
 
 Numbers are written as numbers (Decimal) with the format 0.00, times as local times, headers in Chinese; the
 workbook is written in openpyxl's write-only mode so a province's 360,000 task rows stay in bounded memory.
+The ranked and breakdown sheets are laid out to be printed (``xlsx_write.print_setup``): title rows (plan, 类别,
+which computation, when generated), widths, wrapped names and reasons, A4 landscape one page wide with the
+header row repeated and frozen.
 Queries: the snapshot, the indicator trees, the current evaluations, and (when something changed since) the
 history of the changed ones.
 """
@@ -16,7 +19,6 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kaohe.core import xlsx_write
@@ -67,7 +69,6 @@ STATE_LABELS = {
     "no_points": "未写分值",
 }
 NUMBER = "0.00"
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
@@ -88,20 +89,34 @@ def _number(sheet: WriteOnlyWorksheet, value: Decimal | str | None) -> WriteOnly
 
 
 def _widths(sheet: WriteOnlyWorksheet, widths: Iterable[int]) -> None:
-    from openpyxl.utils import get_column_letter
+    xlsx_write.widths(sheet, widths)
 
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+
+def _printable(sheet: WriteOnlyWorksheet, title: str, lines: list[str], widths: tuple[int, ...], *, freeze: int) -> None:
+    """Widths, print setup and the title rows of a sheet to print; the header row comes next."""
+    _widths(sheet, widths)
+    xlsx_write.print_setup(sheet, header_row=len(lines) + 2, freeze_column=freeze)
+    xlsx_write.title_rows(sheet, title, lines, columns=len(widths))
+
+
+def _about(snapshot: ResultSnapshot, category: str) -> list[str]:
+    """The lines under a sheet's title: 类别, the computation, when the sheet was generated."""
+    generated = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    return [f"类别：{category}", f"第{snapshot.seq}次计算（{snapshot.get_status_display()}）　生成时间：{generated}"]
 
 
 def _remarks(row: selectors.RankedRow, bottom_n: int) -> str:
     notes = []
     if not row.scored:
         notes.append(f"未评价 {row.missing} 项，暂不计分")
+    elif row.not_assessed:
+        notes.append(f"未取得任何评价，{row.missing} 项按0分计，不列入后{bottom_n}名")
     elif row.zero_filled:
         notes.append(f"{row.missing} 项未评价按0分计")
     if row.vetoes_applied:
         notes.append("否决情形：" + "、".join(row.vetoes_applied))
+    if row.final is not None and Decimal(row.final) < 0:
+        notes.append("减分超过考核得分，最终得分低于0分（方案未规定最低分）")
     if row.in_bottom:
         notes.append(f"后{bottom_n}名")
     if row.excellent_two_years:
@@ -109,17 +124,16 @@ def _remarks(row: selectors.RankedRow, bottom_n: int) -> str:
     return "；".join(notes)
 
 
-def _ranked_sheet(workbook: Workbook, title: str, table: selectors.CategoryTable) -> None:
+def _ranked_sheet(workbook: Workbook, title: str, plan: Plan, snapshot: ResultSnapshot, table: selectors.CategoryTable) -> None:
     sheet = workbook.create_sheet(title)
-    _widths(sheet, RANKED_WIDTHS)
-    sheet.freeze_panes = "C2"
+    _printable(sheet, f"{plan.title}考核结果", _about(snapshot, table.name), RANKED_WIDTHS, freeze=3)
     xlsx_write.header(sheet, RANKED_HEADERS)
     for row in table.rows:
         xlsx_write.append(
             sheet,
             [
                 row.rank,
-                row.name,
+                xlsx_write.text_cell(sheet, row.name),
                 _number(sheet, row.raw),
                 _number(sheet, row.applicable_max),
                 _number(sheet, row.converted),
@@ -128,7 +142,7 @@ def _ranked_sheet(workbook: Workbook, title: str, table: selectors.CategoryTable
                 _number(sheet, row.final),
                 row.proposed_grade or "",
                 row.grade or "",
-                _remarks(row, table.bottom_n),
+                xlsx_write.text_cell(sheet, _remarks(row, table.bottom_n)),
             ],
         )
 
@@ -167,10 +181,10 @@ def _breakdown_sheet(
     category_id: int | None = None,
 ) -> None:
     sheet = workbook.create_sheet("得分明细")
-    _widths(sheet, BREAKDOWN_WIDTHS)
-    sheet.freeze_panes = "C2"
-    xlsx_write.header(sheet, BREAKDOWN_HEADERS)
     order = [k for k in data["order"] if category_id is None or data["categories"][k]["meta"]["category_id"] == category_id]
+    category = "全部类别" if category_id is None else "、".join(data["categories"][k]["meta"]["name"] for k in order)
+    _printable(sheet, f"{plan.title}得分明细", _about(snapshot, category), BREAKDOWN_WIDTHS, freeze=3)
+    xlsx_write.header(sheet, BREAKDOWN_HEADERS)
     unit_ids = [u for k in order for u in data["categories"][k]["meta"]["ranked"]]
     trees = selectors.category_trees(plan, None if category_id is None else [category_id])
     current = selectors.current_evaluations(plan, None if category_id is None else unit_ids)
@@ -220,7 +234,7 @@ def _task_row(
             f"{block1.code} {block1.name}",
             f"{block2.code} {block2.name}",
             line.code,
-            line.name,
+            xlsx_write.text_cell(sheet, line.name),
             method,
             _number(sheet, line.points),
             line.grade,
@@ -229,7 +243,7 @@ def _task_row(
             given.desk if given else "",
             given.who if given else "",
             at_cell,
-            explanation,
+            xlsx_write.text_cell(sheet, explanation),
             given.source if given else "",
         ],
     )
@@ -243,7 +257,7 @@ def snapshot_workbook(plan: Plan, snapshot: ResultSnapshot) -> bytes:
     _note_sheet(workbook, plan, snapshot, tables)
     taken = {"说明", "得分明细"}
     for table in tables:
-        _ranked_sheet(workbook, _sheet_title(table.name, taken), table)
+        _ranked_sheet(workbook, _sheet_title(table.name, taken), plan, snapshot, table)
     _breakdown_sheet(workbook, plan, snapshot, data, inputs)
     return xlsx_write.save(workbook)
 
@@ -257,6 +271,6 @@ def category_score_sheet(plan: Plan, snapshot: ResultSnapshot, category_id: int)
         return None
     workbook = xlsx_write.new_workbook(write_only=True)
     _note_sheet(workbook, plan, snapshot, tables)
-    _ranked_sheet(workbook, _sheet_title(f"{tables[0].name}排名", {"说明", "得分明细"}), tables[0])
+    _ranked_sheet(workbook, _sheet_title(f"{tables[0].name}排名", {"说明", "得分明细"}), plan, snapshot, tables[0])
     _breakdown_sheet(workbook, plan, snapshot, data, inputs, category_id=category_id)
     return xlsx_write.save(workbook)

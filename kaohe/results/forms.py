@@ -122,20 +122,25 @@ class BulletinForm(PlanDatesMixin, StyledFormMixin, forms.ModelForm):  # type: i
             "bulletin_title",
             "bulletin_addressees",
             "bulletin_opening",
+            "bulletin_analysis",
             "bulletin_requirements",
             "bulletin_signature",
             "bulletin_date",
+            "bulletin_contact",
             "bulletin_imprint",
             "bulletin_imprint_date",
         )
         widgets: ClassVar[dict[str, Any]] = {
             "bulletin_title": forms.Textarea(attrs={"rows": 2}),
             "bulletin_opening": forms.Textarea(attrs={"rows": 3}),
+            "bulletin_analysis": forms.Textarea(attrs={"rows": 4}),
             "bulletin_requirements": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts: ClassVar[dict[str, str]] = {
             "bulletin_title": "换行分为两行；留空按默认标题",
+            "bulletin_analysis": "考核办撰写的分析，每行一段，印在“三、考核分析评估”中；留空则只列计算所得的数据",
             "bulletin_requirements": "每行一段；留空按默认的两段工作要求",
+            "bulletin_contact": "印在成文日期下，如“张三，0375-1234567”；留空不印",
         }
 
     def __init__(self, *args: Any, defaults: Mapping[str, str] | None = None, **kwargs: Any) -> None:

@@ -135,6 +135,7 @@ class RankedRow:
     warnings: int
     in_bottom: bool = False
     excellent_two_years: bool = False
+    not_assessed: bool = False  # counted at 0 without any evaluation: left out of the bottom list
 
 
 @dataclass
@@ -161,6 +162,7 @@ def _ranked(
     meta: Mapping[str, Any], units: Mapping[str, Any], bottom_n: int, labels: Mapping[str, str] | None = None
 ) -> CategoryTable:
     bottom = set(meta["bottom"])
+    not_assessed = set(meta.get("not_assessed") or ())
     excellent = set(meta["excellent_two_years"] or [])
     rows: list[RankedRow] = []
     for unit_id in meta["ranked"]:
@@ -185,6 +187,7 @@ def _ranked(
                 warnings=u["warnings"],
                 in_bottom=unit_id in bottom,
                 excellent_two_years=unit_id in excellent,
+                not_assessed=unit_id in not_assessed,
             )
         )
     names = {r.unit_id: r.name for r in rows}

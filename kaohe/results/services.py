@@ -12,7 +12,8 @@ category or one unit)::
      "grades_by_organisation": {"7": "优秀", …},            # read by next year's computation
      "categories": {"c1": {
          "meta": {"category_id", "name", "full_score", "status", "bottom": [unit ids], "excellent_two_years":
-                  [unit ids] | null, "level1": {"<indicator id>": [earned, possible, rate]}, "level2": {…},
+                  [unit ids] | null, "not_assessed": [unit ids] (absent before issue 13),
+                  "level1": {"<indicator id>": [earned, possible, rate]}, "level2": {…},
                   "warnings": [...], "ranked": [unit ids, by rank, unscored last], "unit_count", "scored_count",
                   "missing_count"},
          "units": {"u12": {"unit_id", "organisation_id", "name", "scored", "raw", "applicable_max", "converted",
@@ -162,6 +163,7 @@ def _serialise(loaded: LoadedPlan, results: list[tuple[Any, rules.CategoryResult
             "full_score": str(category.full_score),
             "status": result.status.value,
             "bottom": list(result.bottom),
+            "not_assessed": list(result.not_assessed),
             "excellent_two_years": None if result.excellent_two_years is None else list(result.excellent_two_years),
             "level1": _subtotals(result.level1),
             "level2": _subtotals(result.level2),
@@ -555,6 +557,8 @@ BULLETIN_FIELDS = (
     "bulletin_date",
     "bulletin_imprint",
     "bulletin_imprint_date",
+    "bulletin_contact",
+    "bulletin_analysis",
 )
 
 

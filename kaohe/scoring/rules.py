@@ -29,7 +29,7 @@ Public API (all re-exported here; the types live in ``rules_types.py``, ranking 
              Policy(grade_percentages, bonus_cap=Decimal(5), convert_to_full=True, weights=None, bottom_n=5,
                     missing=MissingPolicy.REPORT, deduction_min=Decimal(1), deduction_max=Decimal(3))
     Outputs: CategoryResult(category_id, status, units, bottom, excellent_two_years, missing, level1, level2,
-                            warnings)
+                            warnings, not_assessed)
              UnitResult(unit_id, scored, raw, applicable_max, converted, components, bonus_matters,
                         adjustment_bonus, bonus_total, matter_deductions, adjustment_deduction, deduction_total,
                         final, rank, proposed_grade, grade, vetoes_applied, bonuses, deductions,
@@ -207,6 +207,7 @@ class _Unit:
     not_applicable: tuple[TaskId, ...] = ()
     zeroed: tuple[TaskId, ...] = ()
     missing: tuple[TaskId, ...] = ()
+    evaluated: bool = False  # some counted task with points has an evaluation
     level1: dict[IndicatorId, _Sum] = field(default_factory=dict)
     level2: dict[IndicatorId, _Sum] = field(default_factory=dict)
     component_sums: dict[Component, _Sum] = field(default_factory=dict)
@@ -328,6 +329,9 @@ def _collect_tasks(result: _Unit, unit: UnitInput, tasks: Mapping[TaskId, Task],
             result.level2[task.level2_id].add(earned, task.max_points)
             result.component_sums.setdefault(task.component, _Sum()).add(earned, task.max_points)
     result.missing = tuple(missing)
+    result.evaluated = any(
+        score is not None and task_id not in not_applicable and tasks[task_id].max_points > 0 for task_id, score in scores.items()
+    )
     result.not_applicable = tuple(skipped)
     result.zeroed = tuple(sorted(zeroed))
     if missing:
@@ -490,14 +494,19 @@ def compute_category(
                 r.unit_id for r in results if best is not None and r.grade == best and previous_grades.get(r.unit_id) == best
             )
         counted = [u for u in scored if u.scored]
+        # Counted at 0 (MissingPolicy.ZERO) without a single evaluation: not assessed, so not in the bottom list.
+        not_assessed = tuple(u.unit_id for u in scored if u.final is not None and u.missing and not u.evaluated)
+        left_out = set(not_assessed)
+        assessed_finals = {k: v for k, v in finals.items() if k not in left_out}
         return CategoryResult(
             category_id=category.category_id,
             status=Status.COMPLETE if all(u.scored for u in scored) else Status.INCOMPLETE,
             units=tuple(results),
-            bottom=bottom_units(finals, policy.bottom_n),
+            bottom=bottom_units(assessed_finals, policy.bottom_n),
             excellent_two_years=excellent_two_years,
             missing={u.unit_id: u.missing for u in scored if u.missing},
             level1=_aggregate(counted, "level1"),
             level2=_aggregate(counted, "level2"),
             warnings=tuple(warnings),
+            not_assessed=not_assessed,
         )

@@ -445,12 +445,13 @@ class CategoryResult:
     category_id: int
     status: Status  # INCOMPLETE when some unit is unscored (MissingPolicy.REPORT)
     units: tuple[UnitResult, ...]  # by rank, then unit id; unscored units last, by unit id
-    bottom: tuple[UnitId, ...]  # the bottom_n lowest finals, lowest first; all units tied at the boundary
+    bottom: tuple[UnitId, ...]  # the bottom_n lowest finals of the assessed units, lowest first; all tied at the boundary
     excellent_two_years: tuple[UnitId, ...] | None  # None when no previous grades were given
     missing: Mapping[UnitId, tuple[TaskId, ...]]  # per unit with missing evaluations (either policy)
     level1: Mapping[IndicatorId, Subtotal]  # over the scored units: Σ earned / Σ possible
     level2: Mapping[IndicatorId, Subtotal]
     warnings: tuple[str, ...] = field(default=())
+    not_assessed: tuple[UnitId, ...] = field(default=())  # counted at 0 (ZERO) without any evaluation; not in bottom
 
     def unit(self, unit_id: UnitId) -> UnitResult:
         for result in self.units:

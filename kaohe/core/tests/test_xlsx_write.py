@@ -74,6 +74,33 @@ def test_numbers_dates_and_plain_text_stay_what_they_are(write_only: bool) -> No
     assert not any(c.quotePrefix for c in row)
 
 
+@pytest.mark.parametrize("write_only", [False, True])
+def test_print_setup_title_rows_widths_and_wrapped_text(write_only: bool) -> None:
+    book = xlsx_write.new_workbook(write_only=write_only)
+    sheet = book.create_sheet("表") if write_only else xlsx_write.first_sheet(book, "表")
+    xlsx_write.widths(sheet, (6, 30, 10))
+    xlsx_write.print_setup(sheet, header_row=4, freeze_column=3)
+    assert xlsx_write.title_rows(sheet, "=平顶山市考核结果", ["类别：县区政府", "生成时间：2026-12-03"], columns=3) == 3
+    xlsx_write.header(sheet, ["排名", "考核对象", "备注"])
+    long_text = "因减分超过考核得分，最终得分低于0分" * 3
+    xlsx_write.append(sheet, [1, xlsx_write.text_cell(sheet, "=舞钢市人民政府"), xlsx_write.text_cell(sheet, long_text)])
+    if not write_only:
+        for target in sheet[5][1:]:
+            target.alignment = xlsx_write.WRAP
+    ws = _reload(xlsx_write.save(book))["表"]
+    assert [ws.cell(row, 1).value for row in (1, 2, 3)] == ["=平顶山市考核结果", "类别：县区政府", "生成时间：2026-12-03"]
+    assert ws["A1"].data_type == "s" and ws["A1"].quotePrefix and ws["A1"].font.b  # the title is guarded text too
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:C1", "A2:C2", "A3:C3"}
+    assert [c.value for c in ws[4]] == ["排名", "考核对象", "备注"] and ws["B4"].font.b
+    assert ws["C5"].alignment.wrap_text and ws["B5"].quotePrefix
+    assert (ws.column_dimensions["A"].width, ws.column_dimensions["B"].width) == (6, 30)
+    setup = ws.page_setup
+    assert (setup.orientation, int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.horizontalCentered
+    assert ws.print_title_rows == "$4:$4" and ws.freeze_panes == "C5"
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
 def test_the_platform_names_itself_as_author() -> None:
     book = _reload(xlsx_write.save(xlsx_write.new_workbook()))
     assert book.properties.creator == "kaohe"

@@ -361,12 +361,14 @@ def test_tables_and_workbook_carry_the_same_numbers(result):
         "同比-考核对象",
     ]
     sheet = book["一级指标得分率"]
-    assert [c.value for c in sheet[1]] == ["类别", "编号", "一级指标", "得分", "应得分", "得分率"]
-    assert [c.value for c in sheet[5]] == ["全部类别", "1", "甲", 9.83, 12, 0.8192]
-    assert sheet["F5"].number_format == "0.00%"
-    assert [c.value for c in book["热力图-县区政府"][3]] == ["单位二", 0.6667, 0]
-    assert [c.value for c in book["同比-一级指标"][3]][:3] == ["乙", None, 0.4]
-    assert book["扣分理由"]["B2"].value == 2
+    assert sheet["A1"].value == "一级指标得分率" and sheet["A2"].value == "数据来源：第1次计算"
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$4:$4"
+    assert [c.value for c in sheet[4]] == ["类别", "编号", "一级指标", "得分", "应得分", "得分率"]
+    assert [c.value for c in sheet[8]] == ["全部类别", "1", "甲", 9.83, 12, 0.8192]
+    assert sheet["F8"].number_format == "0.00%"
+    assert [c.value for c in book["热力图-县区政府"][6]] == ["单位二", 0.6667, 0]
+    assert [c.value for c in book["同比-一级指标"][6]][:3] == ["乙", None, 0.4]
+    assert book["扣分理由"]["B5"].value == 2
 
 
 def test_charts_describe_what_the_tables_show(result):

@@ -239,14 +239,16 @@ def test_workbook_holds_every_table_with_numbers(personas, demo_plan, graded):
     about = {row[0].value: row[1].value for row in book["说明"].iter_rows()}
     assert f"第{graded.seq}次计算" in about["数据来源"] and about["上年度"] == "无上年度数据"
     assert NOTE in about["考核办的决定"]
-    desks = {row[0]: row for row in book["考核主体得分率"].iter_rows(min_row=2, values_only=True)}
+    desks = {row[0]: row for row in book["考核主体得分率"].iter_rows(min_row=5, values_only=True)}
     a = personas.client(personas.viewer).get(_url(demo_plan)).context["a"]
     mine = next(d for d in a.desks if d.desk == DESK)
     assert desks[DESK][2] == pytest.approx(2.30) and desks[DESK][4] == pytest.approx(float(mine.rate / 100))
-    assert book["考核主体得分率"]["E2"].number_format == "0.00%"
-    reasons = list(book["扣分理由"].iter_rows(min_row=2, max_row=3, values_only=True))
+    assert book["考核主体得分率"]["E5"].number_format == "0.00%"
+    assert book["考核主体得分率"]["A1"].value == f"{demo_plan.title}考核主体得分率"
+    assert book["考核主体得分率"].print_title_rows == "$4:$4"
+    reasons = list(book["扣分理由"].iter_rows(min_row=5, max_row=6, values_only=True))
     assert reasons == [("学法 记录不全", 1, 1, 0.5), ("制度不健全", 1, 1, 0.2)]
-    heat = {row[0]: row for row in book["热力图-县区政府"].iter_rows(min_row=2, values_only=True) if row and row[0]}
+    heat = {row[0]: row for row in book["热力图-县区政府"].iter_rows(min_row=5, values_only=True) if row and row[0]}
     assert WUGANG in heat and all(isinstance(v, (int, float)) for v in heat[WUGANG][1:])
 
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from docx.oxml.ns import qn
 
 from kaohe.core.models import AuditEvent
+from kaohe.core.officialdoc import chinese_date
 from kaohe.results import services
-from kaohe.results.bulletin import INCOMPLETE_NOTE, _composition, build_bulletin, bulletin_number, chinese_date
+from kaohe.results.bulletin import INCOMPLETE_NOTE, _composition, build_bulletin, bulletin_number
 from kaohe.results.models import ResultSnapshot
 
 DAY = dt.date(2026, 11, 22)
@@ -89,17 +90,19 @@ def test_bulletin_layout_grades_in_rank_order_and_imprint(personas, demo_plan, g
             label, _, names = line.partition("：")
             grade = label.split(".", 1)[1].split("等次（")[0]
             found[grade] = names.split("、")
-            assert label.endswith(f"等次（{len(found[grade])}个）")
+            assert label.split("等次（", 1)[1].startswith(f"{len(found[grade])}个")  # then how many were not assessed
         assert found == expected, meta["name"]
 
     # The graded 部门1 units rank 市新闻出版局 (100) > 市委机要保密局 > 市委网信办 (82.33).
     dept1 = next(t for t in section_texts if "市新闻出版局" in t)
     assert dept1.index("市新闻出版局") < dept1.index("市委机要保密局") < dept1.index("市委网信办")
 
-    # Analysis quotes the 一级指标 score rates; the zero-fill decision is stated.
+    # Analysis quotes the 一级指标 score rates; the zero-fill is stated, the office's internal note is not.
     analysis = "\n".join(texts[end : _index(texts, "四、工作要求")])
     assert "得分率最高，为" in analysis and "%" in analysis
-    assert ZERO_NOTE in "\n".join(texts)
+    joined = "\n".join(texts)
+    assert ZERO_NOTE not in joined and "。）。" not in joined
+    assert "项工作任务按0分计。" in joined
 
     # Signature, date, 印发 line between two rules.
     assert chinese_date(DAY) == "2026年11月22日"

@@ -217,6 +217,7 @@ def test_release_end_to_end_through_the_views(personas, all_graded):
     assert ResultReceipt.objects.get(publication=publication, organisation=jiwei).read_by_id == jiwei_viewer.pk
     page = office.get(_url("release", plan)).content.decode()
     assert "已读 2/" in page and page.count('data-testid="receipt-row"') == units + 1
+    assert '<dt class="col-3">抄送</dt><dd class="col-9">市纪委监委</dd>' in page  # frozen with the bulletin
 
     # The published bulletin carries the edits and the lists.
     body = office.get(_url("release_bulletin", plan)).content
@@ -224,6 +225,8 @@ def test_release_end_to_end_through_the_views(personas, all_graded):
     joined = "\n".join(texts)
     assert "平法政办〔2021〕3号" in texts and "关于2020年度依法行政考核结果的通报（审定稿）" in joined
     assert any(TWO_YEARS_HEADING in t for t in texts) and "优秀等次（" in joined and "（一）抓好整改。" in texts
+    assert texts[-2] == "抄送：市纪委监委。"  # frozen with the texts at publication
+    assert publication.bulletin["copies"] == ["市纪委监委"]
 
     # Reopening needs a reason; then scores may change again and a new 审定 is needed.
     assert "撤回公布须写明理由" in _messages(office.post(_url("reopen", plan), {"reason": " "}))
@@ -418,12 +421,13 @@ def test_score_sheet_per_category_with_reasons_and_sources(personas, demo_plan, 
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["说明", "部门1排名", "得分明细"]
-    ranked = [r[1] for r in book["部门1排名"].iter_rows(min_row=2, values_only=True)]
+    ranked = [r[1] for r in book["部门1排名"].iter_rows(min_row=5, values_only=True)]
     assert ranked == ["市新闻出版局", "市委机要保密局", "市委网信办"]
     detail = book["得分明细"]
-    header = [c.value for c in detail[1]]
+    assert detail["A2"].value == "类别：部门1"
+    header = [c.value for c in detail[4]]
     assert header[-2:] == ["扣分理由或说明", "评价来源"]
-    rows = list(detail.iter_rows(min_row=2, values_only=True))
+    rows = list(detail.iter_rows(min_row=5, values_only=True))
     assert {r[1] for r in rows} == {"市新闻出版局", "市委机要保密局", "市委网信办"}
     assert len(rows) == 3 * len(tasks_of(wangxin)) == 33
     field_row = next(r for r in rows if r[1] == "市委网信办" and r[4] == field_task.code)

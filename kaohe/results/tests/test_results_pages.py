@@ -144,7 +144,9 @@ def test_xlsx_export_reads_back_with_numbers_and_chinese_headers(personas, demo_
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["说明", "县区政府", "部门1", "部门2", "得分明细"]
     ranked = book["部门1"]
-    assert [c.value for c in ranked[1]][:8] == [
+    assert ranked["A1"].value == f"{demo_plan.title}考核结果" and ranked["A2"].value == "类别：部门1"
+    assert ranked["A3"].value.startswith(f"第{snapshot.seq}次计算（") and "生成时间：" in ranked["A3"].value
+    assert [c.value for c in ranked[4]][:8] == [
         "排名",
         "考核对象",
         "原始得分",
@@ -154,26 +156,34 @@ def test_xlsx_export_reads_back_with_numbers_and_chinese_headers(personas, demo_
         "减分",
         "最终得分",
     ]
-    rows = {r[1].value: r for r in ranked.iter_rows(min_row=2)}
+    for sheet in (ranked, book["得分明细"]):  # printed as offices print them
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$4:$4" and sheet.freeze_panes == "C5"
+        assert sheet.column_dimensions["B"].width >= 24
+    assert ranked["B5"].alignment.wrap_text and "A1:K1" in {str(r) for r in ranked.merged_cells.ranges}
+    rows = {r[1].value: r for r in ranked.iter_rows(min_row=5)}
     assert list(rows) == ["市新闻出版局", "市委机要保密局", "市委网信办"]
     last = rows["市委网信办"]
     assert last[0].value == 3
     assert isinstance(last[7].value, (int, float)) and last[7].value == 82.33 and last[7].number_format == "0.00"
     assert (last[2].value, last[3].value, last[4].value) == (12.35, 15, 82.33)
     county = book["县区政府"]
-    assert county.cell(2, 8).value is None and "未评价" in county.cell(2, 11).value  # unscored: no number, a remark
+    assert county.cell(5, 8).value is None and "未评价" in county.cell(5, 11).value  # unscored: no number, a remark
     detail = book["得分明细"]
-    header = [c.value for c in detail[1]]
+    assert detail["A1"].value == f"{demo_plan.title}得分明细" and detail["A2"].value == "类别：全部类别"
+    header = [c.value for c in detail[4]]
     assert header[:6] == ["类别", "考核对象", "一级指标", "二级指标", "任务编号", "工作任务"] and "扣分理由或说明" in header
     expected = sum(
         Indicator.objects.filter(plan=demo_plan, level=3, category=u.category).count()
         for u in PlanUnit.objects.filter(plan=demo_plan).select_related("category")
     )
-    assert detail.max_row - 1 == expected == 11 * 105 + 3 * 11 + 46 * 96  # every task row of every unit
-    found = [r for r in detail.iter_rows(min_row=2, values_only=True) if r[1] == "市委网信办" and r[4] == "2.1.1"]
+    assert detail.max_row - 4 == expected == 11 * 105 + 3 * 11 + 46 * 96  # every task row of every unit
+    found = [r for r in detail.iter_rows(min_row=5, values_only=True) if r[1] == "市委网信办" and r[4] == "2.1.1"]
     assert len(found) == 1
     assert found[0][7] == 5 and found[0][9] == 2.35 and found[0][10] == "已评价" and found[0][14] == "领导干部测试成绩偏低"
-    injected = next(r for r in detail.iter_rows(min_row=2) if r[1].value == "市新闻出版局" and r[4].value == "1.2.1")
+    injected = next(r for r in detail.iter_rows(min_row=5) if r[1].value == "市新闻出版局" and r[4].value == "1.2.1")
     assert injected[14].data_type == "s" and injected[14].value.startswith("=HYPERLINK")
     assert AuditEvent.objects.filter(action="results.export", object_id=str(snapshot.pk)).count() == 1
     note = book["说明"]

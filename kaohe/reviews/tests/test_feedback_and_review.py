@@ -243,6 +243,36 @@ def test_office_page_query_count_is_pinned(personas, demo_plan, wugang, scored, 
     assert few == 15
 
 
+def _assert_official_layout(document, plan) -> None:
+    """A4 in the GB/T 9704 layout: red 版头, 文号 over a red rule, a fixed-layout table as wide as the text at most."""
+    from docx.oxml.ns import qn
+    from docx.shared import Length
+
+    from kaohe.core.officialdoc import TEXT_WIDTH_MM
+
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    text_width = Length(section.page_width - section.left_margin - section.right_margin)
+    assert round(text_width.mm) == TEXT_WIDTH_MM
+    texts = [p.text for p in document.paragraphs]
+    head = document.paragraphs[texts.index(f"{plan.organiser.name}文件")]
+    assert all(str(r.font.color.rgb) == "C00000" for r in head.runs)
+    number = next(p for p in document.paragraphs if "〕" in p.text and p.text.endswith("号"))
+    assert number.text.startswith("平法政办〔") and number.text.endswith("〕  号")  # the office fills the number in
+    assert number._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:color")) == "C00000"
+    table = document.tables[0]
+    assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    widths = [column.width for column in table.columns]
+    assert sum(widths) <= text_width
+    assert widths[1] == max(widths)  # the task name is the widest column
+    assert all(widths[k] < widths[1] / 3 for k in (2, 3, 4))  # points, score, grade narrow
+    for row in table.rows:
+        assert [cell.width for cell in row.cells] == widths
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # header repeated on each page
+    assert [c.text for c in table.rows[0].cells] == ["编号", "工作任务", "分值", "得分", "等次", "扣分理由"]
+    assert document.paragraphs[-1].text.endswith("印发")
+
+
 def test_feedback_letter_docx(personas, demo_plan, wugang, scored):
     import io
 
@@ -263,6 +293,7 @@ def test_feedback_letter_docx(personas, demo_plan, wugang, scored):
         tables = docx.Document(io.BytesIO(response.content)).tables
         assert "舞钢市人民政府" in text and "台账不完整" in text and "5个工作日内" in text
         assert "制度文件未按时报送" in [c.text for row in tables[0].rows for c in row.cells]
+    _assert_official_layout(docx.Document(io.BytesIO(response.content)), demo_plan)
     for user in (personas.unit2, personas.desk, personas.viewer, personas.other_office, personas.other_unit):
         assert personas.client(user).get(url).status_code == 404, user
     assert AuditEvent.objects.filter(action="feedback.letter").count() == 2

@@ -547,6 +547,27 @@ def test_missing_zero_counts_zero_and_lists_it() -> None:
     assert "2项未评价任务按零分计算（扣分项未评价的不扣分）" in filled.warnings
 
 
+def test_units_without_any_evaluation_are_not_assessed_and_stay_out_of_the_bottom_list() -> None:
+    """Counted at 0 (ZERO) without a single evaluation: ranked and graded as computed, but not in the bottom list,
+    so the list of 3 is not blown up by a tie of units at 0 (issue 13, item 11c)."""
+    nothing = [t.id for t in COUNTY_TASKS]
+    units = [losing(1, D(0)), losing(2, D(5)), losing(3, D(10)), losing(4, D(12))]
+    units += [unit(k, COUNTY_TASKS, omit=nothing) for k in (5, 6, 7)]
+    result = compute_category(county(bands=BANDS_NO_QUOTA), units, Policy(bottom_n=3, missing=MissingPolicy.ZERO))
+    assert result.not_assessed == (5, 6, 7)
+    assert [result.unit(k).final for k in (5, 6, 7)] == [D(0)] * 3
+    assert result.unit(5).rank == 5
+    assert result.bottom == (4, 3, 2)
+    # A unit with one evaluation of 0 was assessed: it is in the list.
+    units.append(unit(8, COUNTY_TASKS, {101: D(0)}, omit=nothing[1:]))
+    result = compute_category(county(bands=BANDS_NO_QUOTA), units, Policy(bottom_n=3, missing=MissingPolicy.ZERO))
+    assert result.not_assessed == (5, 6, 7)
+    assert result.bottom == (8, 4, 3)
+    # Under REPORT the unit is unscored anyway: not listed as not assessed.
+    report = compute_category(county(), units, Policy(bottom_n=3))
+    assert report.not_assessed == () and report.bottom == (4, 3, 2)
+
+
 def test_an_evaluation_without_a_score_is_missing() -> None:
     result = compute_category(county(), [unit(1, COUNTY_TASKS, {101: None})], Policy())
     assert result.missing == {1: (101,)}
