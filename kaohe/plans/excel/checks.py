@@ -54,6 +54,8 @@ class _Checker:
         all_stated = True
         task_total, missing_total = ZERO, 0
         for level1 in self.table.level1:
+            if level1.adjustment or (level1.children and all(_is_adjustment(child) for child in level1.children)):
+                continue  # a 加分项/减分项 section sits outside the stated total
             tasks, missing = self._check_level1(level1)
             task_total += tasks
             missing_total += missing

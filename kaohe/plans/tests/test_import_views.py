@@ -159,7 +159,7 @@ def test_discard_leaves_the_plan_untouched(personas, draft_plan):
 
 def _bad_files() -> dict[str, bytes]:
     text_in_points = good_rows()
-    text_in_points[0][3] = "报送资料:清理报告 两分"
+    text_in_points[0][3] = "报送资料:清理报告 1.125分"
     formula = good_rows()
     formula[0][3] = "=1+1"
     old_date = good_rows()
