@@ -13,6 +13,7 @@ class PlansConfig(AppConfig):
         "plan.export": "导出指标体系",
         "plan.policy_own_department": "修改回避设置",
         "plan.policy_update": "修改评分规则",
+        "plan.import_options": "修改指标表的读法",
         "indicator.create": "新增指标",
         "indicator.update": "修改指标",
         "indicator.move": "移动指标",

@@ -22,7 +22,16 @@ from .cells import (
 )
 from .headers import INDICATOR_LABELS, INDICATOR_SYNONYMS, Header, is_header_text, title_above
 from .rules import parse_rules
-from .text import PointsResult, cell_text, clean_name, format_points, split_stated_points, squash, strip_ordinal
+from .text import (
+    PointsResult,
+    cell_text,
+    clean_name,
+    format_points,
+    norm_header,
+    split_stated_points,
+    squash,
+    strip_ordinal,
+)
 from .types import ERROR, WARNING, IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
 from .workbook import Grid, column_letter
 
@@ -59,6 +68,7 @@ def section_adjustment(text: str) -> str | None:
     if _DEDUCTION_HEADING.match(text):
         return Adjustment.DEDUCTION.value
     return None
+
 
 Level = Level1Row | Level2Row
 
@@ -180,7 +190,15 @@ class IndicatorReader:
     def _is_repeated_header(self, row: int) -> bool:
         """The header row again (tables copied page by page): the task and one more column match."""
         matches = [name for name in self.columns if is_header_text(self._text(row, name), INDICATOR_SYNONYMS, name)]
-        return "task" in matches and len(matches) >= 2
+        if "task" in matches and len(matches) >= 2:
+            return True
+        same = [
+            name
+            for name, column in self.columns.items()
+            if self._text(row, name)
+            and norm_header(self._text(row, name)) == norm_header(cell_text(self.grid.get(self.header.row, column)))
+        ]
+        return "task" in same and len(same) >= 2
 
     def _text(self, row: int, name: str) -> str:
         return cell_text(self._raw(row, name))
@@ -195,6 +213,11 @@ class IndicatorReader:
         task_name = free_text(self._raw(row, "task"))
         if "task" in state.bad or self._is_repeated_header(row):
             return  # a formula in the task cell, or the header repeated on a later page
+        if not task_name and self._in_adjustment_section():
+            task_name = self._item_in_level_column(row)
+            if task_name:
+                self._add_task(state, self._section_level2_or_fail(), task_name)
+                return
         if not task_name:
             if any(self._raw(row, name) is not None for name in CONTENT_FIELDS):
                 self.problems.row(ERROR, "task_missing", "缺少工作任务", row, "task")
@@ -253,6 +276,23 @@ class IndicatorReader:
             self._merge_points(level1, points, state, "points", "一级指标")
         return True
 
+    def _in_adjustment_section(self) -> bool:
+        return self._section1 is not None and id(self._section1) in self._adjustment_sections
+
+    def _item_in_level_column(self, row: int) -> str:
+        """A 加分项/减分项 item written in the 考核项目 column (the task column left empty)."""
+        for name in ("level2", "level1"):
+            text = free_text(self._raw(row, name))
+            if text and section_adjustment(text) is None:
+                return text
+        return ""
+
+    def _section_level2_or_fail(self) -> Level2Row:
+        level2 = self._section_level2()
+        if level2 is None:  # pragma: no cover - only called inside a section
+            raise RuntimeError("no section")
+        return level2
+
     def _section_label(self, state: _RowState, text: str) -> tuple[str, PointsResult | None]:
         label = parse_level_label(text)
         points = label.points
@@ -261,7 +301,7 @@ class IndicatorReader:
             return clean_heading(text), None  # "加分项（最高加5分）": a cap, not points of the 100
         if points is None and "points" in self.columns:
             origin = self.grid.origin(state.row, self.columns["points"])
-            if origin[0] == state.row:
+            if origin == (state.row, self.columns["points"]):
                 points = parse_points_cell(self._raw(state.row, "points"))
         if points is not None and points.error_code:
             self.problems.cell(ERROR, points.error_code, points.error_message, state.row, "points")
@@ -301,7 +341,7 @@ class IndicatorReader:
         if level1 is None:
             return None
         level2 = self._level2(state, level1, text2, second)
-        if level2 is not None and second not in self.columns:
+        if level2 is not None and "level2" not in self.columns and first == "level1":
             level2.implicit = True
         return level2
 

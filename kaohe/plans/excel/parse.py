@@ -71,7 +71,8 @@ class IndicatorOptions:
     """The office's choices on the preview: sheets to import, each column's role, even shares of group totals."""
 
     sheets: list[str] | None = None  # titles of the sheets (or .docx tables) to import; None: the first with a header
-    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> column letter -> role ("" = skip)
+    # sheet ("*" = every sheet) -> column letter -> role ("" = not imported)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
     distribute: bool = False
 
     @classmethod
@@ -138,7 +139,7 @@ def _indicators(data: bytes | BinaryIO, max_bytes: int, options: IndicatorOption
     reading: list[dict[str, str]] = []
     for grid, header in chosen:
         read_by_content(grid, header)
-        apply_roles(header, options.columns.get(grid.title, {}))
+        apply_roles(header, {**options.columns.get("*", {}), **options.columns.get(grid.title, {})})
         reading += _column_reading(grid, header)
         if "task" not in header.columns:
             message = f"工作表“{grid.title}”没有按“工作任务”读取的列，请在预览中指定哪一列是工作任务"
@@ -186,7 +187,13 @@ def _column_reading(grid: Grid, header: Header) -> list[dict[str, str]]:
         if not text and not role:
             continue
         rows.append(
-            {"sheet": grid.title, "letter": column_letter(column), "header": text, "role": role, "how": header.how.get(column, "")}
+            {
+                "sheet": grid.title,
+                "letter": column_letter(column),
+                "header": text,
+                "role": role,
+                "how": header.how.get(column, ""),
+            }
         )
     return rows
 

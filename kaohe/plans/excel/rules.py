@@ -35,7 +35,9 @@ _EVENT_COUNT = re.compile(rf"^(?P<event>.+?)[一1每](?P<unit>[{_UNITS}])(?:的)
 # "未按时报送的扣0.5分", "未公开扣1分"
 _ONCE = re.compile(rf"^(?P<event>.+?)(?:的|者)?[，,]?(?:扣|减|扣除)\s*{_NUM}\s*分$")
 _CAP_ALL = re.compile(r"^(?:扣完为止|扣满为止|扣完本项分值为止|本项分值扣完为止|扣完本项分为止)$")
-_CAP_N = re.compile(rf"^(?:累计)?(?:最多|最高)?扣{_NUM}分(?:为止|为限)$|^(?:累计)?(?:最多|最高|至多)扣{_NUM.replace('num', 'num2')}分$")
+_CAP_N = re.compile(
+    rf"^(?:累计)?(?:最多|最高)?扣{_NUM}分(?:为止|为限)$|^(?:累计)?(?:最多|最高|至多)扣{_NUM.replace('num', 'num2')}分$"
+)
 _MENTIONS_DEDUCTION = re.compile(r"扣|减\d|减[一二三四五六七八九十半]")
 
 
@@ -117,10 +119,12 @@ def _rule(clause: str) -> dict[str, Any] | None:
             continue
         points = _points(match.group("num"))
         event = match.group("event").strip("，,的者")
-        if points is None or not event:
-            return None
         groups = match.groupdict()
         per = groups.get("unit") or (per_default if pattern is _PER else "")
+        if pattern is _PER and len(event) == 1 and event in _UNITS:
+            event, per = "", event  # "每起扣2分": per case, the event is the task itself
+        if points is None or (not event and pattern is not _PER):
+            return None
         return {"event": event, "points": points, "per": per, "cap": None}
     return None
 
@@ -128,5 +132,7 @@ def _rule(clause: str) -> dict[str, Any] | None:
 def describe(rule: dict[str, Any]) -> str:
     """Chinese one-line reading of a rule, shown on the preview: "迟报：每次扣0.50分（最多扣2.00分）"."""
     per = f"每{rule['per']}" if rule.get("per") else ""
+    if not rule["event"]:
+        return f"{per}扣{rule['points']}分" + (f"（最多扣{rule['cap']}分）" if rule.get("cap") else "")
     cap = f"（最多扣{rule['cap']}分）" if rule.get("cap") else ""
     return f"{rule['event']}：{per}扣{rule['points']}分{cap}"
