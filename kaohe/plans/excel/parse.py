@@ -184,7 +184,7 @@ def _column_reading(grid: Grid, header: Header) -> list[dict[str, str]]:
         if above and above != text and grid.origin(header.row - 1, column)[0] >= header.row - 1 and not text:
             text = above
         role = roles.get(column, "")
-        if not text and not role:
+        if not text and not role and column not in header.how:
             continue
         rows.append(
             {

@@ -28,6 +28,10 @@ _CLAUSE_SPLIT = re.compile(r"[；;。，,\n]")
 _VERB_FIRST = re.compile(r"^(?:扣|减|扣除)\s*\d|^(?:扣|减)[零一二两三四五六七八九十半]")
 _NUM = r"(?P<num>\d+(?:\.\d+)?|[零一二两三四五六七八九十半]+(?:点[零一二三四五六七八九]+)?)"
 _UNITS = "次件项个起份例处条人"
+# "每发现一件违规审批扣1分", "每缺一人扣0.5分": the counted unit inside the event
+_PER_INSIDE = re.compile(
+    rf"^每(?P<pre>[^一1，,]*?)[一1](?P<unit>[{_UNITS}])(?P<post>[^，,]*?)(?:的|者)?[，,]?(?:扣|减|扣除)\s*{_NUM}\s*分$"
+)
 # "每发现一件扣1分", "每迟报一次扣0.5分"
 _PER = re.compile(rf"^每(?P<event>.*?)(?:[一1](?P<unit>[{_UNITS}]))?(?:的|者)?[，,]?(?:扣|减|扣除)\s*{_NUM}\s*分$")
 # "迟报一次扣0.5分", "发现一起扣2分"
@@ -113,6 +117,13 @@ def _clauses(text: str) -> list[str]:
 
 
 def _rule(clause: str) -> dict[str, Any] | None:
+    inside = _PER_INSIDE.match(clause)
+    if inside is not None:
+        points = _points(inside.group("num"))
+        event = (inside.group("pre") + inside.group("post")).strip("，,的者")
+        if points is None:
+            return None
+        return {"event": event, "points": points, "per": inside.group("unit"), "cap": None}
     for pattern, per_default in ((_PER, "次"), (_EVENT_COUNT, ""), (_ONCE, "")):
         match = pattern.match(clause)
         if match is None:
