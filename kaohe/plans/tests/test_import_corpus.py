@@ -25,7 +25,8 @@ Node = tuple[int, str, str, str | None, str | None]
 def run(name: str | Path, *args: str) -> dict[str, Any]:
     out = io.StringIO()
     call_command("import_indicators", str(CORPUS / name), "--dry-run", "--json", *args, stdout=out)
-    return json.loads(out.getvalue())
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
 
 
 def tree(result: dict[str, Any]) -> list[Node]:
