@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from kaohe.plans import services
@@ -143,7 +144,7 @@ class Command(BaseCommand):
         except services.ImportRejected as exc:
             lines = [exc.message, *(f"  {p.location} {p.message}".rstrip() for p in exc.problems)]
             raise CommandError("\n".join(lines)) from exc
-        except PermissionError as exc:
+        except (PermissionError, PermissionDenied) as exc:
             raise CommandError(f"账号“{user}”没有导入该方案指标体系的权限") from exc
         record.refresh_from_db()
         if options["json"]:
