@@ -29,6 +29,7 @@ from kaohe.plans.excel.parse import (
     parse_indicator_workbook,
     parse_unit_workbook,
 )
+from kaohe.plans.excel.rules import describe as describe_rule
 from kaohe.plans.excel.types import AssessorTable, IndicatorTable, Problem, UnitTable
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
 from kaohe.plans.selectors import category_warnings, tables_for_categories
@@ -293,10 +294,18 @@ def analyse_indicators(
         "full_score": str(full_score),
         "adjustment_sections": [l1.name for l1 in table.level1 if l1.adjustment or _all_adjustment(l1)],
         "rules_tasks": sum(1 for t in tasks if t.rules),
+        "rules": [
+            {"row": t.row, "task": t.name[:60], "standard": t.requirement[:200], "read": [describe_rule(r) for r in t.rules]}
+            for t in tasks
+            if t.rules
+        ][:RULES_SHOWN],
         "distributed_tasks": sum(1 for t in tasks if t.distributed),
         **reading,
     }
     return table, problems, summary
+
+
+RULES_SHOWN = 300  # deduction rules listed on the preview (the count covers all)
 
 
 def _all_adjustment(level1: Any) -> bool:

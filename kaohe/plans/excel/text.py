@@ -191,8 +191,7 @@ def split_stated_points(text: str) -> SplitPoints:
     split = split_trailing_points(text)
     if split.points is None:
         return split
-    bracketed = text.rstrip().endswith((")", "）"))
-    if not bracketed and _RULE_VERB_BEFORE.search(split.text):
+    if _RULE_VERB_BEFORE.search(split.text.rstrip("（( ")):
         return SplitPoints(text.strip(), None)
     return split
 

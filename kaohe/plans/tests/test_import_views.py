@@ -421,3 +421,13 @@ def test_import_command_applies_like_the_page(personas, draft_plan):
     assert [t.points for t in tasks] == [Decimal(2), Decimal("1.5"), Decimal(2), Decimal(5), Decimal("1.5"), Decimal(8)]
     assert tasks.last().deduction_rules[0]["cap"] == "8.00"
     assert AuditEvent.objects.filter(action="plan.import_apply", plan_id=draft_plan.pk, actor_id=personas.office.pk).exists()
+
+
+def test_preview_lists_the_rules_it_read(personas, draft_plan):
+    client = personas.client(personas.office)
+    response = _corpus_upload(client, draft_plan, "xinyang-2021-county.xlsx")
+    page = client.get(response["Location"]).content.decode()
+    assert "从评分标准中读出的扣分规则" in page
+    assert "迟报：每次扣0.50分" in page
+    assert "发现违规审批：每件扣1.00分（最多扣2.00分）" in page
+    assert "加分项/减分项（在满分之外，不计入合计）：“加分项”、“减分项”" in page
