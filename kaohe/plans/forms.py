@@ -44,7 +44,7 @@ class PlanCreateForm(StyledFormMixin, forms.Form):
 
 class ImportUploadForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=PlanImport.Kind.choices)
-    file = forms.FileField(label="文件（.xlsx；指标表也可为 Word .docx）")
+    file = forms.FileField(label="文件（.xlsx；指标表也可为旧版 .xls 或 Word .docx）")
     category_name = forms.CharField(
         label="考核对象类别", max_length=100, required=False, help_text="导入指标体系时填写，如“县区政府”“部门1”"
     )

@@ -156,6 +156,16 @@ EXPECTED: dict[str, list[Node]] = {
         (1, "2", "行政复议", "4.00", None),
         (3, "2.1.1", "复议案件按期办结", "4.00", "2"),
     ],
+    # a legacy .xls (BIFF8) with a merged 考核项目 column and a 加分项 row
+    "shangqiu-2019.xls": [
+        (1, "1", "依法行政组织领导", "5.00", None),
+        (3, "1.1.1", "召开常务会议研究法治工作", "2.00", "1"),
+        (3, "1.1.2", "制定年度工作计划", "3.00", "1"),
+        (1, "2", "行政执法监督", "5.00", None),
+        (3, "2.1.1", "开展执法案卷评查", "5.00", "2"),
+        (1, "3", "加分项", None, None),
+        (3, "3.1.1", "创建省级示范单位", None, "3"),
+    ],
     # the Pingdingshan 附件3 layout (points in the 考核方式 text)
     "pingdingshan-style-annex3.xlsx": [
         (1, "1", "依法全面履行政府职能", "3.00", None),
@@ -167,9 +177,9 @@ EXPECTED: dict[str, list[Node]] = {
 
 
 def test_the_corpus_has_at_least_twelve_tables_of_both_kinds() -> None:
-    files = sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".docx"))
+    files = sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".docx", ".xls"))
     assert len(files) >= 12
-    assert {Path(f).suffix for f in files} == {".xlsx", ".docx"}
+    assert {Path(f).suffix for f in files} == {".xlsx", ".docx", ".xls"}
     assert set(EXPECTED) | {"xuchang-2021-prose.docx"} == set(files)
 
 
@@ -292,12 +302,46 @@ def test_prose_is_refused_with_what_to_do() -> None:
     assert "整理成表格" in error["message"]
 
 
-def test_legacy_xls_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+def test_unreadable_xls_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "table.xls"
     path.write_bytes(cfb_file(encrypted=False))
     result = run(path)
     assert [e["code"] for e in result["errors"]] == ["legacy_xls"]
     assert "另存为 .xlsx" in result["errors"][0]["message"]
+
+
+def test_xls_shared_strings_across_continue_records(tmp_path: Path) -> None:
+    from kaohe.plans.tests.corpus.xls_writer import xls_bytes
+
+    names = [f"第{i}项工作任务" + "详" * 1500 for i in range(8)]  # about 24 KB of strings: several CONTINUE records
+    rows: list[list[object]] = [["一级指标", "工作任务", "分值"]]
+    rows += [["一、甲（8分）", name, 1] for name in names]
+    path = tmp_path / "long.xls"
+    path.write_bytes(xls_bytes([("Sheet1", rows, [(1, 8, 0, 0)])]))
+    result = run(path)
+    assert result["ok"], result["errors"]
+    assert [i["name"] for i in result["indicators"] if i["level"] == 3] == names
+
+
+def test_xls_guards(tmp_path: Path) -> None:
+    from kaohe.plans.tests.corpus.xls_writer import compound_file, workbook_stream
+
+    good = compound_file(workbook_stream([("S", [["一级指标", "工作任务", "分值"], ["一、甲", "任务", 1]], [])]))
+    loop = bytearray(good)
+    loop[512 + 8 : 512 + 12] = (2).to_bytes(4, "little")  # the stream's second sector points back to its first
+    biff5 = bytearray(good)
+    start = 3 * 512  # the stream begins after the header, FAT and directory sectors
+    biff5[start + 4 : start + 6] = (0x0500).to_bytes(2, "little")
+    cases = {"loop.xls": (bytes(loop), "legacy_xls"), "biff5.xls": (bytes(biff5), "legacy_xls")}
+    for name, (data, code) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert [e["code"] for e in run(path)["errors"]] == [code], name
+    from kaohe.core.xls_read import read_xls
+    from kaohe.core.xlsx_read import Limits
+
+    assert read_xls(good, Limits(max_bytes=len(good), max_cells=3)).refusal.code == "zip_bomb"  # type: ignore[union-attr]
+    assert read_xls(good, Limits(max_bytes=100)).refusal.code == "file_too_large"  # type: ignore[union-attr]
 
 
 def _docx_with(document: bytes) -> bytes:

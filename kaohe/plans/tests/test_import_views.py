@@ -342,6 +342,15 @@ def test_even_shares_chosen_on_the_preview_are_applied_with_rules(personas, draf
     assert tasks[0].requirement == "未履行的扣2分"
 
 
+def test_xls_upload_previews_through_the_same_reader(personas, draft_plan):
+    client = personas.client(personas.office)
+    _corpus_upload(client, draft_plan, "shangqiu-2019.xls")
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert record.error_count == 0, record.problems
+    assert record.summary["tasks"] == 4
+    assert record.summary["adjustment_sections"] == ["加分项"]
+
+
 def test_docx_with_bonus_and_deduction_sections_applies(personas, draft_plan):
     client = personas.client(personas.office)
     _corpus_upload(client, draft_plan, "sanmenxia-2021-sections.docx")
@@ -358,7 +367,7 @@ def test_docx_is_refused_for_unit_lists(personas, draft_plan):
     file = SimpleUploadedFile("units.docx", (CORPUS / "nanyang-2020.docx").read_bytes(), content_type=DOCX)
     response = client.post(reverse("plans:import", args=[draft_plan.pk]), {"kind": "units", "file": file})
     assert response.status_code == 400
-    assert "只有指标表可以是 Word 文档" in response.content.decode()
+    assert "只有指标表可以是 Word 文档或旧版 .xls" in response.content.decode()
     assert not PlanImport.objects.filter(plan=draft_plan).exists()
 
 

@@ -7,8 +7,8 @@ title rows, merged cells, group rows, points written in text, deduction rules, �
 several sheets, Word tables and a prose document. test_import_corpus.py asserts each one's tree and points
 through ``manage.py import_indicators --dry-run --json``.
 
-.xlsx is written with openpyxl (fixed timestamps, byte-for-byte reproducible), .docx with python-docx.
-No .xls is written: neither xlwt nor xlrd is installed, so a legacy .xls can only be refused (see the tests).
+.xlsx is written with openpyxl (fixed timestamps and zip times, byte-for-byte reproducible), .docx with python-docx (fixed
+zip times), .xls with the small BIFF8 writer beside this file (xls_writer.py: xlwt is not installed).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[3]))
 
+from kaohe.plans.tests.corpus.xls_writer import xls_bytes  # noqa: E402
 from kaohe.plans.tests.excel_factories import FIXED_TIME, save  # noqa: E402
 
 Rows = Sequence[Sequence[Any]]
@@ -47,7 +48,7 @@ def xlsx(name: str, *sheets: tuple[str, Rows, Sequence[str]]) -> Path:
     for title, rows, merges in sheets:
         _sheet(book, title, rows, merges)
     path = HERE / name
-    path.write_bytes(save(book))
+    path.write_bytes(_fixed_zip_times(save(book)))
     return path
 
 
@@ -298,6 +299,23 @@ def pingdingshan_style() -> Path:
     return xlsx("pingdingshan-style-annex3.xlsx", ("Sheet1", rows, ["A4:A5", "B4:B5"]))
 
 
+def shangqiu_xls() -> Path:
+    """A legacy .xls (BIFF8): title row, 考核项目 merged down, 考核内容 / 评分标准 / 分值, a 加分项 row across."""
+    rows: Rows = [
+        ["商丘市2019年度依法行政工作考核细则"],
+        ["考核项目", "考核内容", "评分标准", "分值"],
+        ["一、依法行政组织领导（5分）", "召开常务会议研究法治工作", "未研究的扣2分", 2],
+        [None, "制定年度工作计划", "未制定的扣3分", 3],
+        ["二、行政执法监督（5分）", "开展执法案卷评查", "每少评查一次扣1分，扣完为止", 5],
+        ["加分项", None, None, None],
+        ["创建省级示范单位", None, "加3分", None],
+    ]
+    merges = [(2, 3, 0, 0), (5, 5, 0, 3)]
+    path = HERE / "shangqiu-2019.xls"
+    path.write_bytes(xls_bytes([("考核细则", rows, merges)]))
+    return path
+
+
 BUILDERS = (
     xinyang_county,
     luoyang_department,
@@ -312,6 +330,7 @@ BUILDERS = (
     sanmenxia_docx_sections,
     xinxiang_repeated_header,
     pingdingshan_style,
+    shangqiu_xls,
 )
 
 
