@@ -66,21 +66,16 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("文件是空的")
         name = (upload.name or "").lower()
-        if not name.endswith((".xlsx", ".docx")):
-            raise forms.ValidationError(
-                "请上传 .xlsx 格式的 Excel 文件或 .docx 格式的 Word 文档（旧版 .xls/.doc 请先另存为新格式）"
-            )
+        if not name.endswith((".xlsx", ".xls", ".docx")):
+            raise forms.ValidationError("请上传 Excel 表格（.xlsx/.xls）或 Word 文档（.docx）；旧版 .doc 请先另存为 .docx")
         return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("file")
-        if (
-            upload is not None
-            and (upload.name or "").lower().endswith(".docx")
-            and data.get("kind") != PlanImport.Kind.INDICATORS
-        ):
-            self.add_error("file", "只有指标表可以是 Word 文档；考核对象名单和考核主体联系表请上传 .xlsx")
+        other_format = upload is not None and (upload.name or "").lower().endswith((".docx", ".xls"))
+        if other_format and data.get("kind") != PlanImport.Kind.INDICATORS:
+            self.add_error("file", "只有指标表可以是 Word 文档或旧版 .xls；考核对象名单和考核主体联系表请上传 .xlsx")
         if data.get("kind") == PlanImport.Kind.INDICATORS:
             if not (data.get("category_name") or "").strip():
                 self.add_error("category_name", "导入指标体系时须填写考核对象类别")

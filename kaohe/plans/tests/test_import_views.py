@@ -202,7 +202,7 @@ def test_oversize_file_is_refused_before_parsing(personas, draft_plan, settings)
 
 def test_wrong_extension_and_empty_file(personas, draft_plan):
     client = personas.client(personas.office)
-    response = upload(client, draft_plan, workbook_bytes(good_rows()), name="table.xls")
+    response = upload(client, draft_plan, workbook_bytes(good_rows()), name="table.csv")
     assert response.status_code == 400
     assert ".xlsx" in response.content.decode()
     response = upload(client, draft_plan, b"", name="empty.xlsx")
