@@ -249,12 +249,10 @@ class IndicatorReader:
             return False
         text = texts[0]
         adjustment = section_adjustment(text)
-        level1_columns = [self.columns[n] for n in ("level1", "level2") if n in self.columns]
-        in_level_column = column in level1_columns
         if adjustment is None and not (_LEVEL1_HEADING.match(text) or _LEVEL2_HEADING.match(text)):
             return False
-        if in_level_column and "task" in self.columns and adjustment is None:
-            return False  # a 一级 label with its tasks missing: reported as such below
+        if column == self.columns.get("task") and self._looks_like_task_heading(text):
+            return False
         label, points = self._section_label(state, text)
         if not label:
             return False
@@ -275,6 +273,10 @@ class IndicatorReader:
         if adjustment is None:
             self._merge_points(level1, points, state, "points", "一级指标")
         return True
+
+    def _looks_like_task_heading(self, text: str) -> bool:
+        """ "（一）…" alone in the task column under a 一级 column is a task, unless it carries points of a group."""
+        return "level1" in self.columns and _LEVEL2_HEADING.match(text) is not None and section_adjustment(text) is None
 
     def _in_adjustment_section(self) -> bool:
         return self._section1 is not None and id(self._section1) in self._adjustment_sections

@@ -158,3 +158,17 @@ def test_docx_caps() -> None:
     big = _docx(build)
     too_big = read_docx(big, Limits(max_bytes=len(big) - 1))
     assert too_big.refusal is not None and too_big.refusal.code == "file_too_large"
+
+
+def test_a_level1_label_on_its_own_row_groups_the_rows_below() -> None:
+    data = sheet(
+        ["考核项目", "考核内容", "分值"],
+        ["一、依法决策（5分）", None, None],
+        [None, "目录管理", 2],
+        [None, "合法性审查", 3],
+    )
+    table = parse_indicator_workbook(data)
+    assert not table.has_errors, table.problems
+    assert [
+        (l1.name, l1.points, [t.points for _, t in [(c, t) for c in l1.children for t in c.tasks]]) for l1 in table.level1
+    ] == [("依法决策", D(5), [D(2), D(3)])]
