@@ -285,7 +285,7 @@ def analyse_indicators(
     summary = {
         "sheet": table.sheet,
         "level1": len(table.level1),
-        "level2": sum(len(l1.children) for l1 in table.level1),
+        "level2": sum(1 for l1 in table.level1 for l2 in l1.children if not l2.implicit),
         "tasks": len(tasks),
         "points_total": str(sum((t.points or Decimal(0) for t in tasks if not t.adjustment), Decimal(0))),
         "stated_total": str(sum((l1.points or Decimal(0) for l1 in table.level1), Decimal(0))),
