@@ -14,6 +14,7 @@ class PlansConfig(AppConfig):
         "plan.policy_own_department": "修改回避设置",
         "plan.policy_update": "修改评分规则",
         "plan.settings": "修改方案设置",
+        "plan.import_options": "修改指标表的读法",
         "indicator.create": "新增指标",
         "indicator.update": "修改指标",
         "indicator.move": "移动指标",

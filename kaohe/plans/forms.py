@@ -44,7 +44,7 @@ class PlanCreateForm(StyledFormMixin, forms.Form):
 
 class ImportUploadForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=PlanImport.Kind.choices)
-    file = forms.FileField(label="Excel 文件（.xlsx）")
+    file = forms.FileField(label="文件（.xlsx；指标表也可为旧版 .xls 或 Word .docx）")
     category_name = forms.CharField(
         label="考核对象类别", max_length=100, required=False, help_text="导入指标体系时填写，如“县区政府”“部门1”"
     )
@@ -65,12 +65,17 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
             raise forms.ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限 {limit // 1024 // 1024} MB")
         if upload.size == 0:
             raise forms.ValidationError("文件是空的")
-        if not (upload.name or "").lower().endswith(".xlsx"):
-            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）")
+        name = (upload.name or "").lower()
+        if not name.endswith((".xlsx", ".xls", ".docx")):
+            raise forms.ValidationError("请上传 Excel 表格（.xlsx/.xls）或 Word 文档（.docx）；旧版 .doc 请先另存为 .docx")
         return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        upload = data.get("file")
+        other_format = upload is not None and (upload.name or "").lower().endswith((".docx", ".xls"))
+        if other_format and data.get("kind") != PlanImport.Kind.INDICATORS:
+            self.add_error("file", "只有指标表可以是 Word 文档或旧版 .xls；考核对象名单和考核主体联系表请上传 .xlsx")
         if data.get("kind") == PlanImport.Kind.INDICATORS:
             if not (data.get("category_name") or "").strip():
                 self.add_error("category_name", "导入指标体系时须填写考核对象类别")

@@ -218,6 +218,9 @@ class Indicator(models.Model):
     adjustment = models.CharField("加减分项", max_length=16, choices=Adjustment.choices, blank=True, default=Adjustment.NONE)
     counts_next_year = models.BooleanField("计入下一年度考核", default=False)
     source_row = models.PositiveIntegerField("来源行号", null=True, blank=True)
+    # Deduction rules read from the scoring standard at import (excel/rules.py): [{"event", "points", "per", "cap"}].
+    # Empty when the standard has none or could not be read; the text in ``requirement`` stays the standard.
+    deduction_rules = models.JSONField("扣分规则", default=list, blank=True)
 
     class Meta:
         verbose_name = "指标"
@@ -281,6 +284,9 @@ class PlanImport(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     applied_at = models.DateTimeField("导入时间", null=True, blank=True)
     accepted_warnings = models.PositiveIntegerField("已接受的警告数", default=0)
+    # The office's reading of an indicator table, chosen on the preview (excel.parse.IndicatorOptions):
+    # {"sheets": [titles] | null, "columns": {sheet: {letter: role}}, "distribute": bool}
+    options = models.JSONField("导入选项", default=dict, blank=True)
 
     class Meta:
         verbose_name = "导入记录"

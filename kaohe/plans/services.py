@@ -22,7 +22,14 @@ from kaohe.organisations.models import Organisation, Region, pinyin_sort_key
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.excel.checks import check_sums
-from kaohe.plans.excel.parse import parse_assessor_workbook, parse_indicator_workbook, parse_unit_workbook
+from kaohe.plans.excel.headers import COLUMN_ROLES
+from kaohe.plans.excel.parse import (
+    IndicatorOptions,
+    parse_assessor_workbook,
+    parse_indicator_workbook,
+    parse_unit_workbook,
+)
+from kaohe.plans.excel.rules import describe as describe_rule
 from kaohe.plans.excel.types import AssessorTable, IndicatorTable, Problem, UnitTable
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
 from kaohe.plans.selectors import category_warnings, tables_for_categories
@@ -259,11 +266,15 @@ def _desk_lookup(plan: Plan) -> dict[str, AssessorDesk]:
     return lookup
 
 
-def _analyse_indicators(plan: Plan, data: bytes, full_score: Decimal) -> tuple[IndicatorTable, list[Problem], dict[str, Any]]:
-    table = parse_indicator_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
+def analyse_indicators(
+    plan: Plan, data: bytes, full_score: Decimal, options: IndicatorOptions | None = None
+) -> tuple[IndicatorTable, list[Problem], dict[str, Any]]:
+    """Parse an indicator table and check it against the plan (责任主体, deadlines, sums); writes nothing."""
+    table = parse_indicator_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES, options=options)
     problems = list(table.problems)
+    reading = {"columns": table.column_reading, "sheets": table.sheet_choices, "undistributed": table.undistributed}
     if not table.level1:
-        return table, problems, {}
+        return table, problems, reading if table.column_reading else {}
     problems += check_sums(table, full_score=full_score)
     desks = _desk_lookup(plan)
     column = table.columns.get("assessor", "")
@@ -289,15 +300,32 @@ def _analyse_indicators(plan: Plan, data: bytes, full_score: Decimal) -> tuple[I
     summary = {
         "sheet": table.sheet,
         "level1": len(table.level1),
-        "level2": sum(len(l1.children) for l1 in table.level1),
+        "level2": sum(1 for l1 in table.level1 for l2 in l1.children if not l2.implicit),
         "tasks": len(tasks),
         "points_total": str(sum((t.points or Decimal(0) for t in tasks if not t.adjustment), Decimal(0))),
         "stated_total": str(sum((l1.points or Decimal(0) for l1 in table.level1), Decimal(0))),
         "adjustment_tasks": sum(1 for t in tasks if t.adjustment),
         "by_method": by_method,
         "full_score": str(full_score),
+        "adjustment_sections": [l1.name for l1 in table.level1 if l1.adjustment or _all_adjustment(l1)],
+        "rules_tasks": sum(1 for t in tasks if t.rules),
+        "rules": [
+            {"row": t.row, "task": t.name[:60], "standard": t.requirement[:200], "read": [describe_rule(r) for r in t.rules]}
+            for t in tasks
+            if t.rules
+        ][:RULES_SHOWN],
+        "distributed_tasks": sum(1 for t in tasks if t.distributed),
+        **reading,
     }
     return table, problems, summary
+
+
+RULES_SHOWN = 300  # deduction rules listed on the preview (the count covers all)
+
+
+def _all_adjustment(level1: Any) -> bool:
+    tasks = [t for l2 in level1.children for t in l2.tasks]
+    return bool(tasks) and all(t.adjustment for t in tasks)
 
 
 def _analyse_units(plan: Plan, data: bytes) -> tuple[UnitTable, list[Problem], dict[str, Any]]:
@@ -371,9 +399,11 @@ def _account_requests(plan: Plan, table: UnitTable | AssessorTable, role: Role) 
     ]
 
 
-def _analyse(plan: Plan, kind: str, data: bytes, full_score: Decimal | None) -> tuple[Any, list[Problem], dict[str, Any]]:
+def _analyse(
+    plan: Plan, kind: str, data: bytes, full_score: Decimal | None, options: dict[str, Any] | None = None
+) -> tuple[Any, list[Problem], dict[str, Any]]:
     if kind == PlanImport.Kind.INDICATORS:
-        return _analyse_indicators(plan, data, full_score or Decimal(100))
+        return analyse_indicators(plan, data, full_score or Decimal(100), IndicatorOptions.from_json(options or {}))
     if kind == PlanImport.Kind.UNITS:
         return _analyse_units(plan, data)
     return _analyse_assessors(plan, data)
@@ -393,15 +423,18 @@ def plan_import_upload(
     original_name: str,
     category_name: str = "",
     full_score: Decimal | None = None,
+    options: dict[str, Any] | None = None,
 ) -> PlanImport:
     """Store the uploaded table and its analysis for review. Writes nothing to the plan itself."""
     access.require(actor, "plan:import", plan)
     _require_draft(plan)
     if kind == PlanImport.Kind.INDICATORS and not category_name.strip():
         raise ImportRejected("请填写该指标表对应的考核对象类别名称")
-    _, problems, summary = _analyse(plan, kind, data, full_score)
+    options = IndicatorOptions.from_json(options or {}).to_json() if kind == PlanImport.Kind.INDICATORS else {}
+    _, problems, summary = _analyse(plan, kind, data, full_score, options)
     with transaction.atomic():
         record = PlanImport(
+            options=options,
             plan=plan,
             kind=kind,
             category_name=category_name.strip(),
@@ -438,6 +471,54 @@ def plan_import_upload(
     return record
 
 
+def plan_import_set_options(
+    *,
+    actor: Any,
+    plan_import: PlanImport,
+    sheets: list[str] | None = None,
+    columns: dict[str, dict[str, str]] | None = None,
+    distribute: bool = False,
+) -> PlanImport:
+    """The office's reading of an indicator table (sheets, column roles, even shares): stored, then read again.
+
+    Nothing is written to the plan; the preview shows the new reading and the office confirms as usual.
+    """
+    access.require(actor, "plan:import", plan_import.plan)
+    for roles in (columns or {}).values():
+        for letter, role in roles.items():
+            if role and role not in COLUMN_ROLES:
+                raise ImportRejected(f"列“{letter}”的读法无法识别")
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan_import.plan_id)
+        _require_draft(plan)
+        record = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
+        if record.status != PlanImport.Status.PREVIEW:
+            raise ImportRejected("该导入已处理，不能再修改读法")
+        if record.kind != PlanImport.Kind.INDICATORS:
+            raise ImportRejected("只有指标表可以指定各列的读法")
+        with record.file.open("rb") as fh:
+            data = fh.read()
+        if hashlib.sha256(data).hexdigest() != record.sha256:
+            raise ImportRejected("存储的文件与上传时的校验值不符，请重新上传")
+        before = dict(record.options)
+        options = IndicatorOptions(sheets=sheets or None, columns=columns or {}, distribute=distribute)
+        record.options = options.to_json()
+        _, problems, summary = _analyse(plan, record.kind, data, record.full_score, record.options)
+        record.problems = _problem_dicts(problems)
+        record.summary = summary
+        record.save(update_fields=["options", "problems", "summary", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="plan.import_options",
+            obj=record,
+            plan_id=plan.pk,
+            organisation=plan.organiser,
+            before=before,
+            after={**record.options, "errors": record.error_count, "warnings": record.warning_count},
+        )
+    return record
+
+
 def plan_import_discard(*, actor: Any, plan_import: PlanImport) -> None:
     access.require(actor, "plan:import", plan_import.plan)
     with transaction.atomic():
@@ -469,7 +550,7 @@ def plan_import_apply(*, actor: Any, plan_import: PlanImport, accept_warnings: b
             data = fh.read()
         if hashlib.sha256(data).hexdigest() != record.sha256:
             raise ImportRejected("存储的文件与上传时的校验值不符，请重新上传")
-        parsed, problems, summary = _analyse(plan, record.kind, data, record.full_score)
+        parsed, problems, summary = _analyse(plan, record.kind, data, record.full_score, record.options)
         errors = [p for p in problems if p.severity == "error"]
         warnings = [p for p in problems if p.severity == "warning"]
         if errors:
@@ -575,6 +656,7 @@ def _write_indicators(plan: Plan, record: PlanImport, table: IndicatorTable) -> 
                         adjustment=task.adjustment,
                         counts_next_year=task.counts_next_year,
                         source_row=task.row,
+                        deduction_rules=task.rules,
                     )
                 )
     for n in (*level1_nodes, *level2_nodes, *task_nodes):

@@ -39,6 +39,7 @@ urlpatterns = [
     path("<int:plan_id>/import/", views.import_upload, name="import"),
     path("<int:plan_id>/import/<int:import_id>/", views.import_preview, name="import_preview"),
     path("<int:plan_id>/import/<int:import_id>/apply", views.import_apply, name="import_apply"),
+    path("<int:plan_id>/import/<int:import_id>/options", views.import_options, name="import_options"),
     path("<int:plan_id>/import/<int:import_id>/discard", views.import_discard, name="import_discard"),
     path("<int:plan_id>/publish/", views.publish, name="publish"),
     path("<int:plan_id>/copy/", views.copy_plan, name="copy"),

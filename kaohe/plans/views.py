@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from kaohe.plans import selectors, services
 from kaohe.plans.constants import Level
 from kaohe.plans.copy import next_doc_number, next_title, plan_copy
 from kaohe.plans.excel.export import write_indicator_workbook
+from kaohe.plans.excel.headers import COLUMN_ROLES, INDICATOR_LABELS
 from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCopyForm, PlanCreateForm, PublishForm, SortKeyForm
 from kaohe.plans.forms_policy import OwnDepartmentForm
 from kaohe.plans.models import Plan, PlanImport, PlanUnit, ScoringPolicy
@@ -231,8 +234,70 @@ def import_preview(request: HttpRequest, plan_id: int, import_id: int) -> HttpRe
     plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     context = _plan_context(request, plan, "import")
-    context.update({"record": record, "form": ImportApplyForm()})
+    context.update({"record": record, "form": ImportApplyForm(), **_reading_context(record)})
     return render(request, "plans/import_preview.html", context)
+
+
+HOW_LABELS = {"name": "按列名", "content": "按内容", "override": "按您的指定", "": "未识别"}
+
+
+def _reading_context(record: PlanImport) -> dict[str, Any]:
+    """How each column of an indicator table was read, for the preview's 各列的读法 card."""
+    summary = record.summary or {}
+    roles = [("", "不导入"), *((role, INDICATOR_LABELS[role]) for role in COLUMN_ROLES)]
+    labels = dict(roles) | {"note": "备注（不导入）", "seq": "序号（不导入）"}
+    columns = []
+    for index, column in enumerate(summary.get("columns", [])):
+        role = column.get("role", "")
+        columns.append(
+            {
+                **column,
+                "field": f"role_{index}",
+                "role_label": labels.get(role, role),
+                "how_label": HOW_LABELS.get(column.get("how", ""), ""),
+                "sentence": f"“{column.get('header') or column.get('letter')}”列按{labels.get(role, role)}读取"
+                if role and role not in ("note", "seq")
+                else f"“{column.get('header') or column.get('letter')}”列不导入",
+            }
+        )
+    return {
+        "reading_columns": columns,
+        "role_choices": roles,
+        "reading_sheets": summary.get("sheets", []),
+        "undistributed": summary.get("undistributed", []),
+        "distribute": bool((record.options or {}).get("distribute")),
+    }
+
+
+@login_required
+@require_POST
+def import_options(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
+    """The office changes how the table is read (column roles, sheets, even shares); it is read again, not applied."""
+    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    record = _get_import(request, plan, import_id)
+    summary = record.summary or {}
+    previous = (record.options or {}).get("columns") or {}
+    columns: dict[str, dict[str, str]] = {str(sheet): dict(roles) for sheet, roles in previous.items() if isinstance(roles, dict)}
+    for index, column in enumerate(summary.get("columns", [])):
+        value = request.POST.get(f"role_{index}")
+        if value is None or value == column.get("role", ""):
+            continue
+        columns.setdefault(column["sheet"], {})[column["letter"]] = value
+    known = {sheet["title"] for sheet in summary.get("sheets", [])}
+    sheets = [title for title in request.POST.getlist("sheets") if title in known]
+    try:
+        services.plan_import_set_options(
+            actor=request.user,
+            plan_import=record,
+            sheets=sheets,
+            columns=columns,
+            distribute=request.POST.get("distribute") == "on",
+        )
+    except services.ImportRejected as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已按新的读法重新读取，请核对下方结果后再确认导入。")
+    return redirect("plans:import_preview", plan_id=plan.pk, import_id=record.pk)
 
 
 @login_required

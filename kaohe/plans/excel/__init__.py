@@ -2,7 +2,8 @@
 
 Public API::
 
-    parse_indicator_workbook(data, *, max_bytes=...) -> IndicatorTable
+    parse_indicator_workbook(data, *, max_bytes=..., options=IndicatorOptions(...)) -> IndicatorTable
+        (.xlsx, BIFF8 .xls or the tables of a .docx; other offices' layouts, see docs/architecture.md)
     parse_unit_workbook(data, *, max_bytes=...) -> UnitTable
     parse_assessor_workbook(data, *, max_bytes=...) -> AssessorTable
     check_sums(table, *, full_score) -> list[Problem]

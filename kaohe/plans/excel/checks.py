@@ -54,6 +54,8 @@ class _Checker:
         all_stated = True
         task_total, missing_total = ZERO, 0
         for level1 in self.table.level1:
+            if level1.adjustment or (level1.children and all(_is_adjustment(child) for child in level1.children)):
+                continue  # a 加分项/减分项 section sits outside the stated total
             tasks, missing = self._check_level1(level1)
             task_total += tasks
             missing_total += missing
@@ -82,17 +84,23 @@ class _Checker:
     def _check_level1(self, level1: Level1Row) -> tuple[Decimal, int]:
         """Check the 一级 and its 二级; return its Σ task points and count of tasks w/o points."""
         level2_total = ZERO
-        task_total, missing_total = ZERO, 0
+        task_total, missing_total, counted = ZERO, 0, 0
+        level2_stated = False
         for level2 in level1.children:
             if _is_adjustment(level2):
                 continue
-            tasks, missing = _task_sum(_counted_tasks(level2))
+            counted_tasks = _counted_tasks(level2)
+            tasks, missing = _task_sum(counted_tasks)
             task_total += tasks
             missing_total += missing
+            counted += len(counted_tasks)
             if level2.points is None:
                 level2_total += tasks
                 continue
+            level2_stated = True
             level2_total += level2.points
+            if missing == len(counted_tasks) and missing:
+                continue  # no task has points (a group total): the import's points_group_only says so
             if tasks != level2.points:
                 self._warn(
                     "sum_mismatch",
@@ -100,21 +108,27 @@ class _Checker:
                     level2.row,
                     "level2",
                 )
-        if level1.points is not None:
-            self._compare_level1(level1, level1.points, level2_total, task_total, missing_total)
+        if level1.points is not None and not (counted and missing_total == counted):
+            self._compare_level1(level1, level1.points, level2_total, task_total, missing_total, level2_stated)
         return task_total, missing_total
 
     def _compare_level1(
-        self, level1: Level1Row, stated: Decimal, level2_total: Decimal, task_total: Decimal, missing: int
+        self,
+        level1: Level1Row,
+        stated: Decimal,
+        level2_total: Decimal,
+        task_total: Decimal,
+        missing: int,
+        level2_stated: bool = True,
     ) -> None:
-        if level2_total != stated:
+        if level2_total != stated and level2_stated:
             self._warn(
                 "sum_mismatch",
                 f"一级指标“{level1.name}”写明{_pts(stated)}，所属二级指标合计{_pts(level2_total)}",
                 level1.row,
                 "level1",
             )
-        if task_total != stated and (level2_total == stated or task_total != level2_total):
+        if task_total != stated and (not level2_stated or level2_total == stated or task_total != level2_total):
             self._warn(
                 "sum_mismatch",
                 f"一级指标“{level1.name}”写明{_pts(stated)}，所属工作任务合计{_pts(task_total)}{_missing_note(missing)}",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from kaohe.plans.constants import Adjustment
@@ -20,12 +21,54 @@ from .cells import (
     parse_points_cell,
 )
 from .headers import INDICATOR_LABELS, INDICATOR_SYNONYMS, Header, is_header_text, title_above
-from .text import PointsResult, cell_text, format_points, squash
+from .rules import parse_rules
+from .text import (
+    PointsResult,
+    cell_text,
+    clean_name,
+    format_points,
+    norm_header,
+    split_stated_points,
+    squash,
+    strip_ordinal,
+)
 from .types import ERROR, WARNING, IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
 from .workbook import Grid, column_letter
 
 CONTENT_FIELDS = ("method", "points", "deadline", "requirement", "materials")
 TOTAL_WORDS = ("合计", "总计", "小计", "总分")
+IGNORED_FIELDS = ("points", "seq", "note")
+CENT = Decimal("0.01")
+
+# Group rows of tables without 一级/二级 columns: "一、依法行政制度建设（20分）", "（一）…", "加分项", "减分项（最多扣10分）".
+_LEVEL1_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+_LEVEL2_HEADING = re.compile(r"^\s*[(（]\s*[一二三四五六七八九十]+\s*[)）]")
+_BONUS_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．])?\s*(?:加分项|加分项目|加分事项|附加分|奖励加分|加分)")
+_DEDUCTION_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．])?\s*(?:减分项|扣分项|减分项目|扣分项目|减分事项|扣分事项|减分|扣分|一票否决)"
+)
+_BOTH_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．])?\s*加减分|^\s*加分和减分|^\s*加扣分")
+
+
+@dataclass
+class _Group:
+    """A points cell merged down over several task rows: the total of those tasks, never each one's."""
+
+    value: Decimal
+    row: int
+    tasks: list[TaskRow] = field(default_factory=list)
+
+
+def section_adjustment(text: str) -> str | None:
+    """The Adjustment of a 加分项/减分项 heading ("" for 加减分项, tasks then decide by name), None otherwise."""
+    if _BOTH_HEADING.match(text):
+        return ""
+    if _BONUS_HEADING.match(text):
+        return Adjustment.BONUS.value
+    if _DEDUCTION_HEADING.match(text):
+        return Adjustment.DEDUCTION.value
+    return None
+
 
 Level = Level1Row | Level2Row
 
@@ -75,7 +118,12 @@ class _Problems:
 
 
 class IndicatorReader:
-    def __init__(self, grid: Grid, header: Header) -> None:
+    def __init__(self, grid: Grid, header: Header, *, distribute: bool = False) -> None:
+        self.distribute = distribute
+        self._section1: Level1Row | None = None  # from group rows ("一、…") when no level column says
+        self._section2: Level2Row | None = None
+        self._groups: dict[tuple[int, int], _Group] = {}
+        self._undistributed: list[dict[str, Any]] = []
         self.grid = grid
         self.header = header
         self.columns = header.columns
@@ -87,6 +135,8 @@ class IndicatorReader:
         self._task_keys: dict[tuple[str, str, str, str, str], int] = {}
         self._unpointed: set[int] = set()  # id() of tasks without points and without a bad cell
         self._bad_levels: set[int] = set()  # id() of levels whose points text was an error
+        self._adjustment_sections: set[int] = set()  # id() of 加分项/减分项 一级 sections
+        self._offered: set[int] = set()  # id() of 一级 whose points were offered for distribution
 
     def read(self) -> IndicatorTable:
         self._column_warnings()
@@ -100,6 +150,7 @@ class IndicatorReader:
             sheet=self.grid.title,
             columns={name: column_letter(col) for name, col in self.columns.items()},
             problems=problems,
+            undistributed=self._undistributed,
         )
 
     # -- sheet level ------------------------------------------------------------------------
@@ -108,11 +159,8 @@ class IndicatorReader:
         for name, column in self.header.duplicates:
             message = f"表头中有多个“{INDICATOR_LABELS[name]}”列，只使用第一个"
             self.problems.at(WARNING, "header_duplicate", message, self.header.row, column)
-        if "level1" not in self.columns:
+        if "level1" not in self.columns and "level2" in self.columns:
             message = "表格没有“一级指标”列，每个二级指标同时作为一级指标导入"
-            self.problems.row(WARNING, "level_column_missing", message, None, "")
-        elif "level2" not in self.columns:
-            message = "表格没有“二级指标”列，每个一级指标同时作为二级指标导入"
             self.problems.row(WARNING, "level_column_missing", message, None, "")
         if "method" not in self.columns:
             message = "表格没有“考核方式”列，考核方式均按“其他”导入"
@@ -142,7 +190,15 @@ class IndicatorReader:
     def _is_repeated_header(self, row: int) -> bool:
         """The header row again (tables copied page by page): the task and one more column match."""
         matches = [name for name in self.columns if is_header_text(self._text(row, name), INDICATOR_SYNONYMS, name)]
-        return "task" in matches and len(matches) >= 2
+        if "task" in matches and len(matches) >= 2:
+            return True
+        same = [
+            name
+            for name, column in self.columns.items()
+            if self._text(row, name)
+            and norm_header(self._text(row, name)) == norm_header(cell_text(self.grid.get(self.header.row, column)))
+        ]
+        return "task" in same and len(same) >= 2
 
     def _text(self, row: int, name: str) -> str:
         return cell_text(self._raw(row, name))
@@ -152,9 +208,16 @@ class IndicatorReader:
         self._formulas(state)
         if self.grid.row_is_empty(row) or self._is_total_row(row):
             return
+        if self._section_row(state):
+            return
         task_name = free_text(self._raw(row, "task"))
         if "task" in state.bad or self._is_repeated_header(row):
             return  # a formula in the task cell, or the header repeated on a later page
+        if not task_name and self._in_adjustment_section():
+            task_name = self._item_in_level_column(row)
+            if task_name:
+                self._add_task(state, self._section_level2_or_fail(), task_name)
+                return
         if not task_name:
             if any(self._raw(row, name) is not None for name in CONTENT_FIELDS):
                 self.problems.row(ERROR, "task_missing", "缺少工作任务", row, "task")
@@ -162,6 +225,89 @@ class IndicatorReader:
         level2 = self._level2_for(state)
         if level2 is not None:
             self._add_task(state, level2, task_name)
+
+    # -- group rows ---------------------------------------------------------------------------
+
+    def _row_texts(self, row: int) -> tuple[list[str], int]:
+        """Distinct texts of a row's cells outside the points/序号/备注 columns, and the column of the first."""
+        skip = {self.columns[name] for name in IGNORED_FIELDS if name in self.columns}
+        texts: list[str] = []
+        first = 0
+        for column in range(1, self.grid.max_column + 1):
+            if column in skip:
+                continue
+            text = cell_text(self.grid.get(row, column))
+            if text and text not in texts:
+                texts.append(text)
+                first = first or column
+        return texts, first
+
+    def _section_row(self, state: _RowState) -> bool:
+        """A heading row across the table ("一、…（20分）", "（一）…", "加分项"): it opens a group, holds no task."""
+        texts, column = self._row_texts(state.row)
+        if len(texts) != 1:
+            return False
+        text = texts[0]
+        adjustment = section_adjustment(text)
+        if adjustment is None and not (_LEVEL1_HEADING.match(text) or _LEVEL2_HEADING.match(text)):
+            return False
+        if column == self.columns.get("task") and self._looks_like_task_heading(text):
+            return False
+        label, points = self._section_label(state, text)
+        if not label:
+            return False
+        if adjustment is None and _LEVEL2_HEADING.match(text) and self._section1 is not None:
+            level2 = Level2Row(name=label, points=None, tasks=[], row=state.row)
+            self._section1.children.append(level2)
+            self._section2 = level2
+            self._level2_by_key[(self._section1.name, label)] = level2
+            self._merge_points(level2, points, state, "points", "二级指标")
+            return True
+        level1 = Level1Row(name=label, points=None, children=[], row=state.row, adjustment=adjustment or "")
+        if adjustment is not None:
+            level1.adjustment = adjustment or Adjustment.NONE.value
+            self._adjustment_sections.add(id(level1))
+        self.level1.append(level1)
+        self._level1_by_name.setdefault(label, level1)
+        self._section1, self._section2, self._current = level1, None, level1
+        if adjustment is None:
+            self._merge_points(level1, points, state, "points", "一级指标")
+        return True
+
+    def _looks_like_task_heading(self, text: str) -> bool:
+        """ "（一）…" alone in the task column under a 一级 column is a task, unless it carries points of a group."""
+        return "level1" in self.columns and _LEVEL2_HEADING.match(text) is not None and section_adjustment(text) is None
+
+    def _in_adjustment_section(self) -> bool:
+        return self._section1 is not None and id(self._section1) in self._adjustment_sections
+
+    def _item_in_level_column(self, row: int) -> str:
+        """A 加分项/减分项 item written in the 考核项目 column (the task column left empty)."""
+        for name in ("level2", "level1"):
+            text = free_text(self._raw(row, name))
+            if text and section_adjustment(text) is None:
+                return text
+        return ""
+
+    def _section_level2_or_fail(self) -> Level2Row:
+        level2 = self._section_level2()
+        if level2 is None:  # pragma: no cover - only called inside a section
+            raise RuntimeError("no section")
+        return level2
+
+    def _section_label(self, state: _RowState, text: str) -> tuple[str, PointsResult | None]:
+        label = parse_level_label(text)
+        points = label.points
+        name = label.name
+        if section_adjustment(text) is not None:
+            return clean_heading(text), None  # "加分项（最高加5分）": a cap, not points of the 100
+        if points is None and "points" in self.columns:
+            origin = self.grid.origin(state.row, self.columns["points"])
+            if origin == (state.row, self.columns["points"]):
+                points = parse_points_cell(self._raw(state.row, "points"))
+        if points is not None and points.error_code:
+            self.problems.cell(ERROR, points.error_code, points.error_message, state.row, "points")
+        return name, points
 
     # -- levels -----------------------------------------------------------------------------
 
@@ -179,7 +325,13 @@ class IndicatorReader:
         text1 = cell_text(self._raw(row, first))
         text2 = cell_text(self._raw(row, second))
         if not text1 and not text2:
-            self.problems.row(ERROR, "level_missing", "工作任务缺少一级指标和二级指标", row, first)
+            section = self._section_level2()
+            if section is not None:
+                return section
+            message = "工作任务缺少一级指标和二级指标"
+            if first not in self.columns:
+                message = "工作任务缺少一级指标：表格既没有“一级指标”列，也没有“一、……”这样的分组行"
+            self.problems.row(ERROR, "level_missing", message, row, first)
             return None
         if not text1:
             self.problems.row(ERROR, "level1_missing", "工作任务缺少一级指标", row, first)
@@ -190,7 +342,24 @@ class IndicatorReader:
         level1 = self._level1(state, text1, first)
         if level1 is None:
             return None
-        return self._level2(state, level1, text2, second)
+        level2 = self._level2(state, level1, text2, second)
+        if level2 is not None and "level2" not in self.columns and first == "level1":
+            level2.implicit = True
+        return level2
+
+    def _section_level2(self) -> Level2Row | None:
+        """The group a task row without level cells belongs to: the last "（一）…" row, else its "一、…" row."""
+        if self._section2 is not None:
+            return self._section2
+        level1 = self._section1
+        if level1 is None:
+            return None
+        for child in level1.children:
+            if child.implicit:
+                return child
+        level2 = Level2Row(name=level1.name, points=None, tasks=[], row=level1.row, implicit=True)
+        level1.children.append(level2)
+        return level2
 
     def _label(self, state: _RowState, text: str, name: str) -> tuple[str, PointsResult | None]:
         label = parse_level_label(text)
@@ -210,6 +379,11 @@ class IndicatorReader:
         level1 = self._level1_by_name.get(label)
         if level1 is None:
             level1 = Level1Row(name=label, points=None, children=[], row=state.row)
+            adjustment = section_adjustment(text)
+            if adjustment is not None:
+                level1.adjustment = adjustment
+                self._adjustment_sections.add(id(level1))
+                points = None
             self._level1_by_name[label] = level1
             self.level1.append(level1)
         elif level1 is not self._current:
@@ -251,8 +425,10 @@ class IndicatorReader:
     def _add_task(self, state: _RowState, level2: Level2Row, task_name: str) -> None:
         row = state.row
         method, materials = self._method(state)
-        points = self._points(state)
+        points, group = self._points(state)
         requirement = free_text(self._raw(row, "requirement"))
+        if points is None and group is None and "points" not in state.bad:
+            task_name, requirement, points = self._points_in_text(state, task_name, requirement)
         task = TaskRow(
             name=task_name,
             method=method,
@@ -265,10 +441,30 @@ class IndicatorReader:
             counts_next_year=counts_next_year(task_name, requirement),
             row=row,
         )
-        if points is None and "points" not in state.bad:
+        if group is not None:
+            group.tasks.append(task)
+        elif points is None and "points" not in state.bad:
             self._unpointed.add(id(task))
         self._check_duplicate(level2, task)
         level2.tasks.append(task)
+
+    def _points_in_text(self, state: _RowState, name: str, requirement: str) -> tuple[str, str, Decimal | None]:
+        """Points written at the end of the task ("…按时报送并公开。2分", "…（1.5分）") or of its standard."""
+        for field_name, text in (("task", name), ("requirement", requirement)):
+            if not text or field_name not in self.columns:
+                continue
+            split = split_stated_points(text)
+            if split.points is None:
+                continue
+            if split.points.error_code:
+                self.problems.cell(ERROR, split.points.error_code, split.points.error_message, state.row, field_name)
+                state.bad.add("points")
+                return name, requirement, None
+            if field_name == "task" and split.text:
+                return split.text, requirement, split.points.value
+            if field_name == "requirement":
+                return name, split.text or requirement, split.points.value
+        return name, requirement, None
 
     def _method(self, state: _RowState) -> tuple[str, str]:
         row = state.row
@@ -282,10 +478,10 @@ class IndicatorReader:
             materials = free_text(self._raw(row, "materials")) or materials
         return cell.method, materials
 
-    def _points(self, state: _RowState) -> Decimal | None:
-        """From the 分值 column, else from the end of the 考核方式 text."""
+    def _points(self, state: _RowState) -> tuple[Decimal | None, _Group | None]:
+        """From the 分值 column, else from the end of the 考核方式 text; a merged cell is a group's total."""
         if "points" in state.bad:
-            return None
+            return None, None
         result: PointsResult | None = None
         source = "points"
         if "points" in self.columns:
@@ -293,15 +489,34 @@ class IndicatorReader:
         if result is None:
             if "method" in state.bad:
                 state.bad.add("points")  # the 考核方式 cell (holding the points) was a formula
-                return None
+                return None, None
             result = parse_method(free_text(self._raw(state.row, "method"))).points
             source = "method"
         if result is None:
-            return None
+            return None, None
         if result.error_code:
             self.problems.cell(ERROR, result.error_code, result.error_message, state.row, source)
             state.bad.add("points")
-        return result.value
+            return None, None
+        if source == "points" and result.value is not None:
+            group = self._merged_group(state.row, result.value)
+            if group is not None:
+                return None, group
+        return result.value, None
+
+    def _merged_group(self, row: int, value: Decimal) -> _Group | None:
+        """The group of a points cell merged over several rows (None for a cell of its own)."""
+        column = self.columns["points"]
+        origin = self.grid.origin(row, column)
+        group = self._groups.get(origin)
+        if group is not None:
+            return group
+        below = origin[0] + 1
+        if self.grid.origin(below, column) != origin and origin[0] == row:
+            return None
+        group = _Group(value=value, row=origin[0])
+        self._groups[origin] = group
+        return group
 
     def _deadline(self, state: _RowState) -> Any:
         if "deadline" in state.bad:
@@ -322,40 +537,146 @@ class IndicatorReader:
     # -- after all rows ---------------------------------------------------------------------
 
     def _finish(self) -> None:
-        if not self.level1 and not self.problems.has_errors:
+        if not any(level1.children for level1 in self.level1) and not self.problems.has_errors:
             message = "表头下方没有任何工作任务"
             self.problems.row(ERROR, "no_tasks", message, self.header.row + 1, "")
-        first, _ = self._level_fields()
+        self.level1 = [level1 for level1 in self.level1 if level1.children or level1.points is not None]
         for level1 in self.level1:
-            if level1.points is None and id(level1) not in self._bad_levels:
+            level1.children = [child for child in level1.children if child.tasks or not child.implicit]
+        self._place_groups()
+        first, _ = self._level_fields()
+        if "level2" not in self.columns and "level1" in self.columns and self._has_implicit():
+            message = "表格没有“二级指标”列，每个一级指标同时作为二级指标导入"
+            self.problems.row(WARNING, "level_column_missing", message, None, "")
+        for level1 in self.level1:
+            adjustment = id(level1) in self._adjustment_sections
+            if level1.points is None and id(level1) not in self._bad_levels and not adjustment:
                 message = f"一级指标“{level1.name}”未写分值"
                 self.problems.row(WARNING, "level1_points_missing", message, level1.row, first)
             for level2 in level1.children:
-                self._finish_level2(level2)
+                self._finish_level2(level2, level1)
+        self._read_rules()
 
-    def _finish_level2(self, level2: Level2Row) -> None:
+    def _has_implicit(self) -> bool:
+        return any(child.implicit for level1 in self.level1 for child in level1.children)
+
+    def _place_groups(self) -> None:
+        """Each merged points cell is the total of the smallest level holding exactly its tasks."""
+        for group in self._groups.values():
+            ids = {id(task) for task in group.tasks}
+            level = self._level_of(ids)
+            if level is None:
+                names = "、".join(f"“{short(t.name, 12)}”" for t in group.tasks[:3])
+                message = (
+                    f"分值单元格合并了{len(group.tasks)}项工作任务（{names}等），共{format_points(group.value)}分，"
+                    "但这些任务不构成一个完整的一级或二级指标，无法判断各自分值，请在表格中逐项填写"
+                )
+                self.problems.row(WARNING, "points_group_partial", message, group.row, "points")
+                continue
+            kind = "一级指标" if isinstance(level, Level1Row) else "二级指标"
+            state = _RowState(group.row)
+            self._merge_points(level, PointsResult(group.value), state, "points", kind)
+            self._offer_distribution(level, group.tasks, kind)
+
+    def _level_of(self, ids: set[int]) -> Level | None:
+        for level1 in self.level1:
+            for level2 in level1.children:
+                if {id(t) for t in level2.tasks} == ids and not level2.implicit:
+                    return level2
+            if {id(t) for _, t in _level1_tasks(level1)} == ids:
+                return level1
+        return None
+
+    def _offer_distribution(self, level: Level, tasks: list[TaskRow], kind: str) -> None:
+        """Tasks under a group total: even shares when the office chose so, else left without points."""
+        if level.points is None or not tasks:
+            return
+        if len(tasks) == 1:
+            tasks[0].points = level.points
+            return
+        if self.distribute:
+            for task, share in zip(tasks, even_shares(level.points, len(tasks)), strict=True):
+                task.points = share
+                task.distributed = True
+            return
+        self._undistributed.append({"name": level.name, "kind": kind, "points": str(level.points), "tasks": len(tasks)})
+        message = (
+            f"{kind}“{level.name}”的{format_points(level.points)}分是其{len(tasks)}项工作任务的合计，各任务未单独写分值；"
+            "可在预览中选择平均分配，或导入后在指标体系中逐项填写"
+        )
+        self.problems.row(WARNING, "points_group_only", message, level.row, "points")
+
+    def _finish_level2(self, level2: Level2Row, level1: Level1Row) -> None:
         _, second = self._level_fields()
-        adjustment = is_adjustment_level2(level2.name)
-        if level2.points is None and not adjustment and id(level2) not in self._bad_levels:
+        section = id(level1) in self._adjustment_sections
+        adjustment = is_adjustment_level2(level2.name) or section
+        quiet = adjustment or level2.implicit or id(level2) in self._bad_levels
+        if level2.points is None and not quiet:
             message = f"二级指标“{level2.name}”未写分值"
             self.problems.row(WARNING, "level2_points_missing", message, level2.row, second)
         points_field = "points" if "points" in self.columns else "method"
         for task in level2.tasks:
-            if adjustment:
+            if section and level1.adjustment:
+                task.adjustment = level1.adjustment
+            elif adjustment:
                 self._mark_adjustment(task)
             if id(task) not in self._unpointed:
                 continue
             if len(level2.tasks) == 1 and level2.points is not None:
                 task.points = level2.points  # 附件4: the 二级 points are the task's points
                 continue
+            if task.adjustment:
+                continue  # a bonus/deduction item without a fixed value: the rules or the office decide
             message = f"工作任务“{short(task.name)}”未写分值"
             self.problems.row(WARNING, "points_missing", message, task.row, points_field)
+        if level2.implicit and not level2.tasks:
+            return
+        self._level1_only_points(level1, level2)
+
+    def _level1_only_points(self, level1: Level1Row, level2: Level2Row) -> None:
+        """A two-level table with points only on the 一级 rows: offer to share them out (once per 一级)."""
+        if not level2.implicit or level1.points is None or id(level1) in self._offered:
+            return
+        self._offered.add(id(level1))
+        tasks = [t for _, t in _level1_tasks(level1)]
+        if tasks and all(t.points is None and id(t) in self._unpointed for t in tasks):
+            for task in tasks:
+                self._unpointed.discard(id(task))
+            self._drop_missing_warnings(tasks)
+            self._offer_distribution(level1, tasks, "一级指标")
+
+    def _drop_missing_warnings(self, tasks: list[TaskRow]) -> None:
+        rows = {t.row for t in tasks}
+        self.problems.items = [p for p in self.problems.items if not (p.code == "points_missing" and p.row in rows)]
+
+    def _read_rules(self) -> None:
+        for level1 in self.level1:
+            for _, task in _level1_tasks(level1):
+                parsed = parse_rules(task.requirement, task.points)
+                task.rules = parsed.rules
 
     def _mark_adjustment(self, task: TaskRow) -> None:
         task.adjustment = adjustment_of(task.name)
         if task.adjustment == Adjustment.NONE.value:
             message = f"加减分项下的“{short(task.name)}”看不出是加分还是扣分，已按普通任务导入"
             self.problems.row(WARNING, "adjustment_unknown", message, task.row, "task")
+
+
+def _level1_tasks(level1: Level1Row) -> list[tuple[Level2Row, TaskRow]]:
+    return [(level2, task) for level2 in level1.children for task in level2.tasks]
+
+
+def even_shares(total: Decimal, count: int) -> list[Decimal]:
+    """``total`` split into ``count`` shares of 2 decimal places: equal shares rounded down, the remainder to the last.
+
+    10 over 3 → 3.33, 3.33, 3.34: the shares always add up to the total exactly.
+    """
+    share = (total / count).quantize(CENT, rounding=ROUND_DOWN)
+    return [share] * (count - 1) + [total - share * (count - 1)]
+
+
+def clean_heading(text: str) -> str:
+    return clean_name(strip_ordinal(clean_name(text)))
 
 
 def short(text: str, limit: int = 30) -> str:

@@ -49,7 +49,7 @@ def choose_sheet(
         else:
             ignored.append(grid.title)
     if chosen is None:
-        return SheetChoice(None, None, [_header_missing(grids, best_partial, required, labels)])
+        return SheetChoice(None, None, [header_missing(grids, best_partial, required, labels)])
     if ignored:
         names = "、".join(f"“{name}”" for name in ignored)
         chosen.problems.append(
@@ -62,7 +62,7 @@ def choose_sheet(
     return chosen
 
 
-def _header_missing(grids: list[Grid], found: set[str], required: RequiredGroups, labels: Mapping[str, str]) -> Problem:
+def header_missing(grids: list[Grid], found: set[str], required: RequiredGroups, labels: Mapping[str, str]) -> Problem:
     needed = missing_labels(required, found, labels) or missing_labels(required, set(), labels)
     sheet = grids[0].title if len(grids) == 1 else ""
     if not any(grid.values for grid in grids):

@@ -111,6 +111,8 @@ def points_from_cell_text(text: str) -> PointsResult:
         body = body[:-1]
     value = number_from_text(body)
     if value is None:
+        value = chinese_number(body)
+    if value is None:
         return PointsResult(None, "points_unreadable", f"分值无法识别：“{shown}”")
     return check_points(value, shown)
 
@@ -133,23 +135,65 @@ class SplitPoints:
     points: PointsResult | None  # None when the text carries no trailing points
 
 
+# Length-preserving: full-width digits and dot to ASCII, so match positions stay valid in the original text.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(text: str) -> Decimal | None:
+    """ "五" → 5, "十五" → 15, "二十" → 20, "两" → 2, "半" → 0.5, "一点五" → 1.5; None when not a numeral."""
+    text = squash(text)
+    if text == "半":
+        return Decimal("0.5")
+    whole, _, fraction = text.partition("点")
+    if not whole or (fraction and not all(ch in _CN_DIGITS for ch in fraction)):
+        return None
+    if "十" in whole:
+        head, _, tail = whole.partition("十")
+        if len(head) > 1 or len(tail) > 1 or (head and head not in _CN_DIGITS) or (tail and tail not in _CN_DIGITS):
+            return None
+        value = (_CN_DIGITS[head] if head else 1) * 10 + (_CN_DIGITS[tail] if tail else 0)
+    elif len(whole) == 1 and whole in _CN_DIGITS:
+        value = _CN_DIGITS[whole]
+    else:
+        return None
+    digits = "".join(str(_CN_DIGITS[ch]) for ch in fraction)
+    return Decimal(f"{value}.{digits}") if digits else Decimal(value)
+
+
 def split_trailing_points(text: str) -> SplitPoints:
-    """ "规范行政权力运行2.5分" → ("规范行政权力运行", 2.5); "(2分)" and "0. 5 分" also work."""
-    match = _TRAILING_POINTS.search(text)
+    """ "规范行政权力运行2.5分" → ("规范行政权力运行", 2.5); "(2分)", "0. 5 分", "２分", "（五分）" also work."""
+    match = _TRAILING_POINTS.search(text.translate(_FULL_WIDTH_DIGITS))
     if match is None:
         cn = _TRAILING_CN_POINTS.search(text)
         if cn is not None:
             shown = squash(cn.group("num")) + "分"
-            return SplitPoints(
-                text[: cn.start()].strip(),
-                PointsResult(None, "points_unreadable", f"分值无法识别：“{shown}”，请写成阿拉伯数字（如 2分）"),
-            )
+            value = chinese_number(cn.group("num"))
+            if value is None:
+                return SplitPoints(
+                    text[: cn.start()].strip(),
+                    PointsResult(None, "points_unreadable", f"分值无法识别：“{shown}”，请写成阿拉伯数字（如 2分）"),
+                )
+            return SplitPoints(text[: cn.start()].strip(), check_points(value, shown))
         return SplitPoints(text.strip(), None)
     raw = match.group("num")
     number = number_from_text(raw)
     if number is None:  # pragma: no cover - the regex only matches numbers
         return SplitPoints(text.strip(), None)
     return SplitPoints(text[: match.start()].strip(), check_points(number, squash(raw) + "分"))
+
+
+_RULE_VERB_BEFORE = re.compile(r"(?:扣|减|加|得|计|给|扣除|最高|最多|不超过|满)\s*$")
+
+
+def split_stated_points(text: str) -> SplitPoints:
+    """Trailing points of free text ("…并公开。2分", "…（1.5分）"), but never a rule's "扣0.5分" or "加1分"."""
+    split = split_trailing_points(text)
+    if split.points is None:
+        return split
+    if _RULE_VERB_BEFORE.search(split.text.rstrip("（( ")):
+        return SplitPoints(text.strip(), None)
+    return split
 
 
 def strip_ordinal(text: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
@@ -51,6 +52,9 @@ class TaskRow:
     adjustment: str  # an Adjustment value
     counts_next_year: bool
     row: int | None = None  # source row
+    # deduction rules read from the requirement text (see rules.py); [] when none or not understood
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    distributed: bool = False  # points are an even share of the group's total, chosen on the preview
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Level2Row:
     points: Decimal | None
     tasks: list[TaskRow]
     row: int | None = None
+    implicit: bool = False  # a two-level table: this 二级 only repeats its 一级 (not shown as a level of its own)
 
 
 @dataclass
@@ -67,6 +72,7 @@ class Level1Row:
     points: Decimal | None
     children: list[Level2Row]
     row: int | None = None
+    adjustment: str = ""  # an Adjustment value: a 加分项/减分项 section outside the stated total
 
 
 @dataclass
@@ -78,6 +84,12 @@ class IndicatorTable:
     # method, points, deadline, requirement, assessor, materials
     columns: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # how each column was read: {"sheet", "letter", "header", "role", "how"} (how: name | content | override | "")
+    column_reading: list[dict[str, str]] = field(default_factory=list)
+    # every worksheet (or .docx table): {"title", "has_header", "chosen"}
+    sheet_choices: list[dict[str, Any]] = field(default_factory=list)
+    # groups whose total is known but whose tasks carry no points: [{"name", "points", "tasks"}]
+    undistributed: list[dict[str, Any]] = field(default_factory=list)
 
     def tasks(self) -> Iterator[tuple[Level1Row, Level2Row, TaskRow]]:
         for level1 in self.level1:

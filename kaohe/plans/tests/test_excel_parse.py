@@ -329,7 +329,7 @@ def test_points_column_values(cell: object, expected: Decimal) -> None:
 @pytest.mark.parametrize(
     ("cell", "code"),
     [
-        ("两分", "points_unreadable"),
+        ("约两分", "points_unreadable"),
         ("约1", "points_unreadable"),
         (-1, "points_negative"),
         ("-0.5", "points_negative"),
@@ -349,8 +349,8 @@ def test_bad_points_cell_is_an_error_at_that_cell(cell: object, code: str) -> No
 
 
 def test_text_points_error_message_quotes_the_cell() -> None:
-    data = sheet(["一级指标", "二级指标", "工作任务", "考核方式", "分值"], ["一、甲", "乙", "任务", "日常掌握", "两分"])
-    assert only(parse_indicator_workbook(data), "points_unreadable").message == "分值无法识别：“两分”"
+    data = sheet(["一级指标", "二级指标", "工作任务", "考核方式", "分值"], ["一、甲", "乙", "任务", "日常掌握", "约两分"])
+    assert only(parse_indicator_workbook(data), "points_unreadable").message == "分值无法识别：“约两分”"
 
 
 def test_negative_and_three_decimal_points_in_method_text() -> None:
@@ -524,7 +524,7 @@ def test_header_without_data_rows_is_an_error() -> None:
 
 def test_all_problems_are_reported_together() -> None:
     data = wide_table(
-        task_row(task="任务一", method="日常掌握 两分"),  # Chinese numeral points: must be rewritten as digits
+        task_row(task="任务一", method="日常掌握 1.125分"),  # three decimal places
         task_row(task="任务二", deadline="下月"),
         task_row(task="任务三", method="日常掌握 -2分"),
         task_row(task="任务四", level1=None),
@@ -532,7 +532,7 @@ def test_all_problems_are_reported_together() -> None:
     table = parse_indicator_workbook(data)
     errors = [(p.code, p.row, p.column) for p in table.problems if p.severity == "error"]
     assert errors == [
-        ("points_unreadable", 2, "D"),
+        ("points_precision", 2, "D"),
         ("deadline_invalid", 3, "E"),
         ("points_negative", 4, "D"),
         ("level1_missing", 5, "A"),
@@ -543,7 +543,7 @@ def test_all_problems_are_reported_together() -> None:
 def test_three_cell_errors_in_a_points_column_sheet() -> None:
     data = sheet(
         ["一级指标", "二级指标", "工作任务", "考核方式", "分值", "时间要求"],
-        ["一、甲10分", "乙3分", "任务一", "日常掌握", "两分", "2020-12-31"],
+        ["一、甲10分", "乙3分", "任务一", "日常掌握", "约两分", "2020-12-31"],
         ["一、甲10分", "乙3分", "任务二", "日常掌握", 1, excel_datetime(1900, 1, 5)],
         ["一、甲10分", "乙3分", "任务三", "日常掌握", None, "2020-12-31"],
         formulas={"E4": "=SUM(E2:E3)"},
@@ -611,6 +611,8 @@ def test_too_large_stream_reports_its_full_size() -> None:
 )
 def test_files_that_are_not_plain_xlsx(data: bytes, code: str, message: str) -> None:
     for parse in (parse_indicator_workbook, parse_unit_workbook, parse_assessor_workbook):
+        if parse is parse_indicator_workbook and b"word/document.xml" in data:
+            continue  # indicator tables may come as .docx: see test_import_corpus.py
         result = parse(data)
         assert codes(result.problems) == [code]
         assert result.problems[0].message.startswith(message)

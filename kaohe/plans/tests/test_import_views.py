@@ -159,7 +159,7 @@ def test_discard_leaves_the_plan_untouched(personas, draft_plan):
 
 def _bad_files() -> dict[str, bytes]:
     text_in_points = good_rows()
-    text_in_points[0][3] = "报送资料:清理报告 两分"
+    text_in_points[0][3] = "报送资料:清理报告 1.125分"
     formula = good_rows()
     formula[0][3] = "=1+1"
     old_date = good_rows()
@@ -202,7 +202,7 @@ def test_oversize_file_is_refused_before_parsing(personas, draft_plan, settings)
 
 def test_wrong_extension_and_empty_file(personas, draft_plan):
     client = personas.client(personas.office)
-    response = upload(client, draft_plan, workbook_bytes(good_rows()), name="table.xls")
+    response = upload(client, draft_plan, workbook_bytes(good_rows()), name="table.csv")
     assert response.status_code == 400
     assert ".xlsx" in response.content.decode()
     response = upload(client, draft_plan, b"", name="empty.xlsx")
@@ -282,3 +282,161 @@ def test_export_is_refused_to_units_and_outsiders(personas, demo_plan):
     assert personas.client(personas.unit).get(url).status_code == 403
     assert personas.client(personas.other_office).get(url).status_code == 404
     assert personas.client(personas.viewer).get(url).status_code == 200
+
+
+# -- other offices' tables: the column reading, the office's overrides, even shares ------------------------
+
+CORPUS = __import__("pathlib").Path(__file__).resolve().parent / "corpus"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _corpus_upload(client, plan, name: str):
+    file = SimpleUploadedFile(name, (CORPUS / name).read_bytes(), content_type=DOCX if name.endswith(".docx") else XLSX)
+    return client.post(
+        reverse("plans:import", args=[plan.pk]),
+        {"kind": "indicators", "file": file, "category_name": "部门", "full_score": "16"},
+    )
+
+
+def test_preview_says_how_each_column_was_read_and_the_office_can_change_it(personas, draft_plan):
+    client = personas.client(personas.office)
+    response = _corpus_upload(client, draft_plan, "jiaozuo-2021-unnamed-columns.xlsx")
+    record = PlanImport.objects.get(plan=draft_plan)
+    page = client.get(response["Location"]).content.decode()
+    assert "各列的读法" in page
+    assert "“一级指标”列按一级指标读取" in page
+    assert "按内容" in page  # the unnamed points column
+    roles = {c["letter"]: c["role"] for c in record.summary["columns"]}
+    assert roles["C"] == "points"
+    index = [c["letter"] for c in record.summary["columns"]].index("C")
+    options_url = reverse("plans:import_options", args=[draft_plan.pk, record.pk])
+    assert client.post(options_url, {f"role_{index}": ""}).status_code == 302
+    record.refresh_from_db()
+    assert record.options["columns"] == {"Sheet1": {"C": ""}}
+    assert {c["letter"]: c["how"] for c in record.summary["columns"]}["C"] == "override"
+    assert record.summary["points_total"] == "0"
+    assert not Indicator.objects.filter(plan=draft_plan).exists()  # read again, nothing written
+    event = AuditEvent.objects.get(action="plan.import_options", plan_id=draft_plan.pk)
+    assert event.after["columns"] == {"Sheet1": {"C": ""}}
+    client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]), {"accept_warnings": "on"})
+    tasks = Indicator.objects.filter(plan=draft_plan, level=Level.TASK)
+    assert tasks.count() == 3
+    assert all(t.points is None for t in tasks)  # the office's reading was applied
+
+
+def test_even_shares_chosen_on_the_preview_are_applied_with_rules(personas, draft_plan):
+    client = personas.client(personas.office)
+    _corpus_upload(client, draft_plan, "zhengzhou-2020-level1-points.xlsx")
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert len(record.summary["undistributed"]) == 2
+    page = client.get(reverse("plans:import_preview", args=[draft_plan.pk, record.pk])).content.decode()
+    assert "平均分配" in page
+    client.post(reverse("plans:import_options", args=[draft_plan.pk, record.pk]), {"distribute": "on"})
+    record.refresh_from_db()
+    assert record.options["distribute"] is True
+    assert record.summary["distributed_tasks"] == 5
+    client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]), {"accept_warnings": "on"})
+    tasks = list(Indicator.objects.filter(plan=draft_plan, level=Level.TASK).order_by("order"))
+    assert [t.points for t in tasks] == [Decimal("3.33"), Decimal("3.33"), Decimal("3.34"), Decimal(3), Decimal(3)]
+    assert tasks[0].deduction_rules == [{"event": "未履行", "points": "2.00", "per": "", "cap": None}]
+    assert tasks[0].requirement == "未履行的扣2分"
+
+
+def test_xls_upload_previews_through_the_same_reader(personas, draft_plan):
+    client = personas.client(personas.office)
+    _corpus_upload(client, draft_plan, "shangqiu-2019.xls")
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert record.error_count == 0, record.problems
+    assert record.summary["tasks"] == 4
+    assert record.summary["adjustment_sections"] == ["加分项"]
+
+
+def test_docx_with_bonus_and_deduction_sections_applies(personas, draft_plan):
+    client = personas.client(personas.office)
+    _corpus_upload(client, draft_plan, "sanmenxia-2021-sections.docx")
+    record = PlanImport.objects.get(plan=draft_plan)
+    assert record.error_count == 0, record.problems
+    assert record.summary["adjustment_sections"] == ["减分项"]
+    client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]), {"accept_warnings": "on"})
+    deduction = Indicator.objects.get(plan=draft_plan, level=Level.TASK, name="行政复议决定被撤销")
+    assert deduction.adjustment == "deduction"
+
+
+def test_docx_is_refused_for_unit_lists(personas, draft_plan):
+    client = personas.client(personas.office)
+    file = SimpleUploadedFile("units.docx", (CORPUS / "nanyang-2020.docx").read_bytes(), content_type=DOCX)
+    response = client.post(reverse("plans:import", args=[draft_plan.pk]), {"kind": "units", "file": file})
+    assert response.status_code == 400
+    assert "只有指标表可以是 Word 文档或旧版 .xls" in response.content.decode()
+    assert not PlanImport.objects.filter(plan=draft_plan).exists()
+
+
+def test_import_options_wrong_role_wrong_plan_and_bad_values(personas, draft_plan, demo_plan):
+    office = personas.client(personas.office)
+    _corpus_upload(office, draft_plan, "jiaozuo-2021-unnamed-columns.xlsx")
+    record = PlanImport.objects.get(plan=draft_plan)
+    url = reverse("plans:import_options", args=[draft_plan.pk, record.pk])
+    assert personas.client(personas.desk).post(url, {"role_0": ""}).status_code in (403, 404)
+    assert personas.client(personas.other_office).post(url, {"role_0": ""}).status_code == 404
+    other_plan_url = reverse("plans:import_options", args=[demo_plan.pk, record.pk])
+    assert office.post(other_plan_url, {"role_0": ""}).status_code == 404  # the import is not the demo plan's
+    assert office.get(url).status_code == 405
+    before = dict(PlanImport.objects.get(pk=record.pk).options)
+    office.post(url, {"role_0": "everything"})
+    record.refresh_from_db()
+    assert record.options == before  # an unknown role changes nothing
+    office.post(url, {"sheets": ["不存在的表"]})
+    record.refresh_from_db()
+    assert record.options["sheets"] is None
+    assert not Indicator.objects.filter(plan=draft_plan).exists()
+
+
+def test_import_options_after_apply_is_refused(personas, draft_plan):
+    client = personas.client(personas.office)
+    _corpus_upload(client, draft_plan, "kaifeng-2022-points-in-text.xlsx")
+    record = PlanImport.objects.get(plan=draft_plan)
+    client.post(reverse("plans:import_apply", args=[draft_plan.pk, record.pk]), {"accept_warnings": "on"})
+    record.refresh_from_db()
+    assert record.status == PlanImport.Status.APPLIED
+    client.post(reverse("plans:import_options", args=[draft_plan.pk, record.pk]), {"distribute": "on"})
+    record.refresh_from_db()
+    assert record.options.get("distribute") is False
+    assert not AuditEvent.objects.filter(action="plan.import_options").exists()
+
+
+def test_import_command_applies_like_the_page(personas, draft_plan):
+    from django.core.management import CommandError, call_command
+
+    path = str(CORPUS / "kaifeng-2022-points-in-text.xlsx")
+    with pytest.raises(CommandError, match="--user"):
+        call_command("import_indicators", path, "--plan", str(draft_plan.pk), "--category-name", "部门")
+    with pytest.raises(CommandError, match="警告"):
+        call_command(
+            "import_indicators", path, "--plan", str(draft_plan.pk), "--category-name", "部门", "--user", personas.office.username
+        )
+    assert not Indicator.objects.filter(plan=draft_plan).exists()
+    with pytest.raises(CommandError, match="权限"):
+        call_command(
+            "import_indicators", path, "--plan", str(draft_plan.pk), "--category-name", "部门",
+            "--user", personas.desk.username, "--accept-warnings",
+        )  # fmt: skip
+    out = io.StringIO()
+    call_command(
+        "import_indicators", path, "--plan", str(draft_plan.pk), "--category-name", "部门",
+        "--user", personas.office.username, "--accept-warnings", stdout=out,
+    )  # fmt: skip
+    assert "已导入到类别“部门”" in out.getvalue()
+    tasks = Indicator.objects.filter(plan=draft_plan, level=Level.TASK).order_by("order")
+    assert [t.points for t in tasks] == [Decimal(2), Decimal("1.5"), Decimal(2), Decimal(5), Decimal("1.5"), Decimal(8)]
+    assert tasks.last().deduction_rules[0]["cap"] == "8.00"
+    assert AuditEvent.objects.filter(action="plan.import_apply", plan_id=draft_plan.pk, actor_id=personas.office.pk).exists()
+
+
+def test_preview_lists_the_rules_it_read(personas, draft_plan):
+    client = personas.client(personas.office)
+    response = _corpus_upload(client, draft_plan, "xinyang-2021-county.xlsx")
+    page = client.get(response["Location"]).content.decode()
+    assert "从评分标准中读出的扣分规则" in page
+    assert "迟报：每次扣0.50分" in page
+    assert "发现违规审批：每件扣1.00分（最多扣2.00分）" in page
+    assert "加分项/减分项（在满分之外，不计入合计）：“加分项”、“减分项”" in page
