@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -33,7 +34,7 @@ COUNTIES = ("修武县人民政府", "博爱县人民政府")
 DESK_A, DESK_B = "焦作市司法局", "焦作市政务服务和大数据管理局"
 
 
-def _xlsx(rows: list[list[object]], merges: tuple[str, ...] = ()) -> bytes:
+def _xlsx(rows: list[list[Any]], merges: tuple[str, ...] = ()) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
