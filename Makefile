@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export KAOHE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install lint typecheck pytest pytest-pg browser migrate demo clean bench
+.PHONY: run test install lint typecheck pytest pytest-pg browser guide-shots migrate demo clean bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ pytest-pg: install
 
 browser: install
 	$(BIN)/python -m pytest -q -m browser tests/browser
+
+# The office guide's screenshots (docs/guide-office.md), taken anew by the empty-installation browser test.
+guide-shots: install
+	$(BIN)/python -m pytest -q -m browser tests/browser/test_office_year_from_empty.py
+	mkdir -p docs/images/guide-office && cp var/screenshots/year-[0-9]*.png var/screenshots/year-*-must-change-password.png docs/images/guide-office/
 
 test: lint typecheck pytest
 
