@@ -875,7 +875,9 @@ def test_the_pages_default_dates_show_in_their_date_inputs(with_release: bool, p
         _snapshot(demo_plan, personas)
     page = personas.client(personas.office).get(reverse("results:release", args=[demo_plan.pk])).content.decode()
     field = "approved_on" if with_release else "consult_until"
-    assert _date_values(page, field) == [NOW.date().isoformat()], page[:2000]
+    # 征求意见截止 defaults to today + the plan's 征求意见期 (方案设置); 审定日期 to today
+    expected = NOW.date() if with_release else NOW.date() + dt.timedelta(days=demo_plan.consultation_days)
+    assert _date_values(page, field) == [expected.isoformat()], page[:2000]
 
     ctx = _submitted(demo_plan, personas)
     url = reverse("submissions:task", args=[demo_plan.pk, ctx["unit"].pk, ctx["task"].pk])

@@ -419,7 +419,7 @@ def bonus_office_record(
 
 
 def check_deduction_points(points: Decimal, policy: ScoringPolicy) -> Decimal:
-    """Points of one deduction: between the plan's minimum and maximum (1 and 3), at most 2 places."""
+    """Points of one deduction: between the plan's minimum and maximum (评分规则; Pingdingshan: 1 and 3), 2 places."""
     low, high = policy.deduction_min, policy.deduction_max
     try:
         value = Decimal(points)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from kaohe.core.models import TimeStampedModel
@@ -200,9 +200,9 @@ class Deduction(TimeStampedModel):
     unit = models.ForeignKey(PlanUnit, on_delete=models.PROTECT, related_name="deductions")
     kind = models.CharField("减分类型", max_length=24, choices=DeductionKind.choices)
     matter = models.CharField("事项", max_length=300)
-    points = models.DecimalField(
-        "减分", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(3))]
-    )
+    # The range is the plan's (ScoringPolicy.deduction_min/max, checked by adjustments.check_deduction_points);
+    # the row only has to be a positive amount.
+    points = models.DecimalField("减分", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     task = models.ForeignKey(
         Indicator, verbose_name="相关工作任务", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import docx
 import openpyxl
 import pytest
+from docx.shared import RGBColor
 
 from tests.browser.conftest import shot
 
@@ -189,6 +190,19 @@ def _import(office: Actor, plan_id: int, kind: str, path: Path, step: str, categ
     office.submit("button[type=submit] >> text=确认导入")
 
 
+def assert_official_layout(document: Any) -> None:
+    """A4 with a red 版头 (the first paragraph) and the text inside GB/T 9704's margins; tables no wider than the text."""
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    red = RGBColor(0xC0, 0, 0)
+    head = next(p for p in document.paragraphs if p.text.strip())  # the 版头: the issuing authority in red
+    assert any(r.font.color is not None and r.font.color.rgb == red for r in head.runs), head.text
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for table in document.tables:
+        widths = [cell.width for cell in table.rows[0].cells if cell.width is not None]
+        assert sum(widths) <= text_width + 1000, (sum(widths), text_width)  # EMU: 1000 ≈ 0.03 mm of rounding
+
+
 def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypatch):
     from kaohe.plans.models import Indicator, Plan, PlanUnit
     from kaohe.results.models import ResultReceipt, ResultSnapshot
@@ -295,6 +309,11 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
     office.submit("[data-testid=confirm-ok]")
     shot(page, "full-cycle-12-office-feedback-released")
     page = unit.go(f"/plans/{plan.pk}/feedback/")
+    with page.expect_download() as info:  # the 反馈通知 as an official document (GB/T 9704 on A4)
+        page.click("[data-testid=letter] >> nth=0")
+    letter_path = tmp_path / "letter.docx"
+    info.value.save_as(str(letter_path))
+    assert_official_layout(docx.Document(str(letter_path)))
     unit.submit("button[type=submit] >> text=确认收到反馈")
     assert "2026-11-30" in page.inner_text("[data-testid=window-end]")  # 5 working days after Monday 11-23
     page.fill("[data-testid=request-form] textarea[name=reasons]", "目录已于10月更新，见附件")
@@ -371,7 +390,9 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
         page.click("[data-testid=release-bulletin]")
     path = tmp_path / "bulletin.docx"
     info.value.save_as(str(path))
-    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    bulletin = docx.Document(str(path))
+    assert_official_layout(bulletin)
+    text = "\n".join(p.text for p in bulletin.paragraphs)
     assert "示法政办〔2026〕9号" in text
     assert "关于示范市2026年度依法行政考核" in text or TITLE in text
     assert UNIT_A in text and UNIT_B in text
@@ -382,8 +403,12 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
         page.click("[data-testid=score-sheets] a >> text=县区政府评分表")
     path = tmp_path / "score-sheet.xlsx"
     info.value.save_as(str(path))
-    cells = {str(c.value) for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows() for c in row if c.value}
+    sheets = openpyxl.load_workbook(path).worksheets
+    cells = {str(c.value) for ws in sheets for row in ws.iter_rows() for c in row if c.value}
     assert {UNIT_A, UNIT_B, "预算公开不完整"} <= cells
+    for ws in sheets:  # printed as offices print them: A4 landscape, one page wide, the header row on every page
+        assert (ws.page_setup.orientation, str(ws.page_setup.paperSize)) == ("landscape", "9"), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows, ws.title
 
     # 14. The analysis page draws its charts from the published snapshot.
     page = office.go(f"/plans/{plan.pk}/analysis/")

@@ -68,6 +68,20 @@ def test_deduction_points_are_1_to_3(personas, demo_plan, wugang, points, ok):
         assert not AuditEvent.objects.filter(action="deduction.record").exists()
 
 
+@pytest.mark.parametrize(("points", "ok"), [("4.5", True), ("0.5", True), ("5.01", False), ("0.4", False)])
+def test_deduction_points_follow_the_plans_range(personas, demo_plan, wugang, points, ok):
+    """A plan whose rules say 扣0.5至5分: the row takes what the plan allows (not Pingdingshan's fixed 1–3)."""
+    from kaohe.plans.models import ScoringPolicy
+
+    ScoringPolicy.objects.filter(plan=demo_plan).update(deduction_min=Decimal("0.5"), deduction_max=Decimal(5))
+    response = record_deduction(personas.client(personas.office), demo_plan, wugang, points=points)
+    assert Deduction.objects.exists() is ok
+    if ok:
+        assert Deduction.objects.get().points == Decimal(points)
+    else:
+        assert response.status_code == 400 and "减分须在 0.5 至 5 分之间" in response.content.decode()
+
+
 def test_the_related_task_must_be_of_the_units_category(personas, demo_plan, sfj, county_task, dept_task):
     office = personas.client(personas.office)
     response = record_deduction(office, demo_plan, sfj, task=county_task)
