@@ -1,6 +1,6 @@
 """A small guarded reader of legacy .xls (BIFF8 in an OLE2 compound file): cell values and merged ranges.
 
-xlrd reads a whole sheet before any cap can apply (docs/architecture.md), and the importers need little: text, numbers, merged ranges and which
+The usual .xls library reads a whole sheet before any cap applies (docs/architecture.md); the importers need little: text, numbers, merged ranges and which
 cells hold formulas. This reads exactly that into the ``Grid`` of ``xlsx_read`` (merged cells filled from their
 top-left cell), so .xls goes through the same indicator reader as .xlsx and .docx. Formats, styles, dates
 (numbers stay Excel serial numbers, which the importers read as dates where a date is due) and everything else

@@ -1,7 +1,7 @@
 """The plan importers' view of an upload: the guarded readers' grids, a refusal as a Problem.
 
 .xlsx goes through ``kaohe.core.xlsx_read``, .docx (its tables) through ``kaohe.core.docx_read``, BIFF8 .xls
-through ``kaohe.core.xls_read`` (our own small guarded reader, which stops at its caps; why not xlrd: docs/architecture.md): all give the same
+through ``kaohe.core.xls_read`` (our own small guarded reader, which stops at its caps: docs/architecture.md): all give the same
 cell grid with merged ranges, so the indicator reader does not care which it was. Only indicator tables take
 .docx/.xls; unit and assessor lists stay .xlsx.
 """
