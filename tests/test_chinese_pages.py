@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Set
+from collections.abc import Set
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from tests.matrix_world import World, build_world
+from tests.matrix_world import World
 from tests.test_permission_matrix import COLUMNS, _kwargs, _rows
 
 # Words a Chinese user reads as they are: formats, standards, product names.
@@ -83,18 +83,6 @@ def test_visible_words_ignores_markup_and_allowed_names() -> None:
     assert visible_words(page) == []
     assert visible_words("<td>账号 <code>pdssssfjyfxzzdk</code></td>") == []
     assert visible_words("<td>good 0.8</td><td>评价未齐（INCOMPLETE）</td>") == ["good", "INCOMPLETE"]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def _pages() -> list[tuple[str, str]]:

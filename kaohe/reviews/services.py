@@ -453,6 +453,7 @@ def review_request_file(
                     plan_id=plan.pk,
                     title=f"{unit}对 {task.code} 申请复核",
                     body=reasons[:500],
+                    url=reverse("scoring:history", args=[plan.pk, unit.pk, task.pk]),
                 )
     except IntegrityError as exc:
         if stored is not None:
