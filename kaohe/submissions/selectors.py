@@ -102,6 +102,14 @@ class TaskRow:
     def overdue(self) -> bool:
         return not self.is_open and self.status in (Status.EMPTY, Status.RETURNED)
 
+    @property
+    def uncounted_year(self) -> int | None:
+        """The deadline's year when the working days left cannot be counted (its holidays are not entered yet),
+        so the page can say why the countdown is missing; None when it is shown or not needed."""
+        if not self.is_open or self.days_left is not None or self.deadline is None or self.deadline >= dt.date(9999, 1, 1):
+            return None
+        return self.deadline.year
+
 
 def _submissions(plan: Plan, **filters: object) -> dict[tuple[int, int], Submission]:
     rows = Submission.objects.filter(plan=plan, **filters).annotate(
