@@ -51,3 +51,26 @@ def test_a_known_year_shows_the_countdown(personas, demo_plan):
     )
     page = personas.client(personas.unit).get(reverse("submissions:workspace", args=[demo_plan.pk])).content.decode()
     assert "个工作日" in page and "尚未录入" not in page
+
+
+def test_plan_overview_shows_the_deadline_in_force(personas, demo_plan):
+    """The plan says 2020-12-31; once every task is extended, the overview shows the new date and says so;
+    with different dates per task it says so instead of one date the tasks contradict."""
+    office = User.objects.get(username="office")
+    url = reverse("plans:detail", args=[demo_plan.pk])
+
+    def shown(user) -> str:
+        page = personas.client(user).get(url).content.decode()
+        return " ".join(page.split('data-testid="submission-deadline">')[1].split("</dd>")[0].split())
+
+    assert "各任务时限不同（2020-12-31 至 2021-03-31）" in shown(personas.office)  # the demo's tasks differ
+    tasks = evidence_tasks(demo_plan)
+    Extension.objects.bulk_create(
+        Extension(plan=demo_plan, task=t, unit=None, new_deadline=dt.date(2021, 6, 1), reason="统一延期", granted_by=office)
+        for t in tasks
+    )
+    assert shown(personas.unit).startswith("2021-06-01 <span") and "原定 2020-12-31，已延期" in shown(personas.unit)
+    Extension.objects.create(
+        plan=demo_plan, task=tasks[0], unit=None, new_deadline=dt.date(2021, 7, 1), reason="再延", granted_by=office
+    )
+    assert "各任务时限不同（2021-06-01 至 2021-07-01，含延期）" in shown(personas.office)
