@@ -87,3 +87,14 @@ def test_home_query_count_is_pinned(world: World, personas: Any, persona: str, d
         with django_assert_max_num_queries(MAX_QUERIES[persona]):
             assert client.get(HOME).status_code == 200
         transaction.set_rollback(True)
+
+
+def test_consultation_page_after_publication_leads_on(world: World, personas: Any) -> None:
+    """The viewer's 征求意见 notification, followed after publication, says what became of the consultation and
+    links to the published results (it used to say only 目前没有征求意见的考核结果)."""
+    plan = world.ids["plan_id"]
+    viewer = personas.client(personas.viewer)
+    page = viewer.get(reverse("results:consult", args=[plan.pk])).content.decode()
+    assert "考核结果已于审定后公布" in page
+    published = reverse("results:published", args=[plan.pk])
+    assert f'href="{published}"' in page and viewer.get(published).status_code == 200
