@@ -53,6 +53,7 @@ ALLOWED = {
     "ofd",
     "App",
     "APP",
+    "LDAP",
 }
 TOKEN = re.compile(r"[A-Za-z0-9_.\-@+]+")
 WORD = re.compile(r"[A-Za-z]{3,}")
@@ -115,3 +116,47 @@ def test_page_has_no_english(world: World, personas: Any, name: str) -> None:
         if words := visible_words(response.content.decode(), usernames):
             found[persona] = sorted(set(words))
     assert not found, f"{name} ({url}) shows English: {found}"
+
+
+ADMIN_PAGES = [
+    ("admin:index", False),
+    ("admin:accounts_user_changelist", False),
+    ("admin:accounts_user_add", False),
+    ("admin:accounts_user_change", True),
+    ("admin:organisations_organisation_changelist", False),
+    ("admin:organisations_region_changelist", False),
+    ("admin:organisations_membership_changelist", False),
+]
+
+
+@pytest.mark.parametrize(("name", "needs_user"), ADMIN_PAGES)
+def test_admin_page_has_no_english(personas: Any, name: str, needs_user: bool) -> None:
+    """The system administrator's Django admin pages (Django's catalogue lacks a few strings; ours fill them)."""
+    from kaohe.accounts.models import User
+    from kaohe.organisations.models import Organisation
+
+    sort_keys = Organisation.objects.values_list("sort_key", flat=True)  # pinyin, shown as data
+    data = set(User.objects.values_list("username", flat=True)) | {w for key in sort_keys for w in key.split()}
+    url = reverse(name, args=[personas.unit.pk] if needs_user else [])
+    response = personas.client(personas.sysadmin).get(url)
+    assert response.status_code == 200
+    assert visible_words(response.content.decode(), data) == [], url
+
+
+def test_password_errors_are_chinese(personas: Any) -> None:
+    """A short, common, numeric password is refused in Chinese, in the admin and on the user's own page."""
+    from kaohe.accounts.models import User
+
+    names = set(User.objects.values_list("username", flat=True))
+    admin = personas.client(personas.sysadmin)
+    response = admin.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "newcomer2", "usable_password": "true", "password1": "123", "password2": "123"},
+    )
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert visible_words(response.content.decode(), names) == []
+    own = personas.client(personas.unit)
+    response = own.post(
+        reverse("accounts:password_change"), {"old_password": "wrong", "new_password1": "123", "new_password2": "123"}
+    )
+    assert visible_words(response.content.decode(), names) == []
