@@ -16,6 +16,7 @@ from kaohe.accounts.models import User
 from kaohe.core.notification_models import Notification
 from kaohe.organisations import access
 from kaohe.plans import selectors as plan_selectors
+from kaohe.plans.todos import todos_for_user
 
 
 @login_required
@@ -23,12 +24,14 @@ from kaohe.plans import selectors as plan_selectors
 def home(request: HttpRequest) -> HttpResponse:
     memberships = access.memberships(request.user)
     plans = plan_selectors.plan_cards_for_user(request.user)
+    todos = todos_for_user(request.user, [card.plan for card in plans])
     return render(
         request,
         "core/home.html",
         {
             "memberships": memberships,
             "plan_cards": plans,
+            "todos": todos,
             "can_create_plan": access.can(request.user, "plan:create"),
             "is_system_admin": access.can(request.user, "accounts:manage"),
             "is_security_admin": access.can(request.user, "security:policy"),

@@ -21,6 +21,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -185,8 +186,8 @@ def _object_types() -> list[tuple[str, str]]:
         if not config.name.startswith("kaohe."):
             continue
         for model in config.get_models():
-            types.append((model._meta.label, f"{model._meta.verbose_name}（{model._meta.label}）"))
-    return sorted(types, key=lambda t: t[0])
+            types.append((model._meta.label, str(model._meta.verbose_name)))
+    return sorted(types, key=lambda t: (t[1], t[0]))
 
 
 def object_type_label(label: str) -> str:
@@ -202,9 +203,7 @@ def _action_choices() -> list[tuple[str, Any]]:
     choices: list[tuple[str, Any]] = [("", "全部操作")]
     for prefix, group in ACTION_GROUPS.items():
         options = [(f"{prefix}.*", f"全部{group}操作")]
-        options += [
-            (action, f"{label}（{action}）") for action, label in action_labels().items() if action.startswith(f"{prefix}.")
-        ]
+        options += [(action, label) for action, label in action_labels().items() if action.startswith(f"{prefix}.")]
         choices.append((group, options))
     return choices
 
@@ -284,22 +283,256 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)  # the same on SQLite and jsonb
 
 
+# Keys of before/after that no model field names (or whose model is not the event's object type).
+FIELD_LABELS = {
+    "reason": "理由",
+    "name": "名称",
+    "unit": "考核对象",
+    "units": "考核对象",
+    "kind": "类型",
+    "files": "文件",
+    "file": "文件",
+    "plan": "考核方案",
+    "plan_id": "考核方案ID",
+    "score": "得分",
+    "scores": "得分",
+    "rows": "行数",
+    "code": "编号",
+    "username": "账号",
+    "task": "工作任务",
+    "tasks": "工作任务",
+    "status": "状态",
+    "organisation": "单位",
+    "text": "内容",
+    "version": "版本",
+    "points": "分值",
+    "note": "说明",
+    "matter": "事项",
+    "category": "类别",
+    "categories": "类别",
+    "due_date": "期限",
+    "due": "期限",
+    "date": "日期",
+    "title": "标题",
+    "parent": "上级指标",
+    "level": "层级",
+    "role": "角色",
+    "roles": "角色",
+    "group": "组",
+    "decision": "决定",
+    "grade": "等次",
+    "year": "年度",
+    "order": "顺序",
+    "number": "编号",
+    "missing_policy": "未评价处理",
+    "user": "用户",
+    "deductions": "减分",
+    "bonuses": "加分",
+    "deadline": "截止日期",
+    "new_deadline": "新截止日期",
+    "warnings": "警告",
+    "accepted_warnings": "已接受的警告",
+    "own_department": "评价本单位",
+    "full_score": "满分",
+    "size": "大小（字节）",
+    "method": "考核方式",
+    "flag": "标记",
+    "display_name": "姓名",
+    "description": "说明",
+    "comment": "意见",
+    "comments": "意见",
+    "filters": "筛选条件",
+    "page": "页码",
+    "matched": "符合条数",
+    "format": "格式",
+    "ok": "结果",
+    "seq": "序号",
+    "digest": "摘要",
+    "seed": "随机种子",
+    "sha256": "SHA-256",
+    "address": "地址",
+    "phone": "电话",
+    "contact": "联系人",
+    "email": "电子邮箱",
+    "is_active": "启用",
+    "ip": "IP地址",
+    "action": "操作",
+    "start": "起始日期",
+    "end": "截止日期",
+    "actor": "操作人账号",
+    "object_type": "对象类型",
+    "problems": "问题",
+    "items": "事项",
+    "result": "结果",
+    "report": "报告",
+    "answer": "答复",
+    "leader": "组长",
+    "members": "成员",
+    "reviewer": "评查员",
+    "testee": "测试人员",
+    "snapshot": "计算结果",
+    "release": "发布",
+    "publication": "公布",
+    "approved_on": "审定日期",
+    "consult_until": "征求意见截止",
+    "decided_on": "决定日期",
+    "visit_date": "考察日期",
+    "doc_number": "文号",
+    "sort_key": "排序码",
+    "links": "链接",
+    "evidence": "报送材料",
+    "weights": "权重",
+    "vetoes": "否决情形",
+    "bands": "等次档",
+    "bonus_cap": "加分上限",
+    "total": "合计",
+    "type": "类型",
+    "value": "值",
+    "key_id": "密钥标识",
+    "filename": "文件名",
+    "sessions_ended": "结束的会话数",
+    "must_change_password": "须修改密码",
+    "min": "最少",
+    "max": "最多",
+    "single": "单选题",
+    "multiple": "多选题",
+    "judge": "判断题",
+    "short": "简答题",
+    "difficulty": "难度",
+    "addressees": "主送",
+    "opening": "开头",
+    "available": "可评定",
+    "previous": "上一年度",
+    "plan_status": "方案状态",
+    "copies": "抄送",
+    "requirements": "要求",
+}
+# Keys named after a field of another model than the event's object: (model label, field name).
+KEY_FIELDS = {"plan_status": ("plans.Plan", "status")}
+VALUE_WORDS = {True: "是", False: "否"}
+# Codes stored inside lists and mappings, where no model field gives their choices.
+CODE_WORDS = {
+    "leader": "领导小组负责同志",
+    "member": "领导小组成员",
+    "staff": "工作人员",
+    "holiday": "放假",
+    "workday": "调休上班",
+}
+EMPTY = "（空）"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an event's before → after, in words: its label and both values as text ("" = absent)."""
+
+    label: str
+    named: bool  # False: the key as recorded (no Chinese name known), shown as a code
+    before: str
+    after: str
+
+
+def _model(label: str) -> Any:
+    try:
+        return apps.get_model(label) if label else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: Any, key: str) -> Any:
+    if key in KEY_FIELDS:
+        model, key = _model(KEY_FIELDS[key][0]), KEY_FIELDS[key][1]
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def _field_label(model: Any, key: str) -> tuple[str, bool]:
+    field = _field(model, key)
+    if (
+        field is not None
+        and isinstance(getattr(field, "verbose_name", None), str)
+        and field.verbose_name != key.replace("_", " ")
+    ):
+        return str(field.verbose_name), True
+    if key in FIELD_LABELS:
+        return FIELD_LABELS[key], True
+    return key, False
+
+
+def value_text(value: Any, field: Any = None, model: Any = None) -> str:
+    """A recorded value as words: 是/否, a choice's label, lists joined with 、, mappings as 名称：值."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    if isinstance(value, bool):
+        return VALUE_WORDS[value]
+    if isinstance(value, list):
+        return "、".join(value_text(v, field, model) for v in value)
+    if isinstance(value, dict):  # nested keys are looked up on the event's model too
+        return "；".join(
+            f"{_field_label(model, str(k))[0]}：{value_text(v, _field(model, str(k)), model)}" for k, v in value.items()
+        )
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    if value in choices:
+        return str(choices[value])
+    return CODE_WORDS.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def field_changes(event: AuditEvent) -> list[FieldChange]:
+    """The event's before → after field by field (unchanged fields left out); a value that is not a mapping is
+    shown whole under 内容."""
+    before, after = event.before, event.after
+    model = _model(event.object_type)
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        if before is None and after is None:
+            return []
+        if isinstance(before, dict) and after is None:
+            after = {}
+        elif isinstance(after, dict) and before is None:
+            before = {}
+        else:
+            return [
+                FieldChange(
+                    "内容", True, "" if before is None else value_text(before), "" if after is None else value_text(after)
+                )
+            ]
+    changes = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        if key in before and key in after and old == new:
+            continue
+        label, named = _field_label(model, str(key))
+        field = _field(model, str(key))
+        changes.append(
+            FieldChange(
+                label,
+                named,
+                value_text(old, field, model) if key in before else "",
+                value_text(new, field, model) if key in after else "",
+            )
+        )
+    return changes
+
+
 @dataclass(frozen=True)
 class AuditRow:
     event: AuditEvent
     action_label: str
+    action_known: bool
     object_type_label: str
-    before: str
-    after: str
+    changes: list[FieldChange]
 
     @classmethod
     def of(cls, event: AuditEvent) -> AuditRow:
+        label = action_label(event.action)
         return cls(
             event=event,
-            action_label=action_label(event.action),
+            action_label=label,
+            action_known=label != event.action,
             object_type_label=object_type_label(event.object_type),
-            before=compact_json(event.before),
-            after=compact_json(event.after),
+            changes=field_changes(event),
         )
 
 

@@ -81,6 +81,10 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     categories = access.visible_categories(request.user, plan)
     context = _plan_context(request, plan, "overview")
     context["summaries"] = selectors.category_summaries(plan, categories)
+    from kaohe.submissions.selectors import deadline_summary
+
+    own = access.own_units(request.user, plan)
+    context["deadlines"] = deadline_summary(plan, own or None)
     if context["can_import"]:
         context["imports"] = selectors.recent_imports(plan)
     return render(request, "plans/detail.html", context)

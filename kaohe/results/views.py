@@ -461,7 +461,14 @@ def consult(request: HttpRequest, plan_id: int) -> HttpResponse:
     current = selectors.current_release(plan)
     consulting = current if current is not None and current.status == ReleaseStatus.CONSULTING else None
     organisations = access.consulting_organisations(request.user, plan)
-    context: dict[str, Any] = {"plan": plan, "release": consulting, "organisations": organisations}
+    context: dict[str, Any] = {
+        "plan": plan,
+        "release": consulting,
+        "current": current,
+        "statuses": ReleaseStatus,
+        "can_see_published": access.can(request.user, "results:receive", plan),
+        "organisations": organisations,
+    }
     if consulting is not None:
         snap = consulting.snapshot
         categories = [(c["id"], c["name"]) for c in snap.summary]

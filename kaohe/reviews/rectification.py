@@ -47,10 +47,18 @@ def default_due_date(plan: Plan) -> dt.date:
     return dt.date(plan.year + 1, 5, 31)
 
 
-def due_date_of(plan: Plan) -> dt.date:
-    """The plan's rectification due date for new items (its setting, else :func:`default_due_date`)."""
+# Days given to an item created on or after the plan's due date (an old plan's feedback released late, as in the
+# demo): a new item is never born overdue.
+LATE_ITEM_DAYS = 60
+
+
+def due_date_of(plan: Plan, *, on: dt.date | None = None) -> dt.date:
+    """The due date of an item created ``on`` (today): the plan's setting, else :func:`default_due_date`; when
+    that date is already reached, ``LATE_ITEM_DAYS`` from ``on``."""
     setting = RectificationSetting.objects.filter(plan=plan).first()
-    return setting.due_date if setting is not None else default_due_date(plan)
+    due = setting.due_date if setting is not None else default_due_date(plan)
+    on = on or today()
+    return due if due > on else on + dt.timedelta(days=LATE_ITEM_DAYS)
 
 
 def today() -> dt.date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -95,6 +96,42 @@ class ScoreRow:
     row: dict[str, Any]
     requests: list[ReviewRequest] = field(default_factory=list)
     open_request: ReviewRequest | None = None  # an undecided request on the task, in any round
+    missing_zero: bool | None = None  # a task not evaluated: counted 0 (True), left out (False), not decided (None)
+
+    @property
+    def points(self) -> Decimal | None:
+        return None if self.row.get("points") is None else Decimal(self.row["points"])
+
+    @property
+    def evaluated(self) -> bool:
+        return self.row.get("score") is not None
+
+    @property
+    def counted(self) -> Decimal | None:
+        """What the task counts in the total: its score; 0 when not evaluated and counted 0; None when left out."""
+        if self.evaluated:
+            return Decimal(self.row["score"])
+        return Decimal(0) if self.missing_zero else None
+
+    @property
+    def lost_points(self) -> bool:
+        """The task counts less than its points (graded below full, or not evaluated): a 复核 may be requested."""
+        if self.points is None or self.points <= 0:
+            return False
+        return bool(self.row.get("deducted")) or not self.evaluated
+
+    @property
+    def note(self) -> str:
+        """Why the task counts what it counts, when that is not simply its grade."""
+        if not self.evaluated:
+            if self.missing_zero:
+                return "未评价，按0分计（考核办已决定缺少的评价按0分计）"
+            if self.missing_zero is False:
+                return "未评价，暂不计分（考核办决定等待评价）"
+            return "未评价；考核办决定缺少的评价按0分计时，本项计0分"
+        if self.row.get("score") is not None and Decimal(self.row["score"]) == 0 and self.points:
+            return "计0分"
+        return ""
 
 
 @dataclass
@@ -104,6 +141,27 @@ class RoundView:
     requests: list[ReviewRequest]
     window_open: bool
     closed_reason: str  # why the request forms are not offered ("" when they are)
+
+    @property
+    def possible(self) -> Decimal:
+        return sum((r.points for r in self.rows if r.points is not None), Decimal(0))
+
+    @property
+    def earned(self) -> Decimal:
+        return sum((r.counted for r in self.rows if r.counted is not None), Decimal(0))
+
+    @property
+    def unevaluated(self) -> int:
+        return sum(1 for r in self.rows if not r.evaluated and r.points)
+
+    @property
+    def zeros(self) -> int:
+        """Tasks that count 0: graded 0, or not evaluated and counted 0."""
+        return sum(1 for r in self.rows if r.points and r.counted == 0)
+
+    @property
+    def deductions_total(self) -> Decimal:
+        return sum((Decimal(d["points"]) for d in self.feedback.deductions if d.get("points")), Decimal(0))
 
     @property
     def feedback(self) -> Feedback:
@@ -117,6 +175,9 @@ class RoundView:
 @dataclass
 class UnitPage:
     rounds: list[RoundView]  # newest first
+    not_applicable: list[tuple[str, str, str]] = field(default_factory=list)  # (code, name, reason): not counted
+    missing_zero: bool | None = None
+    missing_note: str = ""  # the office's recorded 按0分计 decision
 
     @property
     def feedback(self) -> Feedback | None:
@@ -128,6 +189,7 @@ def unit_page(plan: Plan, unit: PlanUnit, policy: ScoringPolicy, calendar: Calen
     rounds = rounds_of(plan, unit)
     if not rounds:
         return UnitPage([])
+    missing_zero, missing_note = _missing_decision(plan)
     requests = list(requests_of(unit))
     open_by_task = {r.task_id: r for r in requests if r.status == Status.OPEN}
     now = timezone.now()
@@ -138,7 +200,8 @@ def unit_page(plan: Plan, unit: PlanUnit, policy: ScoringPolicy, calendar: Calen
         for r in own:
             by_task.setdefault(r.task_id, []).append(r)
         rows = [
-            ScoreRow(row, by_task.get(int(row["task_id"]), []), open_by_task.get(int(row["task_id"]))) for row in feedback.scores
+            ScoreRow(row, by_task.get(int(row["task_id"]), []), open_by_task.get(int(row["task_id"])), missing_zero)
+            for row in feedback.scores
         ]
         state = round_state(feedback, own, policy, calendar, now)
         reason = ""
@@ -153,7 +216,23 @@ def unit_page(plan: Plan, unit: PlanUnit, policy: ScoringPolicy, calendar: Calen
                 f"复核申请期限已过：应在收到反馈后 {policy.review_request_days} 个工作日内（{state.deadline:%Y-%m-%d} 前）提出"
             )
         views.append(RoundView(state, rows, own, not reason, reason))
-    return UnitPage(views)
+    from kaohe.scoring.models import NotApplicable
+
+    not_applicable = [
+        (na.task.code, na.task.name, na.reason)
+        for na in NotApplicable.objects.filter(unit=unit).select_related("task").order_by("task__order")
+    ]
+    return UnitPage(views, not_applicable, missing_zero, missing_note)
+
+
+def _missing_decision(plan: Plan) -> tuple[bool | None, str]:
+    """The office's recorded decision on missing evaluations, from its latest computation (None: not computed)."""
+    from kaohe.results.models import MissingPolicyChoice, ResultSnapshot
+
+    latest = ResultSnapshot.objects.filter(plan=plan).order_by("-seq").only("missing_policy", "decision_note").first()
+    if latest is None:
+        return None, ""
+    return latest.missing_policy == MissingPolicyChoice.ZERO, latest.decision_note
 
 
 @dataclass

@@ -83,6 +83,9 @@ def answer_deadline(review: ReviewRequest, policy: ScoringPolicy, calendar: Cale
 # --- snapshot ------------------------------------------------------------------------------------------
 
 
+NOT_EVALUATED = "未评价（按0分计算时计0分）"
+
+
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
@@ -398,7 +401,8 @@ def review_request_file(
     if len(reasons) > 4000:
         raise ValidationError("复核理由不能超过 4000 字")
     evaluation = Evaluation.objects.filter(unit=unit, task=task).first()
-    if evaluation is None or task.points is None or evaluation.score >= task.points:
+    # A task not evaluated loses its points too (counted 0 when the office so decides): it may be reviewed.
+    if task.points is None or task.points <= 0 or (evaluation is not None and evaluation.score >= task.points):
         raise ValidationError(f"{task.code} 未扣分，无需申请复核")
     if ReviewRequest.objects.filter(unit=unit, task=task, status=Status.OPEN).exists():
         raise ValidationError(f"{task.code} 已有待答复的复核申请")
@@ -411,9 +415,9 @@ def review_request_file(
                 feedback=feedback,
                 unit=unit,
                 task=task,
-                filed_grade=evaluation.grade,
-                filed_score=evaluation.score,
-                filed_reason=evaluation.reason,
+                filed_grade=evaluation.grade if evaluation else "",
+                filed_score=evaluation.score if evaluation else Decimal(0),
+                filed_reason=evaluation.reason if evaluation else NOT_EVALUATED,
                 reasons=reasons,
                 attachment_name=stored.display_name if stored else "",
                 attachment_sha256=stored.sha256 if stored else "",
@@ -432,7 +436,8 @@ def review_request_file(
                 after={
                     "round": feedback.number,
                     "task": task.code,
-                    "score": evaluation.score,
+                    "score": review.filed_score,
+                    **({} if evaluation else {"evaluated": False}),
                     "reasons": reasons,
                     "attachment": stored.display_name if stored else "",
                     "sha256": stored.sha256 if stored else "",
@@ -453,6 +458,7 @@ def review_request_file(
                     plan_id=plan.pk,
                     title=f"{unit}对 {task.code} 申请复核",
                     body=reasons[:500],
+                    url=reverse("scoring:history", args=[plan.pk, unit.pk, task.pk]),
                 )
     except IntegrityError as exc:
         if stored is not None:

@@ -131,6 +131,7 @@ def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
             "filter_form": form,
             "filtered": bool(status or organisation_id),
             "due_date": rectification.due_date_of(plan),
+            "late_item_days": rectification.LATE_ITEM_DAYS,
             "setting_form": RectificationSettingForm(initial={"due_date": rectification.due_date_of(plan)}, plan=plan),
             "date_bounds": plan_date_bounds(plan),
             "statuses": RectificationItem.Status,

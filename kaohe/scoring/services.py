@@ -400,7 +400,7 @@ def evaluation_adjust_on_review(
     """复核调整: the office changes an evaluation when deciding a review request (history source REVIEW).
 
     Same checks and the same history path as :func:`evaluation_record`; the office (``review:decide``)
-    may do it, desks may not. The evaluation must exist and the value must actually change.
+    may do it, desks may not. The value must actually change; a task not evaluated gets its first evaluation.
     """
     access.require(actor, "review:decide", plan)
     ensure_scoring_open(plan)
@@ -418,12 +418,24 @@ def evaluation_adjust_on_review(
     with transaction.atomic():
         lock_scoring_open(plan)
         current = Evaluation.objects.select_for_update().filter(unit=unit, task=task).first()
-        if current is None:
-            raise ValidationError("该任务尚无评价，无法调整")
-        if (current.grade, current.score) == (grade, value):
+        if current is None:  # a request on a task not evaluated (counted 0): the answer gives its first score
+            current = Evaluation(
+                plan=plan,
+                unit=unit,
+                task=task,
+                grade="",
+                score=Decimal(0),
+                desk=task.assessor,
+                version=0,
+                evaluated_by=actor,
+                evaluated_at=now,
+            )
+            old_grade, old_score = "", None
+        elif (current.grade, current.score) == (grade, value):
             raise ValidationError("调整后的得分与原得分相同；如不调整，请选择“维持”")
-        before = {"grade": current.grade, "score": current.score, "reason": current.reason}
-        old_grade, old_score = current.grade, current.score
+        else:
+            old_grade, old_score = current.grade, current.score
+        before = {"grade": old_grade, "score": old_score, "reason": current.reason}
         current.version += 1
         current.grade = grade
         current.score = value
@@ -433,7 +445,10 @@ def evaluation_adjust_on_review(
         # The desk's flag stays (its grading still underlies the task) unless the adjustment brings its own.
         current.conflict_note = note or current.conflict_note
         current.full_clean(validate_unique=False)
-        current.save(update_fields=["version", "grade", "score", "reason", "conflict_note", "evaluated_by", "evaluated_at"])
+        if current.pk is None:
+            current.save()
+        else:
+            current.save(update_fields=["version", "grade", "score", "reason", "conflict_note", "evaluated_by", "evaluated_at"])
         EvaluationChange.objects.create(
             evaluation=current,
             changed_by=actor,

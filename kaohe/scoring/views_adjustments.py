@@ -312,7 +312,7 @@ def deduction_record(request: HttpRequest, plan_id: int) -> HttpResponse:
                 form.add_error(None, message)
         else:
             messages.success(request, f"已记录{unit.organisation.name}减分“{deduction.matter}”，并已通知该单位")
-            return redirect(_office_url(plan, unit.pk, "deductions"))
+            return redirect(_back(request, plan, "deductions"))  # the list the office was looking at, not narrowed
     return _render_office(request, plan, deduction_form=form, status=400)
 
 

@@ -102,6 +102,14 @@ class TaskRow:
     def overdue(self) -> bool:
         return not self.is_open and self.status in (Status.EMPTY, Status.RETURNED)
 
+    @property
+    def uncounted_year(self) -> int | None:
+        """The deadline's year when the working days left cannot be counted (its holidays are not entered yet),
+        so the page can say why the countdown is missing; None when it is shown or not needed."""
+        if not self.is_open or self.days_left is not None or self.deadline is None or self.deadline >= dt.date(9999, 1, 1):
+            return None
+        return self.deadline.year
+
 
 def _submissions(plan: Plan, **filters: object) -> dict[tuple[int, int], Submission]:
     rows = Submission.objects.filter(plan=plan, **filters).annotate(
@@ -316,4 +324,47 @@ def submission_for(plan: Plan, unit: PlanUnit, task: Indicator) -> Submission | 
             Prefetch("returns", queryset=SupplementRequest.objects.select_related("requested_by", "desk__organisation"))
         )
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineSummary:
+    """The plan's 资料报送截止 as it is in force: the plan's date, each task's own, and extensions for all units."""
+
+    earliest: dt.date | None
+    latest: dt.date | None
+    uniform: bool  # every evidence task ends on the same day
+    extended: bool  # some date in force comes from an extension for all units
+    unit_extensions: int  # extensions granted to single units (not part of the dates above)
+
+
+def deadline_summary(plan: Plan, units: Iterable[PlanUnit] | None = None) -> DeadlineSummary:
+    """Three queries. With ``units`` (a unit's own page), only their categories' tasks and their own extensions
+    count too."""
+    tasks = evidence_tasks(plan, category_ids={u.category_id for u in units} if units is not None else None)
+    for_all: dict[int, list[dt.date]] = defaultdict(list)
+    own: dict[int, list[dt.date]] = defaultdict(list)
+    unit_ids = {u.pk for u in units} if units is not None else set()
+    unit_extensions = 0
+    for ext in Extension.objects.filter(plan=plan).only("task_id", "unit_id", "new_deadline"):
+        if ext.unit_id is None:
+            for_all[ext.task_id].append(ext.new_deadline)
+        else:
+            unit_extensions += 1
+            if ext.unit_id in unit_ids:
+                own[ext.task_id].append(ext.new_deadline)
+    dates, extended = [], False
+    for task in tasks:
+        date = deadlines.effective_deadline(
+            task_deadline=task.deadline, plan_deadline=plan.submission_deadline, extensions=[*for_all[task.pk], *own[task.pk]]
+        )
+        extended = extended or (date is not None and date != (task.deadline or plan.submission_deadline))
+        if date is not None:
+            dates.append(date)
+    return DeadlineSummary(
+        earliest=min(dates, default=None),
+        latest=max(dates, default=None),
+        uniform=len(set(dates)) <= 1,
+        extended=extended,
+        unit_extensions=unit_extensions,
     )

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from kaohe.core import audit
@@ -385,6 +386,11 @@ def extension_grant(
             plan_id=plan.pk,
             title=f"延期：{task.code} {task.name[:40]}",
             body=f"报送截止延至 {new_deadline:%Y-%m-%d}。{extension.reason}",
+            url=(
+                reverse("submissions:task", args=[plan.pk, unit.pk, task.pk])
+                if unit is not None
+                else reverse("submissions:workspace", args=[plan.pk])
+            ),
         )
     return extension
 

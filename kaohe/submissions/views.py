@@ -55,6 +55,18 @@ def _task_url(plan: Plan, unit_id: int, task_id: int) -> str:
     return reverse("submissions:task", args=[plan.pk, unit_id, task_id])
 
 
+def _why_no_return(submission: Submission | None) -> str:
+    """Why the desk sees no 退回补充 form (empty when it does)."""
+    status = submission.status if submission is not None else Submission.Status.EMPTY
+    return {
+        Submission.Status.EMPTY: "考核对象尚未报送资料，无需退回补充。",
+        Submission.Status.RETURNED: "已退回补充，正等待考核对象补充报送。",
+        Submission.Status.EVALUATED: "已评价，不能再退回补充：退回只适用于尚未评价的资料。"
+        "如需调整评价，请在评价表中修改（修改会记入变更记录）；如需考核对象补充材料，请联系考核办。",
+        Submission.Status.NOT_APPLICABLE: "该任务对本考核对象不涉及，无需退回补充。",
+    }.get(Submission.Status(status), "")
+
+
 @login_required
 @require_GET
 def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
@@ -112,6 +124,7 @@ def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) ->
             "is_open": is_open(deadline, timezone.now()),
             "can_submit": is_own and access.can(request.user, "evidence:submit", plan) and services.needs_evidence(task),
             "can_return": is_desk and submission is not None and submission.status == Submission.Status.SUBMITTED,
+            "return_blocked": _why_no_return(submission) if is_desk else "",
             "details_form": DetailsForm(
                 initial={
                     "note": submission.note if submission else "",

@@ -80,10 +80,34 @@ def test_rows_show_beijing_time_labels_and_compact_changes(personas, auditor, mo
     html = personas.client(auditor).get(LIST, {"plan": 7}).content.decode()
     assert "2020-12-20 10:00:05" in html  # 02:00:05 UTC is 10:00:05 in Beijing
     assert "评价" in html and "desk_yfxz" in html and "舞钢市人民政府" in html
-    assert "{&quot;grade&quot;:&quot;良&quot;,&quot;score&quot;:&quot;6.00&quot;}" in html
-    assert "{&quot;grade&quot;:&quot;优&quot;,&quot;score&quot;:&quot;8.50&quot;}" in html
+    assert "等次</span>：良 → 优" in html and "得分</span>：6.00 → 8.50" in html  # field by field, not JSON
+    assert "&quot;" not in html.split('data-testid="audit-table"')[1]
     html = personas.client(auditor).get(LIST, {"action": "something.new"}).content.decode()
-    assert "something.new" in html and "系统" in html  # unknown actions are shown raw; no actor is the system
+    assert "<code>something.new</code>" in html and "未登记的操作" in html and "系统" in html  # no actor: the system
+
+
+def test_changes_read_as_words(personas, auditor):
+    """Model fields by their Chinese names, choices by their labels, booleans as 是/否; created and removed
+    fields on one side only."""
+    from kaohe.core.views_security import field_changes
+    from kaohe.scoring.models import Evaluation
+
+    event = audit.record(
+        actor=personas.desk,
+        action="evaluation.record",
+        obj=None,
+        before={"grade": "good", "score": "8.00", "same": 1, "gone": True},
+        after={"grade": "excellent", "score": "10.00", "same": 1, "reason": ["甲", "乙"], "oddkey": None},
+    )
+    event.object_type = Evaluation._meta.label
+    got = [(c.label, c.named, c.before, c.after) for c in field_changes(event)]
+    assert got == [
+        ("等次", True, "良", "优"),
+        ("得分", True, "8.00", "10.00"),
+        ("gone", False, "是", ""),
+        ("扣分理由", True, "", "甲、乙"),  # the model field's own name
+        ("oddkey", False, "", "（空）"),
+    ]
 
 
 def test_filters_narrow_the_log(personas, auditor, monkeypatch):

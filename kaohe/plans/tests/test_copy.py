@@ -196,7 +196,8 @@ def test_open_rectification_items_carry_into_the_copied_2021_plan(personas, demo
     assert county_task.level == Level.TASK and county_task.code == "11.1.1" and county_task.points is None
     assert county_task.parent.parent.name == CARRY_LEVEL1 and county_task.parent.parent.code == "11"
     assert "舞钢市人民政府：" in county_task.requirement
-    assert "规范性文件备案审查不及时（整改期限 2021-05-31，已退回）" in county_task.requirement
+    # Released today, after 2021-05-31: the item's due date lies ahead of its creation (LATE_ITEM_DAYS).
+    assert f"规范性文件备案审查不及时（整改期限 {returned.due_date:%Y-%m-%d}，已退回）" in county_task.requirement
     assert "年度报告未按时公开" not in county_task.requirement  # accepted: done
     dept_task = Indicator.objects.get(plan=new, category__name="部门2", name=CARRY_TASK)
     assert sfj_item.carried_task == dept_task and "市司法局：" in dept_task.requirement

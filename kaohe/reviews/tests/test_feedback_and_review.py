@@ -104,7 +104,10 @@ def test_window_is_five_working_days_after_receipt(personas, demo_plan, wugang, 
     assert feedback.acknowledged_by == personas.unit
     body = personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
     assert "复核申请截止：2021-05-10" in body
-    assert body.count('data-testid="request-form"') == 2  # the two deducted tasks, not the full-marks one
+    # The two deducted tasks and every task not evaluated (it loses its points too), not the full-marks one.
+    feedback = Feedback.objects.get(unit=wugang)
+    unevaluated = sum(1 for r in feedback.scores if r["score"] is None and r["points"] and float(r["points"]) > 0)
+    assert body.count('data-testid="request-form"') == 2 + unevaluated
 
     set_now(monkeypatch, beijing(2021, 5, 10, 17, 30))  # day 5: allowed
     response = _file(personas, demo_plan, first)

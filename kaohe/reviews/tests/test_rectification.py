@@ -57,8 +57,9 @@ def _stored_files() -> list[str]:
 
 
 @pytest.fixture
-def items(personas, demo_plan, wugang, desk_tasks):
-    """舞钢: two problems (one on a task, one general), released: two items."""
+def items(personas, demo_plan, wugang, desk_tasks, monkeypatch):
+    """舞钢: two problems (one on a task, one general), released in April 2021: two items."""
+    set_now(monkeypatch, beijing(2021, 4, 28))
     _problem(personas, demo_plan, wugang, "规范性文件备案审查不及时", desk_tasks[0])
     _problem(personas, demo_plan, wugang, "法治政府建设年度报告未按时公开")
     _release(personas, demo_plan, wugang)
@@ -243,6 +244,7 @@ def test_due_date_change_needs_a_reason_and_overdue_is_shown(personas, demo_plan
     set_now(monkeypatch, beijing(2021, 6, 1))
     body = personas.client(personas.unit).get(_url("rectification_unit", demo_plan)).content.decode()
     assert body.count('data-testid="overdue"') == 1
+    office = personas.client(personas.office)  # a fresh login: a month later the earlier session has timed out
     page = office.get(_url("rectification_office", demo_plan))
     assert page.context["page"].overdue == 1
     filtered = office.get(_url("rectification_office", demo_plan), {"status": "overdue"})
@@ -306,7 +308,8 @@ def test_bad_attachments_are_refused_and_nothing_is_kept(personas, demo_plan, it
     assert not AuditEvent.objects.filter(action="rectification.report").exists()
 
 
-def test_setting_gives_new_items_their_due_date(personas, demo_plan, wugang):
+def test_setting_gives_new_items_their_due_date(personas, demo_plan, wugang, monkeypatch):
+    set_now(monkeypatch, beijing(2021, 3, 1))
     office = personas.client(personas.office)
     response = office.post(_url("rectification_setting", demo_plan), {"due_date": "2020-06-30"}, follow=True)
     assert "不能早于考核期间止" in _messages(response)
@@ -326,3 +329,17 @@ def test_items_are_not_created_for_unreleased_feedback(personas, demo_plan, wuga
     assert not RectificationItem.objects.exists()
     body = personas.client(personas.unit).get(_url("rectification_unit", demo_plan)).content.decode()
     assert "尚未反馈的问题" not in body
+
+
+def test_an_item_created_after_the_due_date_is_not_born_overdue(personas, demo_plan, wugang, monkeypatch):
+    """Feedback of the 2020 plan released in December 2026 (the demo working late): the item gets
+    LATE_ITEM_DAYS from today, not the long-past 2021-05-31, and the unit does not see it 已逾期."""
+    from kaohe.reviews.rectification import LATE_ITEM_DAYS
+
+    set_now(monkeypatch, beijing(2026, 12, 3))
+    _problem(personas, demo_plan, wugang, "政务公开不及时")
+    _release(personas, demo_plan, wugang)
+    item = RectificationItem.objects.get(unit=wugang)
+    assert item.due_date == dt.date(2026, 12, 3) + dt.timedelta(days=LATE_ITEM_DAYS)
+    page = personas.client(personas.unit).get(_url("rectification_unit", demo_plan)).content.decode()
+    assert "已逾期" not in page and "2027-02-01" in page

@@ -254,6 +254,16 @@ def test_office_page_filters_by_unit(personas, demo_plan, wugang, sfj):
         url("deduction_withdraw", demo_plan, deduction("舞钢的减分").pk), {"reason": "误录", "back_unit": wugang.pk}
     )
     assert response.url.endswith(f"?unit={wugang.pk}#deductions")
+    assert "当前只显示舞钢市人民政府的加减分" in office.get(response.url).content.decode()
+
+
+def test_recording_a_deduction_keeps_the_list_the_office_was_looking_at(personas, demo_plan, wugang, sfj):
+    """Recording from the unfiltered page returns to the unfiltered page (it used to narrow to the unit silently)."""
+    office = personas.client(personas.office)
+    response = record_deduction(office, demo_plan, wugang, matter="舞钢的减分")
+    assert response.url.endswith("/adjustments/office/#deductions"), response.url
+    page = office.get(response.url).content.decode()
+    assert "当前只显示" not in page and "已记录舞钢市人民政府减分" in page
 
 
 def _make_rows(plan, unit, actor, n: int, offset: int = 0) -> None:

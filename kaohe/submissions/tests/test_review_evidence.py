@@ -137,6 +137,26 @@ def test_an_empty_task_cannot_be_returned(personas, demo_plan, wugang, task, in_
     assert not SupplementRequest.objects.exists()
 
 
+def test_without_the_return_form_the_desk_is_told_why(personas, demo_plan, wugang, task, in_window):
+    """Empty, then graded: no 退回补充 form, and a sentence saying why (the form used to vanish without a word)."""
+    from kaohe.scoring import services as scoring
+
+    url = reverse("submissions:task", args=[demo_plan.pk, wugang.pk, task.pk])
+    desk = personas.client(personas.desk)
+    page = desk.get(url).content.decode()
+    assert 'data-testid="return-blocked"' in page and "尚未报送资料" in page
+    _upload(personas, demo_plan, wugang, task)
+    page = desk.get(url).content.decode()
+    assert 'data-testid="return-blocked"' not in page and f"/{task.pk}/return" in page  # the form itself
+    scoring.evaluation_record(
+        actor=personas.desk, plan=demo_plan, unit=wugang, task=task, grade="good", reason="材料不全", expected_version=None
+    )
+    page = desk.get(url).content.decode()
+    assert "已评价，不能再退回补充" in page and f"/{task.pk}/return" not in page
+    unit_page = personas.client(personas.unit).get(url).content.decode()
+    assert 'data-testid="return-blocked"' not in unit_page  # the unit is not told about the desk's form
+
+
 def test_queue_shows_only_the_desks_tasks_with_counts(personas, demo_plan, wugang, task, other_desk_task, in_window):
     _upload(personas, demo_plan, wugang, task)
     client = personas.client(personas.desk)
