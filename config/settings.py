@@ -145,6 +145,8 @@ AXES_CLIENT_IP_CALLABLE = "kaohe.core.clientip.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Lockouts are read and released by the 安全管理员 on /accounts/security/ (audited); not in the Django admin.
+AXES_ENABLE_ADMIN = False
 
 # Sessions: server-side (database) so several app servers can share them; idle timeout.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -130,25 +130,25 @@ ADMIN_PAGES = [
 
 
 @pytest.mark.parametrize(("name", "needs_user"), ADMIN_PAGES)
-def test_admin_page_has_no_english(personas: Any, name: str, needs_user: bool) -> None:
-    """The system administrator's Django admin pages (Django's catalogue lacks a few strings; ours fill them)."""
+def test_admin_page_has_no_english(personas: Any, operator: Any, name: str, needs_user: bool) -> None:
+    """The operators' Django admin pages (superusers only; Django's catalogue lacks a few strings; ours fill them)."""
     from kaohe.accounts.models import User
     from kaohe.organisations.models import Organisation
 
     sort_keys = Organisation.objects.values_list("sort_key", flat=True)  # pinyin, shown as data
     data = set(User.objects.values_list("username", flat=True)) | {w for key in sort_keys for w in key.split()}
     url = reverse(name, args=[personas.unit.pk] if needs_user else [])
-    response = personas.client(personas.sysadmin).get(url)
+    response = personas.client(operator).get(url)
     assert response.status_code == 200
     assert visible_words(response.content.decode(), data) == [], url
 
 
-def test_password_errors_are_chinese(personas: Any) -> None:
+def test_password_errors_are_chinese(personas: Any, operator: Any) -> None:
     """A short, common, numeric password is refused in Chinese, in the admin and on the user's own page."""
     from kaohe.accounts.models import User
 
     names = set(User.objects.values_list("username", flat=True))
-    admin = personas.client(personas.sysadmin)
+    admin = personas.client(operator)
     response = admin.post(
         reverse("admin:accounts_user_add"),
         {"username": "newcomer2", "usable_password": "true", "password1": "123", "password2": "123"},
