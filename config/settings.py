@@ -246,6 +246,20 @@ CACHES = {"default": {**_CACHE_BACKENDS[KAOHE_CACHE], "OPTIONS": {"MAX_ENTRIES":
 # Background work (django-tasks, database backend; `manage.py db_worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# E-mail: copies of in-app notifications for users who opted in (accounts: 邮件通知). The console backend
+# prints them (nothing leaves the machine) until an SMTP server is configured.
+EMAIL_BACKEND = env_str("KAOHE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kaohe@localhost")
+# The platform's address as users reach it, for links in e-mails (e.g. https://kaohe.example.gov.cn).
+KAOHE_SITE_URL = env_str("KAOHE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

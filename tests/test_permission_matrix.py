@@ -31,6 +31,7 @@ NAMESPACES = {
     "abilitytests",
     "testee",
     "casefiles",
+    "search",
 }
 # Column heading in docs/permissions.md → persona (attribute of the ``personas`` fixture; None: not logged in).
 COLUMNS: dict[str, str | None] = {

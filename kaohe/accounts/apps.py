@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
         "account.password_sheet_show": "显示初始密码单",
         "account.password_sheet_download": "下载初始密码单",
         "account.import_template": "下载人员名单模板",
+        "account.email_notifications": "设置邮件通知",
     }
 
     def ready(self) -> None:

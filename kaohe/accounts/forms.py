@@ -122,3 +122,26 @@ class TotpResetForm(forms.Form):
         required=True,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+
+
+class EmailNotificationsForm(forms.Form):
+    """邮件通知: the user's own choice; opting in needs a valid e-mail address."""
+
+    email = forms.EmailField(
+        label="电子邮箱",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "请输入有效的电子邮箱地址，例如 name@example.gov.cn。"},
+        widget=forms.EmailInput(attrs={"class": "form-control", "autocomplete": "email"}),
+    )
+    email_notifications = forms.BooleanField(
+        label="同时通过电子邮件接收平台消息",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("email_notifications") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", "接收邮件通知须填写有效的电子邮箱地址。")
+        return cleaned

@@ -16,6 +16,8 @@ class User(AbstractUser):
     mobile = models.CharField("手机", max_length=20, blank=True)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Opt-in: every in-app notification is also sent to ``email`` (kaohe/core/notifications.py).
+    email_notifications = models.BooleanField("接收邮件通知", default=False)
 
     class Meta:
         verbose_name = "用户"

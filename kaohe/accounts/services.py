@@ -373,3 +373,22 @@ def user_password_issue(*, actor: Any, user: User) -> str:
     password = initial_password(user)
     password_reset(actor=actor, user=user, new_password=password)
     return password
+
+
+def user_email_notifications_set(*, actor: User, email: str, enabled: bool) -> bool:
+    """The user's own 邮件通知 choice and address; returns whether anything changed. Opting in needs an address."""
+    if enabled and not email:
+        raise ValidationError("接收邮件通知须填写有效的电子邮箱地址。")
+    before = {"email": actor.email, "email_notifications": actor.email_notifications}
+    after = {"email": email, "email_notifications": enabled}
+    if before == after:
+        return False
+    with transaction.atomic():
+        actor.email = email
+        actor.email_notifications = enabled
+        actor.full_clean(exclude=["password", "username"])
+        actor.save(update_fields=["email", "email_notifications"])
+        audit.record(
+            actor=actor, action="account.email_notifications", obj=actor, object_repr=actor.username, before=before, after=after
+        )
+    return True

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<int:session_id>/end", views.session_end, name="session_end"),
     path("sessions/end-others", views.sessions_end_others, name="sessions_end_others"),
+    path("email-notifications/", views.email_notifications, name="email_notifications"),
     path("totp/", views.totp_status, name="totp"),
     path("totp/start", views.totp_start, name="totp_start"),
     path("totp/confirm", views.totp_confirm, name="totp_confirm"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.accounts import policy, selectors, services, totp, twostep
 from kaohe.accounts.forms import (
+    EmailNotificationsForm,
     LoginForm,
     PolicyPasswordChangeForm,
     TotpCodeForm,
@@ -211,6 +212,25 @@ def _totp_page(
             uri = totp.provisioning_uri(secret, account=user.get_username(), issuer=policy.totp_issuer())
             context.update({"secret": totp.grouped(secret), "qr": totp.qr_data_uri(uri), "issuer": policy.totp_issuer()})
     return render(request, "accounts/totp.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_notifications(request: HttpRequest) -> HttpResponse:
+    """邮件通知: the user opts in to (or out of) e-mail copies of their in-app notifications."""
+    user = cast(User, request.user)
+    if request.method == "POST":
+        form = EmailNotificationsForm(request.POST)
+        if form.is_valid():
+            enabled = form.cleaned_data["email_notifications"]
+            if services.user_email_notifications_set(actor=user, email=form.cleaned_data["email"], enabled=enabled):
+                messages.success(request, "已开启邮件通知。" if enabled else "邮件通知设置已保存。")
+            return redirect("accounts:email_notifications")
+        status = 400
+    else:
+        form = EmailNotificationsForm(initial={"email": user.email, "email_notifications": user.email_notifications})
+        status = 200
+    return render(request, "accounts/email_notifications.html", {"form": form}, status=status)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""In-app notifications (reminders, returns, extensions); e-mail can be added behind the same service."""
+"""In-app notifications (reminders, returns, extensions); opted-in users also get them by e-mail."""
 
 from __future__ import annotations
 

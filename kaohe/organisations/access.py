@@ -8,6 +8,7 @@ lacking a capability get 403.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -257,6 +258,65 @@ def get_evidence_file_for_user(user: Any, plan: Plan, file_id: int) -> EvidenceF
         raise Http404("文件不存在")
     get_unit_task_for_user(user, plan, evidence.submission.unit_id, evidence.submission.task_id)
     return evidence
+
+
+# ------------------------------------------------------------------------------ search (搜索)
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """What a user's search may find, as filters: the same rules as the pages the results link to.
+
+    ``units`` filters PlanUnit, ``tasks`` Indicator, ``files`` EvidenceFile. Units: every unit of a plan
+    for ``unit:view``, else the user's own. Tasks and files: the office (``evidence:overview``) all of its
+    plans; a desk the tasks it is responsible for and the files submitted to them; a unit its category's
+    tasks and its own files (as ``get_unit_task_for_user``). ``own_units`` maps (plan, category) to the
+    user's own unit there; ``unit_list_plans`` are the plans whose unit list the user reads.
+    """
+
+    units: Q
+    tasks: Q
+    files: Q
+    own_units: dict[tuple[int, int], int]
+    unit_list_plans: frozenset[int]
+
+
+_NOTHING = Q(pk__in=[])
+
+
+def search_scope(user: Any) -> SearchScope:
+    from kaohe.plans.constants import Level
+    from kaohe.plans.models import PlanUnit
+
+    units, tasks, files = _NOTHING, _NOTHING, _NOTHING
+    unit_list_plans: set[int] = set()
+    unit_plans: set[int] = set()
+    unit_orgs = org_ids_with_role(user, Role.UNIT)
+    desk_orgs = org_ids_with_role(user, Role.ASSESSOR)
+    for plan in plans_visible_to(user):
+        roles = plan_roles(user, plan)
+        if can(user, "unit:view", plan):
+            units |= Q(plan=plan)
+            unit_list_plans.add(plan.pk)
+        if can(user, "evidence:overview", plan):
+            tasks |= Q(plan=plan, level=Level.TASK)
+            files |= Q(submission__plan=plan)
+            continue
+        if Role.UNIT in roles:
+            unit_plans.add(plan.pk)
+            own = PlanUnit.objects.filter(plan=plan, organisation_id__in=unit_orgs)
+            units |= Q(plan=plan, organisation_id__in=unit_orgs)
+            tasks |= Q(plan=plan, level=Level.TASK, category_id__in=own.values("category_id"))
+            files |= Q(submission__plan=plan, submission__unit__organisation_id__in=unit_orgs)
+        if Role.ASSESSOR in roles:
+            tasks |= Q(plan=plan, level=Level.TASK, assessor__organisation_id__in=desk_orgs)
+            files |= Q(submission__plan=plan, submission__task__assessor__organisation_id__in=desk_orgs)
+    own_units: dict[tuple[int, int], int] = {}
+    if unit_plans:
+        rows = PlanUnit.objects.filter(plan_id__in=unit_plans, organisation_id__in=unit_orgs)
+        for pk, plan_id, category_id in rows.values_list("pk", "plan_id", "category_id").order_by("pk"):
+            own_units.setdefault((plan_id, category_id), pk)
+    return SearchScope(units, tasks, files, own_units, frozenset(unit_list_plans))
 
 
 # ------------------------------------------------------------------------------ evaluation (评价)

@@ -163,3 +163,23 @@ class PlanSettingsForm(PlanDatesMixin, StyledFormMixin, forms.Form):
         if start and end and end < start:
             self.add_error("period_end", "考核期间止不能早于考核期间起")
         return data
+
+
+class SearchForm(forms.Form):
+    """The navbar's search box (GET): units, tasks and evidence files by name or code."""
+
+    MIN_LENGTH = 2
+
+    q = forms.CharField(
+        label="搜索",
+        min_length=MIN_LENGTH,
+        max_length=100,
+        error_messages={
+            "required": "请输入要搜索的内容。",
+            "min_length": f"请至少输入 {MIN_LENGTH} 个字。",
+            "max_length": "搜索内容不能超过 100 个字。",
+        },
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "type": "search", "placeholder": "考核对象、工作任务编号或名称、文件名"}
+        ),
+    )

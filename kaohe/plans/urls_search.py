@@ -1,0 +1,8 @@
+from django.urls import path
+
+from kaohe.plans import views_search
+
+app_name = "search"
+urlpatterns = [
+    path("", views_search.search_page, name="index"),
+]
