@@ -160,3 +160,14 @@ def test_password_errors_are_chinese(personas: Any, operator: Any) -> None:
         reverse("accounts:password_change"), {"old_password": "wrong", "new_password1": "123", "new_password2": "123"}
     )
     assert visible_words(response.content.decode(), names) == []
+
+
+def test_every_bulletin_text_has_a_chinese_label_in_the_audit_log() -> None:
+    """The frozen bulletin (results.publish) is shown field by field in the audit log: no key is shown raw."""
+    from dataclasses import fields
+
+    from kaohe.core.views_security import _field_label
+    from kaohe.results.bulletin import BulletinTexts
+
+    raw = [f.name for f in fields(BulletinTexts) if not _field_label(None, f.name)[1]]
+    assert raw == []

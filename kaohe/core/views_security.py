@@ -285,6 +285,10 @@ def compact_json(value: Any) -> str:
 
 # Keys of before/after that no model field names (or whose model is not the event's object type).
 FIELD_LABELS = {
+    "signature": "落款",
+    "imprint": "印发机关",
+    "imprint_date": "印发日期",
+    "analysis": "分析",
     "reason": "理由",
     "name": "名称",
     "unit": "考核对象",
