@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -28,7 +30,9 @@ class Clock:
 
 def make(files: int = 3, mb: int = 10) -> tuple[UploadRateLimiter, Clock]:
     clock = Clock()
-    cache = LocMemCache(f"ratelimit-test-{id(clock)}", {})
+    # A fresh name each time: LocMemCache shares its store between instances of one name, and id() of a freed
+    # clock is reused, so a name built from it could hand one test another's counts (a flaky failure seen once).
+    cache = LocMemCache(f"ratelimit-test-{uuid.uuid4()}", {})
     return UploadRateLimiter(Limits(files_per_minute=files, bytes_per_hour=mb * MB), cache=cache, clock=clock), clock
 
 
