@@ -11,10 +11,12 @@ export KAOHE_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: run test install lint typecheck pytest pytest-pg browser guide-shots migrate demo clean bench
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# requirements*.txt say what we depend on; requirements.lock (tools/lock_requirements.py) is the whole tree with
+# the hash of every file, and is what gets installed.
+$(BIN)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
 install: $(BIN)/.installed
