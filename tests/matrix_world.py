@@ -259,6 +259,7 @@ def build_world() -> World:
         )
     world.ids["request_id"] = review
     world.per_url["reviews:request"] = {"task_id": task}
+    world.per_url["reviews:deem"] = {"feedback_id": feedback}
 
     # 整改: the problem became 舞钢's rectification item; 舞钢 reports on it.
     item = RectificationItem.objects.get(plan=plan, unit=wugang)

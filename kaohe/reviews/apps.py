@@ -9,6 +9,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "问题反馈与复核"
     # Chinese labels of this app's audit actions (merged into the audit log browser's table).
     audit_labels: ClassVar[dict[str, str]] = {
+        "feedback.deem_delivered": "问题反馈视为送达",
         "rectification.create": "列出整改事项",
         "rectification.report": "报送整改报告",
         "rectification.accept": "整改报告验收通过",

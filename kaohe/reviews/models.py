@@ -42,6 +42,8 @@ class Feedback(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    # Set when the office recorded the round as delivered because the unit did not acknowledge it (视为送达).
+    deemed_reason = models.CharField("视为送达的理由", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "问题反馈"

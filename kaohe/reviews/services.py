@@ -357,6 +357,62 @@ def feedback_acknowledge(*, actor: Any, plan: Plan, feedback: Feedback) -> Feedb
     return feedback
 
 
+#: Working days a released round waits for the unit's acknowledgement before the office may record it as delivered.
+DEEM_AFTER_WORKING_DAYS = 5
+
+
+def feedback_deem_delivered(*, actor: Any, plan: Plan, feedback: Feedback, reason: str, now: Any = None) -> Feedback:
+    """视为送达: a round the unit has not acknowledged within 5 working days of its release is recorded as delivered
+    by the office, with a written reason (e.g. how the unit was told). Its 复核 window starts then, as with an
+    acknowledgement; the unit is notified. Without it, an unacknowledged round would hold publication forever."""
+    access.require(actor, "feedback:release", plan)
+    _require_open(plan)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请写明视为送达的理由（如已电话或书面通知的时间、方式）")
+    if len(reason) > 500:
+        raise ValidationError("理由不能超过 500 字")
+    if feedback.plan_id != plan.pk or feedback.released_at is None:
+        raise ValidationError("该轮反馈尚未发布")
+    now = now or timezone.now()
+    calendar = get_calendar()
+    released = to_local_date(feedback.released_at)
+    try:
+        earliest = calendar.add_working_days(released, DEEM_AFTER_WORKING_DAYS)
+    except CalendarYearUnknown as exc:
+        raise ValidationError(f"节假日日历缺少{released.year + 1}年的安排，无法计算签收期限，请先录入") from exc
+    if to_local_date(now) <= earliest:
+        raise ValidationError(
+            f"{feedback.round_label}于 {released:%Y-%m-%d} 发布，须等待考核对象签收至 {earliest:%Y-%m-%d}（5个工作日）"
+        )
+    with transaction.atomic():
+        locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        if locked.acknowledged_at is not None:
+            raise ValidationError(f"{feedback.unit.organisation.name}已签收{feedback.round_label}")
+        feedback.acknowledged_by = actor
+        feedback.acknowledged_at = now
+        feedback.deemed_reason = reason
+        feedback.full_clean(validate_unique=False)
+        feedback.save(update_fields=["acknowledged_by", "acknowledged_at", "deemed_reason", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="feedback.deem_delivered",
+            obj=feedback,
+            plan_id=plan.pk,
+            organisation=feedback.unit.organisation,
+            after={"round": feedback.number, "acknowledged_at": now, "reason": reason},
+        )
+        notify_organisations(
+            organisation_ids=[feedback.unit.organisation_id],
+            role=Role.UNIT,
+            plan_id=plan.pk,
+            title=f"{feedback.round_label}已由考核办视为送达",
+            body=f"理由：{reason}。复核申请期限自即日起计算。",
+            url=_unit_url(plan),
+        )
+    return feedback
+
+
 def review_request_file(
     *,
     actor: Any,

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("feedback/units/<int:unit_id>/letter.docx", views.letter, name="letter"),
     path("feedback/office/", views.feedback_office, name="office"),
     path("feedback/release", views.feedback_release, name="release"),
+    path("feedback/rounds/<int:feedback_id>/deem", views.feedback_deem, name="deem"),
     path("feedback/problems/add", views.problem_add, name="problem_add"),
     path("feedback/requests/<int:request_id>/attachment", views.attachment, name="attachment"),
     path("feedback/requests/<int:request_id>/decide", views.review_decide, name="decide"),

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe.core.audit_exports import export_response
@@ -181,6 +182,28 @@ def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpRespo
 
 
 # --- the office ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def feedback_deem(request: HttpRequest, plan_id: int, feedback_id: int) -> HttpResponse:
+    """视为送达: the office records an unacknowledged round as delivered, with a reason (services)."""
+    plan = _plan(request, plan_id, capability="feedback:release")
+    feedback = Feedback.objects.select_related("unit__organisation").filter(plan=plan, pk=feedback_id).first()
+    if feedback is None:
+        raise Http404("该轮反馈不存在")
+    if plan.status != Plan.Status.PUBLISHED:
+        messages.error(request, "方案不在考核进行中，不能再记录送达")
+        return redirect(reverse("reviews:office", args=[plan.pk]))
+    try:
+        services.feedback_deem_delivered(actor=request.user, plan=plan, feedback=feedback, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request, f"{feedback.unit.organisation.name}的{feedback.round_label}已视为送达，复核申请期限自即日起计算"
+        )
+    return redirect(reverse("reviews:office", args=[plan.pk]) + "#pending")
 
 
 @login_required

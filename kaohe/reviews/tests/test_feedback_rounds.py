@@ -285,3 +285,56 @@ def test_unit_page_query_count_does_not_grow_with_rounds(personas, demo_plan, wu
     _acknowledge(personas, demo_plan, Feedback.objects.get(unit=wugang, number=2))
     assert Feedback.objects.filter(unit=wugang, released_at__isnull=False).count() == 3
     assert count() == few
+
+
+def test_office_records_an_unacknowledged_round_as_delivered_after_five_working_days(
+    personas, demo_plan, wugang, scored, monkeypatch
+):
+    """视为送达: a unit that never acknowledges cannot hold publication forever; the office records the delivery with a
+    reason once 5 working days have passed, the 复核 window starts then, and the unit is told."""
+    import datetime as dt
+
+    from kaohe.core.calendar import Calendar
+
+    first = scored[0]
+    set_now(monkeypatch, beijing(2021, 4, 28))
+    _problem(personas, demo_plan, wugang, "台账不完整", first)
+    _release_round(personas, demo_plan, wugang)
+    round1 = Feedback.objects.get(unit=wugang, number=1)
+    url = reverse("reviews:deem", args=[demo_plan.pk, round1.pk])
+    earliest = Calendar.from_database().add_working_days(dt.date(2021, 4, 28), 5)
+
+    set_now(monkeypatch, beijing(earliest.year, earliest.month, earliest.day, 16))
+    office = personas.client(personas.office)  # logged in at the moved clock (sessions expire when idle)
+    response = office.post(url, {"reason": "已电话通知"}, follow=True)
+    assert f"须等待考核对象签收至 {earliest:%Y-%m-%d}" in _messages(response)
+    set_now(monkeypatch, beijing(earliest.year, earliest.month, earliest.day + 1, 9))
+    office = personas.client(personas.office)
+    assert "请写明视为送达的理由" in _messages(office.post(url, {"reason": "  "}, follow=True))
+    round1.refresh_from_db()
+    assert round1.acknowledged_at is None
+
+    # Wrong people: a desk is refused, another city's office does not see the plan, an unknown round does not exist.
+    assert personas.client(personas.desk).post(url, {"reason": "x"}).status_code == 403
+    assert personas.client(personas.unit).post(url, {"reason": "x"}).status_code == 403
+    assert personas.client(personas.other_office).post(url, {"reason": "x"}).status_code == 404
+    assert office.post(reverse("reviews:deem", args=[demo_plan.pk, 999999]), {"reason": "x"}).status_code == 404
+    round1.refresh_from_db()
+    assert round1.acknowledged_at is None
+
+    response = office.post(url, {"reason": "5月6日已电话通知该单位联系人，逾期未签收"}, follow=True)
+    assert "已视为送达" in _messages(response)
+    round1.refresh_from_db()
+    assert round1.acknowledged_at is not None and round1.acknowledged_by == personas.office
+    assert round1.deemed_reason == "5月6日已电话通知该单位联系人，逾期未签收"
+    event = AuditEvent.objects.get(action="feedback.deem_delivered")
+    assert event.after["reason"] == round1.deemed_reason
+    notice = Notification.objects.filter(user=personas.unit, title__contains="视为送达").get()
+    assert "复核申请期限自即日起计算" in notice.body
+    assert "考核办于" in _unit_page(personas, demo_plan) and "视为送达" in _unit_page(personas, demo_plan)
+    # The round now has its 复核 window like an acknowledged one (it has a deducted task).
+    [state] = open_feedback_rounds(demo_plan)
+    assert state.status == RoundStatus.IN_WINDOW
+    # Once delivered, never twice.
+    assert "已签收" in _messages(office.post(url, {"reason": "再记一次"}, follow=True))
+    assert AuditEvent.objects.filter(action="feedback.deem_delivered").count() == 1
