@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaohe.core import xlsx_write
+from kaohe.core.xlsx_read import cell_key, cell_text
 from kaohe.plans.excel.types import ERROR, Problem
 from kaohe.plans.excel.workbook import Grid, column_letter, load
 
@@ -52,24 +53,12 @@ class PeopleTable:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def _key(value: Any) -> str:
-    return "".join(_text(value).split())
-
-
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
     """The first row (within 10) naming every required column, with each known column's number."""
     for row in range(1, min(grid.max_row, 10) + 1):
         columns: dict[str, int] = {}
         for column in range(1, grid.max_column + 1):
-            name = _key(grid.get(row, column))
+            name = cell_key(grid.get(row, column))
             name = SYNONYMS.get(name, name)
             if name in HEADERS and name not in columns:
                 columns[name] = column
@@ -104,11 +93,11 @@ def parse_people(data: bytes, *, max_bytes: int) -> PeopleTable:
     for row in range(header_row + 1, grid.max_row + 1):
         if grid.row_is_empty(row):
             continue
-        values = {h: _text(grid.get(row, c)) for h, c in columns.items()}
+        values = {h: cell_text(grid.get(row, c)) for h, c in columns.items()}
         for header, column in columns.items():
             if (row, column) in grid.formulas:
                 error("formula", f"{header}含公式，请粘贴为数值", row, header)
-        name, username = values["姓名"][:50], _key(values["登录账号"])
+        name, username = values["姓名"][:50], cell_key(values["登录账号"])
         missing = [h for h in REQUIRED if not values[h]]
         for header in missing:
             error("blank", f"缺少{header}", row, header)
@@ -119,11 +108,11 @@ def parse_people(data: bytes, *, max_bytes: int) -> PeopleTable:
             error("duplicate_account", f"登录账号“{username}”与第{seen[lowered]}行重复", row, "登录账号")
             continue
         seen[lowered] = row
-        mobile = _key(values.get("手机", ""))
+        mobile = cell_key(values.get("手机", ""))
         if mobile and not MOBILE_RE.match(mobile):
             error("mobile_invalid", f"手机“{mobile}”格式不正确（只能包含数字、+ 和 -）", row, "手机")
             continue
-        table.people.append(PersonRow(row, name, username, values["所属单位"], _key(values["角色"]), mobile))
+        table.people.append(PersonRow(row, name, username, values["所属单位"], cell_key(values["角色"]), mobile))
     if not table.people and not table.problems:
         table.problems.append(Problem(ERROR, "empty", "表头下方没有任何人员", grid.title, header_row + 1))
     if len(table.people) > MAX_PEOPLE:

@@ -125,6 +125,20 @@ class _Refused(Exception):
         self.refusal = refusal
 
 
+def cell_text(value: Any) -> str:
+    """A cell's value as one line of text: None → "", 3.0 → "3", every run of whitespace → one space."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def cell_key(value: Any) -> str:
+    """``cell_text`` without any whitespace: for matching headers, account and role names typed with spaces."""
+    return "".join(cell_text(value).split())
+
+
 def size_text(size: int) -> str:
     """ "50 MB", "20.5 MB"; small limits (tests, tiny uploads) in KB."""
     if size < MB:

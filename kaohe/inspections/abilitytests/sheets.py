@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kaohe.core import xlsx_write
+from kaohe.core.xlsx_read import cell_key, cell_text
 from kaohe.inspections.abilitytests.draws import GROUP_LABELS, LETTERS, Person, normalise_letters
 from kaohe.plans.excel.types import ERROR, WARNING, Problem
 from kaohe.plans.excel.workbook import Grid, load
@@ -49,18 +50,6 @@ GROUP_WORDS = {
 DEFAULT_POINTS = {"single": Decimal(5), "multiple": Decimal(5), "judge": Decimal(5), "short": Decimal(10)}
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def _key(value: Any) -> str:
-    return "".join(_text(value).split())
-
-
 def _error(message: str, row: int | None = None, column: str = "") -> Problem:
     return Problem(ERROR, "row", message, row=row, column=column)
 
@@ -70,7 +59,7 @@ def _find_header(grid: Grid, required: list[str]) -> tuple[int, dict[str, int]] 
     for row in range(1, min(grid.max_row, 10) + 1):
         columns: dict[str, int] = {}
         for column in range(1, grid.max_column + 1):
-            name = _key(grid.get(row, column))
+            name = cell_key(grid.get(row, column))
             if name and name not in columns:
                 columns[name] = column
         if all(h in columns for h in required):
@@ -121,10 +110,10 @@ def parse_roster(data: bytes) -> RosterTable:
     for row in range(header_row + 1, grid.max_row + 1):
         if grid.row_is_empty(row):
             continue
-        name = _text(grid.get(row, columns["姓名"]))[:50]
-        group_text = _key(grid.get(row, columns["分组"]))
-        post = _text(grid.get(row, columns["职务"]))[:50] if "职务" in columns else ""
-        section = _text(grid.get(row, columns["处室"]))[:50] if "处室" in columns else ""
+        name = cell_text(grid.get(row, columns["姓名"]))[:50]
+        group_text = cell_key(grid.get(row, columns["分组"]))
+        post = cell_text(grid.get(row, columns["职务"]))[:50] if "职务" in columns else ""
+        section = cell_text(grid.get(row, columns["处室"]))[:50] if "处室" in columns else ""
         if not name:
             table.problems.append(_error(f"第{row}行：缺少姓名", row))
             continue
@@ -179,7 +168,7 @@ class BankTable:
 
 def _points(value: Any) -> Decimal | str | None:
     """The 分值 cell: None when blank, a Decimal when valid, an error text otherwise."""
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     try:
@@ -199,10 +188,10 @@ def _option_columns(columns: dict[str, int]) -> list[int | None]:
 
 def _parse_question(grid: Grid, row: int, columns: dict[str, int]) -> tuple[QuestionRow | None, list[str]]:
     messages: list[str] = []
-    kind_text = _key(grid.get(row, columns["题型"]))
+    kind_text = cell_key(grid.get(row, columns["题型"]))
     kind = KIND_WORDS.get(kind_text)
-    stem = _text(grid.get(row, columns["题干"]))
-    answer_raw = _text(grid.get(row, columns["答案"])) if "答案" in columns else ""
+    stem = cell_text(grid.get(row, columns["题干"]))
+    answer_raw = cell_text(grid.get(row, columns["答案"])) if "答案" in columns else ""
     if kind is None:
         shown = f"“{kind_text}”" if kind_text else "为空"
         messages.append(f"题型{shown}无法识别，应为 单选、多选、判断 或 简答")
@@ -212,7 +201,7 @@ def _parse_question(grid: Grid, row: int, columns: dict[str, int]) -> tuple[Ques
     gap_at = ""
     gap_error = False
     for letter, column in zip(LETTERS, _option_columns(columns), strict=True):
-        value = _text(grid.get(row, column)) if column else ""
+        value = cell_text(grid.get(row, column)) if column else ""
         if value and gap_at:
             messages.append(f"选项{gap_at}为空，但其后的选项{letter}有内容；选项须从A起连续填写")
             gap_error = True
@@ -260,8 +249,8 @@ def _parse_question(grid: Grid, row: int, columns: dict[str, int]) -> tuple[Ques
     points_cell = _points(grid.get(row, columns["分值"])) if "分值" in columns else None
     if isinstance(points_cell, str):
         messages.append(points_cell)
-    category = _text(grid.get(row, columns["分类"]))[:50] if "分类" in columns else ""
-    difficulty = _text(grid.get(row, columns["难度"]))[:20] if "难度" in columns else ""
+    category = cell_text(grid.get(row, columns["分类"]))[:50] if "分类" in columns else ""
+    difficulty = cell_text(grid.get(row, columns["难度"]))[:20] if "难度" in columns else ""
     if messages or kind is None:
         return None, messages
     points = points_cell if isinstance(points_cell, Decimal) else DEFAULT_POINTS[kind]
