@@ -1,7 +1,7 @@
 """Accounts in bulk: the people list (人员名单) on the account pages, and the login accounts of a plan's
 考核主体联系表 (附件2) import. Both create business accounts only, with one-time initial passwords.
 
-- Each new account gets a random initial password (``services.initial_password``), must change it at first
+- Each new account gets a random initial password (``services.save_with_initial_password``), must change it at first
   login, and one membership: the role of its row in its organisation. The passwords are returned for the
   password sheet (``password_sheet``) and never stored in clear.
 - An existing 登录账号 is reused only if it already holds that role in that organisation (nothing changes);
@@ -133,20 +133,12 @@ def check_requests(requests: list[AccountRequest]) -> BulkCheck:
 
 def _create(*, actor: Any, requests: list[AccountRequest], source: str, plan_id: int | None) -> list[Issued]:
     """Inside the caller's transaction: the new accounts, their memberships and audit events; the passwords."""
-    from kaohe.accounts.services import initial_password
+    from kaohe.accounts.services import save_with_initial_password
 
     issued: list[Issued] = []
     for req in requests:
-        user = User(
-            username=req.username,
-            display_name=req.display_name[:50],
-            mobile=req.mobile[:20],
-            must_change_password=True,
-        )
-        password = initial_password(user)
-        user.set_password(password)
-        user.full_clean()
-        user.save()
+        user = User(username=req.username, display_name=req.display_name[:50], mobile=req.mobile[:20])
+        password = save_with_initial_password(user)
         audit.record(
             actor=actor,
             action="account.create",

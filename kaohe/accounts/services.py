@@ -315,6 +315,17 @@ def initial_password(user: User) -> str:
     raise RuntimeError("could not generate an initial password that satisfies the password policy")
 
 
+def save_with_initial_password(user: User) -> str:
+    """Save a new account with a random initial password it must change at first login; returns the password,
+    to be shown once (it is stored only as a hash). The caller audits the creation in its own words."""
+    user.must_change_password = True
+    password = initial_password(user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return password
+
+
 def user_create(*, actor: Any, username: str, display_name: str, email: str = "") -> tuple[User, str]:
     """A new account with a random initial password (returned to be shown once); changed at first login.
 
@@ -325,11 +336,8 @@ def user_create(*, actor: Any, username: str, display_name: str, email: str = ""
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(f"账号 {username} 已存在。")
-        user = User(username=username, display_name=display_name.strip(), email=email.strip(), must_change_password=True)
-        password = initial_password(user)
-        user.set_password(password)
-        user.full_clean()
-        user.save()
+        user = User(username=username, display_name=display_name.strip(), email=email.strip())
+        password = save_with_initial_password(user)
         audit.record(
             actor=actor,
             action="account.create",

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kaohe.accounts.models import User
-from kaohe.accounts.services import initial_password
+from kaohe.accounts.services import save_with_initial_password
 from kaohe.core import audit
 from kaohe.organisations import services
 from kaohe.organisations.models import Membership, Organisation, Region
@@ -66,11 +66,8 @@ class Command(BaseCommand):
                     region=region, name=options["office"].strip(), defaults={"kind": Organisation.Kind.OFFICE}
                 )
                 for username, display_name, role in wanted:
-                    user = User(username=username, display_name=display_name, must_change_password=True)
-                    password = initial_password(user)
-                    user.set_password(password)
-                    user.full_clean()
-                    user.save()
+                    user = User(username=username, display_name=display_name)
+                    password = save_with_initial_password(user)
                     services.admin_role_bootstrap(user=user, organisation=office, role=role)
                     passwords.append((username, role, password))
                 audit.record(
