@@ -44,13 +44,13 @@ def make_outsider() -> None:
     """Another city (洛阳市) with its own office, a draft plan and a unit: the wrong organisation."""
     from tests import factories as f
 
-    province = f.RegionFactory(name="河南省", parent=None, level=Region.Level.PROVINCE)
-    city = f.RegionFactory(parent=province, name="洛阳市", level=Region.Level.CITY)
-    office_org = f.OrganisationFactory(region=city, name="洛阳市法治政府建设领导小组办公室", kind=Organisation.Kind.OFFICE)
-    unit_org = f.OrganisationFactory(region=city, name="洛阳市司法局", kind=Organisation.Kind.DEPARTMENT)
-    f.UserFactory(username="other_office", display_name="外单位考核办", memberships=[(office_org, Role.OFFICE)])
-    f.UserFactory(username="other_unit", display_name="外单位考核对象", memberships=[(unit_org, Role.UNIT)])
-    f.PlanFactory(organiser=office_org, year=2020, title="洛阳市2020年度依法行政考核")
+    province = f.RegionFactory.create(name="河南省", parent=None, level=Region.Level.PROVINCE)
+    city = f.RegionFactory.create(parent=province, name="洛阳市", level=Region.Level.CITY)
+    office_org = f.OrganisationFactory.create(region=city, name="洛阳市法治政府建设领导小组办公室", kind=Organisation.Kind.OFFICE)
+    unit_org = f.OrganisationFactory.create(region=city, name="洛阳市司法局", kind=Organisation.Kind.DEPARTMENT)
+    f.UserFactory.create(username="other_office", display_name="外单位考核办", memberships=[(office_org, Role.OFFICE)])
+    f.UserFactory.create(username="other_unit", display_name="外单位考核对象", memberships=[(unit_org, Role.UNIT)])
+    f.PlanFactory.create(organiser=office_org, year=2020, title="洛阳市2020年度依法行政考核")
 
 
 def _demo_in_session() -> bool:

@@ -87,19 +87,21 @@ def build_city() -> City:
     existing = Plan.objects.filter(title=PLAN_TITLE, year=2020).select_related("organiser__region").first()
     if existing is not None:
         return City(plan=existing, city=existing.organiser.region, office=existing.organiser)
-    henan = f.RegionFactory(name="河南省", level=Region.Level.PROVINCE, parent=None)
-    city = f.RegionFactory(name="平顶山市", level=Region.Level.CITY, parent=henan)
-    office = f.OrganisationFactory(name=OFFICE, region=city, kind=Organisation.Kind.OFFICE)
+    henan = f.RegionFactory.create(name="河南省", level=Region.Level.PROVINCE, parent=None)
+    city = f.RegionFactory.create(name="平顶山市", level=Region.Level.CITY, parent=henan)
+    office = f.OrganisationFactory.create(name=OFFICE, region=city, kind=Organisation.Kind.OFFICE)
     orgs: dict[str, Organisation] = {OFFICE: office}
     for name in COUNTY_UNITS:
-        county = f.RegionFactory(name=name.removesuffix("人民政府"), level=Region.Level.COUNTY, parent=city)
-        orgs[name] = f.OrganisationFactory(name=name, region=county, kind=Organisation.Kind.GOVERNMENT)
+        region = f.RegionFactory.create(name=name.removesuffix("人民政府"), level=Region.Level.COUNTY, parent=city)
+        orgs[name] = f.OrganisationFactory.create(name=name, region=region, kind=Organisation.Kind.GOVERNMENT)
     for name in (*DEPT1_UNITS, *DEPT2_UNITS):
-        orgs[name] = f.OrganisationFactory(name=name, region=city, kind=Organisation.Kind.DEPARTMENT)
+        orgs[name] = f.OrganisationFactory.create(name=name, region=city, kind=Organisation.Kind.DEPARTMENT)
     for name in (YFXZ, ZFJD):
-        orgs[name] = f.OrganisationFactory(name=name, region=city, kind=Organisation.Kind.DEPARTMENT, parent=orgs["市司法局"])
+        orgs[name] = f.OrganisationFactory.create(
+            name=name, region=city, kind=Organisation.Kind.DEPARTMENT, parent=orgs["市司法局"]
+        )
 
-    plan = f.PlanFactory(
+    plan = f.PlanFactory.create(
         organiser=office,
         title=PLAN_TITLE,
         doc_number="平法政办〔2020〕21号",
@@ -108,13 +110,13 @@ def build_city() -> City:
     )
     # 回避 as in the real 2020 plan: the sections of 市司法局 grade 市司法局 (部门2), flagged on the results.
     ScoringPolicy.objects.filter(plan=plan).update(own_department=ScoringPolicy.OwnDepartment.FLAG)
-    desks = {name: f.DeskFactory(plan=plan, organisation=orgs[name]) for name in (YFXZ, ZFJD, "市财政局", "市发改委")}
-    county = f.CategoryFactory(plan=plan, name="县区政府", order=1)
-    dept1 = f.CategoryFactory(plan=plan, name="部门1", order=2)
-    dept2 = f.CategoryFactory(plan=plan, name="部门2", order=3)
+    desks = {name: f.DeskFactory.create(plan=plan, organisation=orgs[name]) for name in (YFXZ, ZFJD, "市财政局", "市发改委")}
+    county = f.CategoryFactory.create(plan=plan, name="县区政府", order=1)
+    dept1 = f.CategoryFactory.create(plan=plan, name="部门1", order=2)
+    dept2 = f.CategoryFactory.create(plan=plan, name="部门2", order=3)
     for category, names in ((county, COUNTY_UNITS), (dept1, DEPT1_UNITS), (dept2, DEPT2_UNITS)):
         for name in names:
-            f.UnitFactory(plan=plan, category=category, organisation=orgs[name])
+            f.UnitFactory.create(plan=plan, category=category, organisation=orgs[name])
     county_table(county, desks)
     county_table(dept2, desks)
     f.task(dept1, "1.1.1", 5, name="听取汇报", method=Method.FIELD)
@@ -122,7 +124,7 @@ def build_city() -> City:
     f.task(dept1, "2.1.1", 5, name="依法行政能力测试", method=Method.FIELD)
 
     for username, display_name, organisation, role in ACCOUNTS:
-        f.UserFactory(username=username, display_name=display_name, memberships=[(orgs[organisation], role)])
+        f.UserFactory.create(username=username, display_name=display_name, memberships=[(orgs[organisation], role)])
     plan.status = Plan.Status.PUBLISHED
     plan.published_at = dt.datetime(2020, 3, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     plan.save(update_fields=["status", "published_at"])

@@ -11,8 +11,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import factory
 from django.utils import timezone
+from factory.declarations import LazyAttribute, SelfAttribute, Sequence, SubFactory
 from factory.django import DjangoModelFactory
 
 from kaohe.accounts.models import User
@@ -24,137 +24,135 @@ from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit
 PASSWORD = "Kaohe#2020demo"
 
 
-class RegionFactory(DjangoModelFactory):
+class RegionFactory(DjangoModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("parent", "name")
 
-    name = factory.Sequence(lambda n: f"测试市{n}")
+    name = Sequence(lambda n: f"测试市{n}")
     level = Region.Level.CITY
     parent = None
 
 
-class OrganisationFactory(DjangoModelFactory):
+class OrganisationFactory(DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("region", "name")
 
-    name = factory.Sequence(lambda n: f"测试单位{n}")
+    name = Sequence(lambda n: f"测试单位{n}")
     kind = Organisation.Kind.DEPARTMENT
-    region = factory.SubFactory(RegionFactory)
+    region = SubFactory(RegionFactory)
 
 
-class UserFactory(DjangoModelFactory):
-    """An account with the test password; ``UserFactory(username=..., memberships=[(org, Role.X)])``."""
+class UserFactory(DjangoModelFactory[User]):
+    """An account with the test password (or ``password=``); ``memberships=[(organisation, Role.X), ...]``."""
 
     class Meta:
         model = User
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"user{n}")
-    display_name = factory.LazyAttribute(lambda o: f"{o.username}（测试）")
+    username = Sequence(lambda n: f"user{n}")
+    display_name = LazyAttribute(lambda o: f"{o.username}（测试）")
 
-    @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
-        self.set_password(extracted or PASSWORD)
-        if create:
-            self.save(update_fields=["password"])
+    @classmethod
+    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
+        password = kwargs.pop("password", None) or PASSWORD
+        memberships: list[tuple[Organisation, Role]] = kwargs.pop("memberships", None) or []
+        user: User = super()._create(model_class, *args, **kwargs)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        for organisation, role in memberships:
+            Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+        return user
 
-    @factory.post_generation
-    def memberships(self, create: bool, extracted: list[tuple[Organisation, Role]] | None, **kwargs: Any) -> None:
-        for organisation, role in extracted or ():
-            Membership.objects.get_or_create(user=self, organisation=organisation, role=role)
 
-
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
         django_get_or_create = ("user", "organisation", "role")
 
-    user = factory.SubFactory(UserFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
+    user = SubFactory(UserFactory)
+    organisation = SubFactory(OrganisationFactory)
     role = Role.UNIT
 
 
-class PlanFactory(DjangoModelFactory):
-    """A draft plan of ``organiser`` with its scoring policy (as ``plans.services.plan_create`` makes it)."""
+class PlanFactory(DjangoModelFactory[Plan]):
+    """A draft plan with its scoring policy, as ``plans.services.plan_create`` makes it.
+
+    ``published=True`` makes it published; ``policy={...}`` sets fields of its ScoringPolicy.
+    """
 
     class Meta:
         model = Plan
-        skip_postgeneration_save = True
 
-    organiser = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.OFFICE)
+    organiser = SubFactory(OrganisationFactory, kind=Organisation.Kind.OFFICE)
     year = 2020
-    title = factory.LazyAttribute(lambda o: f"{o.organiser.region.name}{o.year}年度依法行政考核")
-    period_start = factory.LazyAttribute(lambda o: dt.date(o.year, 1, 1))
-    period_end = factory.LazyAttribute(lambda o: dt.date(o.year, 12, 31))
+    title = LazyAttribute(lambda o: f"{o.organiser.region.name}{o.year}年度依法行政考核")
+    period_start = LazyAttribute(lambda o: dt.date(o.year, 1, 1))
+    period_end = LazyAttribute(lambda o: dt.date(o.year, 12, 31))
     status = Plan.Status.DRAFT
 
-    @factory.post_generation
-    def policy(self, create: bool, extracted: dict[str, Any] | None, **kwargs: Any) -> None:
-        if create:
-            ScoringPolicy.objects.create(plan=self, **(extracted or {}))
-
-    @factory.post_generation
-    def published(self, create: bool, extracted: bool | None, **kwargs: Any) -> None:
-        if create and extracted:
-            self.status = Plan.Status.PUBLISHED
-            self.published_at = timezone.now()
-            self.save(update_fields=["status", "published_at"])
+    @classmethod
+    def _create(cls, model_class: type[Plan], *args: Any, **kwargs: Any) -> Plan:
+        policy: dict[str, Any] = kwargs.pop("policy", None) or {}
+        if kwargs.pop("published", False):
+            kwargs.update(status=Plan.Status.PUBLISHED, published_at=timezone.now())
+        plan: Plan = super()._create(model_class, *args, **kwargs)
+        ScoringPolicy.objects.create(plan=plan, **policy)
+        return plan
 
 
-class CategoryFactory(DjangoModelFactory):
+class CategoryFactory(DjangoModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ("plan", "name")
 
-    plan = factory.SubFactory(PlanFactory)
-    name = factory.Sequence(lambda n: f"类别{n}")
+    plan = SubFactory(PlanFactory)
+    name = Sequence(lambda n: f"类别{n}")
     full_score = Decimal(100)
-    order = factory.Sequence(int)
+    order = Sequence(int)
 
 
-class DeskFactory(DjangoModelFactory):
+class DeskFactory(DjangoModelFactory[AssessorDesk]):
     """考核主体 (AssessorDesk): an organisation that grades tasks of the plan."""
 
     class Meta:
         model = AssessorDesk
         django_get_or_create = ("plan", "organisation")
 
-    plan = factory.SubFactory(PlanFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
-    seq = factory.Sequence(lambda n: str(n + 1))
+    plan = SubFactory(PlanFactory)
+    organisation = SubFactory(OrganisationFactory)
+    seq = Sequence(lambda n: str(n + 1))
 
 
-class UnitFactory(DjangoModelFactory):
+class UnitFactory(DjangoModelFactory[PlanUnit]):
     """考核对象 (PlanUnit): an organisation assessed in a category of the plan."""
 
     class Meta:
         model = PlanUnit
         django_get_or_create = ("plan", "organisation")
 
-    category = factory.SubFactory(CategoryFactory)
-    plan = factory.SelfAttribute("category.plan")
-    organisation = factory.SubFactory(OrganisationFactory)
+    category = SubFactory(CategoryFactory)
+    plan = SelfAttribute("category.plan")
+    organisation = SubFactory(OrganisationFactory)
 
 
-class IndicatorFactory(DjangoModelFactory):
+class IndicatorFactory(DjangoModelFactory[Indicator]):
     """A node of a category's table. Default: a 报送资料 task; pass ``parent`` to hang it in a tree."""
 
     class Meta:
         model = Indicator
 
-    category = factory.SubFactory(CategoryFactory)
-    plan = factory.SelfAttribute("category.plan")
+    category = SubFactory(CategoryFactory)
+    plan = SelfAttribute("category.plan")
     parent = None
     level = Level.TASK
-    code = factory.Sequence(lambda n: f"9.9.{n}")
-    order = factory.Sequence(int)
-    name = factory.Sequence(lambda n: f"工作任务{n}")
+    code = Sequence(lambda n: f"9.9.{n}")
+    order = Sequence(int)
+    name = Sequence(lambda n: f"工作任务{n}")
     points = Decimal(10)
     method = Method.SUBMISSION
-    deadline = factory.LazyAttribute(lambda o: dt.date(o.plan.year, 12, 31) if o.method == Method.SUBMISSION else None)
+    deadline = LazyAttribute(lambda o: dt.date(o.plan.year, 12, 31) if o.method == Method.SUBMISSION else None)
     requirement = ""
     materials = ""
     assessor = None
@@ -179,7 +177,9 @@ def task(category: Category, code: str, points: Decimal | int | str, **fields: A
         defaults={"order": _next_order(category), "parent": level1, "name": f"二级指标{one}.{two}", "points": Decimal(0)},
     )
     points = Decimal(points)
-    node = IndicatorFactory(category=category, parent=level2, code=code, order=_next_order(category), points=points, **fields)
+    node = IndicatorFactory.create(
+        category=category, parent=level2, code=code, order=_next_order(category), points=points, **fields
+    )
     if fields.get("adjustment", Adjustment.NONE) == Adjustment.NONE:
         for parent in (level1, level2):
             parent.points = (parent.points or Decimal(0)) + points
