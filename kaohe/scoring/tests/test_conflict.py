@@ -93,7 +93,7 @@ def test_a_grader_who_belongs_to_the_unit_is_refused_whatever_the_setting(person
     Membership.objects.create(user=personas.desk2, organisation=section, role=Role.VIEWER)
     response = _post(client, plan, sfj, task, grade="excellent")
     assert response["X-Kaohe-Status"] == "400"
-    assert "回避：财政局测试用户在市司法局政策法规科任职" in response.content.decode()
+    assert f"回避：{personas.desk2.display_name}在市司法局政策法规科任职" in response.content.decode()
     assert not Evaluation.objects.filter(unit=sfj, task=task).exists()
 
 
@@ -124,7 +124,7 @@ def test_review_adjustment_checks_the_office_person_and_its_organisation(persona
 
     # The office person also holds a post in 市司法局: refused whatever the setting.
     post = Membership.objects.create(user=personas.office, organisation=sfj.organisation, role=Role.VIEWER)
-    with pytest.raises(ValidationError, match="回避：考核办测试用户在市司法局任职，不能评价本单位（市司法局）"):
+    with pytest.raises(ValidationError, match=f"回避：{personas.office.display_name}在市司法局任职，不能评价本单位（市司法局）"):
         adjust()
     post.delete()
     # The office's organisation sits in 市司法局 (its section): the plan's setting decides, as for desks.
