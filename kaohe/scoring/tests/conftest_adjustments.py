@@ -22,15 +22,15 @@ def url(name: str, plan, *args) -> str:
 
 
 @pytest.fixture
-def wugang(demo_plan):
+def wugang(plan):
     """舞钢市人民政府 (县区政府): the unit of personas.unit."""
-    return PlanUnit.objects.select_related("organisation", "category").get(plan=demo_plan, organisation__name="舞钢市人民政府")
+    return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name="舞钢市人民政府")
 
 
 @pytest.fixture
-def sfj(demo_plan):
+def sfj(plan):
     """市司法局 (部门2): the unit of personas.unit2."""
-    return PlanUnit.objects.select_related("organisation", "category").get(plan=demo_plan, organisation__name="市司法局")
+    return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name="市司法局")
 
 
 def first_task(plan, category: str) -> Indicator:
@@ -40,13 +40,13 @@ def first_task(plan, category: str) -> Indicator:
 
 
 @pytest.fixture
-def county_task(demo_plan):
-    return first_task(demo_plan, "县区政府")
+def county_task(plan):
+    return first_task(plan, "县区政府")
 
 
 @pytest.fixture
-def dept_task(demo_plan):
-    return first_task(demo_plan, "部门2")
+def dept_task(plan):
+    return first_task(plan, "部门2")
 
 
 def apply(client, plan, matter: str, *, kind: str = BonusKind.AWARD, evidence=None, description: str = ""):

@@ -23,9 +23,9 @@ def _summary(client, plan, unit):
     return next(s for s in page.summaries if s.unit == unit)
 
 
-def test_office_records_a_deduction_the_task_scores_zero_and_the_unit_sees_it(personas, demo_plan, wugang, county_task):
+def test_office_records_a_deduction_the_task_scores_zero_and_the_unit_sees_it(personas, plan, wugang, county_task):
     office = personas.client(personas.office)
-    response = record_deduction(office, demo_plan, wugang, points="2.5", task=county_task)
+    response = record_deduction(office, plan, wugang, points="2.5", task=county_task)
     assert response.status_code == 302, response.content.decode()
     recorded = deduction("超越法定权限作出重大行政决策")
     assert recorded.points == Decimal("2.50") and recorded.task == county_task and recorded.recorded_by == personas.office
@@ -33,13 +33,13 @@ def test_office_records_a_deduction_the_task_scores_zero_and_the_unit_sees_it(pe
     assert event.after["points"] == "2.50" and event.after["task"] == county_task.code
     assert Notification.objects.filter(user=personas.unit, title__startswith="减分").exists()
 
-    summary = _summary(office, demo_plan, wugang)
+    summary = _summary(office, plan, wugang)
     assert summary.deduction_total == Decimal("2.50")
     assert summary.counted_deductions[0].task_ids == (county_task.pk,)
-    page = personas.client(personas.unit).get(url("adjustments_unit", demo_plan))
+    page = personas.client(personas.unit).get(url("adjustments_unit", plan))
     assert page.context["page"].summary.deduction_total == Decimal("2.50")
     assert county_task.code in page.content.decode() and "按零分计算" in page.content.decode()
-    other = personas.client(personas.unit2).get(url("adjustments_unit", demo_plan)).content.decode()
+    other = personas.client(personas.unit2).get(url("adjustments_unit", plan)).content.decode()
     assert "超越法定权限作出重大行政决策" not in other
 
 
@@ -58,8 +58,8 @@ def test_office_records_a_deduction_the_task_scores_zero_and_the_unit_sees_it(pe
         ("abc", False),
     ],
 )
-def test_deduction_points_are_1_to_3(personas, demo_plan, wugang, points, ok):
-    response = record_deduction(personas.client(personas.office), demo_plan, wugang, points=points)
+def test_deduction_points_are_1_to_3(personas, plan, wugang, points, ok):
+    response = record_deduction(personas.client(personas.office), plan, wugang, points=points)
     assert Deduction.objects.exists() is ok
     if not ok:
         assert response.status_code == 400
@@ -69,12 +69,12 @@ def test_deduction_points_are_1_to_3(personas, demo_plan, wugang, points, ok):
 
 
 @pytest.mark.parametrize(("points", "ok"), [("4.5", True), ("0.5", True), ("5.01", False), ("0.4", False)])
-def test_deduction_points_follow_the_plans_range(personas, demo_plan, wugang, points, ok):
+def test_deduction_points_follow_the_plans_range(personas, plan, wugang, points, ok):
     """A plan whose rules say 扣0.5至5分: the row takes what the plan allows (not Pingdingshan's fixed 1–3)."""
     from kaohe.plans.models import ScoringPolicy
 
-    ScoringPolicy.objects.filter(plan=demo_plan).update(deduction_min=Decimal("0.5"), deduction_max=Decimal(5))
-    response = record_deduction(personas.client(personas.office), demo_plan, wugang, points=points)
+    ScoringPolicy.objects.filter(plan=plan).update(deduction_min=Decimal("0.5"), deduction_max=Decimal(5))
+    response = record_deduction(personas.client(personas.office), plan, wugang, points=points)
     assert Deduction.objects.exists() is ok
     if ok:
         assert Deduction.objects.get().points == Decimal(points)
@@ -82,30 +82,30 @@ def test_deduction_points_follow_the_plans_range(personas, demo_plan, wugang, po
         assert response.status_code == 400 and "减分须在 0.5 至 5 分之间" in response.content.decode()
 
 
-def test_the_related_task_must_be_of_the_units_category(personas, demo_plan, sfj, county_task, dept_task):
+def test_the_related_task_must_be_of_the_units_category(personas, plan, sfj, county_task, dept_task):
     office = personas.client(personas.office)
-    response = record_deduction(office, demo_plan, sfj, task=county_task)
+    response = record_deduction(office, plan, sfj, task=county_task)
     assert response.status_code == 400
     assert "不在市司法局所属类别（部门2）的指标体系中" in response.content.decode()
     assert not Deduction.objects.exists()
-    assert record_deduction(office, demo_plan, sfj, task=dept_task).status_code == 302
+    assert record_deduction(office, plan, sfj, task=dept_task).status_code == 302
     assert Deduction.objects.get().task == dept_task
 
 
-def test_bad_input_is_refused_with_a_message(personas, demo_plan, wugang):
+def test_bad_input_is_refused_with_a_message(personas, plan, wugang):
     office = personas.client(personas.office)
-    assert "请填写减分事项" in record_deduction(office, demo_plan, wugang, matter="  ").content.decode()
-    assert "请填写情况说明" in record_deduction(office, demo_plan, wugang, reason="").content.decode()
-    response = record_deduction(office, demo_plan, wugang, kind="")
+    assert "请填写减分事项" in record_deduction(office, plan, wugang, matter="  ").content.decode()
+    assert "请填写情况说明" in record_deduction(office, plan, wugang, reason="").content.decode()
+    response = record_deduction(office, plan, wugang, kind="")
     assert response.status_code == 400 and "请选择减分情形" in response.content.decode()
     response = office.post(
-        url("deduction_record", demo_plan), {"unit": 999999, "kind": "other", "matter": "m", "points": "1", "reason": "r"}
+        url("deduction_record", plan), {"unit": 999999, "kind": "other", "matter": "m", "points": "1", "reason": "r"}
     )
     assert response.status_code == 400
     assert not Deduction.objects.exists()
 
 
-def test_the_same_deduction_matter_counts_once(personas, demo_plan, wugang, county_task):
+def test_the_same_deduction_matter_counts_once(personas, plan, wugang, county_task):
     office = personas.client(personas.office)
     second_task = (
         Indicator.objects.filter(category=county_task.category, level=Level.TASK)
@@ -113,39 +113,39 @@ def test_the_same_deduction_matter_counts_once(personas, demo_plan, wugang, coun
         .order_by("order")
         .first()
     )
-    record_deduction(office, demo_plan, wugang, matter="违法拆除民房引发群体性事件", points="2", task=county_task)
+    record_deduction(office, plan, wugang, matter="违法拆除民房引发群体性事件", points="2", task=county_task)
     first = deduction("违法拆除民房引发群体性事件")
-    response = record_deduction(office, demo_plan, wugang, matter="违法拆除民房 引发群体性事件", points="3", task=second_task)
+    response = record_deduction(office, plan, wugang, matter="违法拆除民房 引发群体性事件", points="3", task=second_task)
     assert response.status_code == 400 and "同一事项不重复扣分" in response.content.decode()
     response = record_deduction(
-        office, demo_plan, wugang, matter="违法拆除民房 引发群体性事件", points="3", task=second_task, duplicate_of=first.pk
+        office, plan, wugang, matter="违法拆除民房 引发群体性事件", points="3", task=second_task, duplicate_of=first.pk
     )
     assert response.status_code == 302
     assert Deduction.objects.get(task=second_task).duplicate_of == first
 
     # A third wording, linked afterwards by the office.
-    record_deduction(office, demo_plan, wugang, matter="强拆事件（媒体曝光）", points="1")
+    record_deduction(office, plan, wugang, matter="强拆事件（媒体曝光）", points="1")
     third = deduction("强拆事件（媒体曝光）")
-    assert office.post(url("deduction_link", demo_plan, third.pk), {"duplicate_of": first.pk}).status_code == 302
+    assert office.post(url("deduction_link", plan, third.pk), {"duplicate_of": first.pk}).status_code == 302
     third.refresh_from_db()
     assert third.duplicate_of == first
     assert AuditEvent.objects.get(action="deduction.link", object_id=str(third.pk)).after["duplicate_of"] == first.pk
 
-    summary = _summary(office, demo_plan, wugang)
+    summary = _summary(office, plan, wugang)
     assert summary.deduction_total == Decimal("3.00")  # one matter, at the higher points
     assert len(summary.counted_deductions) == 1
     assert set(summary.counted_deductions[0].task_ids) == {county_task.pk, second_task.pk}  # both tasks score 0
     # Cannot link a deduction to itself or to another unit's.
-    assert office.post(url("deduction_link", demo_plan, third.pk), {"duplicate_of": third.pk}).status_code == 302
+    assert office.post(url("deduction_link", plan, third.pk), {"duplicate_of": third.pk}).status_code == 302
     third.refresh_from_db()
     assert third.duplicate_of == first
 
 
-def test_withdrawal_is_logged_and_never_deletes(personas, demo_plan, wugang):
+def test_withdrawal_is_logged_and_never_deletes(personas, plan, wugang):
     office = personas.client(personas.office)
-    record_deduction(office, demo_plan, wugang)
+    record_deduction(office, plan, wugang)
     item = deduction("超越法定权限作出重大行政决策")
-    target = url("deduction_withdraw", demo_plan, item.pk)
+    target = url("deduction_withdraw", plan, item.pk)
     for user, status in (
         (personas.unit, 403),
         (personas.unit2, 404),
@@ -164,28 +164,28 @@ def test_withdrawal_is_logged_and_never_deletes(personas, demo_plan, wugang):
     assert item.withdrawn_at is not None
     event = AuditEvent.objects.get(action="deduction.withdraw", object_id=str(item.pk))
     assert event.before["matter"] == item.matter and event.after["reason"] == "经复核，该决策已履行合法性审查程序"
-    assert _summary(office, demo_plan, wugang).deduction_total == Decimal("0.00")
-    assert "已撤销" in personas.client(personas.unit).get(url("adjustments_unit", demo_plan)).content.decode()
+    assert _summary(office, plan, wugang).deduction_total == Decimal("0.00")
+    assert "已撤销" in personas.client(personas.unit).get(url("adjustments_unit", plan)).content.decode()
     office.post(target, {"reason": "再次撤销"})
     assert AuditEvent.objects.filter(action="deduction.withdraw").count() == 1
     assert Deduction.objects.filter(pk=item.pk).exists()
 
 
-def test_veto_flags_are_set_and_cleared_by_the_office(personas, demo_plan, wugang, sfj):
+def test_veto_flags_are_set_and_cleared_by_the_office(personas, plan, wugang, sfj):
     office = personas.client(personas.office)
     data = {"unit": wugang.pk, "flag": "two_lost_lawsuits", "note": "（2020）豫04行终12号、（2020）豫04行终31号"}
-    assert office.post(url("veto_flag_set", demo_plan), data).status_code == 302
+    assert office.post(url("veto_flag_set", plan), data).status_code == 302
     flag = VetoFlag.objects.get(unit=wugang)
     assert flag.flag == "two_lost_lawsuits" and flag.recorded_by == personas.office
     assert AuditEvent.objects.get(action="veto.set", object_id=str(flag.pk)).after["flag"] == "two_lost_lawsuits"
-    response = office.post(url("veto_flag_set", demo_plan), data)
+    response = office.post(url("veto_flag_set", plan), data)
     assert response.status_code == 400 and "已记录" in response.content.decode()
-    response = office.post(url("veto_flag_set", demo_plan), {**data, "note": ""})
+    response = office.post(url("veto_flag_set", plan), {**data, "note": ""})
     assert response.status_code == 400
-    response = office.post(url("veto_flag_set", demo_plan), {**data, "flag": "bad_mood"})
+    response = office.post(url("veto_flag_set", plan), {**data, "flag": "bad_mood"})
     assert response.status_code == 400
     assert VetoFlag.objects.count() == 1
-    summary = _summary(office, demo_plan, wugang)
+    summary = _summary(office, plan, wugang)
     assert [row.label for row in summary.flags] == ["年度内行政诉讼败诉两起以上"]
 
     for user, status in (
@@ -195,11 +195,11 @@ def test_veto_flags_are_set_and_cleared_by_the_office(personas, demo_plan, wugan
         (personas.viewer, 403),
         (personas.other_office, 404),
     ):
-        assert personas.client(user).post(url("veto_flag_set", demo_plan), {**data, "unit": sfj.pk}).status_code == status, user
-    target = url("veto_flag_clear", demo_plan, flag.pk)
+        assert personas.client(user).post(url("veto_flag_set", plan), {**data, "unit": sfj.pk}).status_code == status, user
+    target = url("veto_flag_clear", plan, flag.pk)
     for user in (personas.unit, personas.unit2, personas.desk, personas.viewer, personas.other_office):
         assert personas.client(user).post(target, {"reason": "x"}).status_code == 404, user
-    assert "否决情形" not in personas.client(personas.unit).get(url("adjustments_unit", demo_plan)).content.decode()
+    assert "否决情形" not in personas.client(personas.unit).get(url("adjustments_unit", plan)).content.decode()
 
     office.post(target, {"reason": ""})
     assert VetoFlag.objects.filter(pk=flag.pk).exists()
@@ -209,7 +209,7 @@ def test_veto_flags_are_set_and_cleared_by_the_office(personas, demo_plan, wugan
     assert event.before["flag"] == "two_lost_lawsuits" and event.after["reason"] == "二审改判，败诉案件为一起"
 
 
-def test_only_the_office_reaches_the_office_page_and_its_forms(personas, demo_plan, wugang):
+def test_only_the_office_reaches_the_office_page_and_its_forms(personas, plan, wugang):
     for user, status in (
         (personas.office, 200),
         (personas.desk, 403),
@@ -221,46 +221,41 @@ def test_only_the_office_reaches_the_office_page_and_its_forms(personas, demo_pl
         (personas.other_office, 404),
         (personas.other_unit, 404),
     ):
-        assert personas.client(user).get(url("adjustments_office", demo_plan)).status_code == status, user
+        assert personas.client(user).get(url("adjustments_office", plan)).status_code == status, user
         if user != personas.office:
-            assert record_deduction(personas.client(user), demo_plan, wugang).status_code in (403, 404), user
-    assert personas.client(None).get(url("adjustments_office", demo_plan)).status_code == 302
+            assert record_deduction(personas.client(user), plan, wugang).status_code in (403, 404), user
+    assert personas.client(None).get(url("adjustments_office", plan)).status_code == 302
     assert not Deduction.objects.exists()
     # Another city's office has its own (draft) plan: ours does not exist for it, nor its for ours.
-    record_deduction(personas.client(personas.office), demo_plan, wugang)
+    record_deduction(personas.client(personas.office), plan, wugang)
     item = deduction("超越法定权限作出重大行政决策")
     assert (
-        personas.client(personas.other_office)
-        .post(url("deduction_link", demo_plan, item.pk), {"duplicate_of": item.pk})
-        .status_code
+        personas.client(personas.other_office).post(url("deduction_link", plan, item.pk), {"duplicate_of": item.pk}).status_code
         == 404
     )
-    assert (
-        personas.client(personas.unit).post(url("deduction_link", demo_plan, item.pk), {"duplicate_of": item.pk}).status_code
-        == 403
-    )
+    assert personas.client(personas.unit).post(url("deduction_link", plan, item.pk), {"duplicate_of": item.pk}).status_code == 403
 
 
-def test_office_page_filters_by_unit(personas, demo_plan, wugang, sfj):
+def test_office_page_filters_by_unit(personas, plan, wugang, sfj):
     office = personas.client(personas.office)
-    record_deduction(office, demo_plan, wugang, matter="舞钢的减分")
-    record_deduction(office, demo_plan, sfj, matter="司法局的减分")
-    office.get(url("adjustments_office", demo_plan))  # shows (and consumes) the success messages
-    page = office.get(url("adjustments_office", demo_plan), {"unit": wugang.pk}).content.decode()
+    record_deduction(office, plan, wugang, matter="舞钢的减分")
+    record_deduction(office, plan, sfj, matter="司法局的减分")
+    office.get(url("adjustments_office", plan))  # shows (and consumes) the success messages
+    page = office.get(url("adjustments_office", plan), {"unit": wugang.pk}).content.decode()
     assert "舞钢的减分" in page and "司法局的减分" not in page
-    assert office.get(url("adjustments_office", demo_plan), {"unit": "abc"}).status_code == 200
+    assert office.get(url("adjustments_office", plan), {"unit": "abc"}).status_code == 200
     # Acting on a row brings the office back to the unit it was looking at.
     response = office.post(
-        url("deduction_withdraw", demo_plan, deduction("舞钢的减分").pk), {"reason": "误录", "back_unit": wugang.pk}
+        url("deduction_withdraw", plan, deduction("舞钢的减分").pk), {"reason": "误录", "back_unit": wugang.pk}
     )
     assert response.url.endswith(f"?unit={wugang.pk}#deductions")
     assert "当前只显示舞钢市人民政府的加减分" in office.get(response.url).content.decode()
 
 
-def test_recording_a_deduction_keeps_the_list_the_office_was_looking_at(personas, demo_plan, wugang, sfj):
+def test_recording_a_deduction_keeps_the_list_the_office_was_looking_at(personas, plan, wugang, sfj):
     """Recording from the unfiltered page returns to the unfiltered page (it used to narrow to the unit silently)."""
     office = personas.client(personas.office)
-    response = record_deduction(office, demo_plan, wugang, matter="舞钢的减分")
+    response = record_deduction(office, plan, wugang, matter="舞钢的减分")
     assert response.url.endswith("/adjustments/office/#deductions"), response.url
     page = office.get(response.url).content.decode()
     assert "当前只显示" not in page and "已记录舞钢市人民政府减分" in page
@@ -277,20 +272,20 @@ def _make_rows(plan, unit, actor, n: int, offset: int = 0) -> None:
         )
 
 
-def test_office_page_query_count_is_constant(personas, demo_plan, wugang, sfj):
+def test_office_page_query_count_is_constant(personas, plan, wugang, sfj):
     office = personas.client(personas.office)
-    office.get(url("adjustments_office", demo_plan))  # warm the session
+    office.get(url("adjustments_office", plan))  # warm the session
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert office.get(url("adjustments_office", demo_plan)).status_code == 200
+            assert office.get(url("adjustments_office", plan)).status_code == 200
         return len(queries)
 
-    _make_rows(demo_plan, wugang, personas.unit, 2)
-    adjustments.veto_flag_set(actor=personas.office, plan=demo_plan, unit=wugang, flag="two_lost_lawsuits", note="案号")
+    _make_rows(plan, wugang, personas.unit, 2)
+    adjustments.veto_flag_set(actor=personas.office, plan=plan, unit=wugang, flag="two_lost_lawsuits", note="案号")
     few = count()
-    _make_rows(demo_plan, wugang, personas.unit, 20, offset=2)
-    _make_rows(demo_plan, sfj, personas.unit2, 20, offset=100)
-    adjustments.veto_flag_set(actor=personas.office, plan=demo_plan, unit=sfj, flag="principal_absent", note="案号")
+    _make_rows(plan, wugang, personas.unit, 20, offset=2)
+    _make_rows(plan, sfj, personas.unit2, 20, offset=100)
+    adjustments.veto_flag_set(actor=personas.office, plan=plan, unit=sfj, flag="principal_absent", note="案号")
     assert count() == few
     assert few == 14  # 13 + the plan's veto conditions for the flag form (scoring rules page)

@@ -19,9 +19,9 @@ def test_concurrent_first_saves_one_wins_the_other_is_told(transactional_db):
     from kaohe.accounts.models import User
     from kaohe.organisations.models import Membership
     from kaohe.organisations.roles import Role
-    from kaohe.plans.demo import load_demo
+    from tests.city import build_city
 
-    plan = load_demo()
+    plan = build_city().plan  # a transactional test: the session's city may have been flushed by an earlier one
     unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
     task = Indicator.objects.filter(
         plan=plan,
@@ -71,10 +71,10 @@ def test_a_grade_racing_the_publication_of_results_is_refused(transactional_db):
     from django.db import transaction
 
     from kaohe.accounts.models import User
-    from kaohe.plans.demo import load_demo
     from kaohe.plans.models import Plan
+    from tests.city import build_city
 
-    plan = load_demo()
+    plan = build_city().plan
     unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
     task = Indicator.objects.filter(
         plan=plan,

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaohe.core.models import AuditEvent
+from kaohe.organisations.models import Organisation, Region
 from kaohe.plans.constants import Level, Method
-from kaohe.plans.models import Indicator, PlanUnit
+from kaohe.plans.models import AssessorDesk, Indicator, PlanUnit
 from kaohe.scoring import services
 from kaohe.scoring.models import Evaluation, EvaluationChange
 from kaohe.submissions.models import Submission
+from tests import factories as f
 
 DESK = "市司法局依法行政指导科"
 
@@ -66,18 +68,31 @@ def _messages(response) -> str:
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
-def test_each_cell_shows_its_evidence_state(personas, demo_plan):
-    wugang, other, third, fourth = _units(demo_plan)[:4]
-    task = _tasks(demo_plan)[0]
+@pytest.fixture
+def fourth_county(plan):
+    """A fourth county government (叶县, last in pinyin order): the city has three."""
+    county = PlanUnit.objects.select_related("organisation__region").filter(plan=plan, category__name="县区政府").first()
+    city = county.organisation.region.parent
+    ye = f.OrganisationFactory(
+        name="叶县人民政府",
+        region=f.RegionFactory(name="叶县", level=Region.Level.COUNTY, parent=city),
+        kind=Organisation.Kind.GOVERNMENT,
+    )
+    return f.UnitFactory(plan=plan, category=county.category, organisation=ye)
+
+
+def test_each_cell_shows_its_evidence_state(personas, plan, fourth_county):
+    wugang, other, third, fourth = _units(plan)[:4]
+    task = _tasks(plan)[0]
     client = personas.client(personas.desk)
     earlier = timezone.now() - dt.timedelta(days=2)
-    Submission.objects.create(plan=demo_plan, unit=wugang, task=task, status=Submission.Status.SUBMITTED, last_changed_at=earlier)
-    Submission.objects.create(plan=demo_plan, unit=other, task=task, status=Submission.Status.RETURNED, last_changed_at=earlier)
-    Submission.objects.create(plan=demo_plan, unit=third, task=task, status=Submission.Status.SUBMITTED, last_changed_at=earlier)
-    services.evaluation_record(actor=personas.desk, plan=demo_plan, unit=third, task=task, grade="excellent", expected_version=0)
+    Submission.objects.create(plan=plan, unit=wugang, task=task, status=Submission.Status.SUBMITTED, last_changed_at=earlier)
+    Submission.objects.create(plan=plan, unit=other, task=task, status=Submission.Status.RETURNED, last_changed_at=earlier)
+    Submission.objects.create(plan=plan, unit=third, task=task, status=Submission.Status.SUBMITTED, last_changed_at=earlier)
+    services.evaluation_record(actor=personas.desk, plan=plan, unit=third, task=task, grade="excellent", expected_version=0)
     Submission.objects.filter(unit=third, task=task).update(last_changed_at=timezone.now() + dt.timedelta(minutes=5))
 
-    page = _grid(client, demo_plan)
+    page = _grid(client, plan)
     states = {u: re.search(r'data-evidence="(\w+)"', _cell(page, u, task)) for u in (wugang, other, third, fourth)}
     assert {u.organisation.name: m.group(1) for u, m in states.items() if m} == {
         wugang.organisation.name: "submitted",
@@ -87,27 +102,29 @@ def test_each_cell_shows_its_evidence_state(personas, demo_plan):
     }
     assert "评价后有更新" in _cell(page, third, task) and "未报送" in _cell(page, fourth, task)
     # a scored task that asks for no materials shows no evidence state
-    daily = _tasks(demo_plan, Method.DAILY)[0]
+    daily = _tasks(plan, Method.DAILY)[0]
     assert "data-evidence" not in _cell(page, wugang, daily)
     # the single-cell answer after a save carries the state too
     response = client.post(
-        reverse("scoring:evaluate", args=[demo_plan.pk, wugang.pk, task.pk]),
+        reverse("scoring:evaluate", args=[plan.pk, wugang.pk, task.pk]),
         {"grade": "excellent", "version": 0},
         HTTP_HX_REQUEST="true",
     )
     assert 'data-evidence="submitted"' in response.content.decode() and "data-evaluated" in response.content.decode()
 
 
-def test_next_year_tasks_are_greyed_and_not_gradable(personas, demo_plan):
-    wugang = _units(demo_plan)[0]
-    next_year = Indicator.objects.get(plan=demo_plan, category=wugang.category, code="4.4.3", counts_next_year=True)
+def test_next_year_tasks_are_greyed_and_not_gradable(personas, plan):
+    wugang = _units(plan)[0]
+    desk = AssessorDesk.objects.get(plan=plan, organisation__name=DESK)
+    # A task of the desk assessed next year (as 4.4.3 of the real county table).
+    next_year = f.task(wugang.category, "2.3.1", 2, name="法治督察整改落实情况", assessor=desk, counts_next_year=True)
     client = personas.client(personas.desk)
-    for page in (_grid(client, demo_plan), client.get(reverse("scoring:unit", args=[demo_plan.pk, wugang.pk])).content.decode()):
+    for page in (_grid(client, plan), client.get(reverse("scoring:unit", args=[plan.pk, wugang.pk])).content.decode()):
         cell = _cell(page, wugang, next_year)
         assert "明年考核" in cell and "<select" not in cell and "hx-post" not in cell and "data-counted" not in cell
     before = AuditEvent.objects.count()
     response = client.post(
-        reverse("scoring:evaluate", args=[demo_plan.pk, wugang.pk, next_year.pk]),
+        reverse("scoring:evaluate", args=[plan.pk, wugang.pk, next_year.pk]),
         {"grade": "excellent", "version": 0},
         HTTP_HX_REQUEST="true",
     )
@@ -115,38 +132,39 @@ def test_next_year_tasks_are_greyed_and_not_gradable(personas, demo_plan):
     assert "明年考核" in response.content.decode()
     assert not Evaluation.objects.filter(unit=wugang, task=next_year).exists() and AuditEvent.objects.count() == before
     # nor through the bulk form
-    response = _bulk(client, demo_plan, [(wugang, next_year, 0)], grade="excellent")
+    response = _bulk(client, plan, [(wugang, next_year, 0)], grade="excellent")
     assert "明年考核" in _messages(response) and not Evaluation.objects.filter(task=next_year).exists()
 
 
-def test_the_counter_counts_what_the_page_marks(personas, demo_plan):
+def test_the_counter_counts_what_the_page_marks(personas, plan):
     """The live counter counts cells marked data-counted / data-evaluated: the server's figure is the same count."""
-    wugang = _units(demo_plan)[0]
-    task = _tasks(demo_plan)[0]
+    wugang = _units(plan)[0]
+    task = _tasks(plan)[0]
     client = personas.client(personas.desk)
-    services.evaluation_record(actor=personas.desk, plan=demo_plan, unit=wugang, task=task, grade="excellent", expected_version=0)
-    page = _grid(client, demo_plan)
+    services.evaluation_record(actor=personas.desk, plan=plan, unit=wugang, task=task, grade="excellent", expected_version=0)
+    page = _grid(client, plan)
     forms = re.findall(r'<form id="cell-[^>]*>', page, re.S)
     counted = [f for f in forms if "data-counted" in f]
     done = int(re.search(r"<span data-done>(\d+)</span>", page).group(1))
     total = int(re.search(r"<span data-total>(\d+)</span>", page).group(1))
     assert (done, total) == (sum("data-evaluated" in f for f in counted), len(counted))
-    assert done == 1 and total > 100
+    # the desk's six 县区政府 tasks (1.1.1, 2.1.2, 2.2.1, 3.1.1, 4.1.1, 4.1.2, all with points) × 3 county governments
+    assert done == 1 and total == 18
 
 
-def test_the_reason_field_opens_only_below_full(personas, demo_plan):
-    wugang, other = _units(demo_plan)[:2]
-    task = _tasks(demo_plan)[0]
-    services.evaluation_record(actor=personas.desk, plan=demo_plan, unit=wugang, task=task, grade="excellent", expected_version=0)
+def test_the_reason_field_opens_only_below_full(personas, plan):
+    wugang, other = _units(plan)[:2]
+    task = _tasks(plan)[0]
+    services.evaluation_record(actor=personas.desk, plan=plan, unit=wugang, task=task, grade="excellent", expected_version=0)
     services.evaluation_record(
-        actor=personas.desk, plan=demo_plan, unit=other, task=task, grade="fair", reason="缺少意见表", expected_version=0
+        actor=personas.desk, plan=plan, unit=other, task=task, grade="fair", reason="缺少意见表", expected_version=0
     )
-    page = _grid(personas.client(personas.desk), demo_plan)
+    page = _grid(personas.client(personas.desk), plan)
     assert re.search(r'name="reason"[^>]*data-grid-reason\s+hidden', _cell(page, wugang, task))
     assert not re.search(r'name="reason"[^>]*data-grid-reason\s+hidden', _cell(page, other, task))
     # a refused below-full save comes back with the field open and the message
     response = personas.client(personas.desk).post(
-        reverse("scoring:evaluate", args=[demo_plan.pk, wugang.pk, task.pk]),
+        reverse("scoring:evaluate", args=[plan.pk, wugang.pk, task.pk]),
         {"grade": "good", "version": 1},
         HTTP_HX_REQUEST="true",
     )
@@ -154,22 +172,18 @@ def test_the_reason_field_opens_only_below_full(personas, demo_plan):
     assert "须写明扣分理由" in body and not re.search(r"data-grid-reason\s+hidden", body)
 
 
-def test_one_grade_for_several_cells_in_one_post(personas, demo_plan):
-    units = _units(demo_plan)[:3]
-    task, task2 = _tasks(demo_plan)[:2]
+def test_one_grade_for_several_cells_in_one_post(personas, plan):
+    units = _units(plan)[:3]
+    task, task2 = _tasks(plan)[:2]
     client = personas.client(personas.desk)
-    services.evaluation_record(
-        actor=personas.desk, plan=demo_plan, unit=units[0], task=task, grade="excellent", expected_version=0
-    )
+    services.evaluation_record(actor=personas.desk, plan=plan, unit=units[0], task=task, grade="excellent", expected_version=0)
     cells = [(units[0], task, 1), (units[1], task, 0), (units[2], task2, 0)]
     before = AuditEvent.objects.filter(action="evaluation.record").count()
 
-    response = _bulk(
-        client, demo_plan, cells, grade="good", reason="未附证明材料", next=reverse("scoring:grid", args=[demo_plan.pk])
-    )
-    assert response.status_code == 302 and response["Location"] == reverse("scoring:grid", args=[demo_plan.pk])
+    response = _bulk(client, plan, cells, grade="good", reason="未附证明材料", next=reverse("scoring:grid", args=[plan.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("scoring:grid", args=[plan.pk])
     assert "已将 3 格统一评为“良”" in _messages(response)
-    saved = Evaluation.objects.filter(plan=demo_plan, grade="good", reason="未附证明材料")
+    saved = Evaluation.objects.filter(plan=plan, grade="good", reason="未附证明材料")
     assert {(e.unit_id, e.task_id) for e in saved} == {(u.pk, t.pk) for u, t, _ in cells}
     assert AuditEvent.objects.filter(action="evaluation.record").count() == before + 3  # audited per evaluation
     assert (
@@ -177,36 +191,36 @@ def test_one_grade_for_several_cells_in_one_post(personas, demo_plan):
     )  # the first cell's earlier grade stays in its history
 
 
-def test_bulk_below_full_needs_one_reason_and_saves_nothing_without(personas, demo_plan):
-    units = _units(demo_plan)[:2]
-    task = _tasks(demo_plan)[0]
+def test_bulk_below_full_needs_one_reason_and_saves_nothing_without(personas, plan):
+    units = _units(plan)[:2]
+    task = _tasks(plan)[0]
     client = personas.client(personas.desk)
-    response = _bulk(client, demo_plan, [(units[0], task, 0), (units[1], task, 0)], grade="poor", reason="  ")
+    response = _bulk(client, plan, [(units[0], task, 0), (units[1], task, 0)], grade="poor", reason="  ")
     assert "须写明扣分理由" in _messages(response)
     assert not Evaluation.objects.filter(task=task).exists()
-    response = _bulk(client, demo_plan, [(units[0], task, 0), (units[1], task, 0)], grade="excellent")
+    response = _bulk(client, plan, [(units[0], task, 0), (units[1], task, 0)], grade="excellent")
     assert Evaluation.objects.filter(task=task, grade="excellent").count() == 2
 
 
 @pytest.mark.parametrize("problem", ["stale", "score_task", "conflict_other_desk"])
-def test_one_refused_cell_saves_none_and_names_the_cell(problem, personas, demo_plan):
-    units = _units(demo_plan)[:2]
-    task = _tasks(demo_plan)[0]
+def test_one_refused_cell_saves_none_and_names_the_cell(problem, personas, plan):
+    units = _units(plan)[:2]
+    task = _tasks(plan)[0]
     client = personas.client(personas.desk)
     cells = [(units[0], task, 0)]
     if problem == "stale":
         services.evaluation_record(
-            actor=personas.desk, plan=demo_plan, unit=units[1], task=task, grade="excellent", expected_version=0
+            actor=personas.desk, plan=plan, unit=units[1], task=task, grade="excellent", expected_version=0
         )
         cells.append((units[1], task, 0))  # the page was loaded before that save
         expected = "已被"
     elif problem == "score_task":
-        cells.append((units[1], _tasks(demo_plan, Method.DAILY)[0], 0))
+        cells.append((units[1], _tasks(plan, Method.DAILY)[0], 0))
         expected = "按得分评价"
     else:
-        cells.append((units[1], _tasks(demo_plan, desk="市财政局")[0], 0))
+        cells.append((units[1], _tasks(plan, desk="市财政局")[0], 0))
     before = (Evaluation.objects.count(), AuditEvent.objects.count())
-    response = _bulk(client, demo_plan, cells, grade="excellent")
+    response = _bulk(client, plan, cells, grade="excellent")
     if problem == "conflict_other_desk":
         assert response.status_code in (403, 404)  # another desk's task: not this desk's to grade
     else:
@@ -217,24 +231,24 @@ def test_one_refused_cell_saves_none_and_names_the_cell(problem, personas, demo_
 
 
 @pytest.mark.parametrize("value", ["abc", "1-2", "1-2-x", "-1-2-3", ""])
-def test_malformed_cells_are_refused_in_chinese(value, personas, demo_plan):
+def test_malformed_cells_are_refused_in_chinese(value, personas, plan):
     response = personas.client(personas.desk).post(
-        reverse("scoring:evaluate_bulk", args=[demo_plan.pk]), {"cells": [value], "grade": "excellent"}
+        reverse("scoring:evaluate_bulk", args=[plan.pk]), {"cells": [value], "grade": "excellent"}
     )
     assert response.status_code == 302
     assert "格子" in _messages(response)
-    assert not Evaluation.objects.filter(plan=demo_plan).exists()
+    assert not Evaluation.objects.filter(plan=plan).exists()
 
 
-def test_bulk_as_the_wrong_role_or_plan_leaks_nothing(personas, demo_plan, other_plan):
-    wugang = _units(demo_plan)[0]
-    task = _tasks(demo_plan)[0]
+def test_bulk_as_the_wrong_role_or_plan_leaks_nothing(personas, plan, other_plan):
+    wugang = _units(plan)[0]
+    task = _tasks(plan)[0]
     for persona, status in (("office", 403), ("unit", 403), ("viewer", 403), ("other_office", 404), ("other_unit", 404)):
-        response = _bulk(personas.client(getattr(personas, persona)), demo_plan, [(wugang, task, 0)], grade="excellent")
+        response = _bulk(personas.client(getattr(personas, persona)), plan, [(wugang, task, 0)], grade="excellent")
         assert response.status_code == status, persona
     # a task id that is not this plan's (the other plan has no table yet): 404, nothing saved
     foreign_task = SimpleNamespace(pk=Indicator.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000)
-    response = _bulk(personas.client(personas.desk), demo_plan, [(wugang, foreign_task, 0)], grade="excellent")
+    response = _bulk(personas.client(personas.desk), plan, [(wugang, foreign_task, 0)], grade="excellent")
     assert response.status_code == 404
     response = _bulk(personas.client(personas.desk), other_plan, [(wugang, task, 0)], grade="excellent")
     assert response.status_code in (403, 404)

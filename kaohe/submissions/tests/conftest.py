@@ -1,4 +1,4 @@
-"""Evidence tests run "during the submission window" of the demo plan (its deadlines are in 2020)."""
+"""Evidence tests run "during the submission window" of the small city's plan (tests/city.py; its deadlines are in 2020)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def set_now(monkeypatch, moment: dt.datetime) -> None:
 
 @pytest.fixture
 def in_window(monkeypatch):
-    """2020-12-20 10:00 in Beijing: every 2020-12-31 task of the demo plan is open."""
+    """2020-12-20 10:00 in Beijing: every 2020-12-31 task of the plan is open."""
     set_now(monkeypatch, dt.datetime(2020, 12, 20, 10, 0, tzinfo=SHANGHAI))
 
 
@@ -42,13 +42,13 @@ def docx_bytes() -> bytes:
 
 
 @pytest.fixture
-def wugang(demo_plan):
-    return PlanUnit.objects.select_related("organisation", "category").get(plan=demo_plan, organisation__name="舞钢市人民政府")
+def wugang(plan):
+    return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name="舞钢市人民政府")
 
 
 @pytest.fixture
-def sfj(demo_plan):
-    return PlanUnit.objects.select_related("organisation", "category").get(plan=demo_plan, organisation__name="市司法局")
+def sfj(plan):
+    return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name="市司法局")
 
 
 def county_task(plan, *, desk: str = "市司法局依法行政指导科", deadline: dt.date = dt.date(2020, 12, 31)):
@@ -67,12 +67,12 @@ def county_task(plan, *, desk: str = "市司法局依法行政指导科", deadli
 
 
 @pytest.fixture
-def task(demo_plan):
+def task(plan):
     """A 县区政府 报送资料 task graded by desk_yfxz (市司法局依法行政指导科), due 2020-12-31."""
-    return county_task(demo_plan)
+    return county_task(plan)
 
 
 @pytest.fixture
-def other_desk_task(demo_plan):
+def other_desk_task(plan):
     """A 县区政府 报送资料 task of another desk (市发改委)."""
-    return county_task(demo_plan, desk="市发改委")
+    return county_task(plan, desk="市发改委")

@@ -20,22 +20,22 @@ EVIL = [
 
 
 @pytest.mark.parametrize("referer", EVIL)
-def test_empty_archives_never_redirect_to_another_site(personas, demo_plan, wugang, task, referer):
-    home = reverse("plans:detail", args=[demo_plan.pk])
+def test_empty_archives_never_redirect_to_another_site(personas, plan, wugang, task, referer):
+    home = reverse("plans:detail", args=[plan.pk])
     for url in (
-        reverse("submissions:task_archive", args=[demo_plan.pk, wugang.pk, task.pk]),
-        reverse("submissions:unit_archive", args=[demo_plan.pk, wugang.pk]),
+        reverse("submissions:task_archive", args=[plan.pk, wugang.pk, task.pk]),
+        reverse("submissions:unit_archive", args=[plan.pk, wugang.pk]),
     ):
         response = personas.client(personas.desk).get(url, HTTP_REFERER=referer)
         assert response.status_code == 302
         assert response["Location"] == home, (url, referer)
 
 
-def test_empty_archive_returns_to_the_page_of_this_site_it_came_from(personas, demo_plan, wugang, task):
-    page = reverse("submissions:queue", args=[demo_plan.pk]) + "?status=submitted"
+def test_empty_archive_returns_to_the_page_of_this_site_it_came_from(personas, plan, wugang, task):
+    page = reverse("submissions:queue", args=[plan.pk]) + "?status=submitted"
     client = personas.client(personas.desk)
     response = client.get(
-        reverse("submissions:task_archive", args=[demo_plan.pk, wugang.pk, task.pk]), HTTP_REFERER=f"http://testserver{page}"
+        reverse("submissions:task_archive", args=[plan.pk, wugang.pk, task.pk]), HTTP_REFERER=f"http://testserver{page}"
     )
     assert response.status_code == 302 and response["Location"] == page
     assert "没有可下载的文件" in client.get(page).content.decode()

@@ -26,13 +26,13 @@ def _upload(personas, plan, unit, task, upload):
     return EvidenceFile.objects.filter(submission__unit=unit, submission__task=task).order_by("-pk").first()
 
 
-def test_previews_of_pdfs_and_images_are_sandboxed(personas, demo_plan, wugang, task, in_window):
+def test_previews_of_pdfs_and_images_are_sandboxed(personas, plan, wugang, task, in_window):
     for upload, mime in (
         (pdf(), "application/pdf"),
         (SimpleUploadedFile("现场.png", PNG, content_type="image/png"), "image/png"),
     ):
-        evidence = _upload(personas, demo_plan, wugang, task, upload)
-        response = personas.client(personas.desk).get(reverse("submissions:preview", args=[demo_plan.pk, evidence.pk]))
+        evidence = _upload(personas, plan, wugang, task, upload)
+        response = personas.client(personas.desk).get(reverse("submissions:preview", args=[plan.pk, evidence.pk]))
         assert response.status_code == 200 and response["Content-Type"] == mime
         assert response["Content-Disposition"].startswith("inline;")
         assert response["X-Content-Type-Options"] == "nosniff"
@@ -44,9 +44,9 @@ def test_previews_of_pdfs_and_images_are_sandboxed(personas, demo_plan, wugang, 
         assert "script-src" not in csp and "unsafe-eval" not in response["Content-Security-Policy"]
 
 
-def test_downloads_are_sandboxed_and_never_framed(personas, demo_plan, wugang, task, in_window):
-    evidence = _upload(personas, demo_plan, wugang, task, pdf())
-    response = personas.client(personas.office).get(reverse("submissions:download", args=[demo_plan.pk, evidence.pk]))
+def test_downloads_are_sandboxed_and_never_framed(personas, plan, wugang, task, in_window):
+    evidence = _upload(personas, plan, wugang, task, pdf())
+    response = personas.client(personas.office).get(reverse("submissions:download", args=[plan.pk, evidence.pk]))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
     csp = _csp(response)
     assert csp["sandbox"] == "" and csp["default-src"] == "'none'" and csp["frame-ancestors"] == "'none'"

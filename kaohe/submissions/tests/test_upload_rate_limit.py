@@ -54,21 +54,21 @@ def send(client, url, *names):
     return client.post(url, {"files": [pdf(n) for n in names]}, HTTP_ACCEPT="application/json")
 
 
-def test_the_limit_answers_429_per_file_and_stores_nothing(personas, demo_plan, wugang, task, in_window, clock):
+def test_the_limit_answers_429_per_file_and_stores_nothing(personas, plan, wugang, task, in_window, clock):
     client = personas.client(personas.unit)
-    url = upload_url(demo_plan, wugang, task)
+    url = upload_url(plan, wugang, task)
     for name in ("一.pdf", "二.pdf", "三.pdf"):  # as the page sends them: one file per request
         assert send(client, url, name).status_code == 200
-    before = stored_files(demo_plan, wugang, task)
+    before = stored_files(plan, wugang, task)
 
     response = send(client, url, "四.pdf")
     assert response.status_code == 429
     assert response.json() == {"error": "上传过于频繁，请稍后再试（每分钟最多 3 个文件）", "files": []}
     assert 1 <= int(response["Retry-After"]) <= 65
     assert EvidenceFile.objects.filter(submission__unit=wugang).count() == 3
-    assert stored_files(demo_plan, wugang, task) == before
+    assert stored_files(plan, wugang, task) == before
     event = AuditEvent.objects.get(action="evidence.rate_limited")
-    assert (event.actor_id, event.plan_id, event.after["reason"]) == (personas.unit.pk, demo_plan.pk, "files_per_minute")
+    assert (event.actor_id, event.plan_id, event.after["reason"]) == (personas.unit.pk, plan.pk, "files_per_minute")
 
     # hammering on does not flood the audit log, and is not counted
     assert send(client, url, "五.pdf").status_code == 429
@@ -80,9 +80,9 @@ def test_the_limit_answers_429_per_file_and_stores_nothing(personas, demo_plan, 
     assert EvidenceFile.objects.filter(submission__unit=wugang).count() == 4
 
 
-def test_over_the_limit_the_body_is_never_read(personas, demo_plan, wugang, task, in_window, clock, monkeypatch):
+def test_over_the_limit_the_body_is_never_read(personas, plan, wugang, task, in_window, clock, monkeypatch):
     client = personas.client(personas.unit)
-    url = upload_url(demo_plan, wugang, task)
+    url = upload_url(plan, wugang, task)
     assert send(client, url, "一.pdf", "二.pdf", "三.pdf").status_code == 200
 
     def must_not_run(*args, **kwargs):
@@ -92,9 +92,9 @@ def test_over_the_limit_the_body_is_never_read(personas, demo_plan, wugang, task
     assert send(client, url, "四.pdf").status_code == 429
 
 
-def test_a_request_crossing_the_limit_is_refused_whole(personas, demo_plan, wugang, task, in_window, clock):
+def test_a_request_crossing_the_limit_is_refused_whole(personas, plan, wugang, task, in_window, clock):
     client = personas.client(personas.unit)
-    url = upload_url(demo_plan, wugang, task)
+    url = upload_url(plan, wugang, task)
     assert send(client, url, "一.pdf", "二.pdf").status_code == 200
     response = send(client, url, "三.pdf", "四.pdf")  # 2 + 2 > 3: neither is kept
     assert response.status_code == 429
@@ -102,11 +102,11 @@ def test_a_request_crossing_the_limit_is_refused_whole(personas, demo_plan, wuga
     assert send(client, url, "三.pdf").status_code == 200  # the refused pair was not counted
 
 
-def test_megabytes_per_hour(personas, demo_plan, wugang, task, in_window, clock, settings):
+def test_megabytes_per_hour(personas, plan, wugang, task, in_window, clock, settings):
     settings.KAOHE_UPLOAD_RATE_FILES_PER_MINUTE = 100
     settings.KAOHE_UPLOAD_RATE_BYTES_PER_HOUR = 100_000  # bytes; the body's Content-Length is checked first
     client = personas.client(personas.unit)
-    url = upload_url(demo_plan, wugang, task)
+    url = upload_url(plan, wugang, task)
     big = b"%PDF-1.4\n" + b"0" * 60_000
     first = client.post(url, {"files": [pdf("甲.pdf", big)]}, HTTP_ACCEPT="application/json")
     assert first.status_code == 200
@@ -119,24 +119,24 @@ def test_megabytes_per_hour(personas, demo_plan, wugang, task, in_window, clock,
     assert client.post(url, {"files": [pdf("乙.pdf", big)]}, HTTP_ACCEPT="application/json").status_code == 200
 
 
-def test_another_unit_is_not_affected(personas, demo_plan, wugang, sfj, task, in_window, clock):
+def test_another_unit_is_not_affected(personas, plan, wugang, sfj, task, in_window, clock):
     client = personas.client(personas.unit)
-    url = upload_url(demo_plan, wugang, task)
+    url = upload_url(plan, wugang, task)
     assert send(client, url, "一.pdf", "二.pdf", "三.pdf").status_code == 200
     assert send(client, url, "四.pdf").status_code == 429
     own_task = (  # 市司法局 (部门2) uploads to one of its own tasks meanwhile
-        Indicator.objects.filter(plan=demo_plan, category=sfj.category, level=Level.TASK, method=Method.SUBMISSION)
+        Indicator.objects.filter(plan=plan, category=sfj.category, level=Level.TASK, method=Method.SUBMISSION)
         .order_by("order")
         .first()
     )
     assert own_task is not None
-    other = send(personas.client(personas.unit2), upload_url(demo_plan, sfj, own_task), "司法局.pdf")
+    other = send(personas.client(personas.unit2), upload_url(plan, sfj, own_task), "司法局.pdf")
     assert other.status_code == 200, other.content
 
 
-def test_without_javascript_the_refusal_is_a_page(personas, demo_plan, wugang, task, in_window, clock):
+def test_without_javascript_the_refusal_is_a_page(personas, plan, wugang, task, in_window, clock):
     client = personas.client(personas.unit)
-    url = upload_url(demo_plan, wugang, task)
+    url = upload_url(plan, wugang, task)
     assert client.post(url, {"files": [pdf(), pdf(), pdf()]}).status_code == 302
     response = client.post(url, {"files": [pdf()]}, HTTP_REFERER=f"http://testserver{url}")
     assert response.status_code == 429 and response["Retry-After"]
@@ -144,11 +144,11 @@ def test_without_javascript_the_refusal_is_a_page(personas, demo_plan, wugang, t
     assert "上传过于频繁，请稍后再试（每分钟最多 3 个文件）" in body and "均未保存" in body
 
 
-def test_limits_are_off_when_set_to_zero(personas, demo_plan, wugang, task, in_window, clock, settings):
+def test_limits_are_off_when_set_to_zero(personas, plan, wugang, task, in_window, clock, settings):
     settings.KAOHE_UPLOAD_RATE_FILES_PER_MINUTE = 0
     settings.KAOHE_UPLOAD_RATE_BYTES_PER_HOUR = 0
     client = personas.client(personas.unit)
-    url = upload_url(demo_plan, wugang, task)
+    url = upload_url(plan, wugang, task)
     for i in range(3):
         assert send(client, url, *(f"{i}-{j}.pdf" for j in range(5))).status_code == 200
     assert EvidenceFile.objects.filter(submission__unit=wugang).count() == 15
