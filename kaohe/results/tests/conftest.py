@@ -66,16 +66,18 @@ def unit_named(plan, name: str) -> PlanUnit:
 
 
 @pytest.fixture
-def dept1(demo_plan):
-    """The three units of 部门1, whose table has 15 points of 实地考核 for a full score of 100."""
-    return [unit_named(demo_plan, n) for n in ("市委网信办", "市新闻出版局", "市委机要保密局")]
+def dept1(plan):
+    """The three units of 部门1, whose table has 15 points of 实地考核 (1.1.1, 1.2.1, 2.1.1: 5 each) for a full score
+    of 100 (tests/city.py)."""
+    return [unit_named(plan, n) for n in ("市委网信办", "市新闻出版局", "市委机要保密局")]
 
 
 @pytest.fixture
-def graded_dept1(demo_plan, dept1, personas):
-    """部门1 fully graded: 市委网信办 12.35 of 15 (2.1.1 scored 2.35 of 5), 市新闻出版局 15, 市委机要保密局 13.5."""
+def graded_dept1(plan, dept1, personas):
+    """部门1 fully graded: 市委网信办 12.35 of 15 (2.1.1 scored 2.35 of 5), 市新闻出版局 15, 市委机要保密局 13.5
+    (1.1.1 scored 3.50 of 5)."""
     wangxin, press, secrecy = dept1
-    grade(demo_plan, wangxin, personas.office, scores={"2.1.1": Decimal("2.35")}, reason="领导干部测试成绩偏低")
-    grade(demo_plan, press, personas.office)
-    grade(demo_plan, secrecy, personas.office, scores={"1.1.1": Decimal("0.50")})
+    grade(plan, wangxin, personas.office, scores={"2.1.1": Decimal("2.35")}, reason="领导干部测试成绩偏低")
+    grade(plan, press, personas.office)
+    grade(plan, secrecy, personas.office, scores={"1.1.1": Decimal("3.50")})
     return dept1
