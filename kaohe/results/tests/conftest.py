@@ -65,6 +65,25 @@ def unit_named(plan, name: str) -> PlanUnit:
     return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name=name)
 
 
+# The other counties and districts of 平顶山, for tests that need more than the city's three 县区政府 units.
+MORE_COUNTIES = ("叶县", "鲁山县", "汝州市", "新华区", "卫东区", "湛河区", "石龙区", "高新区")
+
+
+def more_counties(plan, count: int) -> list[PlanUnit]:
+    """Add ``count`` 县区政府 units (each its own county's government) to the city's three."""
+    from kaohe.organisations.models import Organisation, Region
+    from tests import factories as f
+
+    category = plan.categories.get(name="县区政府")
+    city = plan.organiser.region
+    units = []
+    for name in MORE_COUNTIES[:count]:
+        county = f.RegionFactory(name=name, level=Region.Level.COUNTY, parent=city)
+        organisation = f.OrganisationFactory(name=f"{name}人民政府", region=county, kind=Organisation.Kind.GOVERNMENT)
+        units.append(f.UnitFactory(plan=plan, category=category, organisation=organisation))
+    return units
+
+
 @pytest.fixture
 def dept1(plan):
     """The three units of 部门1, whose table has 15 points of 实地考核 (1.1.1, 1.2.1, 2.1.1: 5 each) for a full score
