@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -76,7 +77,7 @@ def more_counties(plan, count: int) -> list[PlanUnit]:
 
     category = plan.categories.get(name="县区政府")
     city = plan.organiser.region
-    units = []
+    units: list[Any] = []
     for name in MORE_COUNTIES[:count]:
         county = f.RegionFactory(name=name, level=Region.Level.COUNTY, parent=city)
         organisation = f.OrganisationFactory(name=f"{name}人民政府", region=county, kind=Organisation.Kind.GOVERNMENT)
