@@ -46,7 +46,9 @@ EDITED_TITLE = "平顶山市法治政府建设领导小组办公室\n关于2020�
 
 @pytest.fixture
 def seven_counties(plan):
-    """Four more 县区政府 units (seven in all): the 优秀 quota of 30 % then leaves two places (none of three)."""
+    """Four more 县区政府 units (seven in all): the 优秀 quota of 30 % then leaves two places (none of three).
+
+    Request it before ``all_graded``, which then grades them too."""
     return more_counties(plan, 4)
 
 
