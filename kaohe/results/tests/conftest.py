@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -65,17 +66,38 @@ def unit_named(plan, name: str) -> PlanUnit:
     return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name=name)
 
 
-@pytest.fixture
-def dept1(demo_plan):
-    """The three units of 部门1, whose table has 15 points of 实地考核 for a full score of 100."""
-    return [unit_named(demo_plan, n) for n in ("市委网信办", "市新闻出版局", "市委机要保密局")]
+# The other counties and districts of 平顶山, for tests that need more than the city's three 县区政府 units.
+MORE_COUNTIES = ("叶县", "鲁山县", "汝州市", "新华区", "卫东区", "湛河区", "石龙区", "高新区")
+
+
+def more_counties(plan, count: int) -> list[PlanUnit]:
+    """Add ``count`` 县区政府 units (each its own county's government) to the city's three."""
+    from kaohe.organisations.models import Organisation, Region
+    from tests import factories as f
+
+    category = plan.categories.get(name="县区政府")
+    city = plan.organiser.region
+    units: list[Any] = []
+    for name in MORE_COUNTIES[:count]:
+        county = f.RegionFactory(name=name, level=Region.Level.COUNTY, parent=city)
+        organisation = f.OrganisationFactory(name=f"{name}人民政府", region=county, kind=Organisation.Kind.GOVERNMENT)
+        units.append(f.UnitFactory(plan=plan, category=category, organisation=organisation))
+    return units
 
 
 @pytest.fixture
-def graded_dept1(demo_plan, dept1, personas):
-    """部门1 fully graded: 市委网信办 12.35 of 15 (2.1.1 scored 2.35 of 5), 市新闻出版局 15, 市委机要保密局 13.5."""
+def dept1(plan):
+    """The three units of 部门1, whose table has 15 points of 实地考核 (1.1.1, 1.2.1, 2.1.1: 5 each) for a full score
+    of 100 (tests/city.py)."""
+    return [unit_named(plan, n) for n in ("市委网信办", "市新闻出版局", "市委机要保密局")]
+
+
+@pytest.fixture
+def graded_dept1(plan, dept1, personas):
+    """部门1 fully graded: 市委网信办 12.35 of 15 (2.1.1 scored 2.35 of 5), 市新闻出版局 15, 市委机要保密局 13.5
+    (1.1.1 scored 3.50 of 5)."""
     wangxin, press, secrecy = dept1
-    grade(demo_plan, wangxin, personas.office, scores={"2.1.1": Decimal("2.35")}, reason="领导干部测试成绩偏低")
-    grade(demo_plan, press, personas.office)
-    grade(demo_plan, secrecy, personas.office, scores={"1.1.1": Decimal("0.50")})
+    grade(plan, wangxin, personas.office, scores={"2.1.1": Decimal("2.35")}, reason="领导干部测试成绩偏低")
+    grade(plan, press, personas.office)
+    grade(plan, secrecy, personas.office, scores={"1.1.1": Decimal("3.50")})
     return dept1

@@ -1,4 +1,4 @@
-"""考核分析 pages on the demo plan: who may open them, which snapshot the figures come from, the reasons of the
+"""考核分析 pages on the small city of tests/city.py: who may open them, which snapshot the figures come from, the reasons of the
 versions the snapshot used, year over year, the .xlsx, and a pinned number of queries."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from kaohe.scoring.services import evaluation_record
 
 DESK = "市司法局依法行政指导科"
 WUGANG = "舞钢市人民政府"
+LEVEL1 = "一级指标2"  # the city's 一级 2, in all three categories (tests/city.py)
 NOTE = "考核办2021年1月5日会议决定：未评价的任务按0分计"
 # 7 of every page (session, user, plan, memberships, and the session save's UPDATE between SAVEPOINT/RELEASE)
 # + snapshot list, the snapshot's JSON paths, indicators, evaluations now, previous year's snapshot (none here).
@@ -43,13 +44,14 @@ def _record(personas, plan, unit, task, *, grade="", score="", reason="", versio
 
 
 @pytest.fixture
-def graded(personas, demo_plan):
-    """Three evaluations by 市司法局依法行政指导科 for 舞钢市人民政府, then a snapshot with missing ones as 0."""
-    wugang = _unit(demo_plan, WUGANG)
-    _record(personas, demo_plan, wugang, _task(demo_plan, "县区政府", "4.1.1"), grade=GradeChoice.GOOD, reason="制度不健全")
-    _record(personas, demo_plan, wugang, _task(demo_plan, "县区政府", "9.1.2"), score="0.5", reason=" 学法\n 记录不全 ")
-    _record(personas, demo_plan, wugang, _task(demo_plan, "县区政府", "10.3.2"), score="1")
-    return services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="zero", decision_note=NOTE)
+def graded(personas, plan):
+    """Three evaluations by 市司法局依法行政指导科 for 舞钢市人民政府, then a snapshot with missing ones as 0:
+    1.1.1 良 (8.00 of 10), 2.2.1 0.50 of 10 (日常掌握), 2.1.2 优 (10.00 of 10)."""
+    wugang = _unit(plan, WUGANG)
+    _record(personas, plan, wugang, _task(plan, "县区政府", "1.1.1"), grade=GradeChoice.GOOD, reason="制度不健全")
+    _record(personas, plan, wugang, _task(plan, "县区政府", "2.2.1"), score="0.5", reason=" 学法\n 记录不全 ")
+    _record(personas, plan, wugang, _task(plan, "县区政府", "2.1.2"), grade=GradeChoice.EXCELLENT)
+    return services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note=NOTE)
 
 
 def _url(plan, name="index", **query):
@@ -57,7 +59,7 @@ def _url(plan, name="index", **query):
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def test_who_may_open_the_analysis(personas, demo_plan, other_plan, graded):
+def test_who_may_open_the_analysis(personas, plan, other_plan, graded):
     foreign = ResultSnapshot.objects.create(
         plan=other_plan,
         seq=1,
@@ -67,7 +69,7 @@ def test_who_may_open_the_analysis(personas, demo_plan, other_plan, graded):
         inputs_digest="0" * 64,
     )
     for name in ("index", "export"):
-        url = _url(demo_plan, name)
+        url = _url(plan, name)
         for user in (personas.office, personas.viewer):
             assert personas.client(user).get(url).status_code == 200, (name, user)
         for user in (personas.unit, personas.unit2, personas.desk, personas.desk2):
@@ -77,22 +79,22 @@ def test_who_may_open_the_analysis(personas, demo_plan, other_plan, graded):
         assert personas.client(None).get(url).status_code == 302
         # Another plan's snapshot, an unknown id and garbage: 404, nothing shown.
         for bad in (foreign.pk, 999999, "abc"):
-            assert personas.client(personas.office).get(_url(demo_plan, name, snapshot=bad)).status_code == 404, (name, bad)
+            assert personas.client(personas.office).get(_url(plan, name, snapshot=bad)).status_code == 404, (name, bad)
     # The other city's office reaches its own plan's analysis, and never this plan's snapshot through it.
     assert personas.client(personas.other_office).get(_url(other_plan)).status_code == 200
     assert personas.client(personas.other_office).get(_url(other_plan, snapshot=graded.pk)).status_code == 404
 
 
-def test_without_a_snapshot_a_friendly_page_and_no_download(personas, demo_plan):
-    page = personas.client(personas.viewer).get(_url(demo_plan))
+def test_without_a_snapshot_a_friendly_page_and_no_download(personas, plan):
+    page = personas.client(personas.viewer).get(_url(plan))
     html = page.content.decode()
     assert page.status_code == 200
     assert "尚无考核结果" in html and 'data-testid="no-snapshot"' in html
     assert "analysis-charts" not in html
-    assert reverse("results:index", args=[demo_plan.pk]) not in html  # the viewer cannot compute
-    office = personas.client(personas.office).get(_url(demo_plan)).content.decode()
-    assert reverse("results:index", args=[demo_plan.pk]) in office
-    assert personas.client(personas.office).get(_url(demo_plan, "export")).status_code == 404
+    assert reverse("results:index", args=[plan.pk]) not in html  # the viewer cannot compute
+    office = personas.client(personas.office).get(_url(plan)).content.decode()
+    assert reverse("results:index", args=[plan.pk]) in office
+    assert personas.client(personas.office).get(_url(plan, "export")).status_code == 404
 
 
 def _desk_points(plan) -> Decimal:
@@ -111,70 +113,70 @@ def _desk_points(plan) -> Decimal:
     return total
 
 
-def test_page_names_its_snapshot_and_shows_the_figures(personas, demo_plan, graded):
-    page = personas.client(personas.viewer).get(_url(demo_plan))
+def test_page_names_its_snapshot_and_shows_the_figures(personas, plan, graded):
+    page = personas.client(personas.viewer).get(_url(plan))
     html = page.content.decode()
     assert f"第{graded.seq}次计算" in html
     assert "已全部计分" in html and NOTE in html  # complete only because missing evaluations count as 0
-    assert "已计分的考核对象 60/60 个" in html
+    assert "已计分的考核对象 10/10 个" in html
     a = page.context["a"]
-    # 市司法局依法行政指导科: 0.80 (良 of 1 point) + 0.50 + 1.00 over all its tasks' points in every unit.
+    # 市司法局依法行政指导科: 8.00 (良 of 10 points) + 0.50 + 10.00 over all its tasks' points in every unit.
     desk = next(d for d in a.desks if d.desk == DESK)
-    assert desk.earned == Decimal("2.30")
-    assert desk.rate == analysis.score_rate(Decimal("2.30"), _desk_points(demo_plan))
+    assert desk.earned == Decimal("18.50")
+    assert desk.rate == analysis.score_rate(Decimal("18.50"), _desk_points(plan))
     assert f"{desk.rate:.2f} %" in html
-    # The bulletin's figure: 提升政府工作人员依法行政能力 across categories (only 舞钢's 0.50 was earned).
-    row = next(r for r in a.level1 if r.scope == analysis.ACROSS and r.name == "提升政府工作人员依法行政能力")
-    assert row.earned == Decimal("0.50")
-    assert row.rate == analysis.score_rate(Decimal("0.50"), row.possible)
-    # Heat map of 县区政府 has 舞钢 with its 一级 9 rate; reasons are grouped with whitespace collapsed.
+    # The bulletin's figure: 一级指标2 across the three categories (only 舞钢's 10.00 + 0.50 was earned).
+    row = next(r for r in a.level1 if r.scope == analysis.ACROSS and r.name == LEVEL1)
+    assert row.earned == Decimal("10.50")
+    # Possible: 一级 2 is 30 points in 县区政府 and 部门2, 5 in 部门1: 30 × 3 + 5 × 3 + 30 × 4 = 225.
+    assert row.possible == Decimal(225)
+    assert row.rate == analysis.score_rate(Decimal("10.50"), row.possible)
+    # Heat map of 县区政府 has 舞钢 with its 一级 2 rate; reasons are grouped with whitespace collapsed.
     assert [r.reason for r in a.reasons] == ["学法 记录不全", "制度不健全"]
     assert "学法 记录不全" in html and "来源：低于满分的评价" in html
     assert "无上年度数据" in html
     assert 'id="analysis-charts"' in html and "results/analysis.js" in html and "<script>" not in html
 
 
-def test_reasons_are_those_of_the_version_the_snapshot_used(personas, demo_plan, graded):
-    wugang = _unit(demo_plan, WUGANG)
-    task = _task(demo_plan, "县区政府", "4.1.1")
-    _record(personas, demo_plan, wugang, task, grade=GradeChoice.FAIR, reason="后来的理由", version=1)
-    a = personas.client(personas.office).get(_url(demo_plan)).context["a"]
+def test_reasons_are_those_of_the_version_the_snapshot_used(personas, plan, graded):
+    wugang = _unit(plan, WUGANG)
+    task = _task(plan, "县区政府", "1.1.1")
+    _record(personas, plan, wugang, task, grade=GradeChoice.FAIR, reason="后来的理由", version=1)
+    a = personas.client(personas.office).get(_url(plan)).context["a"]
     assert [r.reason for r in a.reasons] == ["学法 记录不全", "制度不健全"]
-    latest = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="zero", decision_note=NOTE)
-    page = personas.client(personas.office).get(_url(demo_plan))
+    latest = services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note=NOTE)
+    page = personas.client(personas.office).get(_url(plan))
     assert page.context["snapshot"] == latest
     assert sorted(r.reason for r in page.context["a"].reasons) == ["后来的理由", "学法 记录不全"]
     # The earlier snapshot can still be chosen, and says it is not the latest.
-    page = personas.client(personas.office).get(_url(demo_plan, snapshot=graded.pk))
+    page = personas.client(personas.office).get(_url(plan, snapshot=graded.pk))
     assert page.context["snapshot"] == graded
     assert "不是最新的计算结果" in page.content.decode()
     assert sorted(r.reason for r in page.context["a"].reasons) == ["制度不健全", "学法 记录不全"]
 
 
-def test_an_incomplete_snapshot_says_so(personas, demo_plan):
-    wugang = _unit(demo_plan, WUGANG)
-    _record(personas, demo_plan, wugang, _task(demo_plan, "县区政府", "9.1.2"), score="0.5", reason="记录不全")
-    services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="report")
-    page = personas.client(personas.office).get(_url(demo_plan))
+def test_an_incomplete_snapshot_says_so(personas, plan):
+    wugang = _unit(plan, WUGANG)
+    _record(personas, plan, wugang, _task(plan, "县区政府", "2.2.1"), score="0.5", reason="记录不全")
+    services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
+    page = personas.client(personas.office).get(_url(plan))
     html = page.content.decode()
-    assert "评价未齐" in html and "已计分的考核对象 0/60 个" in html
+    assert "评价未齐" in html and "已计分的考核对象 0/10 个" in html
     assert [r.reason for r in page.context["a"].reasons] == ["记录不全"]  # evaluations of unscored units count here
 
 
-def test_year_over_year_against_the_organisers_previous_plan(personas, demo_plan, graded):
-    wugang = _unit(demo_plan, WUGANG)
+def test_year_over_year_against_the_organisers_previous_plan(personas, plan, graded):
+    wugang = _unit(plan, WUGANG)
     previous = plan_services.plan_create(
         actor=personas.office,
-        organiser=demo_plan.organiser,
-        year=demo_plan.year - 1,
+        organiser=plan.organiser,
+        year=plan.year - 1,
         title="平顶山市2019年度依法行政考核",
         period_start=dt.date(2019, 1, 1),
         period_end=dt.date(2019, 12, 31),
     )
     category = Category.objects.create(plan=previous, name="县区政府", full_score=Decimal(100))
-    level1 = Indicator.objects.create(
-        plan=previous, category=category, level=Level.LEVEL1, code="9", order=1, name="提升政府工作人员依法行政能力"
-    )
+    level1 = Indicator.objects.create(plan=previous, category=category, level=Level.LEVEL1, code="2", order=1, name=LEVEL1)
     unit = {
         "unit_id": 1,
         "organisation_id": wugang.organisation_id,
@@ -202,11 +204,11 @@ def test_year_over_year_against_the_organisers_previous_plan(personas, demo_plan
             },
         },
     )
-    page = personas.client(personas.office).get(_url(demo_plan))
+    page = personas.client(personas.office).get(_url(plan))
     html = page.content.decode()
     a = page.context["a"]
     assert "平顶山市2019年度依法行政考核 第1次计算" in html and "无上年度数据" not in html
-    row = next(r for r in a.year_level1 if r.name == "提升政府工作人员依法行政能力")
+    row = next(r for r in a.year_level1 if r.name == LEVEL1)
     current = next(r for r in a.level1 if r.scope == analysis.ACROSS and r.name == row.name)
     assert (row.previous, row.current, row.change) == (Decimal("75.00"), current.rate, current.rate - Decimal("75.00"))
     [mine] = a.year_units
@@ -215,11 +217,11 @@ def test_year_over_year_against_the_organisers_previous_plan(personas, demo_plan
     assert mine.current_final == Decimal(this_year["final"])
     assert mine.final_change == Decimal(this_year["final"]) - Decimal("81.00")
     # The 2019 plan is a draft: the viewer may not see it, so for them there is no previous year.
-    assert "无上年度数据" in personas.client(personas.viewer).get(_url(demo_plan)).content.decode()
+    assert "无上年度数据" in personas.client(personas.viewer).get(_url(plan)).content.decode()
 
 
-def test_workbook_holds_every_table_with_numbers(personas, demo_plan, graded):
-    response = personas.client(personas.viewer).get(_url(demo_plan, "export", snapshot=graded.pk))
+def test_workbook_holds_every_table_with_numbers(personas, plan, graded):
+    response = personas.client(personas.viewer).get(_url(plan, "export", snapshot=graded.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response["Content-Disposition"]
@@ -240,27 +242,26 @@ def test_workbook_holds_every_table_with_numbers(personas, demo_plan, graded):
     assert f"第{graded.seq}次计算" in about["数据来源"] and about["上年度"] == "无上年度数据"
     assert NOTE in about["考核办的决定"]
     desks = {row[0]: row for row in book["考核主体得分率"].iter_rows(min_row=5, values_only=True)}
-    a = personas.client(personas.viewer).get(_url(demo_plan)).context["a"]
+    a = personas.client(personas.viewer).get(_url(plan)).context["a"]
     mine = next(d for d in a.desks if d.desk == DESK)
-    assert desks[DESK][2] == pytest.approx(2.30) and desks[DESK][4] == pytest.approx(float(mine.rate / 100))
+    assert desks[DESK][2] == pytest.approx(18.50) and desks[DESK][4] == pytest.approx(float(mine.rate / 100))
     assert book["考核主体得分率"]["E5"].number_format == "0.00%"
-    assert book["考核主体得分率"]["A1"].value == f"{demo_plan.title}考核主体得分率"
+    assert book["考核主体得分率"]["A1"].value == f"{plan.title}考核主体得分率"
     assert book["考核主体得分率"].print_title_rows == "$4:$4"
     reasons = list(book["扣分理由"].iter_rows(min_row=5, max_row=6, values_only=True))
-    assert reasons == [("学法 记录不全", 1, 1, 0.5), ("制度不健全", 1, 1, 0.2)]
+    assert reasons == [("学法 记录不全", 1, 1, 9.5), ("制度不健全", 1, 1, 2.0)]  # points lost: 10 − 0.5, 10 − 8
     heat = {row[0]: row for row in book["热力图-县区政府"].iter_rows(min_row=5, values_only=True) if row and row[0]}
     assert WUGANG in heat and all(isinstance(v, (int, float)) for v in heat[WUGANG][1:])
 
 
-def test_query_count_is_pinned(personas, demo_plan, graded, django_assert_num_queries):
+def test_query_count_is_pinned(personas, plan, graded, django_assert_num_queries):
     client = personas.client(personas.office)
     with django_assert_num_queries(PAGE_QUERIES):
-        client.get(_url(demo_plan))
-    # More evaluations (and a new snapshot) do not add queries.
-    wugang = _unit(demo_plan, WUGANG)
-    for code in ("4.1.2", "4.1.3", "4.2.1"):
-        _record(personas, demo_plan, wugang, _task(demo_plan, "县区政府", code), grade=GradeChoice.POOR, reason="未报送")
-    services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="zero", decision_note=NOTE)
+        client.get(_url(plan))
+    # More evaluations (of other units too; and a new snapshot) do not add queries.
+    for name, code in (("宝丰县人民政府", "1.1.1"), ("宝丰县人民政府", "2.1.2"), ("郏县人民政府", "1.1.1")):
+        _record(personas, plan, _unit(plan, name), _task(plan, "县区政府", code), grade=GradeChoice.POOR, reason="未报送")
+    services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note=NOTE)
     with django_assert_num_queries(PAGE_QUERIES):
-        client.get(_url(demo_plan))
-    assert Evaluation.objects.filter(plan=demo_plan).count() == 6
+        client.get(_url(plan))
+    assert Evaluation.objects.filter(plan=plan).count() == 6

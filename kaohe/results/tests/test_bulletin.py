@@ -35,12 +35,12 @@ def _index(texts: list[str], wanted: str) -> int:
     return next(i for i, t in enumerate(texts) if wanted in t)
 
 
-def test_bulletin_layout_grades_in_rank_order_and_imprint(personas, demo_plan, graded_dept1):
-    snapshot = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="zero", decision_note=ZERO_NOTE)
+def test_bulletin_layout_grades_in_rank_order_and_imprint(personas, plan, graded_dept1):
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note=ZERO_NOTE)
     assert snapshot.complete
-    document = _read(build_bulletin(demo_plan, snapshot, today=DAY))
+    document = _read(build_bulletin(plan, snapshot, today=DAY))
     texts = _texts(document)
-    organiser = demo_plan.organiser.name
+    organiser = plan.organiser.name
 
     section = document.sections[0]
     lengths = [section.page_width, section.page_height, section.top_margin, section.bottom_margin]
@@ -53,12 +53,12 @@ def test_bulletin_layout_grades_in_rank_order_and_imprint(personas, demo_plan, g
     assert _east_asia(head) == {"方正小标宋简体"}
     assert all(str(r.font.color.rgb) == "C00000" for r in head.runs)
     number = document.paragraphs[_index(texts, "〕")]
-    assert number.text == bulletin_number(demo_plan, 2026)
+    assert number.text == bulletin_number(plan, 2026)
     rule = number._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert rule.get(qn("w:color")) == "C00000"
 
     title = document.paragraphs[_index(texts, "依法行政考核情况的通报")]
-    assert f"关于{demo_plan.year}年度依法行政考核情况的通报" in title.text
+    assert f"关于{plan.year}年度依法行政考核情况的通报" in title.text
     assert _east_asia(title) == {"方正小标宋简体"}
     assert INCOMPLETE_NOTE not in "\n".join(texts)
 
@@ -115,10 +115,10 @@ def test_bulletin_layout_grades_in_rank_order_and_imprint(personas, demo_plan, g
     assert borders.find(qn("w:top")) is not None and borders.find(qn("w:bottom")) is not None
 
 
-def test_incomplete_snapshot_is_marked_and_lists_the_unscored(personas, demo_plan, graded_dept1):
-    snapshot = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="report")
+def test_incomplete_snapshot_is_marked_and_lists_the_unscored(personas, plan, graded_dept1):
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
     assert not snapshot.complete
-    texts = _texts(_read(build_bulletin(demo_plan, snapshot, today=DAY)))
+    texts = _texts(_read(build_bulletin(plan, snapshot, today=DAY)))
     joined = "\n".join(texts)
     assert INCOMPLETE_NOTE in joined
     assert any(t.startswith(INCOMPLETE_NOTE) for t in texts)  # its own line under the title
@@ -135,9 +135,9 @@ def test_bulletin_number_placeholder():
     assert bulletin_number(P(), 2021) == "平法政办〔2021〕  号"  # type: ignore[arg-type]
 
 
-def test_download_is_for_the_office_only_and_audited(personas, demo_plan, other_plan, graded_dept1):
-    snapshot = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="report")
-    url = reverse("results:bulletin", args=[demo_plan.pk, snapshot.pk])
+def test_download_is_for_the_office_only_and_audited(personas, plan, other_plan, graded_dept1):
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
+    url = reverse("results:bulletin", args=[plan.pk, snapshot.pk])
     response = personas.client(personas.office).get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -150,7 +150,7 @@ def test_download_is_for_the_office_only_and_audited(personas, demo_plan, other_
     for user in (personas.other_office, personas.other_unit, personas.sysadmin):
         assert personas.client(user).get(url).status_code == 404, user
     assert personas.client(None).get(url).status_code == 302
-    page = personas.client(personas.office).get(reverse("results:snapshot", args=[demo_plan.pk, snapshot.pk]))
+    page = personas.client(personas.office).get(reverse("results:snapshot", args=[plan.pk, snapshot.pk]))
     assert url in page.content.decode()
 
 

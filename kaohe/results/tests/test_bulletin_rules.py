@@ -22,7 +22,8 @@ from kaohe.plans.models import PlanUnit
 from kaohe.results import services
 from kaohe.results.bulletin import BulletinTexts, _analysis, _interview_lines
 from kaohe.results.models import ResultRelease
-from kaohe.results.tests.conftest import grade, tasks_of
+from kaohe.results.tests.conftest import grade, more_counties, tasks_of
+from tests import factories as f
 
 ZERO_NOTE = "2021年1月8日考核办主任办公会决定：逾期未评按0分计。"
 ANALYSIS = "从考核情况看，各单位依法行政意识明显增强。\n但仍有部分单位行政执法监督不到位。"
@@ -44,12 +45,12 @@ def _release(plan, office, snapshot) -> ResultRelease:
     )
 
 
-def test_release_bulletin_official_layout_copies_contact_analysis_ties(personas, demo_plan, graded_dept1):
-    plan = demo_plan
+def test_release_bulletin_official_layout_copies_contact_analysis_ties(personas, plan, graded_dept1):
+    more_counties(plan, 8)  # eleven counties, as in the real plan
     counties = _ties_in_counties(plan, personas.office)
     snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note=ZERO_NOTE)
     release = _release(plan, personas.office, snapshot)
-    org = Organisation.objects.get(region=plan.organiser.region, name="市委组织部")
+    org = f.OrganisationFactory(region=plan.organiser.region, name="市委组织部", kind=Organisation.Kind.DEPARTMENT)
     services.copy_recipient_add(actor=personas.office, plan=plan, release=release, organisation=org)
     office = personas.client(personas.office)
     response = office.post(
@@ -98,13 +99,13 @@ def test_release_bulletin_official_layout_copies_contact_analysis_ties(personas,
     assert listed == [names[6], names[4], names[5], names[1], names[2], names[3]]
     assert county_line.endswith("因得分相同，并列第2名的3个单位一并列入。")
     assert "得分相同的并列列入，未实际考核的单位不列入" in joined
-    # The four counties and the 46 departments without any evaluation are not in the list, and are named as such.
+    # The four counties and the 4 departments (部门2) without any evaluation are not in the list, and are named as such.
     skipped = next(t for t in texts[start:end] if t.startswith("县区政府中"))
     assert all(name in skipped for name in names[7:]) and "（4个）本年度未取得任何评价" in skipped
     assert not any(name in county_line for name in names[7:])
-    assert any(t.startswith("部门2中") and "（46个）" in t for t in texts[start:end])
+    assert any(t.startswith("部门2中") and "（4个）" in t for t in texts[start:end])
     assert not any(t.startswith("部门2：") for t in texts)
-    assert "本类别46个考核对象均未取得任何评价（按0分计），不作得分分析。" in joined
+    assert "本类别4个考核对象均未取得任何评价（按0分计），不作得分分析。" in joined
     # Grade lists say how many were not assessed; score rates are over the assessed units only.
     assert any(t.startswith("3.不合格等次（4个，其中4个未取得任何评价、按0分计）：") for t in texts)
     county_analysis = next(t for t in texts if t.startswith("（一）县区政府。"))

@@ -11,28 +11,29 @@ from kaohe.scoring import services as scoring
 from kaohe.scoring.models import Evaluation
 
 
-def test_the_breakdown_flags_a_desk_grading_its_own_department(personas, demo_plan):
-    sfj = unit_named(demo_plan, "市司法局")
-    grade(demo_plan, sfj, personas.office)
+def test_the_breakdown_flags_a_desk_grading_its_own_department(personas, plan):
+    sfj = unit_named(plan, "市司法局")
+    grade(plan, sfj, personas.office)
     own = next(
         t
         for t in tasks_of(sfj)
         if t.method == Method.SUBMISSION and t.assessor and t.assessor.organisation.name == "市司法局依法行政指导科"
     )
     other = next(t for t in tasks_of(sfj) if t.assessor and t.assessor.organisation.name == "市财政局")
-    # 市司法局依法行政指导科 (a section of 市司法局) regrades a 市司法局 task: allowed in the demo, and flagged.
+    # 市司法局依法行政指导科 (a section of 市司法局) regrades a 市司法局 task: the city's plan allows it
+    # (own_department FLAG, as the real 2020 plan), and the results flag it.
     current = Evaluation.objects.get(unit=sfj, task=own)
     scoring.evaluation_record(
         actor=personas.desk,
-        plan=demo_plan,
+        plan=plan,
         unit=sfj,
         task=own,
         grade="good",
         reason="部分材料缺失",
         expected_version=current.version,
     )
-    snapshot = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="zero", decision_note="测试")
-    page = personas.client(personas.office).get(reverse("results:breakdown", args=[demo_plan.pk, snapshot.pk, sfj.pk]))
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note="测试")
+    page = personas.client(personas.office).get(reverse("results:breakdown", args=[plan.pk, snapshot.pk, sfj.pk]))
     body = page.content.decode()
     rows = {row.split("</td>")[0].split(">")[-1]: row for row in body.split('data-testid="task-row"')[1:]}
     assert 'data-testid="conflict-flag"' in rows[own.code]

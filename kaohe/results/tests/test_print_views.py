@@ -40,22 +40,22 @@ def test_the_print_button_needs_no_inline_script() -> None:
         assert "onclick" not in template and "js/print.js" in template and 'class="kaohe-print"' in template
 
 
-def test_ranking_and_breakdown_carry_the_print_title(personas, demo_plan, graded_dept1) -> None:
-    snapshot = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="report")
+def test_ranking_and_breakdown_carry_the_print_title(personas, plan, graded_dept1) -> None:
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
     wangxin = graded_dept1[0]
     client = personas.client(personas.office)
 
-    ranking = client.get(reverse("results:snapshot", args=[demo_plan.pk, snapshot.pk]), {"category": wangxin.category_id})
+    ranking = client.get(reverse("results:snapshot", args=[plan.pk, snapshot.pk]), {"category": wangxin.category_id})
     html = ranking.content.decode()
     title = re.search(r'data-testid="print-title">([^<]+)<', html)
     assert title is not None
-    assert title.group(1) == f"{demo_plan.title} · {wangxin.category.name}考核结果排名"
+    assert title.group(1) == f"{plan.title} · {wangxin.category.name}考核结果排名"
     assert f"第{snapshot.seq}次计算" in html and "打印日期：" in html
     assert 'data-print data-testid="print"' in html
 
-    breakdown = client.get(reverse("results:breakdown", args=[demo_plan.pk, snapshot.pk, wangxin.pk]))
+    breakdown = client.get(reverse("results:breakdown", args=[plan.pk, snapshot.pk, wangxin.pk]))
     html = breakdown.content.decode()
     title = re.search(r'data-testid="print-title">([^<]+)<', html)
     assert title is not None
-    assert title.group(1) == f"{demo_plan.title} · {wangxin.category.name} · 市委网信办得分明细"
+    assert title.group(1) == f"{plan.title} · {wangxin.category.name} · 市委网信办得分明细"
     assert "打印日期：" in html and 'data-testid="print"' in html

@@ -33,7 +33,7 @@ from kaohe.results.models import (
     ResultRelease,
     ResultSnapshot,
 )
-from kaohe.results.tests.conftest import grade, tasks_of, unit_named
+from kaohe.results.tests.conftest import grade, more_counties, tasks_of, unit_named
 from kaohe.reviews.models import Feedback, ReviewRequest
 from kaohe.scoring import adjustments
 from kaohe.scoring import services as scoring
@@ -45,17 +45,23 @@ EDITED_TITLE = "平顶山市法治政府建设领导小组办公室\n关于2020�
 
 
 @pytest.fixture
-def all_graded(demo_plan, personas):
-    """Every unit of the demo plan graded, each a little lower than the one before in its category (no ties), so a
+def seven_counties(plan):
+    """Four more 县区政府 units (seven in all): the 优秀 quota of 30 % then leaves two places (none of three).
+
+    Request it before ``all_graded``, which then grades them too."""
+    return more_counties(plan, 4)
+
+
+@pytest.fixture
+def all_graded(plan, personas):
+    """Every unit of the plan graded, each a little lower than the one before in its category (no ties), so a
     computation is complete and the 优秀 quota can be applied."""
     position: dict[int, int] = {}
-    for unit in PlanUnit.objects.filter(plan=demo_plan).select_related("category").order_by("pk"):
+    for unit in PlanUnit.objects.filter(plan=plan).select_related("category").order_by("pk"):
         k = position[unit.category_id] = position.get(unit.category_id, -1) + 1
         biggest = max(tasks_of(unit), key=lambda t: t.points or 0)
-        grade(
-            demo_plan, unit, personas.office, scores={biggest.code: (biggest.points or Decimal(0)) - Decimal(k) * Decimal("0.05")}
-        )
-    return demo_plan
+        grade(plan, unit, personas.office, scores={biggest.code: (biggest.points or Decimal(0)) - Decimal(k) * Decimal("0.05")})
+    return plan
 
 
 def _messages(response) -> list[str]:
@@ -289,24 +295,24 @@ def test_publication_refusals_list_every_reason(personas, all_graded):
         services.release_publish(actor=personas.desk, plan=plan, release=release)
 
 
-def test_publication_refused_with_missing_evaluations(personas, demo_plan, graded_dept1):
+def test_publication_refused_with_missing_evaluations(personas, plan, graded_dept1):
     """Missing evaluations without the office's recorded decision cannot even become the 征求意见稿 (listed by
     unit); with the decision see test_release_closing.py."""
     snapshot = services.results_compute(
-        actor=personas.office, plan=demo_plan, missing_policy="zero", decision_note="考核办会议决定：逾期未评按0分计"
+        actor=personas.office, plan=plan, missing_policy="zero", decision_note="考核办会议决定：逾期未评按0分计"
     )
     assert snapshot.complete and snapshot.missing_count  # complete by decision, yet evaluations are missing
-    release = _ready_release(demo_plan, personas.office, snapshot)
-    assert _fresh(demo_plan).status == Plan.Status.PUBLISHED
+    release = _ready_release(plan, personas.office, snapshot)
+    assert _fresh(plan).status == Plan.Status.PUBLISHED
     # An incomplete snapshot cannot even become the 征求意见稿.
-    incomplete = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="report")
+    incomplete = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
     with pytest.raises(ValidationError, match="评价未齐"):
-        services.release_start(actor=personas.office, plan=demo_plan, snapshot=incomplete, consult_until=timezone.localdate())
+        services.release_start(actor=personas.office, plan=plan, snapshot=incomplete, consult_until=timezone.localdate())
     response = personas.client(personas.office).post(
-        _url("release_start", demo_plan), {"snapshot": incomplete.pk, "consult_until": timezone.localdate().isoformat()}
+        _url("release_start", plan), {"snapshot": incomplete.pk, "consult_until": timezone.localdate().isoformat()}
     )
     assert "请选择一次评价齐全的计算结果" in _messages(response)
-    assert ResultRelease.objects.get(plan=demo_plan, is_current=True).pk == release.pk
+    assert ResultRelease.objects.get(plan=plan, is_current=True).pk == release.pk
 
 
 def _previous_year(plan: Plan, office, excellent_orgs: list[int]) -> Plan:
@@ -349,7 +355,7 @@ def _previous_year(plan: Plan, office, excellent_orgs: list[int]) -> Plan:
     return earlier
 
 
-def test_excellent_two_years_running_and_its_absence(personas, all_graded):
+def test_excellent_two_years_running_and_its_absence(personas, seven_counties, all_graded):
     plan = all_graded
     snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
     lists = selectors.category_lists(snapshot)
@@ -397,12 +403,12 @@ def test_excellent_two_years_running_and_its_absence(personas, all_graded):
     assert names[both[0]] in page and 'data-testid="two-years"' in page
 
 
-def test_score_sheet_per_category_with_reasons_and_sources(personas, demo_plan, graded_dept1):
+def test_score_sheet_per_category_with_reasons_and_sources(personas, plan, graded_dept1):
     wangxin = graded_dept1[0]
     field_task = next(t for t in tasks_of(wangxin) if t.method == Method.FIELD)
     scoring.evaluation_record_derived(
         actor=personas.office,
-        plan=demo_plan,
+        plan=plan,
         unit=wangxin,
         task=field_task,
         score=Decimal(field_task.points) - Decimal("0.50"),
@@ -410,13 +416,13 @@ def test_score_sheet_per_category_with_reasons_and_sources(personas, demo_plan, 
         source=EvaluationChange.Source.FIELD,
         expected_version=-1,
     )
-    snapshot = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="report")
-    dept1 = demo_plan.categories.get(name="部门1")
-    url = _url("score_sheet", demo_plan, snapshot.pk, dept1.pk)
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
+    dept1 = plan.categories.get(name="部门1")
+    url = _url("score_sheet", plan, snapshot.pk, dept1.pk)
     for user in (personas.desk, personas.unit, personas.viewer):
         assert personas.client(user).get(url).status_code == 403
     assert personas.client(personas.other_office).get(url).status_code == 404
-    assert personas.client(personas.office).get(_url("score_sheet", demo_plan, snapshot.pk, 999999)).status_code == 404
+    assert personas.client(personas.office).get(_url("score_sheet", plan, snapshot.pk, 999999)).status_code == 404
     response = personas.client(personas.office).get(url)
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
@@ -429,12 +435,12 @@ def test_score_sheet_per_category_with_reasons_and_sources(personas, demo_plan, 
     assert header[-2:] == ["扣分理由或说明", "评价来源"]
     rows = list(detail.iter_rows(min_row=5, values_only=True))
     assert {r[1] for r in rows} == {"市新闻出版局", "市委机要保密局", "市委网信办"}
-    assert len(rows) == 3 * len(tasks_of(wangxin)) == 33
+    assert len(rows) == 3 * len(tasks_of(wangxin)) == 9
     field_row = next(r for r in rows if r[1] == "市委网信办" and r[4] == field_task.code)
     assert field_row[14] == "实地查看台账不完整" and field_row[15] == "实地考核"
     assert AuditEvent.objects.filter(action="results.score_sheet", object_id=str(snapshot.pk)).count() == 1
     # The office's breakdown page names each evaluation's source (from the same query as the evaluations).
-    page = personas.client(personas.office).get(_url("breakdown", demo_plan, snapshot.pk, wangxin.pk)).content.decode()
+    page = personas.client(personas.office).get(_url("breakdown", plan, snapshot.pk, wangxin.pk)).content.decode()
     row = page[page.index(f">{field_task.code}<") :]
     assert '<span class="badge bg-blue-lt">实地考核</span>' in row[: row.index("</tr>")]
 

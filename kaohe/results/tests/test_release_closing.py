@@ -40,40 +40,40 @@ def _start(plan, office, snapshot):
     )
 
 
-def test_the_recorded_zero_decision_carries_to_publication(personas, demo_plan, graded_dept1):
-    snapshot = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="zero", decision_note=NOTE)
+def test_the_recorded_zero_decision_carries_to_publication(personas, plan, graded_dept1):
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note=NOTE)
     assert snapshot.complete and snapshot.missing_count
     client = personas.client(personas.office)
     start = {"snapshot": snapshot.pk, "consult_until": (timezone.localdate() + dt.timedelta(days=5)).isoformat()}
-    assert client.post(_url("release_start", demo_plan), start).status_code == 302
-    page = client.get(_url("release", demo_plan)).content.decode()
+    assert client.post(_url("release_start", plan), start).status_code == 302
+    page = client.get(_url("release", plan)).content.decode()
     assert 'data-testid="release-decision"' in page and NOTE in page
     assert f"缺少的 {snapshot.missing_count} 项评价按0分计" in page
-    release = ResultRelease.objects.get(plan=demo_plan, is_current=True)
-    services.consultation_close(actor=personas.office, plan=demo_plan, release=release)
+    release = ResultRelease.objects.get(plan=plan, is_current=True)
+    services.consultation_close(actor=personas.office, plan=plan, release=release)
     services.release_approve(
-        actor=personas.office, plan=demo_plan, release=release, approved_by=APPROVER, approved_on=timezone.localdate()
+        actor=personas.office, plan=plan, release=release, approved_by=APPROVER, approved_on=timezone.localdate()
     )
-    assert services.publication_problems(demo_plan, ResultRelease.objects.get(pk=release.pk)) == []
-    assert client.post(_url("publish", demo_plan)).status_code == 302
-    assert Plan.objects.get(pk=demo_plan.pk).status == Plan.Status.RESULTS_PUBLISHED
-    assert ResultPublication.objects.get(plan=demo_plan).snapshot_id == snapshot.pk
+    assert services.publication_problems(plan, ResultRelease.objects.get(pk=release.pk)) == []
+    assert client.post(_url("publish", plan)).status_code == 302
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.RESULTS_PUBLISHED
+    assert ResultPublication.objects.get(plan=plan).snapshot_id == snapshot.pk
 
 
-def test_without_the_decision_missing_evaluations_block_and_the_units_are_listed(personas, demo_plan, graded_dept1):
-    incomplete = services.results_compute(actor=personas.office, plan=demo_plan, missing_policy="report")
+def test_without_the_decision_missing_evaluations_block_and_the_units_are_listed(personas, plan, graded_dept1):
+    incomplete = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
     assert not incomplete.complete
     with pytest.raises(ValidationError) as refused:
-        _start(demo_plan, personas.office, incomplete)
+        _start(plan, personas.office, incomplete)
     message = refused.value.messages[0]
     assert message.startswith(f"第{incomplete.seq}次计算的评价未齐（")
-    ungraded = PlanUnit.objects.filter(plan=demo_plan).exclude(pk__in=[u.pk for u in graded_dept1])
+    ungraded = PlanUnit.objects.filter(plan=plan).exclude(pk__in=[u.pk for u in graded_dept1])
     first = ungraded.order_by("category__order", "organisation__sort_key", "pk").first()
     assert first is not None
     assert f"{first.organisation.name} {len(incomplete.data['missing'][str(first.pk)])} 项" in message
     assert "市委网信办" not in message  # graded in full
     assert "记录决定将缺少的评价按0分计" in message
-    assert not ResultRelease.objects.filter(plan=demo_plan).exists()
+    assert not ResultRelease.objects.filter(plan=plan).exists()
 
 
 def test_consultation_refuses_a_stale_snapshot_at_once_saying_what_changed(personas, all_graded):

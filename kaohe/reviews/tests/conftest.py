@@ -19,26 +19,34 @@ def beijing(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def wugang(demo_plan):
+def wugang(plan):
     from kaohe.plans.models import PlanUnit
 
-    return PlanUnit.objects.select_related("organisation", "category").get(plan=demo_plan, organisation__name="舞钢市人民政府")
+    return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name="舞钢市人民政府")
 
 
 @pytest.fixture
-def desk_tasks(demo_plan):
-    """Three 县区政府 报送资料 tasks graded by desk_yfxz (市司法局依法行政指导科)."""
-    from kaohe.plans.constants import Level, Method
-    from kaohe.plans.models import Indicator
+def desk_tasks(plan):
+    """Three 县区政府 报送资料 tasks graded by desk_yfxz (市司法局依法行政指导科).
 
+    The city's table has two (1.1.1 and 2.1.2, tests/city.py); the test adds a third, 5.1.1 (10 points).
+    """
+    from kaohe.plans.constants import Adjustment, Level, Method
+    from kaohe.plans.models import AssessorDesk, Category, Indicator
+    from tests import factories as f
+
+    county = Category.objects.get(plan=plan, name="县区政府")
+    yfxz = AssessorDesk.objects.get(plan=plan, organisation__name="市司法局依法行政指导科")
+    f.task(county, "5.1.1", 10, name="组织开展领导干部学法活动", assessor=yfxz, materials="学法记录")
     return list(
         Indicator.objects.filter(
-            plan=demo_plan,
-            category__name="县区政府",
+            plan=plan,
+            category=county,
             level=Level.TASK,
             method=Method.SUBMISSION,
-            assessor__organisation__name="市司法局依法行政指导科",
-        ).order_by("order")[:3]
+            adjustment=Adjustment.NONE,
+            assessor=yfxz,
+        ).order_by("order")
     )
 
 
@@ -51,10 +59,10 @@ def evaluate(personas, plan, unit, task, grade: str, reason: str = ""):
 
 
 @pytest.fixture
-def scored(personas, demo_plan, wugang, desk_tasks):
+def scored(personas, plan, wugang, desk_tasks):
     """舞钢: two tasks deducted (良, 中), one at full marks (优)."""
     first, second, third = desk_tasks
-    evaluate(personas, demo_plan, wugang, first, "good", "制度文件未按时报送")
-    evaluate(personas, demo_plan, wugang, second, "fair", "年度报告内容不完整")
-    evaluate(personas, demo_plan, wugang, third, "excellent")
+    evaluate(personas, plan, wugang, first, "good", "制度文件未按时报送")
+    evaluate(personas, plan, wugang, second, "fair", "年度报告内容不完整")
+    evaluate(personas, plan, wugang, third, "excellent")
     return desk_tasks

@@ -36,40 +36,40 @@ def _file(personas, plan, task, reasons="自评材料已于 12 月报送，请�
     )
 
 
-def test_units_never_see_unreleased_scores_then_see_the_snapshot(personas, demo_plan, wugang, scored):
+def test_units_never_see_unreleased_scores_then_see_the_snapshot(personas, plan, wugang, scored):
     first = scored[0]
     office = personas.client(personas.office)
     response = office.post(
-        reverse("reviews:problem_add", args=[demo_plan.pk]),
+        reverse("reviews:problem_add", args=[plan.pk]),
         {"unit": wugang.pk, "task": first.pk, "text": "规范性文件备案审查不及时"},
     )
     assert response.status_code == 302
     assert FeedbackProblem.objects.filter(feedback__unit=wugang).count() == 1
 
-    unit_page = personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk]))
+    unit_page = personas.client(personas.unit).get(reverse("reviews:unit", args=[plan.pk]))
     assert unit_page.status_code == 200
     body = unit_page.content.decode()
     assert "考核办尚未反馈" in body
     assert "制度文件未按时报送" not in body and "规范性文件备案审查不及时" not in body
 
-    assert _release(personas, demo_plan, wugang, note="请于收到后确认").status_code == 302
+    assert _release(personas, plan, wugang, note="请于收到后确认").status_code == 302
     feedback = Feedback.objects.get(unit=wugang)
     assert feedback.released_by == personas.office and feedback.scores
     assert AuditEvent.objects.filter(action="feedback.release", object_id=str(feedback.pk)).exists()
-    assert Notification.objects.filter(user=personas.unit, url=reverse("reviews:unit", args=[demo_plan.pk])).exists()
+    assert Notification.objects.filter(user=personas.unit, url=reverse("reviews:unit", args=[plan.pk])).exists()
 
     # The snapshot is what the unit sees, even if the desk changes the score afterwards.
     evaluation = Evaluation.objects.get(unit=wugang, task=first)
     evaluation_record(
         actor=personas.desk,
-        plan=demo_plan,
+        plan=plan,
         unit=wugang,
         task=first,
         grade="fair",
         reason="后改的理由",
         expected_version=evaluation.version,
     )
-    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
+    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
     assert "制度文件未按时报送" in body and "规范性文件备案审查不及时" in body and "请于收到后确认" in body
     assert "后改的理由" not in body
     assert "确认收到反馈" in body  # the acknowledge button
@@ -77,32 +77,29 @@ def test_units_never_see_unreleased_scores_then_see_the_snapshot(personas, demo_
 
     # The final feedback is released once: a second final release of the same unit is refused. A problem
     # recorded afterwards is a draft for the next round, which the unit does not see.
-    response = office.post(reverse("reviews:release", args=[demo_plan.pk]), {"unit": wugang.pk}, follow=True)
+    response = office.post(reverse("reviews:release", args=[plan.pk]), {"unit": wugang.pk}, follow=True)
     assert "均已反馈" in _messages(response)
-    office.post(reverse("reviews:problem_add", args=[demo_plan.pk]), {"unit": wugang.pk, "text": "又一个问题"})
+    office.post(reverse("reviews:problem_add", args=[plan.pk]), {"unit": wugang.pk, "text": "又一个问题"})
     assert FeedbackProblem.objects.filter(feedback__unit=wugang, feedback__released_at__isnull=False).count() == 1
-    assert "又一个问题" not in personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
+    assert "又一个问题" not in personas.client(personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
 
 
-def test_release_to_all_units(personas, demo_plan, scored):
-    response = personas.client(personas.office).post(reverse("reviews:release", args=[demo_plan.pk]), {"all_units": "on"})
+def test_release_to_all_units(personas, plan, scored):
+    response = personas.client(personas.office).post(reverse("reviews:release", args=[plan.pk]), {"all_units": "on"})
     assert response.status_code == 302
-    assert (
-        Feedback.objects.filter(plan=demo_plan, released_at__isnull=False).count()
-        == PlanUnit.objects.filter(plan=demo_plan).count()
-    )
+    assert Feedback.objects.filter(plan=plan, released_at__isnull=False).count() == PlanUnit.objects.filter(plan=plan).count()
     assert Notification.objects.filter(user=personas.unit2, title__contains="已反馈").exists()
     # Neither a unit nor all: refused with a message, nothing else happens.
-    response = personas.client(personas.office).post(reverse("reviews:release", args=[demo_plan.pk]), {}, follow=True)
+    response = personas.client(personas.office).post(reverse("reviews:release", args=[plan.pk]), {}, follow=True)
     assert "请选择考核对象" in _messages(response)
 
 
-def test_window_is_five_working_days_after_receipt(personas, demo_plan, wugang, scored, monkeypatch):
+def test_window_is_five_working_days_after_receipt(personas, plan, wugang, scored, monkeypatch):
     """Received 2021-04-29 → 5 working days (劳动节 1–5 May, Saturday 8 May worked) → 2021-05-10."""
     first, second, _ = scored
-    feedback = _released_and_acknowledged(personas, demo_plan, wugang, monkeypatch, beijing(2021, 4, 29, 15))
+    feedback = _released_and_acknowledged(personas, plan, wugang, monkeypatch, beijing(2021, 4, 29, 15))
     assert feedback.acknowledged_by == personas.unit
-    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
+    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
     assert "复核申请截止：2021-05-10" in body
     # The two deducted tasks and every task not evaluated (it loses its points too), not the full-marks one.
     feedback = Feedback.objects.get(unit=wugang)
@@ -110,7 +107,7 @@ def test_window_is_five_working_days_after_receipt(personas, demo_plan, wugang, 
     assert body.count('data-testid="request-form"') == 2 + unevaluated
 
     set_now(monkeypatch, beijing(2021, 5, 10, 17, 30))  # day 5: allowed
-    response = _file(personas, demo_plan, first)
+    response = _file(personas, plan, first)
     assert "已提交" in _messages(response)
     review = ReviewRequest.objects.get(unit=wugang, task=first)
     assert review.status == ReviewRequest.Status.OPEN
@@ -119,30 +116,30 @@ def test_window_is_five_working_days_after_receipt(personas, demo_plan, wugang, 
     assert Notification.objects.filter(user=personas.desk, title__contains=first.code).exists()  # the desk concerned
 
     set_now(monkeypatch, beijing(2021, 5, 11, 9))  # day 6: refused
-    response = _file(personas, demo_plan, second)
+    response = _file(personas, plan, second)
     assert "复核申请期限已过" in _messages(response) and "2021-05-10" in _messages(response)
     assert not ReviewRequest.objects.filter(task=second).exists()
-    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
+    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
     assert 'data-testid="request-form"' not in body
     assert "复核申请期限已过" in body
 
 
-def test_bad_requests_are_refused(personas, demo_plan, wugang, scored, monkeypatch):
+def test_bad_requests_are_refused(personas, plan, wugang, scored, monkeypatch):
     first, _, full_marks = scored
     # Before any feedback: nothing to review.
-    assert "尚未反馈" in _messages(_file(personas, demo_plan, first))
-    _released_and_acknowledged(personas, demo_plan, wugang, monkeypatch, beijing(2021, 4, 29))
+    assert "尚未反馈" in _messages(_file(personas, plan, first))
+    _released_and_acknowledged(personas, plan, wugang, monkeypatch, beijing(2021, 4, 29))
     set_now(monkeypatch, beijing(2021, 4, 30))
     # An item that was not deducted.
-    assert "未扣分" in _messages(_file(personas, demo_plan, full_marks))
+    assert "未扣分" in _messages(_file(personas, plan, full_marks))
     # No written reasons.
-    assert "请写明申请复核的理由" in _messages(_file(personas, demo_plan, first, reasons="  "))
+    assert "请写明申请复核的理由" in _messages(_file(personas, plan, first, reasons="  "))
     # One open request per task.
-    assert "已提交" in _messages(_file(personas, demo_plan, first))
-    assert "已有待答复的复核申请" in _messages(_file(personas, demo_plan, first))
+    assert "已提交" in _messages(_file(personas, plan, first))
+    assert "已有待答复的复核申请" in _messages(_file(personas, plan, first))
     assert ReviewRequest.objects.filter(task=first).count() == 1
     # Another unit (another category: the task is not theirs), an outsider, a desk, the office.
-    url = reverse("reviews:request", args=[demo_plan.pk, first.pk])
+    url = reverse("reviews:request", args=[plan.pk, first.pk])
     assert personas.client(personas.unit2).post(url, {"reasons": "x"}).status_code == 404
     assert personas.client(personas.other_unit).post(url, {"reasons": "x"}).status_code == 404
     assert personas.client(personas.desk).post(url, {"reasons": "x"}).status_code == 403
@@ -150,31 +147,31 @@ def test_bad_requests_are_refused(personas, demo_plan, wugang, scored, monkeypat
     assert ReviewRequest.objects.filter(task=first).count() == 1
 
 
-def test_a_year_without_calendar_data_is_refused(personas, demo_plan, wugang, scored, monkeypatch):
+def test_a_year_without_calendar_data_is_refused(personas, plan, wugang, scored, monkeypatch):
     from kaohe.accounts.models import User
 
     User.objects.filter(pk=personas.unit.pk).update(password_changed_at=beijing(2031, 1, 1))  # not expired in 2031
     personas.unit.refresh_from_db()
-    _released_and_acknowledged(personas, demo_plan, wugang, monkeypatch, beijing(2031, 1, 6))
+    _released_and_acknowledged(personas, plan, wugang, monkeypatch, beijing(2031, 1, 6))
     set_now(monkeypatch, beijing(2031, 1, 7))
-    response = _file(personas, demo_plan, scored[0])
+    response = _file(personas, plan, scored[0])
     assert "尚无 2031 年的节假日安排" in _messages(response)
     assert not ReviewRequest.objects.exists()
-    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
+    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
     assert "尚无 2031 年的节假日安排" in body
 
 
-def test_decisions(personas, demo_plan, wugang, scored, monkeypatch):
+def test_decisions(personas, plan, wugang, scored, monkeypatch):
     first, second, _ = scored
-    _released_and_acknowledged(personas, demo_plan, wugang, monkeypatch, beijing(2021, 4, 29))
+    _released_and_acknowledged(personas, plan, wugang, monkeypatch, beijing(2021, 4, 29))
     set_now(monkeypatch, beijing(2021, 4, 30))
-    _file(personas, demo_plan, first)
-    _file(personas, demo_plan, second)
+    _file(personas, plan, first)
+    _file(personas, plan, second)
     upheld, changed = ReviewRequest.objects.order_by("pk")
     office = personas.client(personas.office)
 
     # Who may decide: the unit reads but may not decide (403); a desk and outsiders get 404.
-    url = reverse("reviews:decide", args=[demo_plan.pk, upheld.pk])
+    url = reverse("reviews:decide", args=[plan.pk, upheld.pk])
     data = {"decision": "upheld", "answer": "材料确未按时报送，维持原评价"}
     assert personas.client(personas.unit).post(url, data).status_code == 403
     for user in (personas.desk, personas.unit2, personas.viewer, personas.other_office):
@@ -189,11 +186,11 @@ def test_decisions(personas, demo_plan, wugang, scored, monkeypatch):
     # The office page lists both with their answer deadline (2021-04-30 + 5 working days = 2021-05-11).
     set_now(monkeypatch, beijing(2021, 5, 11, 17))  # the last day: due, not overdue
     office = personas.client(personas.office)  # a fresh login: the idle timeout counts in the patched clock too
-    body = office.get(reverse("reviews:office", args=[demo_plan.pk])).content.decode()
+    body = office.get(reverse("reviews:office", args=[plan.pk])).content.decode()
     assert "2021-05-11" in body and "已逾期" not in body
     set_now(monkeypatch, beijing(2021, 5, 12, 9))
     office = personas.client(personas.office)
-    body = office.get(reverse("reviews:office", args=[demo_plan.pk])).content.decode()
+    body = office.get(reverse("reviews:office", args=[plan.pk])).content.decode()
     assert body.count('data-testid="open-row"') == 2
     assert "2021-05-11" in body and "已逾期" in body
 
@@ -204,7 +201,7 @@ def test_decisions(personas, demo_plan, wugang, scored, monkeypatch):
     assert "该复核申请已答复" in _messages(office.post(url, data, follow=True))
 
     # 调整: through the evaluation history, source "review".
-    url = reverse("reviews:decide", args=[demo_plan.pk, changed.pk])
+    url = reverse("reviews:decide", args=[plan.pk, changed.pk])
     response = office.post(url, {"decision": "changed", "answer": "补充材料齐全，调整为优"}, follow=True)
     assert "请选择等次" in _messages(response)  # a change needs the new grade
     before = EvaluationChange.objects.filter(evaluation__unit=wugang, evaluation__task=second).count()
@@ -221,13 +218,13 @@ def test_decisions(personas, demo_plan, wugang, scored, monkeypatch):
     assert AuditEvent.objects.filter(action="review.decide").count() == 2
     assert Notification.objects.filter(user=personas.unit, title__contains="复核申请已答复").count() == 2
 
-    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
+    body = personas.client(personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
     assert "补充材料齐全，调整为优" in body and "材料确未按时报送" in body
 
 
-def test_office_page_query_count_is_pinned(personas, demo_plan, wugang, scored, monkeypatch):
+def test_office_page_query_count_is_pinned(personas, plan, wugang, scored, monkeypatch):
     office = personas.client(personas.office)
-    url = reverse("reviews:office", args=[demo_plan.pk])
+    url = reverse("reviews:office", args=[plan.pk])
     office.get(url)  # warm caches (sessions, memberships)
 
     def count() -> int:
@@ -235,13 +232,13 @@ def test_office_page_query_count_is_pinned(personas, demo_plan, wugang, scored, 
             assert office.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    _released_and_acknowledged(personas, demo_plan, wugang, monkeypatch, beijing(2021, 4, 29))
+    _released_and_acknowledged(personas, plan, wugang, monkeypatch, beijing(2021, 4, 29))
     set_now(monkeypatch, beijing(2021, 4, 30))
-    _file(personas, demo_plan, scored[0])
+    _file(personas, plan, scored[0])
     few = count()
-    _file(personas, demo_plan, scored[1])
-    office.post(reverse("reviews:release", args=[demo_plan.pk]), {"all_units": "on"})
-    office.post(reverse("reviews:problem_add", args=[demo_plan.pk]), {"unit": wugang.pk, "text": "问题"})
+    _file(personas, plan, scored[1])
+    office.post(reverse("reviews:release", args=[plan.pk]), {"all_units": "on"})
+    office.post(reverse("reviews:problem_add", args=[plan.pk]), {"unit": wugang.pk, "text": "问题"})
     assert count() == few
     assert few == 15
 
@@ -276,18 +273,18 @@ def _assert_official_layout(document, plan) -> None:
     assert document.paragraphs[-1].text.endswith("印发")
 
 
-def test_feedback_letter_docx(personas, demo_plan, wugang, scored):
+def test_feedback_letter_docx(personas, plan, wugang, scored):
     import io
 
     import docx
 
-    url = reverse("reviews:letter", args=[demo_plan.pk, wugang.pk])
+    url = reverse("reviews:letter", args=[plan.pk, wugang.pk])
     personas.client(personas.office).post(
-        reverse("reviews:problem_add", args=[demo_plan.pk]), {"unit": wugang.pk, "task": scored[0].pk, "text": "台账不完整"}
+        reverse("reviews:problem_add", args=[plan.pk]), {"unit": wugang.pk, "task": scored[0].pk, "text": "台账不完整"}
     )
     assert personas.client(personas.unit).get(url).status_code == 404  # not released yet
     assert personas.client(personas.office).get(url).status_code == 404
-    _release(personas, demo_plan, wugang)
+    _release(personas, plan, wugang)
     for user in (personas.unit, personas.office):
         response = personas.client(user).get(url)
         assert response.status_code == 200, user
@@ -296,30 +293,30 @@ def test_feedback_letter_docx(personas, demo_plan, wugang, scored):
         tables = docx.Document(io.BytesIO(response.content)).tables
         assert "舞钢市人民政府" in text and "台账不完整" in text and "5个工作日内" in text
         assert "制度文件未按时报送" in [c.text for row in tables[0].rows for c in row.cells]
-    _assert_official_layout(docx.Document(io.BytesIO(response.content)), demo_plan)
+    _assert_official_layout(docx.Document(io.BytesIO(response.content)), plan)
     for user in (personas.unit2, personas.desk, personas.viewer, personas.other_office, personas.other_unit):
         assert personas.client(user).get(url).status_code == 404, user
     assert AuditEvent.objects.filter(action="feedback.letter").count() == 2
 
 
-def test_request_with_attachment(personas, demo_plan, wugang, scored, monkeypatch):
+def test_request_with_attachment(personas, plan, wugang, scored, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from kaohe.submissions.tests.conftest import PDF
 
     first, second, _ = scored
-    _released_and_acknowledged(personas, demo_plan, wugang, monkeypatch, beijing(2021, 4, 29))
+    _released_and_acknowledged(personas, plan, wugang, monkeypatch, beijing(2021, 4, 29))
     set_now(monkeypatch, beijing(2021, 4, 30))
     unit = personas.client(personas.unit)
     response = unit.post(
-        reverse("reviews:request", args=[demo_plan.pk, first.pk]),
+        reverse("reviews:request", args=[plan.pk, first.pk]),
         {"reasons": "见附件", "attachment": SimpleUploadedFile("说明.pdf", PDF, content_type="application/pdf")},
         follow=True,
     )
     assert "已提交" in _messages(response)
     review = ReviewRequest.objects.get(task=first)
     assert review.attachment_name == "说明.pdf" and review.attachment_storage_name
-    url = reverse("reviews:attachment", args=[demo_plan.pk, review.pk])
+    url = reverse("reviews:attachment", args=[plan.pk, review.pk])
     for user in (personas.unit, personas.office):
         download = personas.client(user).get(url)
         assert download.status_code == 200, user
@@ -330,7 +327,7 @@ def test_request_with_attachment(personas, demo_plan, wugang, scored, monkeypatc
     assert AuditEvent.objects.filter(action="review.attachment_download").count() == 2
     # A refused file (empty) keeps the request from being filed, with the reason.
     response = personas.client(personas.unit).post(
-        reverse("reviews:request", args=[demo_plan.pk, second.pk]),
+        reverse("reviews:request", args=[plan.pk, second.pk]),
         {"reasons": "见附件", "attachment": SimpleUploadedFile("空.pdf", b"", content_type="application/pdf")},
         follow=True,
     )
@@ -338,18 +335,18 @@ def test_request_with_attachment(personas, demo_plan, wugang, scored, monkeypatc
     assert "空文件" in _messages(response)
 
 
-def test_unit_page_query_count_does_not_grow_with_requests(personas, demo_plan, wugang, scored, monkeypatch):
-    _released_and_acknowledged(personas, demo_plan, wugang, monkeypatch, beijing(2021, 4, 29))
+def test_unit_page_query_count_does_not_grow_with_requests(personas, plan, wugang, scored, monkeypatch):
+    _released_and_acknowledged(personas, plan, wugang, monkeypatch, beijing(2021, 4, 29))
     set_now(monkeypatch, beijing(2021, 4, 30))
     unit = personas.client(personas.unit)
-    url = reverse("reviews:unit", args=[demo_plan.pk])
+    url = reverse("reviews:unit", args=[plan.pk])
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
             assert unit.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    _file(personas, demo_plan, scored[0])
+    _file(personas, plan, scored[0])
     few = count()
-    _file(personas, demo_plan, scored[1])
+    _file(personas, plan, scored[1])
     assert count() == few

@@ -46,7 +46,7 @@ def _unit_page(personas, plan, user=None) -> str:
     return page
 
 
-def test_two_rounds_each_acknowledged_each_with_its_own_window(personas, demo_plan, wugang, scored, monkeypatch):
+def test_two_rounds_each_acknowledged_each_with_its_own_window(personas, plan, wugang, scored, monkeypatch):
     """Round 1 received 2021-04-29 → window ends 2021-05-10; round 2 received 2021-05-07 → 2021-05-13.
 
     On 2021-05-11 (day 6 of round 1, 劳动节 1–5 May and the worked Saturday 8 May counted) a request on
@@ -54,8 +54,8 @@ def test_two_rounds_each_acknowledged_each_with_its_own_window(personas, demo_pl
     """
     first, second, _ = scored
     set_now(monkeypatch, beijing(2021, 4, 28))
-    _problem(personas, demo_plan, wugang, "规范性文件备案审查不及时", first)
-    assert _release_round(personas, demo_plan, wugang).status_code == 302
+    _problem(personas, plan, wugang, "规范性文件备案审查不及时", first)
+    assert _release_round(personas, plan, wugang).status_code == 302
     round1 = Feedback.objects.get(unit=wugang, number=1)
     assert round1.kind == Feedback.Kind.PROBLEMS and round1.round_label == "第1轮问题反馈"
     assert [row["code"] for row in round1.scores] == [first.code]  # only the task the problem concerns
@@ -64,77 +64,77 @@ def test_two_rounds_each_acknowledged_each_with_its_own_window(personas, demo_pl
     assert AuditEvent.objects.filter(action="feedback.release", object_id=str(round1.pk)).exists()
 
     set_now(monkeypatch, beijing(2021, 4, 29, 15))
-    assert _acknowledge(personas, demo_plan, round1).status_code == 302
+    assert _acknowledge(personas, plan, round1).status_code == 302
     round1.refresh_from_db()
     assert round1.acknowledged_by == personas.unit
     assert AuditEvent.objects.filter(action="feedback.acknowledge", object_id=str(round1.pk)).exists()
 
     # A problem found later is a draft for round 2 until released.
     set_now(monkeypatch, beijing(2021, 5, 6))
-    _problem(personas, demo_plan, wugang, "年度报告未按要求公开", second)
-    assert "年度报告未按要求公开" not in _unit_page(personas, demo_plan)
-    assert _release_round(personas, demo_plan, wugang).status_code == 302
+    _problem(personas, plan, wugang, "年度报告未按要求公开", second)
+    assert "年度报告未按要求公开" not in _unit_page(personas, plan)
+    assert _release_round(personas, plan, wugang).status_code == 302
     round2 = Feedback.objects.get(unit=wugang, number=2)
     assert [row["code"] for row in round2.scores] == [second.code]
     assert Notification.objects.filter(user=personas.unit, title__contains="第2轮问题反馈").exists()
 
     set_now(monkeypatch, beijing(2021, 5, 7))
-    assert _acknowledge(personas, demo_plan, round2).status_code == 302
-    body = _unit_page(personas, demo_plan)
+    assert _acknowledge(personas, plan, round2).status_code == 302
+    body = _unit_page(personas, plan)
     assert body.index("第2轮问题反馈") < body.index("第1轮问题反馈")  # newest first
     assert "复核申请截止：2021-05-10" in body and "复核申请截止：2021-05-13" in body
     assert body.count('data-testid="request-form"') == 2  # one deducted task in each round
 
     set_now(monkeypatch, beijing(2021, 5, 11, 9))  # day 6 of round 1, day 2 of round 2
-    response = _file(personas, demo_plan, first, round1)
+    response = _file(personas, plan, first, round1)
     assert "第1轮问题反馈的复核申请期限已过" in _messages(response) and "2021-05-10" in _messages(response)
     assert not ReviewRequest.objects.filter(task=first).exists()
     # A task the round does not concern cannot be disputed in it.
-    assert "第2轮问题反馈未涉及" in _messages(_file(personas, demo_plan, first, round2))
-    assert "已提交" in _messages(_file(personas, demo_plan, second, round2))
+    assert "第2轮问题反馈未涉及" in _messages(_file(personas, plan, first, round2))
+    assert "已提交" in _messages(_file(personas, plan, second, round2))
     review = ReviewRequest.objects.get(task=second)
     assert review.feedback == round2
 
-    body = _unit_page(personas, demo_plan)
+    body = _unit_page(personas, plan)
     assert body.count('data-testid="request-form"') == 0
     statuses = [s.split(">")[1].split("<")[0] for s in body.split('data-testid="round-status"')[1:]]
     assert statuses == [RoundStatus.IN_WINDOW, RoundStatus.CLOSED]  # round 2, round 1
 
     # The office sees both rounds of the unit with their status; nothing awaits acknowledgement.
-    office_body = personas.client(personas.office).get(reverse("reviews:office", args=[demo_plan.pk])).content.decode()
+    office_body = personas.client(personas.office).get(reverse("reviews:office", args=[plan.pk])).content.decode()
     assert office_body.count('data-testid="unit-round"') == 2
     assert 'data-testid="pending-row"' not in office_body
 
 
-def test_drafts_are_invisible_and_acknowledgement_is_per_round(personas, demo_plan, wugang, scored, monkeypatch):
+def test_drafts_are_invisible_and_acknowledgement_is_per_round(personas, plan, wugang, scored, monkeypatch):
     first, second, _ = scored
-    _problem(personas, demo_plan, wugang, "执法公示信息不全", first)
-    body = _unit_page(personas, demo_plan)
+    _problem(personas, plan, wugang, "执法公示信息不全", first)
+    body = _unit_page(personas, plan)
     assert "执法公示信息不全" not in body and "考核办尚未反馈" in body
     # Nothing released: nothing to acknowledge, and the letter does not exist.
-    assert "考核办尚未反馈" in _messages(_acknowledge(personas, demo_plan, None, follow=True))
+    assert "考核办尚未反馈" in _messages(_acknowledge(personas, plan, None, follow=True))
     draft = Feedback.objects.get(unit=wugang)
-    assert _acknowledge(personas, demo_plan, draft).status_code == 404  # a draft is no round
-    letter = reverse("reviews:letter", args=[demo_plan.pk, wugang.pk])
+    assert _acknowledge(personas, plan, draft).status_code == 404  # a draft is no round
+    letter = reverse("reviews:letter", args=[plan.pk, wugang.pk])
     assert personas.client(personas.unit).get(f"{letter}?round={draft.pk}").status_code == 404
 
-    _release_round(personas, demo_plan, wugang)
-    _problem(personas, demo_plan, wugang, "复议决定未履行", second)
-    _release_round(personas, demo_plan, wugang)
+    _release_round(personas, plan, wugang)
+    _problem(personas, plan, wugang, "复议决定未履行", second)
+    _release_round(personas, plan, wugang)
     round1, round2 = Feedback.objects.filter(unit=wugang).order_by("number")
-    office = personas.client(personas.office).get(reverse("reviews:office", args=[demo_plan.pk])).content.decode()
+    office = personas.client(personas.office).get(reverse("reviews:office", args=[plan.pk])).content.decode()
     assert office.count('data-testid="pending-row"') == 2  # both rounds await acknowledgement
 
     # Two rounds await: an acknowledgement must say which.
-    response = _acknowledge(personas, demo_plan, None, follow=True)
+    response = _acknowledge(personas, plan, None, follow=True)
     assert "请选择要确认收到的反馈轮次" in _messages(response)
     assert not Feedback.objects.filter(unit=wugang, acknowledged_at__isnull=False).exists()
     set_now(monkeypatch, beijing(2021, 4, 29))
-    _acknowledge(personas, demo_plan, round2)
+    _acknowledge(personas, plan, round2)
     round1.refresh_from_db()
     round2.refresh_from_db()
     assert round1.acknowledged_at is None and round2.acknowledged_at is not None
-    assert "已确认收到第2轮问题反馈" in _messages(_acknowledge(personas, demo_plan, round2, follow=True))
+    assert "已确认收到第2轮问题反馈" in _messages(_acknowledge(personas, plan, round2, follow=True))
 
     # The letter names its round; round 1's letter holds round 1's problem only.
     import docx
@@ -145,52 +145,52 @@ def test_drafts_are_invisible_and_acknowledgement_is_per_round(personas, demo_pl
     assert "第1轮问题反馈" in text and "执法公示信息不全" in text and "复议决定未履行" not in text
 
 
-def test_other_units_rounds_do_not_exist_for_a_unit(personas, demo_plan, wugang, scored):
-    sfj = PlanUnit.objects.get(plan=demo_plan, organisation__name="市司法局")
-    _problem(personas, demo_plan, sfj, "行政执法案卷不规范")
-    _release_round(personas, demo_plan, sfj)
+def test_other_units_rounds_do_not_exist_for_a_unit(personas, plan, wugang, scored):
+    sfj = PlanUnit.objects.get(plan=plan, organisation__name="市司法局")
+    _problem(personas, plan, sfj, "行政执法案卷不规范")
+    _release_round(personas, plan, sfj)
     theirs = Feedback.objects.get(unit=sfj)
-    _problem(personas, demo_plan, wugang, "台账不完整", scored[0])
-    _release_round(personas, demo_plan, wugang)
+    _problem(personas, plan, wugang, "台账不完整", scored[0])
+    _release_round(personas, plan, wugang)
 
     # 舞钢 cannot acknowledge, file on, or read 市司法局's round.
-    assert _acknowledge(personas, demo_plan, theirs).status_code == 404
+    assert _acknowledge(personas, plan, theirs).status_code == 404
     theirs.refresh_from_db()
     assert theirs.acknowledged_at is None
-    url = reverse("reviews:request", args=[demo_plan.pk, scored[0].pk])
+    url = reverse("reviews:request", args=[plan.pk, scored[0].pk])
     assert personas.client(personas.unit).post(url, {"reasons": "x", "round": theirs.pk}).status_code == 404
-    letter = reverse("reviews:letter", args=[demo_plan.pk, wugang.pk])
+    letter = reverse("reviews:letter", args=[plan.pk, wugang.pk])
     assert personas.client(personas.unit).get(f"{letter}?round={theirs.pk}").status_code == 404
     assert personas.client(personas.unit).get(f"{letter}?round=abc").status_code == 404
     assert personas.client(personas.unit).get(letter).status_code == 200  # without a round: the newest
-    assert "行政执法案卷不规范" not in _unit_page(personas, demo_plan)
+    assert "行政执法案卷不规范" not in _unit_page(personas, plan)
     # Desks, viewers and the other unit may neither record nor release.
     for user in (personas.desk, personas.viewer, personas.unit2):
         client = personas.client(user)
-        add = client.post(reverse("reviews:problem_add", args=[demo_plan.pk]), {"unit": wugang.pk, "text": "x"})
-        release = client.post(reverse("reviews:release", args=[demo_plan.pk]), {"unit": wugang.pk, "kind": "problems"})
+        add = client.post(reverse("reviews:problem_add", args=[plan.pk]), {"unit": wugang.pk, "text": "x"})
+        release = client.post(reverse("reviews:release", args=[plan.pk]), {"unit": wugang.pk, "kind": "problems"})
         assert (add.status_code, release.status_code) == (403, 403), user
     assert Feedback.objects.filter(unit=wugang).count() == 1
 
 
-def test_release_to_several_units_at_once_and_bad_input(personas, demo_plan, wugang, scored):
-    sfj = PlanUnit.objects.get(plan=demo_plan, organisation__name="市司法局")
-    others = list(PlanUnit.objects.filter(plan=demo_plan).exclude(pk__in=[wugang.pk, sfj.pk])[:1])
-    _problem(personas, demo_plan, wugang, "台账不完整", scored[0])
-    _problem(personas, demo_plan, sfj, "行政执法案卷不规范")
+def test_release_to_several_units_at_once_and_bad_input(personas, plan, wugang, scored):
+    sfj = PlanUnit.objects.get(plan=plan, organisation__name="市司法局")
+    others = list(PlanUnit.objects.filter(plan=plan).exclude(pk__in=[wugang.pk, sfj.pk])[:1])
+    _problem(personas, plan, wugang, "台账不完整", scored[0])
+    _problem(personas, plan, sfj, "行政执法案卷不规范")
     office = personas.client(personas.office)
-    url = reverse("reviews:release", args=[demo_plan.pk])
+    url = reverse("reviews:release", args=[plan.pk])
 
     # Bad input: an unknown kind, a unit of no plan of ours; nothing released.
     assert "请选择反馈类型" in _messages(office.post(url, {"unit": wugang.pk, "kind": "bogus"}, follow=True))
     assert "所选考核对象不属于本方案" in _messages(office.post(url, {"unit": 999999, "kind": "problems"}, follow=True))
     # A unit without recorded problems has no round to release.
-    response = _release_round(personas, demo_plan, *others, follow=True)
+    response = _release_round(personas, plan, *others, follow=True)
     assert "没有待反馈的问题" in _messages(response)
     assert not Feedback.objects.filter(released_at__isnull=False).exists()
 
     # Several at once: each unit with problems gets its round 1; the unit without is skipped.
-    response = _release_round(personas, demo_plan, wugang, sfj, *others, follow=True)
+    response = _release_round(personas, plan, wugang, sfj, *others, follow=True)
     assert "已向 2 个考核对象发布问题反馈" in _messages(response)
     assert set(Feedback.objects.filter(released_at__isnull=False).values_list("unit_id", "number")) == {
         (wugang.pk, 1),
@@ -205,40 +205,40 @@ def test_release_to_several_units_at_once_and_bad_input(personas, demo_plan, wug
     assert "均已反馈考核情况" in _messages(office.post(url, {"unit": wugang.pk, "kind": "final"}, follow=True))
 
 
-def test_open_feedback_rounds_block_until_acknowledged_and_the_window_ends(personas, demo_plan, wugang, scored, monkeypatch):
+def test_open_feedback_rounds_block_until_acknowledged_and_the_window_ends(personas, plan, wugang, scored, monkeypatch):
     first = scored[0]
     set_now(monkeypatch, beijing(2021, 4, 28))
-    _problem(personas, demo_plan, wugang, "台账不完整", first)
-    assert open_feedback_rounds(demo_plan) == []  # a draft is no round
-    _release_round(personas, demo_plan, wugang)
+    _problem(personas, plan, wugang, "台账不完整", first)
+    assert open_feedback_rounds(plan) == []  # a draft is no round
+    _release_round(personas, plan, wugang)
     round1 = Feedback.objects.get(unit=wugang, number=1)
-    [state] = open_feedback_rounds(demo_plan)
+    [state] = open_feedback_rounds(plan)
     assert state.feedback == round1 and state.status == RoundStatus.PENDING
 
     set_now(monkeypatch, beijing(2021, 4, 29, 15))
-    _acknowledge(personas, demo_plan, round1)
+    _acknowledge(personas, plan, round1)
     set_now(monkeypatch, beijing(2021, 5, 10, 17))  # last day of the window
-    [state] = open_feedback_rounds(demo_plan)
+    [state] = open_feedback_rounds(plan)
     assert state.status == RoundStatus.IN_WINDOW
-    assert "已提交" in _messages(_file(personas, demo_plan, first, round1))
+    assert "已提交" in _messages(_file(personas, plan, first, round1))
     set_now(monkeypatch, beijing(2021, 5, 11, 9))  # window over, but the request awaits its answer
-    [state] = open_feedback_rounds(demo_plan)
+    [state] = open_feedback_rounds(plan)
     assert state.status == RoundStatus.IN_WINDOW
     review = ReviewRequest.objects.get(task=first)
     office = personas.client(personas.office)
-    office.post(reverse("reviews:decide", args=[demo_plan.pk, review.pk]), {"decision": "upheld", "answer": "维持"})
-    assert open_feedback_rounds(demo_plan) == []
+    office.post(reverse("reviews:decide", args=[plan.pk, review.pk]), {"decision": "upheld", "answer": "维持"})
+    assert open_feedback_rounds(plan) == []
 
     # A round with no deducted task has nothing to review: closed once acknowledged.
-    _problem(personas, demo_plan, wugang, "宣传不到位")
-    _release_round(personas, demo_plan, wugang)
+    _problem(personas, plan, wugang, "宣传不到位")
+    _release_round(personas, plan, wugang)
     round2 = Feedback.objects.get(unit=wugang, number=2)
-    assert [s.feedback for s in open_feedback_rounds(demo_plan)] == [round2]
-    _acknowledge(personas, demo_plan, round2)
-    assert open_feedback_rounds(demo_plan) == []
+    assert [s.feedback for s in open_feedback_rounds(plan)] == [round2]
+    _acknowledge(personas, plan, round2)
+    assert open_feedback_rounds(plan) == []
 
 
-def test_data_migration_makes_the_single_release_round_one_final(personas, demo_plan, wugang, scored):
+def test_data_migration_makes_the_single_release_round_one_final(personas, plan, wugang, scored):
     """0004 turns each unit's one release into its round 1, the final feedback; a draft stays a draft.
 
     (A full backwards/forwards run of 0003–0005 over a copy of the demo database was checked by hand; the
@@ -250,9 +250,9 @@ def test_data_migration_makes_the_single_release_round_one_final(personas, demo_
     from django.utils import timezone
 
     migration = importlib.import_module("kaohe.reviews.migrations.0004_feedback_release_becomes_round_one")
-    sfj = PlanUnit.objects.get(plan=demo_plan, organisation__name="市司法局")
-    released = Feedback.objects.create(plan=demo_plan, unit=wugang, released_by=personas.office, released_at=timezone.now())
-    draft = Feedback.objects.create(plan=demo_plan, unit=sfj)
+    sfj = PlanUnit.objects.get(plan=plan, organisation__name="市司法局")
+    released = Feedback.objects.create(plan=plan, unit=wugang, released_by=personas.office, released_at=timezone.now())
+    draft = Feedback.objects.create(plan=plan, unit=sfj)
     assert released.kind == Feedback.Kind.PROBLEMS  # the field's default, as 0003 adds it to old rows
 
     migration.number_released(apps, None)
@@ -263,33 +263,31 @@ def test_data_migration_makes_the_single_release_round_one_final(personas, demo_
     assert (draft.number, draft.released_at) == (None, None)
 
 
-def test_unit_page_query_count_does_not_grow_with_rounds(personas, demo_plan, wugang, scored, monkeypatch):
+def test_unit_page_query_count_does_not_grow_with_rounds(personas, plan, wugang, scored, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     set_now(monkeypatch, beijing(2021, 4, 28))
     unit = personas.client(personas.unit)
-    url = reverse("reviews:unit", args=[demo_plan.pk])
+    url = reverse("reviews:unit", args=[plan.pk])
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
             assert unit.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    _problem(personas, demo_plan, wugang, "台账不完整", scored[0])
-    _release_round(personas, demo_plan, wugang)
+    _problem(personas, plan, wugang, "台账不完整", scored[0])
+    _release_round(personas, plan, wugang)
     few = count()
     for text, task in (("公示不及时", scored[1]), ("培训记录缺失", scored[2])):
-        _problem(personas, demo_plan, wugang, text, task)
-        _release_round(personas, demo_plan, wugang)
-    _acknowledge(personas, demo_plan, Feedback.objects.get(unit=wugang, number=2))
+        _problem(personas, plan, wugang, text, task)
+        _release_round(personas, plan, wugang)
+    _acknowledge(personas, plan, Feedback.objects.get(unit=wugang, number=2))
     assert Feedback.objects.filter(unit=wugang, released_at__isnull=False).count() == 3
     assert count() == few
 
 
-def test_office_records_an_unacknowledged_round_as_delivered_after_five_working_days(
-    personas, demo_plan, wugang, scored, monkeypatch
-):
+def test_office_records_an_unacknowledged_round_as_delivered_after_five_working_days(personas, plan, wugang, scored, monkeypatch):
     """视为送达: a unit that never acknowledges cannot hold publication forever; the office records the delivery with a
     reason once 5 working days have passed, the 复核 window starts then, and the unit is told."""
     import datetime as dt
@@ -298,10 +296,10 @@ def test_office_records_an_unacknowledged_round_as_delivered_after_five_working_
 
     first = scored[0]
     set_now(monkeypatch, beijing(2021, 4, 28))
-    _problem(personas, demo_plan, wugang, "台账不完整", first)
-    _release_round(personas, demo_plan, wugang)
+    _problem(personas, plan, wugang, "台账不完整", first)
+    _release_round(personas, plan, wugang)
     round1 = Feedback.objects.get(unit=wugang, number=1)
-    url = reverse("reviews:deem", args=[demo_plan.pk, round1.pk])
+    url = reverse("reviews:deem", args=[plan.pk, round1.pk])
     earliest = Calendar.from_database().add_working_days(dt.date(2021, 4, 28), 5)
 
     set_now(monkeypatch, beijing(earliest.year, earliest.month, earliest.day, 16))
@@ -318,7 +316,7 @@ def test_office_records_an_unacknowledged_round_as_delivered_after_five_working_
     assert personas.client(personas.desk).post(url, {"reason": "x"}).status_code == 403
     assert personas.client(personas.unit).post(url, {"reason": "x"}).status_code == 403
     assert personas.client(personas.other_office).post(url, {"reason": "x"}).status_code == 404
-    assert office.post(reverse("reviews:deem", args=[demo_plan.pk, 999999]), {"reason": "x"}).status_code == 404
+    assert office.post(reverse("reviews:deem", args=[plan.pk, 999999]), {"reason": "x"}).status_code == 404
     round1.refresh_from_db()
     assert round1.acknowledged_at is None
 
@@ -331,9 +329,9 @@ def test_office_records_an_unacknowledged_round_as_delivered_after_five_working_
     assert event.after["reason"] == round1.deemed_reason
     notice = Notification.objects.filter(user=personas.unit, title__contains="视为送达").get()
     assert "复核申请期限自即日起计算" in notice.body
-    assert "考核办于" in _unit_page(personas, demo_plan) and "视为送达" in _unit_page(personas, demo_plan)
+    assert "考核办于" in _unit_page(personas, plan) and "视为送达" in _unit_page(personas, plan)
     # The round now has its 复核 window like an acknowledged one (it has a deducted task).
-    [state] = open_feedback_rounds(demo_plan)
+    [state] = open_feedback_rounds(plan)
     assert state.status == RoundStatus.IN_WINDOW
     # Once delivered, never twice.
     assert "已签收" in _messages(office.post(url, {"reason": "再记一次"}, follow=True))

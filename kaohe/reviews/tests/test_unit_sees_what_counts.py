@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from kaohe.plans.constants import Level
+from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator
 from kaohe.reviews.models import Feedback, ReviewRequest
 from kaohe.reviews.services import review_decide
@@ -31,14 +31,14 @@ def _row_of(page: str, code: str) -> str:
     return next(r for r in rows if f'<span class="text-secondary">{code}</span>' in r)
 
 
-def test_total_zeros_and_review_of_unevaluated_tasks(personas, demo_plan, wugang, scored, monkeypatch):
+def test_total_zeros_and_review_of_unevaluated_tasks(personas, plan, wugang, scored, monkeypatch):
     third = scored[2]
-    tasks = list(Indicator.objects.filter(plan=demo_plan, category=wugang.category, level=Level.TASK).order_by("order"))
+    tasks = list(Indicator.objects.filter(plan=plan, category=wugang.category, level=Level.TASK).order_by("order"))
     excluded = next(t for t in tasks if t not in scored and t.points)
-    not_applicable_set(actor=personas.office, plan=demo_plan, unit=wugang, task=excluded, reason="本年度未发生该类事项")
-    feedback = _final_round(personas, demo_plan, wugang, monkeypatch)
+    not_applicable_set(actor=personas.office, plan=plan, unit=wugang, task=excluded, reason="本年度未发生该类事项")
+    feedback = _final_round(personas, plan, wugang, monkeypatch)
     set_now(monkeypatch, beijing(2021, 4, 30))
-    page = personas.client(personas.unit).get(reverse("reviews:unit", args=[demo_plan.pk])).content.decode()
+    page = personas.client(personas.unit).get(reverse("reviews:unit", args=[plan.pk])).content.decode()
 
     # The total over the round's tasks, the count of unevaluated ones, and the 不涉及 task with its reason.
     counted = [r for r in feedback.scores if r["points"] is not None]
@@ -52,14 +52,15 @@ def test_total_zeros_and_review_of_unevaluated_tasks(personas, demo_plan, wugang
     assert 'data-testid="not-applicable"' in page and "本年度未发生该类事项" in page
     assert excluded.code not in [r["code"] for r in feedback.scores]
 
-    # An unevaluated task says why it counts 0 and may be reviewed; a task at full marks may not.
-    missing = next(t for t in tasks if t not in scored and t != excluded and t.points)
+    # An unevaluated task says why it counts 0 and may be reviewed; a task at full marks may not. (A 报送资料 task:
+    # the office's 调整 below gives it a grade.)
+    missing = next(t for t in tasks if t not in scored and t != excluded and t.points and t.method == Method.SUBMISSION)
     row = _row_of(page, missing.code)
     assert "未评价" in row and 'data-testid="request-form"' in row
     assert 'data-testid="request-form"' not in _row_of(page, third.code)
 
     response = personas.client(personas.unit).post(
-        reverse("reviews:request", args=[demo_plan.pk, missing.pk]), {"reasons": "该项资料已报送，请评价", "round": feedback.pk}
+        reverse("reviews:request", args=[plan.pk, missing.pk]), {"reasons": "该项资料已报送，请评价", "round": feedback.pk}
     )
     assert response.status_code == 302
     review = ReviewRequest.objects.get(task=missing)
@@ -67,22 +68,22 @@ def test_total_zeros_and_review_of_unevaluated_tasks(personas, demo_plan, wugang
 
     # 调整 gives the task its first evaluation, through the history.
     set_now(monkeypatch, beijing(2021, 5, 6))
-    review_decide(actor=personas.office, plan=demo_plan, review=review, decision="changed", answer="经核实，评为良", grade="good")
+    review_decide(actor=personas.office, plan=plan, review=review, decision="changed", answer="经核实，评为良", grade="good")
     evaluation = Evaluation.objects.get(unit=wugang, task=missing)
     assert evaluation.grade == "good" and evaluation.version == 1
     change = EvaluationChange.objects.get(evaluation=evaluation)
     assert change.old_score is None and change.source == EvaluationChange.Source.REVIEW
 
 
-def test_another_unit_cannot_review_this_units_unevaluated_task(personas, demo_plan, wugang, scored, monkeypatch):
-    feedback = _final_round(personas, demo_plan, wugang, monkeypatch)
+def test_another_unit_cannot_review_this_units_unevaluated_task(personas, plan, wugang, scored, monkeypatch):
+    feedback = _final_round(personas, plan, wugang, monkeypatch)
     set_now(monkeypatch, beijing(2021, 4, 30))
     missing = next(
         t
-        for t in Indicator.objects.filter(plan=demo_plan, category=wugang.category, level=Level.TASK).order_by("order")
+        for t in Indicator.objects.filter(plan=plan, category=wugang.category, level=Level.TASK).order_by("order")
         if t not in scored and t.points
     )
-    url = reverse("reviews:request", args=[demo_plan.pk, missing.pk])
+    url = reverse("reviews:request", args=[plan.pk, missing.pk])
     assert personas.client(personas.unit2).post(url, {"reasons": "x", "round": feedback.pk}).status_code == 404
     assert personas.client(personas.desk).post(url, {"reasons": "x", "round": feedback.pk}).status_code == 403
     assert not ReviewRequest.objects.exists()
