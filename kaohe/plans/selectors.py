@@ -14,7 +14,13 @@ from kaohe.organisations import access, conflicts
 from kaohe.plans.constants import Adjustment, Level
 from kaohe.plans.excel.checks import check_sums
 from kaohe.plans.excel.types import IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
-from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit
+from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
+
+
+def policy_of(plan: Plan) -> ScoringPolicy:
+    """The plan's scoring policy, or an unsaved one with the defaults (Pingdingshan's; 5 + 5 working days for
+    复核) when the plan has none."""
+    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
 
 
 @dataclass

@@ -26,17 +26,13 @@ from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.selectors import policy_of as policy_of  # re-exported: reviews/views.py calls services.policy_of
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
 from kaohe.reviews.rectification import create_items_for_feedbacks
 from kaohe.scoring.models import Deduction, Evaluation, NotApplicable
 from kaohe.scoring.services import evaluation_adjust_on_review
 
 Status = ReviewRequest.Status
-
-
-def policy_of(plan: Plan) -> ScoringPolicy:
-    """The plan's scoring policy, or the defaults (5 + 5 working days) when the plan has none."""
-    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
 
 
 def _require_open(plan: Plan) -> None:

@@ -29,6 +29,7 @@ from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.selectors import policy_of
 from kaohe.plans.services import ensure_scoring_open, lock_scoring_open
 from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind, VetoFlag
 from kaohe.scoring.rules import normalise_matter
@@ -64,11 +65,6 @@ def recorded_labels(vetoes: object) -> dict[str, str]:
 
 
 # --- shared checks -------------------------------------------------------------------------------------
-
-
-def policy_of(plan: Plan) -> ScoringPolicy:
-    """The plan's scoring policy, or the Pingdingshan defaults when the plan has none (unsaved)."""
-    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
 
 
 def _require_open(plan: Plan) -> None:
