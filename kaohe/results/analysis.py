@@ -1,6 +1,6 @@
 """考核分析: what one result snapshot says about the year, as figures and tables. Pure: no ORM, no floats.
 
-Inputs are the snapshot's stored ``data`` and ``inputs`` (shapes in services.py and loader.py), the plan's
+Inputs are the snapshot's stored ``data`` and ``inputs`` (shapes in services/computation.py and loader.py), the plan's
 indicators (``IndicatorInfo``), the deduction reasons of the evaluation versions the snapshot used, and
 optionally the previous year's snapshot (``PreviousYear``). ``analyse`` returns an ``Analysis``; ``tables``
 turns it into the tables shown on the page and written to the workbook (``workbook``).
