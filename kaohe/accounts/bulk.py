@@ -131,7 +131,7 @@ def check_requests(requests: list[AccountRequest]) -> BulkCheck:
     return result
 
 
-def _create(*, actor: Any, requests: list[AccountRequest], source: str, plan_id: int | None) -> list[Issued]:
+def _create(*, actor: User, requests: list[AccountRequest], source: str, plan_id: int | None) -> list[Issued]:
     """Inside the caller's transaction: the new accounts, their memberships and audit events; the passwords."""
     from kaohe.accounts.services import save_with_initial_password
 
@@ -162,7 +162,7 @@ def _create(*, actor: Any, requests: list[AccountRequest], source: str, plan_id:
     return issued
 
 
-def _summary(*, actor: Any, check: BulkCheck, source: str, plan_id: int | None, organisation: Any) -> None:
+def _summary(*, actor: User, check: BulkCheck, source: str, plan_id: int | None, organisation: Any) -> None:
     audit.record(
         actor=actor,
         action="account.bulk_create",
@@ -180,7 +180,7 @@ def _summary(*, actor: Any, check: BulkCheck, source: str, plan_id: int | None, 
 # ------------------------------------------------------------------------------ people list (账号管理 · 批量导入)
 
 
-def _organisation_lookup(actor: Any) -> dict[str, list[Organisation]]:
+def _organisation_lookup(actor: User) -> dict[str, list[Organisation]]:
     lookup: dict[str, list[Organisation]] = {}
     for org in access.managed_organisations(actor).select_related("region"):
         for name in {org.name, org.short_name}:
@@ -189,7 +189,7 @@ def _organisation_lookup(actor: Any) -> dict[str, list[Organisation]]:
     return lookup
 
 
-def people_import_check(*, actor: Any, table: PeopleTable) -> BulkCheck:
+def people_import_check(*, actor: User, table: PeopleTable) -> BulkCheck:
     """Resolve a parsed people list against the administrator's regions and today's accounts (nothing written)."""
     if not access.can(actor, "accounts:manage"):
         raise PermissionDenied("您没有管理账号的权限。")
@@ -232,7 +232,7 @@ def people_import_check(*, actor: Any, table: PeopleTable) -> BulkCheck:
     return check
 
 
-def people_import_apply(*, actor: Any, table: PeopleTable) -> tuple[BulkCheck, list[Issued]]:
+def people_import_apply(*, actor: User, table: PeopleTable) -> tuple[BulkCheck, list[Issued]]:
     """Create the people list's new accounts, all or nothing, after checking it again against today's accounts."""
     with transaction.atomic():
         check = people_import_check(actor=actor, table=table)
@@ -248,7 +248,7 @@ def people_import_apply(*, actor: Any, table: PeopleTable) -> tuple[BulkCheck, l
 # ------------------------------------------------------------------------------ a plan's 考核主体联系表 (附件2)
 
 
-def plan_accounts_create(*, actor: Any, plan: Any, requests: list[AccountRequest]) -> tuple[BulkCheck, list[Issued]]:
+def plan_accounts_create(*, actor: User, plan: Any, requests: list[AccountRequest]) -> tuple[BulkCheck, list[Issued]]:
     """Inside ``plan_import_apply``'s transaction: login accounts of the plan's own desks or units.
 
     ``plan:import`` (the plan's 考核办) suffices: only 考核主体 / 考核对象 memberships, only in organisations that

@@ -41,6 +41,7 @@ from django.db.models import JSONField, Max, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.organisations import access
 from kaohe.plans.models import Plan
@@ -275,7 +276,7 @@ def _lock_snapshots(plan: Plan) -> None:
         Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
 
 
-def results_compute(*, actor: Any, plan: Plan, missing_policy: str, decision_note: str = "") -> ResultSnapshot:
+def results_compute(*, actor: User, plan: Plan, missing_policy: str, decision_note: str = "") -> ResultSnapshot:
     """Compute every category of the plan now and store the result as a new, immutable snapshot (audited)."""
     access.require(actor, "results:compute", plan)
     if plan.is_draft:

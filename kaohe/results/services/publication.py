@@ -5,13 +5,13 @@ per organisation), reopening with a reason, and units' receipts.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit, notifications
 from kaohe.organisations import access
 from kaohe.organisations.roles import Role
@@ -78,7 +78,7 @@ class PublicationRefused(ValidationError):
     """Publication refused; ``messages`` lists every reason."""
 
 
-def release_publish(*, actor: Any, plan: Plan, release: ResultRelease, today: dt.date | None = None) -> ResultPublication:
+def release_publish(*, actor: User, plan: Plan, release: ResultRelease, today: dt.date | None = None) -> ResultPublication:
     """Publish the release: the plan becomes 结果已公布 (scores frozen), the bulletin is frozen, the results are
     sent in writing to every unit of the plan and to the copy recipients (a receipt per organisation)."""
     from kaohe.results.bulletin import BulletinTexts, resolve_texts
@@ -146,7 +146,7 @@ def release_publish(*, actor: Any, plan: Plan, release: ResultRelease, today: dt
     return publication
 
 
-def release_reopen(*, actor: Any, plan: Plan, release: ResultRelease, reason: str) -> ResultPublication:
+def release_reopen(*, actor: User, plan: Plan, release: ResultRelease, reason: str) -> ResultPublication:
     """撤回公布: the plan goes back to 已发布 (scores may change again), the approval is voided (a new publication
     needs a new 审定), the publication is marked withdrawn with the written reason."""
     access.require(actor, "results:publish", plan)
@@ -185,7 +185,7 @@ def release_reopen(*, actor: Any, plan: Plan, release: ResultRelease, reason: st
     return publication
 
 
-def receipt_mark_read(*, actor: Any, plan: Plan, publication: ResultPublication) -> list[ResultReceipt]:
+def receipt_mark_read(*, actor: User, plan: Plan, publication: ResultPublication) -> list[ResultReceipt]:
     """The actor opened the published results: mark the unread receipts of their receiving organisations (once)."""
     organisations = access.receiving_organisation_ids(actor, plan)
     if not organisations:

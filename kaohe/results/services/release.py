@@ -15,6 +15,7 @@ from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit, notifications
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.organisations import access
@@ -61,7 +62,7 @@ def _missing_units(snapshot: ResultSnapshot, limit: int = 10) -> str:
     return listed + (f"等 {len(units)} 个" if len(units) > limit else "")
 
 
-def release_start(*, actor: Any, plan: Plan, snapshot: ResultSnapshot, consult_until: dt.date) -> ResultRelease:
+def release_start(*, actor: User, plan: Plan, snapshot: ResultSnapshot, consult_until: dt.date) -> ResultRelease:
     """Put a complete snapshot out as the 征求意见稿 and open consultation until ``consult_until``.
 
     The plan's current release (if any, and not published) becomes history; its copy recipients and bulletin
@@ -137,7 +138,7 @@ def release_start(*, actor: Any, plan: Plan, snapshot: ResultSnapshot, consult_u
 
 
 def consultation_comment_add(
-    *, actor: Any, plan: Plan, release: ResultRelease, organisation: Organisation, text: str
+    *, actor: User, plan: Plan, release: ResultRelease, organisation: Organisation, text: str
 ) -> ConsultationComment:
     """A member unit's comment on the 征求意见稿, kept as written, on behalf of ``organisation``."""
     access.require(actor, "results:consult", plan)
@@ -171,7 +172,7 @@ def consultation_comment_add(
     return comment
 
 
-def consultation_close(*, actor: Any, plan: Plan, release: ResultRelease) -> ResultRelease:
+def consultation_close(*, actor: User, plan: Plan, release: ResultRelease) -> ResultRelease:
     access.require(actor, "results:publish", plan)
     with transaction.atomic():
         plan, release = _lock_release(plan, release)
@@ -194,7 +195,9 @@ def consultation_close(*, actor: Any, plan: Plan, release: ResultRelease) -> Res
     return release
 
 
-def release_approve(*, actor: Any, plan: Plan, release: ResultRelease, approved_by: str, approved_on: dt.date) -> ReleaseApproval:
+def release_approve(
+    *, actor: User, plan: Plan, release: ResultRelease, approved_by: str, approved_on: dt.date
+) -> ReleaseApproval:
     """Record 审定: who approved the results (e.g. “市法治政府建设领导小组第3次会议审定”) and on which day."""
     access.require(actor, "results:publish", plan)
     who = (approved_by or "").strip()
@@ -250,7 +253,7 @@ BULLETIN_FIELDS = (
 )
 
 
-def release_bulletin_edit(*, actor: Any, plan: Plan, release: ResultRelease, values: Mapping[str, Any]) -> ResultRelease:
+def release_bulletin_edit(*, actor: User, plan: Plan, release: ResultRelease, values: Mapping[str, Any]) -> ResultRelease:
     """Store the office's edits of the bulletin (blank = the default text); frozen once published."""
     access.require(actor, "results:publish", plan)
     for name, label in (("bulletin_date", "成文日期"), ("bulletin_imprint_date", "印发日期")):
@@ -283,7 +286,7 @@ def release_bulletin_edit(*, actor: Any, plan: Plan, release: ResultRelease, val
     return release
 
 
-def copy_recipient_add(*, actor: Any, plan: Plan, release: ResultRelease, organisation: Organisation) -> CopyRecipient:
+def copy_recipient_add(*, actor: User, plan: Plan, release: ResultRelease, organisation: Organisation) -> CopyRecipient:
     """Copy the results to an organisation of the organiser's region (抄送), before publication."""
     access.require(actor, "results:publish", plan)
     with transaction.atomic():
@@ -310,7 +313,7 @@ def copy_recipient_add(*, actor: Any, plan: Plan, release: ResultRelease, organi
     return recipient
 
 
-def copy_recipient_remove(*, actor: Any, plan: Plan, recipient: CopyRecipient) -> None:
+def copy_recipient_remove(*, actor: User, plan: Plan, recipient: CopyRecipient) -> None:
     access.require(actor, "results:publish", plan)
     with transaction.atomic():
         plan, release = _lock_release(plan, recipient.release)

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles.imports import parse_checklist
 from kaohe.inspections.casefiles.models import ChecklistItem, ItemDeduction, ReviewSetting
@@ -36,7 +37,7 @@ def checklist_frozen(plan: Plan) -> bool:
 FROZEN_MESSAGE = "已有案卷开始评分，评查表和案卷满分已冻结，不能再修改"
 
 
-def _ensure_checklist_editable(actor: Any, plan: Plan) -> None:
+def _ensure_checklist_editable(actor: User, plan: Plan) -> None:
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)
     if checklist_frozen(plan):
@@ -47,7 +48,7 @@ def _item_state(item: ChecklistItem) -> dict[str, Any]:
     return {"name": item.name, "max_deduction": item.max_deduction, "description": item.description}
 
 
-def checklist_item_add(*, actor: Any, plan: Plan, name: str, max_deduction: Decimal, description: str = "") -> ChecklistItem:
+def checklist_item_add(*, actor: User, plan: Plan, name: str, max_deduction: Decimal, description: str = "") -> ChecklistItem:
     _ensure_checklist_editable(actor, plan)
     name = name.strip()
     with transaction.atomic():
@@ -68,7 +69,7 @@ def checklist_item_add(*, actor: Any, plan: Plan, name: str, max_deduction: Deci
 
 
 def checklist_item_edit(
-    *, actor: Any, plan: Plan, item: ChecklistItem, name: str, max_deduction: Decimal, description: str = ""
+    *, actor: User, plan: Plan, item: ChecklistItem, name: str, max_deduction: Decimal, description: str = ""
 ) -> ChecklistItem:
     _ensure_checklist_editable(actor, plan)
     name = name.strip()
@@ -85,7 +86,7 @@ def checklist_item_edit(
     return item
 
 
-def checklist_item_delete(*, actor: Any, plan: Plan, item: ChecklistItem) -> None:
+def checklist_item_delete(*, actor: User, plan: Plan, item: ChecklistItem) -> None:
     _ensure_checklist_editable(actor, plan)
     with transaction.atomic():
         audit.record(actor=actor, action="casefile.checklist_delete", obj=item, plan_id=plan.pk, before=_item_state(item))
@@ -100,7 +101,7 @@ def _replace_checklist(plan: Plan, rows: Sequence[tuple[str, Decimal, str]]) -> 
     return ChecklistItem.objects.bulk_create(items)
 
 
-def checklist_use_default(*, actor: Any, plan: Plan) -> list[ChecklistItem]:
+def checklist_use_default(*, actor: User, plan: Plan) -> list[ChecklistItem]:
     """Replace the checklist with the default items (主体合法 … 归档完整, 100 points in all)."""
     _ensure_checklist_editable(actor, plan)
     with transaction.atomic():
@@ -118,7 +119,7 @@ def checklist_use_default(*, actor: Any, plan: Plan) -> list[ChecklistItem]:
     return items
 
 
-def checklist_import(*, actor: Any, plan: Plan, data: bytes) -> list[ChecklistItem]:
+def checklist_import(*, actor: User, plan: Plan, data: bytes) -> list[ChecklistItem]:
     """Replace the checklist with the rows of an .xlsx table (评查项目, 最高扣分, 评查标准), or change nothing."""
     _ensure_checklist_editable(actor, plan)
     parsed = parse_checklist(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
@@ -138,7 +139,7 @@ def checklist_import(*, actor: Any, plan: Plan, data: bytes) -> list[ChecklistIt
     return items
 
 
-def review_setting_save(*, actor: Any, plan: Plan, full_mark: Decimal, blind: bool) -> ReviewSetting:
+def review_setting_save(*, actor: User, plan: Plan, full_mark: Decimal, blind: bool) -> ReviewSetting:
     """The file's full mark (frozen with the checklist) and blind review (may change at any time)."""
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)

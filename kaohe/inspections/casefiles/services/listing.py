@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import bounds_message, case_date_bounds, check_date_in_bounds
 from kaohe.inspections.casefiles.imports import parse_case_files
@@ -41,7 +42,7 @@ def listing_refusal(plan: Plan, unit: PlanUnit, now: dt.datetime | None = None) 
     return ""
 
 
-def _ensure_listing(actor: Any, plan: Plan, unit: PlanUnit) -> None:
+def _ensure_listing(actor: User, plan: Plan, unit: PlanUnit) -> None:
     if not any(u.pk == unit.pk for u in access.own_units(actor, plan)):
         raise PermissionDenied
     access.require(actor, "casefile:list", plan)
@@ -65,7 +66,7 @@ def _duplicate_message(number: str) -> str:
 
 
 def case_file_add(
-    *, actor: Any, plan: Plan, unit: PlanUnit, number: str, kind: str, decided_on: dt.date, handler: str, note: str = ""
+    *, actor: User, plan: Plan, unit: PlanUnit, number: str, kind: str, decided_on: dt.date, handler: str, note: str = ""
 ) -> CaseFile:
     _ensure_listing(actor, plan, unit)
     check_date_in_bounds(decided_on, bounds=case_date_bounds(plan), field_label="决定日期")
@@ -97,7 +98,7 @@ def case_file_add(
 
 
 def case_file_edit(
-    *, actor: Any, plan: Plan, case_file: CaseFile, number: str, kind: str, decided_on: dt.date, handler: str, note: str = ""
+    *, actor: User, plan: Plan, case_file: CaseFile, number: str, kind: str, decided_on: dt.date, handler: str, note: str = ""
 ) -> CaseFile:
     _ensure_listing(actor, plan, case_file.unit)
     check_date_in_bounds(decided_on, bounds=case_date_bounds(plan), field_label="决定日期")
@@ -122,7 +123,7 @@ def case_file_edit(
     return case_file
 
 
-def case_file_delete(*, actor: Any, plan: Plan, case_file: CaseFile) -> None:
+def case_file_delete(*, actor: User, plan: Plan, case_file: CaseFile) -> None:
     _ensure_listing(actor, plan, case_file.unit)
     with transaction.atomic():
         audit.record(
@@ -136,7 +137,7 @@ def case_file_delete(*, actor: Any, plan: Plan, case_file: CaseFile) -> None:
         case_file.delete()
 
 
-def case_files_import(*, actor: Any, plan: Plan, unit: PlanUnit, data: bytes) -> list[CaseFile]:
+def case_files_import(*, actor: User, plan: Plan, unit: PlanUnit, data: bytes) -> list[CaseFile]:
     """Add every row of the .xlsx list, or none: row-numbered errors, duplicates of 案号 refused."""
     _ensure_listing(actor, plan, unit)
     parsed = parse_case_files(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
@@ -177,7 +178,7 @@ def case_files_import(*, actor: Any, plan: Plan, unit: PlanUnit, data: bytes) ->
     return created
 
 
-def listing_extend(*, actor: Any, plan: Plan, unit: PlanUnit, new_deadline: dt.date, reason: str) -> ListingExtension:
+def listing_extend(*, actor: User, plan: Plan, unit: PlanUnit, new_deadline: dt.date, reason: str) -> ListingExtension:
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)
     reason = reason.strip()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles.models import CaseReviewer, SampledFile
 from kaohe.inspections.casefiles.services.common import _ensure_open, _fail, setting_of
@@ -39,7 +39,7 @@ def candidate_memberships(plan: Plan) -> list[Membership]:
     return [m for m in rows if m.user_id not in on_panel and m.user.is_active]
 
 
-def reviewer_add(*, actor: Any, plan: Plan, membership: Membership) -> CaseReviewer:
+def reviewer_add(*, actor: User, plan: Plan, membership: Membership) -> CaseReviewer:
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)
     if membership.pk not in {m.pk for m in candidate_memberships(plan)}:
@@ -60,7 +60,7 @@ def reviewer_add(*, actor: Any, plan: Plan, membership: Membership) -> CaseRevie
     return reviewer
 
 
-def reviewer_remove(*, actor: Any, plan: Plan, reviewer: CaseReviewer) -> None:
+def reviewer_remove(*, actor: User, plan: Plan, reviewer: CaseReviewer) -> None:
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)
     with transaction.atomic():
@@ -126,7 +126,7 @@ def _assignable(sampled: SampledFile) -> None:
         raise _fail(f"{sampled.case_file.number} 已开始评查，不能改派")
 
 
-def file_assign(*, actor: Any, plan: Plan, sampled: SampledFile, reviewer: CaseReviewer | None) -> SampledFile:
+def file_assign(*, actor: User, plan: Plan, sampled: SampledFile, reviewer: CaseReviewer | None) -> SampledFile:
     """Give a sampled file to a reviewer of the panel by hand (or take it back with None)."""
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)
@@ -161,7 +161,7 @@ class AssignOutcome:
     unassignable: list[str] = field(default_factory=list)
 
 
-def files_assign_auto(*, actor: Any, plan: Plan) -> AssignOutcome:
+def files_assign_auto(*, actor: User, plan: Plan) -> AssignOutcome:
     """Balanced round robin: each unassigned file (by unit, then draw order) goes to the eligible reviewer
     with the fewest files; ties go to the one after the last reviewer given a file (panel order)."""
     access.require(actor, "casefile:manage", plan)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles import sampling
 from kaohe.inspections.casefiles.models import CaseFile, ListingExtension, Sample, SampledFile
@@ -43,7 +44,7 @@ def _blind_codes(plan: Plan, count: int) -> list[int]:
 
 
 def sample_draw(
-    *, actor: Any, plan: Plan, units: Sequence[PlanUnit], requested: int, stratified: bool, take_all_if_fewer: bool
+    *, actor: User, plan: Plan, units: Sequence[PlanUnit], requested: int, stratified: bool, take_all_if_fewer: bool
 ) -> SampleOutcome:
     """Sample ``requested`` files of each unit (see sampling.py for the rule).
 
@@ -131,7 +132,7 @@ def sample_draw(
     return outcome
 
 
-def sample_cancel(*, actor: Any, plan: Plan, sample: Sample) -> None:
+def sample_cancel(*, actor: User, plan: Plan, sample: Sample) -> None:
     """Undo a draw while none of its files has been given to a reviewer (the audit log keeps it)."""
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)
@@ -159,7 +160,7 @@ class ReplayReport:
         return self.replay.matches
 
 
-def sample_replay(*, actor: Any, plan: Plan, sample: Sample) -> ReplayReport:
+def sample_replay(*, actor: User, plan: Plan, sample: Sample) -> ReplayReport:
     """Recompute the draw from the stored seed and list snapshot; record the check in the audit log."""
     access.require(actor, "casefile:manage", plan)
     result = sampling.replay(

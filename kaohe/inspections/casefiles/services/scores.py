@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles import sampling
 from kaohe.inspections.casefiles.models import ChecklistItem, ItemDeduction, Sample, SampledFile
@@ -44,7 +44,7 @@ def parse_deduction(raw: str, maximum: Decimal) -> Decimal:
 
 def review_save(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     sampled: SampledFile,
     values: Mapping[int, tuple[str, str]],
@@ -133,7 +133,7 @@ def review_save(
     return locked
 
 
-def review_return(*, actor: Any, plan: Plan, sampled: SampledFile, reason: str) -> SampledFile:
+def review_return(*, actor: User, plan: Plan, sampled: SampledFile, reason: str) -> SampledFile:
     """The office sends a submitted review back to its reviewer (editable again)."""
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)
@@ -166,7 +166,7 @@ class DeriveOutcome:
     skipped: list[str] = field(default_factory=list)
 
 
-def derive_scores(*, actor: Any, plan: Plan) -> DeriveOutcome:
+def derive_scores(*, actor: User, plan: Plan) -> DeriveOutcome:
     """Write each fully reviewed unit's 集中评查 task score: points × mean(file scores) / full mark.
 
     Units whose sampled files are not all submitted, without a sample, or whose task is 不涉及 are
