@@ -53,8 +53,8 @@ def plan_cards_for_user(user: Any) -> list[PlanCard]:
         PlanCard(
             plan=plan,
             roles=sorted(role.label for role in access.plan_roles(user, plan)),
-            category_count=plan.n_categories,  # type: ignore[attr-defined]
-            unit_count=plan.n_units,  # type: ignore[attr-defined]
+            category_count=plan.n_categories,
+            unit_count=plan.n_units,
             task_count=task_counts.get(plan.pk, 0),
         )
         for plan in plan_list
@@ -87,8 +87,8 @@ def category_summaries(plan: Plan, categories: QuerySet[Category]) -> list[Categ
     return [
         CategorySummary(
             category=c,
-            task_count=c.n_tasks,  # type: ignore[attr-defined]
-            unit_count=c.n_units,  # type: ignore[attr-defined]
+            task_count=c.n_tasks,
+            unit_count=c.n_units,
             points_total=totals.get(c.pk) or Decimal(0),
             warnings=category_warnings(c, tables[c.pk]),
         )
@@ -239,7 +239,7 @@ def desks_with_tasks(plan: Plan) -> list[DeskRow]:
     )
     rows = []
     for desk in desks:
-        task_list: list[Indicator] = desk.task_list  # type: ignore[attr-defined]
+        task_list: list[Indicator] = desk.task_list
         per_category: dict[str, tuple[int, Decimal]] = {}
         for t in task_list:
             count, points = per_category.get(t.category.name, (0, Decimal(0)))

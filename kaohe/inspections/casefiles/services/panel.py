@@ -176,7 +176,7 @@ def files_assign_auto(*, actor: User, plan: Plan) -> AssignOutcome:
         )
         if not reviewers:
             raise _fail("评查员名单为空，请先增加评查员")
-        loads = {r.pk: int(r.load) for r in reviewers}  # type: ignore[attr-defined]
+        loads = {r.pk: int(r.load) for r in reviewers}
         memberships: dict[int, list[Organisation]] = {}
         for membership in Membership.objects.filter(user_id__in=[r.user_id for r in reviewers]).select_related(
             "organisation__parent"
