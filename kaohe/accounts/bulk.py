@@ -155,8 +155,8 @@ def _create(*, actor: User, requests: list[AccountRequest], source: str, plan_id
         )
         membership = Membership(user=user, organisation=req.organisation, role=req.role)
         membership.full_clean()
-        membership._audit_actor = actor  # type: ignore[attr-defined]
-        membership._audit_extra = {"source": source}  # type: ignore[attr-defined]
+        membership._audit_actor = actor
+        membership._audit_extra = {"source": source}
         membership.save()
         issued.append(Issued(req.organisation.name, user.display_name, user.username, password))
     return issued
@@ -197,7 +197,6 @@ def people_import_check(*, actor: User, table: PeopleTable) -> BulkCheck:
     orgs = _organisation_lookup(actor)
     requests: list[AccountRequest] = []
     for person in table.people:
-        where = {"sheet": table.sheet, "row": person.row}
         found = orgs.get(_norm(person.organisation), [])
         if len(found) != 1:
             message = (
@@ -205,12 +204,19 @@ def people_import_check(*, actor: User, table: PeopleTable) -> BulkCheck:
                 if found
                 else f"找不到单位“{person.organisation}”（须为您管理地区内已有的单位）"
             )
-            problems.append(Problem(ERROR, "unit_unknown", message, column="C", **where))  # type: ignore[arg-type]
+            problems.append(Problem(ERROR, "unit_unknown", message, column="C", sheet=table.sheet, row=person.row))
         role = ROLE_WORDS.get(person.role)
         if role is None:
             allowed = "、".join(r.label for r in Role if r in PLAN_ROLES)
             problems.append(
-                Problem(ERROR, "role_unknown", f"角色“{person.role}”无法识别，应为 {allowed}", column="D", **where)  # type: ignore[arg-type]
+                Problem(
+                    ERROR,
+                    "role_unknown",
+                    f"角色“{person.role}”无法识别，应为 {allowed}",
+                    column="D",
+                    sheet=table.sheet,
+                    row=person.row,
+                )
             )
         elif role not in PLAN_ROLES:
             problems.append(
@@ -219,7 +225,8 @@ def people_import_check(*, actor: User, table: PeopleTable) -> BulkCheck:
                     "admin_role",
                     f"{role.label}不能通过批量导入授予（三员分立：须在账号页提出，由安全管理员确认）",
                     column="D",
-                    **where,  # type: ignore[arg-type]
+                    sheet=table.sheet,
+                    row=person.row,
                 )
             )
         if len(found) == 1 and role is not None and role in PLAN_ROLES:

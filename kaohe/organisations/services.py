@@ -85,7 +85,7 @@ def membership_grant(*, actor: User, user: Any, organisation: Organisation, role
             return _propose(actor=actor, user=user, organisation=organisation, role=role)
         membership = Membership(user=user, organisation=organisation, role=role)
         membership.full_clean()
-        membership._audit_actor = actor  # type: ignore[attr-defined]
+        membership._audit_actor = actor
         membership.save()
     access.forget(user)
     return membership
@@ -114,7 +114,7 @@ def membership_revoke(*, actor: User, membership: Membership) -> None:
         row = Membership.objects.select_related("user", "organisation").filter(pk=membership.pk).first()
         if row is None:
             raise ValidationError("该角色已被撤销。")
-        row._audit_actor = actor  # type: ignore[attr-defined]
+        row._audit_actor = actor
         row.delete()
     access.forget(user)
 
@@ -142,9 +142,9 @@ def membership_move(*, actor: User, membership: Membership, organisation: Organi
         before = {"user": user.username, "organisation": row.organisation.name, "role": row.role}
         row.organisation = organisation
         row.full_clean()
-        row._audit_actor = actor  # type: ignore[attr-defined]
-        row._audit_action = "membership.move"  # type: ignore[attr-defined]
-        row._audit_before = before  # type: ignore[attr-defined]
+        row._audit_actor = actor
+        row._audit_action = "membership.move"
+        row._audit_before = before
         row.save(update_fields=["organisation", "updated_at"])  # one audited event (signals), "membership.move"
     access.forget(user)
     return row
@@ -197,8 +197,8 @@ def role_grant_confirm(*, actor: User, proposal: RoleGrantProposal) -> Membershi
         )
         membership = Membership(user=user, organisation=proposal.organisation, role=role)
         membership.full_clean()
-        membership._audit_actor = actor  # type: ignore[attr-defined]
-        membership._audit_extra = {"proposal": proposal.pk, "proposed_by": proposal.proposed_by.username}  # type: ignore[attr-defined]
+        membership._audit_actor = actor
+        membership._audit_extra = {"proposal": proposal.pk, "proposed_by": proposal.proposed_by.username}
         membership.save()
     access.forget(user)
     return membership
@@ -246,7 +246,7 @@ def admin_role_bootstrap(*, user: Any, organisation: Organisation, role: Role) -
         _check_compatible(user, role)
         membership = Membership(user=user, organisation=organisation, role=role)
         membership.full_clean()
-        membership._audit_extra = {"bootstrap": True}  # type: ignore[attr-defined]
+        membership._audit_extra = {"bootstrap": True}
         membership.save()
     access.forget(user)
     return membership

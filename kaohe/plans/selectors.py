@@ -103,19 +103,19 @@ def category_indicators(category: Category) -> list[Indicator]:
 
 def table_from_nodes(nodes: list[Indicator], title: str) -> IndicatorTable:
     level1: list[Level1Row] = []
-    by_id: dict[int, Level1Row | Level2Row] = {}
+    by_id: dict[int | None, Level1Row | Level2Row] = {}
     for node in nodes:
         if node.level == Level.LEVEL1:
             row1 = Level1Row(name=node.name, points=node.points, children=[], row=node.source_row)
             level1.append(row1)
             by_id[node.pk] = row1
         elif node.level == Level.LEVEL2:
-            parent1 = by_id[node.parent_id]  # type: ignore[index]
+            parent1 = by_id[node.parent_id]
             row2 = Level2Row(name=node.name, points=node.points, tasks=[], row=node.source_row)
             cast(Level1Row, parent1).children.append(row2)
             by_id[node.pk] = row2
         else:
-            parent2 = cast(Level2Row, by_id[node.parent_id])  # type: ignore[index]
+            parent2 = cast(Level2Row, by_id[node.parent_id])
             parent2.tasks.append(
                 TaskRow(
                     name=node.name,

@@ -596,7 +596,7 @@ def plan_import_apply(
             before=before,
             after={**summary, "accepted_warnings": [p.message for p in warnings]},
         )
-    record.issued_accounts = issued  # type: ignore[attr-defined]
+    record.issued_accounts = issued
     return record
 
 

@@ -11,6 +11,7 @@ import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -246,7 +247,7 @@ print(json.dumps({"messages": messages, "growth_mb": (peak - before) / 1024}))
 """
 
 
-def _probe(tmp_path: Path, data: bytes, *importers: str) -> dict:  # type: ignore[type-arg]
+def _probe(tmp_path: Path, data: bytes, *importers: str) -> dict[str, Any]:
     """Run importers (default: all) on `data` in a fresh interpreter; their messages and the peak memory growth."""
     path = tmp_path / "upload.xlsx"
     path.write_bytes(data)
@@ -263,7 +264,8 @@ def _probe(tmp_path: Path, data: bytes, *importers: str) -> dict:  # type: ignor
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 @pytest.mark.parametrize(
