@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,7 @@ class Body:
         self.path = path
         self.length = len(self.prefix) + path.stat().st_size + len(self.suffix)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[bytes]:
         yield self.prefix
         with self.path.open("rb") as fh:
             while chunk := fh.read(1024 * 1024):
@@ -101,7 +102,9 @@ class Client:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body=None, headers=None):  # type: ignore[no-untyped-def]
+    def request(
+        self, method: str, path: str, body: str | bytes | Iterable[bytes] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         all_headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
         conn.request(method, path, body=body, headers=all_headers)
@@ -116,7 +119,10 @@ class Client:
 
     def login(self, username: str, password: str) -> None:
         _, page = self.request("GET", "/accounts/login/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()  # type: ignore[union-attr]
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if found is None:
+            raise SystemExit("no CSRF token on the login page")
+        token = found.group(1).decode()
         body = f"csrfmiddlewaretoken={token}&username={username}&password={password}"
         status, _ = self.request(
             "POST", "/accounts/login/", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}

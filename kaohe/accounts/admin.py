@@ -40,7 +40,7 @@ def _login_through_the_platform(request: HttpRequest, extra_context: Any = None)
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login"))
 
 
-admin.site.login = _login_through_the_platform  # type: ignore[assignment]
+admin.site.login = _login_through_the_platform  # type: ignore[method-assign]
 
 _admin_view = admin.site.admin_view
 
@@ -64,7 +64,7 @@ _AUDITED_FIELDS = ("username", "display_name", "email", "is_active", "is_staff",
 
 
 @admin.register(User)
-class UserAdmin(SystemAdminMixin, BaseUserAdmin):  # type: ignore[misc,type-arg]
+class UserAdmin(SystemAdminMixin, BaseUserAdmin):  # type: ignore[type-arg]
     # No groups or per-user Django permissions: the platform's powers come from memberships only, which
     # change on the account pages (三员分立), so nothing here could grant a power outside the audit trail.
     fieldsets = (

@@ -131,7 +131,7 @@ def check_requests(requests: list[AccountRequest]) -> BulkCheck:
     return result
 
 
-def _create(*, actor: Any, requests: list[AccountRequest], source: str, plan_id: int | None) -> list[Issued]:
+def _create(*, actor: User, requests: list[AccountRequest], source: str, plan_id: int | None) -> list[Issued]:
     """Inside the caller's transaction: the new accounts, their memberships and audit events; the passwords."""
     from kaohe.accounts.services import save_with_initial_password
 
@@ -155,14 +155,14 @@ def _create(*, actor: Any, requests: list[AccountRequest], source: str, plan_id:
         )
         membership = Membership(user=user, organisation=req.organisation, role=req.role)
         membership.full_clean()
-        membership._audit_actor = actor  # type: ignore[attr-defined]
-        membership._audit_extra = {"source": source}  # type: ignore[attr-defined]
+        membership._audit_actor = actor
+        membership._audit_extra = {"source": source}
         membership.save()
         issued.append(Issued(req.organisation.name, user.display_name, user.username, password))
     return issued
 
 
-def _summary(*, actor: Any, check: BulkCheck, source: str, plan_id: int | None, organisation: Any) -> None:
+def _summary(*, actor: User, check: BulkCheck, source: str, plan_id: int | None, organisation: Any) -> None:
     audit.record(
         actor=actor,
         action="account.bulk_create",
@@ -180,7 +180,7 @@ def _summary(*, actor: Any, check: BulkCheck, source: str, plan_id: int | None, 
 # ------------------------------------------------------------------------------ people list (账号管理 · 批量导入)
 
 
-def _organisation_lookup(actor: Any) -> dict[str, list[Organisation]]:
+def _organisation_lookup(actor: User) -> dict[str, list[Organisation]]:
     lookup: dict[str, list[Organisation]] = {}
     for org in access.managed_organisations(actor).select_related("region"):
         for name in {org.name, org.short_name}:
@@ -189,7 +189,7 @@ def _organisation_lookup(actor: Any) -> dict[str, list[Organisation]]:
     return lookup
 
 
-def people_import_check(*, actor: Any, table: PeopleTable) -> BulkCheck:
+def people_import_check(*, actor: User, table: PeopleTable) -> BulkCheck:
     """Resolve a parsed people list against the administrator's regions and today's accounts (nothing written)."""
     if not access.can(actor, "accounts:manage"):
         raise PermissionDenied("您没有管理账号的权限。")
@@ -197,7 +197,6 @@ def people_import_check(*, actor: Any, table: PeopleTable) -> BulkCheck:
     orgs = _organisation_lookup(actor)
     requests: list[AccountRequest] = []
     for person in table.people:
-        where = {"sheet": table.sheet, "row": person.row}
         found = orgs.get(_norm(person.organisation), [])
         if len(found) != 1:
             message = (
@@ -205,12 +204,19 @@ def people_import_check(*, actor: Any, table: PeopleTable) -> BulkCheck:
                 if found
                 else f"找不到单位“{person.organisation}”（须为您管理地区内已有的单位）"
             )
-            problems.append(Problem(ERROR, "unit_unknown", message, column="C", **where))  # type: ignore[arg-type]
+            problems.append(Problem(ERROR, "unit_unknown", message, column="C", sheet=table.sheet, row=person.row))
         role = ROLE_WORDS.get(person.role)
         if role is None:
             allowed = "、".join(r.label for r in Role if r in PLAN_ROLES)
             problems.append(
-                Problem(ERROR, "role_unknown", f"角色“{person.role}”无法识别，应为 {allowed}", column="D", **where)  # type: ignore[arg-type]
+                Problem(
+                    ERROR,
+                    "role_unknown",
+                    f"角色“{person.role}”无法识别，应为 {allowed}",
+                    column="D",
+                    sheet=table.sheet,
+                    row=person.row,
+                )
             )
         elif role not in PLAN_ROLES:
             problems.append(
@@ -219,7 +225,8 @@ def people_import_check(*, actor: Any, table: PeopleTable) -> BulkCheck:
                     "admin_role",
                     f"{role.label}不能通过批量导入授予（三员分立：须在账号页提出，由安全管理员确认）",
                     column="D",
-                    **where,  # type: ignore[arg-type]
+                    sheet=table.sheet,
+                    row=person.row,
                 )
             )
         if len(found) == 1 and role is not None and role in PLAN_ROLES:
@@ -232,7 +239,7 @@ def people_import_check(*, actor: Any, table: PeopleTable) -> BulkCheck:
     return check
 
 
-def people_import_apply(*, actor: Any, table: PeopleTable) -> tuple[BulkCheck, list[Issued]]:
+def people_import_apply(*, actor: User, table: PeopleTable) -> tuple[BulkCheck, list[Issued]]:
     """Create the people list's new accounts, all or nothing, after checking it again against today's accounts."""
     with transaction.atomic():
         check = people_import_check(actor=actor, table=table)
@@ -248,7 +255,7 @@ def people_import_apply(*, actor: Any, table: PeopleTable) -> tuple[BulkCheck, l
 # ------------------------------------------------------------------------------ a plan's 考核主体联系表 (附件2)
 
 
-def plan_accounts_create(*, actor: Any, plan: Any, requests: list[AccountRequest]) -> tuple[BulkCheck, list[Issued]]:
+def plan_accounts_create(*, actor: User, plan: Any, requests: list[AccountRequest]) -> tuple[BulkCheck, list[Issued]]:
     """Inside ``plan_import_apply``'s transaction: login accounts of the plan's own desks or units.
 
     ``plan:import`` (the plan's 考核办) suffices: only 考核主体 / 考核对象 memberships, only in organisations that

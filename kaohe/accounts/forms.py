@@ -41,7 +41,7 @@ class PolicyValidationMixin:
                 form.add_error(password_field_name, error)
 
 
-class PolicyPasswordChangeForm(PolicyValidationMixin, PasswordChangeForm):  # type: ignore[misc]
+class PolicyPasswordChangeForm(PolicyValidationMixin, PasswordChangeForm):
     """旧密码 + 新密码 twice, checked against the whole policy; saving goes through ``services.password_change``."""
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
@@ -55,7 +55,7 @@ class PolicyPasswordChangeForm(PolicyValidationMixin, PasswordChangeForm):  # ty
             field.widget.attrs["class"] = "form-control"
 
 
-class PolicyAdminPasswordChangeForm(PolicyValidationMixin, AdminPasswordChangeForm):  # type: ignore[misc,type-arg]
+class PolicyAdminPasswordChangeForm(PolicyValidationMixin, AdminPasswordChangeForm):  # type: ignore[type-arg]
     """The admin's "change password" page is a reset: saving goes through ``services.password_reset``."""
 
     def clean(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from kaohe.core.forms import model_choice_field
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
 
@@ -57,7 +58,7 @@ class MembershipAddForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if organisations is not None:
-            self.fields["organisation"].queryset = organisations.select_related("region").order_by(  # type: ignore[attr-defined]
+            model_choice_field(self, "organisation").queryset = organisations.select_related("region").order_by(
                 "region__name", "sort_key", "name"
             )
 
@@ -118,6 +119,6 @@ class MembershipMoveForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations.select_related("region").order_by(  # type: ignore[attr-defined]
+        model_choice_field(self, "organisation").queryset = organisations.select_related("region").order_by(
             "region__name", "sort_key", "name"
         )

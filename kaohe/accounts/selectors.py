@@ -109,7 +109,7 @@ def active_user(user_id: int) -> User | None:
 # ------------------------------------------------------------------------------ account management (系统管理员)
 
 
-def accounts_list(actor: Any, query: str = "") -> QuerySet[User]:
+def accounts_list(actor: User, query: str = "") -> QuerySet[User]:
     """Accounts the actor manages (``access.accounts_in_scope``) with their memberships, for the account list;
     filtered by 账号 or 姓名."""
     from django.db.models import Prefetch, Q

@@ -43,7 +43,7 @@ def password_change(*, actor: User, user: User, new_password: str, keep_session_
     return ended
 
 
-def password_reset(*, actor: Any, user: User, new_password: str | None) -> None:
+def password_reset(*, actor: User, user: User, new_password: str | None) -> None:
     """An administrator sets an initial password (or removes password login with ``None``).
 
     The user must change it at the next login, and every session of theirs is logged out. The password of an
@@ -70,7 +70,7 @@ def password_reset(*, actor: Any, user: User, new_password: str | None) -> None:
         )
 
 
-def password_reset_refusal(*, actor: Any, user: User) -> str | None:
+def password_reset_refusal(*, actor: User, user: User) -> str | None:
     """Why ``actor`` may not reset ``user``'s password, or None.
 
     三员分立: whoever could set an administrator's password could log in as them, and so be the second person
@@ -284,7 +284,7 @@ INITIAL_PASSWORD_LENGTH = 16
 _PASSWORD_ALPHABETS = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "#%+-=@")
 
 
-def _check_account_manager(actor: Any, user: User | None) -> None:
+def _check_account_manager(actor: User, user: User | None) -> None:
     from django.core.exceptions import PermissionDenied
 
     from kaohe.organisations import access
@@ -326,7 +326,7 @@ def save_with_initial_password(user: User) -> str:
     return password
 
 
-def user_create(*, actor: Any, username: str, display_name: str, email: str = "") -> tuple[User, str]:
+def user_create(*, actor: User, username: str, display_name: str, email: str = "") -> tuple[User, str]:
     """A new account with a random initial password (returned to be shown once); changed at first login.
 
     The account has no role: roles are granted afterwards through ``organisations.services.membership_grant``.
@@ -353,7 +353,7 @@ def user_create(*, actor: Any, username: str, display_name: str, email: str = ""
     return user, password
 
 
-def user_set_active(*, actor: Any, user: User, active: bool) -> int:
+def user_set_active(*, actor: User, user: User, active: bool) -> int:
     """停用 / 启用 an account. Deactivating ends every session of the user. Returns the sessions ended."""
     _check_account_manager(actor, user)
     with transaction.atomic():
@@ -375,7 +375,7 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> int:
     return ended
 
 
-def user_password_issue(*, actor: Any, user: User) -> str:
+def user_password_issue(*, actor: User, user: User) -> str:
     """Give another user a new random initial password (returned to be shown once); they change it at next login."""
     _check_account_manager(actor, user)
     password = initial_password(user)

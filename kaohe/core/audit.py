@@ -25,7 +25,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +33,10 @@ from django.db.models import Model
 from django.utils import timezone
 
 from kaohe.core.models import AuditChainHead, AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 _current_ip: contextvars.ContextVar[str] = contextvars.ContextVar("kaohe_current_ip", default="")
 _current_user: contextvars.ContextVar[Any] = contextvars.ContextVar("kaohe_current_user", default=None)
@@ -131,7 +135,7 @@ def compute_digest(event: AuditEvent, key: bytes) -> str:
 
 def record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     obj: Model | None = None,
     plan_id: int | None = None,

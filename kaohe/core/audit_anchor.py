@@ -23,7 +23,7 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +31,9 @@ from django.utils import timezone
 
 from kaohe.core import audit
 from kaohe.core.models import AuditChainHead, AuditCheckpoint, AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 ANCHOR_VERSION = 1
 
@@ -85,7 +88,7 @@ def _append_line(path: Path, line: str) -> None:
         raise AnchorError(f"无法写入审计锚定文件 {path}：{exc.strerror or exc}") from exc
 
 
-def audit_checkpoint(*, actor: Any = None) -> AuditCheckpoint:
+def audit_checkpoint(*, actor: AbstractBaseUser | None = None) -> AuditCheckpoint:
     """Take a checkpoint of the chain head: an ``audit.checkpoint`` event, then its head anchored in the file
     and in the table. The file is written last inside the transaction, so a failed write saves nothing."""
     keys = audit.audit_keys()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 from kaohe.core import audit
@@ -34,8 +34,8 @@ def export_response(
     """Record the download (``action``, the file name, its size when known, ``after``) and send the response
     as a download (``as_download``: UTF-8 name, nosniff, no caching)."""
     details: dict[str, Any] = {"file": filename}
-    if not getattr(response, "streaming", False):
-        details["bytes"] = len(response.content)  # type: ignore[attr-defined]
+    if isinstance(response, HttpResponse):  # not streamed: its size is known
+        details["bytes"] = len(response.content)
     details.update(after or {})
     audit.record(
         actor=request.user,

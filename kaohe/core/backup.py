@@ -109,7 +109,7 @@ def backup_models(*, whole: bool = True) -> list[type[models.Model]]:
     by_app: dict[Any, list[type[models.Model]]] = {}
     for m in picked:
         by_app.setdefault(m._meta.app_config, []).append(m)
-    return serializers.sort_dependencies(by_app.items(), allow_cycles=True)  # type: ignore[arg-type]
+    return serializers.sort_dependencies(by_app.items(), allow_cycles=True)
 
 
 def left_out_models() -> list[str]:
@@ -174,7 +174,7 @@ def _plan_paths(candidates: list[type[models.Model]]) -> dict[type[models.Model]
 
 
 def _fk_target(f: Any) -> type[models.Model] | None:
-    return f.related_model if (f.many_to_one or f.one_to_one) else None  # type: ignore[no-any-return]
+    return f.related_model if (f.many_to_one or f.one_to_one) else None
 
 
 def _plan_querysets(plan_id: int) -> dict[type[models.Model], models.QuerySet[Any]]:

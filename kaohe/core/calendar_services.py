@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,9 @@ from django.db import transaction
 from kaohe.core import audit
 from kaohe.core.calendar import CalendarYearUnknown, builtin_rows
 from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate, date_problem
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 Source = HolidayCalendarYear.Source
 Kind = HolidayDate.Kind
@@ -48,7 +51,7 @@ def _existing_date_message(day: dt.date) -> str:
 # ------------------------------------------------------------------------------------------ years
 
 
-def holiday_year_create(*, actor: Any, year: int, note: str = "") -> HolidayCalendarYear:
+def holiday_year_create(*, actor: AbstractBaseUser, year: int, note: str = "") -> HolidayCalendarYear:
     """Start the office's table for ``year``. Until it has a 放假 row the year counts as not maintained."""
     with transaction.atomic():
         if HolidayCalendarYear.objects.filter(year=year).exists():
@@ -65,7 +68,7 @@ def holiday_year_create(*, actor: Any, year: int, note: str = "") -> HolidayCale
     return calendar_year
 
 
-def holiday_year_copy_builtin(*, actor: Any, year: int, note: str = "") -> HolidayCalendarYear:
+def holiday_year_copy_builtin(*, actor: AbstractBaseUser, year: int, note: str = "") -> HolidayCalendarYear:
     """Copy chinesecalendar's schedule for ``year`` into the table, so the office can correct it there.
 
     Refused for a year chinesecalendar does not know or one the table already has.
@@ -100,7 +103,7 @@ def _builtin_rows_or_error(year: int) -> list[tuple[dt.date, str, str]]:
 # ------------------------------------------------------------------------------------------ dates
 
 
-def holiday_date_add(*, actor: Any, year: HolidayCalendarYear, date: dt.date, kind: str, name: str) -> HolidayDate:
+def holiday_date_add(*, actor: AbstractBaseUser, year: HolidayCalendarYear, date: dt.date, kind: str, name: str) -> HolidayDate:
     """Add one 放假 or 调休上班 day to ``year``'s table."""
     with transaction.atomic():
         year = HolidayCalendarYear.objects.select_for_update().get(pk=year.pk)
@@ -114,7 +117,7 @@ def holiday_date_add(*, actor: Any, year: HolidayCalendarYear, date: dt.date, ki
     return holiday_date
 
 
-def holiday_date_delete(*, actor: Any, holiday_date: HolidayDate) -> None:
+def holiday_date_delete(*, actor: AbstractBaseUser, holiday_date: HolidayDate) -> None:
     """Remove one day from the table."""
     with transaction.atomic():
         year = HolidayCalendarYear.objects.select_for_update().get(pk=holiday_date.year_id)
@@ -163,7 +166,7 @@ def _row_problems(year: int, rows: Sequence[tuple[Any, Any, Any]], taken: dict[d
 
 
 def holiday_year_import_rows(
-    *, actor: Any, year: HolidayCalendarYear | int, rows: Sequence[tuple[dt.date, str, str]]
+    *, actor: AbstractBaseUser, year: HolidayCalendarYear | int, rows: Sequence[tuple[dt.date, str, str]]
 ) -> HolidayCalendarYear:
     """Add many rows (date, kind, name) to ``year``'s table at once: all of them, or none.
 

@@ -1,4 +1,4 @@
-"""Form helpers: Tabler's classes on widgets, and bounded date inputs."""
+"""Form helpers: Tabler's classes on widgets, bounded date inputs, typed access to a form's choice fields."""
 
 from __future__ import annotations
 
@@ -11,10 +11,28 @@ from django import forms
 from kaohe.core.dates import SITE_DATE_BOUNDS, Bounds, HasYear, case_date_bounds, check_date_in_bounds, plan_date_bounds
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name``, which must be a ChoiceField (so its ``choices`` can be set, typed)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a ChoiceField")
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's field ``name``, which must be a ModelChoiceField (so its ``queryset`` can be set, typed)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a ModelChoiceField")
+    return field
+
+
 class StyledFormMixin:
+    fields: dict[str, forms.Field]  # the form's (this mixin comes before forms.Form or forms.ModelForm)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
                 css = "form-check-input"
@@ -66,8 +84,10 @@ WINDOWS: dict[str, Callable[[HasYear], Bounds]] = {"plan": plan_date_bounds, "ca
 class PlanDatesMixin:
     """A form with dates of one plan: ``plan=`` sets the window of each :class:`BoundedDateField`."""
 
+    fields: dict[str, forms.Field]  # the form's
+
     def __init__(self, *args: Any, plan: HasYear, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        for field in self.fields.values():
             if isinstance(field, BoundedDateField) and field.window is not None:
                 field.set_bounds(WINDOWS[field.window](plan))

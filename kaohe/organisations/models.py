@@ -83,6 +83,13 @@ class Membership(TimeStampedModel):
     organisation = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("角色", max_length=32, choices=Role.choices)
 
+    # Not fields: a service sets them on the instance before saving or deleting it, for the audit signal
+    # (organisations/signals.py) to name the actor and the act.
+    _audit_actor: Any
+    _audit_action: str
+    _audit_before: dict[str, Any] | None
+    _audit_extra: dict[str, Any]
+
     class Meta:
         verbose_name = "成员角色"
         verbose_name_plural = "成员角色"

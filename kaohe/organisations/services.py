@@ -13,7 +13,7 @@ Each act is audited; membership rows are audited by ``signals`` with the actor n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +23,9 @@ from kaohe.core import audit
 from kaohe.organisations import access
 from kaohe.organisations.models import Membership, Organisation, RoleGrantProposal
 from kaohe.organisations.roles import ADMIN_ROLES, Role, role_conflict
+
+if TYPE_CHECKING:  # accounts sits above organisations
+    from kaohe.accounts.models import User
 
 REASON_MAX = 500
 
@@ -34,7 +37,7 @@ def _lock_user(user: Any) -> Any:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
-def _check_manager(actor: Any, user: Any, organisation: Organisation | None = None) -> None:
+def _check_manager(actor: User, user: Any, organisation: Organisation | None = None) -> None:
     """The actor manages accounts, ``user`` is in their regions (and ``organisation`` too), and is not themselves."""
     if not access.can(actor, "accounts:manage"):
         raise PermissionDenied("您没有管理账号与角色的权限。")
@@ -63,7 +66,7 @@ def _describe_proposal(p: RoleGrantProposal) -> dict[str, Any]:
     }
 
 
-def membership_grant(*, actor: Any, user: Any, organisation: Organisation, role: Role) -> Membership | RoleGrantProposal:
+def membership_grant(*, actor: User, user: Any, organisation: Organisation, role: Role) -> Membership | RoleGrantProposal:
     """Grant ``role`` in ``organisation`` to ``user``.
 
     A plan role takes effect at once (returns the membership); an admin role becomes a pending proposal
@@ -82,13 +85,13 @@ def membership_grant(*, actor: Any, user: Any, organisation: Organisation, role:
             return _propose(actor=actor, user=user, organisation=organisation, role=role)
         membership = Membership(user=user, organisation=organisation, role=role)
         membership.full_clean()
-        membership._audit_actor = actor  # type: ignore[attr-defined]
+        membership._audit_actor = actor
         membership.save()
     access.forget(user)
     return membership
 
 
-def _propose(*, actor: Any, user: Any, organisation: Organisation, role: Role) -> RoleGrantProposal:
+def _propose(*, actor: User, user: Any, organisation: Organisation, role: Role) -> RoleGrantProposal:
     if RoleGrantProposal.objects.filter(
         user=user, organisation=organisation, role=role, status=RoleGrantProposal.Status.PENDING
     ).exists():
@@ -102,7 +105,7 @@ def _propose(*, actor: Any, user: Any, organisation: Organisation, role: Role) -
     return proposal
 
 
-def membership_revoke(*, actor: Any, membership: Membership) -> None:
+def membership_revoke(*, actor: User, membership: Membership) -> None:
     """Remove a membership (plan or admin role) of another person. Takes effect at once; audited."""
     user = membership.user
     _check_manager(actor, user)
@@ -111,12 +114,12 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
         row = Membership.objects.select_related("user", "organisation").filter(pk=membership.pk).first()
         if row is None:
             raise ValidationError("该角色已被撤销。")
-        row._audit_actor = actor  # type: ignore[attr-defined]
+        row._audit_actor = actor
         row.delete()
     access.forget(user)
 
 
-def membership_move(*, actor: Any, membership: Membership, organisation: Organisation) -> Membership:
+def membership_move(*, actor: User, membership: Membership, organisation: Organisation) -> Membership:
     """调动: the same role of the same person, now in ``organisation`` (within the manager's regions), as one act.
 
     Admin powers are installation-wide and are not moved (revoke and grant, with the security administrator's
@@ -139,15 +142,15 @@ def membership_move(*, actor: Any, membership: Membership, organisation: Organis
         before = {"user": user.username, "organisation": row.organisation.name, "role": row.role}
         row.organisation = organisation
         row.full_clean()
-        row._audit_actor = actor  # type: ignore[attr-defined]
-        row._audit_action = "membership.move"  # type: ignore[attr-defined]
-        row._audit_before = before  # type: ignore[attr-defined]
+        row._audit_actor = actor
+        row._audit_action = "membership.move"
+        row._audit_before = before
         row.save(update_fields=["organisation", "updated_at"])  # one audited event (signals), "membership.move"
     access.forget(user)
     return row
 
 
-def _check_decider(actor: Any, proposal: RoleGrantProposal) -> None:
+def _check_decider(actor: User, proposal: RoleGrantProposal) -> None:
     if not access.can(actor, "accounts:confirm_admin_grant"):
         raise PermissionDenied("只有安全管理员可以确认或驳回管理员角色的授予。")
     if actor.pk == proposal.proposed_by_id:
@@ -168,7 +171,7 @@ def _lock_pending(proposal: RoleGrantProposal) -> RoleGrantProposal:
     return row
 
 
-def role_grant_confirm(*, actor: Any, proposal: RoleGrantProposal) -> Membership:
+def role_grant_confirm(*, actor: User, proposal: RoleGrantProposal) -> Membership:
     """The security administrator confirms a proposed admin-role grant: the membership is created now."""
     _check_decider(actor, proposal)
     with transaction.atomic():
@@ -194,14 +197,14 @@ def role_grant_confirm(*, actor: Any, proposal: RoleGrantProposal) -> Membership
         )
         membership = Membership(user=user, organisation=proposal.organisation, role=role)
         membership.full_clean()
-        membership._audit_actor = actor  # type: ignore[attr-defined]
-        membership._audit_extra = {"proposal": proposal.pk, "proposed_by": proposal.proposed_by.username}  # type: ignore[attr-defined]
+        membership._audit_actor = actor
+        membership._audit_extra = {"proposal": proposal.pk, "proposed_by": proposal.proposed_by.username}
         membership.save()
     access.forget(user)
     return membership
 
 
-def role_grant_reject(*, actor: Any, proposal: RoleGrantProposal, reason: str) -> RoleGrantProposal:
+def role_grant_reject(*, actor: User, proposal: RoleGrantProposal, reason: str) -> RoleGrantProposal:
     """The security administrator rejects a proposed admin-role grant, with a reason. Nothing is granted."""
     reason = (reason or "").strip()
     if not reason:
@@ -243,7 +246,7 @@ def admin_role_bootstrap(*, user: Any, organisation: Organisation, role: Role) -
         _check_compatible(user, role)
         membership = Membership(user=user, organisation=organisation, role=role)
         membership.full_clean()
-        membership._audit_extra = {"bootstrap": True}  # type: ignore[attr-defined]
+        membership._audit_extra = {"bootstrap": True}
         membership.save()
     access.forget(user)
     return membership

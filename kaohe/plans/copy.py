@@ -27,6 +27,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.organisations import access
 from kaohe.plans.constants import Level, Method
@@ -89,7 +90,7 @@ def _copy_fields(obj: models.Model, *, skip: Iterable[str], **overrides: Any) ->
     return values
 
 
-def plan_copy(*, actor: Any, plan: Plan, title: str, doc_number: str = "") -> Plan:
+def plan_copy(*, actor: User, plan: Plan, title: str, doc_number: str = "") -> Plan:
     """A new draft plan for ``plan.year + 1`` with this plan's set-up and its open rectification items as tasks."""
     from kaohe.reviews import rectification
     from kaohe.reviews.models import RectificationSetting

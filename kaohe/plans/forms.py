@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from kaohe.core.dates import year_date_bounds
-from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, model_choice_field
 from kaohe.organisations.models import Organisation
 from kaohe.plans.models import PlanImport
 
@@ -25,7 +25,7 @@ class PlanCreateForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
+        model_choice_field(self, "organiser").queryset = organisers
         try:
             year = self.fields["year"].clean(self.data.get("year")) if self.is_bound else None
         except ValidationError:

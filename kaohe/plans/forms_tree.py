@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, model_choice_field
 from kaohe.plans.constants import Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan
 from kaohe.plans.tree_services import MATERIALS_MAX, NAME_MAX, POINTS_MAX, REASON_MAX, REQUIREMENT_MAX
@@ -112,7 +112,7 @@ class IndicatorForm(StyledFormMixin, PlanDatesMixin, ReasonMixin):
         self.require_reason_if_published(plan)
         if level == Level.TASK:
             desks = AssessorDesk.objects.filter(plan=plan).select_related("organisation").order_by("seq", "pk")
-            self.fields["assessor"].queryset = desks  # type: ignore[attr-defined]
+            model_choice_field(self, "assessor").queryset = desks
             self.fields["method"].error_messages["required"] = "请选择考核方式"
         else:
             for name in self.TASK_FIELDS:
@@ -130,7 +130,7 @@ class AddIndicatorForm(IndicatorForm):
 
     def __init__(self, *args: Any, plan: Plan, category: Category, level: int, **kwargs: Any) -> None:
         super().__init__(*args, plan=plan, level=level, **kwargs)
-        self.fields["parent"].queryset = Indicator.objects.filter(  # type: ignore[attr-defined]
+        model_choice_field(self, "parent").queryset = Indicator.objects.filter(
             category=category, level__in=[Level.LEVEL1, Level.LEVEL2]
         ).order_by("order")
         if level == Level.LEVEL1:
@@ -147,7 +147,7 @@ class MoveForm(StyledFormMixin, ReasonMixin):
         if node.level == Level.LEVEL1:
             del self.fields["new_parent"]
         else:
-            self.fields["new_parent"].queryset = (  # type: ignore[attr-defined]
+            model_choice_field(self, "new_parent").queryset = (
                 Indicator.objects.filter(category_id=node.category_id, level=node.level - 1)
                 .exclude(pk=node.parent_id or 0)
                 .order_by("order")
@@ -174,7 +174,7 @@ class AssignDeskForm(StyledFormMixin, ReasonMixin):
 
     def __init__(self, *args: Any, plan: Plan, category: Category, **kwargs: Any) -> None:
         super().__init__(*args, plan=plan, **kwargs)
-        self.fields["tasks"].queryset = Indicator.objects.filter(category=category, level=Level.TASK)  # type: ignore[attr-defined]
-        self.fields["desk"].queryset = (  # type: ignore[attr-defined]
+        model_choice_field(self, "tasks").queryset = Indicator.objects.filter(category=category, level=Level.TASK)
+        model_choice_field(self, "desk").queryset = (
             AssessorDesk.objects.filter(plan=plan).select_related("organisation").order_by("seq", "pk")
         )

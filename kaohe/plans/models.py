@@ -284,6 +284,10 @@ class PlanImport(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     applied_at = models.DateTimeField("导入时间", null=True, blank=True)
     accepted_warnings = models.PositiveIntegerField("已接受的警告数", default=0)
+
+    # Not a field: ``plan_import_apply`` leaves the accounts a people list issued here, for the password sheet
+    # shown once (never stored).
+    issued_accounts: list[Any]
     # The office's reading of an indicator table, chosen on the preview (excel.parse.IndicatorOptions):
     # {"sheets": [titles] | null, "columns": {sheet: {letter: role}}, "distribute": bool}
     options = models.JSONField("导入选项", default=dict, blank=True)

@@ -14,7 +14,13 @@ from kaohe.organisations import access, conflicts
 from kaohe.plans.constants import Adjustment, Level
 from kaohe.plans.excel.checks import check_sums
 from kaohe.plans.excel.types import IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
-from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit
+from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
+
+
+def policy_of(plan: Plan) -> ScoringPolicy:
+    """The plan's scoring policy, or an unsaved one with the defaults (Pingdingshan's; 5 + 5 working days for
+    复核) when the plan has none."""
+    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
 
 
 @dataclass
@@ -47,8 +53,8 @@ def plan_cards_for_user(user: Any) -> list[PlanCard]:
         PlanCard(
             plan=plan,
             roles=sorted(role.label for role in access.plan_roles(user, plan)),
-            category_count=plan.n_categories,  # type: ignore[attr-defined]
-            unit_count=plan.n_units,  # type: ignore[attr-defined]
+            category_count=plan.n_categories,
+            unit_count=plan.n_units,
             task_count=task_counts.get(plan.pk, 0),
         )
         for plan in plan_list
@@ -81,8 +87,8 @@ def category_summaries(plan: Plan, categories: QuerySet[Category]) -> list[Categ
     return [
         CategorySummary(
             category=c,
-            task_count=c.n_tasks,  # type: ignore[attr-defined]
-            unit_count=c.n_units,  # type: ignore[attr-defined]
+            task_count=c.n_tasks,
+            unit_count=c.n_units,
             points_total=totals.get(c.pk) or Decimal(0),
             warnings=category_warnings(c, tables[c.pk]),
         )
@@ -97,19 +103,19 @@ def category_indicators(category: Category) -> list[Indicator]:
 
 def table_from_nodes(nodes: list[Indicator], title: str) -> IndicatorTable:
     level1: list[Level1Row] = []
-    by_id: dict[int, Level1Row | Level2Row] = {}
+    by_id: dict[int | None, Level1Row | Level2Row] = {}
     for node in nodes:
         if node.level == Level.LEVEL1:
             row1 = Level1Row(name=node.name, points=node.points, children=[], row=node.source_row)
             level1.append(row1)
             by_id[node.pk] = row1
         elif node.level == Level.LEVEL2:
-            parent1 = by_id[node.parent_id]  # type: ignore[index]
+            parent1 = by_id[node.parent_id]
             row2 = Level2Row(name=node.name, points=node.points, tasks=[], row=node.source_row)
             cast(Level1Row, parent1).children.append(row2)
             by_id[node.pk] = row2
         else:
-            parent2 = cast(Level2Row, by_id[node.parent_id])  # type: ignore[index]
+            parent2 = cast(Level2Row, by_id[node.parent_id])
             parent2.tasks.append(
                 TaskRow(
                     name=node.name,
@@ -233,7 +239,7 @@ def desks_with_tasks(plan: Plan) -> list[DeskRow]:
     )
     rows = []
     for desk in desks:
-        task_list: list[Indicator] = desk.task_list  # type: ignore[attr-defined]
+        task_list: list[Indicator] = desk.task_list
         per_category: dict[str, tuple[int, Decimal]] = {}
         for t in task_list:
             count, points = per_category.get(t.category.name, (0, Decimal(0)))

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import bounds_message, check_date_in_bounds, plan_date_bounds, year_date_bounds
 from kaohe.organisations import access
@@ -53,7 +54,7 @@ def _norm(text: str) -> str:
 
 def plan_create(
     *,
-    actor: Any,
+    actor: User,
     organiser: Organisation,
     year: int,
     title: str,
@@ -169,7 +170,7 @@ def lock_scoring_open(plan: Plan) -> None:
     ensure_scoring_open(plan)
 
 
-def plan_publish(*, actor: Any, plan: Plan, accept_warnings: bool) -> Plan:
+def plan_publish(*, actor: User, plan: Plan, accept_warnings: bool) -> Plan:
     access.require(actor, "plan:publish", plan)
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -197,7 +198,7 @@ def plan_publish(*, actor: Any, plan: Plan, accept_warnings: bool) -> Plan:
     return plan
 
 
-def organisation_set_sort_key(*, actor: Any, plan: Plan, unit: PlanUnit, sort_key: str) -> Organisation:
+def organisation_set_sort_key(*, actor: User, plan: Plan, unit: PlanUnit, sort_key: str) -> Organisation:
     access.require(actor, "unit:edit", plan)
     if unit.plan_id != plan.pk:
         raise PermissionError("该考核对象不属于本方案")
@@ -214,7 +215,7 @@ def organisation_set_sort_key(*, actor: Any, plan: Plan, unit: PlanUnit, sort_ke
     return org
 
 
-def scoring_policy_set_own_department(*, actor: Any, plan: Plan, value: str, reason: str = "") -> ScoringPolicy:
+def scoring_policy_set_own_department(*, actor: User, plan: Plan, value: str, reason: str = "") -> ScoringPolicy:
     """回避 setting: may a desk grade its own department (the unit, its parent or a sibling section)?
 
     ``refuse`` (the default) or ``flag`` (allowed, each such evaluation flagged on the results). The office
@@ -416,7 +417,7 @@ def _require_draft(plan: Plan) -> None:
 
 def plan_import_upload(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     kind: str,
     data: bytes,
@@ -473,7 +474,7 @@ def plan_import_upload(
 
 def plan_import_set_options(
     *,
-    actor: Any,
+    actor: User,
     plan_import: PlanImport,
     sheets: list[str] | None = None,
     columns: dict[str, dict[str, str]] | None = None,
@@ -519,7 +520,7 @@ def plan_import_set_options(
     return record
 
 
-def plan_import_discard(*, actor: Any, plan_import: PlanImport) -> None:
+def plan_import_discard(*, actor: User, plan_import: PlanImport) -> None:
     access.require(actor, "plan:import", plan_import.plan)
     with transaction.atomic():
         record = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
@@ -530,7 +531,9 @@ def plan_import_discard(*, actor: Any, plan_import: PlanImport) -> None:
         audit.record(actor=actor, action="plan.import_discard", obj=record, plan_id=record.plan_id)
 
 
-def plan_import_apply(*, actor: Any, plan_import: PlanImport, accept_warnings: bool, create_accounts: bool = False) -> PlanImport:
+def plan_import_apply(
+    *, actor: User, plan_import: PlanImport, accept_warnings: bool, create_accounts: bool = False
+) -> PlanImport:
     """Write a previewed import into the plan, all or nothing, after re-checking it against today's plan.
 
     With ``create_accounts`` (考核主体联系表 / 考核对象名单 only), each row's 督导平台登录账号 becomes a login account
@@ -593,7 +596,7 @@ def plan_import_apply(*, actor: Any, plan_import: PlanImport, accept_warnings: b
             before=before,
             after={**summary, "accepted_warnings": [p.message for p in warnings]},
         )
-    record.issued_accounts = issued  # type: ignore[attr-defined]
+    record.issued_accounts = issued
     return record
 
 

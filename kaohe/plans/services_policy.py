@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.organisations import access
 from kaohe.plans.constants import VetoEffect
@@ -192,7 +193,7 @@ def apply_changes(policy: ScoringPolicy, changes: Mapping[str, Any]) -> None:
         setattr(policy, name, value)
 
 
-def policy_update(*, actor: Any, plan: Plan, changes: Mapping[str, Any], reason: str = "") -> ScoringPolicy:
+def policy_update(*, actor: User, plan: Plan, changes: Mapping[str, Any], reason: str = "") -> ScoringPolicy:
     """Change the plan's scoring rules: every field in one transaction, audited before → after.
 
     Refused once the results are published (frozen until reopened); after the plan is published (已发布) a

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.notifications import notify_organisations
@@ -114,7 +115,7 @@ def _check_dates(plan: Plan, values: dict[str, Any]) -> None:
 
 def plan_settings_update(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     values: dict[str, Any],
     member_organisations: Iterable[Organisation],

@@ -22,6 +22,7 @@ from django.db.models import F, ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
 from kaohe.organisations import access
@@ -214,7 +215,7 @@ def _notify(plan: Plan, category: Category, tasks: Iterable[Indicator], *, what:
     notify_organisations(organisation_ids=desk_orgs, role=Role.ASSESSOR, plan_id=plan.pk, title=title, body=body, url=url)
 
 
-def _record(*, actor: Any, plan: Plan, action: str, node: Indicator | None, before: Any, after: Any, reason: str) -> None:
+def _record(*, actor: User, plan: Plan, action: str, node: Indicator | None, before: Any, after: Any, reason: str) -> None:
     if reason:
         after = {**(after or {}), "reason": reason}
     audit.record(
@@ -230,7 +231,7 @@ def _record(*, actor: Any, plan: Plan, action: str, node: Indicator | None, befo
 
 def indicator_create(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     category: Category,
     level: int,
@@ -269,7 +270,7 @@ def indicator_create(
     return node
 
 
-def indicator_update(*, actor: Any, plan: Plan, node: Indicator, reason: str = "", **values: Any) -> Indicator:
+def indicator_update(*, actor: User, plan: Plan, node: Indicator, reason: str = "", **values: Any) -> Indicator:
     """Change the fields of one node. After publication, evaluations under changed points are flagged, not rescaled."""
     access.require(actor, CAPABILITY, plan)
     with transaction.atomic():
@@ -342,7 +343,7 @@ def _flag_evaluations(plan: Plan, task: Indicator, old_points: Decimal | None, r
 
 def indicator_move(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     node: Indicator,
     direction: str = "",
@@ -411,7 +412,7 @@ def _reorder(children: dict[int | None, list[Indicator]]) -> None:
     Indicator.objects.bulk_update(ordered, ["order"])
 
 
-def indicator_delete(*, actor: Any, plan: Plan, node: Indicator, reason: str = "") -> None:
+def indicator_delete(*, actor: User, plan: Plan, node: Indicator, reason: str = "") -> None:
     """Delete a node and everything below it; refused (saying why) when units' records hang on its tasks."""
     from kaohe.scoring.models import Evaluation
     from kaohe.submissions.models import Submission
@@ -448,7 +449,7 @@ def indicator_delete(*, actor: Any, plan: Plan, node: Indicator, reason: str = "
 
 
 def indicators_assign_desk(
-    *, actor: Any, plan: Plan, category: Category, tasks: Sequence[Indicator], desk: AssessorDesk | None, reason: str = ""
+    *, actor: User, plan: Plan, category: Category, tasks: Sequence[Indicator], desk: AssessorDesk | None, reason: str = ""
 ) -> int:
     """Set the responsible desk of several tasks at once; returns how many changed."""
     access.require(actor, CAPABILITY, plan)

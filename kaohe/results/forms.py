@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
-from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, choice_field
 from kaohe.organisations.models import Organisation
 from kaohe.results.models import MissingPolicyChoice, ResultRelease, ResultSnapshot
 from kaohe.results.services import APPROVER_MAX, COMMENT_MAX, NOTE_MAX, REASON_MAX
@@ -42,7 +42,7 @@ class CategoryChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(str(pk), name) for pk, name in categories]  # type: ignore[attr-defined]
+        choice_field(self, "category").choices = [(str(pk), name) for pk, name in categories]
 
 
 # --- release: consultation, approval, publication ---------------------------------------------------------
@@ -54,7 +54,7 @@ class ReleaseStartForm(PlanDatesMixin, StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, snapshots: list[ResultSnapshot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["snapshot"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "snapshot").choices = [
             (str(s.pk), f"第{s.seq}次计算（{timezone.localtime(s.computed_at):%Y-%m-%d %H:%M}，{s.completeness}）")
             for s in snapshots
         ]
@@ -70,7 +70,7 @@ class CommentForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]  # type: ignore[attr-defined]
+        choice_field(self, "organisation").choices = [(str(o.pk), o.name) for o in organisations]
         if organisations:
             self.fields["organisation"].initial = str(organisations[0].pk)
         self.fields["organisation"].error_messages["invalid_choice"] = "请选择本人所在的单位"
@@ -106,7 +106,7 @@ class RecipientForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]  # type: ignore[attr-defined]
+        choice_field(self, "organisation").choices = [(str(o.pk), o.name) for o in organisations]
         self.fields["organisation"].error_messages["invalid_choice"] = "请选择本区划内尚未抄送的单位"
         self.fields["organisation"].error_messages["required"] = "请选择抄送单位"
 

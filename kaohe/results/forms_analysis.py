@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from kaohe.core.forms import choice_field
 from kaohe.results.models import ResultSnapshot
 
 
@@ -21,6 +22,6 @@ class SnapshotChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, snapshots: list[ResultSnapshot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["snapshot"]
-        field.choices = [(str(s.pk), snapshot_label(s)) for s in snapshots]  # type: ignore[attr-defined]
+        field = choice_field(self, "snapshot")
+        field.choices = [(str(s.pk), snapshot_label(s)) for s in snapshots]
         field.widget.attrs.update({"class": "form-select", "data-autosubmit": ""})

@@ -31,7 +31,7 @@ class SnapshotQuerySet(models.QuerySet["ResultSnapshot"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise SnapshotImmutable("result snapshots cannot be updated")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise SnapshotImmutable("result snapshots cannot be deleted")
 
 
@@ -126,7 +126,7 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnly("these rows cannot be updated")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnly("these rows cannot be deleted")
 
 

@@ -40,10 +40,10 @@ HUNDRED = Decimal(100)
 
 def json_path(field_name: str, *keys: str) -> KeyTransform:
     """``data -> 'categories' -> 'c3' -> …`` as one expression (keys must not look like integers)."""
-    expression: Any = field_name
-    for key in keys:
+    expression = KeyTransform(keys[0], field_name)
+    for key in keys[1:]:
         expression = KeyTransform(key, expression)
-    return expression  # type: ignore[no-any-return]
+    return expression
 
 
 def num(value: str | None) -> Decimal | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, choice_field
 from kaohe.plans.models import Indicator, PlanUnit
 from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
 from kaohe.scoring.models import GradeChoice
@@ -34,7 +34,7 @@ class ReleaseForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: list[PlanUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.pk, f"{u.organisation.name}（{u.category.name}）") for u in units]  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = [(u.pk, f"{u.organisation.name}（{u.category.name}）") for u in units]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -56,9 +56,9 @@ class ProblemForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: list[PlanUnit], tasks: list[Indicator], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—")] + [(u.pk, f"{u.organisation.name}（{u.category.name}）") for u in units]  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = [("", "—")] + [(u.pk, f"{u.organisation.name}（{u.category.name}）") for u in units]
         task_choices = [("", "（不针对具体任务）"), *((t.pk, f"{t.category.name} {t.code} {t.name[:40]}") for t in tasks)]
-        self.fields["task"].choices = task_choices  # type: ignore[attr-defined]
+        choice_field(self, "task").choices = task_choices
 
 
 class RequestForm(forms.Form):
@@ -153,5 +153,5 @@ class RectificationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "全部状态"), *RectificationItem.Status.choices, (self.OVERDUE, "已逾期")]  # type: ignore[attr-defined]
-        self.fields["unit"].choices = [("", "全部考核对象"), *units]  # type: ignore[attr-defined]
+        choice_field(self, "status").choices = [("", "全部状态"), *RectificationItem.Status.choices, (self.OVERDUE, "已逾期")]
+        choice_field(self, "unit").choices = [("", "全部考核对象"), *units]

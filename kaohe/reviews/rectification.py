@@ -26,6 +26,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.calendar import to_local_date
 from kaohe.core.dates import check_date_in_bounds
@@ -131,7 +132,7 @@ def get_report_for_user(user: Any, plan: Plan, report_id: int) -> RectificationR
 # --- creation ------------------------------------------------------------------------------------------
 
 
-def create_items_for_feedbacks(*, actor: Any, plan: Plan, feedbacks: Sequence[Feedback]) -> list[RectificationItem]:
+def create_items_for_feedbacks(*, actor: User, plan: Plan, feedbacks: Sequence[Feedback]) -> list[RectificationItem]:
     """One item per problem of the released ``feedbacks`` that has none yet; the caller holds the transaction.
 
     The caller has checked the actor's permission (releasing feedback or ``rectification:decide``). One audit
@@ -171,7 +172,7 @@ def create_items_for_feedbacks(*, actor: Any, plan: Plan, feedbacks: Sequence[Fe
     return items
 
 
-def rectification_items_create(*, actor: Any, plan: Plan) -> list[RectificationItem]:
+def rectification_items_create(*, actor: User, plan: Plan) -> list[RectificationItem]:
     """The office turns the problems of every released feedback into items, once (a second call adds nothing)."""
     access.require(actor, "rectification:decide", plan)
     if plan.is_draft:
@@ -195,7 +196,7 @@ def rectification_items_create(*, actor: Any, plan: Plan) -> list[RectificationI
 
 
 def rectification_report(
-    *, actor: Any, plan: Plan, item: RectificationItem, text: str, attachment: Any = None
+    *, actor: User, plan: Plan, item: RectificationItem, text: str, attachment: Any = None
 ) -> RectificationReport:
     """The unit reports how it rectified the item; refused once the office has accepted it.
 
@@ -270,7 +271,7 @@ def rectification_report(
     return report
 
 
-def rectification_attachment_open(*, actor: Any, plan: Plan, report: RectificationReport) -> File[bytes]:
+def rectification_attachment_open(*, actor: User, plan: Plan, report: RectificationReport) -> File[bytes]:
     """Open a report's attachment (the caller checked access); audited."""
     if not report.attachment_storage_name:
         raise ValidationError("该整改报告没有附件")
@@ -289,7 +290,7 @@ def rectification_attachment_open(*, actor: Any, plan: Plan, report: Rectificati
 # --- the office ----------------------------------------------------------------------------------------
 
 
-def rectification_decide(*, actor: Any, plan: Plan, item: RectificationItem, accept: bool, reason: str) -> RectificationItem:
+def rectification_decide(*, actor: User, plan: Plan, item: RectificationItem, accept: bool, reason: str) -> RectificationItem:
     """Accept the unit's latest report (已通过, final) or send it back with a reason (已退回)."""
     access.require(actor, "rectification:decide", plan)
     reason = (reason or "").strip()
@@ -337,7 +338,7 @@ def rectification_decide(*, actor: Any, plan: Plan, item: RectificationItem, acc
 
 
 def rectification_due_change(
-    *, actor: Any, plan: Plan, item: RectificationItem, due_date: dt.date, reason: str
+    *, actor: User, plan: Plan, item: RectificationItem, due_date: dt.date, reason: str
 ) -> RectificationItem:
     """The office changes one item's due date, with a written reason (kept in the audit log); the unit is told."""
     access.require(actor, "rectification:decide", plan)
@@ -377,7 +378,7 @@ def rectification_due_change(
     return item
 
 
-def rectification_setting_set(*, actor: Any, plan: Plan, due_date: dt.date) -> RectificationSetting:
+def rectification_setting_set(*, actor: User, plan: Plan, due_date: dt.date) -> RectificationSetting:
     """Set the due date given to items created from now on (existing items keep theirs)."""
     access.require(actor, "rectification:decide", plan)
     check_date_in_bounds(due_date, plan=plan, field_label="整改期限")

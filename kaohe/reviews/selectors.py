@@ -13,8 +13,9 @@ from django.utils import timezone
 from kaohe.core.calendar import Calendar, CalendarYearUnknown
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.selectors import policy_of
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
-from kaohe.reviews.services import answer_deadline, policy_of, window_end
+from kaohe.reviews.services import answer_deadline, window_end
 
 Status = ReviewRequest.Status
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.calendar import Calendar, CalendarYearUnknown, get_calendar, to_local_date
 from kaohe.core.notifications import notify_organisations
@@ -26,17 +27,13 @@ from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.selectors import policy_of as policy_of  # re-exported: reviews/views.py calls services.policy_of
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
 from kaohe.reviews.rectification import create_items_for_feedbacks
 from kaohe.scoring.models import Deduction, Evaluation, NotApplicable
 from kaohe.scoring.services import evaluation_adjust_on_review
 
 Status = ReviewRequest.Status
-
-
-def policy_of(plan: Plan) -> ScoringPolicy:
-    """The plan's scoring policy, or the defaults (5 + 5 working days) when the plan has none."""
-    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
 
 
 def _require_open(plan: Plan) -> None:
@@ -141,7 +138,7 @@ def unit_snapshot(
 # --- the office ----------------------------------------------------------------------------------------
 
 
-def feedback_problem_add(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator | None, text: str) -> FeedbackProblem:
+def feedback_problem_add(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator | None, text: str) -> FeedbackProblem:
     """Record a problem found for a unit, at any time: it waits in the unit's draft until the next round."""
     access.require(actor, "feedback:release", plan)
     _require_open(plan)
@@ -184,7 +181,7 @@ def _release_title(plan: Plan, feedback: Feedback) -> tuple[str, str]:
 
 
 def feedback_release(
-    *, actor: Any, plan: Plan, units: Sequence[PlanUnit], note: str = "", kind: str = Feedback.Kind.FINAL
+    *, actor: User, plan: Plan, units: Sequence[PlanUnit], note: str = "", kind: str = Feedback.Kind.FINAL
 ) -> list[Feedback]:
     """Release a new round to each of ``units``: its draft problems become 第N轮, the unit is notified.
 
@@ -263,7 +260,7 @@ def feedback_release(
 
 def review_decide(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     review: ReviewRequest,
     decision: str,
@@ -327,13 +324,13 @@ def review_decide(
 # --- the unit ------------------------------------------------------------------------------------------
 
 
-def _require_own_unit(actor: Any, plan: Plan, unit: PlanUnit) -> None:
+def _require_own_unit(actor: User, plan: Plan, unit: PlanUnit) -> None:
     access.require(actor, "review:request", plan)
     if not any(u.pk == unit.pk for u in access.review_units(actor, plan)):
         raise PermissionDenied
 
 
-def feedback_acknowledge(*, actor: Any, plan: Plan, feedback: Feedback) -> Feedback:
+def feedback_acknowledge(*, actor: User, plan: Plan, feedback: Feedback) -> Feedback:
     """The unit confirms receipt of one round; that round's review window starts on that (Beijing) date."""
     _require_own_unit(actor, plan, feedback.unit)
     if feedback.plan_id != plan.pk or not feedback.is_released:
@@ -361,7 +358,7 @@ def feedback_acknowledge(*, actor: Any, plan: Plan, feedback: Feedback) -> Feedb
 DEEM_AFTER_WORKING_DAYS = 5
 
 
-def feedback_deem_delivered(*, actor: Any, plan: Plan, feedback: Feedback, reason: str, now: Any = None) -> Feedback:
+def feedback_deem_delivered(*, actor: User, plan: Plan, feedback: Feedback, reason: str, now: Any = None) -> Feedback:
     """视为送达: a round the unit has not acknowledged within 5 working days of its release is recorded as delivered
     by the office, with a written reason (e.g. how the unit was told). Its 复核 window starts then, as with an
     acknowledgement; the unit is notified. Without it, an unacknowledged round would hold publication forever."""
@@ -415,7 +412,7 @@ def feedback_deem_delivered(*, actor: Any, plan: Plan, feedback: Feedback, reaso
 
 def review_request_file(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     feedback: Feedback,
     task: Indicator,
@@ -527,7 +524,7 @@ def review_request_file(
     return review
 
 
-def review_attachment_open(*, actor: Any, plan: Plan, review: ReviewRequest) -> File[bytes]:
+def review_attachment_open(*, actor: User, plan: Plan, review: ReviewRequest) -> File[bytes]:
     """Open a request's attachment for its unit's members or the office (the caller checked access); audited."""
     if not review.attachment_storage_name:
         raise ValidationError("该复核申请没有附件")

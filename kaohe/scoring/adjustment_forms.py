@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.forms import StyledFormMixin, choice_field
 from kaohe.plans.models import Indicator, PlanUnit
 from kaohe.scoring.adjustments import VetoKind
 from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind
@@ -76,7 +76,7 @@ class DecideForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, candidates: Iterable[BonusApplication], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["duplicate_of"].choices = [("", "—"), *((a.pk, application_label(a)) for a in candidates)]  # type: ignore[attr-defined]
+        choice_field(self, "duplicate_of").choices = [("", "—"), *((a.pk, application_label(a)) for a in candidates)]
 
 
 class DeductionForm(StyledFormMixin, forms.Form):
@@ -116,9 +116,9 @@ class DeductionForm(StyledFormMixin, forms.Form):
         self, *args: Any, units: Iterable[PlanUnit], tasks: Iterable[Indicator], active: Iterable[Deduction], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
-        self.fields["task"].choices = task_choices(tasks)  # type: ignore[attr-defined]
-        self.fields["duplicate_of"].choices = [("", "—"), *((d.pk, deduction_label(d)) for d in active)]  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = unit_choices(units)
+        choice_field(self, "task").choices = task_choices(tasks)
+        choice_field(self, "duplicate_of").choices = [("", "—"), *((d.pk, deduction_label(d)) for d in active)]
 
 
 def bonus_label(application: BonusApplication) -> str:
@@ -156,8 +156,8 @@ class OfficeBonusForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: Iterable[PlanUnit], approved: Iterable[BonusApplication], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
-        self.fields["duplicate_of"].choices = [("", "—"), *((a.pk, bonus_label(a)) for a in approved)]  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = unit_choices(units)
+        choice_field(self, "duplicate_of").choices = [("", "—"), *((a.pk, bonus_label(a)) for a in approved)]
 
     def clean_matter(self) -> str:
         matter = " ".join(str(self.cleaned_data["matter"]).split())
@@ -175,7 +175,7 @@ class LinkForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, candidates: Iterable[Deduction], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["duplicate_of"].choices = [("", "请选择"), *((d.pk, deduction_label(d)) for d in candidates)]  # type: ignore[attr-defined]
+        choice_field(self, "duplicate_of").choices = [("", "请选择"), *((d.pk, deduction_label(d)) for d in candidates)]
 
 
 class VetoFlagForm(StyledFormMixin, forms.Form):
@@ -187,9 +187,9 @@ class VetoFlagForm(StyledFormMixin, forms.Form):
         self, *args: Any, units: Iterable[PlanUnit], conditions: Iterable[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = unit_choices(units)
         if conditions is not None:  # the plan's veto conditions (scoring rules page)
-            self.fields["flag"].choices = [("", "请选择"), *conditions]  # type: ignore[attr-defined]
+            choice_field(self, "flag").choices = [("", "请选择"), *conditions]
             self.fields["flag"].help_text = "有此情形的，按评分规则降低等次"
 
 
@@ -199,4 +199,4 @@ class OfficeFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, units: Iterable[PlanUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = unit_choices(units)
-        self.fields["unit"].choices = [("", "全部考核对象"), *choices[1:]]  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = [("", "全部考核对象"), *choices[1:]]

@@ -16,8 +16,9 @@ from django.db.models import QuerySet
 
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.selectors import policy_of
 from kaohe.scoring import rules
-from kaohe.scoring.adjustments import flag_label, policy_of, same_matter
+from kaohe.scoring.adjustments import flag_label, same_matter
 from kaohe.scoring.models import BonusApplication, Deduction, VetoFlag
 
 Status = BonusApplication.Status

@@ -22,6 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
@@ -29,6 +30,7 @@ from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.selectors import policy_of
 from kaohe.plans.services import ensure_scoring_open, lock_scoring_open
 from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind, VetoFlag
 from kaohe.scoring.rules import normalise_matter
@@ -66,16 +68,11 @@ def recorded_labels(vetoes: object) -> dict[str, str]:
 # --- shared checks -------------------------------------------------------------------------------------
 
 
-def policy_of(plan: Plan) -> ScoringPolicy:
-    """The plan's scoring policy, or the Pingdingshan defaults when the plan has none (unsaved)."""
-    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
-
-
 def _require_open(plan: Plan) -> None:
     ensure_scoring_open(plan)
 
 
-def _require_own_unit(actor: Any, plan: Plan, unit: PlanUnit) -> None:
+def _require_own_unit(actor: User, plan: Plan, unit: PlanUnit) -> None:
     if not any(u.pk == unit.pk for u in access.applying_units(actor, plan)):
         raise PermissionDenied("只能为本单位申请加分")
 
@@ -109,7 +106,7 @@ def _points(value: Decimal) -> str:
 
 def bonus_application_submit(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     unit: PlanUnit,
     kind: str,
@@ -170,7 +167,7 @@ def bonus_application_submit(
     return application
 
 
-def bonus_application_withdraw(*, actor: Any, plan: Plan, application: BonusApplication) -> None:
+def bonus_application_withdraw(*, actor: User, plan: Plan, application: BonusApplication) -> None:
     """The unit takes back an application the office has not decided yet (the audit log keeps it)."""
     _require_own_unit(actor, plan, application.unit)
     _require_open(plan)
@@ -220,7 +217,7 @@ def _bonus_root(target: BonusApplication, application: BonusApplication) -> Bonu
 
 def bonus_application_decide(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     application: BonusApplication,
     approve: bool,
@@ -332,7 +329,7 @@ def _same_matter_root(plan: Plan, unit: PlanUnit, matter: str, duplicate_of: Bon
 
 def bonus_office_record(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     unit: PlanUnit,
     kind: str,
@@ -467,7 +464,7 @@ def _deduction_snapshot(deduction: Deduction) -> dict[str, Any]:
 
 def deduction_record(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     unit: PlanUnit,
     kind: str,
@@ -543,7 +540,7 @@ def deduction_record(
     return deduction
 
 
-def deduction_withdraw(*, actor: Any, plan: Plan, deduction: Deduction, reason: str) -> Deduction:
+def deduction_withdraw(*, actor: User, plan: Plan, deduction: Deduction, reason: str) -> Deduction:
     """The office withdraws (撤销) a deduction: it stays on record with the time, and no longer counts."""
     access.require(actor, "adjustment:decide", plan)
     _require_open(plan)
@@ -582,7 +579,7 @@ def deduction_withdraw(*, actor: Any, plan: Plan, deduction: Deduction, reason: 
     return locked
 
 
-def deduction_link_duplicate(*, actor: Any, plan: Plan, deduction: Deduction, duplicate_of: Deduction) -> Deduction:
+def deduction_link_duplicate(*, actor: User, plan: Plan, deduction: Deduction, duplicate_of: Deduction) -> Deduction:
     """The office links two deductions of one unit as the same matter: they count once."""
     access.require(actor, "adjustment:decide", plan)
     _require_open(plan)
@@ -613,7 +610,7 @@ def deduction_link_duplicate(*, actor: Any, plan: Plan, deduction: Deduction, du
 # --- veto flags ----------------------------------------------------------------------------------------
 
 
-def veto_flag_set(*, actor: Any, plan: Plan, unit: PlanUnit, flag: str, note: str) -> VetoFlag:
+def veto_flag_set(*, actor: User, plan: Plan, unit: PlanUnit, flag: str, note: str) -> VetoFlag:
     """The office records a fact that caps the unit's grade (e.g. two lost lawsuits → not 优秀)."""
     access.require(actor, "adjustment:decide", plan)
     _require_open(plan)
@@ -645,7 +642,7 @@ def veto_flag_set(*, actor: Any, plan: Plan, unit: PlanUnit, flag: str, note: st
     return record
 
 
-def veto_flag_clear(*, actor: Any, plan: Plan, flag: VetoFlag, reason: str) -> None:
+def veto_flag_clear(*, actor: User, plan: Plan, flag: VetoFlag, reason: str) -> None:
     """The office removes a flag recorded in error; the audit log keeps what it was and why it went."""
     access.require(actor, "adjustment:decide", plan)
     _require_open(plan)
@@ -670,7 +667,7 @@ def veto_flag_clear(*, actor: Any, plan: Plan, flag: VetoFlag, reason: str) -> N
 # --- evidence ------------------------------------------------------------------------------------------
 
 
-def bonus_evidence_open(*, actor: Any, plan: Plan, application: BonusApplication) -> File[bytes]:
+def bonus_evidence_open(*, actor: User, plan: Plan, application: BonusApplication) -> File[bytes]:
     """Open an application's evidence file for download; every download is audited."""
     access.get_bonus_application_for_user(actor, plan, application.pk)
     if not application.evidence_storage_name:

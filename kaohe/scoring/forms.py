@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.forms import StyledFormMixin, choice_field
 from kaohe.scoring.models import GradeChoice
 
 
@@ -14,8 +14,8 @@ class GridFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, categories: list[tuple[int, str]], level1: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = categories  # type: ignore[attr-defined]
-        self.fields["level1"].choices = [("", "全部"), *level1]  # type: ignore[attr-defined]
+        choice_field(self, "category").choices = categories
+        choice_field(self, "level1").choices = [("", "全部"), *level1]
 
 
 class EvaluationForm(forms.Form):
@@ -64,8 +64,8 @@ class NotApplicableForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], tasks: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = units  # type: ignore[attr-defined]
-        self.fields["task"].choices = tasks  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = units
+        choice_field(self, "task").choices = tasks
 
 
 class ClearForm(StyledFormMixin, forms.Form):

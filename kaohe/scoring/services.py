@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.organisations import access, conflicts
 from kaohe.organisations.models import Organisation
@@ -109,7 +110,7 @@ def institutional_conflict(plan: Plan, scorer: Organisation, unit: PlanUnit, *, 
     return f"{conflicts.PREFIX}{found}"
 
 
-def scorer_conflict(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator) -> str:
+def scorer_conflict(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator) -> str:
     """The 回避 check of a desk's grading: the grader's own memberships refuse outright; the desk's organisation
     follows the plan's setting (refused, or allowed and flagged). Returns the flag note ("" = none)."""
     desk = task.assessor.organisation if task.assessor is not None else None
@@ -121,7 +122,7 @@ def scorer_conflict(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator) 
 
 def evaluation_record(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     unit: PlanUnit,
     task: Indicator,
@@ -162,7 +163,7 @@ BULK_MAX_CELLS = 400
 
 
 def evaluation_record_bulk(
-    *, actor: Any, plan: Plan, cells: list[tuple[int, int, int]], grade: str, reason: str = ""
+    *, actor: User, plan: Plan, cells: list[tuple[int, int, int]], grade: str, reason: str = ""
 ) -> list[Evaluation]:
     """One grade (and one reason) for several (unit, task, expected version) cells of the desk, all or nothing.
 
@@ -209,7 +210,7 @@ DERIVED_SOURCES = frozenset(
 
 def evaluation_record_derived(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     unit: PlanUnit,
     task: Indicator,
@@ -253,7 +254,7 @@ def evaluation_record_derived(
 
 def _save(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     unit: PlanUnit,
     task: Indicator,
@@ -336,7 +337,7 @@ def _save(
     return current
 
 
-def not_applicable_set(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, reason: str) -> NotApplicable:
+def not_applicable_set(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator, reason: str) -> NotApplicable:
     access.require(actor, "applicability:decide", plan)
     ensure_scoring_open(plan)
     if unit.plan_id != plan.pk or task.plan_id != plan.pk or task.level != Level.TASK or task.category_id != unit.category_id:
@@ -365,7 +366,7 @@ def not_applicable_set(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicato
     return record
 
 
-def not_applicable_clear(*, actor: Any, plan: Plan, record: NotApplicable, reason: str) -> None:
+def not_applicable_clear(*, actor: User, plan: Plan, record: NotApplicable, reason: str) -> None:
     access.require(actor, "applicability:decide", plan)
     ensure_scoring_open(plan)
     if record.plan_id != plan.pk:
@@ -388,7 +389,7 @@ def not_applicable_clear(*, actor: Any, plan: Plan, record: NotApplicable, reaso
 
 def evaluation_adjust_on_review(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     unit: PlanUnit,
     task: Indicator,

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, choice_field
 from kaohe.submissions.models import Submission
 
 
@@ -38,8 +38,8 @@ class ExtensionForm(PlanDatesMixin, StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, tasks: list[tuple[int, str]], units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["task"].choices = [(str(pk), label) for pk, label in tasks]  # type: ignore[attr-defined]
-        self.fields["unit"].choices = [("", "全部考核对象")] + [(str(pk), label) for pk, label in units]  # type: ignore[attr-defined]
+        choice_field(self, "task").choices = [(str(pk), label) for pk, label in tasks]
+        choice_field(self, "unit").choices = [("", "全部考核对象")] + [(str(pk), label) for pk, label in units]
 
 
 class QueueFilterForm(StyledFormMixin, forms.Form):
@@ -57,9 +57,9 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "全部"), *categories]  # type: ignore[attr-defined]
-        self.fields["unit"].choices = [("", "全部"), *units]  # type: ignore[attr-defined]
-        self.fields["level1"].choices = [("", "全部"), *level1]  # type: ignore[attr-defined]
+        choice_field(self, "category").choices = [("", "全部"), *categories]
+        choice_field(self, "unit").choices = [("", "全部"), *units]
+        choice_field(self, "level1").choices = [("", "全部"), *level1]
 
 
 def today_plus(days: int) -> dt.date:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.notifications import notify_organisations
@@ -119,7 +120,7 @@ def duplicate_warning(*, plan: Plan, submission: Submission, sha256: str) -> tup
     return "", ""
 
 
-def evidence_upload(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, files: Iterable[Any]) -> list[UploadResult]:
+def evidence_upload(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator, files: Iterable[Any]) -> list[UploadResult]:
     """Store each file and record it; each file succeeds or fails on its own, with a reason."""
     if not any(u.pk == unit.pk for u in access.own_units(actor, plan)):
         raise PermissionDenied
@@ -193,7 +194,7 @@ def evidence_upload(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, 
     return results
 
 
-def evidence_withdraw(*, actor: Any, plan: Plan, evidence: EvidenceFile) -> EvidenceFile:
+def evidence_withdraw(*, actor: User, plan: Plan, evidence: EvidenceFile) -> EvidenceFile:
     submission = evidence.submission
     unit, task = access.get_unit_task_for_user(actor, plan, submission.unit_id, submission.task_id, write=True)
     require_open(plan, unit, task)
@@ -241,7 +242,7 @@ def _clean_links(raw: str) -> list[dict[str, str]]:
 
 
 def submission_update_details(
-    *, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, note: str, links_text: str
+    *, actor: User, plan: Plan, unit: PlanUnit, task: Indicator, note: str, links_text: str
 ) -> Submission:
     unit, task = access.get_unit_task_for_user(actor, plan, unit.pk, task.pk, write=True)
     if not needs_evidence(task):
@@ -274,7 +275,7 @@ def submission_update_details(
     return submission
 
 
-def submission_return(*, actor: Any, plan: Plan, submission: Submission, reason: str, due_date: dt.date) -> SupplementRequest:
+def submission_return(*, actor: User, plan: Plan, submission: Submission, reason: str, due_date: dt.date) -> SupplementRequest:
     """退回补充 by the desk responsible for the task; the unit may upload again until ``due_date``."""
     access.require(actor, "evidence:return", plan)
     task = submission.task
@@ -317,7 +318,7 @@ def submission_return(*, actor: Any, plan: Plan, submission: Submission, reason:
     return request
 
 
-def submission_resubmit(*, actor: Any, plan: Plan, submission: Submission) -> Submission:
+def submission_resubmit(*, actor: User, plan: Plan, submission: Submission) -> Submission:
     """The unit reports its supplement done: the open return is resolved and the submission is 已报送 again."""
     unit, task = access.get_unit_task_for_user(actor, plan, submission.unit_id, submission.task_id, write=True)
     require_open(plan, unit, task)
@@ -344,7 +345,7 @@ def submission_resubmit(*, actor: Any, plan: Plan, submission: Submission) -> Su
 
 
 def extension_grant(
-    *, actor: Any, plan: Plan, task: Indicator, unit: PlanUnit | None, new_deadline: dt.date, reason: str
+    *, actor: User, plan: Plan, task: Indicator, unit: PlanUnit | None, new_deadline: dt.date, reason: str
 ) -> Extension:
     access.require(actor, "evidence:extend", plan)
     if task.plan_id != plan.pk or task.level != Level.TASK:
@@ -395,7 +396,7 @@ def extension_grant(
     return extension
 
 
-def reminders_send(*, actor: Any, plan: Plan) -> int:
+def reminders_send(*, actor: User, plan: Plan) -> int:
     """Remind every unit with empty, still-open evidence tasks; returns the number of units reminded."""
     from kaohe.submissions.selectors import empty_open_tasks_by_unit
 

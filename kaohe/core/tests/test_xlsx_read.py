@@ -11,6 +11,7 @@ import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -29,7 +30,7 @@ REPO = Path(__file__).resolve().parents[3]
 LIMITS = Limits(max_bytes=5 * MB)
 
 
-def workbook_bytes(build) -> bytes:  # type: ignore[no-untyped-def]
+def workbook_bytes(build) -> bytes:
     book = Workbook()
     build(book.active)
     buffer = io.BytesIO()
@@ -41,7 +42,7 @@ def workbook_bytes(build) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_a_normal_workbook_reads_values_dates_merges_and_formulas() -> None:
-    def build(ws):  # type: ignore[no-untyped-def]
+    def build(ws):
         ws.title = "附件3"
         ws.append(["一级指标", "二级指标", "分值", "时间要求"])
         ws.append(["一、依法履职", "规范权力运行", 2.5, datetime(2020, 12, 31)])  # noqa: DTZ001 - cells hold naive times
@@ -246,7 +247,7 @@ print(json.dumps({"messages": messages, "growth_mb": (peak - before) / 1024}))
 """
 
 
-def _probe(tmp_path: Path, data: bytes, *importers: str) -> dict:  # type: ignore[type-arg]
+def _probe(tmp_path: Path, data: bytes, *importers: str) -> dict[str, Any]:
     """Run importers (default: all) on `data` in a fresh interpreter; their messages and the peak memory growth."""
     path = tmp_path / "upload.xlsx"
     path.write_bytes(data)
@@ -263,7 +264,8 @@ def _probe(tmp_path: Path, data: bytes, *importers: str) -> dict:  # type: ignor
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 @pytest.mark.parametrize(
@@ -277,7 +279,7 @@ def _probe(tmp_path: Path, data: bytes, *importers: str) -> dict:  # type: ignor
         ("one_row", lambda: package(sheet_xml(one_row(1_000_000))), "超过 200 列"),
     ],
 )
-def test_hostile_file_is_refused_by_every_importer_in_bounded_memory(tmp_path: Path, name: str, build, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_file_is_refused_by_every_importer_in_bounded_memory(tmp_path: Path, name: str, build, expected: str) -> None:
     data = build()
     assert len(data) < 5 * MB  # under every importer's size limit: the size check alone does not stop it
     report = _probe(tmp_path, data)

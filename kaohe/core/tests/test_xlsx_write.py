@@ -28,7 +28,7 @@ HOSTILE = [
 ]
 
 
-def _reload(data: bytes):  # type: ignore[no-untyped-def]
+def _reload(data: bytes):
     return load_workbook(io.BytesIO(data))
 
 

@@ -24,7 +24,6 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.abilitytests import draws, selectors
 from kaohe.inspections.abilitytests.models import AbilityTest, Answer, Draw, Paper, Question, Testee
@@ -95,7 +95,7 @@ def _issue_code(testee: Testee, now: dt.datetime) -> str:
             return code
 
 
-def sitting_open(*, actor: Any, test: AbilityTest, time_limit_minutes: int) -> list[tuple[Testee, str]]:
+def sitting_open(*, actor: User, test: AbilityTest, time_limit_minutes: int) -> list[tuple[Testee, str]]:
     """Open the online test: one new code per testee, returned ONCE (only their hashes are stored)."""
     access.require(actor, "abilitytest:manage", test.plan)
     require_running(test.plan)
@@ -133,7 +133,7 @@ def sitting_open(*, actor: Any, test: AbilityTest, time_limit_minutes: int) -> l
     return issued
 
 
-def code_reissue(*, actor: Any, test: AbilityTest, testee: Testee) -> str:
+def code_reissue(*, actor: User, test: AbilityTest, testee: Testee) -> str:
     """A new code for a testee who lost theirs (only before they start); the old code stops working."""
     access.require(actor, "abilitytest:manage", test.plan)
     with transaction.atomic():
@@ -155,7 +155,7 @@ def code_reissue(*, actor: Any, test: AbilityTest, testee: Testee) -> str:
     return code
 
 
-def sitting_close(*, actor: Any, test: AbilityTest) -> None:
+def sitting_close(*, actor: User, test: AbilityTest) -> None:
     """End the sitting: attempts in progress are closed with their saved answers, those never started are 缺考."""
     access.require(actor, "abilitytest:manage", test.plan)
     now = timezone.now()
@@ -337,7 +337,7 @@ def _finalise(testee: Testee, finish: str, when: dt.datetime) -> None:
 # ------------------------------------------------------------------------------------------------ scoring
 
 
-def scorer_conflict(actor: Any, test: AbilityTest) -> str:
+def scorer_conflict(actor: User, test: AbilityTest) -> str:
     """回避 of a scorer for the test's unit ("" when there is none): any membership they hold now, or the
     organisation they were drawn into a 实地考察组 from, on the unit's organisation line. The organiser's own
     organisation is not counted: the office runs the whole assessment (desks follow the plan's setting)."""
@@ -352,13 +352,13 @@ def scorer_conflict(actor: Any, test: AbilityTest) -> str:
     return conflicts.person_conflict(actor, test.unit.organisation, also=drawn_from, ignore=[test.plan.organiser_id])
 
 
-def _ensure_no_conflict(actor: Any, test: AbilityTest) -> None:
+def _ensure_no_conflict(actor: User, test: AbilityTest) -> None:
     reason = scorer_conflict(actor, test)
     if reason:
         raise ValidationError(reason)
 
 
-def oral_scores_save(*, actor: Any, test: AbilityTest, scores: Mapping[int, str]) -> int:
+def oral_scores_save(*, actor: User, test: AbilityTest, scores: Mapping[int, str]) -> int:
     """Record the on-the-spot scores (testee id → text, 0..oral_max_score); blank leaves a score unchanged."""
     access.require(actor, "abilitytest:score", test.plan)
     if not selectors.may_score(actor, test):
@@ -403,7 +403,7 @@ def oral_scores_save(*, actor: Any, test: AbilityTest, scores: Mapping[int, str]
     return changed
 
 
-def short_marks_save(*, actor: Any, test: AbilityTest, marks: Mapping[int, str]) -> int:
+def short_marks_save(*, actor: User, test: AbilityTest, marks: Mapping[int, str]) -> int:
     """Mark short answers (answer id → score text, 0..the question's points) of finished attempts."""
     access.require(actor, "abilitytest:score", test.plan)
     if not selectors.may_score(actor, test):
@@ -485,7 +485,7 @@ def results_of(test: AbilityTest) -> list[TesteeResult]:
     return results
 
 
-def abilitytest_record(*, actor: Any, test: AbilityTest) -> Evaluation:
+def abilitytest_record(*, actor: User, test: AbilityTest) -> Evaluation:
     """计入考核得分: the unit's score on the task = points × mean score rate (draws.unit_score), as an evaluation."""
     access.require(actor, "abilitytest:manage", test.plan)
     ensure_scoring_open(test.plan)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import StyledFormMixin
+from kaohe.core.forms import StyledFormMixin, model_choice_field
 from kaohe.inspections.abilitytests.draws import Rule
 from kaohe.inspections.abilitytests.models import AbilityTest, Group
 from kaohe.plans.constants import Level, Method
@@ -86,11 +86,11 @@ class AbilityTestForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = PlanUnit.objects.filter(plan=plan).select_related("organisation", "category")
-        self.fields["unit"].queryset = units.order_by("category__order", "organisation__sort_key")  # type: ignore[attr-defined]
-        self.fields["unit"].label_from_instance = lambda u: f"{u.organisation.name}（{u.category.name}）"  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = units.order_by("category__order", "organisation__sort_key")
+        model_choice_field(self, "unit").label_from_instance = lambda obj: f"{obj.organisation.name}（{obj.category.name}）"  # type: ignore[method-assign]
         tasks = Indicator.objects.filter(plan=plan, level=Level.TASK).exclude(method=Method.SUBMISSION).select_related("category")
-        self.fields["task"].queryset = tasks.order_by("category__order", "order")  # type: ignore[attr-defined]
-        self.fields["task"].label_from_instance = lambda t: f"【{t.category.name}】{t.code} {t.name[:40]}"  # type: ignore[attr-defined]
+        model_choice_field(self, "task").queryset = tasks.order_by("category__order", "order")
+        model_choice_field(self, "task").label_from_instance = lambda obj: f"【{obj.category.name}】{obj.code} {obj.name[:40]}"  # type: ignore[method-assign]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

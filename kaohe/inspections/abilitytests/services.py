@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.abilitytests import draws, sheets
 from kaohe.inspections.abilitytests.draws import BankQuestion, DrawRefused, Person, Rule
@@ -39,7 +40,7 @@ def require_running(plan: Plan) -> None:
         raise ValidationError(f"方案当前状态为“{plan.get_status_display()}”，不在考核进行中")
 
 
-def may_edit_roster(actor: Any, plan: Plan, unit: PlanUnit) -> bool:
+def may_edit_roster(actor: User, plan: Plan, unit: PlanUnit) -> bool:
     """The office edits any unit's roster; a unit's members (abilitytest:roster) their own."""
     if access.can(actor, "abilitytest:manage", plan):
         return True
@@ -58,7 +59,7 @@ def roster_people(version: RosterVersion | None) -> list[Person]:
 
 
 def roster_save(
-    *, actor: Any, plan: Plan, unit: PlanUnit, people: Sequence[Person], source: str, note: str, expected_number: int | None
+    *, actor: User, plan: Plan, unit: PlanUnit, people: Sequence[Person], source: str, note: str, expected_number: int | None
 ) -> RosterVersion:
     """A new version of the unit's roster. ``expected_number`` is the version the change was based on."""
     if unit.plan_id != plan.pk or not may_edit_roster(actor, plan, unit):
@@ -101,7 +102,7 @@ def roster_save(
     return version
 
 
-def roster_add_person(*, actor: Any, plan: Plan, unit: PlanUnit, person: Person, expected_number: int) -> RosterVersion:
+def roster_add_person(*, actor: User, plan: Plan, unit: PlanUnit, person: Person, expected_number: int) -> RosterVersion:
     people = [*roster_people(latest_roster(unit)), person]
     return roster_save(
         actor=actor,
@@ -114,7 +115,7 @@ def roster_add_person(*, actor: Any, plan: Plan, unit: PlanUnit, person: Person,
     )
 
 
-def roster_remove_person(*, actor: Any, plan: Plan, unit: PlanUnit, index: int, expected_number: int) -> RosterVersion:
+def roster_remove_person(*, actor: User, plan: Plan, unit: PlanUnit, index: int, expected_number: int) -> RosterVersion:
     people = roster_people(latest_roster(unit))
     if not 0 <= index < len(people):
         raise ValidationError("名册已被他人修改，请刷新页面后重试")
@@ -130,7 +131,7 @@ def roster_remove_person(*, actor: Any, plan: Plan, unit: PlanUnit, index: int, 
     )
 
 
-def roster_import(*, actor: Any, plan: Plan, unit: PlanUnit, data: bytes, original_name: str) -> RosterVersion:
+def roster_import(*, actor: User, plan: Plan, unit: PlanUnit, data: bytes, original_name: str) -> RosterVersion:
     """Replace the roster by the people of an .xlsx table (a new version); refused whole on any problem."""
     if unit.plan_id != plan.pk or not may_edit_roster(actor, plan, unit):
         raise PermissionDenied
@@ -172,7 +173,7 @@ def _analyse_bank(plan: Plan, data: bytes) -> tuple[sheets.BankTable, list[dict[
     return table, _problem_dicts(problems), summary
 
 
-def bank_import_upload(*, actor: Any, plan: Plan, data: bytes, original_name: str) -> QuestionImport:
+def bank_import_upload(*, actor: User, plan: Plan, data: bytes, original_name: str) -> QuestionImport:
     """Store the uploaded table and its analysis for review; nothing enters the bank yet."""
     access.require(actor, "abilitytest:manage", plan)
     _, problems, summary = _analyse_bank(plan, data)
@@ -204,7 +205,7 @@ def bank_import_upload(*, actor: Any, plan: Plan, data: bytes, original_name: st
     return record
 
 
-def bank_import_apply(*, actor: Any, record: QuestionImport, accept_warnings: bool) -> QuestionImport:
+def bank_import_apply(*, actor: User, record: QuestionImport, accept_warnings: bool) -> QuestionImport:
     """Add the previewed questions to the bank, all or nothing, after re-reading and re-checking the file."""
     plan = record.plan
     access.require(actor, "abilitytest:manage", plan)
@@ -258,7 +259,7 @@ def bank_import_apply(*, actor: Any, record: QuestionImport, accept_warnings: bo
     return record
 
 
-def bank_import_discard(*, actor: Any, record: QuestionImport) -> None:
+def bank_import_discard(*, actor: User, record: QuestionImport) -> None:
     access.require(actor, "abilitytest:manage", record.plan)
     with transaction.atomic():
         record = QuestionImport.objects.select_for_update().get(pk=record.pk)
@@ -274,7 +275,7 @@ def bank_import_discard(*, actor: Any, record: QuestionImport) -> None:
 
 def abilitytest_create(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     unit: PlanUnit,
     task: Indicator,
@@ -328,7 +329,7 @@ def rules_of(test: AbilityTest) -> list[Rule]:
     return [Rule.from_dict(r) for r in test.rules]
 
 
-def draw_make(*, actor: Any, test: AbilityTest) -> Draw:
+def draw_make(*, actor: User, test: AbilityTest) -> Draw:
     """Draw the test's testees from the unit's current roster; nothing is stored when the rule cannot be met."""
     access.require(actor, "abilitytest:manage", test.plan)
     require_running(test.plan)
@@ -400,7 +401,7 @@ def draw_replay(draw: Draw) -> Replay:
     return Replay(intact and again == stored, intact, [p.name for p in stored], [p.name for p in again])
 
 
-def replay_record(*, actor: Any, test: AbilityTest, what: str, outcome: Replay) -> None:
+def replay_record(*, actor: User, test: AbilityTest, what: str, outcome: Replay) -> None:
     """Note in the audit log that someone replayed a draw or a paper, and what they saw."""
     with transaction.atomic():
         audit.record(
@@ -433,7 +434,7 @@ def paper_counts(rules: Mapping[str, Any]) -> dict[str, int]:
     return {k: int(rules.get(k, 0) or 0) for k in draws.KINDS}
 
 
-def paper_make(*, actor: Any, test: AbilityTest) -> Paper:
+def paper_make(*, actor: User, test: AbilityTest) -> Paper:
     """Draw the paper from the bank by the test's rules; refused (nothing stored) when a type is short."""
     access.require(actor, "abilitytest:manage", test.plan)
     require_running(test.plan)

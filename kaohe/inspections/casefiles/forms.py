@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import BoundedDateField, PlanDatesMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, choice_field
 from kaohe.inspections.casefiles.models import CaseFileKind
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
@@ -136,7 +136,7 @@ class SampleForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "全部尚未抽取的考核对象"), *units]  # type: ignore[attr-defined]
+        choice_field(self, "unit").choices = [("", "全部尚未抽取的考核对象"), *units]
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
 
 
@@ -150,7 +150,7 @@ class ReviewerAddForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+        choice_field(self, "membership").choices = [("", "—"), *choices]
 
 
 class AssignForm(forms.Form):
@@ -158,7 +158,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].choices = [("", "（不分配）"), *choices]  # type: ignore[attr-defined]
+        choice_field(self, "reviewer").choices = [("", "（不分配）"), *choices]
         self.fields["reviewer"].error_messages["invalid_choice"] = "请选择评查员名单中的人员"
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin
+from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, choice_field
 
 from .models import FieldGroup
 from .selectors import Candidate
@@ -21,9 +21,9 @@ class GroupForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(c.user_id, c.label) for c in candidates]
         invalid = "所选人员不是本地区的实地考察组成员：%(value)s"
-        self.fields["leader"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+        choice_field(self, "leader").choices = [("", "—"), *choices]
         self.fields["leader"].error_messages["invalid_choice"] = invalid
-        self.fields["members"].choices = choices  # type: ignore[attr-defined]
+        choice_field(self, "members").choices = choices
         self.fields["members"].error_messages["invalid_choice"] = invalid
         self.fields["members"].widget.attrs["class"] = "form-check-input"
         self.candidates = candidates
@@ -40,8 +40,8 @@ class AssignForm(PlanDatesMixin, StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, groups: list[FieldGroup], units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "—"), *((g.pk, g.name) for g in groups)]  # type: ignore[attr-defined]
-        self.fields["unit"].choices = [("", "—"), *units]  # type: ignore[attr-defined]
+        choice_field(self, "group").choices = [("", "—"), *((g.pk, g.name) for g in groups)]
+        choice_field(self, "unit").choices = [("", "—"), *units]
 
 
 class WindowForm(PlanDatesMixin, StyledFormMixin, forms.Form):

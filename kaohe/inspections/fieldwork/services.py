@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kaohe.accounts.models import User
 from kaohe.core import audit, filetypes
 from kaohe.core.calendar import Calendar
 from kaohe.core.dates import check_date_in_bounds
@@ -58,7 +59,7 @@ def _group_state(group: FieldGroup) -> dict[str, Any]:
 
 def group_save(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     name: str,
     leader_id: int,
@@ -130,7 +131,7 @@ def group_save(
     return group
 
 
-def group_delete(*, actor: Any, plan: Plan, group: FieldGroup) -> None:
+def group_delete(*, actor: User, plan: Plan, group: FieldGroup) -> None:
     """Dissolve a group that has no units left and no photos (its members lose their plan role)."""
     access.require(actor, "fieldwork:manage", plan)
     with transaction.atomic():
@@ -163,7 +164,7 @@ def check_visit_date(plan: Plan, day: dt.date) -> None:
 
 def assignment_set(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     group: FieldGroup,
     unit: PlanUnit,
@@ -219,7 +220,7 @@ def assignment_set(
     return assignment, warnings
 
 
-def assignment_remove(*, actor: Any, plan: Plan, assignment: FieldAssignment) -> None:
+def assignment_remove(*, actor: User, plan: Plan, assignment: FieldAssignment) -> None:
     """Take a unit off its group's schedule (scores already recorded stay as evaluations)."""
     access.require(actor, "fieldwork:manage", plan)
     if assignment.plan_id != plan.pk:
@@ -237,7 +238,7 @@ def assignment_remove(*, actor: Any, plan: Plan, assignment: FieldAssignment) ->
         assignment.delete()
 
 
-def window_set(*, actor: Any, plan: Plan, start: dt.date | None, end: dt.date | None) -> Plan:
+def window_set(*, actor: User, plan: Plan, start: dt.date | None, end: dt.date | None) -> Plan:
     """Set (or clear) the plan's 实地考核 window; every scheduled date must stay inside it."""
     access.require(actor, "fieldwork:manage", plan)
     if (start is None) != (end is None):
@@ -277,7 +278,7 @@ def window_set(*, actor: Any, plan: Plan, start: dt.date | None, end: dt.date | 
 # --- the member's scores and photos ------------------------------------------------------------------
 
 
-def member_conflict(actor: Any, assignment: FieldAssignment) -> str:
+def member_conflict(actor: User, assignment: FieldAssignment) -> str:
     """回避 of a member for the assigned unit: the organisation they were drawn from, or any membership they
     hold now, on the unit's organisation line ("" when there is none)."""
     drawn_from = [
@@ -287,7 +288,7 @@ def member_conflict(actor: Any, assignment: FieldAssignment) -> str:
     return conflicts.person_conflict(actor, assignment.unit.organisation, also=drawn_from)
 
 
-def ensure_no_conflict(actor: Any, assignment: FieldAssignment) -> None:
+def ensure_no_conflict(actor: User, assignment: FieldAssignment) -> None:
     """Refuse a member's score for a unit on their own organisation line (回避)."""
     reason = member_conflict(actor, assignment)
     if reason:
@@ -295,7 +296,7 @@ def ensure_no_conflict(actor: Any, assignment: FieldAssignment) -> None:
 
 
 def field_score_record(
-    *, actor: Any, plan: Plan, unit_id: int, task_id: int, score: str, reason: str, expected_version: int
+    *, actor: User, plan: Plan, unit_id: int, task_id: int, score: str, reason: str, expected_version: int
 ) -> Evaluation:
     """A member's score for a 实地考核 task of a unit their group holds (404 for any other unit or task).
 
@@ -335,7 +336,7 @@ def _require_image(upload: Any) -> None:
         raise ValidationError(f"只能上传照片（JPG、PNG、HEIC 等图片），该文件是{detection.label}")
 
 
-def photo_add(*, actor: Any, plan: Plan, unit_id: int, task_id: int, upload: Any) -> FieldPhoto:
+def photo_add(*, actor: User, plan: Plan, unit_id: int, task_id: int, upload: Any) -> FieldPhoto:
     """Store a member's photo for a task of a unit their group holds: images only, size-limited."""
     assignment = selectors.get_assignment_for_member(actor, plan, unit_id)
     task = selectors.get_field_task(assignment, task_id)
@@ -384,7 +385,7 @@ def photo_add(*, actor: Any, plan: Plan, unit_id: int, task_id: int, upload: Any
     return photo
 
 
-def photo_delete(*, actor: Any, plan: Plan, photo: FieldPhoto) -> None:
+def photo_delete(*, actor: User, plan: Plan, photo: FieldPhoto) -> None:
     """A member removes a photo they uploaded (while scores may change); the stored file goes after commit."""
     if photo.plan_id != plan.pk or photo.uploaded_by_id != getattr(actor, "pk", None):
         raise PermissionDenied

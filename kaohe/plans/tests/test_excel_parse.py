@@ -56,7 +56,7 @@ def only(table: IndicatorTable, code: str) -> Problem:
     return found[0]
 
 
-def single_task(table: IndicatorTable):  # type: ignore[no-untyped-def]
+def single_task(table: IndicatorTable):
     tasks = list(table.tasks())
     assert len(tasks) == 1, table.problems
     return tasks[0][2]

@@ -116,7 +116,7 @@ def test_tasks_without_any_group_are_an_error_naming_both_ways() -> None:
     assert "分组行" in problem.message
 
 
-def _docx(build) -> bytes:  # type: ignore[no-untyped-def]
+def _docx(build) -> bytes:
     document = Document()
     build(document)
     buffer = io.BytesIO()
@@ -125,7 +125,7 @@ def _docx(build) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_docx_tables_become_grids_with_merged_ranges() -> None:
-    def build(document) -> None:  # type: ignore[no-untyped-def]
+    def build(document) -> None:
         document.add_paragraph("标题")
         table = document.add_table(rows=3, cols=3)
         for r in range(3):
@@ -148,7 +148,7 @@ def test_docx_tables_become_grids_with_merged_ranges() -> None:
 
 
 def test_docx_caps() -> None:
-    def build(document) -> None:  # type: ignore[no-untyped-def]
+    def build(document) -> None:
         table = document.add_table(rows=30, cols=2)
         for r in range(30):
             table.cell(r, 0).text = "x"

@@ -9,8 +9,8 @@ from django.db import migrations
 COLUMNS = ("inputs", "data")
 
 
-def _set_compression(method: str):  # type: ignore[no-untyped-def]
-    def apply(apps, schema_editor):  # type: ignore[no-untyped-def]
+def _set_compression(method: str):
+    def apply(apps, schema_editor):
         connection = schema_editor.connection
         if connection.vendor != "postgresql":
             return

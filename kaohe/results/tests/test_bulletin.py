@@ -130,9 +130,9 @@ def test_bulletin_number_placeholder():
     class P:
         doc_number = ""
 
-    assert bulletin_number(P(), 2026) == "〔 〕号"  # type: ignore[arg-type]
+    assert bulletin_number(P(), 2026) == "〔 〕号"
     P.doc_number = "平法政办〔2020〕5号"
-    assert bulletin_number(P(), 2021) == "平法政办〔2021〕  号"  # type: ignore[arg-type]
+    assert bulletin_number(P(), 2021) == "平法政办〔2021〕  号"
 
 
 def test_download_is_for_the_office_only_and_audited(personas, plan, other_plan, graded_dept1):

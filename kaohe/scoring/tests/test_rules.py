@@ -678,7 +678,7 @@ def test_inputs_are_frozen_tuples() -> None:
     u = UnitInput(1, [Evaluation(1, D(1))], flags={"x"})
     assert isinstance(u.evaluations, tuple) and u.flags == frozenset({"x"})
     with pytest.raises(AttributeError):
-        u.unit_id = 2  # type: ignore[misc]
+        u.unit_id = 2
 
 
 def test_order_of_input_does_not_change_output() -> None:
