@@ -14,7 +14,7 @@ from kaohe.plans.constants import Level
 from kaohe.plans.copy import CARRY_LEVEL1, CARRY_TASK, PLAN_FIELDS_COPIED, PLAN_FIELDS_NEW, shift_year
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.reviews.models import RectificationItem
-from tests import factories as f
+from tests import factories
 
 TITLE_2021 = "平顶山市2021年度依法行政考核（测试）"  # the city plan's title, next year
 
@@ -74,6 +74,10 @@ def test_copy_form_proposes_the_next_year(personas, plan):
 
 
 def test_copy_of_the_plan(personas, plan, django_assert_max_num_queries):
+    # 部门2 grows by 200 tasks under 20 二级 so the tree is the size of a real one (~300 nodes, as the 2020 plan).
+    dept2 = plan.categories.get(name="部门2")
+    for i in range(200):
+        factories.task(dept2, f"5.{i // 10 + 1}.{i % 10 + 1}", "0.5", name=f"工作任务5-{i}", deadline=dt.date(2020, 11, 30))
     plan.member_organisations.add(AssessorDesk.objects.filter(plan=plan).first().organisation)
     plan.copy_organisations.add(AssessorDesk.objects.filter(plan=plan).last().organisation)
     ScoringPolicy.objects.filter(plan=plan).update(bottom_n=3, grade_bands=[{"grade": "优秀", "min": "90"}])
