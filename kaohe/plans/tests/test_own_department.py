@@ -19,9 +19,7 @@ def test_the_desks_page_lists_desks_grading_their_own_department(personas, plan)
     assert "市司法局依法行政指导科 → 市司法局（部门2）：市司法局依法行政指导科是市司法局的内设科室" in page
     assert "市财政局 → 市财政局（部门2）" in page  # a department that is both a desk and a unit
     assert "→ 舞钢市人民政府" not in page
-    assert (
-        "允许评价，结果中标注“回避”" in page
-    )  # the city plan's setting (as the real 2020 plan), shown to everyone who reads the page
+    assert "允许评价，结果中标注“回避”" in page  # the city plan's setting, shown to everyone who reads the page
     assert "保存回避设置" not in page  # the form is the office's
 
 
