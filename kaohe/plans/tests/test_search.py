@@ -67,7 +67,7 @@ def _upload(client: Any, plan: Any, unit: Any, task: Any, name: str) -> Evidence
 def files(personas: Any, plan: Any, wugang: Any, sfj: Any, task: Any, other_desk_task: Any, in_window: Any) -> dict[str, Any]:
     # 部门2 1.1.2: a 报送资料 task of 市发改委, open on 2020-12-20, graded by neither desk persona.
     sfj_task = Indicator.objects.get(plan=plan, category=sfj.category, code="1.1.2", method=Method.SUBMISSION)
-    assert sfj_task.deadline >= dt.date(2020, 12, 20)
+    assert sfj_task.deadline is not None and sfj_task.deadline >= dt.date(2020, 12, 20)
     unit = personas.client(personas.unit)
     return {
         "own_desk": _upload(unit, plan, wugang, task, "舞钢年度总结报告.pdf"),
