@@ -1,4 +1,7 @@
-"""The demo plan, loaded from its .xlsx files through the import service, shows the real tables."""
+"""The demo plan, loaded from its .xlsx files through the import service, shows the real tables.
+
+End-to-end: uses the demo plan (these tests test the demo itself).
+"""
 
 from __future__ import annotations
 
@@ -100,10 +103,10 @@ def test_demo_can_be_opened_for_trying_uploads_today(personas, demo_plan):
     assert client.post(url, {"files": [pdf]}, HTTP_ACCEPT="application/json").status_code == 200
 
 
-def test_load_demo_command_is_idempotent_and_prints_accounts(db, capsys):
+def test_load_demo_command_is_idempotent_and_prints_accounts(demo_plan, capsys):
     from django.core.management import call_command
 
-    call_command("load_demo")
+    call_command("load_demo")  # the demo is there already (the fixture loaded it)
     out = capsys.readouterr().out
     assert "演示方案已存在" in out
     assert "unit_wugang" in out and "Kaohe#2020demo" in out

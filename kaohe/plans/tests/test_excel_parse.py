@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from datetime import date, datetime
@@ -35,8 +34,6 @@ from kaohe.plans.tests.excel_factories import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
-DEMO_DIR = REPO / "kaohe" / "plans" / "demo" / "pingdingshan-2020"
-SOURCE_DIR = REPO / "tools" / "demo_source" / "pingdingshan-2020"
 
 D = Decimal
 
@@ -765,111 +762,6 @@ def test_assessor_header_synonyms_and_errors() -> None:
 def test_unit_list_is_not_taken_for_an_assessor_list() -> None:
     table = parse_assessor_workbook(sheet(["序号", "考核对象类别", "单位名称"], [1, "部门2", "市公安局"]))
     assert codes(table.problems) == ["header_missing"]
-
-
-# -- the Pingdingshan demo workbooks ------------------------------------------------------------------
-
-METHOD_BY_LABEL = {m.label: m.value for m in Method}
-
-
-def demo(name: str) -> IndicatorTable:
-    return parse_indicator_workbook((DEMO_DIR / f"{name}.xlsx").read_bytes())
-
-
-def csv_rows(name: str) -> list[dict[str, str]]:
-    with (SOURCE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def task_points(table: IndicatorTable, *, adjustments: bool) -> Decimal:
-    return sum(
-        (t.points or D(0) for _, _, t in table.tasks() if adjustments or t.adjustment == Adjustment.NONE),
-        D(0),
-    )
-
-
-@pytest.mark.parametrize("name", ["indicators-county", "indicators-dept1", "indicators-dept2"])
-def test_demo_tables_have_no_errors(name: str) -> None:
-    table = demo(name)
-    assert not table.has_errors, [p for p in table.problems if p.severity == "error"]
-    assert table.title == "平顶山市2020年度依法行政考核内容"
-
-
-def test_demo_county() -> None:
-    table = demo("indicators-county")
-    assert (len(table.level1), len(list(table.tasks()))) == (10, 105)
-    assert sum((l1.points or D(0) for l1 in table.level1), D(0)) == 100
-    assert task_points(table, adjustments=False) == 100
-    assert task_points(table, adjustments=True) == 102
-    adjustments = [t.adjustment for _, _, t in table.tasks() if t.adjustment]
-    assert sorted(adjustments) == [Adjustment.BONUS, Adjustment.DEDUCTION]
-    assert table.problems == []
-
-
-def test_demo_dept1() -> None:
-    table = demo("indicators-dept1")
-    assert (len(table.level1), len(list(table.tasks()))) == (3, 11)
-    assert task_points(table, adjustments=True) == 15
-    for _, level2, task in table.tasks():
-        assert task.method == Method.FIELD
-        assert task.points == level2.points
-    assert table.problems == []
-
-
-def test_demo_dept2() -> None:
-    table = demo("indicators-dept2")
-    assert (len(table.level1), len(list(table.tasks()))) == (10, 96)
-    assert task_points(table, adjustments=False) == 94
-    missing = [t for _, _, t in table.tasks() if t.points is None]
-    assert len(missing) == 3
-    warnings = [p for p in table.problems if p.code == "points_missing"]
-    assert [p.row for p in warnings] == [t.row for t in missing]
-    assert codes(table.problems) == ["points_missing"] * 3
-
-
-@pytest.mark.parametrize("name", ["indicators-county", "indicators-dept1", "indicators-dept2"])
-def test_demo_tasks_equal_the_csv_rows(name: str) -> None:
-    rows = csv_rows(name)
-    tasks = list(demo(name).tasks())
-    assert len(tasks) == len(rows)
-    for (level1, level2, task), row in zip(tasks, rows, strict=True):
-        where = f"{name} row {task.row}: {row['note']}"
-        assert level1.name == row["level1"].split("、", 1)[1], where
-        assert level1.points == D(row["level1_points"]), where
-        assert level2.name == row["level2"], where
-        assert level2.points == (D(row["level2_points"]) if row["level2_points"] else None), where
-        assert task.name == row["task"], where
-        assert task.method == METHOD_BY_LABEL[row["method"]], where
-        assert task.materials == row["method_detail"], where
-        assert task.points == (D(row["points"]) if row["points"] else None), where
-        assert task.deadline == (date.fromisoformat(row["deadline"]) if row["deadline"] else None), where
-        assert task.requirement == row["requirement"], where
-        assert task.assessor == row["assessor"], where
-
-
-def test_demo_units_and_assessors_equal_the_csv() -> None:
-    units = parse_unit_workbook((DEMO_DIR / "units.xlsx").read_bytes())
-    assert units.problems == []
-    assert [(u.category, u.name) for u in units.units] == [(r["category"], r["name"]) for r in csv_rows("units")]
-    assert {u.category for u in units.units} == {"县区政府", "部门1", "部门2"}
-    assessors = parse_assessor_workbook((DEMO_DIR / "assessors.xlsx").read_bytes())
-    assert assessors.problems == []
-    assert [(a.seq, a.name, a.contact, a.phone, a.address, a.account) for a in assessors.assessors] == [
-        (r["seq"], r["name"], r["contact"], r["phone"], r["address"], r["account"]) for r in csv_rows("assessors")
-    ]
-
-
-def test_demo_files_are_up_to_date_and_reproducible(tmp_path: Path) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_demo_xlsx", REPO / "tools" / "build_demo_xlsx.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    written = module.build_all(tmp_path)
-    assert len(written) == 5
-    for path in written:
-        assert path.read_bytes() == (DEMO_DIR / path.name).read_bytes(), f"run tools/build_demo_xlsx.py ({path.name})"
 
 
 def test_table_with_only_level2_and_points_columns() -> None:

@@ -148,19 +148,19 @@ def test_only_the_plans_office_creates_accounts_through_an_import(personas, draf
     assert not User.objects.filter(username="bb_zhang").exists()
 
 
-def test_the_plan_path_gives_no_other_role_and_no_other_organisation(personas, demo_plan):
+def test_the_plan_path_gives_no_other_role_and_no_other_organisation(personas, plan):
     """Service level: the office's bulk creation refuses an admin power, a plan role other than 考核主体/考核对象,
     and an organisation that is not the plan's desk or unit; nothing is written."""
-    desk = AssessorDesk.objects.filter(plan=demo_plan).select_related("organisation").first().organisation
+    desk = AssessorDesk.objects.filter(plan=plan).select_related("organisation").first().organisation
     outsider = Organisation.objects.get(name="洛阳市司法局")
     for org, role in ((desk, Role.SYSTEM_ADMIN), (desk, Role.OFFICE), (desk, Role.VIEWER), (outsider, Role.ASSESSOR)):
         request = bulk.AccountRequest(1, "sneaky", "某人", org, role)
         with pytest.raises(PermissionDenied):
-            bulk.plan_accounts_create(actor=personas.office, plan=demo_plan, requests=[request])
+            bulk.plan_accounts_create(actor=personas.office, plan=plan, requests=[request])
     request = bulk.AccountRequest(1, "sneaky", "某人", desk, Role.ASSESSOR)
     for actor in (personas.sysadmin, personas.desk, personas.other_office):
         with pytest.raises(PermissionDenied):
-            bulk.plan_accounts_create(actor=actor, plan=demo_plan, requests=[request])
+            bulk.plan_accounts_create(actor=actor, plan=plan, requests=[request])
     with pytest.raises(PermissionDenied):
         bulk.people_import_check(actor=personas.office, table=PeopleTable())
     assert not User.objects.filter(username="sneaky").exists()

@@ -9,8 +9,8 @@ def _labels(user, plan) -> dict[str, list[str]]:
     return {group: [link.label for link in links] for group, links in plan_navigation(user, plan)}
 
 
-def test_office_sees_the_whole_cycle(personas, demo_plan):
-    nav = _labels(personas.office, demo_plan)
+def test_office_sees_the_whole_cycle(personas, plan):
+    nav = _labels(personas.office, plan)
     assert nav["方案"] == [
         "概览",
         "考核对象",
@@ -24,34 +24,34 @@ def test_office_sees_the_whole_cycle(personas, demo_plan):
     assert nav["结果"] == ["考核结果", "反馈与复核", "结果审定与公布", "分析", "整改"]
 
 
-def test_unit_sees_its_own_work_only(personas, demo_plan):
-    nav = _labels(personas.unit, demo_plan)
+def test_unit_sees_its_own_work_only(personas, plan):
+    nav = _labels(personas.unit, plan)
     assert nav["方案"] == ["概览"]
     assert nav["报送与评价"] == ["报送资料", "加分申请"]
     assert nav["实地考核与评查"] == ["能力测试", "案卷目录"]
     assert nav["结果"] == ["反馈与复核", "公布的结果", "整改"]
 
 
-def test_desk_and_viewer(personas, demo_plan):
-    desk = _labels(personas.desk, demo_plan)
+def test_desk_and_viewer(personas, plan):
+    desk = _labels(personas.desk, plan)
     assert desk["报送与评价"] == ["资料审阅", "评价"]
     assert desk["结果"] == ["征求意见"]
     assert "实地考核与评查" not in desk
-    viewer = _labels(personas.viewer, demo_plan)
+    viewer = _labels(personas.viewer, plan)
     assert viewer["结果"] == ["征求意见", "公布的结果", "分析"]
     assert "报送与评价" not in viewer
 
 
-def test_field_member_sees_scoring_only_in_plans_whose_group_names_them(personas, demo_plan):
+def test_field_member_sees_scoring_only_in_plans_whose_group_names_them(personas, plan):
     from kaohe.inspections.fieldwork.models import FieldGroup, FieldGroupMember
     from kaohe.organisations import access
 
-    group = FieldGroup.objects.create(plan=demo_plan, name="第一组")
+    group = FieldGroup.objects.create(plan=plan, name="第一组")
     FieldGroupMember.objects.create(
         group=group, user=personas.field, organisation=personas.field.memberships.first().organisation
     )
     access.forget(personas.field)
-    assert _labels(personas.field, demo_plan)["实地考核与评查"] == ["实地考核评分", "能力测试"]
+    assert _labels(personas.field, plan)["实地考核与评查"] == ["实地考核评分", "能力测试"]
 
 
 def test_draft_plan_offers_import_and_publish_to_its_office(personas, other_plan):
@@ -60,9 +60,9 @@ def test_draft_plan_offers_import_and_publish_to_its_office(personas, other_plan
     assert "报送与评价" not in nav
 
 
-def test_navigation_costs_no_query_once_roles_are_known(personas, demo_plan, django_assert_num_queries):
+def test_navigation_costs_no_query_once_roles_are_known(personas, plan, django_assert_num_queries):
     from kaohe.organisations import access
 
-    access.plan_roles(personas.office, demo_plan)
+    access.plan_roles(personas.office, plan)
     with django_assert_num_queries(0):
-        plan_navigation(personas.office, demo_plan)
+        plan_navigation(personas.office, plan)

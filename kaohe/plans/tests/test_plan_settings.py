@@ -21,16 +21,24 @@ from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit
 from kaohe.plans.services_settings import plan_settings_update
 from kaohe.scoring import services as scoring
 from kaohe.scoring.models import Evaluation
+from tests.city import PLAN_TITLE
 
 TITLE = "2021年度依法行政考核（设置测试）"
 
 
+def _city_plan():
+    return Plan.objects.get(title=PLAN_TITLE)
+
+
 @pytest.fixture
-def plan(personas, demo_plan):
-    """A 2021 draft of the demo's office: one category, the desk persona's desk, the unit persona's county."""
+def plan(personas):
+    """A 2021 draft of the city's office: one category, the desk persona's desk, the unit persona's county.
+
+    (It stands for ``plan`` in this file; the city's published plan is ``_city_plan()``.)
+    """
     plan = services.plan_create(
         actor=personas.office,
-        organiser=demo_plan.organiser,
+        organiser=Membership.objects.get(user=personas.office, role=Role.OFFICE).organisation,
         year=2021,
         title=TITLE,
         period_start=dt.date(2021, 1, 1),
@@ -39,8 +47,8 @@ def plan(personas, demo_plan):
     category = Category.objects.create(plan=plan, name="县区政府", full_score=Decimal(6))
     desk_org = Membership.objects.filter(user=personas.desk, role=Role.ASSESSOR).first().organisation
     desk = AssessorDesk.objects.create(plan=plan, organisation=desk_org, seq="1")
-    wugang = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
-    PlanUnit.objects.create(plan=plan, category=category, organisation=wugang.organisation)
+    wugang = Membership.objects.get(user=personas.unit, role=Role.UNIT).organisation  # 舞钢市人民政府
+    PlanUnit.objects.create(plan=plan, category=category, organisation=wugang)
     level1 = Indicator.objects.create(plan=plan, category=category, level=Level.LEVEL1, code="1", order=1, name="A", points=6)
     level2 = Indicator.objects.create(
         plan=plan, category=category, level=Level.LEVEL2, code="1.1", order=2, name="A1", points=6, parent=level1
@@ -151,7 +159,7 @@ def test_members_and_copies_only_from_the_region_and_no_unit_as_copy(personas, p
     response = client.post(_url(plan), _post(plan, member_organisations=[str(outsider.pk)]))
     assert response.status_code == 400 and "只能选择本区划的单位" in response.content.decode()
     # A unit of this plan is served the results in writing: it cannot be a copy recipient.
-    city_unit = PlanUnit.objects.filter(plan__title="平顶山市2020年度依法行政考核", organisation__region=plan.organiser.region)
+    city_unit = PlanUnit.objects.filter(plan__title=PLAN_TITLE, organisation__region=plan.organiser.region)
     unit_org = city_unit.first().organisation
     PlanUnit.objects.create(plan=plan, category=plan.categories.first(), organisation=unit_org)
     response = client.post(_url(plan), _post(plan, copy_organisations=[str(unit_org.pk)]))
@@ -258,9 +266,10 @@ def test_the_daily_scoring_deadline_is_enforced_for_desk_grades_of_daily_tasks(p
     assert Evaluation.objects.get(unit=unit, task=daily).score == Decimal(3)
 
 
-def test_new_plan_page_offers_the_offices_own_plans_to_copy_and_no_one_elses(personas, demo_plan, other_plan):
+def test_new_plan_page_offers_the_offices_own_plans_to_copy_and_no_one_elses(personas, other_plan):
+    city_plan = _city_plan()
     page = personas.client(personas.office).get(reverse("plans:create")).content.decode()
-    assert reverse("plans:copy", args=[demo_plan.pk]) in page and "复制为 2021 年度" in page
+    assert reverse("plans:copy", args=[city_plan.pk]) in page and "复制为 2021 年度" in page
     assert reverse("plans:copy", args=[other_plan.pk]) not in page and other_plan.title not in page
     other = personas.client(personas.other_office).get(reverse("plans:create")).content.decode()
-    assert demo_plan.title not in other
+    assert city_plan.title not in other

@@ -81,82 +81,82 @@ def _finals(snapshot: ResultSnapshot, units: list[Any]) -> list[tuple[str, int, 
 
 
 @pytest.fixture
-def county(demo_plan, personas):
-    """Three county units graded: 舞钢 loses the case-review task (5.2.2, 1 of 1), 宝丰 the field task 3.1.1 (2 of 9
-    field points), 郏县 full marks; the other eight county units are not graded (unscored, unranked)."""
-    wugang, baofeng, jiaxian = (unit_named(demo_plan, n) for n in COUNTY)
-    grade(demo_plan, wugang, personas.office, scores={"5.2.2": Decimal("0.00")})
-    grade(demo_plan, baofeng, personas.office, scores={"3.1.1": Decimal("0.00")})
-    grade(demo_plan, jiaxian, personas.office)
+def county(plan, personas):
+    """The three county units graded on the city's table (60 platform points: 报送资料 40 + 日常 20; 实地 20; 评查 20):
+    舞钢 loses the case-review task (3.2.1, 0 of 20), 宝丰 6 daily points (1.2.1, 4 of 10), 郏县 full marks; the
+    seven units of the other categories are not graded (unscored, unranked)."""
+    wugang, baofeng, jiaxian = (unit_named(plan, n) for n in COUNTY)
+    grade(plan, wugang, personas.office, scores={"3.2.1": Decimal("0.00")})
+    grade(plan, baofeng, personas.office, scores={"1.2.1": Decimal("4.00")})
+    grade(plan, jiaxian, personas.office)
     return [wugang, baofeng, jiaxian]
 
 
-def test_jiaozuo_rules_entered_on_the_page_give_the_hand_computed_results(personas, demo_plan, county):
+def test_jiaozuo_rules_entered_on_the_page_give_the_hand_computed_results(personas, plan, county):
     office = personas.client(personas.office)
-    office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
-    before = ResultSnapshot.objects.get(plan=demo_plan)
-    # Default rules (no weights, 优秀 ≥ 90 for 30 % of 3 = 0 places). The county table counts 99 points this year
-    # (4.4.3 总结分析 is 明年考核), so each total converts × 100/99: 98/99 → 98.99, 97/99 → 97.98, 99/99 → 100.00.
-    assert _finals(before, county) == [("98.99", 2, "良好"), ("97.98", 3, "良好"), ("100.00", 1, "良好")]
+    office.post(reverse("results:compute", args=[plan.pk]), {"missing_policy": "report"})
+    before = ResultSnapshot.objects.get(plan=plan)
+    # Default rules (no weights, 优秀 ≥ 90 for 30 % of 3 = 0 places, 良好 ≥ 80): the totals of the 100-point table,
+    # 舞钢 100 − 20 = 80, 宝丰 100 − 6 = 94, 郏县 100.
+    assert _finals(before, county) == [("80.00", 3, "良好"), ("94.00", 2, "良好"), ("100.00", 1, "良好")]
 
-    page = office.get(reverse("plans:policy", args=[demo_plan.pk])).content.decode()
+    page = office.get(reverse("plans:policy", args=[plan.pk])).content.decode()
     assert "督导平台考核和日常考核 80，实地考核 15，案卷集中评查 5" in page  # the Jiaozuo example as help text
     data = _form(JIAOZUO_BANDS, **JIAOZUO)
-    preview = _post(personas, demo_plan, data, action="preview").content.decode()
+    preview = _post(personas, plan, data, action="preview").content.decode()
     assert 'data-testid="policy-preview"' in preview
     # Nothing saved by the preview.
-    assert ScoringPolicy.objects.get(plan=demo_plan).platform_weight is None
-    assert ResultSnapshot.objects.filter(plan=demo_plan).count() == 1
+    assert ScoringPolicy.objects.get(plan=plan).platform_weight is None
+    assert ResultSnapshot.objects.filter(plan=plan).count() == 1
 
-    response = _post(personas, demo_plan, data)
+    response = _post(personas, plan, data)
     assert response.status_code == 302
-    office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
-    after = ResultSnapshot.objects.filter(plan=demo_plan).order_by("-seq").first()
-    # Hand computation, county table: platform (报送资料 58.5 + 日常 28.5 + 其他 3, less the 明年考核 4.4.3) 89 points,
-    # field 9, case review 1.
-    #   舞钢: 80 × 89/89 + 15 × 9/9 + 5 × 0/1 = 95.00
-    #   宝丰: 80 × 89/89 + 15 × 7/9 + 5 × 1/1 = 80 + 11.666… + 5 = 96.666… → 96.67
+    office.post(reverse("results:compute", args=[plan.pk]), {"missing_policy": "report"})
+    after = ResultSnapshot.objects.filter(plan=plan).order_by("-seq").first()
+    # Hand computation, county table: platform (报送资料 40 + 日常 20) 60 points, field 20, case review 20.
+    #   舞钢: 80 × 60/60 + 15 × 20/20 + 5 × 0/20 = 95.00
+    #   宝丰: 80 × 54/60 + 15 × 20/20 + 5 × 20/20 = 72 + 15 + 5 = 92.00
     #   郏县: 80 + 15 + 5 = 100.00
     # Bands: 优秀 ≥ 90 for at most 40 % of the 3 ranked units = floor(1.2) = 1 place → 郏县; the rest 良好.
-    assert _finals(after, county) == [("95.00", 3, "良好"), ("96.67", 2, "良好"), ("100.00", 1, "优秀")]
+    assert _finals(after, county) == [("95.00", 2, "良好"), ("92.00", 3, "良好"), ("100.00", 1, "优秀")]
 
 
-def test_preview_shows_each_units_change_largest_first_and_writes_nothing(personas, demo_plan, county):
+def test_preview_shows_each_units_change_largest_first_and_writes_nothing(personas, plan, county):
     office = personas.client(personas.office)
-    office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
+    office.post(reverse("results:compute", args=[plan.pk]), {"missing_policy": "report"})
     office_client = personas.client(personas.office)  # logged in before counting (a login is audited)
     last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
-    policy_before = ScoringPolicy.objects.filter(plan=demo_plan).values().get()
+    policy_before = ScoringPolicy.objects.filter(plan=plan).values().get()
     response = office_client.post(
-        reverse("plans:policy", args=[demo_plan.pk]), {**_form(JIAOZUO_BANDS, **JIAOZUO), "action": "preview"}
+        reverse("plans:policy", args=[plan.pk]), {**_form(JIAOZUO_BANDS, **JIAOZUO), "action": "preview"}
     )
     page = response.content.decode()
     assert response.status_code == 200
     rows = page[page.index('data-testid="policy-preview"') :]
-    # 舞钢 98.99 → 95 (−3.99) first, 宝丰 97.98 → 96.67 (−1.31), 郏县 100 → 100, now 优秀.
+    # 舞钢 80 → 95 (+15) first, 宝丰 94 → 92 (−2), 郏县 100 → 100, now 优秀.
     assert rows.index("舞钢市人民政府") < rows.index("宝丰县人民政府") < rows.index("郏县人民政府")
-    assert "-3.99" in rows and "-1.31" in rows
+    assert "+15.00" in rows and "-2.00" in rows
     assert "3 个考核对象的得分、排名或等次有变化" in rows
-    assert "另有 57 个考核对象评价未齐、未计分，未列出" in rows and "卫东区人民政府" not in rows
-    assert ScoringPolicy.objects.filter(plan=demo_plan).values().get() == policy_before
+    assert "另有 7 个考核对象评价未齐、未计分，未列出" in rows and "市公安局" not in rows
+    assert ScoringPolicy.objects.filter(plan=plan).values().get() == policy_before
     assert not AuditEvent.objects.filter(pk__gt=last).exists()
-    assert ResultSnapshot.objects.filter(plan=demo_plan).count() == 1
+    assert ResultSnapshot.objects.filter(plan=plan).count() == 1
 
 
-def test_preview_without_a_snapshot_says_so(personas, demo_plan):
-    page = _post(personas, demo_plan, _form(**JIAOZUO), action="preview").content.decode()
+def test_preview_without_a_snapshot_says_so(personas, plan):
+    page = _post(personas, plan, _form(**JIAOZUO), action="preview").content.decode()
     assert "还没有计算过考核结果，无法预览" in page
 
 
-def test_saving_is_audited_before_and_after_and_needs_a_reason_once_published(personas, demo_plan):
-    assert demo_plan.status == Plan.Status.PUBLISHED
-    response = _post(personas, demo_plan, _form(bottom_n="3"))
+def test_saving_is_audited_before_and_after_and_needs_a_reason_once_published(personas, plan):
+    assert plan.status == Plan.Status.PUBLISHED
+    response = _post(personas, plan, _form(bottom_n="3"))
     assert response.status_code == 400
     assert "方案已发布，修改评分规则须填写修改理由" in response.content.decode()
-    assert ScoringPolicy.objects.get(plan=demo_plan).bottom_n == 5
-    response = _post(personas, demo_plan, _form(bottom_n="3", bonus_cap="4", reason="领导小组会议纪要第3号"))
+    assert ScoringPolicy.objects.get(plan=plan).bottom_n == 5
+    response = _post(personas, plan, _form(bottom_n="3", bonus_cap="4", reason="领导小组会议纪要第3号"))
     assert response.status_code == 302
-    policy = ScoringPolicy.objects.get(plan=demo_plan)
+    policy = ScoringPolicy.objects.get(plan=plan)
     assert (policy.bottom_n, policy.bonus_cap) == (3, Decimal("4.00"))
     event = AuditEvent.objects.get(action="plan.policy_update")
     assert event.before["bottom_n"] == 5 and event.after["bottom_n"] == 3
@@ -188,57 +188,57 @@ def test_saving_is_audited_before_and_after_and_needs_a_reason_once_published(pe
         ({"missing_evaluations": "maybe"}, None, "请选择缺少评价时的处理方式"),
     ],
 )
-def test_bad_rules_are_refused_in_chinese_and_nothing_changes(personas, demo_plan, values, bands, message):
-    before = ScoringPolicy.objects.filter(plan=demo_plan).values().get()
-    response = _post(personas, demo_plan, _form(bands, reason="测试", **values))
+def test_bad_rules_are_refused_in_chinese_and_nothing_changes(personas, plan, values, bands, message):
+    before = ScoringPolicy.objects.filter(plan=plan).values().get()
+    response = _post(personas, plan, _form(bands, reason="测试", **values))
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert ScoringPolicy.objects.filter(plan=demo_plan).values().get() == before
+    assert ScoringPolicy.objects.filter(plan=plan).values().get() == before
     assert not AuditEvent.objects.filter(action="plan.policy_update").exists()
 
 
-def test_grade_percentages_are_locked_once_a_grade_was_given(personas, demo_plan, county):
-    assert Evaluation.objects.filter(plan=demo_plan).exclude(grade="").exists()
-    response = _post(personas, demo_plan, _form(grade_good_pct="70", reason="调整"))
+def test_grade_percentages_are_locked_once_a_grade_was_given(personas, plan, county):
+    assert Evaluation.objects.filter(plan=plan).exclude(grade="").exists()
+    response = _post(personas, plan, _form(grade_good_pct="70", reason="调整"))
     assert "已有按等次（优、良、中、差）给出的评价，等次得分比例不能再修改" in response.content.decode()
-    assert ScoringPolicy.objects.get(plan=demo_plan).grade_good_pct == Decimal(80)
+    assert ScoringPolicy.objects.get(plan=plan).grade_good_pct == Decimal(80)
 
 
-def test_vetoes_are_data_a_new_condition_downgrades_to_the_lowest_band(personas, demo_plan, county):
+def test_vetoes_are_data_a_new_condition_downgrades_to_the_lowest_band(personas, plan, county):
     wugang, _baofeng, jiaxian = county
     vetoes = [("two_lost_lawsuits", "年度内行政诉讼败诉两起以上", "not_best"), ("", "发生重大违法行政案件", "lowest")]
-    bands = [("优秀", "98.5", ""), ("良好", "90", ""), ("不合格", "0", "")]
-    assert _post(personas, demo_plan, _form(bands, vetoes, reason="新增否决情形")).status_code == 302
-    policy = ScoringPolicy.objects.get(plan=demo_plan)
+    bands = [("优秀", "79.5", ""), ("良好", "70", ""), ("不合格", "0", "")]  # all three 优秀 on their scores
+    assert _post(personas, plan, _form(bands, vetoes, reason="新增否决情形")).status_code == 302
+    policy = ScoringPolicy.objects.get(plan=plan)
     assert policy.vetoes[1] == {"key": "custom-1", "label": "发生重大违法行政案件", "effect": "lowest"}
-    VetoFlag.objects.create(plan=demo_plan, unit=jiaxian, flag="custom-1", recorded_by=personas.office)
-    VetoFlag.objects.create(plan=demo_plan, unit=wugang, flag="two_lost_lawsuits", recorded_by=personas.office)
-    personas.client(personas.office).post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
-    snapshot = ResultSnapshot.objects.get(plan=demo_plan)
-    # 郏县 100 (优秀 on score) → 不合格 by the new condition; 舞钢 98.99 (优秀) → 良好 by not_best; 宝丰 97.98 → 良好.
-    assert [g for _, _, g in _finals(snapshot, county)] == ["良好", "良好", "不合格"]
+    VetoFlag.objects.create(plan=plan, unit=jiaxian, flag="custom-1", recorded_by=personas.office)
+    VetoFlag.objects.create(plan=plan, unit=wugang, flag="two_lost_lawsuits", recorded_by=personas.office)
+    personas.client(personas.office).post(reverse("results:compute", args=[plan.pk]), {"missing_policy": "report"})
+    snapshot = ResultSnapshot.objects.get(plan=plan)
+    # 郏县 100 (优秀 on score) → 不合格 by the new condition; 舞钢 80 (优秀) → 良好 by not_best; 宝丰 94 stays 优秀.
+    assert [g for _, _, g in _finals(snapshot, county)] == ["良好", "优秀", "不合格"]
     page = (
         personas.client(personas.office)
-        .get(reverse("results:snapshot", args=[demo_plan.pk, snapshot.pk]) + f"?category={jiaxian.category_id}")
+        .get(reverse("results:snapshot", args=[plan.pk, snapshot.pk]) + f"?category={jiaxian.category_id}")
         .content.decode()
     )
     assert "否决：发生重大违法行政案件" in page and "否决：年度内行政诉讼败诉两起以上" in page
     # A condition recorded on a unit cannot be deleted.
-    response = _post(personas, demo_plan, _form(bands, vetoes[:1], reason="删除"))
+    response = _post(personas, plan, _form(bands, vetoes[:1], reason="删除"))
     assert "已有1个考核对象记录了否决情形“custom-1”，不能删除该情形" in response.content.decode()
 
 
-def test_frozen_once_results_are_published(personas, demo_plan):
-    Plan.objects.filter(pk=demo_plan.pk).update(status=Plan.Status.RESULTS_PUBLISHED)
-    page = personas.client(personas.office).get(reverse("plans:policy", args=[demo_plan.pk])).content.decode()
+def test_frozen_once_results_are_published(personas, plan):
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.RESULTS_PUBLISHED)
+    page = personas.client(personas.office).get(reverse("plans:policy", args=[plan.pk])).content.decode()
     assert "评分规则已冻结" in page and "保存评分规则" not in page
-    response = _post(personas, demo_plan, _form(bottom_n="3", reason="改"))
+    response = _post(personas, plan, _form(bottom_n="3", reason="改"))
     assert "考核结果已公布" in response.content.decode()
-    assert ScoringPolicy.objects.get(plan=demo_plan).bottom_n == 5
+    assert ScoringPolicy.objects.get(plan=plan).bottom_n == 5
 
 
-def test_only_the_office_of_the_plan_opens_the_page(personas, demo_plan):
-    url = reverse("plans:policy", args=[demo_plan.pk])
+def test_only_the_office_of_the_plan_opens_the_page(personas, plan):
+    url = reverse("plans:policy", args=[plan.pk])
     for user, status in (
         (personas.desk, 403),
         (personas.unit, 403),
@@ -249,22 +249,22 @@ def test_only_the_office_of_the_plan_opens_the_page(personas, demo_plan):
     ):
         assert personas.client(user).get(url).status_code == status, user
         assert personas.client(user).post(url, _form(bottom_n="1", reason="x")).status_code == status, user
-    assert ScoringPolicy.objects.get(plan=demo_plan).bottom_n == 5
+    assert ScoringPolicy.objects.get(plan=plan).bottom_n == 5
     office = personas.client(personas.office).get(url).content.decode()
-    assert "评分规则" in office and f'href="/plans/{demo_plan.pk}/policy/"' in office
+    assert "评分规则" in office and f'href="/plans/{plan.pk}/policy/"' in office
 
 
-def test_a_condition_added_on_the_page_can_be_recorded_on_a_unit(personas, demo_plan):
+def test_a_condition_added_on_the_page_can_be_recorded_on_a_unit(personas, plan):
     vetoes = [("", "发生重大违法行政案件", "lowest")]
-    assert _post(personas, demo_plan, _form(vetoes=vetoes, reason="新增否决情形")).status_code == 302
-    wugang = unit_named(demo_plan, "舞钢市人民政府")
+    assert _post(personas, plan, _form(vetoes=vetoes, reason="新增否决情形")).status_code == 302
+    wugang = unit_named(plan, "舞钢市人民政府")
     office = personas.client(personas.office)
-    page = office.get(reverse("scoring:adjustments_office", args=[demo_plan.pk])).content.decode()
+    page = office.get(reverse("scoring:adjustments_office", args=[plan.pk])).content.decode()
     assert "发生重大违法行政案件" in page
-    url = reverse("scoring:veto_flag_set", args=[demo_plan.pk])
+    url = reverse("scoring:veto_flag_set", args=[plan.pk])
     office.post(url, {"unit": wugang.pk, "flag": "custom-1", "note": "（2020）豫04行终1号"})
     assert VetoFlag.objects.filter(unit=wugang, flag="custom-1").exists()
-    page = office.get(reverse("scoring:adjustments_office", args=[demo_plan.pk])).content.decode()
+    page = office.get(reverse("scoring:adjustments_office", args=[plan.pk])).content.decode()
     assert '<span class="badge bg-purple-lt">发生重大违法行政案件</span>' in page  # the wording, not the key
     assert "custom-1</span>" not in page
     # A condition the plan no longer lists is refused.
@@ -273,17 +273,17 @@ def test_a_condition_added_on_the_page_can_be_recorded_on_a_unit(personas, demo_
     assert not VetoFlag.objects.filter(unit=wugang, flag="two_lost_lawsuits").exists()
 
 
-def test_the_missing_evaluation_rule_is_the_default_of_the_computation(personas, demo_plan):
-    assert _post(personas, demo_plan, _form(missing_evaluations="zero", reason="缺评按0分")).status_code == 302
-    page = personas.client(personas.office).get(reverse("results:index", args=[demo_plan.pk])).content.decode()
+def test_the_missing_evaluation_rule_is_the_default_of_the_computation(personas, plan):
+    assert _post(personas, plan, _form(missing_evaluations="zero", reason="缺评按0分")).status_code == 302
+    page = personas.client(personas.office).get(reverse("results:index", args=[plan.pk])).content.decode()
     tags = re.findall(r"<input[^>]*name=\"missing_policy\"[^>]*>", page)
     assert [t for t in tags if "checked" in t] == [t for t in tags if 'value="zero"' in t] != []
 
 
-def test_without_the_two_years_rule_nobody_is_listed_and_last_year_is_not_read(personas, demo_plan, county):
+def test_without_the_two_years_rule_nobody_is_listed_and_last_year_is_not_read(personas, plan, county):
     wugang, _baofeng, jiaxian = county
     last_year = Plan.objects.create(
-        organiser=demo_plan.organiser,
+        organiser=plan.organiser,
         year=2019,
         title="平顶山市2019年度依法行政考核",
         period_start=dt.date(2019, 1, 1),
@@ -301,15 +301,15 @@ def test_without_the_two_years_rule_nobody_is_listed_and_last_year_is_not_read(p
     )
     bands = [("优秀", "99.5", ""), ("良好", "0", "")]
     office = personas.client(personas.office)
-    assert _post(personas, demo_plan, _form(bands, reason="等次")).status_code == 302
-    office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
-    with_rule = ResultSnapshot.objects.filter(plan=demo_plan).order_by("-seq").first()
+    assert _post(personas, plan, _form(bands, reason="等次")).status_code == 302
+    office.post(reverse("results:compute", args=[plan.pk]), {"missing_policy": "report"})
+    with_rule = ResultSnapshot.objects.filter(plan=plan).order_by("-seq").first()
     assert with_rule.data["categories"][f"c{wugang.category_id}"]["meta"]["excellent_two_years"] == [jiaxian.pk]
 
-    assert _post(personas, demo_plan, _form(bands, excellent_two_years="", reason="不再表彰")).status_code == 302
-    office.post(reverse("results:compute", args=[demo_plan.pk]), {"missing_policy": "report"})
-    without = ResultSnapshot.objects.filter(plan=demo_plan).order_by("-seq").first()
+    assert _post(personas, plan, _form(bands, excellent_two_years="", reason="不再表彰")).status_code == 302
+    office.post(reverse("results:compute", args=[plan.pk]), {"missing_policy": "report"})
+    without = ResultSnapshot.objects.filter(plan=plan).order_by("-seq").first()
     assert without.data["categories"][f"c{wugang.category_id}"]["meta"]["excellent_two_years"] == []
     assert without.inputs["previous"] is None and without.inputs["policy"]["excellent_two_years"] is False
-    found = results_selectors.excellent_two_years(demo_plan, results_selectors.category_lists(without))
+    found = results_selectors.excellent_two_years(plan, results_selectors.category_lists(without))
     assert not found.available and found.note == results_selectors.NO_TWO_YEARS_RULE

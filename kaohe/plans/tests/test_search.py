@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,19 +13,48 @@ from django.urls import reverse
 from kaohe.organisations import access
 from kaohe.plans import search
 from kaohe.plans.constants import Level, Method
-from kaohe.plans.models import Indicator
+from kaohe.plans.models import Indicator, PlanUnit
 from kaohe.submissions.models import EvidenceFile
 from kaohe.submissions.tests import conftest as evidence
 from kaohe.submissions.tests.conftest import pdf
+from tests import factories as f
 
-# The evidence tests' fixtures, used here by name.
-in_window, other_desk_task, sfj, task, wugang = (
-    evidence.in_window,
-    evidence.other_desk_task,
-    evidence.sfj,
-    evidence.task,
-    evidence.wugang,
-)
+# 2020-12-20 in Beijing: the city's 报送资料 tasks (due 2020-12-31) are open.
+in_window = evidence.in_window
+
+
+def _unit(plan: Any, name: str) -> PlanUnit:
+    return PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name=name)
+
+
+@pytest.fixture
+def wugang(plan: Any) -> PlanUnit:
+    return _unit(plan, "舞钢市人民政府")  # 县区政府, the unit persona's
+
+
+@pytest.fixture
+def sfj(plan: Any) -> PlanUnit:
+    return _unit(plan, "市司法局")  # 部门2, unit2's
+
+
+@pytest.fixture
+def task(plan: Any, wugang: Any) -> Indicator:
+    """县区政府 1.1.1 制定年度法治政府建设工作计划: 报送资料, graded by desk_yfxz (市司法局依法行政指导科)."""
+    return Indicator.objects.get(plan=plan, category=wugang.category, code="1.1.1")
+
+
+@pytest.fixture
+def other_desk_task(plan: Any, wugang: Any) -> Indicator:
+    """县区政府 1.1.2: 报送资料 graded by another desk (市发改委)."""
+    return Indicator.objects.get(plan=plan, category=wugang.category, code="1.1.2")
+
+
+@pytest.fixture
+def many_tasks(plan: Any) -> None:
+    """More tasks named “…情况” than a search lists (search.LIMIT), in the 县区政府 table."""
+    county = plan.categories.get(name="县区政府")
+    for i in range(search.LIMIT + 1):
+        f.task(county, f"5.{i // 10 + 1}.{i % 10 + 1}", 1, name=f"第{i + 1}项工作落实情况")
 
 
 def _upload(client: Any, plan: Any, unit: Any, task: Any, name: str) -> EvidenceFile:
@@ -34,21 +64,15 @@ def _upload(client: Any, plan: Any, unit: Any, task: Any, name: str) -> Evidence
 
 
 @pytest.fixture
-def files(
-    personas: Any, demo_plan: Any, wugang: Any, sfj: Any, task: Any, other_desk_task: Any, in_window: Any
-) -> dict[str, Any]:
-    sfj_task = (
-        Indicator.objects.filter(plan=demo_plan, category=sfj.category, level=Level.TASK, method=Method.SUBMISSION)
-        .exclude(deadline__lt="2020-12-20")
-        .order_by("order")
-        .first()
-    )
-    assert sfj_task is not None
+def files(personas: Any, plan: Any, wugang: Any, sfj: Any, task: Any, other_desk_task: Any, in_window: Any) -> dict[str, Any]:
+    # 部门2 1.1.2: a 报送资料 task of 市发改委, open on 2020-12-20, graded by neither desk persona.
+    sfj_task = Indicator.objects.get(plan=plan, category=sfj.category, code="1.1.2", method=Method.SUBMISSION)
+    assert sfj_task.deadline is not None and sfj_task.deadline >= dt.date(2020, 12, 20)
     unit = personas.client(personas.unit)
     return {
-        "own_desk": _upload(unit, demo_plan, wugang, task, "舞钢年度总结报告.pdf"),
-        "other_desk": _upload(unit, demo_plan, wugang, other_desk_task, "舞钢发改总结报告.pdf"),
-        "sfj": _upload(personas.client(personas.unit2), demo_plan, sfj, sfj_task, "司法局年度总结报告.pdf"),
+        "own_desk": _upload(unit, plan, wugang, task, "舞钢年度总结报告.pdf"),
+        "other_desk": _upload(unit, plan, wugang, other_desk_task, "舞钢发改总结报告.pdf"),
+        "sfj": _upload(personas.client(personas.unit2), plan, sfj, sfj_task, "司法局年度总结报告.pdf"),
     }
 
 
@@ -75,22 +99,22 @@ def test_evidence_files_by_persona(personas: Any, files: dict[str, Any]) -> None
     assert _titles(_found(personas.unit2, "总结报告").files) == set()
 
 
-def test_a_file_hit_leads_to_its_task_page_which_the_user_may_open(personas: Any, demo_plan: Any, files: dict[str, Any]) -> None:
+def test_a_file_hit_leads_to_its_task_page_which_the_user_may_open(personas: Any, plan: Any, files: dict[str, Any]) -> None:
     hit = _found(personas.desk, "舞钢年度").files[0]
     submission = files["own_desk"].submission
-    assert hit.url == reverse("submissions:task", args=[demo_plan.pk, submission.unit_id, submission.task_id])
+    assert hit.url == reverse("submissions:task", args=[plan.pk, submission.unit_id, submission.task_id])
     assert personas.client(personas.desk).get(hit.url).status_code == 200
 
 
-def test_units_by_persona(personas: Any, demo_plan: Any, wugang: Any) -> None:
+def test_units_by_persona(personas: Any, plan: Any, wugang: Any) -> None:
     office = _found(personas.office, "舞钢")
     assert [h.title for h in office.units] == ["舞钢市人民政府"]
-    assert office.units[0].url == reverse("plans:units", args=[demo_plan.pk]) + f"#unit-{wugang.pk}"
+    assert office.units[0].url == reverse("plans:units", args=[plan.pk]) + f"#unit-{wugang.pk}"
     assert _titles(_found(personas.desk, "舞钢").units) == {"舞钢市人民政府"}
     assert _titles(_found(personas.viewer, "舞钢").units) == {"舞钢市人民政府"}
     own = _found(personas.unit, "舞钢").units
     assert [h.title for h in own] == ["舞钢市人民政府"]
-    assert own[0].url == reverse("submissions:workspace", args=[demo_plan.pk])
+    assert own[0].url == reverse("submissions:workspace", args=[plan.pk])
     # Another unit of the same city finds neither 舞钢 nor any unit but itself.
     assert _found(personas.unit2, "舞钢").units == []
     assert _titles(_found(personas.unit2, "市").units) == {"市司法局"}
@@ -98,11 +122,11 @@ def test_units_by_persona(personas: Any, demo_plan: Any, wugang: Any) -> None:
         assert _found(user, "舞钢").units == [], user
 
 
-def test_tasks_by_persona(personas: Any, demo_plan: Any, wugang: Any, sfj: Any, task: Any) -> None:
+def test_tasks_by_persona(personas: Any, plan: Any, wugang: Any, sfj: Any, task: Any) -> None:
     def scope_tasks(user: Any) -> set[int]:
         return set(Indicator.objects.filter(access.search_scope(user).tasks).values_list("pk", flat=True))
 
-    plan_tasks = Indicator.objects.filter(plan=demo_plan, level=Level.TASK)
+    plan_tasks = Indicator.objects.filter(plan=plan, level=Level.TASK)
     assert scope_tasks(personas.office) >= set(plan_tasks.values_list("pk", flat=True))
     assert scope_tasks(personas.unit) == set(plan_tasks.filter(category=wugang.category).values_list("pk", flat=True))
     assert scope_tasks(personas.unit2) == set(plan_tasks.filter(category=sfj.category).values_list("pk", flat=True))
@@ -115,14 +139,19 @@ def test_tasks_by_persona(personas: Any, demo_plan: Any, wugang: Any, sfj: Any, 
     unit_hits = _found(personas.unit, task.name[:12]).tasks
     assert f"{task.code} {task.name}" in _titles(unit_hits)
     hit = next(h for h in unit_hits if h.title == f"{task.code} {task.name}")
-    assert hit.url == reverse("submissions:task", args=[demo_plan.pk, wugang.pk, task.pk])
-    desk_hit = next(h for h in _found(personas.desk, task.name[:12]).tasks if h.title.startswith(task.code))
-    assert desk_hit.url == reverse("plans:tree", args=[demo_plan.pk, task.category_id]) + f"#task-{task.pk}"
+    assert hit.url == reverse("submissions:task", args=[plan.pk, wugang.pk, task.pk])
+    # The desk grades the task in both tables that hold it (部门2's table is the 县区政府 one): a hit for each.
+    twin = Indicator.objects.get(plan=plan, category=sfj.category, code=task.code)
+    desk_hits = [h for h in _found(personas.desk, task.name[:12]).tasks if h.title == f"{task.code} {task.name}"]
+    tree = reverse("plans:tree", args=[plan.pk, task.category_id])
+    twin_tree = reverse("plans:tree", args=[plan.pk, twin.category_id])
+    assert {h.url for h in desk_hits} == {f"{tree}#task-{task.pk}", f"{twin_tree}#task-{twin.pk}"}
+    desk_hit = next(h for h in desk_hits if h.url == f"{tree}#task-{task.pk}")
     assert personas.client(personas.desk).get(desk_hit.url.split("#")[0]).status_code == 200
     assert f'id="task-{task.pk}"' in personas.client(personas.desk).get(desk_hit.url.split("#")[0]).content.decode()
 
 
-def test_the_page_min_length_cap_and_anonymous(personas: Any, demo_plan: Any) -> None:
+def test_the_page_min_length_cap_and_anonymous(personas: Any, plan: Any, many_tasks: None) -> None:
     url = reverse("search:index")
     assert personas.client(None).get(url, {"q": "舞钢"}).status_code == 302
     client = personas.client(personas.office)
@@ -136,7 +165,7 @@ def test_the_page_min_length_cap_and_anonymous(personas: Any, demo_plan: Any) ->
     nothing = client.get(url, {"q": "没有这样的名称"}).content.decode()
     assert 'data-testid="search-empty"' in nothing
     # Many tasks match "情况": each kind stops at 50 with a note.
-    many = Indicator.objects.filter(plan=demo_plan, level=Level.TASK, name__contains="情况").count()
+    many = Indicator.objects.filter(plan=plan, level=Level.TASK, name__contains="情况").count()
     assert many > search.LIMIT
     capped = client.get(url, {"q": "情况"})
     assert len(capped.context["results"].tasks) == search.LIMIT and capped.context["results"].tasks_capped
@@ -145,7 +174,7 @@ def test_the_page_min_length_cap_and_anonymous(personas: Any, demo_plan: Any) ->
     assert 'data-testid="navbar-search"' in client.get(reverse("core:home")).content.decode()
 
 
-def test_query_count_does_not_grow_with_the_results(personas: Any, files: dict[str, Any]) -> None:
+def test_query_count_does_not_grow_with_the_results(personas: Any, files: dict[str, Any], many_tasks: None) -> None:
     client = personas.client(personas.office)
     url = reverse("search:index")
     client.get(url, {"q": "舞钢年度"})  # warm up the session and caches

@@ -16,6 +16,7 @@ from kaohe.plans.copy import plan_copy
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, PointsChangeFlag
 from kaohe.scoring import services as scoring
 from kaohe.scoring.models import Evaluation
+from tests import factories as f
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -29,30 +30,30 @@ def _codes(category):
 
 
 @pytest.fixture
-def draft(personas, demo_plan):
-    """A 2021 draft of the demo's office: category 县区政府 (满分 10) with two 一级, one desk, one unit.
+def draft(personas, plan):
+    """A 2021 draft of the city's office: category 县区政府 (满分 10) with two 一级, one desk, one unit.
 
     一 A 6: 1.1 A1 6: 1.1.1 t1 4, 1.1.2 t2 2;  二 B 4: 2.1 B1 4: 2.1.1 t3 4.
     """
-    plan = services.plan_create(
+    draft = services.plan_create(
         actor=personas.office,
-        organiser=demo_plan.organiser,
+        organiser=plan.organiser,
         year=2021,
         title="2021年度依法行政考核（编辑测试）",
         period_start=dt.date(2021, 1, 1),
         period_end=dt.date(2021, 12, 31),
     )
-    category = Category.objects.create(plan=plan, name="县区政府", full_score=Decimal(10))
-    old_desk = AssessorDesk.objects.filter(plan=demo_plan).select_related("organisation").order_by("pk")
-    desk = AssessorDesk.objects.create(plan=plan, organisation=old_desk[0].organisation, seq="1")
-    AssessorDesk.objects.create(plan=plan, organisation=old_desk[1].organisation, seq="2")
-    wugang = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
-    PlanUnit.objects.create(plan=plan, category=category, organisation=wugang.organisation)
+    category = Category.objects.create(plan=draft, name="县区政府", full_score=Decimal(10))
+    old_desk = AssessorDesk.objects.filter(plan=plan).select_related("organisation").order_by("pk")
+    desk = AssessorDesk.objects.create(plan=draft, organisation=old_desk[0].organisation, seq="1")
+    AssessorDesk.objects.create(plan=draft, organisation=old_desk[1].organisation, seq="2")
+    wugang = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
+    PlanUnit.objects.create(plan=draft, category=category, organisation=wugang.organisation)
     order = iter(range(1, 100))
 
     def add(level, code, name, points, parent=None, **extra):
         return Indicator.objects.create(
-            plan=plan,
+            plan=draft,
             category=category,
             level=level,
             code=code,
@@ -70,7 +71,7 @@ def draft(personas, demo_plan):
     b = add(Level.LEVEL1, "2", "B", Decimal(4))
     b1 = add(Level.LEVEL2, "2.1", "B1", Decimal(4), b)
     add(Level.TASK, "2.1.1", "t3", Decimal(4), b1, method=Method.SUBMISSION)
-    return plan, category
+    return draft, category
 
 
 def _url(name, plan, category, node=None):
@@ -212,33 +213,33 @@ def test_move_up_down_and_to_another_parent_renumbers(personas, draft):
     assert "二级指标“B1”写明4分，所属工作任务合计8分" in page
 
 
-def test_delete_renumbers_and_is_refused_when_units_records_exist(personas, draft, demo_plan):
-    plan, category = draft
+def test_delete_renumbers_and_is_refused_when_units_records_exist(personas, draft, plan):
+    draft_plan, category = draft
     client = personas.client(personas.office)
-    client.post(_url("indicator_delete", plan, category, _node(category, "1.1.1")))
+    client.post(_url("indicator_delete", draft_plan, category, _node(category, "1.1.1")))
     assert [code for code, _ in _codes(category)] == ["1", "1.1", "1.1.1", "2", "2.1", "2.1.1"]
     assert _node(category, "1.1.1").name == "t2"
-    event = AuditEvent.objects.filter(action="indicator.delete", plan_id=plan.pk).get()
+    event = AuditEvent.objects.filter(action="indicator.delete", plan_id=draft_plan.pk).get()
     assert event.before["name"] == "t1"
     # a whole 一级 with its subtree
-    client.post(_url("indicator_delete", plan, category, _node(category, "1")))
+    client.post(_url("indicator_delete", draft_plan, category, _node(category, "1")))
     assert _codes(category) == [("1", "B"), ("1.1", "B1"), ("1.1.1", "t3")]
-    # a task of the published demo plan with evaluations: refused, saying why
-    task = Evaluation.objects.filter(plan=demo_plan).select_related("task__category").first()
+    # a task of the published plan with evaluations: refused, saying why
+    task = Evaluation.objects.filter(plan=plan).select_related("task__category").first()
     if task is None:
-        unit = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
-        t = Indicator.objects.filter(plan=demo_plan, category=unit.category, level=Level.TASK, points__isnull=False).first()
+        unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
+        t = Indicator.objects.filter(plan=plan, category=unit.category, level=Level.TASK, points__isnull=False).first()
         Evaluation.objects.create(
-            plan=demo_plan,
+            plan=plan,
             unit=unit,
             task=t,
             score=t.points,
             evaluated_by=personas.office,
             evaluated_at=dt.datetime(2021, 1, 5, tzinfo=SHANGHAI),
         )
-        task = Evaluation.objects.filter(plan=demo_plan).select_related("task__category").first()
+        task = Evaluation.objects.filter(plan=plan).select_related("task__category").first()
     node = task.task
-    url = _url("indicator_delete", demo_plan, node.category, node)
+    url = _url("indicator_delete", plan, node.category, node)
     response = client.post(url, {"reason": "合并任务"}, follow=True)
     assert "条评价，不能删除" in response.content.decode()
     assert Indicator.objects.filter(pk=node.pk).exists()
@@ -282,21 +283,23 @@ def test_next_year_task_is_out_of_the_sums_and_a_normal_task_in_the_copy(persona
     assert copied.name == "t2" and not copied.counts_next_year and copied.points == Decimal(2)
 
 
-def test_next_year_task_is_out_of_the_results(personas, demo_plan):
+def test_next_year_task_is_out_of_the_results(personas, plan):
     from kaohe.results.loader import load_plan
 
-    loaded = load_plan(demo_plan, "report")
-    next_year = Indicator.objects.filter(plan=demo_plan, counts_next_year=True)
+    # A 明年考核 task (a new duty announced this year, counted next year) in the 县区政府 table.
+    f.task(plan.categories.get(name="县区政府"), "2.2.2", 5, name="总结分析年度依法行政工作", counts_next_year=True)
+    loaded = load_plan(plan, "report")
+    next_year = Indicator.objects.filter(plan=plan, counts_next_year=True)
     assert next_year.exists()
     assert not set(next_year.values_list("pk", flat=True)) & set(loaded.tasks)
 
 
-def _published_task(demo_plan, personas):
-    """The desk's 报送资料 task of 舞钢 in the published demo, graded 良 by the desk."""
-    unit = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
+def _published_task(plan, personas):
+    """The desk's 报送资料 task of 舞钢 in the published plan, graded 良 by the desk."""
+    unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
     task = (
         Indicator.objects.filter(
-            plan=demo_plan,
+            plan=plan,
             category=unit.category,
             level=Level.TASK,
             method=Method.SUBMISSION,
@@ -307,18 +310,18 @@ def _published_task(demo_plan, personas):
         .first()
     )
     scoring.evaluation_record(
-        actor=personas.desk, plan=demo_plan, unit=unit, task=task, grade="good", reason="材料不全", expected_version=None
+        actor=personas.desk, plan=plan, unit=unit, task=task, grade="good", reason="材料不全", expected_version=None
     )
     return unit, task
 
 
-def test_after_publication_a_change_needs_a_reason_notifies_and_flags_evaluations(personas, demo_plan):
-    assert demo_plan.status == Plan.Status.PUBLISHED
-    unit, task = _published_task(demo_plan, personas)
+def test_after_publication_a_change_needs_a_reason_notifies_and_flags_evaluations(personas, plan):
+    assert plan.status == Plan.Status.PUBLISHED
+    unit, task = _published_task(plan, personas)
     evaluation = Evaluation.objects.get(unit=unit, task=task)
     score = evaluation.score
     client = personas.client(personas.office)
-    url = _url("indicator_edit", demo_plan, task.category, task)
+    url = _url("indicator_edit", plan, task.category, task)
     data = {
         "name": task.name,
         "points": str(task.points + 1),
@@ -341,18 +344,18 @@ def test_after_publication_a_change_needs_a_reason_notifies_and_flags_evaluation
     assert evaluation.score == score
     flag = PointsChangeFlag.objects.get(unit=unit, task=task, confirmed_at__isnull=True)
     assert (flag.old_points, flag.new_points) == (old_points, old_points + 1)
-    event = AuditEvent.objects.filter(action="indicator.update", plan_id=demo_plan.pk).latest("seq")
+    event = AuditEvent.objects.filter(action="indicator.update", plan_id=plan.pk).latest("seq")
     assert event.after["reason"] == "按领导小组意见调整分值" and event.after["flagged_evaluations"] >= 1
     # units of the category and the task's desk are notified, with the reason
-    notified = Notification.objects.filter(plan_id=demo_plan.pk, body__contains="按领导小组意见调整分值")
+    notified = Notification.objects.filter(plan_id=plan.pk, body__contains="按领导小组意见调整分值")
     assert notified.filter(user=personas.unit).exists() and notified.filter(user=personas.desk).exists()
     assert not notified.filter(user=personas.unit2).exists()  # 市司法局 is in another category
     # the desk sees it on its grid until it records the cell again
-    grid = personas.client(personas.desk).get(reverse("scoring:grid", args=[demo_plan.pk])).content.decode()
+    grid = personas.client(personas.desk).get(reverse("scoring:grid", args=[plan.pk])).content.decode()
     assert "分值已变更，请确认" in grid
     scoring.evaluation_record(
         actor=personas.desk,
-        plan=demo_plan,
+        plan=plan,
         unit=unit,
         task=task,
         grade="good",
@@ -363,15 +366,15 @@ def test_after_publication_a_change_needs_a_reason_notifies_and_flags_evaluation
     assert flag.confirmed_at is not None and flag.confirmed_by == personas.desk
 
 
-def test_after_publication_move_and_delete_need_a_reason(personas, demo_plan):
-    unit = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
-    node = Indicator.objects.filter(plan=demo_plan, category=unit.category, level=Level.LEVEL1).order_by("order").last()
+def test_after_publication_move_and_delete_need_a_reason(personas, plan):
+    unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
+    node = Indicator.objects.filter(plan=plan, category=unit.category, level=Level.LEVEL1).order_by("order").last()
     client = personas.client(personas.office)
-    response = client.post(_url("indicator_move", demo_plan, unit.category, node), {"direction": "up"}, follow=True)
+    response = client.post(_url("indicator_move", plan, unit.category, node), {"direction": "up"}, follow=True)
     assert "方案已发布，修改指标须填写修改理由" in response.content.decode()
     code = node.code
     response = client.post(
-        _url("indicator_move", demo_plan, unit.category, node), {"direction": "up", "reason": "调整顺序"}, follow=True
+        _url("indicator_move", plan, unit.category, node), {"direction": "up", "reason": "调整顺序"}, follow=True
     )
     node.refresh_from_db()
     assert int(node.code) == int(code) - 1
@@ -392,17 +395,17 @@ def test_refused_once_results_are_published(personas, draft):
     assert "考核结果已公布，指标体系已冻结，不能再修改" in client.get(_url("tree_edit", plan, category)).content.decode()
 
 
-def test_only_the_office_edits_and_another_city_gets_404(personas, demo_plan, other_plan):
-    unit = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
+def test_only_the_office_edits_and_another_city_gets_404(personas, plan, other_plan):
+    unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
     category = unit.category
     node = Indicator.objects.filter(category=category, level=Level.TASK).first()
     urls = [
-        ("get", _url("tree_edit", demo_plan, category)),
-        ("get", _url("indicator_add", demo_plan, category)),
-        ("get", _url("indicator_edit", demo_plan, category, node)),
-        ("post", _url("indicator_move", demo_plan, category, node)),
-        ("post", _url("indicator_delete", demo_plan, category, node)),
-        ("post", _url("indicators_assign_desk", demo_plan, category)),
+        ("get", _url("tree_edit", plan, category)),
+        ("get", _url("indicator_add", plan, category)),
+        ("get", _url("indicator_edit", plan, category, node)),
+        ("post", _url("indicator_move", plan, category, node)),
+        ("post", _url("indicator_delete", plan, category, node)),
+        ("post", _url("indicators_assign_desk", plan, category)),
     ]
     for persona in (personas.desk, personas.unit, personas.viewer):
         client = personas.client(persona)
@@ -415,23 +418,22 @@ def test_only_the_office_edits_and_another_city_gets_404(personas, demo_plan, ot
     other_category = Category.objects.create(plan=other_plan, name="县区政府")
     url = _url("indicator_edit", other_plan, other_category, node)
     assert client.get(url).status_code == 404
-    assert personas.client(personas.office).get(_url("tree_edit", demo_plan, category)).status_code == 200
+    assert personas.client(personas.office).get(_url("tree_edit", plan, category)).status_code == 200
     assert Indicator.objects.get(pk=node.pk).code == node.code
     # the office's tree page links to the editor
-    page = personas.client(personas.office).get(reverse("plans:tree", args=[demo_plan.pk, category.pk])).content.decode()
+    page = personas.client(personas.office).get(reverse("plans:tree", args=[plan.pk, category.pk])).content.decode()
     assert "编辑指标" in page
     assert (
-        "编辑指标"
-        not in personas.client(personas.desk).get(reverse("plans:tree", args=[demo_plan.pk, category.pk])).content.decode()
+        "编辑指标" not in personas.client(personas.desk).get(reverse("plans:tree", args=[plan.pk, category.pk])).content.decode()
     )
 
 
-def test_the_desk_confirms_a_changed_points_with_the_same_grade(personas, demo_plan):
+def test_the_desk_confirms_a_changed_points_with_the_same_grade(personas, plan):
     """The 确认 button of the cell re-posts the same grade: the flag closes and the score follows the new points."""
-    unit, task = _published_task(demo_plan, personas)
+    unit, task = _published_task(plan, personas)
     evaluation = Evaluation.objects.get(unit=unit, task=task)
     personas.client(personas.office).post(
-        _url("indicator_edit", demo_plan, task.category, task),
+        _url("indicator_edit", plan, task.category, task),
         {
             "name": task.name,
             "points": str(task.points * 2),
@@ -441,28 +443,26 @@ def test_the_desk_confirms_a_changed_points_with_the_same_grade(personas, demo_p
         },
     )
     desk = personas.client(personas.desk)
-    cell = desk.get(reverse("scoring:evaluate", args=[demo_plan.pk, unit.pk, task.pk])).content.decode()
+    cell = desk.get(reverse("scoring:evaluate", args=[plan.pk, unit.pk, task.pk])).content.decode()
     assert "分值已变更，请确认" in cell and "分值翻倍" in cell and 'data-testid="confirm-points"' in cell
     evaluation.refresh_from_db()
     old_score = evaluation.score
     response = desk.post(
-        reverse("scoring:evaluate", args=[demo_plan.pk, unit.pk, task.pk]),
+        reverse("scoring:evaluate", args=[plan.pk, unit.pk, task.pk]),
         {"grade": evaluation.grade, "score": "", "reason": evaluation.reason, "version": evaluation.version},
     )
     assert response.status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.score == old_score * 2  # 良 of the new points, recorded by the desk, not rescaled behind its back
     assert not PointsChangeFlag.objects.filter(unit=unit, task=task, confirmed_at__isnull=True).exists()
-    assert (
-        "分值已变更，请确认" not in desk.get(reverse("scoring:evaluate", args=[demo_plan.pk, unit.pk, task.pk])).content.decode()
-    )
+    assert "分值已变更，请确认" not in desk.get(reverse("scoring:evaluate", args=[plan.pk, unit.pk, task.pk])).content.decode()
 
 
-def test_after_publication_delete_and_bulk_need_a_reason_and_a_reason_has_a_limit(personas, demo_plan):
-    unit = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
+def test_after_publication_delete_and_bulk_need_a_reason_and_a_reason_has_a_limit(personas, plan):
+    unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
     category = unit.category
     free = (
-        Indicator.objects.filter(plan=demo_plan, category=category, level=Level.TASK)
+        Indicator.objects.filter(plan=plan, category=category, level=Level.TASK)
         .exclude(evaluations__isnull=False)
         .exclude(submissions__isnull=False)
         .exclude(not_applicable__isnull=False)
@@ -470,30 +470,28 @@ def test_after_publication_delete_and_bulk_need_a_reason_and_a_reason_has_a_limi
         .first()
     )
     client = personas.client(personas.office)
-    response = client.post(_url("indicator_delete", demo_plan, category, free), follow=True)
+    response = client.post(_url("indicator_delete", plan, category, free), follow=True)
     assert "方案已发布，修改指标须填写修改理由" in response.content.decode()
-    response = client.post(_url("indicator_delete", demo_plan, category, free), {"reason": "长" * 501}, follow=True)
+    response = client.post(_url("indicator_delete", plan, category, free), {"reason": "长" * 501}, follow=True)
     assert "修改理由不能超过500个字" in response.content.decode()
     assert Indicator.objects.filter(pk=free.pk).exists()
-    desk = AssessorDesk.objects.filter(plan=demo_plan).exclude(pk=free.assessor_id).first()
-    url = _url("indicators_assign_desk", demo_plan, category)
+    desk = AssessorDesk.objects.filter(plan=plan).exclude(pk=free.assessor_id).first()
+    url = _url("indicators_assign_desk", plan, category)
     response = client.post(url, {"tasks": [free.pk], "desk": desk.pk}, follow=True)
     assert "方案已发布，修改指标须填写修改理由" in response.content.decode()
     assert Indicator.objects.get(pk=free.pk).assessor_id == free.assessor_id
     client.post(url, {"tasks": [free.pk], "desk": desk.pk, "reason": "职能调整"})
     assert Indicator.objects.get(pk=free.pk).assessor_id == desk.pk
     # the old desk and the new one are both told
-    told = set(
-        Notification.objects.filter(plan_id=demo_plan.pk, body__contains="职能调整").values_list("user__username", flat=True)
-    )
+    told = set(Notification.objects.filter(plan_id=plan.pk, body__contains="职能调整").values_list("user__username", flat=True))
     assert told >= {"unit_wugang"}
-    event = AuditEvent.objects.filter(action="indicator.assign_desk", plan_id=demo_plan.pk).get()
+    event = AuditEvent.objects.filter(action="indicator.assign_desk", plan_id=plan.pk).get()
     assert event.after["reason"] == "职能调整"
     # deleted with a reason: the rest renumbered, the event keeps the reason
     count = Indicator.objects.filter(category=category).count()
-    client.post(_url("indicator_delete", demo_plan, category, free), {"reason": "本年度取消该项任务"})
+    client.post(_url("indicator_delete", plan, category, free), {"reason": "本年度取消该项任务"})
     assert Indicator.objects.filter(category=category).count() == count - 1
-    event = AuditEvent.objects.filter(action="indicator.delete", plan_id=demo_plan.pk).get()
+    event = AuditEvent.objects.filter(action="indicator.delete", plan_id=plan.pk).get()
     assert event.after["reason"] == "本年度取消该项任务"
 
 
@@ -515,11 +513,11 @@ def test_editor_page_queries_do_not_grow_with_the_tree(personas, draft):
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_a_node_is_reached_only_through_its_own_category(personas, demo_plan):
-    county = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府").category
-    other = Category.objects.filter(plan=demo_plan).exclude(pk=county.pk).first()
+def test_a_node_is_reached_only_through_its_own_category(personas, plan):
+    county = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府").category
+    other = Category.objects.filter(plan=plan).exclude(pk=county.pk).first()
     node = Indicator.objects.filter(category=county, level=Level.TASK).first()
     client = personas.client(personas.office)
-    assert client.get(_url("indicator_edit", demo_plan, other, node)).status_code == 404
-    assert client.post(_url("indicator_move", demo_plan, other, node), {"direction": "up", "reason": "x"}).status_code == 404
-    assert client.get(_url("indicator_edit", demo_plan, county, node)).status_code == 200
+    assert client.get(_url("indicator_edit", plan, other, node)).status_code == 404
+    assert client.post(_url("indicator_move", plan, other, node), {"direction": "up", "reason": "x"}).status_code == 404
+    assert client.get(_url("indicator_edit", plan, county, node)).status_code == 200
