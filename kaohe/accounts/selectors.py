@@ -10,6 +10,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from kaohe.access.accounts import accounts_in_scope
 from kaohe.accounts import policy
 from kaohe.accounts.models import TotpDevice, User, UserSession
 
@@ -110,15 +111,14 @@ def active_user(user_id: int) -> User | None:
 
 
 def accounts_list(actor: Any, query: str = "") -> QuerySet[User]:
-    """Accounts the actor manages (``access.accounts_in_scope``) with their memberships, for the account list;
+    """Accounts the actor manages (``accounts_in_scope``) with their memberships, for the account list;
     filtered by 账号 or 姓名."""
     from django.db.models import Prefetch, Q
 
-    from kaohe.organisations import access
     from kaohe.organisations.models import Membership
 
     accounts = (
-        access.accounts_in_scope(actor)
+        accounts_in_scope(actor)
         .prefetch_related(
             Prefetch(
                 "memberships",

@@ -12,9 +12,9 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core.notification_models import Notification
-from kaohe.organisations import access
 from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.todos import todos_for_user
 

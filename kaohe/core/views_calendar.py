@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kaohe import access
 from kaohe.core import calendar_services
 from kaohe.core.calendar import BUILTIN_YEARS, Calendar
 from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
 from kaohe.core.dates import SITE_DATE_BOUNDS, bounds_message
 from kaohe.core.forms import StyledFormMixin
-from kaohe.organisations import access
 
 _KINDS = {
     "放假": HolidayDate.Kind.HOLIDAY,

@@ -31,11 +31,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
 from kaohe.core import audit
 from kaohe.core.audit_exports import export_response
 from kaohe.core.forms import BoundedDateField, StyledFormMixin
 from kaohe.core.models import AuditCheckpoint, AuditEvent
-from kaohe.organisations import access
 
 PAGE_SIZE = 50
 CHECKPOINTS_SHOWN = 5

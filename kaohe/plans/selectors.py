@@ -10,7 +10,9 @@ from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from kaohe.organisations import access, conflicts
+from kaohe import access
+from kaohe.access.plans import plans_visible_to
+from kaohe.organisations import conflicts
 from kaohe.plans.constants import Adjustment, Level
 from kaohe.plans.excel.checks import check_sums
 from kaohe.plans.excel.types import IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
@@ -28,7 +30,7 @@ class PlanCard:
 
 def plan_cards_for_user(user: Any) -> list[PlanCard]:
     plans = (
-        access.plans_visible_to(user)
+        plans_visible_to(user)
         .select_related("organiser")
         .annotate(
             n_categories=Count("categories", distinct=True),

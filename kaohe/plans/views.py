@@ -11,8 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
+from kaohe.access.plans import get_category_for_user, get_plan_for_user, own_units, visible_categories
 from kaohe.core.audit_exports import export_response
-from kaohe.organisations import access
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans import selectors, services
@@ -77,13 +78,13 @@ def create_plan(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id)
-    categories = access.visible_categories(request.user, plan)
+    plan = get_plan_for_user(request.user, plan_id)
+    categories = visible_categories(request.user, plan)
     context = _plan_context(request, plan, "overview")
     context["summaries"] = selectors.category_summaries(plan, categories)
     from kaohe.submissions.selectors import deadline_summary
 
-    own = access.own_units(request.user, plan)
+    own = own_units(request.user, plan)
     context["deadlines"] = deadline_summary(plan, own or None)
     if context["can_import"]:
         context["imports"] = selectors.recent_imports(plan)
@@ -93,8 +94,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id)
-    category = access.get_category_for_user(request.user, plan, category_id)
+    plan = get_plan_for_user(request.user, plan_id)
+    category = get_category_for_user(request.user, plan, category_id)
     nodes = selectors.category_indicators(category)
     table = selectors.table_from_nodes(nodes, category.name)
     warnings = selectors.category_warnings(category, table)
@@ -103,7 +104,7 @@ def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
     context.update(
         {
             "category": category,
-            "categories": access.visible_categories(request.user, plan),
+            "categories": visible_categories(request.user, plan),
             "tree": tree,
             "warnings": warnings,
             "task_count": sum(1 for n in nodes if n.level == Level.TASK),
@@ -118,8 +119,8 @@ def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
 @login_required
 @require_GET
 def export_category(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:export")
-    category = access.get_category_for_user(request.user, plan, category_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:export")
+    category = get_category_for_user(request.user, plan, category_id)
     table = selectors.category_table(category)
     content = write_indicator_workbook(table, title=f"{plan.title}考核内容", subtitle=f"（{category.name}）")
     response = HttpResponse(content, content_type=XLSX)
@@ -138,8 +139,8 @@ def export_category(request: HttpRequest, plan_id: int, category_id: int) -> Htt
 @login_required
 @require_GET
 def plan_units(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="unit:view")
-    categories = access.visible_categories(request.user, plan)
+    plan = get_plan_for_user(request.user, plan_id, capability="unit:view")
+    categories = visible_categories(request.user, plan)
     context = _plan_context(request, plan, "units")
     context["groups"] = selectors.units_by_category(plan, categories)
     context["can_edit_units"] = access.can(request.user, "unit:edit", plan)
@@ -149,7 +150,7 @@ def plan_units(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unit_sort_key(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="unit:edit")
+    plan = get_plan_for_user(request.user, plan_id, capability="unit:edit")
     unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
     if unit is None:
         raise Http404("考核对象不存在")
@@ -168,7 +169,7 @@ def unit_sort_key(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
 @login_required
 @require_GET
 def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="desk:view")
+    plan = get_plan_for_user(request.user, plan_id, capability="desk:view")
     context = _plan_context(request, plan, "desks")
     context["rows"] = selectors.desks_with_tasks(plan)
     policy = ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
@@ -183,7 +184,7 @@ def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def own_department(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The office sets whether a desk may grade its own department (回避: refuse, or allow and flag)."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     form = OwnDepartmentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择考核主体评价本单位时的处理方式")
@@ -202,7 +203,7 @@ def own_department(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -235,7 +236,7 @@ def _get_import(request: HttpRequest, plan: Plan, import_id: int) -> PlanImport:
 @login_required
 @require_GET
 def import_preview(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     context = _plan_context(request, plan, "import")
     context.update({"record": record, "form": ImportApplyForm(), **_reading_context(record)})
@@ -277,7 +278,7 @@ def _reading_context(record: PlanImport) -> dict[str, Any]:
 @require_POST
 def import_options(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
     """The office changes how the table is read (column roles, sheets, even shares); it is read again, not applied."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     summary = record.summary or {}
     previous = (record.options or {}).get("columns") or {}
@@ -307,7 +308,7 @@ def import_options(request: HttpRequest, plan_id: int, import_id: int) -> HttpRe
 @login_required
 @require_POST
 def import_apply(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     form = ImportApplyForm(request.POST)
     form.is_valid()
@@ -337,7 +338,7 @@ def import_apply(request: HttpRequest, plan_id: int, import_id: int) -> HttpResp
 @login_required
 @require_POST
 def import_discard(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     try:
         services.plan_import_discard(actor=request.user, plan_import=record)
@@ -351,7 +352,7 @@ def import_discard(request: HttpRequest, plan_id: int, import_id: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:publish")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:publish")
     if not plan.is_draft:
         raise PermissionDenied
     form = PublishForm(request.POST or None)
@@ -374,7 +375,7 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def copy_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """复制方案至下一年度: a new draft for the following year with this plan's set-up and open 整改 items."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:copy")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:copy")
     initial = {"title": next_title(plan), "doc_number": next_doc_number(plan)}
     form = PlanCopyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

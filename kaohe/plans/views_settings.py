@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from kaohe.organisations import access
+from kaohe import access
+from kaohe.access.plans import get_plan_for_user
 from kaohe.plans.forms import PlanSettingsForm
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.plans.services_settings import SCALAR_FIELDS, default_timeline, plan_settings_update, region_organisations
@@ -30,7 +31,7 @@ def _initial(plan: Plan) -> dict[str, object]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_settings(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:settings")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:settings")
     frozen = plan.status in (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED)
     organisations = region_organisations(plan)
     form = PlanSettingsForm(

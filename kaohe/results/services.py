@@ -44,9 +44,10 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.results import consulting_organisations, receiving_organisation_ids
 from kaohe.core import audit, notifications
 from kaohe.core.dates import check_date_in_bounds
-from kaohe.organisations import access
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan, PlanUnit
@@ -453,7 +454,7 @@ def consultation_comment_add(
 ) -> ConsultationComment:
     """A member unit's comment on the 征求意见稿, kept as written, on behalf of ``organisation``."""
     access.require(actor, "results:consult", plan)
-    if organisation.pk not in {o.pk for o in access.consulting_organisations(actor, plan)}:
+    if organisation.pk not in {o.pk for o in consulting_organisations(actor, plan)}:
         raise PermissionDenied
     body = (text or "").strip()
     if not body:
@@ -815,7 +816,7 @@ def release_reopen(*, actor: Any, plan: Plan, release: ResultRelease, reason: st
 
 def receipt_mark_read(*, actor: Any, plan: Plan, publication: ResultPublication) -> list[ResultReceipt]:
     """The actor opened the published results: mark the unread receipts of their receiving organisations (once)."""
-    organisations = access.receiving_organisation_ids(actor, plan)
+    organisations = receiving_organisation_ids(actor, plan)
     if not organisations:
         return []
     with transaction.atomic():

@@ -11,13 +11,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.evidence import get_unit_task_for_user
+from kaohe.access.plans import get_plan_for_user
+from kaohe.access.reviews import get_released_feedback_for_user, get_review_request_for_user, get_unit_for_feedback, review_units
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.organisations import access
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.reviews import selectors, services
@@ -27,7 +30,7 @@ from kaohe.reviews.models import Feedback
 
 
 def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
+    plan = get_plan_for_user(request.user, plan_id, capability=capability)
     if plan.is_draft:
         raise Http404("方案尚未发布")
     return plan
@@ -39,7 +42,7 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _own_unit(request: HttpRequest, plan: Plan) -> PlanUnit:
-    units = access.review_units(request.user, plan)
+    units = review_units(request.user, plan)
     if not units:
         raise PermissionDenied
     access.require(request.user, "review:request", plan)
@@ -72,7 +75,7 @@ def _round(plan: Plan, unit: PlanUnit, raw: str | None, *, task_id: int | None =
 def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The unit's feedback (once released), its acknowledgement, window and review requests."""
     plan = _plan(request, plan_id)
-    units = access.review_units(request.user, plan)
+    units = review_units(request.user, plan)
     if not units:
         if access.can(request.user, "feedback:release", plan):
             return redirect("reviews:office", plan_id=plan.pk)
@@ -119,7 +122,7 @@ def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
 def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     unit = _own_unit(request, plan)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit.pk, task_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit.pk, task_id)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
     feedback = _round(plan, unit, data.get("round"), task_id=task.pk)
     form = RequestForm(data, files)
@@ -155,7 +158,7 @@ def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     round_id = request.GET.get("round", "")
     if round_id and not round_id.isdigit():
         raise Http404("问题反馈不存在")
-    feedback = access.get_released_feedback_for_user(request.user, plan, unit_id, round_id=int(round_id) if round_id else None)
+    feedback = get_released_feedback_for_user(request.user, plan, unit_id, round_id=int(round_id) if round_id else None)
     body = feedback_letter(feedback, request_days=services.policy_of(plan).review_request_days)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     return export_response(
@@ -174,7 +177,7 @@ def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponseBase:
     """A review request's attachment, for its unit's members and the office; always an attachment."""
     plan = _plan(request, plan_id)
-    review = access.get_review_request_for_user(request.user, plan, request_id)
+    review = get_review_request_for_user(request.user, plan, request_id)
     if not review.attachment_storage_name:
         raise Http404("没有附件")
     handle = services.review_attachment_open(actor=request.user, plan=plan, review=review)
@@ -258,7 +261,7 @@ def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("reviews:office", plan_id=plan.pk)
-    unit = access.get_unit_for_feedback(request.user, plan, form.cleaned_data["unit"])
+    unit = get_unit_for_feedback(request.user, plan, form.cleaned_data["unit"])
     task = None
     if form.cleaned_data["task"]:
         task = Indicator.objects.filter(plan=plan, level=Level.TASK, pk=form.cleaned_data["task"]).first()
@@ -275,7 +278,7 @@ def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def review_decide(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    review = access.get_review_request_for_user(request.user, plan, request_id, decide=True)
+    review = get_review_request_for_user(request.user, plan, request_id, decide=True)
     form = DecideForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)

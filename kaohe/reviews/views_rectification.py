@@ -10,12 +10,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.plans import get_plan_for_user, own_units
+from kaohe.access.reviews import get_rectification_item_for_user, get_rectification_report_for_user
 from kaohe.core.dates import plan_date_bounds
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.organisations import access
 from kaohe.plans.models import Plan
 from kaohe.reviews import rectification, rectification_selectors
 from kaohe.reviews.forms import (
@@ -29,7 +31,7 @@ from kaohe.reviews.models import RectificationItem
 
 
 def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view", *, drafts: bool = False) -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
+    plan = get_plan_for_user(request.user, plan_id, capability=capability)
     if plan.is_draft and not drafts:
         raise Http404("方案尚未发布")
     return plan
@@ -52,7 +54,7 @@ def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
         if access.can(request.user, "rectification:decide", plan):
             return redirect("reviews:rectification_office", plan_id=plan.pk)
         raise PermissionDenied
-    units = access.own_units(request.user, plan)
+    units = own_units(request.user, plan)
     rows = rectification_selectors.unit_rows(plan, {u.organisation_id for u in units}, rectification.today())
     return render(
         request,
@@ -67,7 +69,7 @@ def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="rectification:report")
-    item = rectification.get_item_for_user(request.user, plan, item_id)
+    item = get_rectification_item_for_user(request.user, plan, item_id)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
     form = RectificationReportForm(data, files)
     if refusal := upload_refusal(request):
@@ -95,7 +97,7 @@ def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 def rectification_attachment(request: HttpRequest, plan_id: int, report_id: int) -> HttpResponseBase:
     """A report's attachment, for the item's unit and the office; always served as an attachment."""
     plan = _plan(request, plan_id, drafts=True)
-    report = rectification.get_report_for_user(request.user, plan, report_id)
+    report = get_rectification_report_for_user(request.user, plan, report_id)
     if not report.attachment_storage_name:
         raise Http404("没有附件")
     handle = rectification.rectification_attachment_open(actor=request.user, plan=plan, report=report)
@@ -160,7 +162,7 @@ def rectification_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
-    item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
+    item = get_rectification_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDecideForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -181,7 +183,7 @@ def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 @require_POST
 def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
-    item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
+    item = get_rectification_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDueForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.grading import get_task_to_evaluate
 from kaohe.core import audit
-from kaohe.organisations import access, conflicts
+from kaohe.organisations import conflicts
 from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit, PointsChangeFlag, ScoringPolicy
@@ -136,7 +138,7 @@ def evaluation_record(
     回避: refused when the grader belongs to the unit's organisation line, and when the desk does unless the
     plan allows it — then the evaluation carries the note and the results breakdown shows it.
     """
-    unit, task = access.get_task_to_evaluate(actor, plan, unit.pk, task.pk)
+    unit, task = get_task_to_evaluate(actor, plan, unit.pk, task.pk)
     ensure_scoring_open(plan)
     if source == EvaluationChange.Source.DESK:
         ensure_daily_scoring_open(plan, task)
@@ -185,7 +187,7 @@ def evaluation_record_bulk(
             if (unit_id, task_id) in seen:
                 continue
             seen.add((unit_id, task_id))
-            unit, task = access.get_task_to_evaluate(actor, plan, unit_id, task_id)
+            unit, task = get_task_to_evaluate(actor, plan, unit_id, task_id)
             where = f"{unit.organisation.name} {task.code}"
             if not is_graded(task):
                 raise ValidationError(f"{where}：该任务按得分评价，不能统一评定等次")

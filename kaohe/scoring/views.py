@@ -9,8 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
+from kaohe.access.evidence import get_unit_task_for_user
+from kaohe.access.grading import evaluable_desks, get_task_to_evaluate
+from kaohe.access.plans import get_plan_for_user
 from kaohe.core.redirects import safe_path
-from kaohe.organisations import access
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.plans.services import ScoringClosed
 from kaohe.scoring import selectors, services
@@ -20,7 +23,7 @@ from kaohe.submissions.models import Submission
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id)
+    plan = get_plan_for_user(request.user, plan_id)
     if plan.is_draft:
         raise Http404("方案尚未发布")
     return plan
@@ -29,7 +32,7 @@ def _plan(request: HttpRequest, plan_id: int) -> Plan:
 def _scope(request: HttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
     """(desks whose tasks the user sees — None for all, whether they may write)."""
     if access.can(request.user, "evaluation:write", plan):
-        return access.evaluable_desks(request.user, plan), plan.status == Plan.Status.PUBLISHED
+        return evaluable_desks(request.user, plan), plan.status == Plan.Status.PUBLISHED
     if access.can(request.user, "evaluation:overview", plan):
         return None, False
     raise PermissionDenied
@@ -135,14 +138,14 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
     plan = _plan(request, plan_id)
     if request.method == "GET":
         _scope(request, plan)
-        unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+        unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
         if not access.can(request.user, "evaluation:overview", plan):
-            unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
+            unit, task = get_task_to_evaluate(request.user, plan, unit_id, task_id)
         shown = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
-        can_write = task.assessor_id in access.evaluable_desks(request.user, plan) and plan.status == Plan.Status.PUBLISHED
+        can_write = task.assessor_id in evaluable_desks(request.user, plan) and plan.status == Plan.Status.PUBLISHED
         person = request.user if can_write else None
         return render(request, "scoring/_cell.html", _cell_context(plan, unit, task, shown, can_write, person))
-    unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
+    unit, task = get_task_to_evaluate(request.user, plan, unit_id, task_id)
     form = EvaluationForm(request.POST)
     error = ""
     status = 200
@@ -240,9 +243,9 @@ def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
     plan = _plan(request, plan_id)
     _scope(request, plan)
     if access.can(request.user, "evaluation:overview", plan):
-        unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+        unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     else:
-        unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
+        unit, task = get_task_to_evaluate(request.user, plan, unit_id, task_id)
     return render(
         request, "scoring/history.html", {"plan": plan, "unit": unit, "task": task, "changes": selectors.history(unit, task)}
     )
@@ -251,7 +254,7 @@ def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
 @login_required
 @require_http_methods(["GET", "POST"])
 def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="applicability:decide")
+    plan = get_plan_for_user(request.user, plan_id, capability="applicability:decide")
     units = list(
         PlanUnit.objects.filter(plan=plan)
         .select_related("organisation", "category")
@@ -287,7 +290,7 @@ def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def applicability_clear(request: HttpRequest, plan_id: int, na_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="applicability:decide")
+    plan = get_plan_for_user(request.user, plan_id, capability="applicability:decide")
     record = NotApplicable.objects.select_related("unit__organisation", "task").filter(plan=plan, pk=na_id).first()
     if record is None:
         raise Http404("记录不存在")

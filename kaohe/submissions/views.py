@@ -19,13 +19,15 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
+from kaohe.access.evidence import get_evidence_file_for_user, get_unit_task_for_user
+from kaohe.access.plans import desk_ids, get_plan_for_user, own_units
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
-from kaohe.organisations import access
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.submissions import selectors, services
 from kaohe.submissions.archives import build_archive
@@ -36,7 +38,7 @@ INLINE_KINDS = {"pdf", "image"}
 
 
 def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
+    plan = get_plan_for_user(request.user, plan_id, capability=capability)
     if plan.is_draft:
         raise Http404("方案尚未发布")
     return plan
@@ -45,7 +47,7 @@ def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> 
 def _nav(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
     return {
         "tab": tab,
-        "nav_workspace": bool(access.own_units(request.user, plan)),
+        "nav_workspace": bool(own_units(request.user, plan)),
         "nav_queue": access.can(request.user, "evidence:review", plan),
         "nav_overview": access.can(request.user, "evidence:overview", plan),
     }
@@ -72,7 +74,7 @@ def _why_no_return(submission: Submission | None) -> str:
 def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The unit's tasks with status, deadline and working days left; the office may look at any unit."""
     plan = _plan(request, plan_id)
-    own = access.own_units(request.user, plan)
+    own = own_units(request.user, plan)
     unit: PlanUnit | None = own[0] if own else None
     requested = request.GET.get("unit", "")
     if requested.isdigit() and access.can(request.user, "evidence:overview", plan):
@@ -103,13 +105,13 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
-    is_own = any(u.pk == unit.pk for u in access.own_units(request.user, plan))
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    is_own = any(u.pk == unit.pk for u in own_units(request.user, plan))
     submission = selectors.submission_for(plan, unit, task)
     deadline = services.deadline_for(plan, unit, task)
     from kaohe.submissions.deadlines import is_open
 
-    is_desk = task.assessor_id is not None and task.assessor_id in access.desk_ids(request.user, plan)
+    is_desk = task.assessor_id is not None and task.assessor_id in desk_ids(request.user, plan)
     return render(
         request,
         "submissions/task.html",
@@ -156,7 +158,7 @@ def upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> Ht
 @csrf_protect
 def _upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
         services.require_open(plan, unit, task)
@@ -213,7 +215,7 @@ def _upload_answer(
 @require_POST
 def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     form = DetailsForm(request.POST)
     if not form.is_valid():
         messages.error(request, "说明或链接过长")
@@ -241,7 +243,7 @@ def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
 @require_POST
 def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    evidence = access.get_evidence_file_for_user(request.user, plan, file_id)
+    evidence = get_evidence_file_for_user(request.user, plan, file_id)
     submission = evidence.submission
     try:
         services.evidence_withdraw(actor=request.user, plan=plan, evidence=evidence)
@@ -258,7 +260,7 @@ def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 @require_POST
 def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="evidence:return")
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     submission = Submission.objects.select_related("task").filter(plan=plan, unit=unit, task=task).first()
     if submission is None:
         messages.error(request, "该任务尚未报送，无需退回")
@@ -286,7 +288,7 @@ def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task
 @require_POST
 def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     submission = Submission.objects.filter(plan=plan, unit=unit, task=task).first()
     if submission is None:
         messages.error(request, "该任务没有待补充的退回")
@@ -303,7 +305,7 @@ def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
 
 
 def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bool) -> HttpResponseBase:
-    evidence = access.get_evidence_file_for_user(request.user, plan, file_id)
+    evidence = get_evidence_file_for_user(request.user, plan, file_id)
     if inline and evidence.kind not in INLINE_KINDS:
         raise Http404("该类型不支持在线预览，请下载")
     response = FileResponse(open_for_download(evidence.storage_name), content_type=evidence.mime)
@@ -355,7 +357,7 @@ def _archive_response(
 @require_GET
 def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponseBase:
     plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     files = list(
         EvidenceFile.objects.filter(
             submission__plan=plan, submission__unit=unit, submission__task=task, withdrawn_at__isnull=True
@@ -378,9 +380,9 @@ def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespon
     if unit is None:
         raise Http404("考核对象不存在")
     files_q = EvidenceFile.objects.filter(submission__plan=plan, submission__unit=unit, withdrawn_at__isnull=True)
-    is_own = any(u.pk == unit.pk for u in access.own_units(request.user, plan))
+    is_own = any(u.pk == unit.pk for u in own_units(request.user, plan))
     if not is_own and not access.can(request.user, "evidence:overview", plan):
-        desks = access.desk_ids(request.user, plan)
+        desks = desk_ids(request.user, plan)
         if not desks:
             raise Http404("考核对象不存在")
         files_q = files_q.filter(submission__task__assessor_id__in=desks)
@@ -393,7 +395,7 @@ def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespon
 @require_GET
 def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, capability="evidence:review")
-    desks = None if access.can(request.user, "evidence:overview", plan) else access.desk_ids(request.user, plan)
+    desks = None if access.can(request.user, "evidence:overview", plan) else desk_ids(request.user, plan)
     categories = list(plan.categories.values_list("pk", "name"))
     units = [
         (u.pk, u.organisation.name)

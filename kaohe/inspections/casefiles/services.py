@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.plans import own_units
 from kaohe.core import audit
 from kaohe.core.dates import bounds_message, case_date_bounds, check_date_in_bounds
 from kaohe.inspections.casefiles import sampling
@@ -34,7 +36,7 @@ from kaohe.inspections.casefiles.models import (
     Sample,
     SampledFile,
 )
-from kaohe.organisations import access, conflicts
+from kaohe.organisations import conflicts
 from kaohe.organisations.models import Membership, Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
@@ -107,7 +109,7 @@ def listing_refusal(plan: Plan, unit: PlanUnit, now: dt.datetime | None = None) 
 
 
 def _ensure_listing(actor: Any, plan: Plan, unit: PlanUnit) -> None:
-    if not any(u.pk == unit.pk for u in access.own_units(actor, plan)):
+    if not any(u.pk == unit.pk for u in own_units(actor, plan)):
         raise PermissionDenied
     access.require(actor, "casefile:list", plan)
     _ensure_open(plan)

@@ -13,6 +13,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.inspections import (
+    get_case_file_for_unit,
+    get_checklist_item,
+    get_listing_unit,
+    get_reviewer,
+    get_sample,
+    get_sampled_for_user,
+)
+from kaohe.access.plans import get_plan_for_user, own_units
 from kaohe.core import xlsx_write
 from kaohe.core.dates import case_date_bounds
 from kaohe.core.downloads import as_download
@@ -30,7 +40,6 @@ from kaohe.inspections.casefiles.forms import (
     XlsxForm,
 )
 from kaohe.inspections.casefiles.models import SampledFile
-from kaohe.organisations import access
 from kaohe.organisations.models import Membership
 from kaohe.plans.models import Plan
 
@@ -38,7 +47,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
+    plan = get_plan_for_user(request.user, plan_id, capability=capability)
     if plan.is_draft:
         raise Http404("方案尚未发布")
     return plan
@@ -78,7 +87,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
         return redirect("casefiles:office", plan_id=plan.pk)
     if access.can(request.user, "casefile:review", plan):
         return redirect("casefiles:assigned", plan_id=plan.pk)
-    units = access.own_units(request.user, plan)
+    units = own_units(request.user, plan)
     if units and access.can(request.user, "casefile:list", plan):
         return redirect("casefiles:unit_list", plan_id=plan.pk, unit_id=units[0].pk)
     raise PermissionDenied
@@ -91,8 +100,8 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def unit_list(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit = selectors.get_listing_unit(request.user, plan, unit_id)
-    is_own = any(u.pk == unit.pk for u in access.own_units(request.user, plan))
+    unit = get_listing_unit(request.user, plan, unit_id)
+    is_own = any(u.pk == unit.pk for u in own_units(request.user, plan))
     refusal = services.listing_refusal(plan, unit)
     context = _header_context(request, plan, "unit")
     context.update(
@@ -119,7 +128,7 @@ def _back_to_unit(plan: Plan, unit_id: int) -> HttpResponse:
 @require_POST
 def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit = selectors.get_listing_unit(request.user, plan, unit_id, write=True)
+    unit = get_listing_unit(request.user, plan, unit_id, write=True)
     form = CaseFileForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -137,7 +146,7 @@ def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @require_POST
 def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit = selectors.get_listing_unit(request.user, plan, unit_id, write=True)
+    unit = get_listing_unit(request.user, plan, unit_id, write=True)
     data = _upload(request)
     if data is not None:
         try:
@@ -154,7 +163,7 @@ def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespons
 @require_POST
 def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    case_file = selectors.get_case_file_for_unit(request.user, plan, file_id)
+    case_file = get_case_file_for_unit(request.user, plan, file_id)
     form = CaseFileForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -172,7 +181,7 @@ def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 @require_POST
 def file_delete(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    case_file = selectors.get_case_file_for_unit(request.user, plan, file_id)
+    case_file = get_case_file_for_unit(request.user, plan, file_id)
     unit_id, number = case_file.unit_id, case_file.number
     try:
         services.case_file_delete(actor=request.user, plan=plan, case_file=case_file)
@@ -231,7 +240,7 @@ def office(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
-    unit = selectors.get_listing_unit(request.user, plan, unit_id)
+    unit = get_listing_unit(request.user, plan, unit_id)
     form = ExtensionForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -279,7 +288,7 @@ def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
-    record = selectors.get_sample(request.user, plan, sample_id)
+    record = get_sample(request.user, plan, sample_id)
     unit = record.unit
     try:
         services.sample_cancel(actor=request.user, plan=plan, sample=record)
@@ -295,7 +304,7 @@ def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpRes
 def sample_replay(request: HttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
     """复核抽取: recompute the draw from the stored seed and list snapshot, say 一致 or 不一致."""
     plan = _plan(request, plan_id, "casefile:manage")
-    record = selectors.get_sample(request.user, plan, sample_id)
+    record = get_sample(request.user, plan, sample_id)
     report = services.sample_replay(actor=request.user, plan=plan, sample=record)
     if report.matches:
         messages.success(request, f"复核抽取：{record.unit} 一致（按留存的随机种子和案卷目录重新计算，结果与抽取记录相同）")
@@ -380,7 +389,7 @@ def checklist_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
-    item = selectors.get_checklist_item(request.user, plan, item_id)
+    item = get_checklist_item(request.user, plan, item_id)
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -398,7 +407,7 @@ def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
 @require_POST
 def checklist_delete(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
-    item = selectors.get_checklist_item(request.user, plan, item_id)
+    item = get_checklist_item(request.user, plan, item_id)
     name = item.name
     try:
         services.checklist_item_delete(actor=request.user, plan=plan, item=item)
@@ -510,7 +519,7 @@ def reviewer_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
-    reviewer = selectors.get_reviewer(request.user, plan, reviewer_id)
+    reviewer = get_reviewer(request.user, plan, reviewer_id)
     label = _reviewer_label(reviewer)
     try:
         services.reviewer_remove(actor=request.user, plan=plan, reviewer=reviewer)
@@ -525,7 +534,7 @@ def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> Htt
 @require_POST
 def assign(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
-    sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
+    sampled = get_sampled_for_user(request.user, plan, sampled_id)
     reviewers = {r.pk: r for r in selectors.panel(plan)}
     form = AssignForm(request.POST, choices=[(pk, _reviewer_label(r)) for pk, r in reviewers.items()])
     if not form.is_valid():
@@ -561,7 +570,7 @@ def assign_auto(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:manage")
-    sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
+    sampled = get_sampled_for_user(request.user, plan, sampled_id)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -622,7 +631,7 @@ def _review_context(
 @require_GET
 def review(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
+    sampled = get_sampled_for_user(request.user, plan, sampled_id)
     return render(request, "casefiles/review.html", _review_context(request, plan, sampled))
 
 
@@ -630,7 +639,7 @@ def review(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
 @require_POST
 def review_save(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, "casefile:review")
-    sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
+    sampled = get_sampled_for_user(request.user, plan, sampled_id)
     if sampled.reviewer is None or sampled.reviewer.user_id != request.user.pk:
         raise Http404("案卷不存在")
     submit = request.POST.get("action") == "submit"

@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe.access.plans import get_plan_for_user
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
 from kaohe.core.flash import flash_errors
-from kaohe.organisations import access
 from kaohe.plans.models import Plan
 
 from . import selectors, services
@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    return access.get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
+    return get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
 
 
 def _group(plan: Plan, group_id: int) -> FieldGroup:
