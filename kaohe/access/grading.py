@@ -11,7 +11,7 @@ from kaohe.access.base import can, is_own_unit, plan_roles
 from kaohe.access.evidence import get_unit_task_for_user
 from kaohe.access.plans import desk_ids, get_unit_for_user, own_units
 from kaohe.plans.models import Indicator, Plan, PlanUnit
-from kaohe.scoring.models import BonusApplication, Deduction, VetoFlag
+from kaohe.scoring.models import BonusApplication, Deduction, EvaluationChange, VetoFlag
 
 
 def evaluable_desks(user: Any, plan: Plan) -> set[int]:
@@ -29,6 +29,23 @@ def get_task_to_evaluate(user: Any, plan: Plan, unit_id: int, task_id: int) -> t
             raise PermissionDenied
         raise Http404("该考核对象没有这项工作任务")
     return unit, task
+
+
+# Who produces a score from outside the desk grid (scoring.services.evaluation_record_derived): a 实地考察组
+# member (or the office) for 实地考核, the office for the ability tests' and the case-file review's results.
+DERIVED_SCORERS: dict[str, tuple[str, ...]] = {
+    EvaluationChange.Source.FIELD: ("fieldwork:score", "fieldwork:manage"),
+    EvaluationChange.Source.ABILITY_TEST: ("abilitytest:manage",),
+    EvaluationChange.Source.CASE_REVIEW: ("casefile:manage",),
+}
+
+
+def require_derived_scorer(user: Any, plan: Plan, source: str) -> None:
+    """403 unless the user may produce scores of ``source`` in the plan (``DERIVED_SCORERS``)."""
+    if source not in DERIVED_SCORERS:
+        raise ValueError(f"not a derived source: {source}")
+    if not any(can(user, capability, plan) for capability in DERIVED_SCORERS[source]):
+        raise PermissionDenied
 
 
 def applying_units(user: Any, plan: Plan) -> list[PlanUnit]:

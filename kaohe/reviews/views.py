@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
 from kaohe.access.evidence import get_unit_task_for_user
-from kaohe.access.plans import get_plan_for_user
+from kaohe.access.plans import get_published_plan_for_user
 from kaohe.access.reviews import get_released_feedback_for_user, get_review_request_for_user, get_unit_for_feedback, review_units
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
@@ -27,13 +27,6 @@ from kaohe.reviews import selectors, services
 from kaohe.reviews.forms import DecideForm, ProblemForm, ReleaseForm, RequestForm
 from kaohe.reviews.letter import feedback_letter
 from kaohe.reviews.models import Feedback
-
-
-def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = get_plan_for_user(request.user, plan_id, capability=capability)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -74,7 +67,7 @@ def _round(plan: Plan, unit: PlanUnit, raw: str | None, *, task_id: int | None =
 @require_GET
 def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The unit's feedback (once released), its acknowledgement, window and review requests."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     units = review_units(request.user, plan)
     if not units:
         if access.can(request.user, "feedback:release", plan):
@@ -100,7 +93,7 @@ def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit = _own_unit(request, plan)
     feedback = _round(plan, unit, request.POST.get("round"))
     if feedback is None:
@@ -120,7 +113,7 @@ def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit = _own_unit(request, plan)
     unit, task = get_unit_task_for_user(request.user, plan, unit.pk, task_id)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
@@ -154,7 +147,7 @@ def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
 @require_GET
 def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     """A released round of a unit as a .docx letter (its members and the office): ``?round=<id>``, else the newest."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     round_id = request.GET.get("round", "")
     if round_id and not round_id.isdigit():
         raise Http404("问题反馈不存在")
@@ -176,7 +169,7 @@ def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponseBase:
     """A review request's attachment, for its unit's members and the office; always an attachment."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     review = get_review_request_for_user(request.user, plan, request_id)
     if not review.attachment_storage_name:
         raise Http404("没有附件")
@@ -191,7 +184,7 @@ def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpRespo
 @require_POST
 def feedback_deem(request: HttpRequest, plan_id: int, feedback_id: int) -> HttpResponse:
     """视为送达: the office records an unacknowledged round as delivered, with a reason (services)."""
-    plan = _plan(request, plan_id, capability="feedback:release")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     feedback = Feedback.objects.select_related("unit__organisation").filter(plan=plan, pk=feedback_id).first()
     if feedback is None:
         raise Http404("该轮反馈不存在")
@@ -213,7 +206,7 @@ def feedback_deem(request: HttpRequest, plan_id: int, feedback_id: int) -> HttpR
 @require_GET
 def feedback_office(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Release feedback, record problems, and answer review requests (deadlines and overdue shown)."""
-    plan = _plan(request, plan_id, capability="feedback:release")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
     page = selectors.office_page(plan, services.policy_of(plan), get_calendar(request))
     return render(
@@ -233,7 +226,7 @@ def feedback_office(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="feedback:release")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
     form = ReleaseForm(request.POST, units=units)
     if not form.is_valid():
@@ -255,7 +248,7 @@ def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="feedback:release")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
     form = ProblemForm(request.POST, units=units, tasks=selectors.unit_tasks(plan))
     if not form.is_valid():
@@ -277,7 +270,7 @@ def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     review = get_review_request_for_user(request.user, plan, request_id, decide=True)
     form = DecideForm(request.POST)
     if not form.is_valid():

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kaohe import access
 from kaohe.access.evidence import get_unit_task_for_user
 from kaohe.access.grading import evaluable_desks, get_task_to_evaluate
-from kaohe.access.plans import get_plan_for_user
+from kaohe.access.plans import get_plan_for_user, get_published_plan_for_user
 from kaohe.core.redirects import safe_path
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.plans.services import ScoringClosed
@@ -20,13 +20,6 @@ from kaohe.scoring import selectors, services
 from kaohe.scoring.forms import BulkEvaluationForm, ClearForm, EvaluationForm, GridFilterForm, NotApplicableForm
 from kaohe.scoring.models import Evaluation, GradeChoice, NotApplicable
 from kaohe.submissions.models import Submission
-
-
-def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    plan = get_plan_for_user(request.user, plan_id)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _scope(request: HttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
@@ -64,7 +57,7 @@ def _cell_context(
 @login_required
 @require_GET
 def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     desks, can_write = _scope(request, plan)
     all_tasks = selectors.desk_tasks(plan, desks)
     categories = selectors.categories_of(all_tasks)
@@ -105,7 +98,7 @@ def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     desks, can_write = _scope(request, plan)
     unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
     if unit is None:
@@ -135,7 +128,7 @@ def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """GET: the cell fragment; POST: save it (htmx swaps the returned fragment; without htmx, redirect)."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if request.method == "GET":
         _scope(request, plan)
         unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
@@ -205,7 +198,7 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
 @require_POST
 def evaluate_bulk(request: HttpRequest, plan_id: int) -> HttpResponse:
     """One grade for the cells selected on the grid: all saved, or none (the message names the refused cell)."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "evaluation:write", plan):
         if access.plan_roles(request.user, plan):  # insiders learn they may not; outsiders that nothing is there
             raise PermissionDenied
@@ -240,7 +233,7 @@ def evaluate_bulk(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     _scope(request, plan)
     if access.can(request.user, "evaluation:overview", plan):
         unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe import access
 from kaohe.access.evidence import get_evidence_file_for_user, get_unit_task_for_user
-from kaohe.access.plans import desk_ids, get_plan_for_user, own_units
+from kaohe.access.plans import desk_ids, get_published_plan_for_user, own_units
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_form_errors
@@ -35,13 +35,6 @@ from kaohe.submissions.forms import DetailsForm, ExtensionForm, QueueFilterForm,
 from kaohe.submissions.models import EvidenceFile, Extension, Submission
 
 INLINE_KINDS = {"pdf", "image"}
-
-
-def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = get_plan_for_user(request.user, plan_id, capability=capability)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _nav(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
@@ -73,7 +66,7 @@ def _why_no_return(submission: Submission | None) -> str:
 @require_GET
 def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The unit's tasks with status, deadline and working days left; the office may look at any unit."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     own = own_units(request.user, plan)
     unit: PlanUnit | None = own[0] if own else None
     requested = request.GET.get("unit", "")
@@ -104,7 +97,7 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     is_own = any(u.pk == unit.pk for u in own_units(request.user, plan))
     submission = selectors.submission_for(plan, unit, task)
@@ -157,7 +150,7 @@ def upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> Ht
 
 @csrf_protect
 def _upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
@@ -214,7 +207,7 @@ def _upload_answer(
 @login_required
 @require_POST
 def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     form = DetailsForm(request.POST)
     if not form.is_valid():
@@ -242,7 +235,7 @@ def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     evidence = get_evidence_file_for_user(request.user, plan, file_id)
     submission = evidence.submission
     try:
@@ -259,7 +252,7 @@ def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:return")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:return")
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     submission = Submission.objects.select_related("task").filter(plan=plan, unit=unit, task=task).first()
     if submission is None:
@@ -287,7 +280,7 @@ def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task
 @login_required
 @require_POST
 def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     submission = Submission.objects.filter(plan=plan, unit=unit, task=task).first()
     if submission is None:
@@ -324,7 +317,7 @@ def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bo
 @login_required
 @require_GET
 def download(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
-    return _file_response(request, _plan(request, plan_id), file_id, inline=False)
+    return _file_response(request, get_published_plan_for_user(request.user, plan_id), file_id, inline=False)
 
 
 @login_required
@@ -333,7 +326,7 @@ def download(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBa
 def preview(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
     # Only content-sniffed PDFs and images reach here; they are shown in an <iframe> of our own page, sandboxed
     # (core.downloads.PREVIEW_CSP).
-    return _file_response(request, _plan(request, plan_id), file_id, inline=True)
+    return _file_response(request, get_published_plan_for_user(request.user, plan_id), file_id, inline=True)
 
 
 def _archive_response(
@@ -356,7 +349,7 @@ def _archive_response(
 @login_required
 @require_GET
 def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponseBase:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     files = list(
         EvidenceFile.objects.filter(
@@ -375,7 +368,7 @@ def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int)
 @require_GET
 def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponseBase:
     """All active files of a unit: the office and the unit get everything, a desk only its own tasks."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit = PlanUnit.objects.select_related("organisation").filter(plan=plan, pk=unit_id).first()
     if unit is None:
         raise Http404("考核对象不存在")
@@ -394,7 +387,7 @@ def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespon
 @login_required
 @require_GET
 def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:review")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:review")
     desks = None if access.can(request.user, "evidence:overview", plan) else desk_ids(request.user, plan)
     categories = list(plan.categories.values_list("pk", "name"))
     units = [
@@ -437,7 +430,7 @@ def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:overview")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:overview")
     return render(
         request,
         "submissions/overview.html",
@@ -453,7 +446,7 @@ def overview(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def remind(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:overview")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:overview")
     count = services.reminders_send(actor=request.user, plan=plan)
     messages.success(request, f"已向 {count} 个尚有未报送任务的考核对象发送催报提醒")
     return redirect("submissions:overview", plan_id=plan.pk)
@@ -462,7 +455,7 @@ def remind(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def extensions(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:extend")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:extend")
     tasks = selectors.evidence_tasks(plan)
     units = list(
         PlanUnit.objects.filter(plan=plan)

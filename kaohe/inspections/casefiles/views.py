@@ -22,7 +22,7 @@ from kaohe.access.inspections import (
     get_sample,
     get_sampled_for_user,
 )
-from kaohe.access.plans import get_plan_for_user, own_units
+from kaohe.access.plans import get_published_plan_for_user, own_units
 from kaohe.core import xlsx_write
 from kaohe.core.dates import case_date_bounds
 from kaohe.core.downloads import as_download
@@ -44,13 +44,6 @@ from kaohe.organisations.models import Membership
 from kaohe.plans.models import Plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = get_plan_for_user(request.user, plan_id, capability=capability)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _upload(request: HttpRequest) -> bytes | None:
@@ -82,7 +75,7 @@ def _header_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, Any
 @require_GET
 def index(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The 案卷评查 entry: units go to their list, the office to its page, reviewers to their files."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if access.can(request.user, "casefile:manage", plan):
         return redirect("casefiles:office", plan_id=plan.pk)
     if access.can(request.user, "casefile:review", plan):
@@ -99,7 +92,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def unit_list(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit = get_listing_unit(request.user, plan, unit_id)
     is_own = any(u.pk == unit.pk for u in own_units(request.user, plan))
     refusal = services.listing_refusal(plan, unit)
@@ -127,7 +120,7 @@ def _back_to_unit(plan: Plan, unit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit = get_listing_unit(request.user, plan, unit_id, write=True)
     form = CaseFileForm(request.POST, plan=plan)
     if not form.is_valid():
@@ -145,7 +138,7 @@ def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit = get_listing_unit(request.user, plan, unit_id, write=True)
     data = _upload(request)
     if data is not None:
@@ -162,7 +155,7 @@ def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespons
 @login_required
 @require_POST
 def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     case_file = get_case_file_for_unit(request.user, plan, file_id)
     form = CaseFileForm(request.POST, plan=plan)
     if not form.is_valid():
@@ -180,7 +173,7 @@ def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_delete(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     case_file = get_case_file_for_unit(request.user, plan, file_id)
     unit_id, number = case_file.unit_id, case_file.number
     try:
@@ -196,7 +189,7 @@ def file_delete(request: HttpRequest, plan_id: int, file_id: int) -> HttpRespons
 @require_GET
 def import_template(request: HttpRequest, plan_id: int) -> HttpResponse:
     """An empty list in the import layout (units and the office)."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not (access.can(request.user, "casefile:list", plan) or access.can(request.user, "casefile:manage", plan)):
         raise PermissionDenied
     workbook = xlsx_write.new_workbook()
@@ -218,7 +211,7 @@ def _unit_choices(rows: list[selectors.OfficeRow]) -> list[tuple[int, str]]:
 @login_required
 @require_GET
 def office(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     rows = selectors.office_rows(plan)
     now = timezone.now()
     context = _header_context(request, plan, "office")
@@ -239,7 +232,7 @@ def office(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     unit = get_listing_unit(request.user, plan, unit_id)
     form = ExtensionForm(request.POST, plan=plan)
     if not form.is_valid():
@@ -257,7 +250,7 @@ def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     units = selectors.units_in_scope(plan)
     form = SampleForm(request.POST, units=[(u.pk, u.organisation.name) for u in units])
     if not form.is_valid():
@@ -287,7 +280,7 @@ def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     record = get_sample(request.user, plan, sample_id)
     unit = record.unit
     try:
@@ -303,7 +296,7 @@ def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpRes
 @require_POST
 def sample_replay(request: HttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
     """复核抽取: recompute the draw from the stored seed and list snapshot, say 一致 or 不一致."""
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     record = get_sample(request.user, plan, sample_id)
     report = services.sample_replay(actor=request.user, plan=plan, sample=record)
     if report.matches:
@@ -324,7 +317,7 @@ def sample_replay(request: HttpRequest, plan_id: int, sample_id: int) -> HttpRes
 @require_POST
 def derive(request: HttpRequest, plan_id: int) -> HttpResponse:
     """计入考核得分: write the task score of every unit whose sampled files are all scored."""
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
         outcome = services.derive_scores(actor=request.user, plan=plan)
     except ValidationError as exc:
@@ -345,7 +338,7 @@ def derive(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def checklist(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     setting = services.setting_of(plan)
     items = selectors.checklist(plan)
     context = _header_context(request, plan, "checklist")
@@ -371,7 +364,7 @@ def _to_checklist(plan: Plan) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_add(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -388,7 +381,7 @@ def checklist_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     item = get_checklist_item(request.user, plan, item_id)
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
@@ -406,7 +399,7 @@ def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
 @login_required
 @require_POST
 def checklist_delete(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     item = get_checklist_item(request.user, plan, item_id)
     name = item.name
     try:
@@ -421,7 +414,7 @@ def checklist_delete(request: HttpRequest, plan_id: int, item_id: int) -> HttpRe
 @login_required
 @require_POST
 def checklist_import(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     data = _upload(request)
     if data is not None:
         try:
@@ -437,7 +430,7 @@ def checklist_import(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_default(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
         items = services.checklist_use_default(actor=request.user, plan=plan)
     except ValidationError as exc:
@@ -450,7 +443,7 @@ def checklist_default(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def setting(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     form = SettingForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -474,7 +467,7 @@ def _reviewer_label(reviewer: Any) -> str:
 @login_required
 @require_GET
 def panel(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     reviewers = selectors.panel(plan)
     candidates = services.candidate_memberships(plan)
     files = selectors.sampled_files(plan)
@@ -499,7 +492,7 @@ def _to_panel(plan: Plan) -> HttpResponse:
 @login_required
 @require_POST
 def reviewer_add(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     candidates = {m.pk: m for m in services.candidate_memberships(plan)}
     form = ReviewerAddForm(request.POST, choices=[(pk, str(m)) for pk, m in candidates.items()])
     if not form.is_valid():
@@ -518,7 +511,7 @@ def reviewer_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     reviewer = get_reviewer(request.user, plan, reviewer_id)
     label = _reviewer_label(reviewer)
     try:
@@ -533,7 +526,7 @@ def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> Htt
 @login_required
 @require_POST
 def assign(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
     reviewers = {r.pk: r for r in selectors.panel(plan)}
     form = AssignForm(request.POST, choices=[(pk, _reviewer_label(r)) for pk, r in reviewers.items()])
@@ -554,7 +547,7 @@ def assign(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assign_auto(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
         outcome = services.files_assign_auto(actor=request.user, plan=plan)
     except ValidationError as exc:
@@ -569,7 +562,7 @@ def assign_auto(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
     form = ReturnForm(request.POST)
     if not form.is_valid():
@@ -590,7 +583,7 @@ def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpRe
 @login_required
 @require_GET
 def assigned(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:review")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:review")
     setting_row = services.setting_of(plan)
     context = _header_context(request, plan, "assigned")
     context.update({"files": selectors.assigned_to(request.user, plan), "blind": setting_row.blind})
@@ -630,7 +623,7 @@ def _review_context(
 @login_required
 @require_GET
 def review(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
     return render(request, "casefiles/review.html", _review_context(request, plan, sampled))
 
@@ -638,7 +631,7 @@ def review(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_save(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:review")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:review")
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
     if sampled.reviewer is None or sampled.reviewer.user_id != request.user.pk:
         raise Http404("案卷不存在")

@@ -23,10 +23,6 @@ from .models import FieldAssignment, FieldGroup, FieldGroupMember
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    return get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
-
-
 def _group(plan: Plan, group_id: int) -> FieldGroup:
     group = FieldGroup.objects.filter(plan=plan, pk=group_id).first()
     if group is None:
@@ -91,13 +87,13 @@ def _chosen(form: GroupForm | None) -> set[str]:
 @require_GET
 def office(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Groups with their members, units, dates and progress; forms to form groups and assign units."""
-    return _office_page(request, _plan(request, plan_id))
+    return _office_page(request, get_plan_for_user(request.user, plan_id, capability="fieldwork:manage"))
 
 
 @login_required
 @require_POST
 def group_create(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     form = GroupForm(request.POST, candidates=selectors.candidates(plan))
     if form.is_valid():
         try:
@@ -120,7 +116,7 @@ def group_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
     """Rename a group and change its leader and members (the same rules as forming it)."""
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     group = _group(plan, group_id)
     candidates = selectors.candidates(plan)
     members = list(group.members.all())
@@ -167,7 +163,7 @@ def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
 @login_required
 @require_POST
 def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     group = _group(plan, group_id)
     try:
         services.group_delete(actor=request.user, plan=plan, group=group)
@@ -182,7 +178,7 @@ def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespo
 @require_POST
 def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Give a unit to a group on a date (or change the date and place of the group's own unit)."""
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     groups = list(FieldGroup.objects.filter(plan=plan))
     form = AssignForm(request.POST, groups=groups, units=_unit_choices(plan), plan=plan)
     if form.is_valid():
@@ -211,7 +207,7 @@ def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unassign(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     assignment = FieldAssignment.objects.select_related("group", "unit__organisation").filter(plan=plan, pk=assignment_id).first()
     if assignment is None:
         raise Http404("安排不存在")
@@ -224,7 +220,7 @@ def unassign(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResp
 @require_POST
 def window(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan's 实地考核 time (field_start..field_end); scheduled dates must fall inside it."""
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     form = WindowForm(request.POST, plan=plan)
     if form.is_valid():
         try:
@@ -243,7 +239,7 @@ def window(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Every group's schedule on one printable page (one group per printed page)."""
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     calendar = get_calendar(request)
     group_id = request.GET.get("group", "")
     schedules = selectors.schedules(plan, group_id=int(group_id) if group_id.isdigit() else None)
@@ -257,7 +253,7 @@ def schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def group_xlsx(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     group = _group(plan, group_id)
     schedule = selectors.schedules(plan, group_id=group.pk)[0]
     body = schedule_workbook(plan, schedule, get_calendar(request))
