@@ -78,12 +78,13 @@ def get_indicator_for_editor(user: Any, plan: Plan, category: Category, indicato
     return node
 
 
-def get_unit_for_user(user: Any, plan: Plan, unit_id: int, *, capability: str) -> PlanUnit:
-    """A unit of the plan for someone holding ``capability`` in it (403 for the plan's other insiders, 404 for
-    outsiders and for a unit not of this plan)."""
+def get_unit_for_user(user: Any, plan: Plan, unit_id: int, *, capability: str | None = None) -> PlanUnit:
+    """A unit of the plan for an insider (holding ``capability`` in it, when given: 403 for the plan's other
+    insiders); 404 for outsiders and for a unit not of this plan."""
     if not plan_roles(user, plan):
         raise Http404("考核对象不存在")
-    require(user, capability, plan)
+    if capability is not None:
+        require(user, capability, plan)
     unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
     if unit is None:
         raise Http404("考核对象不存在")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -278,3 +278,18 @@ def desk_unit_conflicts(plan: Plan) -> list[str]:
             if relation:
                 found.append(f"{desk.organisation.name} → {unit.organisation.name}（{unit.category.name}）：{relation}")
     return found
+
+
+def plan_units(plan: Plan) -> QuerySet[PlanUnit]:
+    """The plan's units with their organisation and category, by category then organisation."""
+    return (
+        PlanUnit.objects.filter(plan=plan)
+        .select_related("organisation", "category")
+        .order_by("category__order", "organisation__sort_key")
+    )
+
+
+def level1_choices(indicator_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(id, "category · code、name") of these level-1 indicators, in table order (a filter's choices)."""
+    nodes = Indicator.objects.filter(pk__in=list(indicator_ids)).select_related("category").order_by("category__order", "order")
+    return [(i.pk, f"{i.category.name} · {i.code}、{i.name}") for i in nodes]

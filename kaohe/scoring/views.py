@@ -12,14 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kaohe import access
 from kaohe.access.evidence import get_unit_task_for_user
 from kaohe.access.grading import evaluable_desks, get_task_to_evaluate
-from kaohe.access.plans import get_plan_for_user, get_published_plan_for_user
+from kaohe.access.plans import get_plan_for_user, get_published_plan_for_user, get_unit_for_user
 from kaohe.core.redirects import safe_path
+from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.plans.services import ScoringClosed
 from kaohe.scoring import selectors, services
 from kaohe.scoring.forms import BulkEvaluationForm, ClearForm, EvaluationForm, GridFilterForm, NotApplicableForm
-from kaohe.scoring.models import Evaluation, GradeChoice, NotApplicable
-from kaohe.submissions.models import Submission
+from kaohe.scoring.models import Evaluation, GradeChoice
 
 
 def _scope(request: HttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
@@ -40,11 +40,11 @@ def _cell_context(
     person: object = None,
     **extra: object,
 ) -> dict[str, object]:
-    not_applicable = NotApplicable.objects.filter(unit=unit, task=task).first()
+    not_applicable = selectors.not_applicable_of(unit, task)
     cell = selectors.Cell(unit, task, evaluation, not_applicable)
     cell.conflict, cell.conflict_refused = selectors.ConflictBook(plan, person).check(unit, task)
     cell.points_changed = selectors.points_changed_of(evaluation)
-    cell.evidence = selectors.evidence_state(task, Submission.objects.filter(unit=unit, task=task).first(), evaluation)
+    cell.evidence = selectors.evidence_state(task, selectors.submission_of(unit, task), evaluation)
     return {
         "plan": plan,
         "cell": cell,
@@ -67,10 +67,7 @@ def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = GridFilterForm(
         request.GET or {"category": categories[0].pk},
         categories=[(c.pk, c.name) for c in categories],
-        level1=[
-            (i.pk, f"{i.category.name} · {i.code}、{i.name}")
-            for i in Indicator.objects.filter(pk__in=level1).select_related("category").order_by("category__order", "order")
-        ],
+        level1=plan_selectors.level1_choices(level1),
     )
     category_id = categories[0].pk
     level1_id = None
@@ -100,9 +97,7 @@ def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
 def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     desks, can_write = _scope(request, plan)
-    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
-    if unit is None:
-        raise Http404("考核对象不存在")
+    unit = get_unit_for_user(request.user, plan, unit_id)
     tasks = selectors.desk_tasks(plan, desks, category_id=unit.category_id)
     if not tasks:
         raise Http404("没有需要您评价的工作任务")
@@ -134,7 +129,7 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
         unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
         if not access.can(request.user, "evaluation:overview", plan):
             unit, task = get_task_to_evaluate(request.user, plan, unit_id, task_id)
-        shown = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
+        shown = selectors.evaluation_of(unit, task)
         can_write = task.assessor_id in evaluable_desks(request.user, plan) and plan.status == Plan.Status.PUBLISHED
         person = request.user if can_write else None
         return render(request, "scoring/_cell.html", _cell_context(plan, unit, task, shown, can_write, person))
@@ -164,7 +159,7 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
         except ValidationError as exc:
             error, status = " ".join(exc.messages), 400
     if evaluation is None:
-        evaluation = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
+        evaluation = selectors.evaluation_of(unit, task)
     if request.headers.get("HX-Request"):
         # htmx swaps 2xx only by default; the fragment carries the error, so answer 200 with a status header.
         response = render(
@@ -248,11 +243,7 @@ def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
 @require_http_methods(["GET", "POST"])
 def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="applicability:decide")
-    units = list(
-        PlanUnit.objects.filter(plan=plan)
-        .select_related("organisation", "category")
-        .order_by("category__order", "organisation__sort_key")
-    )
+    units = list(plan_selectors.plan_units(plan))
     tasks = selectors.desk_tasks(plan, None)
     form = NotApplicableForm(
         request.POST or None,
@@ -269,9 +260,7 @@ def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, f"已认定“{unit.organisation.name}”的 {task.code} 不涉及")
             return redirect("scoring:applicability", plan_id=plan.pk)
-    records = (
-        NotApplicable.objects.filter(plan=plan).select_related("unit__organisation", "task", "decided_by").order_by("-created_at")
-    )
+    records = selectors.not_applicable_records(plan)
     return render(
         request,
         "scoring/applicability.html",
@@ -284,9 +273,7 @@ def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def applicability_clear(request: HttpRequest, plan_id: int, na_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="applicability:decide")
-    record = NotApplicable.objects.select_related("unit__organisation", "task").filter(plan=plan, pk=na_id).first()
-    if record is None:
-        raise Http404("记录不存在")
+    record = selectors.get_not_applicable(plan, na_id)
     form = ClearForm(request.POST)
     try:
         if not form.is_valid():
