@@ -55,3 +55,18 @@ def get_evidence_file_for_user(user: Any, plan: Plan, file_id: int) -> EvidenceF
         raise Http404("文件不存在")
     get_unit_task_for_user(user, plan, evidence.submission.unit_id, evidence.submission.task_id)
     return evidence
+
+
+def unit_archive_files_for_user(user: Any, plan: Plan, unit_id: int) -> tuple[PlanUnit, list[EvidenceFile]]:
+    """A unit's active files the user may download at once: the unit's members and the office everything, a
+    desk the files of its own tasks; anyone else 404."""
+    unit = PlanUnit.objects.select_related("organisation").filter(plan=plan, pk=unit_id).first()
+    if unit is None:
+        raise Http404("考核对象不存在")
+    files = EvidenceFile.objects.filter(submission__plan=plan, submission__unit=unit, withdrawn_at__isnull=True)
+    if not is_own_unit(user, unit) and not can(user, "evidence:overview", plan):
+        desks = desk_ids(user, plan)
+        if not desks:
+            raise Http404("考核对象不存在")
+        files = files.filter(submission__task__assessor_id__in=desks)
+    return unit, list(files.select_related("uploaded_by", "submission__task").order_by("submission__task__order", "uploaded_at"))

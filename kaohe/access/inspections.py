@@ -11,7 +11,7 @@ from django.http import Http404
 
 from kaohe.access.base import can, is_own_unit, require
 from kaohe.access.plans import get_plan_for_user, own_units
-from kaohe.inspections.abilitytests.models import AbilityTest
+from kaohe.inspections.abilitytests.models import AbilityTest, Testee
 from kaohe.inspections.casefiles.models import CaseFile, CaseReviewer, ChecklistItem, Sample, SampledFile
 from kaohe.inspections.fieldwork.models import FieldAssignment, FieldGroup, FieldPhoto
 from kaohe.plans.models import Plan, PlanUnit
@@ -68,6 +68,14 @@ def get_photo_for_user(user: Any, plan: Plan, photo_id: int) -> FieldPhoto:
 # ------------------------------------------------------------------------------ 依法行政能力测试
 
 ABILITY_MANAGE, ABILITY_SCORE, ABILITY_ROSTER = "abilitytest:manage", "abilitytest:score", "abilitytest:roster"
+
+
+def testee_of_session(testee_id: object) -> Testee | None:
+    """The testee a browser answers for: the id its session took from a valid entry code (testees have no
+    account; ``attempts.testee_enter`` checks the code), else None."""
+    if not isinstance(testee_id, int):
+        return None
+    return Testee.objects.select_related("test__plan", "test__unit__organisation", "test__task").filter(pk=testee_id).first()
 
 
 def get_ability_plan_for_user(user: Any, plan_id: int) -> Plan:

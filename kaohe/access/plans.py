@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kaohe.access.base import can, memberships, org_ids_with_role, plan_roles, registered_plan_ids, require
+from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit
@@ -33,6 +34,11 @@ def plans_visible_to(user: Any) -> QuerySet[Plan]:
         condition |= published & Q(pk__in=others)
     ids = Plan.objects.filter(condition).values("pk")
     return Plan.objects.filter(pk__in=ids)
+
+
+def organisers_for_user(user: Any) -> QuerySet[Organisation]:
+    """The organisations for which the user may create plans (their 考核办 memberships)."""
+    return Organisation.objects.filter(pk__in=org_ids_with_role(user, Role.OFFICE))
 
 
 def get_plan_for_user(user: Any, plan_id: int, *, capability: str = "plan:view") -> Plan:

@@ -9,14 +9,16 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
 
 from kaohe import access
 from kaohe.access.plans import plans_visible_to
 from kaohe.organisations import conflicts
+from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Adjustment, Level
 from kaohe.plans.excel.checks import check_sums
 from kaohe.plans.excel.types import IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
-from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit
+from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
 
 
 @dataclass
@@ -293,3 +295,52 @@ def level1_choices(indicator_ids: Iterable[int]) -> list[tuple[int, str]]:
     """(id, "category · code、name") of these level-1 indicators, in table order (a filter's choices)."""
     nodes = Indicator.objects.filter(pk__in=list(indicator_ids)).select_related("category").order_by("category__order", "order")
     return [(i.pk, f"{i.category.name} · {i.code}、{i.name}") for i in nodes]
+
+
+def plan_level1_choices(plan: Plan) -> list[tuple[int, str]]:
+    """(id, "category · code、name") of the plan's level-1 indicators, in table order (a filter's choices)."""
+    nodes = (
+        Indicator.objects.filter(plan=plan, level=Level.LEVEL1).select_related("category").order_by("category__order", "order")
+    )
+    return [(i.pk, f"{i.category.name} · {i.code}、{i.name}") for i in nodes]
+
+
+def find_unit(plan: Plan, unit_id: int) -> PlanUnit | None:
+    """The plan's unit of this id, or None (for a caller whose access check has passed already)."""
+    return PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+
+
+def policy_or_default(plan: Plan) -> ScoringPolicy:
+    """The plan's scoring policy, or an unsaved default one."""
+    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
+
+
+def copy_sources(organisers: QuerySet[Organisation]) -> QuerySet[Plan]:
+    """The ten newest plans of these organisers (to copy a new plan from)."""
+    return Plan.objects.filter(organiser__in=organisers).order_by("-year", "-id")[:10]
+
+
+def get_import(plan: Plan, import_id: int) -> PlanImport:
+    """An import of the plan; 404 if not of it."""
+    record = PlanImport.objects.select_related("created_by").filter(plan=plan, pk=import_id).first()
+    if record is None:
+        raise Http404("导入记录不存在")
+    return record
+
+
+def copy_candidates(plan: Plan, organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """``organisations`` less the plan's units (考核对象 are served the results in writing, not copied)."""
+    return organisations.exclude(pk__in=PlanUnit.objects.filter(plan=plan).values("organisation_id"))
+
+
+def settings_initial_organisations(plan: Plan) -> tuple[list[int], list[int]]:
+    """The plan's member organisations and copy recipients, as ids (the settings form's initial values)."""
+    return (
+        list(plan.member_organisations.values_list("pk", flat=True)),
+        list(plan.copy_organisations.values_list("pk", flat=True)),
+    )
+
+
+def open_points_flags(node: Indicator) -> int:
+    """How many evaluations of this task still wait to be confirmed under its changed points."""
+    return node.points_flags.filter(confirmed_at__isnull=True).count()

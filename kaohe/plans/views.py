@@ -7,15 +7,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe import access
-from kaohe.access.plans import get_category_for_user, get_plan_for_user, own_units, visible_categories
+from kaohe.access.plans import (
+    get_category_for_user,
+    get_plan_for_user,
+    get_unit_for_user,
+    organisers_for_user,
+    own_units,
+    visible_categories,
+)
 from kaohe.core.audit_exports import export_response
-from kaohe.organisations.models import Organisation
-from kaohe.organisations.roles import Role
 from kaohe.plans import selectors, services
 from kaohe.plans.constants import Level
 from kaohe.plans.copy import next_doc_number, next_title, plan_copy
@@ -23,7 +28,7 @@ from kaohe.plans.excel.export import write_indicator_workbook
 from kaohe.plans.excel.headers import COLUMN_ROLES, INDICATOR_LABELS
 from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCopyForm, PlanCreateForm, PublishForm, SortKeyForm
 from kaohe.plans.forms_policy import OwnDepartmentForm
-from kaohe.plans.models import Plan, PlanImport, PlanUnit, ScoringPolicy
+from kaohe.plans.models import Plan, PlanImport
 from kaohe.plans.navigation import plan_navigation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +64,7 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
 @require_http_methods(["GET", "POST"])
 def create_plan(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "plan:create")
-    organisers = Organisation.objects.filter(pk__in=access.org_ids_with_role(request.user, Role.OFFICE))
+    organisers = organisers_for_user(request.user)
     form = PlanCreateForm(request.POST or None, organisers=organisers)
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,7 +76,7 @@ def create_plan(request: HttpRequest) -> HttpResponse:
                 request, "考核方案已创建。下一步：在“方案设置”中填写时间安排，导入考核主体联系表、考核对象名单和各类别指标体系。"
             )
             return redirect("plans:detail", plan_id=plan.pk)
-    copy_sources = Plan.objects.filter(organiser__in=organisers).order_by("-year", "-id")[:10]
+    copy_sources = selectors.copy_sources(organisers)
     return render(request, "plans/create.html", {"form": form, "copy_sources": copy_sources})
 
 
@@ -151,9 +156,7 @@ def plan_units(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def unit_sort_key(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="unit:edit")
-    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
-    if unit is None:
-        raise Http404("考核对象不存在")
+    unit = get_unit_for_user(request.user, plan, unit_id)
     form = SortKeyForm(request.POST)
     if form.is_valid():
         services.organisation_set_sort_key(actor=request.user, plan=plan, unit=unit, sort_key=form.cleaned_data["sort_key"])
@@ -172,7 +175,7 @@ def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="desk:view")
     context = _plan_context(request, plan, "desks")
     context["rows"] = selectors.desks_with_tasks(plan)
-    policy = ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
+    policy = selectors.policy_or_default(plan)
     context["own_department"] = policy.get_own_department_display()
     context["conflicts"] = selectors.desk_unit_conflicts(plan)
     if context["can_import"] and plan.status != Plan.Status.RESULTS_PUBLISHED:
@@ -227,10 +230,7 @@ def import_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _get_import(request: HttpRequest, plan: Plan, import_id: int) -> PlanImport:
-    record = PlanImport.objects.select_related("created_by").filter(plan=plan, pk=import_id).first()
-    if record is None:
-        raise Http404("导入记录不存在")
-    return record
+    return selectors.get_import(plan, import_id)
 
 
 @login_required

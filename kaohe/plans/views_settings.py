@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from kaohe import access
 from kaohe.access.plans import get_plan_for_user
+from kaohe.plans import selectors
 from kaohe.plans.forms import PlanSettingsForm
-from kaohe.plans.models import Plan, PlanUnit
+from kaohe.plans.models import Plan
 from kaohe.plans.services_settings import SCALAR_FIELDS, default_timeline, plan_settings_update, region_organisations
 from kaohe.plans.views import _plan_context
 
@@ -23,8 +24,7 @@ def _initial(plan: Plan) -> dict[str, object]:
         for name, day in default_timeline(plan.year).items():
             if initial[name] is None:
                 initial[name] = day
-    initial["member_organisations"] = list(plan.member_organisations.values_list("pk", flat=True))
-    initial["copy_organisations"] = list(plan.copy_organisations.values_list("pk", flat=True))
+    initial["member_organisations"], initial["copy_organisations"] = selectors.settings_initial_organisations(plan)
     return initial
 
 
@@ -39,7 +39,7 @@ def plan_settings(request: HttpRequest, plan_id: int) -> HttpResponse:
         initial=_initial(plan),
         organisations=organisations,
         # 考核对象 are served the results in writing: they are not offered as copy recipients
-        copy_organisations=organisations.exclude(pk__in=PlanUnit.objects.filter(plan=plan).values("organisation_id")),
+        copy_organisations=selectors.copy_candidates(plan, organisations),
         plan=plan,
     )
     if request.method == "POST" and not frozen and form.is_valid():

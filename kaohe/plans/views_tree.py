@@ -144,7 +144,7 @@ def indicator_edit(request: HttpRequest, plan_id: int, category_id: int, indicat
             "move_form": MoveForm(plan=plan, node=node),
             "delete_form": DeleteForm(plan=plan),
             "needs_reason": plan.status == Plan.Status.PUBLISHED,
-            "flags": node.points_flags.filter(confirmed_at__isnull=True).count() if node.level == Level.TASK else 0,
+            "flags": selectors.open_points_flags(node) if node.level == Level.TASK else 0,
         }
     )
     return render(request, "plans/indicator_form.html", context, status=400 if form.errors else 200)

@@ -28,7 +28,8 @@ from kaohe.access.results import (
 )
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_errors, flash_form_errors
-from kaohe.plans.models import Plan, PlanUnit, ScoringPolicy
+from kaohe.plans import selectors as plan_selectors
+from kaohe.plans.models import Plan
 from kaohe.results import exports, selectors, services
 from kaohe.results.bulletin import BulletinTexts, build_bulletin, default_texts
 from kaohe.results.forms import (
@@ -71,7 +72,7 @@ def _index(request: HttpRequest, plan: Plan, form: ComputeForm, *, status: int =
 def index(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Every computation of the plan, the compute form, and what the latest one found missing."""
     plan = get_results_plan_for_user(request.user, plan_id)
-    rule = ScoringPolicy.objects.filter(plan=plan).values_list("missing_evaluations", flat=True).first()
+    rule = selectors.missing_rule_of(plan)
     return _index(request, plan, ComputeForm(initial={"missing_policy": rule or MissingPolicyChoice.REPORT}))
 
 
@@ -121,7 +122,7 @@ def breakdown(request: HttpRequest, plan_id: int, snapshot_id: int, unit_id: int
     """One unit in one computation, down to each task, with who gave each value and the formula."""
     plan = get_results_plan_for_user(request.user, plan_id)
     snap = get_snapshot_for_user(request.user, plan, snapshot_id)
-    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+    unit = plan_selectors.find_unit(plan, unit_id)
     data = selectors.unit_breakdown(plan, snap, unit) if unit is not None else None
     if data is None:
         raise Http404("该考核对象不在此次计算中")

@@ -14,15 +14,20 @@ from django.views.decorators.http import require_GET, require_POST
 from kaohe import access
 from kaohe.access.evidence import get_unit_task_for_user
 from kaohe.access.plans import get_published_plan_for_user
-from kaohe.access.reviews import get_released_feedback_for_user, get_review_request_for_user, get_unit_for_feedback, review_units
+from kaohe.access.reviews import (
+    get_feedback_round_for_office,
+    get_released_feedback_for_user,
+    get_review_request_for_user,
+    get_unit_for_feedback,
+    review_units,
+)
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.plans.constants import Level
-from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.models import Plan, PlanUnit
 from kaohe.reviews import selectors, services
 from kaohe.reviews.forms import DecideForm, ProblemForm, ReleaseForm, RequestForm
 from kaohe.reviews.letter import feedback_letter
@@ -185,9 +190,7 @@ def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpRespo
 def feedback_deem(request: HttpRequest, plan_id: int, feedback_id: int) -> HttpResponse:
     """视为送达: the office records an unacknowledged round as delivered, with a reason (services)."""
     plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
-    feedback = Feedback.objects.select_related("unit__organisation").filter(plan=plan, pk=feedback_id).first()
-    if feedback is None:
-        raise Http404("该轮反馈不存在")
+    feedback = get_feedback_round_for_office(request.user, plan, feedback_id)
     if plan.status != Plan.Status.PUBLISHED:
         messages.error(request, "方案不在考核进行中，不能再记录送达")
         return redirect(reverse("reviews:office", args=[plan.pk]))
@@ -257,7 +260,7 @@ def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     unit = get_unit_for_feedback(request.user, plan, form.cleaned_data["unit"])
     task = None
     if form.cleaned_data["task"]:
-        task = Indicator.objects.filter(plan=plan, level=Level.TASK, pk=form.cleaned_data["task"]).first()
+        task = selectors.find_task(plan, form.cleaned_data["task"])
     try:
         services.feedback_problem_add(actor=request.user, plan=plan, unit=unit, task=task, text=form.cleaned_data["text"])
     except ValidationError as exc:

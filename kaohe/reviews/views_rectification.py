@@ -107,10 +107,7 @@ def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
     A draft next-year plan shows the items carried into it.
     """
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
-    choices = sorted(
-        set(rectification.items_of(plan).order_by().values_list("unit__organisation_id", "unit__organisation__name")),
-        key=lambda c: c[1],
-    )
+    choices = rectification_selectors.unit_choices(plan)
     form = RectificationFilterForm(request.GET or None, units=list(choices))
     status, organisation_id = "", None
     if form.is_valid():

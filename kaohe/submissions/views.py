@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe import access
-from kaohe.access.evidence import get_evidence_file_for_user, get_unit_task_for_user
+from kaohe.access.evidence import get_evidence_file_for_user, get_unit_task_for_user, unit_archive_files_for_user
 from kaohe.access.plans import desk_ids, get_published_plan_for_user, own_units
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
@@ -28,11 +28,13 @@ from kaohe.core.flash import flash_form_errors
 from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
+from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.submissions import selectors, services
 from kaohe.submissions.archives import build_archive
+from kaohe.submissions.deadlines import is_open
 from kaohe.submissions.forms import DetailsForm, ExtensionForm, QueueFilterForm, ReturnForm, today_plus
-from kaohe.submissions.models import EvidenceFile, Extension, Submission
+from kaohe.submissions.models import EvidenceFile, Submission
 
 INLINE_KINDS = {"pdf", "image"}
 
@@ -71,7 +73,7 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
     unit: PlanUnit | None = own[0] if own else None
     requested = request.GET.get("unit", "")
     if requested.isdigit() and access.can(request.user, "evidence:overview", plan):
-        unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=int(requested)).first()
+        unit = plan_selectors.find_unit(plan, int(requested))
     if unit is None:
         if access.can(request.user, "evidence:review", plan):
             return redirect("submissions:queue", plan_id=plan.pk)
@@ -89,7 +91,7 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
             "empty_rows": [r for r in rows if r.status == Submission.Status.EMPTY],
             "total": len(rows),
             "done": sum(1 for r in rows if r.status != Submission.Status.EMPTY),
-            "is_own": any(u.pk == unit.pk for u in own),
+            "is_own": access.is_own_unit(request.user, unit),
         },
     )
 
@@ -99,11 +101,9 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
 def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
-    is_own = any(u.pk == unit.pk for u in own_units(request.user, plan))
+    is_own = access.is_own_unit(request.user, unit)
     submission = selectors.submission_for(plan, unit, task)
     deadline = services.deadline_for(plan, unit, task)
-    from kaohe.submissions.deadlines import is_open
-
     is_desk = task.assessor_id is not None and task.assessor_id in desk_ids(request.user, plan)
     return render(
         request,
@@ -254,7 +254,7 @@ def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:return")
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
-    submission = Submission.objects.select_related("task").filter(plan=plan, unit=unit, task=task).first()
+    submission = selectors.submission_of(plan, unit, task)
     if submission is None:
         messages.error(request, "该任务尚未报送，无需退回")
         return redirect(_task_url(plan, unit.pk, task.pk))
@@ -282,7 +282,7 @@ def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task
 def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
-    submission = Submission.objects.filter(plan=plan, unit=unit, task=task).first()
+    submission = selectors.submission_of(plan, unit, task)
     if submission is None:
         messages.error(request, "该任务没有待补充的退回")
         return redirect(_task_url(plan, unit.pk, task.pk))
@@ -351,13 +351,7 @@ def _archive_response(
 def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponseBase:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
-    files = list(
-        EvidenceFile.objects.filter(
-            submission__plan=plan, submission__unit=unit, submission__task=task, withdrawn_at__isnull=True
-        )
-        .select_related("uploaded_by")
-        .order_by("uploaded_at")
-    )
+    files = selectors.active_files(plan, unit, task)
     folder = f"{task.code} {task.name[:30]}"
     return _archive_response(
         request, plan, files, {f.submission_id: folder for f in files}, f"{unit.organisation.name}-{task.code}.zip"
@@ -369,17 +363,7 @@ def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int)
 def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponseBase:
     """All active files of a unit: the office and the unit get everything, a desk only its own tasks."""
     plan = get_published_plan_for_user(request.user, plan_id)
-    unit = PlanUnit.objects.select_related("organisation").filter(plan=plan, pk=unit_id).first()
-    if unit is None:
-        raise Http404("考核对象不存在")
-    files_q = EvidenceFile.objects.filter(submission__plan=plan, submission__unit=unit, withdrawn_at__isnull=True)
-    is_own = any(u.pk == unit.pk for u in own_units(request.user, plan))
-    if not is_own and not access.can(request.user, "evidence:overview", plan):
-        desks = desk_ids(request.user, plan)
-        if not desks:
-            raise Http404("考核对象不存在")
-        files_q = files_q.filter(submission__task__assessor_id__in=desks)
-    files = list(files_q.select_related("uploaded_by", "submission__task").order_by("submission__task__order", "uploaded_at"))
+    unit, files = unit_archive_files_for_user(request.user, plan, unit_id)
     folders = {f.submission_id: f"{f.submission.task.code} {f.submission.task.name[:30]}" for f in files}
     return _archive_response(request, plan, files, folders, f"{unit.organisation.name}-报送资料.zip")
 
@@ -389,15 +373,9 @@ def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespon
 def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:review")
     desks = None if access.can(request.user, "evidence:overview", plan) else desk_ids(request.user, plan)
-    categories = list(plan.categories.values_list("pk", "name"))
-    units = [
-        (u.pk, u.organisation.name)
-        for u in PlanUnit.objects.filter(plan=plan).select_related("organisation").order_by("organisation__sort_key")
-    ]
-    level1 = [
-        (i.pk, f"{i.category.name} · {i.code}、{i.name}")
-        for i in Indicator.objects.filter(plan=plan, level=1).select_related("category").order_by("category__order", "order")
-    ]
+    categories = selectors.category_choices(plan)
+    units = selectors.unit_choices(plan)
+    level1 = plan_selectors.plan_level1_choices(plan)
     form = QueueFilterForm(request.GET or None, categories=categories, units=units, level1=level1)
     filters = selectors.QueueFilter()
     if form.is_valid():
@@ -457,11 +435,7 @@ def remind(request: HttpRequest, plan_id: int) -> HttpResponse:
 def extensions(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:extend")
     tasks = selectors.evidence_tasks(plan)
-    units = list(
-        PlanUnit.objects.filter(plan=plan)
-        .select_related("organisation", "category")
-        .order_by("category__order", "organisation__sort_key")
-    )
+    units = list(plan_selectors.plan_units(plan))
     form = ExtensionForm(
         request.POST or None,
         plan=plan,
@@ -485,9 +459,7 @@ def extensions(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, "延期已生效，并已通知相关考核对象")
             return redirect("submissions:extensions", plan_id=plan.pk)
-    granted = (
-        Extension.objects.filter(plan=plan).select_related("task", "unit__organisation", "granted_by").order_by("-created_at")
-    )
+    granted = selectors.extensions_of(plan)
     return render(
         request,
         "submissions/extensions.html",

@@ -14,7 +14,16 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 
-from kaohe.inspections.abilitytests.models import AbilityTest, Answer, Question, QuestionImport, RosterVersion, Testee
+from kaohe.inspections.abilitytests.models import (
+    AbilityTest,
+    Answer,
+    Draw,
+    Paper,
+    Question,
+    QuestionImport,
+    RosterVersion,
+    Testee,
+)
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 
@@ -106,3 +115,37 @@ def short_answers(test: AbilityTest) -> list[Answer]:
         .select_related("question", "testee", "marked_by")
         .order_by("question_id", "testee__seq")
     )
+
+
+def bank_questions(plan: Plan, limit: int = 500) -> list[Question]:
+    """The first ``limit`` questions of the plan's bank, in import order."""
+    return list(Question.objects.filter(plan=plan).order_by("pk")[:limit])
+
+
+def find_task(plan: Plan, task_id: int) -> Indicator | None:
+    """The plan's indicator of this id, or None (a suggestion for a new test)."""
+    return Indicator.objects.filter(plan=plan, pk=task_id).first()
+
+
+def draw_of(test: AbilityTest) -> Draw | None:
+    """The test's draw, with its roster version and who drew it."""
+    return Draw.objects.filter(test=test).select_related("roster", "drawn_by").first()
+
+
+def paper_of(test: AbilityTest) -> Paper | None:
+    """The test's paper, with who made it and the test's plan."""
+    return Paper.objects.filter(test=test).select_related("drawn_by", "test__plan").first()
+
+
+def testee_paper(testee: Testee) -> Paper:
+    """The paper of the testee's test (a started testee's test has one)."""
+    return Paper.objects.get(test_id=testee.test_id)
+
+
+def testee_paper_or_none(testee: Testee) -> Paper | None:
+    return Paper.objects.filter(test_id=testee.test_id).first()
+
+
+def testee_responses(testee: Testee) -> dict[int, str]:
+    """question id → the testee's saved response."""
+    return {a.question_id: a.response for a in Answer.objects.filter(testee=testee)}

@@ -33,9 +33,9 @@ from kaohe.inspections.abilitytests.forms import (
     XlsxForm,
     suggest_rules,
 )
-from kaohe.inspections.abilitytests.models import AbilityTest, Draw, Paper, Question, RosterVersion
+from kaohe.inspections.abilitytests.models import AbilityTest, Paper, Question, RosterVersion
 from kaohe.inspections.abilitytests.selectors import MANAGE, ROSTER, SCORE
-from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.models import Plan, PlanUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -206,7 +206,7 @@ def roster_template(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def bank(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability=MANAGE)
-    questions = list(Question.objects.filter(plan=plan).order_by("pk")[:500])
+    questions = selectors.bank_questions(plan)
     context = _context(
         request,
         plan,
@@ -287,7 +287,7 @@ def test_new(request: HttpRequest, plan_id: int) -> HttpResponse:
     initial: dict[str, Any] = {"mode": AbilityTest.Mode.ONLINE, "single": 10, "multiple": 5, "judge": 5}
     task_id = request.GET.get("task", "")
     if task_id.isdigit():
-        task = Indicator.objects.filter(plan=plan, pk=int(task_id)).first()
+        task = selectors.find_task(plan, int(task_id))
         if task is not None:
             initial.update({"task": task.pk, **suggest_rules(task.name)})
             if "负责同志" in task.name:
@@ -321,8 +321,8 @@ def test_new(request: HttpRequest, plan_id: int) -> HttpResponse:
 def test_detail(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan = get_ability_plan_for_user(request.user, plan_id)
     test = get_ability_test_for_user(request.user, plan, test_id)
-    draw = Draw.objects.filter(test=test).select_related("roster", "drawn_by").first()
-    paper = Paper.objects.filter(test=test).select_related("drawn_by").first()
+    draw = selectors.draw_of(test)
+    paper = selectors.paper_of(test)
     context = _context(
         request,
         plan,
@@ -372,7 +372,7 @@ def draw(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
 def draw_replay(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     """复核抽取: recompute the draw from its seed and roster version, and say whether it matches."""
     plan, test = _test_for(request, plan_id, test_id, "read")
-    stored = Draw.objects.filter(test=test).select_related("roster").first()
+    stored = selectors.draw_of(test)
     if stored is None:
         raise Http404("尚未抽取")
     outcome = services.draw_replay(stored)
@@ -399,7 +399,7 @@ def paper_make(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse
 @require_GET
 def paper_replay(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "manage")
-    paper = Paper.objects.filter(test=test).select_related("test__plan").first()
+    paper = selectors.paper_of(test)
     if paper is None:
         raise Http404("尚未组卷")
     outcome = services.paper_replay(paper)

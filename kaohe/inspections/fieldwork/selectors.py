@@ -297,3 +297,16 @@ def used_reasons(plan: Plan, limit: int = 12) -> list[str]:
         .values_list("reason", flat=True)[:limit]
     )
     return list(rows)
+
+
+def other_groups_members(plan: Plan, group: FieldGroup) -> dict[int, str]:
+    """user id → group name of the members of the plan's other groups (a candidate's current group)."""
+    return {
+        m.user_id: m.group.name
+        for m in FieldGroupMember.objects.filter(group__plan=plan).exclude(group=group).select_related("group")
+    }
+
+
+def plain_groups(plan: Plan) -> list[FieldGroup]:
+    """The plan's groups, rows only (an assignment form's choices)."""
+    return list(FieldGroup.objects.filter(plan=plan))

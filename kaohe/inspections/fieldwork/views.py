@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe.access.inspections import get_field_assignment_for_office, get_field_group_for_office
 from kaohe.access.plans import get_plan_for_user
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
@@ -18,16 +19,8 @@ from kaohe.plans.models import Plan
 from . import selectors, services
 from .exports import schedule_workbook
 from .forms import AssignForm, GroupForm, WindowForm
-from .models import FieldAssignment, FieldGroup, FieldGroupMember
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _group(plan: Plan, group_id: int) -> FieldGroup:
-    group = FieldGroup.objects.filter(plan=plan, pk=group_id).first()
-    if group is None:
-        raise Http404("考察组不存在")
-    return group
 
 
 def _unit_choices(plan: Plan) -> list[tuple[int, str]]:
@@ -117,7 +110,7 @@ def group_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
     """Rename a group and change its leader and members (the same rules as forming it)."""
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
-    group = _group(plan, group_id)
+    group = get_field_group_for_office(request.user, plan, group_id)
     candidates = selectors.candidates(plan)
     members = list(group.members.all())
     initial = {
@@ -141,10 +134,7 @@ def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
         else:
             messages.success(request, f"已保存{group.name}")
             return redirect("fieldwork:office", plan_id=plan.pk)
-    others = {
-        m.user_id: m.group.name
-        for m in FieldGroupMember.objects.filter(group__plan=plan).exclude(group=group).select_related("group")
-    }
+    others = selectors.other_groups_members(plan, group)
     return render(
         request,
         "fieldwork/group_edit.html",
@@ -164,7 +154,7 @@ def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
 @require_POST
 def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
-    group = _group(plan, group_id)
+    group = get_field_group_for_office(request.user, plan, group_id)
     try:
         services.group_delete(actor=request.user, plan=plan, group=group)
     except ValidationError as exc:
@@ -179,7 +169,7 @@ def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespo
 def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Give a unit to a group on a date (or change the date and place of the group's own unit)."""
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
-    groups = list(FieldGroup.objects.filter(plan=plan))
+    groups = selectors.plain_groups(plan)
     form = AssignForm(request.POST, groups=groups, units=_unit_choices(plan), plan=plan)
     if form.is_valid():
         group = next(g for g in groups if g.pk == form.cleaned_data["group"])
@@ -208,9 +198,7 @@ def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def unassign(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
-    assignment = FieldAssignment.objects.select_related("group", "unit__organisation").filter(plan=plan, pk=assignment_id).first()
-    if assignment is None:
-        raise Http404("安排不存在")
+    assignment = get_field_assignment_for_office(request.user, plan, assignment_id)
     services.assignment_remove(actor=request.user, plan=plan, assignment=assignment)
     messages.success(request, f"已取消{assignment.group.name}对“{assignment.unit.organisation.name}”的考察安排")
     return redirect("fieldwork:office", plan_id=plan.pk)
@@ -254,7 +242,7 @@ def schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def group_xlsx(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
-    group = _group(plan, group_id)
+    group = get_field_group_for_office(request.user, plan, group_id)
     schedule = selectors.schedules(plan, group_id=group.pk)[0]
     body = schedule_workbook(plan, schedule, get_calendar(request))
     response = HttpResponse(body, content_type=XLSX)
