@@ -130,14 +130,17 @@ def all_capabilities() -> dict[Role, frozenset[str]]:
     return dict(ROLE_CAPABILITIES)
 
 
-def is_own_unit(user: Any, unit: Any) -> bool:
-    """Whether ``unit`` (a plan unit) is one the user belongs to as 考核对象 in its plan.
+def is_own_unit(user: Any, unit: Any, plan: Any | None = None) -> bool:
+    """Whether ``unit`` (a plan unit) is one the user belongs to as 考核对象 in its plan — and, with ``plan``,
+    a unit of that plan.
 
     The one "is this my unit" check: a 考核对象 membership in the unit's organisation, and the 考核对象 role in
     the unit's plan (not held on drafts). No query once the plan's roles are known for the request.
     """
     if unit is None or unit.organisation_id not in org_ids_with_role(user, Role.UNIT):
         return False
+    if plan is not None:
+        return unit.plan_id == plan.pk and Role.UNIT in plan_roles(user, plan)
     cache: dict[int, frozenset[Role]] = getattr(user, _PLAN_CACHE_ATTR, None) or {}
     roles = cache.get(unit.plan_id)
     if roles is None:

@@ -215,6 +215,14 @@ def get_sampled_for_user(user: Any, plan: Plan, sampled_id: int) -> SampledFile:
     return sampled
 
 
+def get_sampled_for_reviewer(user: Any, plan: Plan, sampled_id: int) -> SampledFile:
+    """A sampled file assigned to the user, to record its review (the office reads every file but reviews none)."""
+    sampled = get_sampled_for_user(user, plan, sampled_id)
+    if sampled.reviewer is None or sampled.reviewer.user_id != user.pk:
+        raise Http404("案卷不存在")
+    return sampled
+
+
 def get_sample(user: Any, plan: Plan, sample_id: int) -> Sample:
     require(user, "casefile:manage", plan)
     sample = Sample.objects.select_related("unit__organisation").filter(plan=plan, pk=sample_id).first()

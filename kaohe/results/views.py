@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
-from kaohe.access.plans import get_plan_for_user, own_units
+from kaohe.access.plans import get_published_plan_for_user, own_units
 from kaohe.access.results import (
     consulting_organisations,
     get_copy_recipient_for_user,
@@ -452,18 +452,11 @@ def score_sheet(request: HttpRequest, plan_id: int, snapshot_id: int, category_i
 # --- member units: consultation ----------------------------------------------------------------------------
 
 
-def _member_plan(request: HttpRequest, plan_id: int) -> Plan:
-    plan = get_plan_for_user(request.user, plan_id)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
-
-
 @login_required
 @require_GET
 def consult(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Member units (desks, viewers): the 征求意见稿's ranked tables, their organisation's comments, the form."""
-    plan = _member_plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "results:consult", plan):
         if access.can(request.user, "results:publish", plan):
             return redirect("results:release", plan_id=plan.pk)
@@ -501,7 +494,7 @@ def consult(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _member_plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     access.require(request.user, "results:consult", plan)
     organisations = consulting_organisations(request.user, plan)
     current = selectors.current_release(plan)
@@ -527,7 +520,7 @@ def comment(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _published_plan(request: HttpRequest, plan_id: int) -> Plan:
-    plan = _member_plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not (access.can(request.user, "results:receive", plan) or access.can(request.user, "results:publish", plan)):
         raise PermissionDenied
     return plan

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaohe import access
-from kaohe.access.reviews import review_units
 from kaohe.core import audit
 from kaohe.core.calendar import Calendar, CalendarYearUnknown, get_calendar, to_local_date
 from kaohe.core.notifications import notify_organisations
@@ -330,7 +329,7 @@ def review_decide(
 
 def _require_own_unit(actor: Any, plan: Plan, unit: PlanUnit) -> None:
     access.require(actor, "review:request", plan)
-    if not any(u.pk == unit.pk for u in review_units(actor, plan)):
+    if not access.is_own_unit(actor, unit, plan):
         raise PermissionDenied
 
 

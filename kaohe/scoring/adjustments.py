@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaohe import access
-from kaohe.access.grading import applying_units, get_bonus_application_for_user
+from kaohe.access.grading import get_bonus_application_for_user
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
@@ -77,7 +77,7 @@ def _require_open(plan: Plan) -> None:
 
 
 def _require_own_unit(actor: Any, plan: Plan, unit: PlanUnit) -> None:
-    if not any(u.pk == unit.pk for u in applying_units(actor, plan)):
+    if not (access.can(actor, "adjustment:apply", plan) and access.is_own_unit(actor, unit, plan)):
         raise PermissionDenied("只能为本单位申请加分")
 
 

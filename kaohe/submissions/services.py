@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kaohe import access
 from kaohe.access.evidence import get_unit_task_for_user
-from kaohe.access.plans import desk_ids, own_units
+from kaohe.access.plans import desk_ids
 from kaohe.core import audit
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.notifications import notify_organisations
@@ -123,7 +123,7 @@ def duplicate_warning(*, plan: Plan, submission: Submission, sha256: str) -> tup
 
 def evidence_upload(*, actor: Any, plan: Plan, unit: PlanUnit, task: Indicator, files: Iterable[Any]) -> list[UploadResult]:
     """Store each file and record it; each file succeeds or fails on its own, with a reason."""
-    if not any(u.pk == unit.pk for u in own_units(actor, plan)):
+    if not access.is_own_unit(actor, unit, plan):
         raise PermissionDenied
     access.require(actor, "evidence:submit", plan)
     if not needs_evidence(task):

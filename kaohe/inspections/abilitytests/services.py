@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kaohe import access
-from kaohe.access.plans import own_units
 from kaohe.core import audit
 from kaohe.inspections.abilitytests import draws, sheets
 from kaohe.inspections.abilitytests.draws import BankQuestion, DrawRefused, Person, Rule
@@ -44,7 +43,7 @@ def may_edit_roster(actor: Any, plan: Plan, unit: PlanUnit) -> bool:
     """The office edits any unit's roster; a unit's members (abilitytest:roster) their own."""
     if access.can(actor, "abilitytest:manage", plan):
         return True
-    return access.can(actor, "abilitytest:roster", plan) and any(u.pk == unit.pk for u in own_units(actor, plan))
+    return access.can(actor, "abilitytest:roster", plan) and access.is_own_unit(actor, unit, plan)
 
 
 # ------------------------------------------------------------------------------------------------ rosters

@@ -21,7 +21,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from kaohe import access
-from kaohe.access.plans import own_units
 from kaohe.core import audit
 from kaohe.core.dates import bounds_message, case_date_bounds, check_date_in_bounds
 from kaohe.inspections.casefiles import sampling
@@ -109,7 +108,7 @@ def listing_refusal(plan: Plan, unit: PlanUnit, now: dt.datetime | None = None) 
 
 
 def _ensure_listing(actor: Any, plan: Plan, unit: PlanUnit) -> None:
-    if not any(u.pk == unit.pk for u in own_units(actor, plan)):
+    if not access.is_own_unit(actor, unit, plan):
         raise PermissionDenied
     access.require(actor, "casefile:list", plan)
     _ensure_open(plan)

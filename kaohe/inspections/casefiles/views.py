@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +20,7 @@ from kaohe.access.inspections import (
     get_listing_unit,
     get_reviewer,
     get_sample,
+    get_sampled_for_reviewer,
     get_sampled_for_user,
 )
 from kaohe.access.plans import get_published_plan_for_user, own_units
@@ -94,7 +95,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 def unit_list(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit = get_listing_unit(request.user, plan, unit_id)
-    is_own = any(u.pk == unit.pk for u in own_units(request.user, plan))
+    is_own = access.is_own_unit(request.user, unit, plan)
     refusal = services.listing_refusal(plan, unit)
     context = _header_context(request, plan, "unit")
     context.update(
@@ -632,9 +633,7 @@ def review(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
 @require_POST
 def review_save(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:review")
-    sampled = get_sampled_for_user(request.user, plan, sampled_id)
-    if sampled.reviewer is None or sampled.reviewer.user_id != request.user.pk:
-        raise Http404("案卷不存在")
+    sampled = get_sampled_for_reviewer(request.user, plan, sampled_id)
     submit = request.POST.get("action") == "submit"
     values = {
         item.pk: (request.POST.get(f"deduction_{item.pk}", ""), request.POST.get(f"comment_{item.pk}", ""))
