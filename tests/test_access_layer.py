@@ -50,6 +50,9 @@ QUERYSET_METHODS = frozenset(
         "update_or_create",
         "bulk_create",
         "bulk_update",
+        "all",
+        "count",
+        "none",
     }
 )
 

@@ -150,3 +150,8 @@ def grant_proposals(*, user: User | None = None, pending: bool | None = None) ->
     elif pending is False:
         rows = rows.exclude(status=RoleGrantProposal.Status.PENDING)
     return rows.order_by("-proposed_at", "-pk")
+
+
+def pending_grant_count() -> int:
+    """How many admin-role grants wait for a security administrator's decision."""
+    return grant_proposals(pending=True).count()

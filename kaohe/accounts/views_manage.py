@@ -57,7 +57,7 @@ def users(request: HttpRequest) -> HttpResponse:
     form = AccountSearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = Paginator(selectors.accounts_list(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
-    pending = selectors.grant_proposals(pending=True).count()
+    pending = selectors.pending_grant_count()
     return render(request, "accounts/manage_users.html", {"form": form, "page": page, "query": query, "pending": pending})
 
 

@@ -67,3 +67,7 @@ def get_holiday_date(date_id: int) -> HolidayDate:
 def unread_notifications(user: Any, limit: int = 10) -> list[Notification]:
     """The person's own unread notifications (newest first, by the model's ordering)."""
     return list(Notification.objects.filter(user=user, read_at__isnull=True)[:limit])
+
+
+def event_count(events: QuerySet[AuditEvent]) -> int:
+    return events.count()

@@ -654,7 +654,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         return redirect(back)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     events = selectors.oldest_first(audit_events(filters))
-    count = events.count()
+    count = selectors.event_count(events)
     if fmt == "xlsx" and count > XLSX_MAX_ROWS:
         messages.error(request, f"共 {count} 条，超过 Excel 单表上限，请缩小筛选范围或导出 CSV")
         return redirect(back)

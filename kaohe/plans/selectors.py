@@ -344,3 +344,11 @@ def settings_initial_organisations(plan: Plan) -> tuple[list[int], list[int]]:
 def open_points_flags(node: Indicator) -> int:
     """How many evaluations of this task still wait to be confirmed under its changed points."""
     return node.points_flags.filter(confirmed_at__isnull=True).count()
+
+
+def plan_categories(plan: Plan) -> QuerySet[Category]:
+    return Category.objects.filter(plan=plan)
+
+
+def unit_count(plan: Plan) -> int:
+    return PlanUnit.objects.filter(plan=plan).count()

@@ -225,7 +225,7 @@ def import_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             return redirect("plans:import_preview", plan_id=plan.pk, import_id=record.pk)
     context = _plan_context(request, plan, "import")
-    context.update({"form": form, "categories": plan.categories.all(), "imports": selectors.recent_imports(plan)})
+    context.update({"form": form, "categories": selectors.plan_categories(plan), "imports": selectors.recent_imports(plan)})
     return render(request, "plans/import_upload.html", context, status=400 if form.errors else 200)
 
 

@@ -226,7 +226,7 @@ def release(request: HttpRequest, plan_id: int) -> HttpResponse:
                 "problems": [] if current.is_published else services.publication_problems(plan, current),
                 "copies": selectors.copy_recipients_of(current),
                 "candidates": selectors.copy_candidates(plan, current) if current.is_editable else [],
-                "unit_count": plan.units.count(),
+                "unit_count": plan_selectors.unit_count(plan),
                 "approval_form": ApprovalForm(initial={"approved_on": timezone.localdate()}, plan=plan),
                 "reopen_form": ReopenForm(),
                 "bulletin_form": BulletinForm(instance=current, defaults=_bulletin_defaults(plan, current), plan=plan),

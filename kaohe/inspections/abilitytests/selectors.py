@@ -27,10 +27,6 @@ from kaohe.inspections.abilitytests.models import (
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 
-MANAGE = "abilitytest:manage"
-SCORE = "abilitytest:score"
-ROSTER = "abilitytest:roster"
-
 
 def ability_tasks(plan: Plan) -> QuerySet[Indicator]:
     """Tasks that look like ability tests (抽取…测试/提问), offered first when creating a test."""

@@ -13,6 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe import access
 from kaohe.access.inspections import (
+    ABILITY_MANAGE,
+    ABILITY_ROSTER,
+    ABILITY_SCORE,
     ability_tests_for_user,
     get_ability_plan_for_user,
     get_ability_test_for_user,
@@ -34,7 +37,6 @@ from kaohe.inspections.abilitytests.forms import (
     suggest_rules,
 )
 from kaohe.inspections.abilitytests.models import AbilityTest, Paper, Question, RosterVersion
-from kaohe.inspections.abilitytests.selectors import MANAGE, ROSTER, SCORE
 from kaohe.plans.models import Plan, PlanUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,9 +46,9 @@ def _context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[s
     return {
         "plan": plan,
         "tab": tab,
-        "can_manage": access.can(request.user, MANAGE, plan),
-        "can_score": access.can(request.user, SCORE, plan),
-        "can_roster": access.can(request.user, ROSTER, plan),
+        "can_manage": access.can(request.user, ABILITY_MANAGE, plan),
+        "can_score": access.can(request.user, ABILITY_SCORE, plan),
+        "can_roster": access.can(request.user, ABILITY_ROSTER, plan),
         **extra,
     }
 
@@ -86,7 +88,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def rosters(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     return render(request, "abilitytests/rosters.html", _context(request, plan, "rosters", rows=selectors.roster_overview(plan)))
 
 
@@ -194,7 +196,7 @@ def roster_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
 @require_GET
 def roster_template(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_ability_plan_for_user(request.user, plan_id)
-    if not (access.can(request.user, MANAGE, plan) or access.can(request.user, ROSTER, plan)):
+    if not (access.can(request.user, ABILITY_MANAGE, plan) or access.can(request.user, ABILITY_ROSTER, plan)):
         raise PermissionDenied
     return as_download(HttpResponse(sheets.roster_template(), content_type=XLSX), "测试人员名册模板.xlsx")
 
@@ -205,7 +207,7 @@ def roster_template(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def bank(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     questions = selectors.bank_questions(plan)
     context = _context(
         request,
@@ -222,14 +224,14 @@ def bank(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def bank_template(request: HttpRequest, plan_id: int) -> HttpResponse:
-    get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     return as_download(HttpResponse(sheets.bank_template(), content_type=XLSX), "题库模板.xlsx")
 
 
 @login_required
 @require_POST
 def bank_import(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     upload = _read_xlsx(request)
     if upload is None:
         return redirect("abilitytests:bank", plan_id=plan.pk)
@@ -240,7 +242,7 @@ def bank_import(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def bank_import_preview(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     return render(request, "abilitytests/bank_preview.html", _context(request, plan, "bank", record=record))
 
@@ -248,7 +250,7 @@ def bank_import_preview(request: HttpRequest, plan_id: int, bank_import_id: int)
 @login_required
 @require_POST
 def bank_import_apply(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     form = ApplyForm(request.POST)
     form.is_valid()
@@ -266,7 +268,7 @@ def bank_import_apply(request: HttpRequest, plan_id: int, bank_import_id: int) -
 @login_required
 @require_POST
 def bank_import_discard(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     try:
         services.bank_import_discard(actor=request.user, record=record)
@@ -283,7 +285,7 @@ def bank_import_discard(request: HttpRequest, plan_id: int, bank_import_id: int)
 @login_required
 @require_http_methods(["GET", "POST"])
 def test_new(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     initial: dict[str, Any] = {"mode": AbilityTest.Mode.ONLINE, "single": 10, "multiple": 5, "judge": 5}
     task_id = request.GET.get("task", "")
     if task_id.isdigit():

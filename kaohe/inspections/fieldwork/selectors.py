@@ -310,3 +310,7 @@ def other_groups_members(plan: Plan, group: FieldGroup) -> dict[int, str]:
 def plain_groups(plan: Plan) -> list[FieldGroup]:
     """The plan's groups, rows only (an assignment form's choices)."""
     return list(FieldGroup.objects.filter(plan=plan))
+
+
+def group_members(group: FieldGroup) -> list[FieldGroupMember]:
+    return list(group.members.all())

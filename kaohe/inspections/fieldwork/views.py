@@ -112,7 +112,7 @@ def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     group = get_field_group_for_office(request.user, plan, group_id)
     candidates = selectors.candidates(plan)
-    members = list(group.members.all())
+    members = selectors.group_members(group)
     initial = {
         "name": group.name,
         "leader": next((m.user_id for m in members if m.is_leader), None),
