@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from kaohe.organisations import access
+from kaohe import access
 from kaohe.organisations.models import Membership
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method

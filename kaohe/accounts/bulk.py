@@ -10,7 +10,7 @@
   proposal and the security administrator's confirmation. Nobody's own account is touched (a new account is
   never the actor; a reused one changes nothing).
 - Who: the people list needs ``accounts:manage`` and units in the administrator's regions
-  (``access.managed_organisations``); a plan import's accounts need ``plan:import`` in that plan, and only
+  (``managed_organisations``); a plan import's accounts need ``plan:import`` in that plan, and only
   the plan's own desks (考核主体) and units (考核对象) get them (docs/permissions.md, docs/security.md).
 
 Each creation is audited (``account.create`` per account with its source, the memberships by the signals, one
@@ -28,11 +28,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from kaohe import access
+from kaohe.access.accounts import managed_organisations
 from kaohe.accounts.models import User
 from kaohe.accounts.password_sheet import Issued
 from kaohe.accounts.people_sheet import PeopleTable
 from kaohe.core import audit
-from kaohe.organisations import access
 from kaohe.organisations.models import Membership, Organisation
 from kaohe.organisations.roles import ADMIN_ROLES, PLAN_ROLES, Role
 from kaohe.plans.excel.types import ERROR, Problem
@@ -182,7 +183,7 @@ def _summary(*, actor: User, check: BulkCheck, source: str, plan_id: int | None,
 
 def _organisation_lookup(actor: User) -> dict[str, list[Organisation]]:
     lookup: dict[str, list[Organisation]] = {}
-    for org in access.managed_organisations(actor).select_related("region"):
+    for org in managed_organisations(actor).select_related("region"):
         for name in {org.name, org.short_name}:
             if name:
                 lookup.setdefault(_norm(name), []).append(org)

@@ -10,6 +10,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from kaohe.access.accounts import accounts_in_scope
 from kaohe.accounts import policy
 from kaohe.accounts.models import TotpDevice, User, UserSession
 
@@ -110,15 +111,14 @@ def active_user(user_id: int) -> User | None:
 
 
 def accounts_list(actor: User, query: str = "") -> QuerySet[User]:
-    """Accounts the actor manages (``access.accounts_in_scope``) with their memberships, for the account list;
+    """Accounts the actor manages (``accounts_in_scope``) with their memberships, for the account list;
     filtered by 账号 or 姓名."""
     from django.db.models import Prefetch, Q
 
-    from kaohe.organisations import access
     from kaohe.organisations.models import Membership
 
     accounts = (
-        access.accounts_in_scope(actor)
+        accounts_in_scope(actor)
         .prefetch_related(
             Prefetch(
                 "memberships",
@@ -150,3 +150,8 @@ def grant_proposals(*, user: User | None = None, pending: bool | None = None) ->
     elif pending is False:
         rows = rows.exclude(status=RoleGrantProposal.Status.PENDING)
     return rows.order_by("-proposed_at", "-pk")
+
+
+def pending_grant_count() -> int:
+    """How many admin-role grants wait for a security administrator's decision."""
+    return grant_proposals(pending=True).count()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts import policy, totp
 from kaohe.accounts.models import TotpDevice, User, UserSession
 from kaohe.core import audit
@@ -254,8 +255,6 @@ def totp_device_reset(*, actor: User, user: User) -> bool:
 
 
 def access_requires_totp(user: User) -> bool:
-    from kaohe.organisations import access
-
     required = policy.totp_required_roles()
     return bool(required and access.global_roles(user) & required)
 
@@ -287,13 +286,11 @@ _PASSWORD_ALPHABETS = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", 
 def _check_account_manager(actor: User, user: User | None) -> None:
     from django.core.exceptions import PermissionDenied
 
-    from kaohe.organisations import access
-
     if not access.can(actor, "accounts:manage"):
         raise PermissionDenied("您没有管理账号的权限。")
     if user is not None and getattr(actor, "pk", None) == user.pk:
         raise ValidationError("不能在账号管理中更改本人的账号，请由另一位系统管理员办理。")
-    if user is not None and not access.accounts_in_scope(actor).filter(pk=user.pk).exists():
+    if user is not None and not access.manages_account(actor, user):
         raise PermissionDenied("该账号在其他单位或地区担任角色，不属于您管理的范围。")
 
 

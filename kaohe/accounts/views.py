@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
 from kaohe.accounts import policy, selectors, services, totp, twostep
 from kaohe.accounts.forms import (
     EmailNotificationsForm,
@@ -30,7 +31,6 @@ from kaohe.accounts.forms import (
 )
 from kaohe.accounts.models import User
 from kaohe.core.redirects import safe_path
-from kaohe.organisations import access
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:

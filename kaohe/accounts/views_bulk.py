@@ -19,13 +19,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
 from kaohe.accounts import bulk, password_sheet
 from kaohe.accounts.forms_manage import PeopleImportForm
 from kaohe.accounts.models import User
 from kaohe.accounts.people_sheet import PeopleTable, PersonRow, parse_people, password_sheet_workbook, people_template
 from kaohe.core import audit
 from kaohe.core.audit_exports import export_response
-from kaohe.organisations import access
 from kaohe.plans.excel.types import Problem
 
 PENDING_KEY = "kaohe_people_import"

@@ -14,6 +14,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
+from kaohe.access.accounts import (
+    get_account_for_manager,
+    get_grant_proposal_for_decider,
+    get_membership_for_manager,
+    managed_organisations,
+)
 from kaohe.accounts import selectors, services
 from kaohe.accounts.forms_manage import (
     AccountCreateForm,
@@ -25,7 +32,6 @@ from kaohe.accounts.forms_manage import (
 )
 from kaohe.accounts.models import User
 from kaohe.core.flash import flash_errors, flash_form_errors
-from kaohe.organisations import access
 from kaohe.organisations import services as membership_services
 from kaohe.organisations.models import RoleGrantProposal
 from kaohe.organisations.roles import ADMIN_ROLES, Role
@@ -51,7 +57,7 @@ def users(request: HttpRequest) -> HttpResponse:
     form = AccountSearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = Paginator(selectors.accounts_list(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
-    pending = selectors.grant_proposals(pending=True).count()
+    pending = selectors.pending_grant_count()
     return render(request, "accounts/manage_users.html", {"form": form, "page": page, "query": query, "pending": pending})
 
 
@@ -81,7 +87,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def user_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     """One account: its roles (撤销), 授予角色, 停用/启用, 重置密码, and its admin-role grant proposals."""
-    account = access.get_account_for_manager(request.user, account_id)
+    account = get_account_for_manager(request.user, account_id)
     return render(
         request,
         "accounts/manage_user.html",
@@ -90,9 +96,9 @@ def user_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "is_self": account.pk == request.user.pk,
             "memberships": selectors.memberships_of(account),
             "proposals": selectors.grant_proposals(user=account),
-            "form": MembershipAddForm(organisations=access.managed_organisations(request.user)),
+            "form": MembershipAddForm(organisations=managed_organisations(request.user)),
             "move_organisations": list(
-                MembershipMoveForm(organisations=access.managed_organisations(request.user)).fields["organisation"].queryset  # type: ignore[attr-defined]
+                MembershipMoveForm(organisations=managed_organisations(request.user)).fields["organisation"].queryset  # type: ignore[attr-defined]
             ),
             "admin_roles": [r.label for r in Role if r in ADMIN_ROLES],
             "admin_role_values": [r.value for r in Role if r in ADMIN_ROLES],
@@ -103,8 +109,8 @@ def user_detail(request: HttpRequest, account_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_add(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = access.get_account_for_manager(request.user, account_id)
-    form = MembershipAddForm(request.POST, organisations=access.managed_organisations(request.user))
+    account = get_account_for_manager(request.user, account_id)
+    form = MembershipAddForm(request.POST, organisations=managed_organisations(request.user))
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("accounts:user_detail", account_id=account.pk)
@@ -129,7 +135,7 @@ def membership_add(request: HttpRequest, account_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_revoke(request: HttpRequest, account_id: int, membership_id: int) -> HttpResponse:
-    membership = access.get_membership_for_manager(request.user, account_id, membership_id)
+    membership = get_membership_for_manager(request.user, account_id, membership_id)
     described = f"{membership.organisation.name}的{membership.get_role_display()}"
     try:
         membership_services.membership_revoke(actor=request.user, membership=membership)
@@ -144,8 +150,8 @@ def membership_revoke(request: HttpRequest, account_id: int, membership_id: int)
 @require_POST
 def membership_move(request: HttpRequest, account_id: int, membership_id: int) -> HttpResponse:
     """调动: the role moves to another organisation of the administrator's regions, as one audited act."""
-    membership = access.get_membership_for_manager(request.user, account_id, membership_id)
-    form = MembershipMoveForm(request.POST, organisations=access.managed_organisations(request.user))
+    membership = get_membership_for_manager(request.user, account_id, membership_id)
+    form = MembershipMoveForm(request.POST, organisations=managed_organisations(request.user))
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("accounts:user_detail", account_id=account_id)
@@ -166,7 +172,7 @@ def membership_move(request: HttpRequest, account_id: int, membership_id: int) -
 @login_required
 @require_POST
 def user_active(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = access.get_account_for_manager(request.user, account_id)
+    account = get_account_for_manager(request.user, account_id)
     form = ActiveForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -189,7 +195,7 @@ def user_active(request: HttpRequest, account_id: int) -> HttpResponse:
 @require_POST
 def user_password(request: HttpRequest, account_id: int) -> HttpResponse:
     """重置密码: a new random initial password for another user, shown once; all their sessions end."""
-    account = access.get_account_for_manager(request.user, account_id)
+    account = get_account_for_manager(request.user, account_id)
     try:
         password = services.user_password_issue(actor=request.user, user=account)
     except ValidationError as error:
@@ -220,7 +226,7 @@ def grant_proposals(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def grant_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    proposal = access.get_grant_proposal_for_decider(request.user, proposal_id)
+    proposal = get_grant_proposal_for_decider(request.user, proposal_id)
     form = GrantDecisionForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
 
 from kaohe.core import notification_mail
 from kaohe.core.notification_models import Notification
@@ -25,3 +28,8 @@ def notify_organisations(
     )
     notification_mail.schedule(user_ids=user_ids, title=title[:200], body=body, url=url[:300])
     return len(user_ids)
+
+
+def notifications_mark_read(*, user: Any) -> int:
+    """Mark the person's own unread notifications read (nobody else's can be reached); how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -9,12 +9,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
 from kaohe.accounts.models import User
-from kaohe.core.notification_models import Notification
-from kaohe.organisations import access
+from kaohe.core import selectors
+from kaohe.core.notifications import notifications_mark_read
 from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.todos import todos_for_user
 
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_security_admin": access.can(request.user, "security:policy"),
             "is_audit_admin": access.can(request.user, "audit:read"),
             "calendar_missing": _calendar_missing(request),
-            "notifications": list(Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True)[:10]),
+            "notifications": selectors.unread_notifications(cast(User, request.user)),
         },
     )
 
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark the user's own notifications read (nobody else's can be reached)."""
-    Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True).update(read_at=timezone.now())
+    notifications_mark_read(user=cast(User, request.user))
     return redirect("core:home")
 
 

@@ -9,17 +9,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaohe.core import calendar_services
+from kaohe import access
+from kaohe.core import calendar_services, selectors
 from kaohe.core.calendar import BUILTIN_YEARS, Calendar
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
+from kaohe.core.calendar_models import HolidayDate
 from kaohe.core.dates import SITE_DATE_BOUNDS, bounds_message
 from kaohe.core.forms import StyledFormMixin
-from kaohe.organisations import access
 
 _KINDS = {
     "放假": HolidayDate.Kind.HOLIDAY,
@@ -93,7 +93,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             return redirect("core:calendar")
     calendar = Calendar.from_database()
     this_year = timezone.localdate().year
-    years = HolidayCalendarYear.objects.prefetch_related("dates").order_by("-year")
+    years = selectors.holiday_years()
     return render(
         request,
         "core/calendar.html",
@@ -128,9 +128,7 @@ def calendar_copy(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_date_delete(request: HttpRequest, date_id: int) -> HttpResponse:
     access.require(request.user, "calendar:manage")
-    holiday = HolidayDate.objects.select_related("year").filter(pk=date_id).first()
-    if holiday is None:
-        raise Http404("日期不存在")
+    holiday = selectors.get_holiday_date(date_id)
     try:
         calendar_services.holiday_date_delete(actor=request.user, holiday_date=holiday)
     except ValidationError as exc:

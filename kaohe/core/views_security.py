@@ -8,7 +8,6 @@ everyone else. Looking at the log, exporting it and verifying it are themselves 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import functools
 import json
 import re
@@ -31,11 +30,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from kaohe.core import audit
+from kaohe import access
+from kaohe.core import audit, selectors
 from kaohe.core.audit_exports import export_response
 from kaohe.core.forms import BoundedDateField, StyledFormMixin
-from kaohe.core.models import AuditCheckpoint, AuditEvent
-from kaohe.organisations import access
+from kaohe.core.models import AuditEvent
+from kaohe.core.selectors import audit_events
 
 PAGE_SIZE = 50
 CHECKPOINTS_SHOWN = 5
@@ -248,33 +248,6 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
-def audit_events(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
-    """Events matching the filters, newest first. Every filter is an indexed column or a plain comparison."""
-    events = AuditEvent.objects.order_by("-seq")
-    if filters.get("start"):
-        events = events.filter(created_at__gte=_day_start(filters["start"]))
-    if filters.get("end"):
-        events = events.filter(created_at__lt=_day_start(filters["end"] + dt.timedelta(days=1)))
-    action = filters.get("action") or ""
-    if action.endswith(".*"):
-        events = events.filter(action__startswith=action[:-1])
-    elif action:
-        events = events.filter(action=action)
-    if filters.get("actor"):
-        events = events.filter(actor_name__iexact=filters["actor"])
-    if filters.get("organisation"):
-        events = events.filter(organisation_name__icontains=filters["organisation"])
-    if filters.get("plan"):
-        events = events.filter(plan_id=filters["plan"])
-    if filters.get("object_type"):
-        events = events.filter(object_type=filters["object_type"])
-    return events
 
 
 def compact_json(value: Any) -> str:
@@ -565,7 +538,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit log, newest first, filtered and paginated on the server."""
     _require_auditor(request)
     form, filters = _filters(request)
-    events = audit_events(filters) if filters is not None else AuditEvent.objects.none()
+    events = audit_events(filters)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [AuditRow.of(event) for event in page.object_list]
     audit.record(
@@ -582,7 +555,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": _query_without(request, "page"),
             "export_query": _query_without(request, "page", "format"),
-            "checkpoints": list(AuditCheckpoint.objects.order_by("-seq", "-pk")[:CHECKPOINTS_SHOWN]),
+            "checkpoints": selectors.recent_checkpoints(CHECKPOINTS_SHOWN),
         },
         status=400 if filters is None else 200,
     )
@@ -680,8 +653,8 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, "筛选条件有误，未导出")
         return redirect(back)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    events = audit_events(filters).order_by("seq")
-    count = events.count()
+    events = selectors.oldest_first(audit_events(filters))
+    count = selectors.event_count(events)
     if fmt == "xlsx" and count > XLSX_MAX_ROWS:
         messages.error(request, f"共 {count} 条，超过 Excel 单表上限，请缩小筛选范围或导出 CSV")
         return redirect(back)

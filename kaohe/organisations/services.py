@@ -19,8 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.core import audit
-from kaohe.organisations import access
 from kaohe.organisations.models import Membership, Organisation, RoleGrantProposal
 from kaohe.organisations.roles import ADMIN_ROLES, Role, role_conflict
 
@@ -43,7 +43,7 @@ def _check_manager(actor: User, user: Any, organisation: Organisation | None = N
         raise PermissionDenied("您没有管理账号与角色的权限。")
     if actor.pk == user.pk:
         raise ValidationError("不能授予或撤销本人的角色，须由另一位系统管理员办理。")
-    if not access.accounts_in_scope(actor).filter(pk=user.pk).exists():
+    if not access.manages_account(actor, user):
         raise PermissionDenied("该账号在其他单位或地区担任角色，不属于您管理的范围。")
     if organisation is not None and not access.manages_organisation(actor, organisation):
         raise PermissionDenied(f"{organisation.name}不在您管理的地区内。")

@@ -27,9 +27,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
-from kaohe.organisations import access
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, ScoringPolicy
 

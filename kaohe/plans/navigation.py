@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from kaohe.organisations import access
+from kaohe import access
 from kaohe.plans.models import Plan
 
 ANY, DRAFT, RUNNING = "any", "draft", "running"  # when an entry applies: always, drafts only, published plans

@@ -1,6 +1,6 @@
 """Search (搜索): units, tasks and evidence files the user may see, by name, code or file name.
 
-What each user may find comes from ``access.search_scope``; this module only matches the words, caps each
+What each user may find comes from ``search_scope``; this module only matches the words, caps each
 kind at ``LIMIT`` rows and names where each result leads. A fixed number of queries whatever the results.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from kaohe.organisations import access
+from kaohe.access.plans import SearchScope, search_scope
 from kaohe.plans.models import Indicator, PlanUnit
 from kaohe.submissions.models import EvidenceFile
 
@@ -41,7 +41,7 @@ class Results:
 
 
 def search(user: Any, query: str) -> Results:
-    scope = access.search_scope(user)
+    scope = search_scope(user)
     units = list(
         PlanUnit.objects.filter(scope.units, organisation__name__icontains=query)
         .select_related("organisation", "category", "plan")
@@ -68,7 +68,7 @@ def search(user: Any, query: str) -> Results:
     )
 
 
-def _unit_hit(unit: PlanUnit, scope: access.SearchScope) -> Hit:
+def _unit_hit(unit: PlanUnit, scope: SearchScope) -> Hit:
     if unit.plan_id in scope.unit_list_plans:
         url = reverse("plans:units", args=[unit.plan_id]) + f"#unit-{unit.pk}"
     else:
@@ -76,7 +76,7 @@ def _unit_hit(unit: PlanUnit, scope: access.SearchScope) -> Hit:
     return Hit(unit.organisation.name, f"{unit.plan.title} · {unit.category.name}", url)
 
 
-def _task_hit(task: Indicator, scope: access.SearchScope) -> Hit:
+def _task_hit(task: Indicator, scope: SearchScope) -> Hit:
     own_unit = scope.own_units.get((task.plan_id, task.category_id))
     if own_unit is not None:
         url = reverse("submissions:task", args=[task.plan_id, own_unit, task.pk])

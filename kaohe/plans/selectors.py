@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
 
-from kaohe.organisations import access, conflicts
+from kaohe import access
+from kaohe.access.plans import plans_visible_to
+from kaohe.organisations import conflicts
+from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Adjustment, Level
 from kaohe.plans.excel.checks import check_sums
 from kaohe.plans.excel.types import IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
@@ -34,7 +38,7 @@ class PlanCard:
 
 def plan_cards_for_user(user: Any) -> list[PlanCard]:
     plans = (
-        access.plans_visible_to(user)
+        plans_visible_to(user)
         .select_related("organiser")
         .annotate(
             n_categories=Count("categories", distinct=True),
@@ -282,3 +286,75 @@ def desk_unit_conflicts(plan: Plan) -> list[str]:
             if relation:
                 found.append(f"{desk.organisation.name} → {unit.organisation.name}（{unit.category.name}）：{relation}")
     return found
+
+
+def plan_units(plan: Plan) -> QuerySet[PlanUnit]:
+    """The plan's units with their organisation and category, by category then organisation."""
+    return (
+        PlanUnit.objects.filter(plan=plan)
+        .select_related("organisation", "category")
+        .order_by("category__order", "organisation__sort_key")
+    )
+
+
+def level1_choices(indicator_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(id, "category · code、name") of these level-1 indicators, in table order (a filter's choices)."""
+    nodes = Indicator.objects.filter(pk__in=list(indicator_ids)).select_related("category").order_by("category__order", "order")
+    return [(i.pk, f"{i.category.name} · {i.code}、{i.name}") for i in nodes]
+
+
+def plan_level1_choices(plan: Plan) -> list[tuple[int, str]]:
+    """(id, "category · code、name") of the plan's level-1 indicators, in table order (a filter's choices)."""
+    nodes = (
+        Indicator.objects.filter(plan=plan, level=Level.LEVEL1).select_related("category").order_by("category__order", "order")
+    )
+    return [(i.pk, f"{i.category.name} · {i.code}、{i.name}") for i in nodes]
+
+
+def find_unit(plan: Plan, unit_id: int) -> PlanUnit | None:
+    """The plan's unit of this id, or None (for a caller whose access check has passed already)."""
+    return PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+
+
+def policy_or_default(plan: Plan) -> ScoringPolicy:
+    """The plan's scoring policy, or an unsaved default one."""
+    return ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
+
+
+def copy_sources(organisers: QuerySet[Organisation]) -> QuerySet[Plan]:
+    """The ten newest plans of these organisers (to copy a new plan from)."""
+    return Plan.objects.filter(organiser__in=organisers).order_by("-year", "-id")[:10]
+
+
+def get_import(plan: Plan, import_id: int) -> PlanImport:
+    """An import of the plan; 404 if not of it."""
+    record = PlanImport.objects.select_related("created_by").filter(plan=plan, pk=import_id).first()
+    if record is None:
+        raise Http404("导入记录不存在")
+    return record
+
+
+def copy_candidates(plan: Plan, organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """``organisations`` less the plan's units (考核对象 are served the results in writing, not copied)."""
+    return organisations.exclude(pk__in=PlanUnit.objects.filter(plan=plan).values("organisation_id"))
+
+
+def settings_initial_organisations(plan: Plan) -> tuple[list[int], list[int]]:
+    """The plan's member organisations and copy recipients, as ids (the settings form's initial values)."""
+    return (
+        list(plan.member_organisations.values_list("pk", flat=True)),
+        list(plan.copy_organisations.values_list("pk", flat=True)),
+    )
+
+
+def open_points_flags(node: Indicator) -> int:
+    """How many evaluations of this task still wait to be confirmed under its changed points."""
+    return node.points_flags.filter(confirmed_at__isnull=True).count()
+
+
+def plan_categories(plan: Plan) -> QuerySet[Category]:
+    return Category.objects.filter(plan=plan)
+
+
+def unit_count(plan: Plan) -> int:
+    return PlanUnit.objects.filter(plan=plan).count()

@@ -15,10 +15,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import bounds_message, check_date_in_bounds, plan_date_bounds, year_date_bounds
-from kaohe.organisations import access
 from kaohe.organisations.models import Organisation, Region, pinyin_sort_key
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method

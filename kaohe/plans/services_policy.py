@@ -15,9 +15,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
-from kaohe.organisations import access
 from kaohe.plans.constants import VetoEffect
 from kaohe.plans.models import Category, Plan, ScoringPolicy
 from kaohe.plans.services import FROZEN_MESSAGE

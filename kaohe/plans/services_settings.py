@@ -21,11 +21,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.notifications import notify_organisations
-from kaohe.organisations import access
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import AssessorDesk, Plan, PlanUnit

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from kaohe.organisations import access
+from kaohe import access
+from kaohe.access.plans import desk_ids, own_units
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan
 
@@ -160,10 +161,10 @@ def todos_for_user(user: Any, plans: list[Plan]) -> list[PlanTodos]:
         if Role.OFFICE in roles:
             todos.items += office_todos(plan)
         if Role.ASSESSOR in roles:
-            todos.items += desk_todos(plan, access.desk_ids(user, plan))
+            todos.items += desk_todos(plan, desk_ids(user, plan))
         if Role.UNIT in roles:
             calendar = calendar or Calendar.from_database()
-            for unit in access.own_units(user, plan):
+            for unit in own_units(user, plan):
                 items, notes = unit_todos(plan, unit, today, calendar)
                 todos.items += items
                 todos.notes += [n for n in notes if n not in todos.notes]

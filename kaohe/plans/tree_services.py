@@ -22,10 +22,10 @@ from django.db.models import F, ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
-from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, PointsChangeFlag

@@ -7,14 +7,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
+from kaohe.access.plans import (
+    get_category_for_user,
+    get_plan_for_user,
+    get_unit_for_user,
+    organisers_for_user,
+    own_units,
+    visible_categories,
+)
 from kaohe.core.audit_exports import export_response
-from kaohe.organisations import access
-from kaohe.organisations.models import Organisation
-from kaohe.organisations.roles import Role
 from kaohe.plans import selectors, services
 from kaohe.plans.constants import Level
 from kaohe.plans.copy import next_doc_number, next_title, plan_copy
@@ -22,7 +28,7 @@ from kaohe.plans.excel.export import write_indicator_workbook
 from kaohe.plans.excel.headers import COLUMN_ROLES, INDICATOR_LABELS
 from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCopyForm, PlanCreateForm, PublishForm, SortKeyForm
 from kaohe.plans.forms_policy import OwnDepartmentForm
-from kaohe.plans.models import Plan, PlanImport, PlanUnit, ScoringPolicy
+from kaohe.plans.models import Plan, PlanImport
 from kaohe.plans.navigation import plan_navigation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,7 +64,7 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
 @require_http_methods(["GET", "POST"])
 def create_plan(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "plan:create")
-    organisers = Organisation.objects.filter(pk__in=access.org_ids_with_role(request.user, Role.OFFICE))
+    organisers = organisers_for_user(request.user)
     form = PlanCreateForm(request.POST or None, organisers=organisers)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,20 +76,20 @@ def create_plan(request: HttpRequest) -> HttpResponse:
                 request, "考核方案已创建。下一步：在“方案设置”中填写时间安排，导入考核主体联系表、考核对象名单和各类别指标体系。"
             )
             return redirect("plans:detail", plan_id=plan.pk)
-    copy_sources = Plan.objects.filter(organiser__in=organisers).order_by("-year", "-id")[:10]
+    copy_sources = selectors.copy_sources(organisers)
     return render(request, "plans/create.html", {"form": form, "copy_sources": copy_sources})
 
 
 @login_required
 @require_GET
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id)
-    categories = access.visible_categories(request.user, plan)
+    plan = get_plan_for_user(request.user, plan_id)
+    categories = visible_categories(request.user, plan)
     context = _plan_context(request, plan, "overview")
     context["summaries"] = selectors.category_summaries(plan, categories)
     from kaohe.submissions.selectors import deadline_summary
 
-    own = access.own_units(request.user, plan)
+    own = own_units(request.user, plan)
     context["deadlines"] = deadline_summary(plan, own or None)
     if context["can_import"]:
         context["imports"] = selectors.recent_imports(plan)
@@ -93,8 +99,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id)
-    category = access.get_category_for_user(request.user, plan, category_id)
+    plan = get_plan_for_user(request.user, plan_id)
+    category = get_category_for_user(request.user, plan, category_id)
     nodes = selectors.category_indicators(category)
     table = selectors.table_from_nodes(nodes, category.name)
     warnings = selectors.category_warnings(category, table)
@@ -103,7 +109,7 @@ def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
     context.update(
         {
             "category": category,
-            "categories": access.visible_categories(request.user, plan),
+            "categories": visible_categories(request.user, plan),
             "tree": tree,
             "warnings": warnings,
             "task_count": sum(1 for n in nodes if n.level == Level.TASK),
@@ -118,8 +124,8 @@ def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
 @login_required
 @require_GET
 def export_category(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:export")
-    category = access.get_category_for_user(request.user, plan, category_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:export")
+    category = get_category_for_user(request.user, plan, category_id)
     table = selectors.category_table(category)
     content = write_indicator_workbook(table, title=f"{plan.title}考核内容", subtitle=f"（{category.name}）")
     response = HttpResponse(content, content_type=XLSX)
@@ -138,8 +144,8 @@ def export_category(request: HttpRequest, plan_id: int, category_id: int) -> Htt
 @login_required
 @require_GET
 def plan_units(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="unit:view")
-    categories = access.visible_categories(request.user, plan)
+    plan = get_plan_for_user(request.user, plan_id, capability="unit:view")
+    categories = visible_categories(request.user, plan)
     context = _plan_context(request, plan, "units")
     context["groups"] = selectors.units_by_category(plan, categories)
     context["can_edit_units"] = access.can(request.user, "unit:edit", plan)
@@ -149,10 +155,8 @@ def plan_units(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unit_sort_key(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="unit:edit")
-    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
-    if unit is None:
-        raise Http404("考核对象不存在")
+    plan = get_plan_for_user(request.user, plan_id, capability="unit:edit")
+    unit = get_unit_for_user(request.user, plan, unit_id)
     form = SortKeyForm(request.POST)
     if form.is_valid():
         services.organisation_set_sort_key(actor=request.user, plan=plan, unit=unit, sort_key=form.cleaned_data["sort_key"])
@@ -168,10 +172,10 @@ def unit_sort_key(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
 @login_required
 @require_GET
 def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="desk:view")
+    plan = get_plan_for_user(request.user, plan_id, capability="desk:view")
     context = _plan_context(request, plan, "desks")
     context["rows"] = selectors.desks_with_tasks(plan)
-    policy = ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
+    policy = selectors.policy_or_default(plan)
     context["own_department"] = policy.get_own_department_display()
     context["conflicts"] = selectors.desk_unit_conflicts(plan)
     if context["can_import"] and plan.status != Plan.Status.RESULTS_PUBLISHED:
@@ -183,7 +187,7 @@ def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def own_department(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The office sets whether a desk may grade its own department (回避: refuse, or allow and flag)."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     form = OwnDepartmentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择考核主体评价本单位时的处理方式")
@@ -202,7 +206,7 @@ def own_department(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -221,21 +225,18 @@ def import_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             return redirect("plans:import_preview", plan_id=plan.pk, import_id=record.pk)
     context = _plan_context(request, plan, "import")
-    context.update({"form": form, "categories": plan.categories.all(), "imports": selectors.recent_imports(plan)})
+    context.update({"form": form, "categories": selectors.plan_categories(plan), "imports": selectors.recent_imports(plan)})
     return render(request, "plans/import_upload.html", context, status=400 if form.errors else 200)
 
 
 def _get_import(request: HttpRequest, plan: Plan, import_id: int) -> PlanImport:
-    record = PlanImport.objects.select_related("created_by").filter(plan=plan, pk=import_id).first()
-    if record is None:
-        raise Http404("导入记录不存在")
-    return record
+    return selectors.get_import(plan, import_id)
 
 
 @login_required
 @require_GET
 def import_preview(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     context = _plan_context(request, plan, "import")
     context.update({"record": record, "form": ImportApplyForm(), **_reading_context(record)})
@@ -277,7 +278,7 @@ def _reading_context(record: PlanImport) -> dict[str, Any]:
 @require_POST
 def import_options(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
     """The office changes how the table is read (column roles, sheets, even shares); it is read again, not applied."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     summary = record.summary or {}
     previous = (record.options or {}).get("columns") or {}
@@ -307,7 +308,7 @@ def import_options(request: HttpRequest, plan_id: int, import_id: int) -> HttpRe
 @login_required
 @require_POST
 def import_apply(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     form = ImportApplyForm(request.POST)
     form.is_valid()
@@ -337,7 +338,7 @@ def import_apply(request: HttpRequest, plan_id: int, import_id: int) -> HttpResp
 @login_required
 @require_POST
 def import_discard(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:import")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     try:
         services.plan_import_discard(actor=request.user, plan_import=record)
@@ -351,7 +352,7 @@ def import_discard(request: HttpRequest, plan_id: int, import_id: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:publish")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:publish")
     if not plan.is_draft:
         raise PermissionDenied
     form = PublishForm(request.POST or None)
@@ -374,7 +375,7 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def copy_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """复制方案至下一年度: a new draft for the following year with this plan's set-up and open 整改 items."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:copy")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:copy")
     initial = {"title": next_title(plan), "doc_number": next_doc_number(plan)}
     form = PlanCopyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

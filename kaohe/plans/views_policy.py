@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from kaohe.organisations import access
+from kaohe.access.plans import get_plan_for_user
+from kaohe.plans import selectors
 from kaohe.plans.forms_policy import BandFormSet, PolicyForm, VetoFormSet, bands_from, vetoes_from
 from kaohe.plans.models import Plan, ScoringPolicy
 from kaohe.plans.services_policy import POLICY_FIELDS, apply_changes, plan_facts, policy_problems, policy_update
@@ -54,8 +55,8 @@ def _render(request: HttpRequest, plan: Plan, policy: ScoringPolicy, forms: tupl
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     """GET: the rules. POST ``action=preview``: the latest snapshot under the draft, nothing saved; ``action=save``."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability="policy:write")
-    policy = ScoringPolicy.objects.filter(plan=plan).first() or ScoringPolicy(plan=plan)
+    plan = get_plan_for_user(request.user, plan_id, capability="policy:write")
+    policy = selectors.policy_or_default(plan)
     if request.method == "GET":
         values, band_rows, veto_rows = _initial(policy)
         forms = (

@@ -9,9 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from kaohe.organisations import access
+from kaohe import access
+from kaohe.access.plans import get_plan_for_user
+from kaohe.plans import selectors
 from kaohe.plans.forms import PlanSettingsForm
-from kaohe.plans.models import Plan, PlanUnit
+from kaohe.plans.models import Plan
 from kaohe.plans.services_settings import SCALAR_FIELDS, default_timeline, plan_settings_update, region_organisations
 from kaohe.plans.views import _plan_context
 
@@ -22,15 +24,14 @@ def _initial(plan: Plan) -> dict[str, object]:
         for name, day in default_timeline(plan.year).items():
             if initial[name] is None:
                 initial[name] = day
-    initial["member_organisations"] = list(plan.member_organisations.values_list("pk", flat=True))
-    initial["copy_organisations"] = list(plan.copy_organisations.values_list("pk", flat=True))
+    initial["member_organisations"], initial["copy_organisations"] = selectors.settings_initial_organisations(plan)
     return initial
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_settings(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="plan:settings")
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:settings")
     frozen = plan.status in (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED)
     organisations = region_organisations(plan)
     form = PlanSettingsForm(
@@ -38,7 +39,7 @@ def plan_settings(request: HttpRequest, plan_id: int) -> HttpResponse:
         initial=_initial(plan),
         organisations=organisations,
         # 考核对象 are served the results in writing: they are not offered as copy recipients
-        copy_organisations=organisations.exclude(pk__in=PlanUnit.objects.filter(plan=plan).values("organisation_id")),
+        copy_organisations=selectors.copy_candidates(plan, organisations),
         plan=plan,
     )
     if request.method == "POST" and not frozen and form.is_valid():

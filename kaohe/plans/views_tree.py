@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaohe.organisations import access
+from kaohe.access.plans import get_category_for_user, get_indicator_for_editor, get_plan_for_user, visible_categories
 from kaohe.plans import selectors, tree_services
 from kaohe.plans.constants import Level
 from kaohe.plans.forms_tree import AddIndicatorForm, AssignDeskForm, DeleteForm, IndicatorForm, MoveForm
@@ -23,8 +23,8 @@ CAPABILITY = tree_services.CAPABILITY
 
 
 def _scope(request: HttpRequest, plan_id: int, category_id: int) -> tuple[Plan, Category]:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
-    return plan, access.get_category_for_user(request.user, plan, category_id)
+    plan = get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
+    return plan, get_category_for_user(request.user, plan, category_id)
 
 
 def _back(plan: Plan, category: Category) -> HttpResponse:
@@ -53,7 +53,7 @@ def _editor_context(request: HttpRequest, plan: Plan, category: Category) -> dic
     context.update(
         {
             "category": category,
-            "categories": access.visible_categories(request.user, plan),
+            "categories": visible_categories(request.user, plan),
             "tree": tree,
             "task_total": sum((root.task_sum for root in tree), Decimal(0)),
             "warnings": warnings,
@@ -120,7 +120,7 @@ def indicator_add(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
-    node = access.get_indicator_for_editor(request.user, plan, category, indicator_id)
+    node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     initial = {name: getattr(node, name) for name in IndicatorForm.base_fields if hasattr(node, name)}
     form = IndicatorForm(request.POST or None, plan=plan, level=node.level, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -144,7 +144,7 @@ def indicator_edit(request: HttpRequest, plan_id: int, category_id: int, indicat
             "move_form": MoveForm(plan=plan, node=node),
             "delete_form": DeleteForm(plan=plan),
             "needs_reason": plan.status == Plan.Status.PUBLISHED,
-            "flags": node.points_flags.filter(confirmed_at__isnull=True).count() if node.level == Level.TASK else 0,
+            "flags": selectors.open_points_flags(node) if node.level == Level.TASK else 0,
         }
     )
     return render(request, "plans/indicator_form.html", context, status=400 if form.errors else 200)
@@ -154,7 +154,7 @@ def indicator_edit(request: HttpRequest, plan_id: int, category_id: int, indicat
 @require_POST
 def indicator_move(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
-    node = access.get_indicator_for_editor(request.user, plan, category, indicator_id)
+    node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     form = MoveForm(request.POST, plan=plan, node=node)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -181,7 +181,7 @@ def indicator_move(request: HttpRequest, plan_id: int, category_id: int, indicat
 @require_POST
 def indicator_delete(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
-    node = access.get_indicator_for_editor(request.user, plan, category, indicator_id)
+    node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     form = DeleteForm(request.POST, plan=plan)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -785,3 +785,8 @@ def excellent_two_years(plan: Plan, lists: Sequence[CategoryLists]) -> TwoYears:
     rows = [(c.name, [name for org, name in c.excellent if org in earlier]) for c in lists]
     note = f"与{plan.year - 1}年度公布的考核结果（{title}）比对，按单位匹配。"
     return TwoYears(True, note, title, rows)
+
+
+def missing_rule_of(plan: Plan) -> str | None:
+    """The plan's stored default for missing evaluations (None when it has no policy row)."""
+    return ScoringPolicy.objects.filter(plan=plan).values_list("missing_evaluations", flat=True).first()

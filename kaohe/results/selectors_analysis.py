@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kaohe.organisations import access
+from kaohe import access
 from kaohe.plans.models import Indicator, Plan
 from kaohe.results import analysis, selectors
 from kaohe.results.analysis import Analysis, Table

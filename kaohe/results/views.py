@@ -16,10 +16,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.plans import get_published_plan_for_user, own_units
+from kaohe.access.results import (
+    consulting_organisations,
+    get_copy_recipient_for_user,
+    get_published_unit_for_user,
+    get_release_plan_for_user,
+    get_results_plan_for_user,
+    get_snapshot_for_user,
+)
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_errors, flash_form_errors
-from kaohe.organisations import access
-from kaohe.plans.models import Plan, PlanUnit, ScoringPolicy
+from kaohe.plans import selectors as plan_selectors
+from kaohe.plans.models import Plan
 from kaohe.results import exports, selectors, services
 from kaohe.results.bulletin import BulletinTexts, build_bulletin, default_texts
 from kaohe.results.forms import (
@@ -61,15 +71,15 @@ def _index(request: HttpRequest, plan: Plan, form: ComputeForm, *, status: int =
 @require_GET
 def index(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Every computation of the plan, the compute form, and what the latest one found missing."""
-    plan = access.get_results_plan_for_user(request.user, plan_id)
-    rule = ScoringPolicy.objects.filter(plan=plan).values_list("missing_evaluations", flat=True).first()
+    plan = get_results_plan_for_user(request.user, plan_id)
+    rule = selectors.missing_rule_of(plan)
     return _index(request, plan, ComputeForm(initial={"missing_policy": rule or MissingPolicyChoice.REPORT}))
 
 
 @login_required
 @require_POST
 def compute(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_results_plan_for_user(request.user, plan_id)
+    plan = get_results_plan_for_user(request.user, plan_id)
     form = ComputeForm(request.POST)
     if form.is_valid():
         try:
@@ -91,8 +101,8 @@ def compute(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def snapshot(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
     """One computation: per category the ranked table (category chosen with ?category=)."""
-    plan = access.get_results_plan_for_user(request.user, plan_id)
-    snap = access.get_snapshot_for_user(request.user, plan, snapshot_id)
+    plan = get_results_plan_for_user(request.user, plan_id)
+    snap = get_snapshot_for_user(request.user, plan, snapshot_id)
     categories = [(c["id"], c["name"]) for c in snap.summary]
     form = CategoryChoiceForm(request.GET, categories=categories)
     category_id = categories[0][0] if categories else None
@@ -110,9 +120,9 @@ def snapshot(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpRespon
 @require_GET
 def breakdown(request: HttpRequest, plan_id: int, snapshot_id: int, unit_id: int) -> HttpResponse:
     """One unit in one computation, down to each task, with who gave each value and the formula."""
-    plan = access.get_results_plan_for_user(request.user, plan_id)
-    snap = access.get_snapshot_for_user(request.user, plan, snapshot_id)
-    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
+    plan = get_results_plan_for_user(request.user, plan_id)
+    snap = get_snapshot_for_user(request.user, plan, snapshot_id)
+    unit = plan_selectors.find_unit(plan, unit_id)
     data = selectors.unit_breakdown(plan, snap, unit) if unit is not None else None
     if data is None:
         raise Http404("该考核对象不在此次计算中")
@@ -126,8 +136,8 @@ def breakdown(request: HttpRequest, plan_id: int, snapshot_id: int, unit_id: int
 @login_required
 @require_GET
 def export(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
-    plan = access.get_results_plan_for_user(request.user, plan_id)
-    snap = access.get_snapshot_for_user(request.user, plan, snapshot_id)
+    plan = get_results_plan_for_user(request.user, plan_id)
+    snap = get_snapshot_for_user(request.user, plan, snapshot_id)
     body = exports.snapshot_workbook(plan, snap)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"{plan.title}-考核结果-第{snap.seq}次计算.xlsx"
@@ -140,8 +150,8 @@ def export(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse
 @require_GET
 def bulletin(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
     """The snapshot as the results bulletin (考核情况的通报), a .docx draft in the official document layout."""
-    plan = access.get_results_plan_for_user(request.user, plan_id)
-    snap = access.get_snapshot_for_user(request.user, plan, snapshot_id)
+    plan = get_results_plan_for_user(request.user, plan_id)
+    snap = get_snapshot_for_user(request.user, plan, snapshot_id)
     body = build_bulletin(plan, snap)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     filename = f"{plan.title}-考核情况通报-第{snap.seq}次计算.docx"
@@ -154,7 +164,7 @@ def bulletin(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpRespon
 
 
 def _release_plan(request: HttpRequest, plan_id: int, capability: str = "results:publish") -> Plan:
-    return access.get_release_plan_for_user(request.user, plan_id, capability)
+    return get_release_plan_for_user(request.user, plan_id, capability)
 
 
 def _back(plan: Plan) -> HttpResponse:
@@ -216,7 +226,7 @@ def release(request: HttpRequest, plan_id: int) -> HttpResponse:
                 "problems": [] if current.is_published else services.publication_problems(plan, current),
                 "copies": selectors.copy_recipients_of(current),
                 "candidates": selectors.copy_candidates(plan, current) if current.is_editable else [],
-                "unit_count": plan.units.count(),
+                "unit_count": plan_selectors.unit_count(plan),
                 "approval_form": ApprovalForm(initial={"approved_on": timezone.localdate()}, plan=plan),
                 "reopen_form": ReopenForm(),
                 "bulletin_form": BulletinForm(instance=current, defaults=_bulletin_defaults(plan, current), plan=plan),
@@ -342,7 +352,7 @@ def recipient_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def recipient_remove(request: HttpRequest, plan_id: int, recipient_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
-    recipient = access.get_copy_recipient_for_user(request.user, plan, recipient_id)
+    recipient = get_copy_recipient_for_user(request.user, plan, recipient_id)
     try:
         services.copy_recipient_remove(actor=request.user, plan=plan, recipient=recipient)
     except ValidationError as exc:
@@ -421,8 +431,8 @@ def release_bulletin(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def score_sheet(request: HttpRequest, plan_id: int, snapshot_id: int, category_id: int) -> HttpResponse:
     """One category's score sheet (.xlsx): ranked table and every task of its units with reasons and sources."""
-    plan = access.get_results_plan_for_user(request.user, plan_id)
-    snap = access.get_snapshot_for_user(request.user, plan, snapshot_id)
+    plan = get_results_plan_for_user(request.user, plan_id)
+    snap = get_snapshot_for_user(request.user, plan, snapshot_id)
     body = exports.category_score_sheet(plan, snap, category_id)
     if body is None:
         raise Http404("此次计算没有该类别")
@@ -442,25 +452,18 @@ def score_sheet(request: HttpRequest, plan_id: int, snapshot_id: int, category_i
 # --- member units: consultation ----------------------------------------------------------------------------
 
 
-def _member_plan(request: HttpRequest, plan_id: int) -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
-
-
 @login_required
 @require_GET
 def consult(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Member units (desks, viewers): the 征求意见稿's ranked tables, their organisation's comments, the form."""
-    plan = _member_plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "results:consult", plan):
         if access.can(request.user, "results:publish", plan):
             return redirect("results:release", plan_id=plan.pk)
         raise PermissionDenied
     current = selectors.current_release(plan)
     consulting = current if current is not None and current.status == ReleaseStatus.CONSULTING else None
-    organisations = access.consulting_organisations(request.user, plan)
+    organisations = consulting_organisations(request.user, plan)
     context: dict[str, Any] = {
         "plan": plan,
         "release": consulting,
@@ -491,9 +494,9 @@ def consult(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _member_plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     access.require(request.user, "results:consult", plan)
-    organisations = access.consulting_organisations(request.user, plan)
+    organisations = consulting_organisations(request.user, plan)
     current = selectors.current_release(plan)
     form = CommentForm(request.POST, organisations=organisations)
     if current is None:
@@ -517,7 +520,7 @@ def comment(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _published_plan(request: HttpRequest, plan_id: int) -> Plan:
-    plan = _member_plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not (access.can(request.user, "results:receive", plan) or access.can(request.user, "results:publish", plan)):
         raise PermissionDenied
     return plan
@@ -532,7 +535,7 @@ def published(request: HttpRequest, plan_id: int) -> HttpResponse:
     if publication is None:
         return render(request, "results/published.html", {"plan": plan, "publication": None})
     if not access.can(request.user, "plan:view_all_categories", plan):
-        units = access.own_units(request.user, plan)
+        units = own_units(request.user, plan)
         if not units:
             raise PermissionDenied
         return redirect("results:published_unit", plan_id=plan.pk, unit_id=units[0].pk)
@@ -564,7 +567,7 @@ def published_unit(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResp
     publication = selectors.publication_in_force(plan)
     if publication is None:
         raise Http404("考核结果尚未公布")
-    unit = access.get_published_unit_for_user(request.user, plan, unit_id)
+    unit = get_published_unit_for_user(request.user, plan, unit_id)
     data = selectors.unit_breakdown(plan, publication.snapshot, unit)
     if data is None:
         raise Http404("该考核对象不在公布的结果中")

@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from kaohe import access
+from kaohe.access.plans import get_plan_for_user
 from kaohe.core.audit_exports import export_response
-from kaohe.organisations import access
 from kaohe.plans.models import Plan
 from kaohe.results import analysis, selectors_analysis
 from kaohe.results.forms_analysis import SnapshotChoiceForm, snapshot_label
@@ -39,7 +40,7 @@ def _chosen(request: HttpRequest, plan: Plan) -> tuple[SnapshotChoiceForm, list[
 @require_GET
 def index(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The analysis of the chosen snapshot (default: the latest), or a note that nothing was computed yet."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
+    plan = get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
     form, snapshots, chosen = _chosen(request, plan)
     context: dict[str, object] = {
         "plan": plan,
@@ -68,7 +69,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Every table of the page for the chosen snapshot as one workbook, one sheet per table."""
-    plan = access.get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
+    plan = get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
     _form, _snapshots, chosen = _chosen(request, plan)
     if chosen is None:
         raise Http404("尚无计算结果")

@@ -22,17 +22,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.plans import own_unit_organisation_ids
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.calendar import to_local_date
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
-from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan
 from kaohe.reviews.models import Feedback, FeedbackProblem, RectificationItem, RectificationReport, RectificationSetting
@@ -79,7 +79,7 @@ def _office_url(plan_id: int) -> str:
     return reverse("reviews:rectification_office", args=[plan_id])
 
 
-# --- reads shared with the access checks -----------------------------------------------------------------
+# --- reads shared with the access checks (kaohe.access.reviews) ------------------------------------------
 
 
 def items_of(plan: Plan) -> QuerySet[RectificationItem]:
@@ -89,44 +89,6 @@ def items_of(plan: Plan) -> QuerySet[RectificationItem]:
         .select_related("plan", "unit__organisation", "unit__category", "task", "carried_to_plan", "carried_task", "decided_by")
         .order_by("unit__category__order", "unit__organisation__sort_key", "plan__year", "pk")
     )
-
-
-def _own_org_ids(user: Any, plan: Plan) -> set[int]:
-    return {u.organisation_id for u in access.own_units(user, plan)}
-
-
-def get_item_for_user(user: Any, plan: Plan, item_id: int, *, decide: bool = False) -> RectificationItem:
-    """An item of (or carried into) the plan: the office reads and decides all; a unit's members their own.
-
-    ``decide`` needs ``rectification:decide`` (403 for the plan's other insiders); without it a unit's members
-    reach only their own unit's items and everyone else gets 404, as if the item did not exist.
-    """
-    item = items_of(plan).filter(pk=item_id).first()
-    if item is None:
-        raise Http404("整改事项不存在")
-    if access.can(user, "rectification:decide", plan):
-        return item
-    if decide:
-        if access.plan_roles(user, plan):
-            raise PermissionDenied
-        raise Http404("整改事项不存在")
-    if item.unit.organisation_id in _own_org_ids(user, plan):
-        return item
-    raise Http404("整改事项不存在")
-
-
-def get_report_for_user(user: Any, plan: Plan, report_id: int) -> RectificationReport:
-    """A report of an item of the plan, for the office and the item's unit; 404 for everyone else."""
-    report = (
-        RectificationReport.objects.select_related("item__unit__organisation", "reported_by")
-        .filter(Q(item__plan=plan) | Q(item__carried_to_plan=plan), pk=report_id)
-        .first()
-    )
-    if report is None:
-        raise Http404("整改报告不存在")
-    if access.can(user, "rectification:decide", plan) or report.item.unit.organisation_id in _own_org_ids(user, plan):
-        return report
-    raise Http404("整改报告不存在")
 
 
 # --- creation ------------------------------------------------------------------------------------------
@@ -204,7 +166,7 @@ def rectification_report(
     The optional attachment is stored only after every check has passed and removed again if the row is not saved.
     """
     access.require(actor, "rectification:report", plan)
-    if item.unit.organisation_id not in _own_org_ids(actor, plan) or not (
+    if item.unit.organisation_id not in own_unit_organisation_ids(actor, plan) or not (
         item.plan_id == plan.pk or item.carried_to_plan_id == plan.pk
     ):
         raise PermissionDenied

@@ -98,3 +98,11 @@ def office_page(plan: Plan, on: dt.date, *, status: str = "", organisation_id: i
         total=len(rows),
         pending_problems=pending,
     )
+
+
+def unit_choices(plan: Plan) -> list[tuple[int, str]]:
+    """(organisation id, name) of the units with items of (or carried into) the plan, by name."""
+    return sorted(
+        set(items_of(plan).order_by().values_list("unit__organisation_id", "unit__organisation__name")),
+        key=lambda c: c[1],
+    )

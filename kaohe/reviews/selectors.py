@@ -360,3 +360,8 @@ def open_feedback_rounds(
     requests = _plan_requests(plan)
     states, _ = _round_states(plan, requests, policy, calendar or get_calendar(), problems=False)
     return [s for s in states if s.is_open]
+
+
+def find_task(plan: Plan, task_id: int) -> Indicator | None:
+    """The plan's task (level 3) of this id, or None."""
+    return Indicator.objects.filter(plan=plan, level=Level.TASK, pk=task_id).first()

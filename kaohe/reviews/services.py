@@ -18,12 +18,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.calendar import Calendar, CalendarYearUnknown, get_calendar, to_local_date
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
-from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
@@ -326,7 +326,7 @@ def review_decide(
 
 def _require_own_unit(actor: User, plan: Plan, unit: PlanUnit) -> None:
     access.require(actor, "review:request", plan)
-    if not any(u.pk == unit.pk for u in access.review_units(actor, plan)):
+    if not access.is_own_unit(actor, unit, plan):
         raise PermissionDenied
 
 

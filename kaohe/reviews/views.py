@@ -11,26 +11,27 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.evidence import get_unit_task_for_user
+from kaohe.access.plans import get_published_plan_for_user
+from kaohe.access.reviews import (
+    get_feedback_round_for_office,
+    get_released_feedback_for_user,
+    get_review_request_for_user,
+    get_unit_for_feedback,
+    review_units,
+)
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.organisations import access
-from kaohe.plans.constants import Level
-from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.models import Plan, PlanUnit
 from kaohe.reviews import selectors, services
 from kaohe.reviews.forms import DecideForm, ProblemForm, ReleaseForm, RequestForm
 from kaohe.reviews.letter import feedback_letter
 from kaohe.reviews.models import Feedback
-
-
-def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -39,7 +40,7 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _own_unit(request: HttpRequest, plan: Plan) -> PlanUnit:
-    units = access.review_units(request.user, plan)
+    units = review_units(request.user, plan)
     if not units:
         raise PermissionDenied
     access.require(request.user, "review:request", plan)
@@ -71,8 +72,8 @@ def _round(plan: Plan, unit: PlanUnit, raw: str | None, *, task_id: int | None =
 @require_GET
 def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The unit's feedback (once released), its acknowledgement, window and review requests."""
-    plan = _plan(request, plan_id)
-    units = access.review_units(request.user, plan)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    units = review_units(request.user, plan)
     if not units:
         if access.can(request.user, "feedback:release", plan):
             return redirect("reviews:office", plan_id=plan.pk)
@@ -97,7 +98,7 @@ def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit = _own_unit(request, plan)
     feedback = _round(plan, unit, request.POST.get("round"))
     if feedback is None:
@@ -117,9 +118,9 @@ def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     unit = _own_unit(request, plan)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit.pk, task_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit.pk, task_id)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
     feedback = _round(plan, unit, data.get("round"), task_id=task.pk)
     form = RequestForm(data, files)
@@ -151,11 +152,11 @@ def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
 @require_GET
 def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     """A released round of a unit as a .docx letter (its members and the office): ``?round=<id>``, else the newest."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     round_id = request.GET.get("round", "")
     if round_id and not round_id.isdigit():
         raise Http404("问题反馈不存在")
-    feedback = access.get_released_feedback_for_user(request.user, plan, unit_id, round_id=int(round_id) if round_id else None)
+    feedback = get_released_feedback_for_user(request.user, plan, unit_id, round_id=int(round_id) if round_id else None)
     body = feedback_letter(feedback, request_days=services.policy_of(plan).review_request_days)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     return export_response(
@@ -173,8 +174,8 @@ def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponseBase:
     """A review request's attachment, for its unit's members and the office; always an attachment."""
-    plan = _plan(request, plan_id)
-    review = access.get_review_request_for_user(request.user, plan, request_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    review = get_review_request_for_user(request.user, plan, request_id)
     if not review.attachment_storage_name:
         raise Http404("没有附件")
     handle = services.review_attachment_open(actor=request.user, plan=plan, review=review)
@@ -188,10 +189,8 @@ def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpRespo
 @require_POST
 def feedback_deem(request: HttpRequest, plan_id: int, feedback_id: int) -> HttpResponse:
     """视为送达: the office records an unacknowledged round as delivered, with a reason (services)."""
-    plan = _plan(request, plan_id, capability="feedback:release")
-    feedback = Feedback.objects.select_related("unit__organisation").filter(plan=plan, pk=feedback_id).first()
-    if feedback is None:
-        raise Http404("该轮反馈不存在")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
+    feedback = get_feedback_round_for_office(request.user, plan, feedback_id)
     if plan.status != Plan.Status.PUBLISHED:
         messages.error(request, "方案不在考核进行中，不能再记录送达")
         return redirect(reverse("reviews:office", args=[plan.pk]))
@@ -210,7 +209,7 @@ def feedback_deem(request: HttpRequest, plan_id: int, feedback_id: int) -> HttpR
 @require_GET
 def feedback_office(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Release feedback, record problems, and answer review requests (deadlines and overdue shown)."""
-    plan = _plan(request, plan_id, capability="feedback:release")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
     page = selectors.office_page(plan, services.policy_of(plan), get_calendar(request))
     return render(
@@ -230,7 +229,7 @@ def feedback_office(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="feedback:release")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
     form = ReleaseForm(request.POST, units=units)
     if not form.is_valid():
@@ -252,16 +251,16 @@ def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="feedback:release")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
     form = ProblemForm(request.POST, units=units, tasks=selectors.unit_tasks(plan))
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("reviews:office", plan_id=plan.pk)
-    unit = access.get_unit_for_feedback(request.user, plan, form.cleaned_data["unit"])
+    unit = get_unit_for_feedback(request.user, plan, form.cleaned_data["unit"])
     task = None
     if form.cleaned_data["task"]:
-        task = Indicator.objects.filter(plan=plan, level=Level.TASK, pk=form.cleaned_data["task"]).first()
+        task = selectors.find_task(plan, form.cleaned_data["task"])
     try:
         services.feedback_problem_add(actor=request.user, plan=plan, unit=unit, task=task, text=form.cleaned_data["text"])
     except ValidationError as exc:
@@ -274,8 +273,8 @@ def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    review = access.get_review_request_for_user(request.user, plan, request_id, decide=True)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    review = get_review_request_for_user(request.user, plan, request_id, decide=True)
     form = DecideForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)

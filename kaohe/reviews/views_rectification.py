@@ -10,13 +10,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.plans import get_plan_for_user, get_published_plan_for_user, own_units
+from kaohe.access.reviews import get_rectification_item_for_user, get_rectification_report_for_user
 from kaohe.core.dates import plan_date_bounds
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.organisations import access
-from kaohe.plans.models import Plan
 from kaohe.reviews import rectification, rectification_selectors
 from kaohe.reviews.forms import (
     RectificationDecideForm,
@@ -26,13 +27,6 @@ from kaohe.reviews.forms import (
     RectificationSettingForm,
 )
 from kaohe.reviews.models import RectificationItem
-
-
-def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view", *, drafts: bool = False) -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
-    if plan.is_draft and not drafts:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -47,12 +41,12 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
 @require_GET
 def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The unit's rectification items (this plan's and those carried into it), its reports and the office's answers."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "rectification:report", plan):
         if access.can(request.user, "rectification:decide", plan):
             return redirect("reviews:rectification_office", plan_id=plan.pk)
         raise PermissionDenied
-    units = access.own_units(request.user, plan)
+    units = own_units(request.user, plan)
     rows = rectification_selectors.unit_rows(plan, {u.organisation_id for u in units}, rectification.today())
     return render(
         request,
@@ -66,8 +60,8 @@ def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="rectification:report")
-    item = rectification.get_item_for_user(request.user, plan, item_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="rectification:report")
+    item = get_rectification_item_for_user(request.user, plan, item_id)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
     form = RectificationReportForm(data, files)
     if refusal := upload_refusal(request):
@@ -94,8 +88,8 @@ def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 @require_GET
 def rectification_attachment(request: HttpRequest, plan_id: int, report_id: int) -> HttpResponseBase:
     """A report's attachment, for the item's unit and the office; always served as an attachment."""
-    plan = _plan(request, plan_id, drafts=True)
-    report = rectification.get_report_for_user(request.user, plan, report_id)
+    plan = get_plan_for_user(request.user, plan_id)
+    report = get_rectification_report_for_user(request.user, plan, report_id)
     if not report.attachment_storage_name:
         raise Http404("没有附件")
     handle = rectification.rectification_attachment_open(actor=request.user, plan=plan, report=report)
@@ -112,11 +106,8 @@ def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
 
     A draft next-year plan shows the items carried into it.
     """
-    plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
-    choices = sorted(
-        set(rectification.items_of(plan).order_by().values_list("unit__organisation_id", "unit__organisation__name")),
-        key=lambda c: c[1],
-    )
+    plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
+    choices = rectification_selectors.unit_choices(plan)
     form = RectificationFilterForm(request.GET or None, units=list(choices))
     status, organisation_id = "", None
     if form.is_valid():
@@ -143,7 +134,7 @@ def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def rectification_create(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="rectification:decide")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="rectification:decide")
     try:
         items = rectification.rectification_items_create(actor=request.user, plan=plan)
     except ValidationError as exc:
@@ -159,8 +150,8 @@ def rectification_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
-    item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
+    plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
+    item = get_rectification_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDecideForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -180,8 +171,8 @@ def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 @login_required
 @require_POST
 def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
-    item = rectification.get_item_for_user(request.user, plan, item_id, decide=True)
+    plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
+    item = get_rectification_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDueForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -204,7 +195,7 @@ def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpR
 @login_required
 @require_POST
 def rectification_setting(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="rectification:decide", drafts=True)
+    plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
     form = RectificationSettingForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)

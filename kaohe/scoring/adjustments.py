@@ -22,11 +22,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.grading import get_bonus_application_for_user
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
-from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
@@ -73,7 +74,7 @@ def _require_open(plan: Plan) -> None:
 
 
 def _require_own_unit(actor: User, plan: Plan, unit: PlanUnit) -> None:
-    if not any(u.pk == unit.pk for u in access.applying_units(actor, plan)):
+    if not (access.can(actor, "adjustment:apply", plan) and access.is_own_unit(actor, unit, plan)):
         raise PermissionDenied("只能为本单位申请加分")
 
 
@@ -669,7 +670,7 @@ def veto_flag_clear(*, actor: User, plan: Plan, flag: VetoFlag, reason: str) -> 
 
 def bonus_evidence_open(*, actor: User, plan: Plan, application: BonusApplication) -> File[bytes]:
     """Open an application's evidence file for download; every download is audited."""
-    access.get_bonus_application_for_user(actor, plan, application.pk)
+    get_bonus_application_for_user(actor, plan, application.pk)
     if not application.evidence_storage_name:
         raise Http404("该申请没有佐证材料")
     handle = open_for_download(application.evidence_storage_name)

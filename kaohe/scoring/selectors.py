@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 
 from kaohe.organisations import conflicts
 from kaohe.plans.constants import Level, Method
@@ -268,3 +269,36 @@ def reason_suggestions(plan: Plan, desk_ids: set[int] | None, *, limit: int = 30
     for row in used:
         seen.setdefault(row["reason"][:300], None)
     return list(seen)[:limit]
+
+
+# --- single rows and lists for the pages ----------------------------------------------------------------
+
+
+def not_applicable_of(unit: PlanUnit, task: Indicator) -> NotApplicable | None:
+    """The task's 不涉及 decision for the unit, if any."""
+    return NotApplicable.objects.filter(unit=unit, task=task).first()
+
+
+def submission_of(unit: PlanUnit, task: Indicator) -> Submission | None:
+    """The unit's evidence for the task, if any (for the cell's evidence state)."""
+    return Submission.objects.filter(unit=unit, task=task).first()
+
+
+def evaluation_of(unit: PlanUnit, task: Indicator) -> Evaluation | None:
+    """The unit's current evaluation of the task, with who recorded it."""
+    return Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
+
+
+def not_applicable_records(plan: Plan) -> QuerySet[NotApplicable]:
+    """The plan's 不涉及 decisions, newest first."""
+    return (
+        NotApplicable.objects.filter(plan=plan).select_related("unit__organisation", "task", "decided_by").order_by("-created_at")
+    )
+
+
+def get_not_applicable(plan: Plan, record_id: int) -> NotApplicable:
+    """A 不涉及 decision of the plan; 404 if not of it."""
+    record = NotApplicable.objects.select_related("unit__organisation", "task").filter(plan=plan, pk=record_id).first()
+    if record is None:
+        raise Http404("记录不存在")
+    return record

@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.grading import get_task_to_evaluate, require_derived_scorer
 from kaohe.accounts.models import User
 from kaohe.core import audit
-from kaohe.organisations import access, conflicts
+from kaohe.organisations import conflicts
 from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit, PointsChangeFlag, ScoringPolicy
@@ -137,7 +139,7 @@ def evaluation_record(
     回避: refused when the grader belongs to the unit's organisation line, and when the desk does unless the
     plan allows it — then the evaluation carries the note and the results breakdown shows it.
     """
-    unit, task = access.get_task_to_evaluate(actor, plan, unit.pk, task.pk)
+    unit, task = get_task_to_evaluate(actor, plan, unit.pk, task.pk)
     ensure_scoring_open(plan)
     if source == EvaluationChange.Source.DESK:
         ensure_daily_scoring_open(plan, task)
@@ -186,7 +188,7 @@ def evaluation_record_bulk(
             if (unit_id, task_id) in seen:
                 continue
             seen.add((unit_id, task_id))
-            unit, task = access.get_task_to_evaluate(actor, plan, unit_id, task_id)
+            unit, task = get_task_to_evaluate(actor, plan, unit_id, task_id)
             where = f"{unit.organisation.name} {task.code}"
             if not is_graded(task):
                 raise ValidationError(f"{where}：该任务按得分评价，不能统一评定等次")
@@ -208,6 +210,16 @@ DERIVED_SOURCES = frozenset(
 )
 
 
+def _derivable(task: Indicator, source: str) -> bool:
+    """Whether ``task``'s method takes scores of ``source``: 实地考核 and 集中评查 their own tasks; an ability test
+    any task but 报送资料 (as a test's creation allows)."""
+    if source == EvaluationChange.Source.FIELD:
+        return task.method == Method.FIELD
+    if source == EvaluationChange.Source.CASE_REVIEW:
+        return task.method == Method.CASE_REVIEW
+    return task.method != Method.SUBMISSION
+
+
 def evaluation_record_derived(
     *,
     actor: User,
@@ -222,16 +234,23 @@ def evaluation_record_derived(
 ) -> Evaluation:
     """A score that comes from outside the desk grid: 实地考核 groups, ability tests, case-file review.
 
-    The CALLER has already checked that ``actor`` may produce this score (its group holds the unit, it
-    runs the test, it manages the review); this function applies the same value checks as a desk's save
-    (0 ≤ score ≤ points, 0.01 steps, a reason below full marks, 不涉及 refused, frozen after publication)
-    and writes through the same history path with ``source``. ``expected_version`` works as for desks
+    The actor must hold a capability that produces ``source`` scores in the plan (403,
+    ``access.grading.require_derived_scorer``: 实地考核 a group member or the office, test and review results the
+    office) and the task must be one of that kind (实地考核 / 集中评查 tasks; a test any task but 报送资料); the
+    finer checks stay with the caller (its group holds the unit, 回避 with the organisation it was drawn from).
+    The same value checks as a desk's save apply (0 ≤ score ≤ points, 0.01 steps, a reason below full marks,
+    不涉及 refused, frozen after publication) and it writes through the same history path with ``source``. ``expected_version`` works as for desks
     (None = the evaluation must not exist yet); pass ``expected_version=-1`` to replace whatever is there
     (a recomputation from test or review results — the history keeps the old value). ``detail`` is added
     to the audit event (e.g. the draw, the files and the rule that produced the score).
     """
     if source not in DERIVED_SOURCES:
         raise ValueError(f"not a derived source: {source}")
+    require_derived_scorer(actor, plan, source)
+    if not _derivable(task, source):
+        raise ValidationError(
+            f"该任务的考核方式为“{task.get_method_display()}”，不能计入{EvaluationChange.Source(source).label}得分"
+        )
     ensure_scoring_open(plan)
     if is_graded(task):
         raise ValidationError("该任务按等次（优/良/中/差）评价，不能由实地考核、测试或评查结果直接计分")

@@ -9,27 +9,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
+from kaohe.access.evidence import get_unit_task_for_user
+from kaohe.access.grading import evaluable_desks, get_task_to_evaluate
+from kaohe.access.plans import get_plan_for_user, get_published_plan_for_user, get_unit_for_user
 from kaohe.core.redirects import safe_path
-from kaohe.organisations import access
+from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.plans.services import ScoringClosed
 from kaohe.scoring import selectors, services
 from kaohe.scoring.forms import BulkEvaluationForm, ClearForm, EvaluationForm, GridFilterForm, NotApplicableForm
-from kaohe.scoring.models import Evaluation, GradeChoice, NotApplicable
-from kaohe.submissions.models import Submission
-
-
-def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
+from kaohe.scoring.models import Evaluation, GradeChoice
 
 
 def _scope(request: HttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
     """(desks whose tasks the user sees — None for all, whether they may write)."""
     if access.can(request.user, "evaluation:write", plan):
-        return access.evaluable_desks(request.user, plan), plan.status == Plan.Status.PUBLISHED
+        return evaluable_desks(request.user, plan), plan.status == Plan.Status.PUBLISHED
     if access.can(request.user, "evaluation:overview", plan):
         return None, False
     raise PermissionDenied
@@ -44,11 +40,11 @@ def _cell_context(
     person: object = None,
     **extra: object,
 ) -> dict[str, object]:
-    not_applicable = NotApplicable.objects.filter(unit=unit, task=task).first()
+    not_applicable = selectors.not_applicable_of(unit, task)
     cell = selectors.Cell(unit, task, evaluation, not_applicable)
     cell.conflict, cell.conflict_refused = selectors.ConflictBook(plan, person).check(unit, task)
     cell.points_changed = selectors.points_changed_of(evaluation)
-    cell.evidence = selectors.evidence_state(task, Submission.objects.filter(unit=unit, task=task).first(), evaluation)
+    cell.evidence = selectors.evidence_state(task, selectors.submission_of(unit, task), evaluation)
     return {
         "plan": plan,
         "cell": cell,
@@ -61,7 +57,7 @@ def _cell_context(
 @login_required
 @require_GET
 def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     desks, can_write = _scope(request, plan)
     all_tasks = selectors.desk_tasks(plan, desks)
     categories = selectors.categories_of(all_tasks)
@@ -71,10 +67,7 @@ def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = GridFilterForm(
         request.GET or {"category": categories[0].pk},
         categories=[(c.pk, c.name) for c in categories],
-        level1=[
-            (i.pk, f"{i.category.name} · {i.code}、{i.name}")
-            for i in Indicator.objects.filter(pk__in=level1).select_related("category").order_by("category__order", "order")
-        ],
+        level1=plan_selectors.level1_choices(level1),
     )
     category_id = categories[0].pk
     level1_id = None
@@ -102,11 +95,9 @@ def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     desks, can_write = _scope(request, plan)
-    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
-    if unit is None:
-        raise Http404("考核对象不存在")
+    unit = get_unit_for_user(request.user, plan, unit_id)
     tasks = selectors.desk_tasks(plan, desks, category_id=unit.category_id)
     if not tasks:
         raise Http404("没有需要您评价的工作任务")
@@ -132,17 +123,17 @@ def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """GET: the cell fragment; POST: save it (htmx swaps the returned fragment; without htmx, redirect)."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if request.method == "GET":
         _scope(request, plan)
-        unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+        unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
         if not access.can(request.user, "evaluation:overview", plan):
-            unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
-        shown = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
-        can_write = task.assessor_id in access.evaluable_desks(request.user, plan) and plan.status == Plan.Status.PUBLISHED
+            unit, task = get_task_to_evaluate(request.user, plan, unit_id, task_id)
+        shown = selectors.evaluation_of(unit, task)
+        can_write = task.assessor_id in evaluable_desks(request.user, plan) and plan.status == Plan.Status.PUBLISHED
         person = request.user if can_write else None
         return render(request, "scoring/_cell.html", _cell_context(plan, unit, task, shown, can_write, person))
-    unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
+    unit, task = get_task_to_evaluate(request.user, plan, unit_id, task_id)
     form = EvaluationForm(request.POST)
     error = ""
     status = 200
@@ -168,7 +159,7 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
         except ValidationError as exc:
             error, status = " ".join(exc.messages), 400
     if evaluation is None:
-        evaluation = Evaluation.objects.select_related("evaluated_by").filter(unit=unit, task=task).first()
+        evaluation = selectors.evaluation_of(unit, task)
     if request.headers.get("HX-Request"):
         # htmx swaps 2xx only by default; the fragment carries the error, so answer 200 with a status header.
         response = render(
@@ -202,7 +193,7 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
 @require_POST
 def evaluate_bulk(request: HttpRequest, plan_id: int) -> HttpResponse:
     """One grade for the cells selected on the grid: all saved, or none (the message names the refused cell)."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "evaluation:write", plan):
         if access.plan_roles(request.user, plan):  # insiders learn they may not; outsiders that nothing is there
             raise PermissionDenied
@@ -237,12 +228,12 @@ def evaluate_bulk(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     _scope(request, plan)
     if access.can(request.user, "evaluation:overview", plan):
-        unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
+        unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     else:
-        unit, task = access.get_task_to_evaluate(request.user, plan, unit_id, task_id)
+        unit, task = get_task_to_evaluate(request.user, plan, unit_id, task_id)
     return render(
         request, "scoring/history.html", {"plan": plan, "unit": unit, "task": task, "changes": selectors.history(unit, task)}
     )
@@ -251,12 +242,8 @@ def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
 @login_required
 @require_http_methods(["GET", "POST"])
 def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="applicability:decide")
-    units = list(
-        PlanUnit.objects.filter(plan=plan)
-        .select_related("organisation", "category")
-        .order_by("category__order", "organisation__sort_key")
-    )
+    plan = get_plan_for_user(request.user, plan_id, capability="applicability:decide")
+    units = list(plan_selectors.plan_units(plan))
     tasks = selectors.desk_tasks(plan, None)
     form = NotApplicableForm(
         request.POST or None,
@@ -273,9 +260,7 @@ def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, f"已认定“{unit.organisation.name}”的 {task.code} 不涉及")
             return redirect("scoring:applicability", plan_id=plan.pk)
-    records = (
-        NotApplicable.objects.filter(plan=plan).select_related("unit__organisation", "task", "decided_by").order_by("-created_at")
-    )
+    records = selectors.not_applicable_records(plan)
     return render(
         request,
         "scoring/applicability.html",
@@ -287,10 +272,8 @@ def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def applicability_clear(request: HttpRequest, plan_id: int, na_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability="applicability:decide")
-    record = NotApplicable.objects.select_related("unit__organisation", "task").filter(plan=plan, pk=na_id).first()
-    if record is None:
-        raise Http404("记录不存在")
+    plan = get_plan_for_user(request.user, plan_id, capability="applicability:decide")
+    record = selectors.get_not_applicable(plan, na_id)
     form = ClearForm(request.POST)
     try:
         if not form.is_valid():

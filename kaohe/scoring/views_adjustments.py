@@ -7,16 +7,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.grading import (
+    applying_units,
+    get_bonus_application_for_user,
+    get_deduction_for_user,
+    get_unit_to_adjust,
+    get_veto_flag_for_user,
+)
+from kaohe.access.plans import get_published_plan_for_user
 from kaohe.core.downloads import as_download
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.scoring import adjustment_selectors as selectors
 from kaohe.scoring import adjustments as services
@@ -30,13 +38,6 @@ from kaohe.scoring.adjustment_forms import (
     ReasonForm,
     VetoFlagForm,
 )
-
-
-def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _office_url(plan: Plan, unit_id: int | None = None, anchor: str = "") -> str:
@@ -94,8 +95,8 @@ def _render_unit(
 @require_GET
 def adjustments_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The unit's 加减分 page; the office is sent to its own page."""
-    plan = _plan(request, plan_id)
-    units = access.applying_units(request.user, plan)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    units = applying_units(request.user, plan)
     if not units:
         if access.can(request.user, "adjustment:decide", plan):
             return redirect("scoring:adjustments_office", plan_id=plan.pk)
@@ -108,8 +109,8 @@ def adjustments_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def bonus_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    units = access.applying_units(request.user, plan)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    units = applying_units(request.user, plan)
     if not units:
         raise PermissionDenied
     unit = units[0]
@@ -140,8 +141,8 @@ def bonus_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def bonus_withdraw(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    application = access.get_bonus_application_for_user(request.user, plan, application_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    application = get_bonus_application_for_user(request.user, plan, application_id)
     try:
         services.bonus_application_withdraw(actor=request.user, plan=plan, application=application)
     except ValidationError as exc:
@@ -155,8 +156,8 @@ def bonus_withdraw(request: HttpRequest, plan_id: int, application_id: int) -> H
 @require_GET
 def bonus_evidence(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponseBase:
     """The evidence file of an application, for its unit's members and the office; always an attachment."""
-    plan = _plan(request, plan_id)
-    application = access.get_bonus_application_for_user(request.user, plan, application_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    application = get_bonus_application_for_user(request.user, plan, application_id)
     handle = services.bonus_evidence_open(actor=request.user, plan=plan, application=application)
     response = FileResponse(handle, content_type="application/octet-stream")
     return as_download(response, application.evidence_name)
@@ -216,15 +217,15 @@ def _render_office(
 @login_required
 @require_GET
 def adjustments_office(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="adjustment:decide")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="adjustment:decide")
     return _render_office(request, plan)
 
 
 @login_required
 @require_POST
 def bonus_decide(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    application = access.get_bonus_application_for_user(request.user, plan, application_id, decide=True)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    application = get_bonus_application_for_user(request.user, plan, application_id, decide=True)
     candidates = [a for a in selectors.approved_applications(plan, application.unit_id) if a.pk != application.pk]
     form = DecideForm(request.POST, candidates=candidates)
     if not form.is_valid():
@@ -255,7 +256,7 @@ def bonus_decide(request: HttpRequest, plan_id: int, application_id: int) -> Htt
 @require_POST
 def bonus_office_record(request: HttpRequest, plan_id: int) -> HttpResponse:
     """考核办认定加分: the office awards a bonus itself (counted like an approved application)."""
-    plan = _plan(request, plan_id, capability="adjustment:decide")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="adjustment:decide")
     units = selectors.plan_units(plan)
     approved = selectors.all_approved_applications(plan)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
@@ -264,7 +265,7 @@ def bonus_office_record(request: HttpRequest, plan_id: int) -> HttpResponse:
         return _render_office(request, plan, bonus_form=form, errors=[refusal], status=400)
     form = OfficeBonusForm(data, files, units=units, approved=approved)
     if form.is_valid():
-        unit = access.get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
+        unit = get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
         try:
             bonus = services.bonus_office_record(
                 actor=request.user,
@@ -288,13 +289,13 @@ def bonus_office_record(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def deduction_record(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="adjustment:decide")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="adjustment:decide")
     units = selectors.plan_units(plan)
     tasks = selectors.deduction_tasks(plan)
     active = selectors.active_deductions(plan)
     form = DeductionForm(request.POST, units=units, tasks=tasks, active=active)
     if form.is_valid():
-        unit = access.get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
+        unit = get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
         try:
             deduction = services.deduction_record(
                 actor=request.user,
@@ -319,8 +320,8 @@ def deduction_record(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def deduction_withdraw(request: HttpRequest, plan_id: int, deduction_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    deduction = access.get_deduction_for_user(request.user, plan, deduction_id, decide=True)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    deduction = get_deduction_for_user(request.user, plan, deduction_id, decide=True)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form, "请填写撤销理由")
@@ -337,8 +338,8 @@ def deduction_withdraw(request: HttpRequest, plan_id: int, deduction_id: int) ->
 @login_required
 @require_POST
 def deduction_link(request: HttpRequest, plan_id: int, deduction_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    deduction = access.get_deduction_for_user(request.user, plan, deduction_id, decide=True)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    deduction = get_deduction_for_user(request.user, plan, deduction_id, decide=True)
     candidates = [d for d in selectors.active_deductions(plan, unit_id=deduction.unit_id) if d.pk != deduction.pk]
     form = LinkForm(request.POST, candidates=candidates)
     if not form.is_valid():
@@ -357,10 +358,10 @@ def deduction_link(request: HttpRequest, plan_id: int, deduction_id: int) -> Htt
 @login_required
 @require_POST
 def veto_flag_set(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="adjustment:decide")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="adjustment:decide")
     form = VetoFlagForm(request.POST, units=selectors.plan_units(plan), conditions=services.veto_conditions(plan))
     if form.is_valid():
-        unit = access.get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
+        unit = get_unit_to_adjust(request.user, plan, form.cleaned_data["unit"])
         try:
             services.veto_flag_set(
                 actor=request.user, plan=plan, unit=unit, flag=form.cleaned_data["flag"], note=form.cleaned_data["note"]
@@ -377,8 +378,8 @@ def veto_flag_set(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def veto_flag_clear(request: HttpRequest, plan_id: int, flag_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    flag = access.get_veto_flag_for_user(request.user, plan, flag_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    flag = get_veto_flag_for_user(request.user, plan, flag_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form, "请填写取消理由")

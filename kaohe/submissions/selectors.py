@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kaohe.core.calendar import Calendar, CalendarYearUnknown
@@ -368,3 +368,34 @@ def deadline_summary(plan: Plan, units: Iterable[PlanUnit] | None = None) -> Dea
         extended=extended,
         unit_extensions=unit_extensions,
     )
+
+
+def submission_of(plan: Plan, unit: PlanUnit, task: Indicator) -> Submission | None:
+    """The unit's submission for the task, if any (its task loaded; no returns, unlike ``submission_for``)."""
+    return Submission.objects.select_related("task").filter(plan=plan, unit=unit, task=task).first()
+
+
+def active_files(plan: Plan, unit: PlanUnit, task: Indicator) -> list[EvidenceFile]:
+    """The unit's files for the task that are not withdrawn, oldest first (a task's archive)."""
+    return list(
+        EvidenceFile.objects.filter(
+            submission__plan=plan, submission__unit=unit, submission__task=task, withdrawn_at__isnull=True
+        )
+        .select_related("uploaded_by")
+        .order_by("uploaded_at")
+    )
+
+
+def category_choices(plan: Plan) -> list[tuple[int, str]]:
+    return list(plan.categories.values_list("pk", "name"))
+
+
+def unit_choices(plan: Plan) -> list[tuple[int, str]]:
+    """(id, organisation name) of the plan's units, by organisation (a filter's choices)."""
+    units = PlanUnit.objects.filter(plan=plan).select_related("organisation").order_by("organisation__sort_key")
+    return [(u.pk, u.organisation.name) for u in units]
+
+
+def extensions_of(plan: Plan) -> QuerySet[Extension]:
+    """The plan's extensions, newest first."""
+    return Extension.objects.filter(plan=plan).select_related("task", "unit__organisation", "granted_by").order_by("-created_at")

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.evidence import get_unit_task_for_user
+from kaohe.access.plans import desk_ids
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import UploadRejected, delete_quietly, store_stream
-from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
@@ -122,7 +124,7 @@ def duplicate_warning(*, plan: Plan, submission: Submission, sha256: str) -> tup
 
 def evidence_upload(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator, files: Iterable[Any]) -> list[UploadResult]:
     """Store each file and record it; each file succeeds or fails on its own, with a reason."""
-    if not any(u.pk == unit.pk for u in access.own_units(actor, plan)):
+    if not access.is_own_unit(actor, unit, plan):
         raise PermissionDenied
     access.require(actor, "evidence:submit", plan)
     if not needs_evidence(task):
@@ -196,7 +198,7 @@ def evidence_upload(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator,
 
 def evidence_withdraw(*, actor: User, plan: Plan, evidence: EvidenceFile) -> EvidenceFile:
     submission = evidence.submission
-    unit, task = access.get_unit_task_for_user(actor, plan, submission.unit_id, submission.task_id, write=True)
+    unit, task = get_unit_task_for_user(actor, plan, submission.unit_id, submission.task_id, write=True)
     require_open(plan, unit, task)
     with transaction.atomic():
         locked = _locked_submission(plan, unit, task)
@@ -244,7 +246,7 @@ def _clean_links(raw: str) -> list[dict[str, str]]:
 def submission_update_details(
     *, actor: User, plan: Plan, unit: PlanUnit, task: Indicator, note: str, links_text: str
 ) -> Submission:
-    unit, task = access.get_unit_task_for_user(actor, plan, unit.pk, task.pk, write=True)
+    unit, task = get_unit_task_for_user(actor, plan, unit.pk, task.pk, write=True)
     if not needs_evidence(task):
         raise PermissionDenied("该任务不需要报送资料")
     require_open(plan, unit, task)
@@ -279,7 +281,7 @@ def submission_return(*, actor: User, plan: Plan, submission: Submission, reason
     """退回补充 by the desk responsible for the task; the unit may upload again until ``due_date``."""
     access.require(actor, "evidence:return", plan)
     task = submission.task
-    if task.assessor_id is None or task.assessor_id not in access.desk_ids(actor, plan):
+    if task.assessor_id is None or task.assessor_id not in desk_ids(actor, plan):
         raise PermissionDenied("只有负责该任务的考核主体可以退回")
     if not reason.strip():
         raise ValidationError("请填写退回理由")
@@ -320,7 +322,7 @@ def submission_return(*, actor: User, plan: Plan, submission: Submission, reason
 
 def submission_resubmit(*, actor: User, plan: Plan, submission: Submission) -> Submission:
     """The unit reports its supplement done: the open return is resolved and the submission is 已报送 again."""
-    unit, task = access.get_unit_task_for_user(actor, plan, submission.unit_id, submission.task_id, write=True)
+    unit, task = get_unit_task_for_user(actor, plan, submission.unit_id, submission.task_id, write=True)
     require_open(plan, unit, task)
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)

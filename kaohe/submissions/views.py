@@ -19,33 +19,30 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
+from kaohe.access.evidence import get_evidence_file_for_user, get_unit_task_for_user, unit_archive_files_for_user
+from kaohe.access.plans import desk_ids, get_published_plan_for_user, own_units
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
-from kaohe.organisations import access
+from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.submissions import selectors, services
 from kaohe.submissions.archives import build_archive
+from kaohe.submissions.deadlines import is_open
 from kaohe.submissions.forms import DetailsForm, ExtensionForm, QueueFilterForm, ReturnForm, today_plus
-from kaohe.submissions.models import EvidenceFile, Extension, Submission
+from kaohe.submissions.models import EvidenceFile, Submission
 
 INLINE_KINDS = {"pdf", "image"}
-
-
-def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _nav(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
     return {
         "tab": tab,
-        "nav_workspace": bool(access.own_units(request.user, plan)),
+        "nav_workspace": bool(own_units(request.user, plan)),
         "nav_queue": access.can(request.user, "evidence:review", plan),
         "nav_overview": access.can(request.user, "evidence:overview", plan),
     }
@@ -71,12 +68,12 @@ def _why_no_return(submission: Submission | None) -> str:
 @require_GET
 def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The unit's tasks with status, deadline and working days left; the office may look at any unit."""
-    plan = _plan(request, plan_id)
-    own = access.own_units(request.user, plan)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    own = own_units(request.user, plan)
     unit: PlanUnit | None = own[0] if own else None
     requested = request.GET.get("unit", "")
     if requested.isdigit() and access.can(request.user, "evidence:overview", plan):
-        unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=int(requested)).first()
+        unit = plan_selectors.find_unit(plan, int(requested))
     if unit is None:
         if access.can(request.user, "evidence:review", plan):
             return redirect("submissions:queue", plan_id=plan.pk)
@@ -94,7 +91,7 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
             "empty_rows": [r for r in rows if r.status == Submission.Status.EMPTY],
             "total": len(rows),
             "done": sum(1 for r in rows if r.status != Submission.Status.EMPTY),
-            "is_own": any(u.pk == unit.pk for u in own),
+            "is_own": access.is_own_unit(request.user, unit),
         },
     )
 
@@ -102,14 +99,12 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
-    is_own = any(u.pk == unit.pk for u in access.own_units(request.user, plan))
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    is_own = access.is_own_unit(request.user, unit)
     submission = selectors.submission_for(plan, unit, task)
     deadline = services.deadline_for(plan, unit, task)
-    from kaohe.submissions.deadlines import is_open
-
-    is_desk = task.assessor_id is not None and task.assessor_id in access.desk_ids(request.user, plan)
+    is_desk = task.assessor_id is not None and task.assessor_id in desk_ids(request.user, plan)
     return render(
         request,
         "submissions/task.html",
@@ -155,8 +150,8 @@ def upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> Ht
 
 @csrf_protect
 def _upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
         services.require_open(plan, unit, task)
@@ -212,8 +207,8 @@ def _upload_answer(
 @login_required
 @require_POST
 def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     form = DetailsForm(request.POST)
     if not form.is_valid():
         messages.error(request, "说明或链接过长")
@@ -240,8 +235,8 @@ def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    evidence = access.get_evidence_file_for_user(request.user, plan, file_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    evidence = get_evidence_file_for_user(request.user, plan, file_id)
     submission = evidence.submission
     try:
         services.evidence_withdraw(actor=request.user, plan=plan, evidence=evidence)
@@ -257,9 +252,9 @@ def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:return")
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
-    submission = Submission.objects.select_related("task").filter(plan=plan, unit=unit, task=task).first()
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:return")
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    submission = selectors.submission_of(plan, unit, task)
     if submission is None:
         messages.error(request, "该任务尚未报送，无需退回")
         return redirect(_task_url(plan, unit.pk, task.pk))
@@ -285,9 +280,9 @@ def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task
 @login_required
 @require_POST
 def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
-    submission = Submission.objects.filter(plan=plan, unit=unit, task=task).first()
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
+    submission = selectors.submission_of(plan, unit, task)
     if submission is None:
         messages.error(request, "该任务没有待补充的退回")
         return redirect(_task_url(plan, unit.pk, task.pk))
@@ -303,7 +298,7 @@ def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
 
 
 def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bool) -> HttpResponseBase:
-    evidence = access.get_evidence_file_for_user(request.user, plan, file_id)
+    evidence = get_evidence_file_for_user(request.user, plan, file_id)
     if inline and evidence.kind not in INLINE_KINDS:
         raise Http404("该类型不支持在线预览，请下载")
     response = FileResponse(open_for_download(evidence.storage_name), content_type=evidence.mime)
@@ -322,7 +317,7 @@ def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bo
 @login_required
 @require_GET
 def download(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
-    return _file_response(request, _plan(request, plan_id), file_id, inline=False)
+    return _file_response(request, get_published_plan_for_user(request.user, plan_id), file_id, inline=False)
 
 
 @login_required
@@ -331,7 +326,7 @@ def download(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBa
 def preview(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
     # Only content-sniffed PDFs and images reach here; they are shown in an <iframe> of our own page, sandboxed
     # (core.downloads.PREVIEW_CSP).
-    return _file_response(request, _plan(request, plan_id), file_id, inline=True)
+    return _file_response(request, get_published_plan_for_user(request.user, plan_id), file_id, inline=True)
 
 
 def _archive_response(
@@ -354,15 +349,9 @@ def _archive_response(
 @login_required
 @require_GET
 def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponseBase:
-    plan = _plan(request, plan_id)
-    unit, task = access.get_unit_task_for_user(request.user, plan, unit_id, task_id)
-    files = list(
-        EvidenceFile.objects.filter(
-            submission__plan=plan, submission__unit=unit, submission__task=task, withdrawn_at__isnull=True
-        )
-        .select_related("uploaded_by")
-        .order_by("uploaded_at")
-    )
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
+    files = selectors.active_files(plan, unit, task)
     folder = f"{task.code} {task.name[:30]}"
     return _archive_response(
         request, plan, files, {f.submission_id: folder for f in files}, f"{unit.organisation.name}-{task.code}.zip"
@@ -373,18 +362,8 @@ def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int)
 @require_GET
 def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponseBase:
     """All active files of a unit: the office and the unit get everything, a desk only its own tasks."""
-    plan = _plan(request, plan_id)
-    unit = PlanUnit.objects.select_related("organisation").filter(plan=plan, pk=unit_id).first()
-    if unit is None:
-        raise Http404("考核对象不存在")
-    files_q = EvidenceFile.objects.filter(submission__plan=plan, submission__unit=unit, withdrawn_at__isnull=True)
-    is_own = any(u.pk == unit.pk for u in access.own_units(request.user, plan))
-    if not is_own and not access.can(request.user, "evidence:overview", plan):
-        desks = access.desk_ids(request.user, plan)
-        if not desks:
-            raise Http404("考核对象不存在")
-        files_q = files_q.filter(submission__task__assessor_id__in=desks)
-    files = list(files_q.select_related("uploaded_by", "submission__task").order_by("submission__task__order", "uploaded_at"))
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit, files = unit_archive_files_for_user(request.user, plan, unit_id)
     folders = {f.submission_id: f"{f.submission.task.code} {f.submission.task.name[:30]}" for f in files}
     return _archive_response(request, plan, files, folders, f"{unit.organisation.name}-报送资料.zip")
 
@@ -392,17 +371,11 @@ def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespon
 @login_required
 @require_GET
 def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:review")
-    desks = None if access.can(request.user, "evidence:overview", plan) else access.desk_ids(request.user, plan)
-    categories = list(plan.categories.values_list("pk", "name"))
-    units = [
-        (u.pk, u.organisation.name)
-        for u in PlanUnit.objects.filter(plan=plan).select_related("organisation").order_by("organisation__sort_key")
-    ]
-    level1 = [
-        (i.pk, f"{i.category.name} · {i.code}、{i.name}")
-        for i in Indicator.objects.filter(plan=plan, level=1).select_related("category").order_by("category__order", "order")
-    ]
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:review")
+    desks = None if access.can(request.user, "evidence:overview", plan) else desk_ids(request.user, plan)
+    categories = selectors.category_choices(plan)
+    units = selectors.unit_choices(plan)
+    level1 = plan_selectors.plan_level1_choices(plan)
     form = QueueFilterForm(request.GET or None, categories=categories, units=units, level1=level1)
     filters = selectors.QueueFilter()
     if form.is_valid():
@@ -435,7 +408,7 @@ def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:overview")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:overview")
     return render(
         request,
         "submissions/overview.html",
@@ -451,7 +424,7 @@ def overview(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def remind(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:overview")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:overview")
     count = services.reminders_send(actor=request.user, plan=plan)
     messages.success(request, f"已向 {count} 个尚有未报送任务的考核对象发送催报提醒")
     return redirect("submissions:overview", plan_id=plan.pk)
@@ -460,13 +433,9 @@ def remind(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def extensions(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, capability="evidence:extend")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:extend")
     tasks = selectors.evidence_tasks(plan)
-    units = list(
-        PlanUnit.objects.filter(plan=plan)
-        .select_related("organisation", "category")
-        .order_by("category__order", "organisation__sort_key")
-    )
+    units = list(plan_selectors.plan_units(plan))
     form = ExtensionForm(
         request.POST or None,
         plan=plan,
@@ -490,9 +459,7 @@ def extensions(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, "延期已生效，并已通知相关考核对象")
             return redirect("submissions:extensions", plan_id=plan.pk)
-    granted = (
-        Extension.objects.filter(plan=plan).select_related("task", "unit__organisation", "granted_by").order_by("-created_at")
-    )
+    granted = selectors.extensions_of(plan)
     return render(
         request,
         "submissions/extensions.html",

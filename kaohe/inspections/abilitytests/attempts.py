@@ -31,12 +31,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.inspections import may_score_test
 from kaohe.accounts.models import User
 from kaohe.core import audit
-from kaohe.inspections.abilitytests import draws, selectors
+from kaohe.inspections.abilitytests import draws
 from kaohe.inspections.abilitytests.models import AbilityTest, Answer, Draw, Paper, Question, Testee
 from kaohe.inspections.abilitytests.services import require_running
-from kaohe.organisations import access, conflicts
+from kaohe.organisations import conflicts
 from kaohe.plans.models import Plan
 from kaohe.plans.services import ensure_scoring_open
 from kaohe.scoring.models import Evaluation, EvaluationChange
@@ -361,7 +363,7 @@ def _ensure_no_conflict(actor: User, test: AbilityTest) -> None:
 def oral_scores_save(*, actor: User, test: AbilityTest, scores: Mapping[int, str]) -> int:
     """Record the on-the-spot scores (testee id → text, 0..oral_max_score); blank leaves a score unchanged."""
     access.require(actor, "abilitytest:score", test.plan)
-    if not selectors.may_score(actor, test):
+    if not may_score_test(actor, test):
         raise PermissionDenied  # a 实地考察组 member scores only the units their group visits
     ensure_scoring_open(test.plan)
     _ensure_no_conflict(actor, test)
@@ -406,7 +408,7 @@ def oral_scores_save(*, actor: User, test: AbilityTest, scores: Mapping[int, str
 def short_marks_save(*, actor: User, test: AbilityTest, marks: Mapping[int, str]) -> int:
     """Mark short answers (answer id → score text, 0..the question's points) of finished attempts."""
     access.require(actor, "abilitytest:score", test.plan)
-    if not selectors.may_score(actor, test):
+    if not may_score_test(actor, test):
         raise PermissionDenied  # a 实地考察组 member scores only the units their group visits
     ensure_scoring_open(test.plan)
     _ensure_no_conflict(actor, test)

@@ -11,97 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 
-from kaohe.inspections.abilitytests.models import AbilityTest, Answer, Question, QuestionImport, RosterVersion, Testee
-from kaohe.organisations import access
+from kaohe.inspections.abilitytests.models import (
+    AbilityTest,
+    Answer,
+    Draw,
+    Paper,
+    Question,
+    QuestionImport,
+    RosterVersion,
+    Testee,
+)
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
-
-MANAGE = "abilitytest:manage"
-SCORE = "abilitytest:score"
-ROSTER = "abilitytest:roster"
-
-
-def get_plan(user: Any, plan_id: int) -> Plan:
-    """The plan, for anyone holding one of this area's capabilities (403 for the plan's other insiders)."""
-    plan = access.get_plan_for_user(user, plan_id)
-    if not any(access.can(user, c, plan) for c in (MANAGE, SCORE, ROSTER)):
-        raise PermissionDenied
-    return plan
-
-
-def own_unit_ids(user: Any, plan: Plan) -> set[int]:
-    if not access.can(user, ROSTER, plan):
-        return set()
-    return {u.pk for u in access.own_units(user, plan)}
-
-
-def get_roster_unit_for_user(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
-    """A unit whose roster the user may read and edit: any for the office, its own for a unit's members."""
-    if not (access.can(user, MANAGE, plan) or access.can(user, ROSTER, plan)):
-        raise PermissionDenied
-    if not access.can(user, MANAGE, plan) and unit_id not in own_unit_ids(user, plan):
-        raise Http404("考核对象不存在")
-    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
-    if unit is None:
-        raise Http404("考核对象不存在")
-    return unit
-
-
-def scorable_unit_ids(user: Any, plan: Plan) -> set[int] | None:
-    """Units whose tests ``user`` may score: None = every unit (the office); a 实地考察组 member, the units
-    their groups visit in this plan (the group tests on the spot where it visits); nobody else, none."""
-    if access.can(user, MANAGE, plan):
-        return None
-    if not access.can(user, SCORE, plan):
-        return set()
-    from kaohe.inspections.fieldwork.models import FieldAssignment
-
-    return set(FieldAssignment.objects.filter(plan=plan, group__members__user=user).values_list("unit_id", flat=True))
-
-
-def may_score(user: Any, test: AbilityTest) -> bool:
-    scorable = scorable_unit_ids(user, test.plan)
-    return scorable is None or test.unit_id in scorable
-
-
-def get_test_for_user(user: Any, plan: Plan, test_id: int, *, need: str = "read") -> AbilityTest:
-    """A test of the plan. ``need``: "read" (office, the scorers of its unit, the test's own unit), "manage"
-    or "score".
-
-    Insiders without any of this area's capabilities get 403; a test the user may not reach at all is 404
-    (another unit's test does not exist for a unit, nor a unit outside their groups for a scorer); one they
-    may read but not ``need`` is 403.
-    """
-    manage, score = access.can(user, MANAGE, plan), access.can(user, SCORE, plan)
-    own = own_unit_ids(user, plan)
-    if not (manage or score or own):
-        raise PermissionDenied
-    test = (
-        AbilityTest.objects.select_related("plan", "unit__organisation", "unit__category", "task", "created_by")
-        .filter(plan=plan, pk=test_id)
-        .first()
-    )
-    scorable = scorable_unit_ids(user, plan)
-    scores_it = test is not None and (scorable is None or test.unit_id in scorable)
-    if test is None or not (manage or scores_it or test.unit_id in own):
-        raise Http404("能力测试不存在")
-    if (need == "manage" and not manage) or (need == "score" and not scores_it):
-        raise PermissionDenied
-    return test
-
-
-def tests_for_user(user: Any, plan: Plan) -> QuerySet[AbilityTest]:
-    tests = AbilityTest.objects.filter(plan=plan).select_related("unit__organisation", "task", "draw", "paper")
-    scorable = scorable_unit_ids(user, plan)
-    if scorable is None:
-        return tests.order_by("unit__organisation__sort_key", "task__order", "pk")
-    return tests.filter(unit_id__in=scorable | own_unit_ids(user, plan)).order_by(
-        "unit__organisation__sort_key", "task__order", "pk"
-    )
 
 
 def ability_tasks(plan: Plan) -> QuerySet[Indicator]:
@@ -187,3 +111,37 @@ def short_answers(test: AbilityTest) -> list[Answer]:
         .select_related("question", "testee", "marked_by")
         .order_by("question_id", "testee__seq")
     )
+
+
+def bank_questions(plan: Plan, limit: int = 500) -> list[Question]:
+    """The first ``limit`` questions of the plan's bank, in import order."""
+    return list(Question.objects.filter(plan=plan).order_by("pk")[:limit])
+
+
+def find_task(plan: Plan, task_id: int) -> Indicator | None:
+    """The plan's indicator of this id, or None (a suggestion for a new test)."""
+    return Indicator.objects.filter(plan=plan, pk=task_id).first()
+
+
+def draw_of(test: AbilityTest) -> Draw | None:
+    """The test's draw, with its roster version and who drew it."""
+    return Draw.objects.filter(test=test).select_related("roster", "drawn_by").first()
+
+
+def paper_of(test: AbilityTest) -> Paper | None:
+    """The test's paper, with who made it and the test's plan."""
+    return Paper.objects.filter(test=test).select_related("drawn_by", "test__plan").first()
+
+
+def testee_paper(testee: Testee) -> Paper:
+    """The paper of the testee's test (a started testee's test has one)."""
+    return Paper.objects.get(test_id=testee.test_id)
+
+
+def testee_paper_or_none(testee: Testee) -> Paper | None:
+    return Paper.objects.filter(test_id=testee.test_id).first()
+
+
+def testee_responses(testee: Testee) -> dict[int, str]:
+    """question id → the testee's saved response."""
+    return {a.question_id: a.response for a in Answer.objects.filter(testee=testee)}

@@ -18,12 +18,12 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.abilitytests import draws, sheets
 from kaohe.inspections.abilitytests.draws import BankQuestion, DrawRefused, Person, Rule
 from kaohe.inspections.abilitytests.models import AbilityTest, Draw, Paper, Question, QuestionImport, RosterVersion, Testee
-from kaohe.organisations import access
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 
@@ -44,7 +44,7 @@ def may_edit_roster(actor: User, plan: Plan, unit: PlanUnit) -> bool:
     """The office edits any unit's roster; a unit's members (abilitytest:roster) their own."""
     if access.can(actor, "abilitytest:manage", plan):
         return True
-    return access.can(actor, "abilitytest:roster", plan) and any(u.pk == unit.pk for u in access.own_units(actor, plan))
+    return access.can(actor, "abilitytest:roster", plan) and access.is_own_unit(actor, unit, plan)
 
 
 # ------------------------------------------------------------------------------------------------ rosters

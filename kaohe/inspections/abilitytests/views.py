@@ -11,6 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe import access
+from kaohe.access.inspections import (
+    ABILITY_MANAGE,
+    ABILITY_ROSTER,
+    ABILITY_SCORE,
+    ability_tests_for_user,
+    get_ability_plan_for_user,
+    get_ability_test_for_user,
+    get_roster_unit_for_user,
+)
+from kaohe.access.plans import get_plan_for_user, own_units
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.inspections.abilitytests import attempts, selectors, services, sheets
@@ -25,10 +36,8 @@ from kaohe.inspections.abilitytests.forms import (
     XlsxForm,
     suggest_rules,
 )
-from kaohe.inspections.abilitytests.models import AbilityTest, Draw, Paper, Question, RosterVersion
-from kaohe.inspections.abilitytests.selectors import MANAGE, ROSTER, SCORE
-from kaohe.organisations import access
-from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.inspections.abilitytests.models import AbilityTest, Paper, Question, RosterVersion
+from kaohe.plans.models import Plan, PlanUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,9 +46,9 @@ def _context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[s
     return {
         "plan": plan,
         "tab": tab,
-        "can_manage": access.can(request.user, MANAGE, plan),
-        "can_score": access.can(request.user, SCORE, plan),
-        "can_roster": access.can(request.user, ROSTER, plan),
+        "can_manage": access.can(request.user, ABILITY_MANAGE, plan),
+        "can_score": access.can(request.user, ABILITY_SCORE, plan),
+        "can_roster": access.can(request.user, ABILITY_ROSTER, plan),
         **extra,
     }
 
@@ -63,12 +72,12 @@ def _read_xlsx(request: HttpRequest) -> tuple[bytes, str] | None:
 @require_GET
 def index(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Tests of the plan (office, scorers) or of the user's own unit, with its roster (units)."""
-    plan = selectors.get_plan(request.user, plan_id)
-    tests = list(selectors.tests_for_user(request.user, plan))
+    plan = get_ability_plan_for_user(request.user, plan_id)
+    tests = list(ability_tests_for_user(request.user, plan))
     context = _context(request, plan, "tests", tests=tests)
     if context["can_manage"]:
         context["ability_tasks"] = list(selectors.ability_tasks(plan))
-    own = access.own_units(request.user, plan) if context["can_roster"] else []
+    own = own_units(request.user, plan) if context["can_roster"] else []
     context["own_units"] = [(u, services.latest_roster(u)) for u in own]
     return render(request, "abilitytests/index.html", context)
 
@@ -79,15 +88,15 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def rosters(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     return render(request, "abilitytests/rosters.html", _context(request, plan, "rosters", rows=selectors.roster_overview(plan)))
 
 
 @login_required
 @require_GET
 def roster(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = selectors.get_plan(request.user, plan_id)
-    unit = selectors.get_roster_unit_for_user(request.user, plan, unit_id)
+    plan = get_ability_plan_for_user(request.user, plan_id)
+    unit = get_roster_unit_for_user(request.user, plan, unit_id)
     versions = selectors.roster_versions(unit)
     form = VersionForm(request.GET)
     wanted = form.cleaned_data.get("version") if form.is_valid() else None
@@ -116,8 +125,8 @@ def roster(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 
 
 def _roster_target(request: HttpRequest, plan_id: int, unit_id: int) -> tuple[Plan, PlanUnit]:
-    plan = selectors.get_plan(request.user, plan_id)
-    unit = selectors.get_roster_unit_for_user(request.user, plan, unit_id)
+    plan = get_ability_plan_for_user(request.user, plan_id)
+    unit = get_roster_unit_for_user(request.user, plan, unit_id)
     return plan, unit
 
 
@@ -186,8 +195,8 @@ def roster_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
 @login_required
 @require_GET
 def roster_template(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = selectors.get_plan(request.user, plan_id)
-    if not (access.can(request.user, MANAGE, plan) or access.can(request.user, ROSTER, plan)):
+    plan = get_ability_plan_for_user(request.user, plan_id)
+    if not (access.can(request.user, ABILITY_MANAGE, plan) or access.can(request.user, ABILITY_ROSTER, plan)):
         raise PermissionDenied
     return as_download(HttpResponse(sheets.roster_template(), content_type=XLSX), "测试人员名册模板.xlsx")
 
@@ -198,8 +207,8 @@ def roster_template(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def bank(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=MANAGE)
-    questions = list(Question.objects.filter(plan=plan).order_by("pk")[:500])
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
+    questions = selectors.bank_questions(plan)
     context = _context(
         request,
         plan,
@@ -215,14 +224,14 @@ def bank(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def bank_template(request: HttpRequest, plan_id: int) -> HttpResponse:
-    access.get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     return as_download(HttpResponse(sheets.bank_template(), content_type=XLSX), "题库模板.xlsx")
 
 
 @login_required
 @require_POST
 def bank_import(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     upload = _read_xlsx(request)
     if upload is None:
         return redirect("abilitytests:bank", plan_id=plan.pk)
@@ -233,7 +242,7 @@ def bank_import(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def bank_import_preview(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     return render(request, "abilitytests/bank_preview.html", _context(request, plan, "bank", record=record))
 
@@ -241,7 +250,7 @@ def bank_import_preview(request: HttpRequest, plan_id: int, bank_import_id: int)
 @login_required
 @require_POST
 def bank_import_apply(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     form = ApplyForm(request.POST)
     form.is_valid()
@@ -259,7 +268,7 @@ def bank_import_apply(request: HttpRequest, plan_id: int, bank_import_id: int) -
 @login_required
 @require_POST
 def bank_import_discard(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     try:
         services.bank_import_discard(actor=request.user, record=record)
@@ -276,11 +285,11 @@ def bank_import_discard(request: HttpRequest, plan_id: int, bank_import_id: int)
 @login_required
 @require_http_methods(["GET", "POST"])
 def test_new(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=MANAGE)
+    plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     initial: dict[str, Any] = {"mode": AbilityTest.Mode.ONLINE, "single": 10, "multiple": 5, "judge": 5}
     task_id = request.GET.get("task", "")
     if task_id.isdigit():
-        task = Indicator.objects.filter(plan=plan, pk=int(task_id)).first()
+        task = selectors.find_task(plan, int(task_id))
         if task is not None:
             initial.update({"task": task.pk, **suggest_rules(task.name)})
             if "负责同志" in task.name:
@@ -312,10 +321,10 @@ def test_new(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def test_detail(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
-    plan = selectors.get_plan(request.user, plan_id)
-    test = selectors.get_test_for_user(request.user, plan, test_id)
-    draw = Draw.objects.filter(test=test).select_related("roster", "drawn_by").first()
-    paper = Paper.objects.filter(test=test).select_related("drawn_by").first()
+    plan = get_ability_plan_for_user(request.user, plan_id)
+    test = get_ability_test_for_user(request.user, plan, test_id)
+    draw = selectors.draw_of(test)
+    paper = selectors.paper_of(test)
     context = _context(
         request,
         plan,
@@ -343,8 +352,8 @@ def _ordered_questions(paper: Paper) -> list[Question]:
 
 
 def _test_for(request: HttpRequest, plan_id: int, test_id: int, need: str) -> tuple[Plan, AbilityTest]:
-    plan = selectors.get_plan(request.user, plan_id)
-    return plan, selectors.get_test_for_user(request.user, plan, test_id, need=need)
+    plan = get_ability_plan_for_user(request.user, plan_id)
+    return plan, get_ability_test_for_user(request.user, plan, test_id, need=need)
 
 
 @login_required
@@ -365,7 +374,7 @@ def draw(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
 def draw_replay(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     """复核抽取: recompute the draw from its seed and roster version, and say whether it matches."""
     plan, test = _test_for(request, plan_id, test_id, "read")
-    stored = Draw.objects.filter(test=test).select_related("roster").first()
+    stored = selectors.draw_of(test)
     if stored is None:
         raise Http404("尚未抽取")
     outcome = services.draw_replay(stored)
@@ -392,7 +401,7 @@ def paper_make(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse
 @require_GET
 def paper_replay(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "manage")
-    paper = Paper.objects.filter(test=test).select_related("test__plan").first()
+    paper = selectors.paper_of(test)
     if paper is None:
         raise Http404("尚未组卷")
     outcome = services.paper_replay(paper)

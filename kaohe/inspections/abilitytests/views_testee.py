@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kaohe.access.inspections import testee_of_session
 from kaohe.core.clientip import client_ip
-from kaohe.inspections.abilitytests import attempts
+from kaohe.inspections.abilitytests import attempts, selectors
 from kaohe.inspections.abilitytests.draws import LETTERS
 from kaohe.inspections.abilitytests.forms import CodeForm
-from kaohe.inspections.abilitytests.models import Answer, Paper, Question, Testee
+from kaohe.inspections.abilitytests.models import Question, Testee
 
 SESSION_KEY = "abilitytests.testee"
 
@@ -27,10 +28,7 @@ AUTOSAVE_HEADER = "X-Kaohe-Autosave"  # sent by paper.js when it saves the answe
 
 
 def _session_testee(request: HttpRequest) -> Testee | None:
-    testee_id = request.session.get(SESSION_KEY)
-    if not isinstance(testee_id, int):
-        return None
-    return Testee.objects.select_related("test__plan", "test__unit__organisation", "test__task").filter(pk=testee_id).first()
+    return testee_of_session(request.session.get(SESSION_KEY))
 
 
 @never_cache
@@ -74,9 +72,9 @@ def paper(request: HttpRequest) -> HttpResponse:
             attempts.testee_save(testee=testee, responses={}, submit=False)
         except attempts.AttemptOver as exc:
             return _finished(request, testee, exc.message)
-    exam = Paper.objects.get(test_id=testee.test_id)
+    exam = selectors.testee_paper(testee)
     questions = attempts.paper_questions(exam)
-    saved = {a.question_id: a.response for a in Answer.objects.filter(testee=testee)}
+    saved = selectors.testee_responses(testee)
     items = []
     for number, (question, order) in enumerate(attempts.testee_layout(testee, exam, questions), start=1):
         response = saved.get(question.pk, "")
@@ -108,7 +106,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if testee is None:
         messages.error(request, "请先输入测试码")
         return redirect("testee:enter")
-    exam = Paper.objects.filter(test_id=testee.test_id).first()
+    exam = selectors.testee_paper_or_none(testee)
     ids = exam.question_ids if exam else []
     responses = {qid: request.POST.getlist(f"q{qid}") for qid in ids}
     final = request.POST.get("action") == "submit"

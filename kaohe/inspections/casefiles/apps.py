@@ -1,6 +1,6 @@
 """案卷集中评查: units' case-file lists, reproducible sampling, reviewer assignment, checklist scoring."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.apps import AppConfig
 
@@ -35,3 +35,15 @@ class CasefilesConfig(AppConfig):
         "casefile.derive": "案卷评查计入考核得分",
         "casefile.demo": "载入案卷评查演示数据",
     }
+
+    def ready(self) -> None:
+        # 评查员 hold their role only in the plans whose panels name them.
+        from kaohe.access import register_plan_role
+        from kaohe.organisations.roles import Role
+
+        from .models import CaseReviewer
+
+        def plan_ids(user: Any) -> set[int]:
+            return set(CaseReviewer.objects.filter(user=user).values_list("plan_id", flat=True))
+
+        register_plan_role(Role.CASE_REVIEWER, plan_ids)

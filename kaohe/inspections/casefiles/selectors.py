@@ -11,9 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 
 from kaohe.inspections.casefiles.models import (
     CaseFile,
@@ -26,88 +24,9 @@ from kaohe.inspections.casefiles.models import (
     SampledFile,
 )
 from kaohe.inspections.casefiles.services import case_review_tasks, deadline_with
-from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
 
 # ------------------------------------------------------------------------------ access
-
-
-def get_listing_unit(user: Any, plan: Plan, unit_id: int, *, write: bool = False) -> PlanUnit:
-    """A unit whose case-file list the user may read (its own members and the office) or, with ``write``,
-    change (its own members only; the office gets 403). Another unit's list is 404 for a unit."""
-    unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
-    own = unit is not None and any(u.pk == unit.pk for u in access.own_units(user, plan))
-    if unit is not None and own and access.can(user, "casefile:list", plan):
-        return unit
-    if access.can(user, "casefile:manage", plan):
-        if write:
-            raise PermissionDenied
-        if unit is None:
-            raise Http404("考核对象不存在")
-        return unit
-    if access.can(user, "casefile:list", plan):
-        raise Http404("考核对象不存在")
-    raise PermissionDenied
-
-
-def get_case_file_for_unit(user: Any, plan: Plan, file_id: int) -> CaseFile:
-    """A listed file the user may change: a file of their own unit only (404 otherwise, 403 for other roles)."""
-    if not access.can(user, "casefile:list", plan):
-        raise PermissionDenied
-    own = [u.pk for u in access.own_units(user, plan)]
-    case_file = (
-        CaseFile.objects.select_related("unit__organisation", "unit__category")
-        .filter(plan=plan, pk=file_id, unit_id__in=own)
-        .first()
-    )
-    if case_file is None:
-        raise Http404("案卷不存在")
-    return case_file
-
-
-def get_sampled_for_user(user: Any, plan: Plan, sampled_id: int) -> SampledFile:
-    """A sampled file: the office reaches every one; a reviewer only those assigned to them (else 404)."""
-    manage = access.can(user, "casefile:manage", plan)
-    review = access.can(user, "casefile:review", plan)
-    if not (manage or review):
-        raise PermissionDenied
-    rows = SampledFile.objects.select_related(
-        "case_file__unit__organisation", "case_file__unit__category", "reviewer__user", "reviewer__organisation"
-    ).filter(plan=plan, pk=sampled_id)
-    if not manage:
-        rows = rows.filter(reviewer__user=user)
-    sampled = rows.first()
-    if sampled is None:
-        raise Http404("案卷不存在")
-    return sampled
-
-
-def require_manage(user: Any, plan: Plan) -> None:
-    access.require(user, "casefile:manage", plan)
-
-
-def get_sample(user: Any, plan: Plan, sample_id: int) -> Sample:
-    require_manage(user, plan)
-    sample = Sample.objects.select_related("unit__organisation").filter(plan=plan, pk=sample_id).first()
-    if sample is None:
-        raise Http404("抽取记录不存在")
-    return sample
-
-
-def get_reviewer(user: Any, plan: Plan, reviewer_id: int) -> CaseReviewer:
-    require_manage(user, plan)
-    reviewer = CaseReviewer.objects.select_related("user", "organisation").filter(plan=plan, pk=reviewer_id).first()
-    if reviewer is None:
-        raise Http404("评查员不存在")
-    return reviewer
-
-
-def get_checklist_item(user: Any, plan: Plan, item_id: int) -> ChecklistItem:
-    require_manage(user, plan)
-    item = ChecklistItem.objects.filter(plan=plan, pk=item_id).first()
-    if item is None:
-        raise Http404("评查项目不存在")
-    return item
 
 
 # ------------------------------------------------------------------------------ pages

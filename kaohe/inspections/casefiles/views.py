@@ -8,11 +8,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.inspections import (
+    get_case_file_for_unit,
+    get_checklist_item,
+    get_listing_unit,
+    get_reviewer,
+    get_sample,
+    get_sampled_for_reviewer,
+    get_sampled_for_user,
+)
+from kaohe.access.plans import get_published_plan_for_user, own_units
 from kaohe.core import xlsx_write
 from kaohe.core.dates import case_date_bounds
 from kaohe.core.downloads import as_download
@@ -30,18 +41,10 @@ from kaohe.inspections.casefiles.forms import (
     XlsxForm,
 )
 from kaohe.inspections.casefiles.models import SampledFile
-from kaohe.organisations import access
 from kaohe.organisations.models import Membership
 from kaohe.plans.models import Plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _plan(request: HttpRequest, plan_id: int, capability: str = "plan:view") -> Plan:
-    plan = access.get_plan_for_user(request.user, plan_id, capability=capability)
-    if plan.is_draft:
-        raise Http404("方案尚未发布")
-    return plan
 
 
 def _upload(request: HttpRequest) -> bytes | None:
@@ -73,12 +76,12 @@ def _header_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, Any
 @require_GET
 def index(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The 案卷评查 entry: units go to their list, the office to its page, reviewers to their files."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if access.can(request.user, "casefile:manage", plan):
         return redirect("casefiles:office", plan_id=plan.pk)
     if access.can(request.user, "casefile:review", plan):
         return redirect("casefiles:assigned", plan_id=plan.pk)
-    units = access.own_units(request.user, plan)
+    units = own_units(request.user, plan)
     if units and access.can(request.user, "casefile:list", plan):
         return redirect("casefiles:unit_list", plan_id=plan.pk, unit_id=units[0].pk)
     raise PermissionDenied
@@ -90,9 +93,9 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def unit_list(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    unit = selectors.get_listing_unit(request.user, plan, unit_id)
-    is_own = any(u.pk == unit.pk for u in access.own_units(request.user, plan))
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit = get_listing_unit(request.user, plan, unit_id)
+    is_own = access.is_own_unit(request.user, unit, plan)
     refusal = services.listing_refusal(plan, unit)
     context = _header_context(request, plan, "unit")
     context.update(
@@ -118,8 +121,8 @@ def _back_to_unit(plan: Plan, unit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    unit = selectors.get_listing_unit(request.user, plan, unit_id, write=True)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit = get_listing_unit(request.user, plan, unit_id, write=True)
     form = CaseFileForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -136,8 +139,8 @@ def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    unit = selectors.get_listing_unit(request.user, plan, unit_id, write=True)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    unit = get_listing_unit(request.user, plan, unit_id, write=True)
     data = _upload(request)
     if data is not None:
         try:
@@ -153,8 +156,8 @@ def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespons
 @login_required
 @require_POST
 def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    case_file = selectors.get_case_file_for_unit(request.user, plan, file_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    case_file = get_case_file_for_unit(request.user, plan, file_id)
     form = CaseFileForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -171,8 +174,8 @@ def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_delete(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    case_file = selectors.get_case_file_for_unit(request.user, plan, file_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    case_file = get_case_file_for_unit(request.user, plan, file_id)
     unit_id, number = case_file.unit_id, case_file.number
     try:
         services.case_file_delete(actor=request.user, plan=plan, case_file=case_file)
@@ -187,7 +190,7 @@ def file_delete(request: HttpRequest, plan_id: int, file_id: int) -> HttpRespons
 @require_GET
 def import_template(request: HttpRequest, plan_id: int) -> HttpResponse:
     """An empty list in the import layout (units and the office)."""
-    plan = _plan(request, plan_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
     if not (access.can(request.user, "casefile:list", plan) or access.can(request.user, "casefile:manage", plan)):
         raise PermissionDenied
     workbook = xlsx_write.new_workbook()
@@ -209,7 +212,7 @@ def _unit_choices(rows: list[selectors.OfficeRow]) -> list[tuple[int, str]]:
 @login_required
 @require_GET
 def office(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     rows = selectors.office_rows(plan)
     now = timezone.now()
     context = _header_context(request, plan, "office")
@@ -230,8 +233,8 @@ def office(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
-    unit = selectors.get_listing_unit(request.user, plan, unit_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    unit = get_listing_unit(request.user, plan, unit_id)
     form = ExtensionForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -248,7 +251,7 @@ def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     units = selectors.units_in_scope(plan)
     form = SampleForm(request.POST, units=[(u.pk, u.organisation.name) for u in units])
     if not form.is_valid():
@@ -278,8 +281,8 @@ def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
-    record = selectors.get_sample(request.user, plan, sample_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    record = get_sample(request.user, plan, sample_id)
     unit = record.unit
     try:
         services.sample_cancel(actor=request.user, plan=plan, sample=record)
@@ -294,8 +297,8 @@ def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpRes
 @require_POST
 def sample_replay(request: HttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
     """复核抽取: recompute the draw from the stored seed and list snapshot, say 一致 or 不一致."""
-    plan = _plan(request, plan_id, "casefile:manage")
-    record = selectors.get_sample(request.user, plan, sample_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    record = get_sample(request.user, plan, sample_id)
     report = services.sample_replay(actor=request.user, plan=plan, sample=record)
     if report.matches:
         messages.success(request, f"复核抽取：{record.unit} 一致（按留存的随机种子和案卷目录重新计算，结果与抽取记录相同）")
@@ -315,7 +318,7 @@ def sample_replay(request: HttpRequest, plan_id: int, sample_id: int) -> HttpRes
 @require_POST
 def derive(request: HttpRequest, plan_id: int) -> HttpResponse:
     """计入考核得分: write the task score of every unit whose sampled files are all scored."""
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
         outcome = services.derive_scores(actor=request.user, plan=plan)
     except ValidationError as exc:
@@ -336,7 +339,7 @@ def derive(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def checklist(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     setting = services.setting_of(plan)
     items = selectors.checklist(plan)
     context = _header_context(request, plan, "checklist")
@@ -362,7 +365,7 @@ def _to_checklist(plan: Plan) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_add(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -379,8 +382,8 @@ def checklist_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
-    item = selectors.get_checklist_item(request.user, plan, item_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    item = get_checklist_item(request.user, plan, item_id)
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -397,8 +400,8 @@ def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
 @login_required
 @require_POST
 def checklist_delete(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
-    item = selectors.get_checklist_item(request.user, plan, item_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    item = get_checklist_item(request.user, plan, item_id)
     name = item.name
     try:
         services.checklist_item_delete(actor=request.user, plan=plan, item=item)
@@ -412,7 +415,7 @@ def checklist_delete(request: HttpRequest, plan_id: int, item_id: int) -> HttpRe
 @login_required
 @require_POST
 def checklist_import(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     data = _upload(request)
     if data is not None:
         try:
@@ -428,7 +431,7 @@ def checklist_import(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_default(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
         items = services.checklist_use_default(actor=request.user, plan=plan)
     except ValidationError as exc:
@@ -441,7 +444,7 @@ def checklist_default(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def setting(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     form = SettingForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -465,7 +468,7 @@ def _reviewer_label(reviewer: Any) -> str:
 @login_required
 @require_GET
 def panel(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     reviewers = selectors.panel(plan)
     candidates = services.candidate_memberships(plan)
     files = selectors.sampled_files(plan)
@@ -490,7 +493,7 @@ def _to_panel(plan: Plan) -> HttpResponse:
 @login_required
 @require_POST
 def reviewer_add(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     candidates = {m.pk: m for m in services.candidate_memberships(plan)}
     form = ReviewerAddForm(request.POST, choices=[(pk, str(m)) for pk, m in candidates.items()])
     if not form.is_valid():
@@ -509,8 +512,8 @@ def reviewer_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
-    reviewer = selectors.get_reviewer(request.user, plan, reviewer_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    reviewer = get_reviewer(request.user, plan, reviewer_id)
     label = _reviewer_label(reviewer)
     try:
         services.reviewer_remove(actor=request.user, plan=plan, reviewer=reviewer)
@@ -524,8 +527,8 @@ def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> Htt
 @login_required
 @require_POST
 def assign(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
-    sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    sampled = get_sampled_for_user(request.user, plan, sampled_id)
     reviewers = {r.pk: r for r in selectors.panel(plan)}
     form = AssignForm(request.POST, choices=[(pk, _reviewer_label(r)) for pk, r in reviewers.items()])
     if not form.is_valid():
@@ -545,7 +548,7 @@ def assign(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assign_auto(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
         outcome = services.files_assign_auto(actor=request.user, plan=plan)
     except ValidationError as exc:
@@ -560,8 +563,8 @@ def assign_auto(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:manage")
-    sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    sampled = get_sampled_for_user(request.user, plan, sampled_id)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -581,7 +584,7 @@ def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpRe
 @login_required
 @require_GET
 def assigned(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:review")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:review")
     setting_row = services.setting_of(plan)
     context = _header_context(request, plan, "assigned")
     context.update({"files": selectors.assigned_to(request.user, plan), "blind": setting_row.blind})
@@ -621,18 +624,16 @@ def _review_context(
 @login_required
 @require_GET
 def review(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
+    plan = get_published_plan_for_user(request.user, plan_id)
+    sampled = get_sampled_for_user(request.user, plan, sampled_id)
     return render(request, "casefiles/review.html", _review_context(request, plan, sampled))
 
 
 @login_required
 @require_POST
 def review_save(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id, "casefile:review")
-    sampled = selectors.get_sampled_for_user(request.user, plan, sampled_id)
-    if sampled.reviewer is None or sampled.reviewer.user_id != request.user.pk:
-        raise Http404("案卷不存在")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:review")
+    sampled = get_sampled_for_reviewer(request.user, plan, sampled_id)
     submit = request.POST.get("action") == "submit"
     values = {
         item.pk: (request.POST.get(f"deduction_{item.pk}", ""), request.POST.get(f"comment_{item.pk}", ""))

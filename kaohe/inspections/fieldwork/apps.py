@@ -1,4 +1,4 @@
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.apps import AppConfig
 
@@ -20,3 +20,15 @@ class FieldworkConfig(AppConfig):
         "fieldwork.photo_delete": "删除实地考核照片",
         "fieldwork.schedule_export": "导出实地考核日程",
     }
+
+    def ready(self) -> None:
+        # 实地考察组 members hold their role only in the plans whose groups name them.
+        from kaohe.access import register_plan_role
+        from kaohe.organisations.roles import Role
+
+        from .models import FieldGroupMember
+
+        def plan_ids(user: Any) -> set[int]:
+            return set(FieldGroupMember.objects.filter(user=user).values_list("group__plan_id", flat=True))
+
+        register_plan_role(Role.FIELD_GROUP, plan_ids)

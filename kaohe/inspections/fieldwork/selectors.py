@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from kaohe.core.calendar import Calendar, CalendarYearUnknown
-from kaohe.organisations import access, conflicts
+from kaohe.organisations import conflicts
 from kaohe.organisations.models import Membership, Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
@@ -247,40 +247,12 @@ def member_assignments(user: Any, plan: Plan) -> list[FieldAssignment]:
     )
 
 
-def get_assignment_for_member(user: Any, plan: Plan, unit_id: int) -> FieldAssignment:
-    """The assignment of ``unit_id`` to one of the user's groups; 404 otherwise (another group's unit too)."""
-    access.require(user, "fieldwork:score", plan)
-    assignment = (
-        FieldAssignment.objects.filter(plan=plan, unit_id=unit_id, group__members__user=user)
-        .select_related("group", "unit__organisation", "unit__category", "plan")
-        .first()
-    )
-    if assignment is None:
-        raise Http404("该考核对象不在本组的考察范围内")
-    return assignment
-
-
 def get_field_task(assignment: FieldAssignment, task_id: int) -> Indicator:
     """A 实地考核 task of the assigned unit's category; 404 for any other task."""
     task = field_tasks(assignment.plan, assignment.unit.category_id).filter(pk=task_id).first()
     if task is None:
         raise Http404("该考核对象没有这项实地考核任务")
     return task
-
-
-def get_photo_for_user(user: Any, plan: Plan, photo_id: int) -> FieldPhoto:
-    """A photo the user may see: the office's, or one of a unit their group holds; 404 otherwise."""
-    photo = FieldPhoto.objects.select_related("unit", "task", "group", "uploaded_by").filter(plan=plan, pk=photo_id).first()
-    if photo is None:
-        raise Http404("照片不存在")
-    if access.can(user, "fieldwork:manage", plan):
-        return photo
-    if (
-        access.can(user, "fieldwork:score", plan)
-        and FieldAssignment.objects.filter(plan=plan, unit_id=photo.unit_id, group__members__user=user).exists()
-    ):
-        return photo
-    raise Http404("照片不存在")
 
 
 @dataclass
@@ -325,3 +297,20 @@ def used_reasons(plan: Plan, limit: int = 12) -> list[str]:
         .values_list("reason", flat=True)[:limit]
     )
     return list(rows)
+
+
+def other_groups_members(plan: Plan, group: FieldGroup) -> dict[int, str]:
+    """user id → group name of the members of the plan's other groups (a candidate's current group)."""
+    return {
+        m.user_id: m.group.name
+        for m in FieldGroupMember.objects.filter(group__plan=plan).exclude(group=group).select_related("group")
+    }
+
+
+def plain_groups(plan: Plan) -> list[FieldGroup]:
+    """The plan's groups, rows only (an assignment form's choices)."""
+    return list(FieldGroup.objects.filter(plan=plan))
+
+
+def group_members(group: FieldGroup) -> list[FieldGroupMember]:
+    return list(group.members.all())

@@ -17,13 +17,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.inspections import get_assignment_for_member
 from kaohe.accounts.models import User
 from kaohe.core import audit, filetypes
 from kaohe.core.calendar import Calendar
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.filetypes import Kind
 from kaohe.core.storage import CHUNK_SIZE, UploadRejected, delete_quietly, human_size, store_stream
-from kaohe.organisations import access, conflicts
+from kaohe.organisations import conflicts
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.plans.services import ensure_scoring_open
 from kaohe.scoring.models import Evaluation, EvaluationChange
@@ -305,7 +307,7 @@ def field_score_record(
     the audit event are those of ``evaluation_record_derived``; ``expected_version`` is the version the form
     was loaded with (0 when there was no evaluation yet).
     """
-    assignment = selectors.get_assignment_for_member(actor, plan, unit_id)
+    assignment = get_assignment_for_member(actor, plan, unit_id)
     task = selectors.get_field_task(assignment, task_id)
     ensure_no_conflict(actor, assignment)
     return evaluation_record_derived(
@@ -338,7 +340,7 @@ def _require_image(upload: Any) -> None:
 
 def photo_add(*, actor: User, plan: Plan, unit_id: int, task_id: int, upload: Any) -> FieldPhoto:
     """Store a member's photo for a task of a unit their group holds: images only, size-limited."""
-    assignment = selectors.get_assignment_for_member(actor, plan, unit_id)
+    assignment = get_assignment_for_member(actor, plan, unit_id)
     task = selectors.get_field_task(assignment, task_id)
     ensure_scoring_open(plan)
     _require_image(upload)
@@ -389,7 +391,7 @@ def photo_delete(*, actor: User, plan: Plan, photo: FieldPhoto) -> None:
     """A member removes a photo they uploaded (while scores may change); the stored file goes after commit."""
     if photo.plan_id != plan.pk or photo.uploaded_by_id != getattr(actor, "pk", None):
         raise PermissionDenied
-    selectors.get_assignment_for_member(actor, plan, photo.unit_id)
+    get_assignment_for_member(actor, plan, photo.unit_id)
     ensure_scoring_open(plan)
     name = photo.storage_name
     with transaction.atomic():

@@ -5,33 +5,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaohe.access.inspections import get_field_assignment_for_office, get_field_group_for_office
+from kaohe.access.plans import get_plan_for_user
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
 from kaohe.core.flash import flash_errors
-from kaohe.organisations import access
 from kaohe.plans.models import Plan
 
 from . import selectors, services
 from .exports import schedule_workbook
 from .forms import AssignForm, GroupForm, WindowForm
-from .models import FieldAssignment, FieldGroup, FieldGroupMember
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    return access.get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
-
-
-def _group(plan: Plan, group_id: int) -> FieldGroup:
-    group = FieldGroup.objects.filter(plan=plan, pk=group_id).first()
-    if group is None:
-        raise Http404("考察组不存在")
-    return group
 
 
 def _unit_choices(plan: Plan) -> list[tuple[int, str]]:
@@ -91,13 +80,13 @@ def _chosen(form: GroupForm | None) -> set[str]:
 @require_GET
 def office(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Groups with their members, units, dates and progress; forms to form groups and assign units."""
-    return _office_page(request, _plan(request, plan_id))
+    return _office_page(request, get_plan_for_user(request.user, plan_id, capability="fieldwork:manage"))
 
 
 @login_required
 @require_POST
 def group_create(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     form = GroupForm(request.POST, candidates=selectors.candidates(plan))
     if form.is_valid():
         try:
@@ -120,10 +109,10 @@ def group_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
     """Rename a group and change its leader and members (the same rules as forming it)."""
-    plan = _plan(request, plan_id)
-    group = _group(plan, group_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
+    group = get_field_group_for_office(request.user, plan, group_id)
     candidates = selectors.candidates(plan)
-    members = list(group.members.all())
+    members = selectors.group_members(group)
     initial = {
         "name": group.name,
         "leader": next((m.user_id for m in members if m.is_leader), None),
@@ -145,10 +134,7 @@ def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
         else:
             messages.success(request, f"已保存{group.name}")
             return redirect("fieldwork:office", plan_id=plan.pk)
-    others = {
-        m.user_id: m.group.name
-        for m in FieldGroupMember.objects.filter(group__plan=plan).exclude(group=group).select_related("group")
-    }
+    others = selectors.other_groups_members(plan, group)
     return render(
         request,
         "fieldwork/group_edit.html",
@@ -167,8 +153,8 @@ def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
 @login_required
 @require_POST
 def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    group = _group(plan, group_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
+    group = get_field_group_for_office(request.user, plan, group_id)
     try:
         services.group_delete(actor=request.user, plan=plan, group=group)
     except ValidationError as exc:
@@ -182,8 +168,8 @@ def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespo
 @require_POST
 def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Give a unit to a group on a date (or change the date and place of the group's own unit)."""
-    plan = _plan(request, plan_id)
-    groups = list(FieldGroup.objects.filter(plan=plan))
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
+    groups = selectors.plain_groups(plan)
     form = AssignForm(request.POST, groups=groups, units=_unit_choices(plan), plan=plan)
     if form.is_valid():
         group = next(g for g in groups if g.pk == form.cleaned_data["group"])
@@ -211,10 +197,8 @@ def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unassign(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    assignment = FieldAssignment.objects.select_related("group", "unit__organisation").filter(plan=plan, pk=assignment_id).first()
-    if assignment is None:
-        raise Http404("安排不存在")
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
+    assignment = get_field_assignment_for_office(request.user, plan, assignment_id)
     services.assignment_remove(actor=request.user, plan=plan, assignment=assignment)
     messages.success(request, f"已取消{assignment.group.name}对“{assignment.unit.organisation.name}”的考察安排")
     return redirect("fieldwork:office", plan_id=plan.pk)
@@ -224,7 +208,7 @@ def unassign(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResp
 @require_POST
 def window(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan's 实地考核 time (field_start..field_end); scheduled dates must fall inside it."""
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     form = WindowForm(request.POST, plan=plan)
     if form.is_valid():
         try:
@@ -243,7 +227,7 @@ def window(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Every group's schedule on one printable page (one group per printed page)."""
-    plan = _plan(request, plan_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     calendar = get_calendar(request)
     group_id = request.GET.get("group", "")
     schedules = selectors.schedules(plan, group_id=int(group_id) if group_id.isdigit() else None)
@@ -257,8 +241,8 @@ def schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def group_xlsx(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
-    plan = _plan(request, plan_id)
-    group = _group(plan, group_id)
+    plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
+    group = get_field_group_for_office(request.user, plan, group_id)
     schedule = selectors.schedules(plan, group_id=group.pk)[0]
     body = schedule_workbook(plan, schedule, get_calendar(request))
     response = HttpResponse(body, content_type=XLSX)

@@ -21,12 +21,14 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from kaohe import access
+from kaohe.access.inspections import get_assignment_for_member, get_photo_for_user
+from kaohe.access.plans import get_plan_for_user
 from kaohe.core.downloads import as_download
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.storage import open_for_download
 from kaohe.core.templatetags.kaohe import pts
 from kaohe.core.uploads import LimitedUploadHandler, upload_refusal
-from kaohe.organisations import access
 from kaohe.plans.models import Plan
 from kaohe.plans.services import ensure_scoring_open
 from kaohe.scoring.services import StaleEvaluation
@@ -39,7 +41,7 @@ PHOTO_MAX_FILES = 10
 
 
 def _member_plan(request: HttpRequest, plan_id: int) -> Plan:
-    return access.get_plan_for_user(request.user, plan_id, capability="fieldwork:score")
+    return get_plan_for_user(request.user, plan_id, capability="fieldwork:score")
 
 
 def _frozen_message(plan: Plan) -> str:
@@ -54,7 +56,7 @@ def _frozen_message(plan: Plan) -> str:
 @require_GET
 def mine(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The member's units (their group's only), by date, with how many 实地考核 tasks are scored."""
-    plan = access.get_plan_for_user(request.user, plan_id)
+    plan = get_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "fieldwork:score", plan):
         if access.can(request.user, "fieldwork:manage", plan):
             return redirect("fieldwork:office", plan_id=plan.pk)
@@ -111,7 +113,7 @@ def _unit_page(
 @require_GET
 def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _member_plan(request, plan_id)
-    assignment = selectors.get_assignment_for_member(request.user, plan, unit_id)
+    assignment = get_assignment_for_member(request.user, plan, unit_id)
     return _unit_page(request, plan, assignment)
 
 
@@ -124,7 +126,7 @@ def _back(plan: Plan, unit_id: int, task_id: int) -> str:
 def score(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """Save one task's score and deduction reason through the evaluation history (source 实地考核)."""
     plan = _member_plan(request, plan_id)
-    assignment = selectors.get_assignment_for_member(request.user, plan, unit_id)
+    assignment = get_assignment_for_member(request.user, plan, unit_id)
     task = selectors.get_field_task(assignment, task_id)
     form = ScoreForm(request.POST)
     error, status = "", 200
@@ -181,7 +183,7 @@ def limit_photo_uploads(view: Callable[..., HttpResponseBase]) -> Callable[..., 
 def photo_upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """Attach photos (images only, size-limited) to a task of a unit the member's group holds."""
     plan = _member_plan(request, plan_id)
-    assignment = selectors.get_assignment_for_member(request.user, plan, unit_id)
+    assignment = get_assignment_for_member(request.user, plan, unit_id)
     task = selectors.get_field_task(assignment, task_id)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
     if refusal := upload_refusal(request):
@@ -207,8 +209,8 @@ def photo_upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int)
 @require_GET
 def photo(request: HttpRequest, plan_id: int, photo_id: int) -> HttpResponseBase:
     """A photo, shown inline: the office, and the members of the group holding its unit; 404 otherwise."""
-    plan = access.get_plan_for_user(request.user, plan_id)
-    item = selectors.get_photo_for_user(request.user, plan, photo_id)
+    plan = get_plan_for_user(request.user, plan_id)
+    item = get_photo_for_user(request.user, plan, photo_id)
     response = FileResponse(open_for_download(item.storage_name), content_type=item.mime)
     return as_download(response, item.display_name, inline=True)
 
@@ -216,8 +218,8 @@ def photo(request: HttpRequest, plan_id: int, photo_id: int) -> HttpResponseBase
 @login_required
 @require_POST
 def photo_delete(request: HttpRequest, plan_id: int, photo_id: int) -> HttpResponse:
-    plan = access.get_plan_for_user(request.user, plan_id)
-    item = selectors.get_photo_for_user(request.user, plan, photo_id)
+    plan = get_plan_for_user(request.user, plan_id)
+    item = get_photo_for_user(request.user, plan, photo_id)
     try:
         services.photo_delete(actor=request.user, plan=plan, photo=item)
     except PermissionDenied as exc:

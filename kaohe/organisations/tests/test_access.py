@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from kaohe.organisations import access
+from kaohe import access
+from kaohe.access.plans import get_plan_for_user, plans_visible_to, visible_categories
 from kaohe.organisations.roles import Role
 
 
@@ -21,27 +22,27 @@ def test_roles_in_demo_plan(personas, demo_plan):
 
 def test_outsider_gets_404_and_insider_without_capability_gets_403(personas, demo_plan, other_plan):
     with pytest.raises(Http404):
-        access.get_plan_for_user(personas.other_office, demo_plan.pk)
+        get_plan_for_user(personas.other_office, demo_plan.pk)
     with pytest.raises(Http404):
-        access.get_plan_for_user(personas.office, other_plan.pk)
+        get_plan_for_user(personas.office, other_plan.pk)
     with pytest.raises(PermissionDenied):
-        access.get_plan_for_user(personas.unit, demo_plan.pk, capability="plan:import")
-    assert access.get_plan_for_user(personas.office, demo_plan.pk, capability="plan:import") == demo_plan
+        get_plan_for_user(personas.unit, demo_plan.pk, capability="plan:import")
+    assert get_plan_for_user(personas.office, demo_plan.pk, capability="plan:import") == demo_plan
 
 
 def test_draft_plan_is_visible_to_its_office_only(personas, other_plan):
     assert other_plan.is_draft
     assert access.plan_roles(personas.other_office, other_plan) == {Role.OFFICE}
-    assert list(access.plans_visible_to(personas.other_office)) == [other_plan]
-    assert other_plan not in access.plans_visible_to(personas.other_unit)
+    assert list(plans_visible_to(personas.other_office)) == [other_plan]
+    assert other_plan not in plans_visible_to(personas.other_unit)
 
 
 def test_unit_sees_only_its_own_category(personas, demo_plan):
-    names = set(access.visible_categories(personas.unit, demo_plan).values_list("name", flat=True))
+    names = set(visible_categories(personas.unit, demo_plan).values_list("name", flat=True))
     assert names == {"县区政府"}
-    names2 = set(access.visible_categories(personas.unit2, demo_plan).values_list("name", flat=True))
+    names2 = set(visible_categories(personas.unit2, demo_plan).values_list("name", flat=True))
     assert names2 == {"部门2"}
-    assert access.visible_categories(personas.desk, demo_plan).count() == 3
+    assert visible_categories(personas.desk, demo_plan).count() == 3
 
 
 def test_admin_powers_are_separate_and_carry_no_plan_capability(personas, demo_plan):

@@ -43,8 +43,8 @@ def test_desk_and_viewer(personas, plan):
 
 
 def test_field_member_sees_scoring_only_in_plans_whose_group_names_them(personas, plan):
+    from kaohe import access
     from kaohe.inspections.fieldwork.models import FieldGroup, FieldGroupMember
-    from kaohe.organisations import access
 
     group = FieldGroup.objects.create(plan=plan, name="第一组")
     FieldGroupMember.objects.create(
@@ -61,7 +61,7 @@ def test_draft_plan_offers_import_and_publish_to_its_office(personas, other_plan
 
 
 def test_navigation_costs_no_query_once_roles_are_known(personas, plan, django_assert_num_queries):
-    from kaohe.organisations import access
+    from kaohe import access
 
     access.plan_roles(personas.office, plan)
     with django_assert_num_queries(0):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kaohe.organisations import access
+from kaohe.access.plans import search_scope
 from kaohe.plans import search
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, PlanUnit
@@ -124,7 +124,7 @@ def test_units_by_persona(personas: Any, plan: Any, wugang: Any) -> None:
 
 def test_tasks_by_persona(personas: Any, plan: Any, wugang: Any, sfj: Any, task: Any) -> None:
     def scope_tasks(user: Any) -> set[int]:
-        return set(Indicator.objects.filter(access.search_scope(user).tasks).values_list("pk", flat=True))
+        return set(Indicator.objects.filter(search_scope(user).tasks).values_list("pk", flat=True))
 
     plan_tasks = Indicator.objects.filter(plan=plan, level=Level.TASK)
     assert scope_tasks(personas.office) >= set(plan_tasks.values_list("pk", flat=True))

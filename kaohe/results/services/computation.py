@@ -41,9 +41,9 @@ from django.db.models import JSONField, Max, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
-from kaohe.organisations import access
 from kaohe.plans.models import Plan
 from kaohe.results.loader import LoadedPlan, canonical_json, ckey, dec, load_plan, ukey
 from kaohe.results.models import MissingPolicyChoice, ResultSnapshot

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.results import receiving_organisation_ids
 from kaohe.accounts.models import User
 from kaohe.core import audit, notifications
-from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan
 from kaohe.results import selectors
@@ -187,7 +188,7 @@ def release_reopen(*, actor: User, plan: Plan, release: ResultRelease, reason: s
 
 def receipt_mark_read(*, actor: User, plan: Plan, publication: ResultPublication) -> list[ResultReceipt]:
     """The actor opened the published results: mark the unread receipts of their receiving organisations (once)."""
-    organisations = access.receiving_organisation_ids(actor, plan)
+    organisations = receiving_organisation_ids(actor, plan)
     if not organisations:
         return []
     with transaction.atomic():

@@ -15,10 +15,11 @@ from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe import access
+from kaohe.access.results import consulting_organisations
 from kaohe.accounts.models import User
 from kaohe.core import audit, notifications
 from kaohe.core.dates import check_date_in_bounds
-from kaohe.organisations import access
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan, PlanUnit
@@ -142,7 +143,7 @@ def consultation_comment_add(
 ) -> ConsultationComment:
     """A member unit's comment on the 征求意见稿, kept as written, on behalf of ``organisation``."""
     access.require(actor, "results:consult", plan)
-    if organisation.pk not in {o.pk for o in access.consulting_organisations(actor, plan)}:
+    if organisation.pk not in {o.pk for o in consulting_organisations(actor, plan)}:
         raise PermissionDenied
     body = (text or "").strip()
     if not body:

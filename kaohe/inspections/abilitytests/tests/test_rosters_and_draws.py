@@ -186,9 +186,9 @@ def test_a_field_member_scores_only_the_tests_of_units_their_group_visits(person
     """The group tests on the spot where it visits: field_b's group visits one 部门1 unit, not the other."""
     import datetime as dt
 
+    from kaohe import access
     from kaohe.inspections.abilitytests import attempts
     from kaohe.inspections.fieldwork.models import FieldAssignment, FieldGroup, FieldGroupMember
-    from kaohe.organisations import access
 
     visited = make_test(personas, demo_plan, dept1_units[0], leaders_task, mode="oral", rules=[("leader", 1, 1)])
     elsewhere = make_test(personas, demo_plan, dept1_units[1], leaders_task, mode="oral", rules=[("leader", 1, 1)])

@@ -9,12 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles.imports import parse_checklist
 from kaohe.inspections.casefiles.models import ChecklistItem, ItemDeduction, ReviewSetting
 from kaohe.inspections.casefiles.services.common import _ensure_open, _fail, setting_of
-from kaohe.organisations import access
 from kaohe.plans.models import Plan
 
 # The default checklist (评查表): a file starts at 100 and loses at most these points per item.

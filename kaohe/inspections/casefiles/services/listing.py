@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import bounds_message, case_date_bounds, check_date_in_bounds
 from kaohe.inspections.casefiles.imports import parse_case_files
 from kaohe.inspections.casefiles.models import CaseFile, ListingExtension, Sample
 from kaohe.inspections.casefiles.services.common import _ensure_open, _fail
-from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.submissions.deadlines import is_open
 
@@ -43,7 +43,7 @@ def listing_refusal(plan: Plan, unit: PlanUnit, now: dt.datetime | None = None) 
 
 
 def _ensure_listing(actor: User, plan: Plan, unit: PlanUnit) -> None:
-    if not any(u.pk == unit.pk for u in access.own_units(actor, plan)):
+    if not access.is_own_unit(actor, unit, plan):
         raise PermissionDenied
     access.require(actor, "casefile:list", plan)
     _ensure_open(plan)

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles.models import CaseReviewer, SampledFile
 from kaohe.inspections.casefiles.services.common import _ensure_open, _fail, setting_of
-from kaohe.organisations import access, conflicts
+from kaohe.organisations import conflicts
 from kaohe.organisations.models import Membership, Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan

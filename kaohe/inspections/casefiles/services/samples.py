@@ -10,13 +10,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles import sampling
 from kaohe.inspections.casefiles.models import CaseFile, ListingExtension, Sample, SampledFile
 from kaohe.inspections.casefiles.services.common import _ensure_open, _fail
 from kaohe.inspections.casefiles.services.listing import deadline_with
-from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.submissions.deadlines import is_open
 

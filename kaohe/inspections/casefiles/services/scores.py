@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles import sampling
 from kaohe.inspections.casefiles.models import ChecklistItem, ItemDeduction, Sample, SampledFile
 from kaohe.inspections.casefiles.services.common import _ensure_open, _fail, case_review_tasks, setting_of
 from kaohe.inspections.casefiles.services.panel import review_conflict
-from kaohe.organisations import access
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.scoring.models import EvaluationChange, NotApplicable
 from kaohe.scoring.services import evaluation_record_derived

@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import override_settings
 
+from kaohe import access
 from kaohe.core.models import AuditEvent
 from kaohe.inspections.fieldwork import services
 from kaohe.inspections.fieldwork.demo import load_demo_data
 from kaohe.inspections.fieldwork.models import FieldAssignment, FieldGroup, FieldGroupMember, FieldPhoto
 from kaohe.inspections.fieldwork.tests.conftest import PDF, PNG, unit_named
-from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator

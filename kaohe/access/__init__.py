@@ -1,0 +1,56 @@
+"""The one access layer: who may see or change what.
+
+``kaohe.access`` itself is the vocabulary every app uses (``base``: memberships, plan roles, ``can`` /
+``require``, ``is_own_unit``, 回避); each domain has its module, importing only its own app and the layers below
+it (core → organisations → accounts → plans → submissions → scoring → inspections | reviews → results):
+
+- ``accounts``: region-scoped account administration (三员分立)
+- ``plans``: visible plans, a plan for a page, categories, tree nodes, a user's units and desks, search scope
+- ``evidence``: a unit's task and its evidence files (报送资料)
+- ``grading``: grading (评价) and adjustments (加减分)
+- ``inspections``: 实地考核, 依法行政能力测试, 案卷集中评查
+- ``reviews``: feedback rounds, 复核 requests, 整改 items and reports
+- ``results``: snapshots, approval, publication
+
+Views fetch every object through these functions; ``tests/test_access_layer.py`` holds them to it.
+"""
+
+from kaohe.access.base import (
+    all_capabilities,
+    can,
+    conflict_of_interest,
+    forget,
+    global_roles,
+    is_admin_only,
+    is_own_unit,
+    managed_organisations,
+    managed_region_ids,
+    manages_account,
+    manages_organisation,
+    memberships,
+    org_ids_with_role,
+    plan_roles,
+    register_plan_role,
+    registered_plan_ids,
+    require,
+)
+
+__all__ = [
+    "all_capabilities",
+    "can",
+    "conflict_of_interest",
+    "forget",
+    "global_roles",
+    "is_admin_only",
+    "is_own_unit",
+    "managed_organisations",
+    "managed_region_ids",
+    "manages_account",
+    "manages_organisation",
+    "memberships",
+    "org_ids_with_role",
+    "plan_roles",
+    "register_plan_role",
+    "registered_plan_ids",
+    "require",
+]

@@ -1,0 +1,110 @@
+"""Feedback, 复核 and 整改: rounds released to a unit, review requests, rectification items and reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from kaohe.access.base import can, is_own_unit, plan_roles, require
+from kaohe.access.plans import get_unit_for_user, own_unit_organisation_ids, own_units
+from kaohe.plans.models import Plan, PlanUnit
+from kaohe.reviews.models import Feedback, RectificationItem, RectificationReport, ReviewRequest
+from kaohe.reviews.rectification import items_of
+
+
+def review_units(user: Any, plan: Plan) -> list[PlanUnit]:
+    """The plan units whose feedback the user reads as a member (考核对象, own unit only)."""
+    return own_units(user, plan)
+
+
+def get_unit_for_feedback(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
+    """A unit of the plan the office releases feedback to (403 for the plan's other insiders, 404 outsiders)."""
+    return get_unit_for_user(user, plan, unit_id, capability="feedback:release")
+
+
+def get_review_request_for_user(user: Any, plan: Plan, request_id: int, *, decide: bool = False) -> ReviewRequest:
+    """A review request of the plan: the office reads and decides it; its unit's members read it (403 to decide).
+
+    Anyone else gets 404: another unit's requests "do not exist" for them.
+    """
+    review = (
+        ReviewRequest.objects.select_related("unit__organisation", "unit__category", "task", "feedback", "filed_by")
+        .filter(unit__plan=plan, pk=request_id)
+        .first()
+    )
+    if review is None:
+        raise Http404("复核申请不存在")
+    if can(user, "review:decide", plan):
+        return review
+    if is_own_unit(user, review.unit):
+        if decide:
+            raise PermissionDenied
+        return review
+    raise Http404("复核申请不存在")
+
+
+def get_released_feedback_for_user(user: Any, plan: Plan, unit_id: int, *, round_id: int | None = None) -> Feedback:
+    """A released round of a unit (``round_id``, else its newest): the office reads every unit's, a unit's
+    members their own; else 404. Drafts do not exist for anyone here."""
+    if not (can(user, "feedback:release", plan) or any(u.pk == unit_id for u in own_units(user, plan))):
+        raise Http404("问题反馈不存在")
+    feedback = (
+        Feedback.objects.select_related("plan__organiser", "unit__organisation")
+        .prefetch_related("problems__task")
+        .filter(plan=plan, unit_id=unit_id, released_at__isnull=False)
+        .filter(**({"pk": round_id} if round_id is not None else {}))
+        .order_by("-number")
+        .first()
+    )
+    if feedback is None:
+        raise Http404("问题反馈不存在")
+    return feedback
+
+
+def get_feedback_round_for_office(user: Any, plan: Plan, feedback_id: int) -> Feedback:
+    """A feedback row of the plan (a round or the draft), for the office (``feedback:release``); 404 if not of it."""
+    require(user, "feedback:release", plan)
+    feedback = Feedback.objects.select_related("unit__organisation").filter(plan=plan, pk=feedback_id).first()
+    if feedback is None:
+        raise Http404("该轮反馈不存在")
+    return feedback
+
+
+# ------------------------------------------------------------------------------ 整改
+
+
+def get_rectification_item_for_user(user: Any, plan: Plan, item_id: int, *, decide: bool = False) -> RectificationItem:
+    """An item of (or carried into) the plan: the office reads and decides all; a unit's members their own.
+
+    ``decide`` needs ``rectification:decide`` (403 for the plan's other insiders); without it a unit's members
+    reach only their own unit's items and everyone else gets 404, as if the item did not exist.
+    """
+    item = items_of(plan).filter(pk=item_id).first()
+    if item is None:
+        raise Http404("整改事项不存在")
+    if can(user, "rectification:decide", plan):
+        return item
+    if decide:
+        if plan_roles(user, plan):
+            raise PermissionDenied
+        raise Http404("整改事项不存在")
+    if item.unit.organisation_id in own_unit_organisation_ids(user, plan):
+        return item
+    raise Http404("整改事项不存在")
+
+
+def get_rectification_report_for_user(user: Any, plan: Plan, report_id: int) -> RectificationReport:
+    """A report of an item of the plan, for the office and the item's unit; 404 for everyone else."""
+    report = (
+        RectificationReport.objects.select_related("item__unit__organisation", "reported_by")
+        .filter(Q(item__plan=plan) | Q(item__carried_to_plan=plan), pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise Http404("整改报告不存在")
+    if can(user, "rectification:decide", plan) or report.item.unit.organisation_id in own_unit_organisation_ids(user, plan):
+        return report
+    raise Http404("整改报告不存在")
