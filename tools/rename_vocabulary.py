@@ -85,6 +85,7 @@ IDENTIFIERS: tuple[Rename, ...] = (
     Rename("_assessors", "_desks", ("kaohe/plans/excel/parse.py",)),
     Rename("assessors", "desks", EXCEL_DESK_TABLE, "DeskTable.desks and its locals"),
     Rename("table.assessors", "table.desks", ALL_PY, "DeskTable.desks, read elsewhere"),
+    Rename("assessors.assessors", "assessors.desks", ("kaohe/plans/tests/*.py",)),
     Rename("build_assessors", "build_desks", ("tools/*.py",)),
     Rename("ASSESSOR", "DESK", ALL_PY, "Role.DESK (the value stays 'assessor')"),
     Rename("ASSESSORS", "DESKS", ALL_PY, "PlanImport.Kind.DESKS (the value stays 'assessors')"),
@@ -169,6 +170,23 @@ def _fstring_exprs(token: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _all_strings(tokens: list[tokenize.TokenInfo]) -> set[int]:
+    """Indexes of the string tokens of ``__all__ = [...]`` (names there are identifiers too)."""
+    found: set[int] = set()
+    for index, tok in enumerate(tokens[:-2]):
+        if tok.string == "__all__" and tokens[index + 1].string in ("=", "+="):
+            depth = 0
+            for j in range(index + 2, len(tokens)):
+                text = tokens[j].string
+                depth += text in "([{" and text != "" and tokens[j].type == tokenize.OP
+                depth -= text in ")]}" and text != "" and tokens[j].type == tokenize.OP
+                if tokens[j].type == tokenize.STRING:
+                    found.add(j)
+                if depth == 0 and j > index + 2:
+                    break
+    return found
+
+
 def rename_tokens(source: str, old: str, new: str) -> tuple[str, int]:
     """Rename identifier ``old`` (or the attribute of ``a.b``) in Python source; string texts stay."""
     *qualifier, name = old.split(".")
@@ -180,7 +198,12 @@ def rename_tokens(source: str, old: str, new: str) -> tuple[str, int]:
     starts = _offsets(source)
     edits: list[tuple[int, int, str]] = []
     significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)]
+    exported = _all_strings(significant)
     for index, tok in enumerate(significant):
+        if index in exported and not qualifier and tok.string[1:-1] == name:
+            begin = starts[tok.start[0] - 1] + tok.start[1] + 1
+            edits.append((begin, begin + len(name), new_name))
+            continue
         if tok.type == tokenize.NAME and tok.string == name:
             if qualifier and (
                 index < 2 or significant[index - 1].string != "." or significant[index - 2].string != qualifier[-1]
