@@ -66,6 +66,7 @@ class Rename:
     new: str
     files: tuple[str, ...] = ()  # globs relative to the root; empty = every code file
     why: str = ""
+    text: bool = False  # distinctive enough to rename inside strings too (docstrings, code run in a subprocess)
 
 
 ALL_PY = ()
@@ -75,18 +76,18 @@ EXCEL_DESK_TABLE = ("kaohe/plans/excel/types.py", "kaohe/plans/excel/registers.p
 # -- 2. identifiers --------------------------------------------------------------------------------------------
 IDENTIFIERS: tuple[Rename, ...] = (
     # 考核主体 = desk (model AssessorDesk keeps its name; Indicator.assessor is a field)
-    Rename("AssessorRow", "DeskRow", ALL_PY, "考核主体联系表 row"),
-    Rename("AssessorTable", "DeskTable", ALL_PY, "考核主体联系表"),
-    Rename("parse_assessor_workbook", "parse_desk_workbook", ALL_PY),
-    Rename("read_assessors", "read_desks", ALL_PY),
-    Rename("normalise_assessor", "normalise_desk", ALL_PY),
+    Rename("AssessorRow", "DeskRow", ALL_PY, "考核主体联系表 row", text=True),
+    Rename("AssessorTable", "DeskTable", ALL_PY, "考核主体联系表", text=True),
+    Rename("parse_assessor_workbook", "parse_desk_workbook", ALL_PY, text=True),
+    Rename("read_assessors", "read_desks", ALL_PY, text=True),
+    Rename("normalise_assessor", "normalise_desk", ALL_PY, text=True),
     Rename("_analyse_assessors", "_analyse_desks", ("kaohe/plans/*.py",)),
     Rename("_write_assessors", "_write_desks", ("kaohe/plans/*.py",)),
     Rename("_assessors", "_desks", ("kaohe/plans/excel/parse.py",)),
     Rename("assessors", "desks", EXCEL_DESK_TABLE, "DeskTable.desks and its locals"),
     Rename("table.assessors", "table.desks", ALL_PY, "DeskTable.desks, read elsewhere"),
     Rename("assessors.assessors", "assessors.desks", ("kaohe/plans/tests/*.py",)),
-    Rename("build_assessors", "build_desks", ("tools/*.py",)),
+    Rename("build_assessors", "build_desks", ("tools/*.py",), text=True),
     Rename("ASSESSOR", "DESK", ALL_PY, "Role.DESK (the value stays 'assessor')"),
     Rename("ASSESSORS", "DESKS", ALL_PY, "PlanImport.Kind.DESKS (the value stays 'assessors')"),
     # 评查 = case review (casefiles); "review" alone means 复核
@@ -98,7 +99,7 @@ IDENTIFIERS: tuple[Rename, ...] = (
     Rename("_review_context", "_case_review_context", CASEFILES),
     Rename("review", "case_review", ("kaohe/inspections/casefiles/views.py",), "the 评查 page's view"),
     Rename("views.review", "views.case_review", ("kaohe/inspections/casefiles/urls.py",)),
-    Rename("reviewer_todos", "case_reviewer_todos", ALL_PY),
+    Rename("reviewer_todos", "case_reviewer_todos", ALL_PY, text=True),
 )
 
 # -- 3. exact string literals (and the same text in templates and docs) ----------------------------------------
@@ -187,8 +188,8 @@ def _all_strings(tokens: list[tokenize.TokenInfo]) -> set[int]:
     return found
 
 
-def rename_tokens(source: str, old: str, new: str) -> tuple[str, int]:
-    """Rename identifier ``old`` (or the attribute of ``a.b``) in Python source; string texts stay."""
+def rename_tokens(source: str, old: str, new: str, *, text: bool = False) -> tuple[str, int]:
+    """Rename identifier ``old`` (or the attribute of ``a.b``) in Python source; string texts stay unless ``text``."""
     *qualifier, name = old.split(".")
     new_name = new.split(".")[-1]
     try:
@@ -199,6 +200,7 @@ def rename_tokens(source: str, old: str, new: str) -> tuple[str, int]:
     edits: list[tuple[int, int, str]] = []
     significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)]
     exported = _all_strings(significant)
+    in_text = re.compile(r"(?<![\w.])" + re.escape(name) + r"\b") if text and not qualifier else None
     for index, tok in enumerate(significant):
         if index in exported and not qualifier and tok.string[1:-1] == name:
             begin = starts[tok.start[0] - 1] + tok.start[1] + 1
@@ -211,6 +213,9 @@ def rename_tokens(source: str, old: str, new: str) -> tuple[str, int]:
                 continue
             begin = starts[tok.start[0] - 1] + tok.start[1]
             edits.append((begin, begin + len(name), new_name))
+        elif tok.type == tokenize.STRING and in_text:
+            begin = starts[tok.start[0] - 1] + tok.start[1]
+            edits.extend((begin + m.start(), begin + m.end(), new_name) for m in in_text.finditer(tok.string))
         elif tok.type == tokenize.STRING:
             begin = starts[tok.start[0] - 1] + tok.start[1]
             pattern = (r"\b" + re.escape(".".join(qualifier)) + r"\." if qualifier else r"(?<![\w.])") + re.escape(name)
@@ -221,8 +226,8 @@ def rename_tokens(source: str, old: str, new: str) -> tuple[str, int]:
             for m in re.finditer(r"\bkaohe(?:\.\w+)+\." + re.escape(name) + r"\b", tok.string):
                 if not qualifier:
                     edits.append((begin + m.end() - len(name), begin + m.end(), new_name))
-    for begin, end, text in sorted(set(edits), reverse=True):
-        source = source[:begin] + text + source[end:]
+    for begin, end, replacement in sorted(set(edits), reverse=True):
+        source = source[:begin] + replacement + source[end:]
     return source, len(set(edits))
 
 
@@ -331,7 +336,7 @@ def run(*, write: bool) -> Counter[str]:
         if path.suffix == ".py" and "migrations" not in path.parts:
             for r in IDENTIFIERS:
                 if in_scope(path, r.files):
-                    source, n = rename_tokens(source, r.old, r.new)
+                    source, n = rename_tokens(source, r.old, r.new, text=r.text)
                     if n:
                         counts[f"{r.old} → {r.new}: {rel(path)}"] += n
         for old, new in STRINGS:
