@@ -200,7 +200,7 @@ def rename_tokens(source: str, old: str, new: str, *, text: bool = False) -> tup
     edits: list[tuple[int, int, str]] = []
     significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)]
     exported = _all_strings(significant)
-    in_text = re.compile(r"(?<![\w.])" + re.escape(name) + r"\b") if text and not qualifier else None
+    in_text = re.compile(r"(?<!\w)" + re.escape(name) + r"\b") if text and not qualifier else None
     for index, tok in enumerate(significant):
         if index in exported and not qualifier and tok.string[1:-1] == name:
             begin = starts[tok.start[0] - 1] + tok.start[1] + 1
