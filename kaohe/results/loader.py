@@ -391,7 +391,7 @@ def load_plan(plan: Plan, missing: MissingPolicyChoice | str) -> LoadedPlan:
 
     recorded_units: dict[str, Any] = {}
     own_tasks: dict[int, frozenset[int]] = {pk: frozenset(t.id for t in table.get(pk, [])) for pk in loaded_categories}
-    made: dict[tuple[int, Decimal], rules.Evaluation] = {}  # equal (task, score) pairs share one frozen value
+    made: dict[tuple[int, Decimal], rules.TaskScore] = {}  # equal (task, score) pairs share one frozen value
     for unit in units.values():
         category = loaded_categories.get(unit.category_id)
         if category is None:  # cannot happen: PlanUnit.category belongs to the plan
@@ -436,7 +436,7 @@ def _unit_input(
     unit: UnitRef,
     own: frozenset[int],
     tasks: Mapping[int, TaskRef],
-    made: dict[tuple[int, Decimal], rules.Evaluation],
+    made: dict[tuple[int, Decimal], rules.TaskScore],
     warnings: list[str],
     evaluations: list[tuple[int, int, int, Decimal, str]],
     not_applicable: list[tuple[int, int, str]],
@@ -453,7 +453,7 @@ def _unit_input(
         ref = tasks.get(task_id)
         return ref.code if ref is not None else str(task_id)
 
-    evaluation_inputs: list[rules.Evaluation] = []
+    evaluation_inputs: list[rules.TaskScore] = []
     recorded_evaluations: list[list[Any]] = []
     evaluations.sort()
     for task_id, pk, version, score, grade in evaluations:
@@ -462,7 +462,7 @@ def _unit_input(
             continue
         value = made.get((task_id, score))
         if value is None:
-            value = made[(task_id, score)] = rules.Evaluation(task_id, score)
+            value = made[(task_id, score)] = rules.TaskScore(task_id, score)
         evaluation_inputs.append(value)
         recorded_evaluations.append([task_id, pk, version, str(score), grade])
     na_inputs: list[rules.NotApplicable] = []

@@ -21,6 +21,10 @@ from django.db import models
 
 from kaohe.organisations.models import Organisation
 from kaohe.plans.models import Plan, PlanUnit
+from kaohe.scoring import rules_types
+
+# A category's state in ``ResultSnapshot.summary`` (the engine's); templates read it as enums.CategoryStatus.
+CategoryStatus = rules_types.Status
 
 
 class SnapshotImmutable(RuntimeError):

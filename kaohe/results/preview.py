@@ -68,7 +68,7 @@ def _dec(value: object) -> Decimal | None:
 def _unit_input(unit_id: int, record: dict[str, Any]) -> rules.UnitInput:
     return rules.UnitInput(
         unit_id,
-        [rules.Evaluation(int(e[0]), Decimal(str(e[3]))) for e in record["evaluations"]],
+        [rules.TaskScore(int(e[0]), Decimal(str(e[3]))) for e in record["evaluations"]],
         [rules.NotApplicable(int(n[0]), str(n[2])) for n in record["not_applicable"]],
         [rules.Bonus(str(b[3]), Decimal(str(b[2]))) for b in record["bonuses"]],
         [rules.Deduction(str(d[4]), Decimal(str(d[2])), None if d[3] is None else int(d[3])) for d in record["deductions"]],

@@ -67,6 +67,14 @@ class RoundState:
     def is_open(self) -> bool:
         return self.status in RoundStatus.OPEN
 
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RoundStatus.PENDING
+
+    @property
+    def is_in_window(self) -> bool:
+        return self.status == RoundStatus.IN_WINDOW
+
 
 def round_state(
     feedback: Feedback,

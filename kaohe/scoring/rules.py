@@ -8,7 +8,7 @@ Public API (all re-exported here; the types live in ``rules_types.py``, ranking 
 
     grade_score(points: Decimal, grade: Grade, percentages: Mapping[Grade, Decimal] = DEFAULT_GRADE_PERCENTAGES)
         -> Decimal                                   # exact: points × percentage / 100
-    evaluation_from_grade(task: Task, grade: Grade, policy: Policy) -> Evaluation
+    task_score_from_grade(task: Task, grade: Grade, policy: Policy) -> TaskScore
     component_for_method(method: str) -> Component  # "submission"/"daily"/"other" → PLATFORM, …
     normalise_matter(text: str) -> str               # key of "the same matter"
     round_score(value: Decimal) -> Decimal           # 2 places, half-up (away from zero)
@@ -20,7 +20,7 @@ Public API (all re-exported here; the types live in ``rules_types.py``, ranking 
                      previous_grades: Mapping[UnitId, str] | None = None) -> CategoryResult
 
     Inputs:  Task(id, level1_id, level2_id, points: Decimal | None, component=PLATFORM, adjustment=NONE)
-             Evaluation(task_id, score: Decimal | None)      NotApplicable(task_id, reason="")
+             TaskScore(task_id, score: Decimal | None)      NotApplicable(task_id, reason="")
              Bonus(matter: str, points=Decimal(1))           Deduction(matter: str, points: Decimal, task_id=None)
              GradeBand(name, min_score: Decimal, quota_pct: Decimal | None = None)
              Veto(flag, denied_grade, reason="")
@@ -75,7 +75,6 @@ from .rules_types import (
     ComponentScore,
     CountedMatter,
     Deduction,
-    Evaluation,
     Grade,
     GradeBand,
     IndicatorId,
@@ -86,6 +85,7 @@ from .rules_types import (
     Subtotal,
     Task,
     TaskId,
+    TaskScore,
     UnitId,
     UnitInput,
     UnitResult,
@@ -105,7 +105,6 @@ __all__ = [
     "ComponentScore",
     "CountedMatter",
     "Deduction",
-    "Evaluation",
     "Grade",
     "GradeAssignment",
     "GradeBand",
@@ -115,6 +114,7 @@ __all__ = [
     "Status",
     "Subtotal",
     "Task",
+    "TaskScore",
     "UnitInput",
     "UnitResult",
     "Veto",
@@ -122,13 +122,13 @@ __all__ = [
     "bottom_units",
     "component_for_method",
     "compute_category",
-    "evaluation_from_grade",
     "grade_score",
     "normalise_matter",
     "quota_limit",
     "rank_competition",
     "round_rate",
     "round_score",
+    "task_score_from_grade",
 ]
 
 CENT = Decimal("0.01")
@@ -146,9 +146,9 @@ def grade_score(points: Decimal, grade: Grade, percentages: Mapping[Grade, Decim
         return points * percentage / HUNDRED
 
 
-def evaluation_from_grade(task: Task, grade: Grade, policy: Policy) -> Evaluation:
+def task_score_from_grade(task: Task, grade: Grade, policy: Policy) -> TaskScore:
     """The evaluation of a task graded 优/良/中/差 under the plan's percentages (a task without points earns 0)."""
-    return Evaluation(task.id, grade_score(task.max_points, grade, policy.grade_percentages))
+    return TaskScore(task.id, grade_score(task.max_points, grade, policy.grade_percentages))
 
 
 def round_score(value: Decimal) -> Decimal:

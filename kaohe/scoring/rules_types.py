@@ -164,14 +164,14 @@ class Task:
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class TaskScore:
     """The score of one task for one unit, already in points (0 … task points). None = not scored yet."""
 
     task_id: TaskId
     score: Decimal | None
 
     def __post_init__(self) -> None:
-        _check_int(self.task_id, "Evaluation.task_id")
+        _check_int(self.task_id, "TaskScore.task_id")
         if self.score is not None:
             check_decimal(self.score, f"任务{self.task_id} score")
 
@@ -304,7 +304,7 @@ class UnitInput:
     """Everything known about one 考核对象 of the category."""
 
     unit_id: UnitId
-    evaluations: Iterable[Evaluation] = ()
+    evaluations: Iterable[TaskScore] = ()
     not_applicable: Iterable[NotApplicable] = ()
     bonuses: Iterable[Bonus] = ()
     deductions: Iterable[Deduction] = ()
@@ -312,7 +312,7 @@ class UnitInput:
 
     def __post_init__(self) -> None:
         _check_int(self.unit_id, "UnitInput.unit_id")
-        _freeze(self, "evaluations", Evaluation)
+        _freeze(self, "evaluations", TaskScore)
         _freeze(self, "not_applicable", NotApplicable)
         _freeze(self, "bonuses", Bonus)
         _freeze(self, "deductions", Deduction)

@@ -11,10 +11,10 @@ from kaohe.scoring.rules import (
     CategoryInput,
     Component,
     Deduction,
-    Evaluation,
     GradeBand,
     NotApplicable,
     Task,
+    TaskScore,
     UnitInput,
     Veto,
 )
@@ -73,7 +73,7 @@ def unit(
     """A unit with full marks on every task except the ``scores`` given; ``omit``ted tasks have no evaluation."""
     scores = dict(scores or {})
     skipped = set(na) | set(omit)
-    evaluations = [Evaluation(t.id, scores.get(t.id, t.points)) for t in tasks if t.id not in skipped]
+    evaluations = [TaskScore(t.id, scores.get(t.id, t.points)) for t in tasks if t.id not in skipped]
     return UnitInput(
         unit_id,
         evaluations,

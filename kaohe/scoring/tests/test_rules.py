@@ -13,7 +13,6 @@ from kaohe.scoring.rules import (
     CategoryInput,
     Component,
     Deduction,
-    Evaluation,
     Grade,
     GradeBand,
     MissingPolicy,
@@ -22,19 +21,20 @@ from kaohe.scoring.rules import (
     Status,
     Subtotal,
     Task,
+    TaskScore,
     UnitInput,
     Veto,
     assign_grades,
     bottom_units,
     component_for_method,
     compute_category,
-    evaluation_from_grade,
     grade_score,
     normalise_matter,
     quota_limit,
     rank_competition,
     round_rate,
     round_score,
+    task_score_from_grade,
 )
 
 from . import (
@@ -84,8 +84,8 @@ def test_grade_score(points, grade, percentages, expected) -> None:
 
 def test_evaluation_from_grade_uses_the_policy_and_a_task_without_points_earns_zero() -> None:
     policy = Policy(grade_percentages=PCT_90_70_50)
-    assert evaluation_from_grade(Task(7, 1, 1, D(2)), Grade.GOOD, policy) == Evaluation(7, D("1.4"))
-    assert evaluation_from_grade(Task(8, 1, 1, None), Grade.EXCELLENT, policy) == Evaluation(8, D(0))
+    assert task_score_from_grade(Task(7, 1, 1, D(2)), Grade.GOOD, policy) == TaskScore(7, D("1.4"))
+    assert task_score_from_grade(Task(8, 1, 1, None), Grade.EXCELLENT, policy) == TaskScore(8, D(0))
 
 
 def test_grade_labels() -> None:
@@ -593,7 +593,7 @@ def test_task_without_points_counts_zero_needs_no_evaluation_and_is_reported() -
     assert result.warnings == ("任务999未写分值，按0分计",)
     assert result.units[0].level2[555] == Subtotal(D(0), D(0), None)
     with pytest.raises(ValueError, match="above"):
-        compute_category(category, [UnitInput(1, [Evaluation(999, D(1))])], Policy())
+        compute_category(category, [UnitInput(1, [TaskScore(999, D(1))])], Policy())
 
 
 # --- subtotals and score rates ------------------------------------------------------------------------------
@@ -621,7 +621,7 @@ def test_subtotals_per_unit_and_per_category() -> None:
         (lambda: Task(1, 1, 1, 2), TypeError),  # int where a Decimal belongs
         (lambda: Task(1, 1, 1, D("NaN")), ValueError),
         (lambda: Task(1, 1, 1, D(-1)), ValueError),
-        (lambda: Evaluation(1, 0.8), TypeError),
+        (lambda: TaskScore(1, 0.8), TypeError),
         (lambda: Bonus("表彰", 1.0), TypeError),
         (lambda: Bonus("表彰", D(-1)), ValueError),
         (lambda: Bonus("  "), ValueError),
@@ -654,9 +654,9 @@ def test_invalid_inputs_are_rejected(build, error) -> None:
 @pytest.mark.parametrize(
     ("units", "message"),
     [
-        ([UnitInput(1, [Evaluation(12345, D(1))])], "not in this category"),
-        ([UnitInput(1, [Evaluation(101, D(1)), Evaluation(101, D(2))])], "two evaluations"),
-        ([UnitInput(1, [Evaluation(101, D(4))])], "above"),
+        ([UnitInput(1, [TaskScore(12345, D(1))])], "not in this category"),
+        ([UnitInput(1, [TaskScore(101, D(1)), TaskScore(101, D(2))])], "two evaluations"),
+        ([UnitInput(1, [TaskScore(101, D(4))])], "above"),
         ([UnitInput(1, not_applicable=[NotApplicable(12345)])], "不涉及"),
         ([UnitInput(1, deductions=[Deduction("事故", D(1), 12345)])], "not in this category"),
         ([UnitInput(1), UnitInput(1)], "unique"),
@@ -668,14 +668,14 @@ def test_invalid_unit_inputs_are_rejected(units, message) -> None:
 
 
 def test_an_evaluated_task_marked_not_applicable_is_left_out_with_a_warning() -> None:
-    u = UnitInput(1, [Evaluation(t.id, t.points) for t in COUNTY_TASKS], [NotApplicable(101)])
+    u = UnitInput(1, [TaskScore(t.id, t.points) for t in COUNTY_TASKS], [NotApplicable(101)])
     result = one(county(), u)
     assert (result.applicable_max, result.final, result.not_applicable_task_ids) == (D(97), D(100), (101,))
     assert "任务101已标记不涉及，其评价不计入" in result.warnings
 
 
 def test_inputs_are_frozen_tuples() -> None:
-    u = UnitInput(1, [Evaluation(1, D(1))], flags={"x"})
+    u = UnitInput(1, [TaskScore(1, D(1))], flags={"x"})
     assert isinstance(u.evaluations, tuple) and u.flags == frozenset({"x"})
     with pytest.raises(AttributeError):
         u.unit_id = 2

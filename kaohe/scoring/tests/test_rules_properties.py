@@ -14,12 +14,12 @@ from kaohe.scoring.rules import (
     CategoryInput,
     Component,
     Deduction,
-    Evaluation,
     Grade,
     MissingPolicy,
     NotApplicable,
     Policy,
     Task,
+    TaskScore,
     UnitInput,
     compute_category,
     grade_score,
@@ -77,7 +77,7 @@ def units(
     for task in category.task_list:
         kind = "na" if task.id in na else draw(st.sampled_from(kinds))
         if kind == "score":
-            evaluations.append(Evaluation(task.id, draw(scores(task))))
+            evaluations.append(TaskScore(task.id, draw(scores(task))))
         elif kind == "na":
             skipped.add(task.id)
     task_ids = [t.id for t in category.task_list]
