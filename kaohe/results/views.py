@@ -231,7 +231,6 @@ def release(request: HttpRequest, plan_id: int) -> HttpResponse:
                 "reopen_form": ReopenForm(),
                 "bulletin_form": BulletinForm(instance=current, defaults=_bulletin_defaults(plan, current), plan=plan),
                 "frozen_bulletin": BulletinTexts.from_json(publication.bulletin) if publication is not None else None,
-                "statuses": ReleaseStatus,
             }
         )
     return render(request, "results/release.html", context)
@@ -468,7 +467,6 @@ def consult(request: HttpRequest, plan_id: int) -> HttpResponse:
         "plan": plan,
         "release": consulting,
         "current": current,
-        "statuses": ReleaseStatus,
         "can_see_published": access.can(request.user, "results:receive", plan),
         "organisations": organisations,
     }
