@@ -13,9 +13,8 @@ from django.test import override_settings
 
 from kaohe.core.models import AuditEvent
 from kaohe.inspections.fieldwork import services
-from kaohe.inspections.fieldwork.demo import load_demo_data
 from kaohe.inspections.fieldwork.models import FieldAssignment, FieldGroup, FieldGroupMember, FieldPhoto
-from kaohe.inspections.fieldwork.tests.conftest import PDF, PNG, unit_named
+from kaohe.inspections.fieldwork.tests.conftest import PDF, PNG
 from kaohe.organisations import access
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
@@ -204,11 +203,3 @@ def test_photos_are_images_only_and_size_limited(personas, groups, wugang, field
         services.photo_delete(actor=personas.office, plan=window, photo=photo)
     services.photo_delete(actor=personas.field, plan=window, photo=photo)
     assert not FieldPhoto.objects.exists()
-
-
-def test_demo_helper_sets_the_field_window_once(plan):
-    load_demo_data(plan)
-    load_demo_data(plan)
-    plan.refresh_from_db()
-    assert (plan.field_start, plan.field_end) == (dt.date(2021, 1, 20), dt.date(2021, 1, 29))
-    assert unit_named(plan, "舞钢市人民政府").field_assignments.count() == 0
