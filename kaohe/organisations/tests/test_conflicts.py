@@ -45,7 +45,7 @@ def test_a_person_is_in_conflict_through_any_membership_held_now(personas, plan)
     assert not conflicts.conflicts_with(personas.reviewer2, sfj)
     Membership.objects.create(user=personas.reviewer2, organisation=section("市司法局法律援助科"), role=Role.VIEWER)
     message = conflicts.person_conflict(personas.reviewer2, sfj)
-    assert message.startswith("回避：评查员乙（测试）在市司法局法律援助科任职")
+    assert message.startswith(f"回避：{personas.reviewer2.display_name}在市司法局法律援助科任职")
     assert message.endswith("不能评价本单位（市司法局）")
     assert conflicts.conflicts_with(personas.reviewer2, sfj)
     # the organisation a person was drawn from counts too; an organisation judged separately is ignored

@@ -39,7 +39,7 @@ def test_a_membership_gained_after_assignment_refuses_the_submission(personas, l
     assert 'data-testid="conflict"' in page and "不能评查本单位案卷（市司法局）" in page
     response = client.post(_url("review_save", listed, sampled_id=sampled.pk), _submit_data(listed))
     assert response.status_code == 400
-    assert "回避：评查员乙（测试）在市司法局行政执法协调监督科任职" in response.content.decode()
+    assert f"回避：{personas.reviewer2.display_name}在市司法局行政执法协调监督科任职" in response.content.decode()
     sampled.refresh_from_db()
     assert sampled.status == SampledFile.Status.PENDING and sampled.score is None
     assert not ItemDeduction.objects.filter(sampled_file=sampled).exists()
