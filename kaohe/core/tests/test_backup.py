@@ -109,7 +109,7 @@ def installation(transactional_db, _isolated_storage, monkeypatch):
     deduction, an uploaded plan table and a question bank (five stored files of four kinds).
 
     The source installation's files are in the session's temporary storage; restores go to a fresh, empty folder.
-    An earlier test of this module flushes the database: the city is built again when it is missing.
+    The database is emptied first (whatever the session holds), then the city and the other city are built again.
     """
     from kaohe.inspections.abilitytests import services as abilitytests
     from kaohe.inspections.abilitytests.sheets import bank_template
@@ -119,9 +119,9 @@ def installation(transactional_db, _isolated_storage, monkeypatch):
 
     media = Path(_isolated_storage)
     with _storage(media):
+        call_command("flush", interactive=False, verbosity=0)
         plan = build_city().plan
-        if not Plan.objects.filter(title="洛阳市2020年度依法行政考核").exists():
-            make_outsider()
+        make_outsider()
         moment = dt.datetime(2020, 12, 20, 10, 0, 0, 123456, tzinfo=SHANGHAI)
         monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
         unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
