@@ -1,4 +1,5 @@
-"""The real objects the URL × persona matrix walks: one of each kind, in the demo plan, made through the services.
+"""The real objects the URL × persona matrix walks: one of each kind, in the small city's plan (tests/city.py), made
+through the services.
 
 ``build_world()`` runs once per matrix module (inside a transaction that is rolled back afterwards) and plays a
 short 2020 cycle for 舞钢市人民政府 (the unit of ``unit_wugang``): evidence uploaded in time, a 不涉及 record,
@@ -28,6 +29,9 @@ from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
+from tests import factories as f
+from tests.city import PLAN_TITLE
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -53,24 +57,55 @@ def pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
+def applied_units_import(plan: Any, office: Any) -> Any:
+    """An applied 考核对象名单 import record of the plan, with its stored table (the city is built without imports)."""
+    import hashlib
+    import io
+
+    from django.core.files.base import ContentFile
+    from openpyxl import Workbook
+
+    from kaohe.plans.models import PlanImport
+
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.append(["序号", "考核对象", "类别"])
+    sheet.append([1, WUGANG, "县区政府"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = buffer.getvalue()
+    record = PlanImport(
+        plan=plan,
+        kind=PlanImport.Kind.UNITS,
+        original_name="考核对象名单.xlsx",
+        size=len(table),
+        sha256=hashlib.sha256(table).hexdigest(),
+        status=PlanImport.Status.APPLIED,
+        applied_at=plan.published_at,
+        created_by=office,
+    )
+    record.file.save("考核对象名单.xlsx", ContentFile(table), save=False)
+    record.save()
+    return record
+
+
 def build_world() -> World:
     from kaohe.accounts.models import User, UserSession
     from kaohe.core import calendar_services
     from kaohe.core.calendar import BUILTIN_YEARS
     from kaohe.inspections.abilitytests import services as abilitytests
-    from kaohe.inspections.abilitytests.demo import BANK_FILE, BANK_NAME, demo_people
     from kaohe.inspections.abilitytests.draws import Rule
     from kaohe.inspections.abilitytests.models import AbilityTest, RosterVersion, Testee
+    from kaohe.inspections.abilitytests.sheets import bank_template, bank_workbook
+    from kaohe.inspections.abilitytests.tests.conftest import bank_rows, roster_people
     from kaohe.inspections.casefiles import services as casefiles
-    from kaohe.inspections.casefiles.models import CaseFile, ChecklistItem, SampledFile
+    from kaohe.inspections.casefiles.models import CaseFile, CaseFileKind, ChecklistItem, ReviewSetting, SampledFile
     from kaohe.inspections.fieldwork import services as fieldwork
-    from kaohe.inspections.fieldwork.demo import load_demo_data as fieldwork_window
     from kaohe.inspections.fieldwork.selectors import field_tasks
     from kaohe.organisations.models import Membership, Organisation
     from kaohe.organisations.roles import Role
     from kaohe.plans.constants import Adjustment, Level, Method
-    from kaohe.plans.demo import DEMO_TITLE
-    from kaohe.plans.models import Indicator, Plan, PlanImport, PlanUnit
+    from kaohe.plans.models import Indicator, Plan, PlanUnit
     from kaohe.results import services as results
     from kaohe.reviews import rectification
     from kaohe.reviews import services as reviews
@@ -84,12 +119,15 @@ def build_world() -> World:
 
     users = {u.username: u for u in User.objects.all()}
     office, desk, unit, field_user, reviewer = (users[n] for n in ("office", "desk_yfxz", "unit_wugang", "field_a", "reviewer_a"))
-    plan = Plan.objects.get(title=DEMO_TITLE)
+    plan = Plan.objects.get(title=PLAN_TITLE)
     wugang = PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name=WUGANG)
     county = wugang.category
     world = World()
     world.ids.update(plan_id=plan, category_id=county, unit_id=wugang)
-    world.ids["import_id"] = PlanImport.objects.filter(plan=plan).order_by("pk")[0]
+    world.ids["import_id"] = applied_units_import(plan, office)
+    # Two more 实地考核 tasks of the county table, for 舞钢's oral and online ability tests (before anything is graded).
+    f.task(county, "3.1.2", 5, name="领导干部依法行政能力测试", method=Method.FIELD)
+    f.task(county, "3.1.3", 5, name="机关人员依法行政能力测试", method=Method.FIELD)
 
     def county_tasks(method: str, **extra: Any) -> list[Indicator]:
         return list(
@@ -159,7 +197,8 @@ def build_world() -> World:
     world.ids["flag_id"] = flag
 
     # 实地考核: 第一组 (leader field_a) visits 舞钢; field_a takes a photo for a 实地考核 task.
-    fieldwork_window(plan)
+    plan.field_start, plan.field_end = dt.date(2021, 1, 20), dt.date(2021, 1, 29)  # the 2020 plan's 实地考核 time
+    plan.save(update_fields=["field_start", "field_end", "updated_at"])
     plan.refresh_from_db()
     group = fieldwork.group_save(actor=office, plan=plan, name="第一组", leader_id=field_user.pk, member_ids=[])
     assignment, _ = fieldwork.assignment_set(actor=office, plan=plan, group=group, unit=wugang, visit_date=dt.date(2021, 1, 21))
@@ -175,7 +214,26 @@ def build_world() -> World:
     for name in ("fieldwork:score", "fieldwork:photo_upload"):
         world.per_url[name] = {"task_id": on_site[0]}
 
-    # 案卷集中评查: reviewer_a on the panel; 舞钢's files sampled, the first assigned to reviewer_a.
+    # 案卷集中评查: the default checklist and 舞钢's list (5 行政执法 and 2 行政复议 files, listed in time);
+    # reviewer_a on the panel; 舞钢's files sampled, the first assigned to reviewer_a.
+    ReviewSetting.objects.get_or_create(plan=plan)
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(plan=plan, order=i, name=name, max_deduction=points, description=text)
+        for i, (name, points, text) in enumerate(casefiles.DEFAULT_CHECKLIST, 1)
+    )
+    kinds = [CaseFileKind.ENFORCEMENT] * 5 + [CaseFileKind.RECONSIDERATION] * 2
+    CaseFile.objects.bulk_create(
+        CaseFile(
+            plan=plan,
+            unit=wugang,
+            number=f"舞{'罚' if kind == CaseFileKind.ENFORCEMENT else '复'}决字〔2020〕{n}号",
+            kind=kind,
+            decided_on=dt.date(2020, 1 + n, 5),
+            handler=f"工作人员{n:02d}",
+            listed_by=unit,
+        )
+        for n, kind in enumerate(kinds, 1)
+    )
     membership = Membership.objects.get(user=reviewer, role=Role.CASE_REVIEWER)
     panel_member = casefiles.reviewer_add(actor=office, plan=plan, membership=membership)
     casefiles.sample_draw(actor=office, plan=plan, units=[wugang], requested=2, stratified=False, take_all_if_fewer=True)
@@ -192,12 +250,15 @@ def build_world() -> World:
     for name in ("casefiles:checklist_edit", "casefiles:checklist_delete"):
         world.per_url[name] = {"item_id": checklist_item}
 
-    # 依法行政能力测试 of 舞钢: its roster, an oral test and an online test (drawn, paper made), a pending bank import.
+    # 依法行政能力测试 of 舞钢: its roster, the bank, an oral test and an online test (drawn, paper made), a pending
+    # bank import.
+    bank = abilitytests.bank_import_upload(actor=office, plan=plan, data=bank_workbook(bank_rows()), original_name="题库.xlsx")
+    abilitytests.bank_import_apply(actor=office, record=bank, accept_warnings=True)
     abilitytests.roster_save(
         actor=office,
         plan=plan,
         unit=wugang,
-        people=demo_people(),
+        people=roster_people(),
         source=RosterVersion.Source.IMPORT,
         note="名册",
         expected_number=0,
@@ -235,7 +296,7 @@ def build_world() -> World:
     testee = Testee.objects.filter(test=online).order_by("pk").first()
     assert testee is not None
     world.ids["testee_id"] = testee
-    bank_import = abilitytests.bank_import_upload(actor=office, plan=plan, data=BANK_FILE.read_bytes(), original_name=BANK_NAME)
+    bank_import = abilitytests.bank_import_upload(actor=office, plan=plan, data=bank_template(), original_name="题库模板.xlsx")
     world.ids["bank_import_id"] = bank_import
 
     # 问题反馈 and 复核: a problem, feedback released, received, a review of the deducted task filed and answered.
@@ -306,7 +367,7 @@ def build_world() -> World:
     unit_user = User.objects.get(username="unit_wugang")
     world.ids["account_id"] = unit_user
     world.ids["membership_id"] = Membership.objects.get(user=unit_user, role=Role.UNIT)
-    newcomer = User.objects.create(username="matrix_newcomer", display_name="新账号（演示）")
+    newcomer = User.objects.create(username="matrix_newcomer", display_name="新账号（测试）")
     sysadmin = User.objects.get(username="sysadmin")
     world.ids["proposal_id"] = organisation_services.membership_grant(
         actor=sysadmin, user=newcomer, organisation=plan.organiser, role=Role.AUDIT_ADMIN

@@ -12,7 +12,8 @@ from pathlib import Path
 from django.urls import reverse
 
 from kaohe.inspections.casefiles.models import SampledFile
-from kaohe.inspections.casefiles.tests.test_casefiles import assigned, demo  # noqa: F401 - fixtures
+from kaohe.inspections.casefiles.tests.conftest import listed  # noqa: F401 - fixture
+from kaohe.inspections.casefiles.tests.test_casefiles import assigned  # noqa: F401 - fixture
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "js" / "confirm.js"
 
@@ -21,15 +22,15 @@ def _form_tags(page: str, testid: str) -> list[str]:
     return re.findall(rf'<form[^>]*data-testid="{testid}"[^>]*>', page, re.S)
 
 
-def test_every_page_loads_the_confirm_script(personas, demo_plan):
-    page = personas.client(personas.office).get(reverse("reviews:office", args=[demo_plan.pk])).content.decode()
+def test_every_page_loads_the_confirm_script(personas, plan):
+    page = personas.client(personas.office).get(reverse("reviews:office", args=[plan.pk])).content.decode()
     assert '<script src="/static/js/confirm.js" defer></script>' in page
     source = STATIC.read_text(encoding="utf-8")
     assert "showModal" in source and "data-confirm" in source
 
 
-def test_releasing_feedback_says_it_cannot_be_changed(personas, demo_plan):
-    page = personas.client(personas.office).get(reverse("reviews:office", args=[demo_plan.pk])).content.decode()
+def test_releasing_feedback_says_it_cannot_be_changed(personas, plan):
+    page = personas.client(personas.office).get(reverse("reviews:office", args=[plan.pk])).content.decode()
     (release,) = _form_tags(page, "release-form")
     assert 'data-confirm="发布后' in release and "不能再修改或撤回" in release
     per_unit = _form_tags(page, "unit-release-form")

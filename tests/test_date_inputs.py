@@ -6,7 +6,7 @@ a Chinese message and nothing saved. ``COVERED`` lists the form fields these cas
 walks every form of the code base (kaohe/core/tests/test_dates.py) makes sure no date field is unbounded,
 and the last test here that each of those fields is covered by a case below.
 
-The clock is fixed at 2020-12-20 10:00 Beijing time, inside the demo plan's 2020 cycle, so its window is
+The clock is fixed at 2020-12-20 10:00 Beijing time, inside the small city's 2020 cycle (tests/city.py), so its window is
 2018-01-01..2022-12-31 (the plan's year ± 2).
 """
 
@@ -520,7 +520,7 @@ SETTINGS_DATES = ("period_start", "period_end", "submission_deadline", "case_fil
 
 
 def _settings_fields(plan: Plan, name: str, value: str) -> dict[str, Any]:
-    """The 方案设置 form of the (published) demo plan as it stands, with one date typed and a reason."""
+    """The 方案设置 form of the (published) plan as it stands, with one date typed and a reason."""
     current = Plan.objects.get(pk=plan.pk)
     data: dict[str, Any] = {
         "title": current.title,
@@ -572,35 +572,35 @@ def _send(case: DateInput, plan: Plan, personas: Any, ctx: dict[str, Any], value
 
 
 @pytest.mark.parametrize("case", INPUTS, ids=[c.id for c in INPUTS])
-def test_a_date_that_makes_sense_is_accepted(case: DateInput, personas: Any, demo_plan: Plan) -> None:
-    ctx = case.setup(demo_plan, personas)
-    before = case.saved(demo_plan, ctx)
-    status, text = _send(case, demo_plan, personas, ctx, case.good)
+def test_a_date_that_makes_sense_is_accepted(case: DateInput, personas: Any, plan: Plan) -> None:
+    ctx = case.setup(plan, personas)
+    before = case.saved(plan, ctx)
+    status, text = _send(case, plan, personas, ctx, case.good)
     assert status in (200, 302), text[:2000]
     assert case.far_refusal(case.good) not in text and case.malformed_refusal() not in text
     if before is not None:
-        assert case.saved(demo_plan, ctx) != before, text[:2000]
+        assert case.saved(plan, ctx) != before, text[:2000]
 
 
 @pytest.mark.parametrize("value", BAD)
 @pytest.mark.parametrize("case", INPUTS, ids=[c.id for c in INPUTS])
 def test_far_and_malformed_dates_are_refused_in_chinese_and_nothing_is_saved(
-    case: DateInput, value: str, personas: Any, demo_plan: Plan
+    case: DateInput, value: str, personas: Any, plan: Plan
 ) -> None:
-    ctx = case.setup(demo_plan, personas)
-    before = case.saved(demo_plan, ctx)
-    status, text = _send(case, demo_plan, personas, ctx, value)
+    ctx = case.setup(plan, personas)
+    before = case.saved(plan, ctx)
+    status, text = _send(case, plan, personas, ctx, value)
     assert status in (200, 302, 400), status
     refusal = case.far_refusal(value) if value in FAR else case.malformed_refusal()
     assert refusal in text, text[:3000]
-    assert case.saved(demo_plan, ctx) == before
+    assert case.saved(plan, ctx) == before
 
 
-def test_the_plan_window_is_the_one_the_refusal_names(demo_plan: Plan) -> None:
+def test_the_plan_window_is_the_one_the_refusal_names(plan: Plan) -> None:
     from kaohe.core.dates import case_date_bounds, plan_date_bounds
 
-    assert plan_date_bounds(demo_plan) == PLAN_WINDOW
-    assert case_date_bounds(demo_plan) == CASE_WINDOW
+    assert plan_date_bounds(plan) == PLAN_WINDOW
+    assert case_date_bounds(plan) == CASE_WINDOW
     assert bounds_message(PLAN_WINDOW, field_label="补充截止日期") == "补充截止日期须在2018年1月1日至2022年12月31日之间"
 
 
@@ -620,22 +620,23 @@ def _upload_indicators(client: Any, plan: Plan, data: bytes) -> Any:
     return response
 
 
-def test_an_import_of_task_deadlines_refuses_a_date_outside_the_plan(personas: Any, other_plan: Plan) -> None:
-    """The indicator table's 时间要求: a year the parser reads (2000–2100) but outside the plan's window."""
-    from kaohe.plans import services
-    from kaohe.plans.demo import DATA_DIR
-    from kaohe.plans.models import PlanImport
+def test_an_import_of_task_deadlines_refuses_a_date_outside_the_plan(personas: Any, plan: Plan, other_plan: Plan) -> None:
+    """The indicator table's 时间要求: a year the parser reads (2000–2100) but outside the plan's window.
 
-    desks = services.plan_import_upload(
-        actor=personas.other_office,
-        plan=other_plan,
-        kind=PlanImport.Kind.ASSESSORS,
-        data=(DATA_DIR / "assessors.xlsx").read_bytes(),
-        original_name="assessors.xlsx",
-    )
-    services.plan_import_apply(actor=personas.other_office, plan_import=desks, accept_warnings=True)
+    The table is the small city's 县区政府 table as its office exports it (报送资料 tasks due 2020-12-31), imported
+    into the other city's draft plan, which has desks of the same names.
+    """
+    from kaohe.plans.models import Category, PlanImport
+    from tests import factories as f
+
+    county = Category.objects.get(plan=plan, name="县区政府")
+    exported = personas.client(personas.office).get(reverse("plans:export", args=[plan.pk, county.pk]))
+    assert exported.status_code == 200
+    table = b"".join(exported.streaming_content) if exported.streaming else exported.content
+    for name in ("市司法局依法行政指导科", "市司法局行政执法协调监督科", "市财政局", "市发改委"):  # the table's 考核主体
+        organisation = f.OrganisationFactory(name=name, region=other_plan.organiser.region)
+        f.DeskFactory(plan=other_plan, organisation=organisation)
     client = personas.client(personas.other_office)
-    table = (DATA_DIR / "indicators-county.xlsx").read_bytes()
 
     preview = client.get(_upload_indicators(client, other_plan, _with_first_deadline(table, dt.date(2090, 6, 30))).url)
     assert "时间要求（2090-06-30）须在2018年1月1日至2022年12月31日之间" in preview.content.decode()
@@ -652,7 +653,7 @@ def test_an_import_of_task_deadlines_refuses_a_date_outside_the_plan(personas: A
 
 
 def _with_first_deadline(data: bytes, day: dt.date) -> bytes:
-    """The demo's 县区政府 table with the first task's 时间要求 (a 2020 date cell) changed to ``day``."""
+    """The 县区政府 table with the first task's 时间要求 (a 2020 date cell) changed to ``day``."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(data))
@@ -663,7 +664,7 @@ def _with_first_deadline(data: bytes, day: dt.date) -> bytes:
                 buffer = io.BytesIO()
                 workbook.save(buffer)
                 return buffer.getvalue()
-    raise AssertionError("the demo table has no dated task")
+    raise AssertionError("the table has no dated task")
 
 
 # --- services refuse them too (defence in depth: commands, scripts and future pages call them directly) --------
@@ -821,15 +822,15 @@ SERVICES: dict[str, tuple[Callable[[Plan, Any], Act], str, Callable[[Plan], obje
 
 @pytest.mark.parametrize("day", [dt.date.min, dt.date.max], ids=["0001-01-01", "9999-12-31"])
 @pytest.mark.parametrize("service", list(SERVICES))
-def test_services_refuse_far_dates_too(service: str, day: dt.date, personas: Any, demo_plan: Plan) -> None:
+def test_services_refuse_far_dates_too(service: str, day: dt.date, personas: Any, plan: Plan) -> None:
     setup, label, saved = SERVICES[service]
-    act = setup(demo_plan, personas)
-    before = saved(demo_plan)
+    act = setup(plan, personas)
+    before = saved(plan)
     with pytest.raises(ValidationError) as refused:
         act(day)
     window = CASE_WINDOW if service.startswith("case_file") else PLAN_WINDOW
     assert refused.value.messages == [bounds_message(window, field_label=label)]
-    assert saved(demo_plan) == before
+    assert saved(plan) == before
 
 
 # ------------------------------------------------------------------- default dates render as ISO (issue 13.4)
@@ -867,23 +868,23 @@ def test_every_bounded_date_field_renders_an_iso_value_in_the_chinese_locale() -
 
 
 @pytest.mark.parametrize("with_release", [False, True])
-def test_the_pages_default_dates_show_in_their_date_inputs(with_release: bool, personas: Any, demo_plan: Plan) -> None:
+def test_the_pages_default_dates_show_in_their_date_inputs(with_release: bool, personas: Any, plan: Plan) -> None:
     """补充截止日期, 征求意见截止日期, 审定日期 and 整改期限 come with a default: each must be an ISO value."""
     if with_release:
-        _release(demo_plan, personas, ReleaseStatus.CLOSED)
+        _release(plan, personas, ReleaseStatus.CLOSED)
     else:
-        _snapshot(demo_plan, personas)
-    page = personas.client(personas.office).get(reverse("results:release", args=[demo_plan.pk])).content.decode()
+        _snapshot(plan, personas)
+    page = personas.client(personas.office).get(reverse("results:release", args=[plan.pk])).content.decode()
     field = "approved_on" if with_release else "consult_until"
     # 征求意见截止 defaults to today + the plan's 征求意见期 (方案设置); 审定日期 to today
-    expected = NOW.date() if with_release else NOW.date() + dt.timedelta(days=demo_plan.consultation_days)
+    expected = NOW.date() if with_release else NOW.date() + dt.timedelta(days=plan.consultation_days)
     assert _date_values(page, field) == [expected.isoformat()], page[:2000]
 
-    ctx = _submitted(demo_plan, personas)
-    url = reverse("submissions:task", args=[demo_plan.pk, ctx["unit"].pk, ctx["task"].pk])
+    ctx = _submitted(plan, personas)
+    url = reverse("submissions:task", args=[plan.pk, ctx["unit"].pk, ctx["task"].pk])
     page = personas.client(personas.desk).get(url).content.decode()
     (due,) = _date_values(page, "due_date")
     assert ISO_VALUE.fullmatch(f'value="{due}"'), page[:2000]
 
-    page = personas.client(personas.office).get(reverse("reviews:rectification_office", args=[demo_plan.pk])).content.decode()
+    page = personas.client(personas.office).get(reverse("reviews:rectification_office", args=[plan.pk])).content.decode()
     assert all(ISO_VALUE.fullmatch(f'value="{v}"') for v in _date_values(page, "due_date")), page[:2000]

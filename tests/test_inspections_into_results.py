@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from kaohe import access
+from kaohe.inspections.casefiles.tests.conftest import listed  # noqa: F401 - fixture
 from kaohe.organisations.models import Membership
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
@@ -24,13 +25,13 @@ def _task(plan, unit, method, code):
     return Indicator.objects.get(plan=plan, category=unit.category, level=Level.TASK, method=method, code=code)
 
 
-def test_field_and_case_review_scores_flow_into_the_unit_breakdown(personas, demo_plan):
+def test_field_and_case_review_scores_flow_into_the_unit_breakdown(personas, listed):  # noqa: F811
     from kaohe.inspections.casefiles import services as casefiles
     from kaohe.inspections.casefiles.models import ChecklistItem, SampledFile
     from kaohe.inspections.fieldwork import services as fieldwork
     from kaohe.results.services import results_compute
 
-    plan, office = demo_plan, personas.office
+    plan, office = listed, personas.office  # the city's plan with the checklist and 舞钢's 7 listed case files
     unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
 
     # 实地考核: the office forms a group with field_a, gives it the unit; the member scores a field task.
@@ -69,11 +70,11 @@ def test_field_and_case_review_scores_flow_into_the_unit_breakdown(personas, dem
         )
     outcome = casefiles.derive_scores(actor=office, plan=plan)
     assert any("舞钢" in line for line in outcome.written), outcome
-    case_task = _task(plan, unit, Method.CASE_REVIEW, "5.2.2")
-    assert Evaluation.objects.get(unit=unit, task=case_task).score == Decimal("0.95")  # 1 × (90 + 100) / 2 / 100
+    case_task = _task(plan, unit, Method.CASE_REVIEW, "3.2.1")
+    assert Evaluation.objects.get(unit=unit, task=case_task).score == Decimal("19.00")  # 20 × (90 + 100) / 2 / 100
 
     sources = dict(EvaluationChange.objects.filter(evaluation__unit=unit).values_list("evaluation__task__code", "source"))
-    assert sources == {"3.1.1": "field", "5.2.2": "case_review"}
+    assert sources == {"3.1.1": "field", "3.2.1": "case_review"}
 
     # The office computes; the unit's breakdown shows both scores with their sources.
     snapshot = results_compute(actor=office, plan=plan, missing_policy="zero", decision_note="测试：缺少的评价按0分计")
@@ -83,14 +84,24 @@ def test_field_and_case_review_scores_flow_into_the_unit_breakdown(personas, dem
     assert "征地补偿案卷缺少公告材料" in html
 
 
-def test_an_oral_ability_test_flows_into_the_unit_breakdown(personas, demo_plan):
+def test_an_oral_ability_test_flows_into_the_unit_breakdown(personas, plan):
     from kaohe.inspections.abilitytests import attempts, services
     from kaohe.inspections.abilitytests.draws import Rule
-    from kaohe.inspections.abilitytests.models import Testee
+    from kaohe.inspections.abilitytests.models import RosterVersion, Testee
+    from kaohe.inspections.abilitytests.tests.conftest import roster_people
     from kaohe.results.services import results_compute
 
-    plan, office = demo_plan, personas.office
-    unit = PlanUnit.objects.filter(plan=plan, category__name="部门1").order_by("pk").first()  # has a demo roster
+    office = personas.office
+    unit = PlanUnit.objects.filter(plan=plan, category__name="部门1").order_by("pk").first()  # 市委网信办
+    services.roster_save(
+        actor=office,
+        plan=plan,
+        unit=unit,
+        people=roster_people(),
+        source=RosterVersion.Source.IMPORT,
+        note="名册",
+        expected_number=0,
+    )
     task = Indicator.objects.get(plan=plan, category=unit.category, code="2.1.1")  # 5 points: 1 负责同志 + 2 成员
     test = services.abilitytest_create(
         actor=office,

@@ -143,7 +143,7 @@ def _kwargs(name: str, world: World) -> dict[str, int]:
 
 
 def test_every_parameter_is_a_real_object(world: World, db: None) -> None:
-    """No URL is walked with an id that exists nowhere (the old 999999): each names a stored object of the demo
+    """No URL is walked with an id that exists nowhere (the old 999999): each names a stored object of the city's
     plan (or, for the calendar and sessions, of the installation and of the office)."""
     plan = world.ids["plan_id"]
     objects = [*world.ids.values(), *(obj for by_param in world.per_url.values() for obj in by_param.values())]

@@ -48,21 +48,20 @@ def _scan(data: bytes) -> tuple[list[Any], dict[str, Any]]:
 
 def _hostile_plan(personas: Any, plan: Any) -> dict[str, Any]:
     from kaohe.inspections.fieldwork import services as fieldwork
-    from kaohe.inspections.fieldwork.demo import load_demo_data
     from kaohe.results import services as results
     from kaohe.scoring.services import evaluation_record
 
     wugang = PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name="舞钢市人民政府")
     county = Category.objects.get(plan=plan, name="县区政府")
-    Indicator.objects.filter(plan=plan, category=county, level=Level.TASK, code="4.1.1").update(name=TASK_NAME)
-    task = Indicator.objects.get(plan=plan, category=county, level=Level.TASK, code="9.1.2")
+    Indicator.objects.filter(plan=plan, category=county, level=Level.TASK, code="1.1.1").update(name=TASK_NAME)
+    task = Indicator.objects.get(plan=plan, category=county, level=Level.TASK, code="2.2.1")  # 日常掌握, desk_yfxz's
     evaluation_record(
         actor=personas.desk, plan=plan, unit=wugang, task=task, grade="", score="0.5", reason=HYPERLINK, expected_version=None
     )
     Organisation.objects.filter(pk=wugang.organisation_id).update(name=UNIT_NAME)
     wugang.refresh_from_db()
-    load_demo_data(plan)
-    plan.refresh_from_db()
+    plan.field_start, plan.field_end = dt.date(2021, 1, 20), dt.date(2021, 1, 29)
+    plan.save(update_fields=["field_start", "field_end", "updated_at"])
     group = fieldwork.group_save(actor=personas.office, plan=plan, name=GROUP_NAME, leader_id=personas.field.pk, member_ids=[])
     fieldwork.assignment_set(
         actor=personas.office, plan=plan, group=group, unit=wugang, visit_date=dt.date(2021, 1, 21), address=ADDRESS
@@ -72,13 +71,13 @@ def _hostile_plan(personas: Any, plan: Any) -> dict[str, Any]:
     return {"county": county, "group": group, "snapshot": snapshot}
 
 
-def test_every_export_is_free_of_formulas(personas: Any, demo_plan: Any) -> None:
-    made = _hostile_plan(personas, demo_plan)
+def test_every_export_is_free_of_formulas(personas: Any, plan: Any) -> None:
+    made = _hostile_plan(personas, plan)
     auditor = personas.sysadmin.__class__.objects.create_user(username="auditor_x", password="x", display_name="审计管理员")
     Membership.objects.create(
         user=auditor, organisation=Organisation.objects.get(name="平顶山市法治政府建设领导小组办公室"), role=Role.AUDIT_ADMIN
     )
-    plan, snapshot, county = demo_plan, made["snapshot"], made["county"]
+    snapshot, county = made["snapshot"], made["county"]
     office = personas.client(personas.office)
     exports = {
         "analysis": (office, reverse("analysis:export", args=[plan.pk]) + f"?snapshot={snapshot.pk}", {HYPERLINK, UNIT_NAME}),
@@ -112,9 +111,9 @@ def test_every_export_is_free_of_formulas(personas: Any, demo_plan: Any) -> None
     assert numbers > 100  # scores, points and rates are still numbers
 
 
-def test_score_sheet_numbers_stay_numbers_next_to_hostile_text(personas: Any, demo_plan: Any) -> None:
-    made = _hostile_plan(personas, demo_plan)
-    url = reverse("results:score_sheet", args=[demo_plan.pk, made["snapshot"].pk, made["county"].pk])
+def test_score_sheet_numbers_stay_numbers_next_to_hostile_text(personas: Any, plan: Any) -> None:
+    made = _hostile_plan(personas, plan)
+    url = reverse("results:score_sheet", args=[plan.pk, made["snapshot"].pk, made["county"].pk])
     book = load_workbook(io.BytesIO(personas.client(personas.office).get(url).content))
     sheet = book["得分明细"]
     header = [c.value for c in sheet[4]]  # under the title rows

@@ -44,13 +44,13 @@ def make_user(db: Any) -> Callable[..., User]:
 
 @pytest.fixture
 def security_admin(personas: Any) -> User:
-    """The demo security administrator (``secadmin``)."""
+    """The security administrator persona (``secadmin``)."""
     return personas.secadmin  # type: ignore[no-any-return]
 
 
 @pytest.fixture
 def audit_admin(personas: Any) -> User:
-    """The demo audit administrator (``auditor``)."""
+    """The audit administrator persona (``auditor``)."""
     return personas.auditor  # type: ignore[no-any-return]
 
 

@@ -48,7 +48,7 @@ def test_history_validator_checks_stored_hashes_and_the_current_password(persona
     user = User.objects.get(pk=personas.unit.pk)
     validator = PasswordHistoryValidator()
     with pytest.raises(Exception, match="最近 5 次"):
-        validator.validate(PASSWORD, user)  # the current (demo) password
+        validator.validate(PASSWORD, user)  # the current (test) password
     validator.validate("Completely#New1", user)
     validator.validate(PASSWORD, None)  # a user being created has no history
     assert "5 次" in validator.get_help_text()

@@ -51,7 +51,7 @@ def _decide(client, proposal, decision: str, reason: str = ""):
     ("role", "organisation"),
     [(Role.AUDIT_ADMIN, ORGANISER), (Role.OFFICE, ORGANISER), (Role.ASSESSOR, "市司法局依法行政指导科")],
 )
-def test_sysadmin_cannot_give_himself_a_role_in_the_django_admin(personas, demo_plan, role, organisation):
+def test_sysadmin_cannot_give_himself_a_role_in_the_django_admin(personas, plan, role, organisation):
     client = personas.client(personas.sysadmin)
     org = _org(organisation)
     response = client.post(
@@ -63,8 +63,8 @@ def test_sysadmin_cannot_give_himself_a_role_in_the_django_admin(personas, demo_
     # Still none of the powers the pen tester obtained.
     assert client.get(reverse("security:audit_log")).status_code == 403
     assert client.get(reverse("security:audit_export")).status_code == 403
-    assert client.get(reverse("results:index", args=[demo_plan.pk])).status_code == 404
-    assert client.get(reverse("scoring:grid", args=[demo_plan.pk])).status_code == 404
+    assert client.get(reverse("results:index", args=[plan.pk])).status_code == 404
+    assert client.get(reverse("scoring:grid", args=[plan.pk])).status_code == 404
 
 
 def test_memberships_are_read_only_in_the_django_admin(personas, operator):
@@ -272,7 +272,7 @@ def test_no_code_path_saves_an_incompatible_membership(personas, tmp_path):
 def test_bootstrap_command_sets_only_the_first_admin_of_a_role(personas, make_user):
     from django.core.management.base import CommandError
 
-    # The demo installation already has its security and audit administrators: start as a fresh one would.
+    # The test installation (the city) already has its security and audit administrators: start as a fresh one would.
     Membership.objects.filter(role__in=[Role.SECURITY_ADMIN, Role.AUDIT_ADMIN]).delete()
     first = make_user("first_secadmin")
     call_command("admin_role_bootstrap", "first_secadmin", "security_admin", organisation=ORGANISER, verbosity=0)

@@ -26,7 +26,7 @@ VERIFY = reverse("security:audit_verify")
 
 
 def _admin(username: str, role: Role) -> User:
-    """A demo administrator account (``auditor``, ``secadmin``), holding ``role`` in the organiser."""
+    """An administrator persona (``auditor``, ``secadmin``), holding ``role`` in the organiser."""
     user = User.objects.get(username=username)
     assert user.memberships.filter(role=role).exists()
     return user

@@ -80,8 +80,20 @@ def _file_names() -> list[str]:
     names = list(EvidenceFile.objects.values_list("storage_name", flat=True))
     names += [n for n in BonusApplication.objects.values_list("evidence_storage_name", flat=True) if n]
     names += [f.name for f in (p.file for p in PlanImport.objects.all()) if f]
-    names += [f.name for f in (q.file for q in QuestionImport.objects.all()) if f]  # the demo's question bank
+    names += [f.name for f in (q.file for q in QuestionImport.objects.all()) if f]
     return sorted(names)
+
+
+def sheets_units_table() -> bytes:
+    """A small 考核对象名单 workbook (its content does not matter here, only that it is stored and restored)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["序号", "考核对象", "类别"])
+    workbook.active.append([1, "舞钢市人民政府", "县区政府"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _rewrite(source: Path, target: Path, change: Any) -> None:
@@ -93,18 +105,22 @@ def _rewrite(source: Path, target: Path, change: Any) -> None:
 
 @pytest.fixture
 def installation(transactional_db, _isolated_storage, monkeypatch):
-    """The demo plan with the other city, two evidence files, a bonus with evidence, evaluations and a deduction.
+    """The small city's plan with the other city, two evidence files, a bonus with evidence, evaluations, a
+    deduction, an uploaded plan table and a question bank (five stored files of four kinds).
 
-    The source installation's files are in the session's temporary storage (where the demo's import
-    tables already are); restores go to a fresh, empty folder.
+    The source installation's files are in the session's temporary storage; restores go to a fresh, empty folder.
+    The database is emptied first (whatever the session holds), then the city and the other city are built again.
     """
-    from kaohe.plans.demo import load_demo
+    from kaohe.inspections.abilitytests import services as abilitytests
+    from kaohe.inspections.abilitytests.sheets import bank_template
     from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind, Evaluation, EvaluationChange
     from kaohe.submissions import services
+    from tests.city import build_city
 
     media = Path(_isolated_storage)
     with _storage(media):
-        plan = load_demo()
+        call_command("flush", interactive=False, verbosity=0)
+        plan = build_city().plan
         make_outsider()
         moment = dt.datetime(2020, 12, 20, 10, 0, 0, 123456, tzinfo=SHANGHAI)
         monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
@@ -142,6 +158,20 @@ def installation(transactional_db, _isolated_storage, monkeypatch):
             )
             EvaluationChange.objects.create(evaluation=evaluation, changed_by=desk, changed_at=moment, new_score=score)
         office = User.objects.get(username="office")
+        table = sheets_units_table()
+        plan_import = PlanImport(
+            plan=plan,
+            kind=PlanImport.Kind.UNITS,
+            original_name="考核对象名单.xlsx",
+            size=len(table),
+            sha256=hashlib.sha256(table).hexdigest(),
+            status=PlanImport.Status.APPLIED,
+            created_by=office,
+        )
+        plan_import.file.save("考核对象名单.xlsx", ContentFile(table), save=False)
+        plan_import.save()
+        bank = abilitytests.bank_import_upload(actor=office, plan=plan, data=bank_template(), original_name="题库.xlsx")
+        abilitytests.bank_import_apply(actor=office, record=bank, accept_warnings=True)
         # 9 MB: above boto3's multipart threshold when the plan archive is restored into S3.
         big = PDF + bytes(range(256)) * (9 * 4096)
         evidence_name = default_storage.save("adjustments/plan-test/bonus.pdf", ContentFile(big))
@@ -176,7 +206,7 @@ def test_whole_backup_round_trips_and_tampering_is_refused(installation, tmp_pat
         before = _state()
         names = _file_names()
         hashes = _stored_hashes(names)
-        assert len(names) >= 9  # two evidence files, the bonus evidence, five demo import tables, the question bank
+        assert len(names) == 5  # two evidence files, the bonus evidence, the plan table, the question bank
         archive = tmp_path / "all.zip"
         out = io.StringIO()
         call_command("backup", "--output", str(archive), stdout=out)
@@ -247,7 +277,7 @@ def test_whole_backup_round_trips_and_tampering_is_refused(installation, tmp_pat
     result = audit.verify_chain()
     assert result.ok, result.reason
     assert result.checked == len(original_events) + 1
-    # The restored accounts work: the demo password still logs in.
+    # The restored accounts work: the test password still logs in.
     assert User.objects.get(username="unit_wugang").check_password("Kaohe#2020demo")
 
 

@@ -106,21 +106,21 @@ def test_every_export_action_has_a_chinese_label():
 
 @pytest.fixture
 def auditor(personas: Any) -> User:
-    """The demo's 审计管理员 (the audit log's own export is downloaded by them)."""
+    """The city's 审计管理员 (the audit log's own export is downloaded by them)."""
     auditor: User = personas.auditor
     return auditor
 
 
 @pytest.fixture
-def exports(demo_plan, personas, auditor, monkeypatch) -> dict[str, tuple[User, str]]:
-    """For every export URL: who downloads it, and its URL on real objects of the demo plan."""
+def exports(plan, personas, auditor, monkeypatch) -> dict[str, tuple[User, str]]:
+    """For every export URL: who downloads it, and its URL on real objects of the small city's plan."""
     from kaohe.inspections.fieldwork import services as fieldwork
     from kaohe.results import services as results
     from kaohe.reviews import services as reviews
     from kaohe.scoring.tests.conftest_adjustments import apply
     from kaohe.submissions import services as submissions
 
-    plan, office = demo_plan, personas.office
+    office = personas.office
     wugang = PlanUnit.objects.select_related("organisation", "category").get(plan=plan, organisation__name="舞钢市人民政府")
     county = Category.objects.get(plan=plan, name="县区政府")
 
@@ -168,7 +168,7 @@ def _body(response: Any) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else bytes(response.content)
 
 
-def test_every_export_download_is_an_audit_event(exports, demo_plan):
+def test_every_export_download_is_an_audit_event(exports, plan):
     assert set(exports) == set(EXPORTS) - DOWNLOADED_ELSEWHERE
     for name, (user, url) in exports.items():
         action = EXPORTS[name]
@@ -183,7 +183,7 @@ def test_every_export_download_is_an_audit_event(exports, demo_plan):
         assert event.actor_id == user.pk, name
         assert event.after and event.after.get("file"), name  # the file's name as the user got it
         if name != "security:audit_export":
-            assert event.plan_id == demo_plan.pk, name
+            assert event.plan_id == plan.pk, name
 
 
 def _client(user: User) -> Any:
@@ -194,7 +194,7 @@ def _client(user: User) -> Any:
     return client
 
 
-def test_indicator_and_analysis_exports_record_what_was_taken(exports, demo_plan):
+def test_indicator_and_analysis_exports_record_what_was_taken(exports, plan):
     """The two exports the penetration test found unaudited: the indicator table and the analysis workbook."""
     user, url = exports["plans:export"]
     _client(user).get(url)

@@ -160,11 +160,11 @@ def clock(monkeypatch, settings):
     caches["default"].clear()
 
 
-def test_bonus_application_attachments_are_rate_limited(personas, demo_plan, clock):
+def test_bonus_application_attachments_are_rate_limited(personas, plan, clock):
     from kaohe.scoring.models import BonusApplication
 
     client = personas.client(personas.unit)
-    url = reverse("scoring:bonus_apply", args=[demo_plan.pk])
+    url = reverse("scoring:bonus_apply", args=[plan.pk])
 
     def apply(matter: str):
         evidence = SimpleUploadedFile("表彰决定.pdf", PDF, content_type="application/pdf")
@@ -179,7 +179,7 @@ def test_bonus_application_attachments_are_rate_limited(personas, demo_plan, clo
     assert 'href="/x"' in response.content.decode()  # the page it came from, as a path of this site
     assert list(BonusApplication.objects.values_list("matter", flat=True).order_by("matter")) == ["省级表彰一", "省级表彰二"]
     event = AuditEvent.objects.get(action="evidence.rate_limited")
-    assert event.actor_id == personas.unit.pk and event.plan_id == demo_plan.pk
+    assert event.actor_id == personas.unit.pk and event.plan_id == plan.pk
     assert event.after["reason"] == "files_per_minute"
     # another user is not affected
     assert personas.client(personas.unit2).post(url, {"kind": "award", "matter": "无附件"}).status_code != 429
@@ -187,10 +187,10 @@ def test_bonus_application_attachments_are_rate_limited(personas, demo_plan, clo
     assert apply("省级表彰三").status_code == 302
 
 
-def test_the_refusal_page_never_links_elsewhere(personas, demo_plan, clock, settings):
+def test_the_refusal_page_never_links_elsewhere(personas, plan, clock, settings):
     settings.KAOHE_UPLOAD_RATE_FILES_PER_MINUTE = 0
     settings.KAOHE_UPLOAD_RATE_BYTES_PER_HOUR = 1  # one byte an hour: every upload is refused before its body
-    url = reverse("scoring:bonus_apply", args=[demo_plan.pk])
+    url = reverse("scoring:bonus_apply", args=[plan.pk])
     response = personas.client(personas.unit).post(url, {"kind": "award", "matter": "x"}, HTTP_REFERER="https://evil.example/")
     assert response.status_code == 429
     assert "evil.example" not in response.content.decode()

@@ -23,7 +23,7 @@ def _run(*args: str) -> str:
 
 
 def test_refused_while_a_system_administrator_exists(db):
-    assert Membership.objects.filter(role=Role.SYSTEM_ADMIN, user__is_active=True).exists()  # the demo's sysadmin
+    assert Membership.objects.filter(role=Role.SYSTEM_ADMIN, user__is_active=True).exists()  # the city's sysadmin
     with pytest.raises(CommandError, match="已有系统管理员"):
         _run(*ARGS)
     assert not User.objects.filter(username="jz_sysadmin").exists()

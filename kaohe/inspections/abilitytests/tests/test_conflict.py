@@ -25,7 +25,7 @@ def test_a_scorer_from_the_tested_unit_is_refused(personas, ability, dept1_units
     assert 'data-testid="conflict"' in page
     save = reverse("abilitytests:oral_save", args=[ability.pk, test.pk])
     html = client.post(save, {f"score-{testee.pk}": "90"}, follow=True).content.decode()
-    assert f"回避：考察组成员甲（演示）在{unit.organisation.name}任职，不能评价本单位（{unit.organisation.name}）" in html
+    assert f"回避：{scorer.display_name}在{unit.organisation.name}任职，不能评价本单位（{unit.organisation.name}）" in html
     testee.refresh_from_db()
     assert testee.oral_score is None
     assert not AuditEvent.objects.filter(action="abilitytest.oral_score").exists()

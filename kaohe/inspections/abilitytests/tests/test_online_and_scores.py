@@ -26,35 +26,35 @@ def _xlsx(rows):
     return SimpleUploadedFile("题库.xlsx", sheets.bank_workbook(rows), content_type="application/octet-stream")
 
 
-def test_bank_import_previews_every_problem_then_confirms(personas, demo_plan):
+def test_bank_import_previews_every_problem_then_confirms(personas, plan):
     client = personas.client(personas.office)
-    bank_before = Question.objects.filter(plan=demo_plan).count()  # the demo bank may be loaded already
+    bank_before = Question.objects.filter(plan=plan).count()
     rows = [
         ["单选", "题一", "甲", "乙", "", "", "", "", "", "法治", "易", ""],  # no answer key
         ["单选", "题二", "甲", "乙", "", "", "", "", "C", "法治", "易", ""],  # answer not among options
         ["判断", "题三", "", "", "", "", "", "", "对", "法治", "易", ""],
     ]
-    response = client.post(reverse("abilitytests:bank_import", args=[demo_plan.pk]), {"file": _xlsx(rows)})
-    record = QuestionImport.objects.filter(plan=demo_plan).order_by("-pk")[0]
-    assert response.url == reverse("abilitytests:bank_import_preview", args=[demo_plan.pk, record.pk])
+    response = client.post(reverse("abilitytests:bank_import", args=[plan.pk]), {"file": _xlsx(rows)})
+    record = QuestionImport.objects.filter(plan=plan).order_by("-pk")[0]
+    assert response.url == reverse("abilitytests:bank_import_preview", args=[plan.pk, record.pk])
     html = client.get(response.url).content.decode()
     assert "第2行：单选题缺少答案" in html
     assert "第3行：答案“C”不在选项中（本题选项为 A–B）" in html
     assert "确认导入" not in html
     # confirming anyway is refused, nothing enters the bank
-    client.post(reverse("abilitytests:bank_import_apply", args=[demo_plan.pk, record.pk]))
-    assert Question.objects.filter(plan=demo_plan).count() == bank_before
+    client.post(reverse("abilitytests:bank_import_apply", args=[plan.pk, record.pk]))
+    assert Question.objects.filter(plan=plan).count() == bank_before
     # a corrected file imports; re-importing it skips what is already there
     rows[0][8], rows[1][8] = "A", "B"
     for expected in (3, 0):
-        response = client.post(reverse("abilitytests:bank_import", args=[demo_plan.pk]), {"file": _xlsx(rows)})
-        record = QuestionImport.objects.filter(plan=demo_plan).order_by("-pk")[0]
-        client.post(reverse("abilitytests:bank_import_apply", args=[demo_plan.pk, record.pk]), {"accept_warnings": "1"})
+        response = client.post(reverse("abilitytests:bank_import", args=[plan.pk]), {"file": _xlsx(rows)})
+        record = QuestionImport.objects.filter(plan=plan).order_by("-pk")[0]
+        client.post(reverse("abilitytests:bank_import_apply", args=[plan.pk, record.pk]), {"accept_warnings": "1"})
         record.refresh_from_db()
         assert record.status == QuestionImport.Status.APPLIED
         assert record.summary["questions"] == expected
-    assert Question.objects.filter(plan=demo_plan).count() == bank_before + 3
-    assert personas.client(personas.unit).get(reverse("abilitytests:bank", args=[demo_plan.pk])).status_code == 403
+    assert Question.objects.filter(plan=plan).count() == bank_before + 3
+    assert personas.client(personas.unit).get(reverse("abilitytests:bank", args=[plan.pk])).status_code == 403
 
 
 def test_paper_needs_enough_questions(personas, ability, dept1_units, staff_task):
@@ -267,7 +267,7 @@ def test_oral_scores_and_conversion(personas, ability, dept1_units, leaders_task
     assert personas.client(personas.other_office).post(save).status_code == 404
 
 
-def test_creating_a_test_checks_the_task(personas, ability, dept1_units):
+def test_creating_a_test_checks_the_task(personas, ability, dept1_units, leaders_task, staff_task):
     from kaohe.plans.models import Indicator
 
     county_task = Indicator.objects.filter(plan=ability, category__name="县区政府", level=3).exclude(method="submission").first()
@@ -284,10 +284,10 @@ def test_creating_a_test_checks_the_task(personas, ability, dept1_units):
         },
     )
     assert response.status_code == 400 and "与考核对象的类别“部门1”不符" in response.content.decode()
-    task = Indicator.objects.get(plan=ability, category__name="部门1", code="2.1.1")
+    task = leaders_task
     prefilled = office.get(reverse("abilitytests:test_new", args=[ability.pk]) + f"?task={task.pk}").content.decode()
     assert 'name="leader_min" value="1"' in prefilled and 'name="member_max" value="2"' in prefilled
-    staff = Indicator.objects.get(plan=ability, category__name="部门1", code="2.2.1")
+    staff = staff_task
     prefilled = office.get(reverse("abilitytests:test_new", args=[ability.pk]) + f"?task={staff.pk}").content.decode()
     assert 'name="staff_min" value="10"' in prefilled and 'name="staff_max" value="15"' in prefilled
     assert timezone.now()

@@ -15,7 +15,6 @@ from openpyxl import Workbook
 
 from kaohe.core.models import AuditEvent
 from kaohe.inspections.casefiles import services
-from kaohe.inspections.casefiles.demo import load_demo_data
 from kaohe.inspections.casefiles.models import (
     CaseFile,
     CaseReviewer,
@@ -29,12 +28,6 @@ from kaohe.organisations.models import Membership, Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import PlanUnit
 from kaohe.scoring.models import Evaluation, EvaluationChange
-
-
-@pytest.fixture
-def demo(demo_plan):
-    load_demo_data(demo_plan)
-    return demo_plan
 
 
 def _unit(plan, name: str) -> PlanUnit:
@@ -81,86 +74,88 @@ def _sample(plan, personas, *names: str, n: int = 3) -> list[Sample]:
 # --- listing (案卷目录) ---------------------------------------------------------------------------------
 
 
-def test_unit_lists_files_by_form_and_duplicates_are_refused(personas, demo):
-    _open_listing(demo)
-    wugang = _unit(demo, "舞钢市人民政府")
+def test_unit_lists_files_by_form_and_duplicates_are_refused(personas, listed):
+    _open_listing(listed)
+    wugang = _unit(listed, "舞钢市人民政府")
     client = personas.client(personas.unit)
-    assert client.get(_url("index", demo)).url == _url("unit_list", demo, unit_id=wugang.pk)
-    page = client.get(_url("unit_list", demo, unit_id=wugang.pk))
+    assert client.get(_url("index", listed)).url == _url("unit_list", listed, unit_id=wugang.pk)
+    page = client.get(_url("unit_list", listed, unit_id=wugang.pk))
     assert page.status_code == 200 and "舞罚决字〔2020〕1号" in page.content.decode()
     data = {"number": "舞罚决字〔2020〕99号", "kind": "reconsideration", "decided_on": "2020-11-02", "handler": "工作人员09"}
-    response = client.post(_url("file_add", demo, unit_id=wugang.pk), data, follow=True)
+    response = client.post(_url("file_add", listed, unit_id=wugang.pk), data, follow=True)
     assert "已登记案卷 舞罚决字〔2020〕99号" in _messages(response)
     added = CaseFile.objects.get(unit=wugang, number="舞罚决字〔2020〕99号")
     assert (added.kind, added.decided_on, added.listed_by) == ("reconsideration", dt.date(2020, 11, 2), personas.unit)
-    again = client.post(_url("file_add", demo, unit_id=wugang.pk), data, follow=True)
+    again = client.post(_url("file_add", listed, unit_id=wugang.pk), data, follow=True)
     assert "案号“舞罚决字〔2020〕99号”已在本单位案卷目录中，不能重复登记" in _messages(again)
     assert CaseFile.objects.filter(unit=wugang, number=data["number"]).count() == 1
     # edit and delete (own file only)
-    client.post(_url("file_edit", demo, file_id=added.pk), {**data, "handler": "工作人员10"})
+    client.post(_url("file_edit", listed, file_id=added.pk), {**data, "handler": "工作人员10"})
     added.refresh_from_db()
     assert added.handler == "工作人员10"
-    client.post(_url("file_delete", demo, file_id=added.pk))
+    client.post(_url("file_delete", listed, file_id=added.pk))
     assert not CaseFile.objects.filter(pk=added.pk).exists()
     assert AuditEvent.objects.filter(action="casefile.list_add", object_id=str(added.pk)).exists()
 
 
-def test_listing_locks_at_the_end_of_the_deadline_day_and_the_office_may_extend(personas, demo):
-    wugang = _unit(demo, "舞钢市人民政府")
+def test_listing_locks_at_the_end_of_the_deadline_day_and_the_office_may_extend(personas, listed):
+    wugang = _unit(listed, "舞钢市人民政府")
     client = personas.client(personas.unit)
     data = {"number": "舞罚决字〔2021〕1号", "kind": "enforcement", "decided_on": "2020-12-30", "handler": "工作人员01"}
-    late = client.post(_url("file_add", demo, unit_id=wugang.pk), data, follow=True)
+    late = client.post(_url("file_add", listed, unit_id=wugang.pk), data, follow=True)
     assert "案卷目录报送已于 2021-01-13 截止" in _messages(late)
     assert not CaseFile.objects.filter(number=data["number"]).exists()
-    page = client.get(_url("unit_list", demo, unit_id=wugang.pk)).content.decode()
+    page = client.get(_url("unit_list", listed, unit_id=wugang.pk)).content.decode()
     assert 'data-testid="add-form"' not in page and 'data-testid="locked"' in page
     # a unit cannot extend its own deadline; the office can
-    assert client.post(_url("extend", demo, unit_id=wugang.pk), {"new_deadline": "2099-01-01", "reason": "x"}).status_code == 403
+    assert (
+        client.post(_url("extend", listed, unit_id=wugang.pk), {"new_deadline": "2099-01-01", "reason": "x"}).status_code == 403
+    )
     until = timezone.localdate() + dt.timedelta(days=3)
     office = personas.client(personas.office)
-    office.post(_url("extend", demo, unit_id=wugang.pk), {"new_deadline": until.isoformat(), "reason": "系统故障补报"})
+    office.post(_url("extend", listed, unit_id=wugang.pk), {"new_deadline": until.isoformat(), "reason": "系统故障补报"})
     assert ListingExtension.objects.get(unit=wugang).new_deadline == until
-    assert "已登记案卷" in _messages(client.post(_url("file_add", demo, unit_id=wugang.pk), data, follow=True))
+    assert "已登记案卷" in _messages(client.post(_url("file_add", listed, unit_id=wugang.pk), data, follow=True))
     # the extension is the unit's only: another unit stays locked
     sfj_client = personas.client(personas.unit2)
-    sfj = _unit(demo, "市司法局")
-    refused = sfj_client.post(_url("file_add", demo, unit_id=sfj.pk), {**data, "number": "平司罚决字〔2021〕1号"}, follow=True)
+    sfj = _unit(listed, "市司法局")
+    refused = sfj_client.post(_url("file_add", listed, unit_id=sfj.pk), {**data, "number": "平司罚决字〔2021〕1号"}, follow=True)
     assert "截止" in _messages(refused)
 
 
-def test_deadline_is_the_end_of_the_day_in_shanghai(demo, personas):
-    wugang = _unit(demo, "舞钢市人民政府")
+def test_deadline_is_the_end_of_the_day_in_shanghai(listed, personas):
+    wugang = _unit(listed, "舞钢市人民政府")
     # 2021-01-13 23:59 Beijing time is still open; 2021-01-14 00:00 is not.
     from zoneinfo import ZoneInfo
 
     sh = ZoneInfo("Asia/Shanghai")
-    assert services.listing_refusal(demo, wugang, dt.datetime(2021, 1, 13, 23, 59, tzinfo=sh)) == ""
-    assert "截止" in services.listing_refusal(demo, wugang, dt.datetime(2021, 1, 14, 0, 0, tzinfo=sh))
+    assert services.listing_refusal(listed, wugang, dt.datetime(2021, 1, 13, 23, 59, tzinfo=sh)) == ""
+    assert "截止" in services.listing_refusal(listed, wugang, dt.datetime(2021, 1, 14, 0, 0, tzinfo=sh))
 
 
-def test_unit_cannot_see_or_change_another_units_list(personas, demo):
-    _open_listing(demo)
-    sfj = _unit(demo, "市司法局")
+def test_unit_cannot_see_or_change_another_units_list(personas, listed):
+    _open_listing(listed)
+    sfj = _unit(listed, "市司法局")
     client = personas.client(personas.unit)  # 舞钢市人民政府
-    assert client.get(_url("unit_list", demo, unit_id=sfj.pk)).status_code == 404
-    assert client.post(_url("file_add", demo, unit_id=sfj.pk), {"number": "x"}).status_code == 404
+    assert client.get(_url("unit_list", listed, unit_id=sfj.pk)).status_code == 404
+    assert client.post(_url("file_add", listed, unit_id=sfj.pk), {"number": "x"}).status_code == 404
     other_file = CaseFile.objects.filter(unit=sfj).first()
-    assert client.post(_url("file_edit", demo, file_id=other_file.pk), {}).status_code == 404
-    assert client.post(_url("file_delete", demo, file_id=other_file.pk)).status_code == 404
+    assert client.post(_url("file_edit", listed, file_id=other_file.pk), {}).status_code == 404
+    assert client.post(_url("file_delete", listed, file_id=other_file.pk)).status_code == 404
     assert CaseFile.objects.filter(pk=other_file.pk).exists()
     # desk → 403, another city's office → 404; the office reads any list but does not write it
-    assert personas.client(personas.desk).get(_url("unit_list", demo, unit_id=sfj.pk)).status_code == 403
-    assert personas.client(personas.other_office).get(_url("unit_list", demo, unit_id=sfj.pk)).status_code == 404
+    assert personas.client(personas.desk).get(_url("unit_list", listed, unit_id=sfj.pk)).status_code == 403
+    assert personas.client(personas.other_office).get(_url("unit_list", listed, unit_id=sfj.pk)).status_code == 404
     office = personas.client(personas.office)
-    assert office.get(_url("unit_list", demo, unit_id=sfj.pk)).status_code == 200
-    assert office.post(_url("file_add", demo, unit_id=sfj.pk), {"number": "x"}).status_code == 403
+    assert office.get(_url("unit_list", listed, unit_id=sfj.pk)).status_code == 200
+    assert office.post(_url("file_add", listed, unit_id=sfj.pk), {"number": "x"}).status_code == 403
 
 
-def test_xlsx_import_adds_all_rows_or_none_with_row_numbers(personas, demo):
-    _open_listing(demo)
-    wugang = _unit(demo, "舞钢市人民政府")
+def test_xlsx_import_adds_all_rows_or_none_with_row_numbers(personas, listed):
+    _open_listing(listed)
+    wugang = _unit(listed, "舞钢市人民政府")
     client = personas.client(personas.unit)
-    url = _url("file_import", demo, unit_id=wugang.pk)
+    url = _url("file_import", listed, unit_id=wugang.pk)
     before = CaseFile.objects.filter(unit=wugang).count()
     header = ["案号", "案卷类型", "决定日期", "承办人", "备注"]
     good = _xlsx(
@@ -198,39 +193,39 @@ def test_xlsx_import_adds_all_rows_or_none_with_row_numbers(personas, demo):
 # --- checklist (评查表) ---------------------------------------------------------------------------------
 
 
-def test_checklist_is_editable_importable_and_frozen_once_scoring_starts(personas, demo):
+def test_checklist_is_editable_importable_and_frozen_once_scoring_starts(personas, listed):
     office = personas.client(personas.office)
-    assert [i.name for i in ChecklistItem.objects.filter(plan=demo)][:3] == ["主体合法", "事实清楚", "证据确凿"]
-    assert sum(i.max_deduction for i in ChecklistItem.objects.filter(plan=demo)) == D(100)
-    office.post(_url("checklist_add", demo), {"name": "裁量适当", "max_deduction": "5", "description": ""})
-    item = ChecklistItem.objects.get(plan=demo, name="裁量适当")
+    assert [i.name for i in ChecklistItem.objects.filter(plan=listed)][:3] == ["主体合法", "事实清楚", "证据确凿"]
+    assert sum(i.max_deduction for i in ChecklistItem.objects.filter(plan=listed)) == D(100)
+    office.post(_url("checklist_add", listed), {"name": "裁量适当", "max_deduction": "5", "description": ""})
+    item = ChecklistItem.objects.get(plan=listed, name="裁量适当")
     office.post(
-        _url("checklist_edit", demo, item_id=item.pk), {"name": "裁量适当", "max_deduction": "8.5", "description": "说明"}
+        _url("checklist_edit", listed, item_id=item.pk), {"name": "裁量适当", "max_deduction": "8.5", "description": "说明"}
     )
     item.refresh_from_db()
     assert item.max_deduction == D("8.5")
     bad = _xlsx([["评查项目", "最高扣分"], ["主体合法", "十"], ["", "5"]])
-    text = _messages(office.post(_url("checklist_import", demo), {"file": bad}, follow=True))
+    text = _messages(office.post(_url("checklist_import", listed), {"file": bad}, follow=True))
     assert "第2行：最高扣分“十”不是数字" in text and "第3行：评查项目为空" in text
-    assert ChecklistItem.objects.filter(plan=demo, name="裁量适当").exists()  # unchanged
+    assert ChecklistItem.objects.filter(plan=listed, name="裁量适当").exists()  # unchanged
     missing = _xlsx([["项目名称", "说明"], ["主体合法", "x"]])
     assert "表格缺少必需的列：评查项目、最高扣分" in _messages(
-        office.post(_url("checklist_import", demo), {"file": missing}, follow=True)
+        office.post(_url("checklist_import", listed), {"file": missing}, follow=True)
     )
     good = _xlsx([["评查项目", "最高扣分", "评查标准"], ["实体", 60, "事实、证据、法律适用"], ["程序", 40, ""]])
-    office.post(_url("checklist_import", demo), {"file": good})
-    assert [(i.name, i.max_deduction) for i in ChecklistItem.objects.filter(plan=demo)] == [("实体", D(60)), ("程序", D(40))]
+    office.post(_url("checklist_import", listed), {"file": good})
+    assert [(i.name, i.max_deduction) for i in ChecklistItem.objects.filter(plan=listed)] == [("实体", D(60)), ("程序", D(40))]
 
     # once a reviewer saves a score, every change is refused with a message
-    _panel(demo, personas)
-    (sample,) = _sample(demo, personas, "市司法局")
-    services.files_assign_auto(actor=personas.office, plan=demo)
+    _panel(listed, personas)
+    (sample,) = _sample(listed, personas, "市司法局")
+    services.files_assign_auto(actor=personas.office, plan=listed)
     sampled = sample.files.first()
     reviewer = sampled.reviewer.user
-    services.review_save(actor=reviewer, plan=demo, sampled=sampled, values={}, overall_comment="", submit=False)
-    page = office.get(_url("checklist", demo)).content.decode()
+    services.review_save(actor=reviewer, plan=listed, sampled=sampled, values={}, overall_comment="", submit=False)
+    page = office.get(_url("checklist", listed)).content.decode()
     assert 'data-testid="frozen"' in page and 'data-testid="item-add-form"' not in page
-    first = ChecklistItem.objects.filter(plan=demo).first()
+    first = ChecklistItem.objects.filter(plan=listed).first()
     for name, kwargs, data in (
         ("checklist_add", {}, {"name": "新增", "max_deduction": "5"}),
         ("checklist_edit", {"item_id": first.pk}, {"name": "实体", "max_deduction": "50"}),
@@ -238,40 +233,40 @@ def test_checklist_is_editable_importable_and_frozen_once_scoring_starts(persona
         ("checklist_default", {}, {}),
         ("setting", {}, {"full_mark": "120"}),
     ):
-        text = _messages(office.post(_url(name, demo, **kwargs), data, follow=True))
+        text = _messages(office.post(_url(name, listed, **kwargs), data, follow=True))
         assert "已有案卷开始评分，评查表和案卷满分已冻结" in text, name
-    assert [(i.name, i.max_deduction) for i in ChecklistItem.objects.filter(plan=demo)] == [("实体", D(60)), ("程序", D(40))]
+    assert [(i.name, i.max_deduction) for i in ChecklistItem.objects.filter(plan=listed)] == [("实体", D(60)), ("程序", D(40))]
     # blind review may still be switched
-    office.post(_url("setting", demo), {"full_mark": "100", "blind": "on"})
-    assert services.setting_of(demo).blind
+    office.post(_url("setting", listed), {"full_mark": "100", "blind": "on"})
+    assert services.setting_of(listed).blind
 
 
 # --- sampling (抽取) ------------------------------------------------------------------------------------
 
 
-def test_sampling_is_stratified_stored_and_replayable(personas, demo):
+def test_sampling_is_stratified_stored_and_replayable(personas, listed):
     office = personas.client(personas.office)
-    wugang = _unit(demo, "舞钢市人民政府")
-    response = office.post(_url("sample", demo), {"requested": "3", "stratified": "on", "unit": wugang.pk}, follow=True)
+    wugang = _unit(listed, "舞钢市人民政府")
+    response = office.post(_url("sample", listed), {"requested": "3", "stratified": "on", "unit": wugang.pk}, follow=True)
     assert "已为 1 个考核对象抽取 3 卷案卷" in _messages(response)
     sample = Sample.objects.get(unit=wugang)
     assert len(sample.seed) == 32 and len(sample.digest) == 64 and len(sample.snapshot) == 7
     kinds = [CaseFile.objects.get(pk=i).kind for i in sample.result]
     assert kinds == ["enforcement", "enforcement", "reconsideration"]  # 5 + 2 listed → 2 + 1
     assert [f.case_file_id for f in sample.files.order_by("position")] == sample.result
-    codes = {f.code for f in SampledFile.objects.filter(plan=demo)}
+    codes = {f.code for f in SampledFile.objects.filter(plan=listed)}
     assert len(codes) == 3 and all(c.startswith("卷-") for c in codes)
     event = AuditEvent.objects.get(action="casefile.sample", object_id=str(sample.pk))
     assert event.after["seed"] == sample.seed and event.after["digest"] == sample.digest
     # the unit's list is locked after sampling
-    _open_listing(demo)
-    assert "已抽取本单位案卷" in services.listing_refusal(demo, wugang)
+    _open_listing(listed)
+    assert "已抽取本单位案卷" in services.listing_refusal(listed, wugang)
     # 复核抽取: 一致; a tampered stored result: 不一致
-    replay = office.post(_url("sample_replay", demo, sample_id=sample.pk), follow=True)
+    replay = office.post(_url("sample_replay", listed, sample_id=sample.pk), follow=True)
     assert "复核抽取：舞钢市人民政府 一致" in _messages(replay)
     other = next(i for i in (f["id"] for f in sample.snapshot) if i not in sample.result)
     Sample.objects.filter(pk=sample.pk).update(result=[other, *sample.result[1:]])
-    replay = office.post(_url("sample_replay", demo, sample_id=sample.pk), follow=True)
+    replay = office.post(_url("sample_replay", listed, sample_id=sample.pk), follow=True)
     assert "复核抽取：舞钢市人民政府 不一致" in _messages(replay)
     assert [e.after["matches"] for e in AuditEvent.objects.filter(action="casefile.sample_replay").order_by("seq")] == [
         True,
@@ -279,34 +274,34 @@ def test_sampling_is_stratified_stored_and_replayable(personas, demo):
     ]
 
 
-def test_replay_uses_the_snapshot_not_the_current_list(personas, demo):
-    (sample,) = _sample(demo, personas, "宝丰县人民政府")
+def test_replay_uses_the_snapshot_not_the_current_list(personas, listed):
+    (sample,) = _sample(listed, personas, "宝丰县人民政府")
     unit = sample.unit
     CaseFile.objects.filter(unit=unit).exclude(pk__in=sample.result).delete()  # the list changes afterwards
-    report = services.sample_replay(actor=personas.office, plan=demo, sample=sample)
+    report = services.sample_replay(actor=personas.office, plan=listed, sample=sample)
     assert report.matches and report.list_changed
 
 
-def test_sampling_more_than_listed_stores_nothing_unless_take_all(personas, demo):
+def test_sampling_more_than_listed_stores_nothing_unless_take_all(personas, listed):
     office = personas.client(personas.office)
-    ye = _unit(demo, "叶县人民政府")  # 4 files listed
-    wugang = _unit(demo, "舞钢市人民政府")  # 7 files listed
-    response = office.post(_url("sample", demo), {"requested": "5"}, follow=True)
+    jiaxian = _unit(listed, "郏县人民政府")  # 4 files listed
+    wugang = _unit(listed, "舞钢市人民政府")  # 7 files listed
+    response = office.post(_url("sample", listed), {"requested": "5"}, follow=True)
     text = _messages(response)
-    assert "以下考核对象报送的案卷少于每单位 5 卷，未抽取任何案卷" in text and "叶县人民政府（仅报送 4 卷）" in text
-    assert not Sample.objects.filter(plan=demo).exists()
-    response = office.post(_url("sample", demo), {"requested": "5", "take_all_if_fewer": "on"}, follow=True)
-    assert Sample.objects.get(unit=ye).result and len(Sample.objects.get(unit=ye).result) == 4
+    assert "以下考核对象报送的案卷少于每单位 5 卷，未抽取任何案卷" in text and "郏县人民政府（仅报送 4 卷）" in text
+    assert not Sample.objects.filter(plan=listed).exists()
+    response = office.post(_url("sample", listed), {"requested": "5", "take_all_if_fewer": "on"}, follow=True)
+    assert Sample.objects.get(unit=jiaxian).result and len(Sample.objects.get(unit=jiaxian).result) == 4
     assert len(Sample.objects.get(unit=wugang).result) == 5
     assert "未报送案卷目录" in _messages(response)  # units that listed nothing are reported
 
 
-def test_sampling_waits_for_the_listing_deadline(personas, demo):
-    _open_listing(demo)
+def test_sampling_waits_for_the_listing_deadline(personas, listed):
+    _open_listing(listed)
     outcome = services.sample_draw(
         actor=personas.office,
-        plan=demo,
-        units=[_unit(demo, "舞钢市人民政府")],
+        plan=listed,
+        units=[_unit(listed, "舞钢市人民政府")],
         requested=3,
         stratified=True,
         take_all_if_fewer=False,
@@ -317,14 +312,14 @@ def test_sampling_waits_for_the_listing_deadline(personas, demo):
 # --- panel and assignment -------------------------------------------------------------------------------
 
 
-def test_reviewers_are_never_given_files_of_their_own_organisation(personas, demo):
+def test_reviewers_are_never_given_files_of_their_own_organisation(personas, listed):
     office = personas.client(personas.office)
-    assert personas.client(personas.reviewer).get(_url("assigned", demo)).status_code == 404  # not on the panel yet
-    a, b = _panel(demo, personas)  # 市司法局, 市公安局
-    assert personas.client(personas.reviewer).get(_url("assigned", demo)).status_code == 200
-    _sample(demo, personas, "市司法局", "市公安局", "舞钢市人民政府")
+    assert personas.client(personas.reviewer).get(_url("assigned", listed)).status_code == 404  # not on the panel yet
+    a, b = _panel(listed, personas)  # 市司法局, 市公安局
+    assert personas.client(personas.reviewer).get(_url("assigned", listed)).status_code == 200
+    _sample(listed, personas, "市司法局", "市公安局", "舞钢市人民政府")
     sfj_file = SampledFile.objects.filter(case_file__unit__organisation__name="市司法局").first()
-    response = office.post(_url("assign", demo, sampled_id=sfj_file.pk), {"reviewer": a.pk}, follow=True)
+    response = office.post(_url("assign", listed, sampled_id=sfj_file.pk), {"reviewer": a.pk}, follow=True)
     assert "不能评查本单位案卷" in _messages(response)
     sfj_file.refresh_from_db()
     assert sfj_file.reviewer is None
@@ -334,47 +329,47 @@ def test_reviewers_are_never_given_files_of_their_own_organisation(personas, dem
 
     user = User.objects.create_user(username="reviewer_c", password="x", display_name="评查员丙")
     membership = Membership.objects.create(user=user, organisation=section, role=Role.CASE_REVIEWER)
-    c = services.reviewer_add(actor=personas.office, plan=demo, membership=membership)
+    c = services.reviewer_add(actor=personas.office, plan=listed, membership=membership)
     assert "不能评查本单位案卷" in _messages(
-        office.post(_url("assign", demo, sampled_id=sfj_file.pk), {"reviewer": c.pk}, follow=True)
+        office.post(_url("assign", listed, sampled_id=sfj_file.pk), {"reviewer": c.pk}, follow=True)
     )
-    office.post(_url("assign", demo, sampled_id=sfj_file.pk), {"reviewer": b.pk})
+    office.post(_url("assign", listed, sampled_id=sfj_file.pk), {"reviewer": b.pk})
     sfj_file.refresh_from_db()
     assert sfj_file.reviewer == b
     # automatic assignment: balanced, never own organisation
-    response = office.post(_url("assign_auto", demo), follow=True)
+    response = office.post(_url("assign_auto", listed), follow=True)
     assert "已自动分配 8 卷案卷" in _messages(response)
-    files = SampledFile.objects.filter(plan=demo).select_related("reviewer__organisation", "case_file__unit__organisation")
+    files = SampledFile.objects.filter(plan=listed).select_related("reviewer__organisation", "case_file__unit__organisation")
     for f in files:
         assert f.reviewer is not None
         assert services.conflict(f.reviewer, f.case_file.unit.organisation) == ""
-    loads = sorted(CaseReviewer.objects.filter(plan=demo).values_list("pk", flat=True))
+    loads = sorted(CaseReviewer.objects.filter(plan=listed).values_list("pk", flat=True))
     counts = [files.filter(reviewer_id=pk).count() for pk in loads]
     assert sum(counts) == 9 and max(counts) - min(counts) <= 1
     # a reviewer with files cannot be removed
-    assert "还有分配的案卷" in _messages(office.post(_url("reviewer_remove", demo, reviewer_id=a.pk), follow=True))
+    assert "还有分配的案卷" in _messages(office.post(_url("reviewer_remove", listed, reviewer_id=a.pk), follow=True))
 
 
-def test_only_region_reviewers_can_join_the_panel(personas, demo, other_plan):
+def test_only_region_reviewers_can_join_the_panel(personas, listed, other_plan):
     office = personas.client(personas.office)
-    page = office.get(_url("panel", demo)).content.decode()
-    assert "评查员甲（演示）" in page and "评查员乙（演示）" in page
+    page = office.get(_url("panel", listed)).content.decode()
+    assert personas.reviewer.display_name in page and personas.reviewer2.display_name in page
     outsider = Membership.objects.get(user=personas.other_unit)
-    response = office.post(_url("reviewer_add", demo), {"membership": outsider.pk}, follow=True)
+    response = office.post(_url("reviewer_add", listed), {"membership": outsider.pk}, follow=True)
     assert "请选择名单中的评查员" in _messages(response)
-    assert not CaseReviewer.objects.filter(plan=demo).exists()
+    assert not CaseReviewer.objects.filter(plan=listed).exists()
 
 
 # --- scoring (评查) -------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def assigned(personas, demo):
+def assigned(personas, listed):
     """市司法局 and 市公安局 sampled; reviewer_a (市司法局) gets 市公安局's files and the reverse."""
-    _panel(demo, personas)
-    _sample(demo, personas, "市司法局", "市公安局")
-    services.files_assign_auto(actor=personas.office, plan=demo)
-    return demo
+    _panel(listed, personas)
+    _sample(listed, personas, "市司法局", "市公安局")
+    services.files_assign_auto(actor=personas.office, plan=listed)
+    return listed
 
 
 def _items(plan):
@@ -499,14 +494,14 @@ def test_derivation_writes_the_task_score_of_fully_reviewed_units(personas, assi
     office = personas.client(personas.office)
     response = office.post(_url("derive", plan), follow=True)
     text = _messages(response)
-    assert "已计入 1 项考核得分：市司法局 5.2.2：0.95 分" in text
+    assert "已计入 1 项考核得分：市司法局 3.2.1：18.97 分" in text
     assert "市公安局：3 卷尚未评查完毕" in text and "尚未抽取案卷" in text
-    evaluation = Evaluation.objects.get(unit=sfj, task__code="5.2.2")
-    assert evaluation.score == D("0.95")  # 1 × 94.8333… / 100
+    evaluation = Evaluation.objects.get(unit=sfj, task__code="3.2.1")
+    assert evaluation.score == D("18.97")  # 3.2.1 (集中评查) is worth 20: 20 × 94.8333… / 100 = 18.966…
     assert evaluation.reason == "案卷评查3卷平均得分94.83分"
     change = EvaluationChange.objects.filter(evaluation=evaluation).latest("pk")
     assert change.source == EvaluationChange.Source.CASE_REVIEW
-    assert not Evaluation.objects.filter(unit=police, task__code="5.2.2").exists()
+    assert not Evaluation.objects.filter(unit=police, task__code="3.2.1").exists()
     event = AuditEvent.objects.filter(action="evaluation.derive").latest("seq")
     assert [f["score"] for f in event.after["case_review"]["files"]] == ["90.00", "95.00", "99.50"]
     # a second run after a return and a new score replaces the value (history keeps both)
@@ -515,7 +510,7 @@ def test_derivation_writes_the_task_score_of_fully_reviewed_units(personas, assi
     services.review_save(actor=sampled.reviewer.user, plan=plan, sampled=sampled, values={}, overall_comment="意见", submit=True)
     services.derive_scores(actor=personas.office, plan=plan)
     evaluation.refresh_from_db()
-    assert evaluation.score == D("0.98")  # 100, 95, 99.5 → 98.1666… → 0.98
+    assert evaluation.score == D("19.63")  # 100, 95, 99.5 → 98.1666… → 20 × 0.981666… = 19.633…
     assert EvaluationChange.objects.filter(evaluation=evaluation).count() == 2
 
 
@@ -529,10 +524,10 @@ def test_office_pages_keep_a_constant_number_of_queries(personas, assigned, djan
         assert reviewer.get(_url("assigned", assigned)).status_code == 200
 
 
-def test_wrong_roles_on_office_pages(personas, demo):
+def test_wrong_roles_on_office_pages(personas, listed):
     for user, status in ((personas.desk, 403), (personas.unit, 403), (personas.viewer, 403), (personas.other_office, 404)):
         client = personas.client(user)
         for name in ("office", "panel", "checklist"):
-            assert client.get(_url(name, demo)).status_code == status, (user, name)
-        assert client.post(_url("sample", demo), {"requested": "3"}).status_code == status
-    assert not Sample.objects.filter(plan=demo).exists()
+            assert client.get(_url(name, listed)).status_code == status, (user, name)
+        assert client.post(_url("sample", listed), {"requested": "3"}).status_code == status
+    assert not Sample.objects.filter(plan=listed).exists()

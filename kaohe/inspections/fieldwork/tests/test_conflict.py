@@ -21,9 +21,9 @@ def test_a_member_from_the_unit_is_warned_at_assignment_and_refused_when_scoring
     _assignment, warnings = services.assignment_set(
         actor=personas.office, plan=window, group=first, unit=sfj, visit_date=dt.date(2021, 1, 25)
     )
-    assert any("回避：考察组成员甲（演示）在市司法局任职，不能评价本单位（市司法局）" in w for w in warnings)
+    assert any(f"回避：{personas.field.display_name}在市司法局任职，不能评价本单位（市司法局）" in w for w in warnings)
     page = personas.client(personas.office).get(reverse("fieldwork:office", args=[window.pk])).content.decode()
-    assert 'data-testid="conflicts"' in page and "第一组 · 考察组成员甲（演示） → 市司法局" in page
+    assert 'data-testid="conflicts"' in page and f"第一组 · {personas.field.display_name} → 市司法局" in page
 
     task = field_tasks(window, sfj.category_id).exclude(points__isnull=True).first()
     client = personas.client(personas.field)
@@ -50,7 +50,9 @@ def test_a_membership_gained_later_counts_and_other_units_are_not_warned(persona
     response = personas.client(personas.field2).post(
         reverse("fieldwork:score", args=[window.pk, baofeng.pk, task.pk]), {"score": f"{task.points}", "reason": "", "version": 0}
     )
-    assert response.status_code == 400 and "回避：考察组成员乙（演示）在宝丰县人民政府任职" in response.content.decode()
+    assert (
+        response.status_code == 400 and f"回避：{personas.field2.display_name}在宝丰县人民政府任职" in response.content.decode()
+    )
     assert not Evaluation.objects.filter(unit=baofeng, task=task).exists()
     page = personas.client(personas.office).get(reverse("fieldwork:office", args=[window.pk])).content.decode()
-    assert "第二组 · 考察组成员乙（演示） → 宝丰县人民政府" in page
+    assert f"第二组 · {personas.field2.display_name} → 宝丰县人民政府" in page

@@ -11,7 +11,7 @@ from kaohe.inspections.fieldwork.tests.conftest import PNG
 
 def test_a_photo_is_shown_inline_in_a_sandbox(personas, groups, wugang, field_tasks, window):
     client = personas.client(personas.field)
-    url = reverse("fieldwork:photo_upload", args=[window.pk, wugang.pk, field_tasks[0].pk])
+    url = reverse("fieldwork:photo_upload", args=[window.pk, wugang.pk, field_tasks[1].pk])
     assert client.post(url, {"photo": SimpleUploadedFile("现场.png", PNG)}).status_code == 302
     photo = FieldPhoto.objects.get()
     response = client.get(reverse("fieldwork:photo", args=[window.pk, photo.pk]))

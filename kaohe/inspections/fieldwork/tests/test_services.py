@@ -14,9 +14,8 @@ from django.test import override_settings
 from kaohe import access
 from kaohe.core.models import AuditEvent
 from kaohe.inspections.fieldwork import services
-from kaohe.inspections.fieldwork.demo import load_demo_data
 from kaohe.inspections.fieldwork.models import FieldAssignment, FieldGroup, FieldGroupMember, FieldPhoto
-from kaohe.inspections.fieldwork.tests.conftest import PDF, PNG, unit_named
+from kaohe.inspections.fieldwork.tests.conftest import PDF, PNG
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator
@@ -24,47 +23,47 @@ from kaohe.scoring.models import Evaluation, EvaluationChange
 from kaohe.scoring.services import StaleEvaluation
 
 
-def test_forming_a_group_gives_its_members_the_plan_role(personas, demo_plan):
-    assert Role.FIELD_GROUP not in access.plan_roles(personas.field, demo_plan)
+def test_forming_a_group_gives_its_members_the_plan_role(personas, plan):
+    assert Role.FIELD_GROUP not in access.plan_roles(personas.field, plan)
     group = services.group_save(
-        actor=personas.office, plan=demo_plan, name="第一组", leader_id=personas.field.pk, member_ids=[personas.field2.pk]
+        actor=personas.office, plan=plan, name="第一组", leader_id=personas.field.pk, member_ids=[personas.field2.pk]
     )
     members = {m.user_id: m for m in group.members.all()}
     assert members[personas.field.pk].is_leader and not members[personas.field2.pk].is_leader
     assert members[personas.field.pk].organisation.name == "市司法局"
     assert members[personas.field2.pk].organisation.name == "市财政局"
     access.forget(personas.field)
-    assert Role.FIELD_GROUP in access.plan_roles(personas.field, demo_plan)
+    assert Role.FIELD_GROUP in access.plan_roles(personas.field, plan)
     event = AuditEvent.objects.get(action="fieldwork.group_create")
     assert event.after["leader"] == "field_a" and event.after["members"] == ["field_a", "field_b"]
 
     # Changing the group: field_b leaves (and loses the plan role), the name changes.
     services.group_save(
-        actor=personas.office, plan=demo_plan, group=group, name="第一考察组", leader_id=personas.field.pk, member_ids=[]
+        actor=personas.office, plan=plan, group=group, name="第一考察组", leader_id=personas.field.pk, member_ids=[]
     )
     assert list(group.members.values_list("user__username", flat=True)) == ["field_a"]
     access.forget(personas.field2)
-    assert not access.plan_roles(personas.field2, demo_plan)
+    assert not access.plan_roles(personas.field2, plan)
     assert AuditEvent.objects.get(action="fieldwork.group_update").before["members"] == ["field_a", "field_b"]
 
 
-def test_group_refuses_people_without_the_role_and_people_already_in_a_group(personas, demo_plan):
+def test_group_refuses_people_without_the_role_and_people_already_in_a_group(personas, plan):
     with pytest.raises(ValidationError, match="不是本地区的实地考察组成员"):
-        services.group_save(actor=personas.office, plan=demo_plan, name="第一组", leader_id=personas.desk.pk, member_ids=[])
+        services.group_save(actor=personas.office, plan=plan, name="第一组", leader_id=personas.desk.pk, member_ids=[])
     with pytest.raises(ValidationError, match="不是本地区的实地考察组成员"):  # another city's unit account
         services.group_save(
-            actor=personas.office, plan=demo_plan, name="第一组", leader_id=personas.field.pk, member_ids=[personas.other_unit.pk]
+            actor=personas.office, plan=plan, name="第一组", leader_id=personas.field.pk, member_ids=[personas.other_unit.pk]
         )
-    assert not FieldGroup.objects.filter(plan=demo_plan).exists()
-    services.group_save(actor=personas.office, plan=demo_plan, name="第一组", leader_id=personas.field.pk, member_ids=[])
+    assert not FieldGroup.objects.filter(plan=plan).exists()
+    services.group_save(actor=personas.office, plan=plan, name="第一组", leader_id=personas.field.pk, member_ids=[])
     with pytest.raises(ValidationError, match="已在第一组"):
-        services.group_save(actor=personas.office, plan=demo_plan, name="第二组", leader_id=personas.field.pk, member_ids=[])
+        services.group_save(actor=personas.office, plan=plan, name="第二组", leader_id=personas.field.pk, member_ids=[])
     with pytest.raises(ValidationError, match="已有名为"):
-        services.group_save(actor=personas.office, plan=demo_plan, name="第一组", leader_id=personas.field2.pk, member_ids=[])
-    assert FieldGroup.objects.filter(plan=demo_plan).count() == 1
-    assert FieldGroupMember.objects.filter(group__plan=demo_plan).count() == 1
+        services.group_save(actor=personas.office, plan=plan, name="第一组", leader_id=personas.field2.pk, member_ids=[])
+    assert FieldGroup.objects.filter(plan=plan).count() == 1
+    assert FieldGroupMember.objects.filter(group__plan=plan).count() == 1
     with pytest.raises(PermissionDenied):
-        services.group_save(actor=personas.desk, plan=demo_plan, name="第三组", leader_id=personas.field2.pk, member_ids=[])
+        services.group_save(actor=personas.desk, plan=plan, name="第三组", leader_id=personas.field2.pk, member_ids=[])
 
 
 def test_a_unit_belongs_to_one_group_and_dates_stay_in_the_window(personas, groups, wugang, window):
@@ -85,15 +84,15 @@ def test_a_unit_belongs_to_one_group_and_dates_stay_in_the_window(personas, grou
     assert AuditEvent.objects.filter(action="fieldwork.reschedule").count() == 1
 
 
-def test_without_a_window_any_date_is_taken_and_holidays_are_named(personas, demo_plan, wugang):
-    services.window_set(actor=personas.office, plan=demo_plan, start=None, end=None)  # the demo carries one
-    group = services.group_save(actor=personas.office, plan=demo_plan, name="第一组", leader_id=personas.field.pk, member_ids=[])
+def test_without_a_window_any_date_is_taken_and_holidays_are_named(personas, plan, wugang):
+    services.window_set(actor=personas.office, plan=plan, start=None, end=None)  # the plan has none: a no-op
+    group = services.group_save(actor=personas.office, plan=plan, name="第一组", leader_id=personas.field.pk, member_ids=[])
     _, warnings = services.assignment_set(
-        actor=personas.office, plan=demo_plan, group=group, unit=wugang, visit_date=dt.date(2021, 2, 12)
+        actor=personas.office, plan=plan, group=group, unit=wugang, visit_date=dt.date(2021, 2, 12)
     )
     assert warnings == ["2021-02-12 是春节假期，请确认考察日期"]
     _, warnings = services.assignment_set(
-        actor=personas.office, plan=demo_plan, group=group, unit=wugang, visit_date=dt.date(2021, 2, 7)
+        actor=personas.office, plan=plan, group=group, unit=wugang, visit_date=dt.date(2021, 2, 7)
     )
     assert warnings == ["2021-02-07 是春节调休上班日，请确认考察日期"]
 
@@ -120,7 +119,7 @@ def test_group_with_units_is_not_dissolved(personas, groups, window):
 
 
 def test_a_members_score_lands_as_an_evaluation_with_history(personas, groups, wugang, field_tasks, window):
-    task = field_tasks[0]
+    task = field_tasks[1]
     evaluation = services.field_score_record(
         actor=personas.field,
         plan=window,
@@ -151,7 +150,7 @@ def test_members_reach_only_their_groups_units_and_field_tasks(personas, groups,
             actor=personas.field,
             plan=window,
             unit_id=baofeng.pk,
-            task_id=field_tasks[0].pk,
+            task_id=field_tasks[1].pk,
             score="2",
             reason="",
             expected_version=0,
@@ -178,7 +177,7 @@ def test_members_reach_only_their_groups_units_and_field_tasks(personas, groups,
 
 
 def test_photos_are_images_only_and_size_limited(personas, groups, wugang, field_tasks, window):
-    task = field_tasks[0]
+    task = field_tasks[1]
     photo = services.photo_add(
         actor=personas.field, plan=window, unit_id=wugang.pk, task_id=task.pk, upload=SimpleUploadedFile("现场.png", PNG)
     )
@@ -204,11 +203,3 @@ def test_photos_are_images_only_and_size_limited(personas, groups, wugang, field
         services.photo_delete(actor=personas.office, plan=window, photo=photo)
     services.photo_delete(actor=personas.field, plan=window, photo=photo)
     assert not FieldPhoto.objects.exists()
-
-
-def test_demo_helper_sets_the_field_window_once(demo_plan):
-    load_demo_data(demo_plan)
-    load_demo_data(demo_plan)
-    demo_plan.refresh_from_db()
-    assert (demo_plan.field_start, demo_plan.field_end) == (dt.date(2021, 1, 20), dt.date(2021, 1, 29))
-    assert unit_named(demo_plan, "舞钢市人民政府").field_assignments.count() == 0

@@ -38,7 +38,7 @@ def test_office_page_by_persona(personas, groups, window):
     ):
         assert personas.client(user).get(url).status_code == status, user
     body = personas.client(personas.office).get(url).content.decode()
-    assert "第一组" in body and "舞钢市人民政府" in body and "考察组成员甲（演示）" in body and "市司法局" in body
+    assert "第一组" in body and "舞钢市人民政府" in body and personas.field.display_name in body and "市司法局" in body
 
 
 def test_office_forms_groups_and_assigns_units_in_the_ui(personas, window, wugang):
@@ -95,9 +95,11 @@ def test_group_edit_refuses_a_member_of_another_group(personas, groups, window):
     assert office.get(other).status_code == 404
 
 
-def test_progress_counts_scored_field_tasks(personas, groups, wugang, field_tasks, window, django_assert_max_num_queries):
+def test_progress_counts_scored_field_tasks(
+    personas, groups, wugang, field_tasks, window, more_counties, django_assert_max_num_queries
+):
     services.field_score_record(
-        actor=personas.field, plan=window, unit_id=wugang.pk, task_id=field_tasks[0].pk, score="2", reason="", expected_version=0
+        actor=personas.field, plan=window, unit_id=wugang.pk, task_id=field_tasks[1].pk, score="2", reason="", expected_version=0
     )
     office = personas.client(personas.office)
     url = reverse("fieldwork:office", args=[window.pk])
@@ -128,7 +130,7 @@ def test_schedule_exports(personas, groups, window):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assert ["考察组", "第一组"] in rows
-    assert ["组长", "考察组成员甲（演示）（市司法局）"] in rows
+    assert ["组长", f"{personas.field.display_name}（市司法局）"] in rows
     assert any("舞钢市人民政府" in row and "星期四" in row for row in rows)
     page = office.get(reverse("fieldwork:schedule", args=[window.pk]))
     body = page.content.decode()
@@ -140,7 +142,7 @@ def test_schedule_exports(personas, groups, window):
 # --- the members --------------------------------------------------------------------------------------
 
 
-def test_member_sees_only_their_groups_units(personas, groups, window, django_assert_max_num_queries):
+def test_member_sees_only_their_groups_units(personas, groups, field_tasks, window, more_counties, django_assert_max_num_queries):
     url = reverse("fieldwork:mine", args=[window.pk])
     client = personas.client(personas.field)
     with django_assert_max_num_queries(16):
@@ -148,7 +150,7 @@ def test_member_sees_only_their_groups_units(personas, groups, window, django_as
     body = response.content.decode()
     assert response.status_code == 200
     assert "舞钢市人民政府" in body and "宝丰县人民政府" not in body
-    assert "已评 0 / 8" in body
+    assert "已评 0 / 2" in body  # the two 县区政府 实地考核 tasks
     # More units for the group: the same number of queries.
     for name in ("郏县人民政府", "鲁山县人民政府", "叶县人民政府"):
         services.assignment_set(
@@ -165,7 +167,7 @@ def test_member_sees_only_their_groups_units(personas, groups, window, django_as
 
 def test_member_pages_by_persona(personas, groups, wugang, baofeng, field_tasks, window):
     unit_url = reverse("fieldwork:unit", args=[window.pk, wugang.pk])
-    score_url = reverse("fieldwork:score", args=[window.pk, wugang.pk, field_tasks[0].pk])
+    score_url = reverse("fieldwork:score", args=[window.pk, wugang.pk, field_tasks[1].pk])
     assert personas.client(personas.field).get(unit_url).status_code == 200
     # field_b is in 第二组: 舞钢 is not theirs.
     assert personas.client(personas.field2).get(unit_url).status_code == 404
@@ -198,7 +200,7 @@ def test_field_role_holder_outside_any_group_gets_404(personas, window, wugang, 
     ):
         assert personas.client(personas.field).get(url).status_code == 404, url
     response = personas.client(personas.field).post(
-        reverse("fieldwork:score", args=[window.pk, wugang.pk, field_tasks[0].pk]), {"score": "1", "version": 0}
+        reverse("fieldwork:score", args=[window.pk, wugang.pk, field_tasks[1].pk]), {"score": "1", "version": 0}
     )
     assert response.status_code == 404
     assert not Evaluation.objects.exists()
@@ -206,7 +208,7 @@ def test_field_role_holder_outside_any_group_gets_404(personas, window, wugang, 
 
 def test_member_scores_on_the_phone_page(personas, groups, wugang, field_tasks, window):
     client = personas.client(personas.field)
-    task = field_tasks[0]  # 3.1.1, 2 points
+    task = field_tasks[1]  # 3.1.2, 2 points
     page = client.get(reverse("fieldwork:unit", args=[window.pk, wugang.pk])).content.decode()
     assert task.name in page and "2 分" in page and task.requirement[:10] in page and task.materials[:6] in page
     assert page.count('data-testid="task-card"') == len(field_tasks)
@@ -236,7 +238,7 @@ def test_member_scores_on_the_phone_page(personas, groups, wugang, field_tasks, 
 )
 def test_bad_scores_are_refused_and_nothing_is_recorded(personas, groups, wugang, field_tasks, window, score, reason, message):
     response = personas.client(personas.field).post(
-        reverse("fieldwork:score", args=[window.pk, wugang.pk, field_tasks[0].pk]),
+        reverse("fieldwork:score", args=[window.pk, wugang.pk, field_tasks[1].pk]),
         {"score": score, "reason": reason, "version": 0},
     )
     assert response.status_code == 400
@@ -251,7 +253,7 @@ def test_concurrent_edit_answers_409_with_the_current_value(personas, groups, wu
     services.group_save(
         actor=personas.office, plan=window, group=first, name="第一组", leader_id=personas.field.pk, member_ids=[]
     )
-    task = field_tasks[0]
+    task = field_tasks[1]
     services.field_score_record(
         actor=personas.field, plan=window, unit_id=wugang.pk, task_id=task.pk, score="1.5", reason="他人先存", expected_version=0
     )
@@ -268,12 +270,12 @@ def test_scores_are_frozen_after_results_are_published(personas, groups, wugang,
     Plan.objects.filter(pk=window.pk).update(status=Plan.Status.RESULTS_PUBLISHED)
     client = personas.client(personas.field)
     response = client.post(
-        reverse("fieldwork:score", args=[window.pk, wugang.pk, field_tasks[0].pk]), {"score": "2", "reason": "", "version": 0}
+        reverse("fieldwork:score", args=[window.pk, wugang.pk, field_tasks[1].pk]), {"score": "2", "reason": "", "version": 0}
     )
     assert response.status_code == 403
     assert "分数已冻结" in response.content.decode()
     response = client.post(
-        reverse("fieldwork:photo_upload", args=[window.pk, wugang.pk, field_tasks[0].pk]),
+        reverse("fieldwork:photo_upload", args=[window.pk, wugang.pk, field_tasks[1].pk]),
         {"photo": SimpleUploadedFile("a.png", PNG)},
     )
     assert response.status_code == 403
@@ -284,7 +286,7 @@ def test_scores_are_frozen_after_results_are_published(personas, groups, wugang,
 
 def test_photos_upload_view_and_refusals(personas, groups, wugang, field_tasks, window):
     client = personas.client(personas.field)
-    url = reverse("fieldwork:photo_upload", args=[window.pk, wugang.pk, field_tasks[0].pk])
+    url = reverse("fieldwork:photo_upload", args=[window.pk, wugang.pk, field_tasks[1].pk])
     response = client.post(url, {"photo": [SimpleUploadedFile("现场1.png", PNG), SimpleUploadedFile("现场2.png", PNG)]})
     assert response.status_code == 302
     assert FieldPhoto.objects.count() == 2
