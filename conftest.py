@@ -7,7 +7,6 @@ with its own draft plan, and a unit of that city. Tests make anything else with 
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -53,23 +52,11 @@ def make_outsider() -> None:
     f.PlanFactory.create(organiser=office_org, year=2020, title="洛阳市2020年度依法行政考核")
 
 
-def _demo_in_session() -> bool:
-    """Whether the session database also holds the demo plan (the transition to factories; see tests/city.py).
-
-    ``KAOHE_TEST_DEMO=0`` runs the suite on the small city alone: converted tests must pass that way.
-    """
-    return os.environ.get("KAOHE_TEST_DEMO", "1") != "0"
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _isolated_storage: str) -> None:
     from tests.city import build_city
 
     with django_db_blocker.unblock():
-        if _demo_in_session():
-            from kaohe.plans import demo
-
-            demo.load_demo()
         build_city()
         make_outsider()
 
@@ -135,7 +122,7 @@ def demo_plan(db: Any) -> Any:
     """The Pingdingshan 2020 demo plan, for end-to-end tests only (tests on factories use ``plan``).
 
     Loaded into the test's own transaction (about 2 s) on top of the small city, whose organisations and accounts it
-    shares by name, unless the session database already holds it.
+    shares by name.
     """
     from kaohe.plans import demo
 

@@ -16,6 +16,7 @@ The COUNTY table (县区政府 and 部门2), 100 points, every 报送资料 task
     2.1.1 报送资料 10  市财政局              2.1.2 报送资料 10  依法行政指导科
     2.2.1 日常掌握 10  依法行政指导科
     3.1.1 实地考核 20  依法行政指导科        3.2.1 集中评查 20  执法协调监督科
+    4 加减分项 / 4.1 加减分项:
     4.1.1 加分项 (报送资料, 1 per item)  依法行政指导科
     4.1.2 扣分项 (日常掌握)               依法行政指导科
 The 部门1 table: 1.1.1 实地考核 5, 1.2.1 实地考核 5, 2.1.1 实地考核 5 (no desk).
@@ -78,7 +79,7 @@ def county_table(category: Category, desks: dict[str, AssessorDesk]) -> None:
     f.task(category, "2.2.1", 10, name="规范性文件备案审查", method=Method.DAILY, assessor=yfxz)
     f.task(category, "3.1.1", 20, name="实地查看依法行政工作", method=Method.FIELD, assessor=yfxz)
     f.task(category, "3.2.1", 20, name="开展行政执法案卷评查", method=Method.CASE_REVIEW, assessor=zfjd)
-    f.task(category, "4.1.1", 1, name="加分项", adjustment=Adjustment.BONUS, assessor=yfxz)
+    f.task(category, "4.1.1", 1, name="加分项", adjustment=Adjustment.BONUS, assessor=yfxz, level1="加减分项", level2="加减分项")
     f.task(category, "4.1.2", 1, name="扣分项", method=Method.DAILY, adjustment=Adjustment.DEDUCTION, assessor=yfxz)
 
 
@@ -97,9 +98,7 @@ def build_city() -> City:
     for name in (*DEPT1_UNITS, *DEPT2_UNITS):
         orgs[name] = f.OrganisationFactory.create(name=name, region=city, kind=Organisation.Kind.DEPARTMENT)
     for name in (YFXZ, ZFJD):
-        orgs[name] = f.OrganisationFactory.create(
-            name=name, region=city, kind=Organisation.Kind.DEPARTMENT, parent=orgs["市司法局"]
-        )
+        orgs[name] = f.OrganisationFactory.create(name=name, region=city, kind=Organisation.Kind.SECTION, parent=orgs["市司法局"])
 
     plan = f.PlanFactory.create(
         organiser=office,

@@ -159,33 +159,43 @@ class IndicatorFactory(DjangoModelFactory[Indicator]):
     adjustment = Adjustment.NONE
 
 
-def task(category: Category, code: str, points: Decimal | int | str, **fields: Any) -> Indicator:
-    """A task under its 二级 (made when missing) under its 一级, codes like ``"1.2.3"``; the parents' points grow."""
+def task(
+    category: Category, code: str, points: Decimal | int | str, *, level1: str = "", level2: str = "", **fields: Any
+) -> Indicator:
+    """A task under its 二级 (made when missing) under its 一级, codes like ``"1.2.3"``; the parents' points grow.
+
+    ``level1``/``level2`` name the parents when this call makes them (default 一级指标N / 二级指标N.M).
+    """
     one, two, _ = code.split(".")
-    level1, _ = Indicator.objects.get_or_create(
+    parent1, _ = Indicator.objects.get_or_create(
         plan=category.plan,
         category=category,
         code=one,
         level=Level.LEVEL1,
-        defaults={"order": _next_order(category), "name": f"一级指标{one}", "points": Decimal(0)},
+        defaults={"order": _next_order(category), "name": level1 or f"一级指标{one}", "points": Decimal(0)},
     )
-    level2, _ = Indicator.objects.get_or_create(
+    parent2, _ = Indicator.objects.get_or_create(
         plan=category.plan,
         category=category,
         code=f"{one}.{two}",
         level=Level.LEVEL2,
-        defaults={"order": _next_order(category), "parent": level1, "name": f"二级指标{one}.{two}", "points": Decimal(0)},
+        defaults={
+            "order": _next_order(category),
+            "parent": parent1,
+            "name": level2 or f"二级指标{one}.{two}",
+            "points": Decimal(0),
+        },
     )
     points = Decimal(points)
     node = IndicatorFactory.create(
-        category=category, parent=level2, code=code, order=_next_order(category), points=points, **fields
+        category=category, parent=parent2, code=code, order=_next_order(category), points=points, **fields
     )
     if fields.get("adjustment", Adjustment.NONE) == Adjustment.NONE:
-        for parent in (level1, level2):
+        for parent in (parent1, parent2):
             parent.points = (parent.points or Decimal(0)) + points
             parent.save(update_fields=["points"])
     else:
-        for parent in (level1, level2):
+        for parent in (parent1, parent2):
             if parent.points == Decimal(0):
                 parent.points = None
                 parent.save(update_fields=["points"])
