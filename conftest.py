@@ -73,7 +73,7 @@ def make_outsider() -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _isolated_storage: str) -> None:
-    from kaohe.plans import demo
+    from kaohe.demo import loader as demo
 
     with django_db_blocker.unblock():
         demo.load_demo()
@@ -129,7 +129,7 @@ def personas(db: Any) -> Personas:
 
 @pytest.fixture
 def demo_plan(db: Any) -> Any:
-    from kaohe.plans.demo import DEMO_TITLE
+    from kaohe.demo.loader import DEMO_TITLE
     from kaohe.plans.models import Plan
 
     return Plan.objects.get(title=DEMO_TITLE)

@@ -57,6 +57,7 @@ def build_world() -> World:
     from kaohe.accounts.models import User, UserSession
     from kaohe.core import calendar_services
     from kaohe.core.calendar import BUILTIN_YEARS
+    from kaohe.demo.loader import DEMO_TITLE
     from kaohe.inspections.abilitytests import services as abilitytests
     from kaohe.inspections.abilitytests.demo import BANK_FILE, BANK_NAME, demo_people
     from kaohe.inspections.abilitytests.draws import Rule
@@ -69,7 +70,6 @@ def build_world() -> World:
     from kaohe.organisations.models import Membership, Organisation
     from kaohe.organisations.roles import Role
     from kaohe.plans.constants import Adjustment, Level, Method
-    from kaohe.plans.demo import DEMO_TITLE
     from kaohe.plans.models import Indicator, Plan, PlanImport, PlanUnit
     from kaohe.results import services as results
     from kaohe.reviews import rectification

@@ -622,8 +622,8 @@ def _upload_indicators(client: Any, plan: Plan, data: bytes) -> Any:
 
 def test_an_import_of_task_deadlines_refuses_a_date_outside_the_plan(personas: Any, other_plan: Plan) -> None:
     """The indicator table's 时间要求: a year the parser reads (2000–2100) but outside the plan's window."""
+    from kaohe.demo.loader import DATA_DIR
     from kaohe.plans import services
-    from kaohe.plans.demo import DATA_DIR
     from kaohe.plans.models import PlanImport
 
     desks = services.plan_import_upload(

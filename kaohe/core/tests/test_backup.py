@@ -98,7 +98,7 @@ def installation(transactional_db, _isolated_storage, monkeypatch):
     The source installation's files are in the session's temporary storage (where the demo's import
     tables already are); restores go to a fresh, empty folder.
     """
-    from kaohe.plans.demo import load_demo
+    from kaohe.demo.loader import load_demo
     from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind, Evaluation, EvaluationChange
     from kaohe.submissions import services
 

@@ -16,7 +16,7 @@ from kaohe.plans.excel import (
     parse_indicator_workbook,
 )
 
-DEMO_DIR = Path(__file__).resolve().parents[3] / "kaohe" / "plans" / "demo" / "pingdingshan-2020"
+DEMO_DIR = Path(__file__).resolve().parents[3] / "kaohe" / "demo" / "pingdingshan-2020"
 D = Decimal
 HUNDRED = D(100)
 

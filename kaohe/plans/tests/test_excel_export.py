@@ -22,7 +22,7 @@ from kaohe.plans.excel import (
 from kaohe.plans.excel.export import level1_label, level2_label, method_text
 from kaohe.plans.excel.text import chinese_numeral, format_points
 
-DEMO_DIR = Path(__file__).resolve().parents[3] / "kaohe" / "plans" / "demo" / "pingdingshan-2020"
+DEMO_DIR = Path(__file__).resolve().parents[3] / "kaohe" / "demo" / "pingdingshan-2020"
 D = Decimal
 ONE = D(1)
 

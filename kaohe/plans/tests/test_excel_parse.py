@@ -35,7 +35,7 @@ from kaohe.plans.tests.excel_factories import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
-DEMO_DIR = REPO / "kaohe" / "plans" / "demo" / "pingdingshan-2020"
+DEMO_DIR = REPO / "kaohe" / "demo" / "pingdingshan-2020"
 SOURCE_DIR = REPO / "tools" / "demo_source" / "pingdingshan-2020"
 
 D = Decimal

@@ -7,8 +7,8 @@ import datetime as dt
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
+from kaohe.demo.loader import DATA_DIR
 from kaohe.plans import services
-from kaohe.plans.demo import DATA_DIR
 from kaohe.plans.models import Plan, PlanImport
 
 

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_concurrent_first_saves_one_wins_the_other_is_told(transactional_db):
     from kaohe.accounts.models import User
+    from kaohe.demo.loader import load_demo
     from kaohe.organisations.models import Membership
     from kaohe.organisations.roles import Role
-    from kaohe.plans.demo import load_demo
 
     plan = load_demo()
     unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
@@ -71,7 +71,7 @@ def test_a_grade_racing_the_publication_of_results_is_refused(transactional_db):
     from django.db import transaction
 
     from kaohe.accounts.models import User
-    from kaohe.plans.demo import load_demo
+    from kaohe.demo.loader import load_demo
     from kaohe.plans.models import Plan
 
     plan = load_demo()
