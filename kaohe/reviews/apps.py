@@ -18,3 +18,9 @@ class ReviewsConfig(AppConfig):
         "rectification.setting": "设置整改期限",
         "rectification.attachment_download": "下载整改报告附件",
     }
+
+    def ready(self) -> None:
+        from kaohe.plans.copy import register_copy_hook
+        from kaohe.reviews.plan_copy import copy_rectification
+
+        register_copy_hook(copy_rectification)
