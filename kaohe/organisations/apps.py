@@ -11,4 +11,7 @@ class OrganisationsConfig(AppConfig):
     audit_labels: ClassVar[dict[str, str]] = {"membership.move": "调动角色（变更所属单位）"}
 
     def ready(self) -> None:
-        from kaohe.organisations import signals  # noqa: F401  (connects membership audit receivers)
+        from kaohe.core.backup import register_restore_pause
+        from kaohe.organisations import signals  # connects membership audit receivers
+
+        register_restore_pause(signals.restore_pause)
