@@ -25,6 +25,9 @@ class ResultsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.todos import register_todos
+        from kaohe.results import todos
         from kaohe.results.blockers import (
             open_feedback_rounds,
             open_review_requests,
@@ -35,3 +38,5 @@ class ResultsConfig(AppConfig):
         register_publication_blocker(open_review_requests)
         register_publication_blocker(open_feedback_rounds)
         register_publication_blocker(pending_bonus_applications)
+        register_todos(Role.OFFICE, 40, todos.office_todos)
+        register_todos(Role.VIEWER, 10, todos.viewer_todos)

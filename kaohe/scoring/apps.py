@@ -9,3 +9,10 @@ class ScoringConfig(AppConfig):
     verbose_name = "评价与计分"
     # Labels of audit actions added after core.views_security.ACTION_LABELS.
     audit_labels: ClassVar[dict[str, str]] = {"bonus.office_record": "考核办认定加分"}
+
+    def ready(self) -> None:
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.todos import register_todos
+        from kaohe.scoring import todos
+
+        register_todos(Role.OFFICE, 10, todos.office_todos)

@@ -5,3 +5,12 @@ class SubmissionsConfig(AppConfig):
     name = "kaohe.submissions"
     label = "submissions"
     verbose_name = "报送资料"
+
+    def ready(self) -> None:
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.todos import register_todos
+        from kaohe.submissions import todos
+
+        register_todos(Role.OFFICE, 30, todos.office_todos)
+        register_todos(Role.ASSESSOR, 10, todos.desk_todos)
+        register_todos(Role.UNIT, 10, todos.unit_todos)

@@ -35,3 +35,10 @@ class CasefilesConfig(AppConfig):
         "casefile.derive": "案卷评查计入考核得分",
         "casefile.demo": "载入案卷评查演示数据",
     }
+
+    def ready(self) -> None:
+        from kaohe.inspections.casefiles import todos
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.todos import register_todos
+
+        register_todos(Role.CASE_REVIEWER, 10, todos.reviewer_todos)

@@ -20,3 +20,10 @@ class FieldworkConfig(AppConfig):
         "fieldwork.photo_delete": "删除实地考核照片",
         "fieldwork.schedule_export": "导出实地考核日程",
     }
+
+    def ready(self) -> None:
+        from kaohe.inspections.fieldwork import todos
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.todos import register_todos
+
+        register_todos(Role.FIELD_GROUP, 10, todos.member_todos)
