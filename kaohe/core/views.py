@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -12,54 +12,27 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from kaohe.accounts.models import User
+from kaohe.core.home import home_context
 from kaohe.core.notification_models import Notification
-from kaohe.organisations import access
-from kaohe.plans import selectors as plan_selectors
-from kaohe.plans.todos import todos_for_user
+
+if TYPE_CHECKING:
+    from kaohe.accounts.models import User
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = access.memberships(request.user)
-    plans = plan_selectors.plan_cards_for_user(request.user)
-    todos = todos_for_user(request.user, [card.plan for card in plans])
-    return render(
-        request,
-        "core/home.html",
-        {
-            "memberships": memberships,
-            "plan_cards": plans,
-            "todos": todos,
-            "can_create_plan": access.can(request.user, "plan:create"),
-            "is_system_admin": access.can(request.user, "accounts:manage"),
-            "is_security_admin": access.can(request.user, "security:policy"),
-            "is_audit_admin": access.can(request.user, "audit:read"),
-            "calendar_missing": _calendar_missing(request),
-            "notifications": list(Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True)[:10]),
-        },
-    )
+    """The person's home page: the sections the apps register (``core/home.py``) and their unread notifications."""
+    notifications = Notification.objects.filter(user=cast("User", request.user), read_at__isnull=True)
+    return render(request, "core/home.html", {**home_context(request), "notifications": list(notifications[:10])})
 
 
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark the user's own notifications read (nobody else's can be reached)."""
-    Notification.objects.filter(user=cast(User, request.user), read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(user=cast("User", request.user), read_at__isnull=True).update(read_at=timezone.now())
     return redirect("core:home")
-
-
-def _calendar_missing(request: HttpRequest) -> list[int]:
-    """Years (this and next) without holiday data, shown to those who can enter them."""
-    if not access.can(request.user, "calendar:manage"):
-        return []
-    from django.utils import timezone as tz
-
-    from kaohe.core.calendar import Calendar
-
-    year = tz.localdate().year
-    return Calendar.from_database().missing_years([year, year + 1])
 
 
 @require_GET

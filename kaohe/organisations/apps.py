@@ -12,6 +12,8 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         from kaohe.core.backup import register_restore_pause
-        from kaohe.organisations import signals  # connects membership audit receivers
+        from kaohe.core.home import register_home_section
+        from kaohe.organisations import home, signals  # signals connects membership audit receivers
 
         register_restore_pause(signals.restore_pause)
+        register_home_section(home.home_section)

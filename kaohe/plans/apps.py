@@ -24,6 +24,9 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from kaohe.core.backup import register_plan_scope
+        from kaohe.core.home import register_home_section
+        from kaohe.plans import home
         from kaohe.plans.backup_scope import plan_scope
 
         register_plan_scope(plan_scope)
+        register_home_section(home.home_section)
