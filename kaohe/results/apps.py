@@ -26,8 +26,9 @@ class ResultsConfig(AppConfig):
 
     def ready(self) -> None:
         from kaohe.organisations.roles import Role
+        from kaohe.plans.hooks import PolicyPreview, register_policy_preview
         from kaohe.plans.todos import register_todos
-        from kaohe.results import todos
+        from kaohe.results import preview, todos
         from kaohe.results.blockers import (
             open_feedback_rounds,
             open_review_requests,
@@ -40,3 +41,4 @@ class ResultsConfig(AppConfig):
         register_publication_blocker(pending_bonus_applications)
         register_todos(Role.OFFICE, 40, todos.office_todos)
         register_todos(Role.VIEWER, 10, todos.viewer_todos)
+        register_policy_preview(PolicyPreview(latest_snapshot=preview.latest_snapshot, preview=preview.policy_preview))

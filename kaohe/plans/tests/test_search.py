@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaohe.organisations import access
-from kaohe.plans import search
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator
+from kaohe.submissions import search
 from kaohe.submissions.models import EvidenceFile
 from kaohe.submissions.tests import conftest as evidence
 from kaohe.submissions.tests.conftest import pdf
