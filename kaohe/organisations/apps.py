@@ -13,7 +13,9 @@ class OrganisationsConfig(AppConfig):
     def ready(self) -> None:
         from kaohe.core.backup import register_restore_pause
         from kaohe.core.home import register_home_section
-        from kaohe.organisations import home, signals  # signals connects membership audit receivers
+        from kaohe.core.notifications import register_members_lookup
+        from kaohe.organisations import home, selectors, signals  # signals connects membership audit receivers
 
         register_restore_pause(signals.restore_pause)
         register_home_section(home.home_section)
+        register_members_lookup(selectors.member_ids)
