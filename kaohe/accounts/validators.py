@@ -10,8 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+
+DEFAULT_HISTORY_COUNT = 5
+
+
+def history_count() -> int:
+    """How many of a person's last passwords may not be used again (``KAOHE_PASSWORD_HISTORY_COUNT``)."""
+    return max(1, int(getattr(settings, "KAOHE_PASSWORD_HISTORY_COUNT", DEFAULT_HISTORY_COUNT)))
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
@@ -84,9 +92,7 @@ class PasswordHistoryValidator:
         self.count = count
 
     def _count(self) -> int:
-        from kaohe.accounts import policy
-
-        return max(1, self.count) if self.count else policy.history_count()
+        return max(1, self.count) if self.count else history_count()
 
     def validate(self, password: str, user: Any = None) -> None:
         from django.contrib.auth.hashers import check_password

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 
-from kaohe.core import notification_mail
+from kaohe.core import tasks
 from kaohe.core.notification_models import Notification
 
 if TYPE_CHECKING:
@@ -41,5 +41,5 @@ def notify_organisations(
     Notification.objects.bulk_create(
         [Notification(user_id=uid, plan_id=plan_id, title=title[:200], body=body, url=url[:300]) for uid in sorted(user_ids)]
     )
-    notification_mail.schedule(user_ids=user_ids, title=title[:200], body=body, url=url[:300])
+    tasks.schedule_emails(user_ids=user_ids, title=title[:200], body=body, url=url[:300])
     return len(user_ids)
