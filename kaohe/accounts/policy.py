@@ -21,8 +21,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from django.utils import timezone
 
+from kaohe.accounts.history import history_count as history_count
 from kaohe.accounts.validators import CharacterClassValidator, PasswordHistoryValidator
-from kaohe.accounts.validators import history_count as history_count
 from kaohe.organisations.roles import Role
 
 DEFAULT_MAX_AGE_DAYS = 90

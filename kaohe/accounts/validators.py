@@ -10,16 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-DEFAULT_HISTORY_COUNT = 5
-
-
-def history_count() -> int:
-    """How many of a person's last passwords may not be used again (``KAOHE_PASSWORD_HISTORY_COUNT``)."""
-    return max(1, int(getattr(settings, "KAOHE_PASSWORD_HISTORY_COUNT", DEFAULT_HISTORY_COUNT)))
+from kaohe.accounts.history import history_count
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
