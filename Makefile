@@ -42,9 +42,11 @@ run: demo
 	$(SECRETS) $(BIN)/gunicorn config.wsgi:application \
 		--bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile -
 
+# lint-imports: the layer contracts of pyproject.toml ([tool.importlinter]; docs/architecture.md, "Layers").
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	KAOHE_TESTING=1 DJANGO_DEBUG=true $(BIN)/mypy .

@@ -124,7 +124,7 @@ def demo_plan(db: Any) -> Any:
     Loaded into the test's own transaction (about 2 s) on top of the small city, whose organisations and accounts it
     shares by name.
     """
-    from kaohe.plans import demo
+    from kaohe.demo import loader as demo
 
     return demo.load_demo()
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "kaohe.inspections.fieldwork",
     "kaohe.inspections.abilitytests",
     "kaohe.inspections.casefiles",
+    "kaohe.demo",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", include("kaohe.core.urls")),
     path("accounts/", include("kaohe.accounts.urls")),
     path("security/", include("kaohe.core.urls_security")),
-    path("search/", include("kaohe.plans.urls_search")),
+    path("search/", include("kaohe.submissions.urls_search")),
     path("plans/", include("kaohe.plans.urls")),
     path("plans/<int:plan_id>/", include("kaohe.submissions.urls")),
     path("plans/<int:plan_id>/", include("kaohe.scoring.urls")),

@@ -4,8 +4,8 @@ Two source checks (ast, no database):
 
 - no ``views*.py`` module under ``kaohe/`` touches ``Model.objects`` or calls a QuerySet method; its reads go
   through the app's selectors, its "X for this user" lookups through ``kaohe.access``;
-- every view a URLconf routes to calls into ``kaohe.access`` (directly, or through a helper of its own module),
-  except the few public or self-only pages listed in ``NO_ACCESS_CALL`` with the reason.
+- every view a URLconf routes to calls into ``kaohe.access`` (directly, or through a helper of its own module; core's
+  pages through ``kaohe.core.capabilities``, which the access layer answers from below core's layer), except the few public or self-only pages listed in ``NO_ACCESS_CALL`` with the reason.
 
 And ``scoring.services.evaluation_record_derived`` checks who records a derived score and on which task.
 """
@@ -77,7 +77,7 @@ NO_ACCESS_CALL: dict[str, str] = {
     "kaohe.accounts.views_bulk.password_sheet_xlsx": "the sheet kept in the person's own session by the account "
     "services, which checked accounts:manage when they created the accounts",
     "kaohe.inspections.abilitytests.views_testee.enter": "testees enter with the code on their slip, without an account",
-    "kaohe.plans.views_search.search_page": "plans.search.search filters everything by access.search_scope(user)",
+    "kaohe.submissions.views_search.search_page": "submissions.search.search filters everything by access.search_scope(user)",
 }
 
 
@@ -136,9 +136,15 @@ def _module_facts(module_name: str) -> tuple[dict[str, ast.FunctionDef | ast.Asy
         if isinstance(found, ast.ImportFrom) and found.module:
             for alias in found.names:
                 bound = alias.asname or alias.name
-                if (found.module == "kaohe" and alias.name == "access") or (
-                    found.module == "kaohe.access"
-                    and alias.name in {"accounts", "base", "evidence", "grading", "inspections", "plans", "results", "reviews"}
+                if (
+                    (found.module == "kaohe" and alias.name == "access")
+                    or (
+                        found.module == "kaohe.access"
+                        and alias.name
+                        in {"accounts", "base", "evidence", "grading", "fieldwork", "abilitytests", "casefiles", "plans"}
+                        | {"results", "reviews"}
+                    )
+                    or (found.module == "kaohe.core" and alias.name == "capabilities")
                 ):
                     access_modules.add(bound)
                 elif found.module == "kaohe.access" or found.module.startswith("kaohe.access."):

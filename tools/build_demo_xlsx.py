@@ -4,7 +4,7 @@ Run from the repository root::
 
     .venv/bin/python tools/build_demo_xlsx.py
 
-Writes kaohe/plans/demo/pingdingshan-2020/{units,assessors,indicators-county,indicators-dept1,
+Writes kaohe/demo/pingdingshan-2020/{units,assessors,indicators-county,indicators-dept1,
 indicators-dept2}.xlsx, laid out like the published attachments (附件1-5). The indicator sheets
 are written here directly with openpyxl, independently of kaohe.plans.excel.export, so that the
 importer is tested against a file it did not produce. The output is byte-for-byte reproducible
@@ -28,7 +28,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "tools" / "demo_source" / "pingdingshan-2020"
-OUTPUT_DIR = ROOT / "kaohe" / "plans" / "demo" / "pingdingshan-2020"
+OUTPUT_DIR = ROOT / "kaohe" / "demo" / "pingdingshan-2020"
 
 FIXED_TIME = datetime(2020, 11, 1, 9, 0, 0, tzinfo=UTC).replace(tzinfo=None)  # openpyxl wants naive UTC
 ZIP_TIME = (2020, 11, 1, 9, 0, 0)

@@ -34,9 +34,9 @@ from kaohe.accounts.models import User
 from kaohe.accounts.password_sheet import Issued
 from kaohe.accounts.people_sheet import PeopleTable
 from kaohe.core import audit
+from kaohe.core.sheets import ERROR, Problem
 from kaohe.organisations.models import Membership, Organisation
 from kaohe.organisations.roles import ADMIN_ROLES, PLAN_ROLES, Role
-from kaohe.plans.excel.types import ERROR, Problem
 
 SOURCE_PEOPLE = "people_import"
 SOURCE_PLAN = "plan_import"
@@ -256,21 +256,12 @@ def people_import_apply(*, actor: User, table: PeopleTable) -> tuple[BulkCheck, 
 # ------------------------------------------------------------------------------ a plan's 考核主体联系表 (附件2)
 
 
-def plan_accounts_create(*, actor: User, plan: Any, requests: list[AccountRequest]) -> tuple[BulkCheck, list[Issued]]:
-    """Inside ``plan_import_apply``'s transaction: login accounts of the plan's own desks or units.
+def accounts_create_for_plan(*, actor: User, plan: Any, requests: list[AccountRequest]) -> tuple[BulkCheck, list[Issued]]:
+    """Create the accounts of a plan's import; called by ``plans.import_accounts.plan_accounts_create`` only.
 
-    ``plan:import`` (the plan's 考核办) suffices: only 考核主体 / 考核对象 memberships, only in organisations that
-    are this plan's desks or units, checked here again.
+    Called only after the plan's side has checked the actor (``plan:import``) and that each request is a
+    考核主体 / 考核对象 membership of one of the plan's desks or units; refuses everything on any error.
     """
-    from kaohe.plans.models import AssessorDesk, PlanUnit
-
-    access.require(actor, "plan:import", plan)
-    desks = set(AssessorDesk.objects.filter(plan=plan).values_list("organisation_id", flat=True))
-    units = set(PlanUnit.objects.filter(plan=plan).values_list("organisation_id", flat=True))
-    for req in requests:
-        allowed = desks if req.role == Role.ASSESSOR else units if req.role == Role.UNIT else set()
-        if req.organisation.pk not in allowed:
-            raise PermissionDenied(f"{req.organisation.name}不是本方案的考核主体或考核对象，不能为其新建账号。")
     check = check_requests(requests)
     if check.errors:
         raise BulkRejected(f"督导平台登录账号有 {len(check.errors)} 处错误，未导入任何内容。", check.errors)

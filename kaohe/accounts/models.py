@@ -8,6 +8,8 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
 
+from kaohe.accounts.history import history_count
+
 
 class User(AbstractUser):
     """A person with a platform account. Roles come from memberships in organisations."""
@@ -63,12 +65,8 @@ class PasswordHistory(models.Model):
 
     @classmethod
     def remember(cls, user: User) -> None:
-        from kaohe.accounts import policy
-
         cls.objects.create(user=user, password=user.password, created_at=user.password_changed_at or timezone.now())
-        keep = list(
-            cls.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)[: policy.history_count()]
-        )
+        keep = list(cls.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)[: history_count()])
         cls.objects.filter(user=user).exclude(pk__in=keep).delete()
 
 

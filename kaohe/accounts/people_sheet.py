@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaohe.core import xlsx_write
+from kaohe.core.sheets import ERROR, Grid, Problem, column_letter, load
 from kaohe.core.xlsx_read import cell_key, cell_text
-from kaohe.plans.excel.types import ERROR, Problem
-from kaohe.plans.excel.workbook import Grid, column_letter, load
 
 MAX_PEOPLE = 2000
 HEADERS = ["姓名", "登录账号", "所属单位", "角色", "手机"]

@@ -21,10 +21,11 @@ from django.conf import settings
 from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from django.utils import timezone
 
+from kaohe.accounts.history import history_count as history_count
+from kaohe.accounts.validators import CharacterClassValidator, PasswordHistoryValidator
 from kaohe.organisations.roles import Role
 
 DEFAULT_MAX_AGE_DAYS = 90
-DEFAULT_HISTORY_COUNT = 5
 DEFAULT_TOTP_MAX_ATTEMPTS = 5
 # How long the password step stays valid while the user looks up the code (seconds).
 TOTP_PENDING_SECONDS = 300
@@ -32,10 +33,6 @@ TOTP_PENDING_SECONDS = 300
 
 def max_age_days() -> int:
     return max(0, int(getattr(settings, "KAOHE_PASSWORD_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS)))
-
-
-def history_count() -> int:
-    return max(1, int(getattr(settings, "KAOHE_PASSWORD_HISTORY_COUNT", DEFAULT_HISTORY_COUNT)))
 
 
 def totp_max_attempts() -> int:
@@ -70,8 +67,6 @@ def lockout_cooloff() -> dt.timedelta | None:
 
 def password_validators() -> list[Any]:
     """The configured validators, plus the history check if the settings do not name it already."""
-    from kaohe.accounts.validators import PasswordHistoryValidator
-
     validators = list(get_default_password_validators())
     if not any(isinstance(v, PasswordHistoryValidator) for v in validators):
         validators.append(PasswordHistoryValidator())
@@ -89,8 +84,6 @@ def min_length() -> int | None:
 
 
 def min_classes() -> int | None:
-    from kaohe.accounts.validators import CharacterClassValidator
-
     found = [v.min_classes for v in get_default_password_validators() if isinstance(v, CharacterClassValidator)]
     return max(found) if found else None
 

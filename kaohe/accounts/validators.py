@@ -13,6 +13,8 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
+from kaohe.accounts.history import history_count
+
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     def get_error_message(self) -> str:
@@ -84,9 +86,7 @@ class PasswordHistoryValidator:
         self.count = count
 
     def _count(self) -> int:
-        from kaohe.accounts import policy
-
-        return max(1, self.count) if self.count else policy.history_count()
+        return max(1, self.count) if self.count else history_count()
 
     def validate(self, password: str, user: Any = None) -> None:
         from django.contrib.auth.hashers import check_password

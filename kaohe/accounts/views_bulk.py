@@ -26,7 +26,7 @@ from kaohe.accounts.models import User
 from kaohe.accounts.people_sheet import PeopleTable, PersonRow, parse_people, password_sheet_workbook, people_template
 from kaohe.core import audit
 from kaohe.core.audit_exports import export_response
-from kaohe.plans.excel.types import Problem
+from kaohe.core.sheets import Problem
 
 PENDING_KEY = "kaohe_people_import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

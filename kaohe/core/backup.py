@@ -54,7 +54,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from kaohe.core import audit
-from kaohe.core.models import AuditChainHead, AuditCheckpoint, AuditEvent
+from kaohe.core.models import AuditChainHead
 
 FORMAT = "kaohe-backup"
 FORMAT_VERSION = 1
@@ -143,121 +143,29 @@ def _file_fields(model: type[models.Model]) -> list[str]:
 
 # ------------------------------------------------------------------------------- what a plan consists of
 
+# A plan archive's rows are chosen by the app that owns plans (``kaohe/plans/backup_scope.py``, registered in its
+# AppConfig.ready()): ``(plan_id) -> (scope, querysets)``, raising BackupError for a plan that does not exist.
+PlanScope = Callable[[int], tuple[dict[str, Any], dict[type[models.Model], models.QuerySet[Any]]]]
 
-def _user_model() -> type[models.Model]:
-    return apps.get_model(settings.AUTH_USER_MODEL)
-
-
-def _plan_paths(candidates: list[type[models.Model]]) -> dict[type[models.Model], str]:
-    """For each model that belongs to a plan, the lookup from it to the plan's id (``submission__plan``)."""
-    plan_model = apps.get_model("plans", "Plan")
-    reference = {_user_model(), *[apps.get_model(label) for label in ("organisations.Organisation", "organisations.Region")]}
-    reference |= {apps.get_model("organisations", "Membership"), AuditEvent, AuditChainHead, AuditCheckpoint}
-    paths: dict[type[models.Model], str] = {plan_model: "pk"}
-    changed = True
-    while changed:
-        changed = False
-        for model in candidates:
-            if model in paths or model in reference:
-                continue
-            for f in model._meta.concrete_fields:
-                target = _fk_target(f)
-                if target is plan_model:
-                    paths[model] = f.name
-                elif target in paths and target is not None:
-                    paths[model] = f"{f.name}__{paths[target]}"
-                else:
-                    continue
-                changed = True
-                break
-    return paths
+_PLAN_SCOPE: list[PlanScope] = []
 
 
-def _fk_target(f: Any) -> type[models.Model] | None:
+def register_plan_scope(scope: PlanScope) -> PlanScope:
+    """Name the function that chooses a plan archive's rows (one; a later registration replaces it)."""
+    _PLAN_SCOPE[:] = [scope]
+    return scope
+
+
+def fk_target(f: Any) -> type[models.Model] | None:
+    """The model a foreign key or one-to-one points at; None for any other field."""
     return f.related_model if (f.many_to_one or f.one_to_one) else None
-
-
-def _plan_querysets(plan_id: int) -> dict[type[models.Model], models.QuerySet[Any]]:
-    """Every row a plan archive holds, model by model.
-
-    - the plan's own rows: every model with a foreign-key path to the plan (or a plain ``plan_id``);
-    - the whole audit log and the installation-wide reference data (holiday calendar);
-    - the organisations (with their parents) and users those rows refer to, the regions of the
-      organisations, the memberships in those organisations and the users holding them;
-    - rows of other models that refer only to organisations and users already chosen.
-    """
-    from kaohe.organisations.models import Membership, Organisation, Region
-
-    user_model = _user_model()
-    group_model = apps.get_model("auth", "Group")
-    people = {user_model, Organisation, Region, Membership, group_model}
-    everything = backup_models(whole=False)
-    paths = _plan_paths(everything)
-    chosen: dict[type[models.Model], models.QuerySet[Any]] = {}
-    follows_people: list[type[models.Model]] = []
-    for model in everything:
-        manager = model._base_manager
-        if model in paths:
-            chosen[model] = manager.filter(**{paths[model]: plan_id})
-        elif model in (AuditEvent, AuditChainHead, AuditCheckpoint):
-            chosen[model] = manager.all()
-        elif any(f.attname == "plan_id" for f in model._meta.concrete_fields):  # e.g. notifications: a plain id
-            chosen[model] = manager.filter(plan_id=plan_id)
-        elif model in people:
-            continue
-        elif any(_fk_target(f) in people for f in model._meta.concrete_fields):
-            follows_people.append(model)
-        else:
-            chosen[model] = manager.all()  # installation-wide reference data (the holiday calendar)
-
-    org_ids: set[int] = set()
-    user_ids: set[int] = set()
-    for model, rows in chosen.items():
-        for f in model._meta.concrete_fields:
-            target = _fk_target(f)
-            bucket = org_ids if target is Organisation else user_ids if target is user_model else None
-            if bucket is not None:
-                bucket.update(v for v in rows.values_list(f.attname, flat=True).distinct() if v is not None)
-        for m2m in model._meta.many_to_many:
-            if m2m.related_model is Organisation:  # e.g. the plan's member organisations
-                org_ids.update(v for v in rows.values_list(m2m.name, flat=True) if v is not None)
-    org_ids |= _ancestors(Organisation, org_ids)
-    memberships = Membership._base_manager.filter(organisation_id__in=org_ids)
-    user_ids.update(memberships.values_list("user_id", flat=True))
-    region_ids = set(Organisation._base_manager.filter(pk__in=org_ids).values_list("region_id", flat=True))
-    region_ids |= _ancestors(Region, region_ids)
-    users = user_model._base_manager.filter(pk__in=user_ids)
-    chosen[Region] = Region._base_manager.filter(pk__in=region_ids)
-    chosen[Organisation] = Organisation._base_manager.filter(pk__in=org_ids)
-    chosen[user_model] = users
-    chosen[Membership] = memberships
-    chosen[group_model] = group_model._base_manager.filter(pk__in=users.values("groups"))
-    for model in follows_people:  # e.g. a user's password history: only for the users in the archive
-        rows = model._base_manager.all()
-        for f in model._meta.concrete_fields:
-            target = _fk_target(f)
-            if target is not None and target in people:
-                inside = models.Q(**{f"{f.attname}__in": chosen[target].values("pk")})
-                rows = rows.filter(models.Q(**{f"{f.attname}__isnull": True}) | inside)
-        chosen[model] = rows
-    return {model: chosen[model].order_by("pk") for model in everything if model in chosen}
-
-
-def _ancestors(model: type[models.Model], ids: set[int]) -> set[int]:
-    found: set[int] = set()
-    frontier = set(ids)
-    while frontier:
-        parents = set(model._base_manager.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
-        frontier = parents - found - ids
-        found |= parents
-    return found
 
 
 def _check_closed(querysets: dict[type[models.Model], models.QuerySet[Any]]) -> None:
     """Refuse a plan archive whose rows point at rows it does not hold (it could never be loaded)."""
     for model, rows in querysets.items():
         for f in model._meta.concrete_fields:
-            target = _fk_target(f)
+            target = fk_target(f)
             if target is None or target not in querysets:
                 continue
             outside = rows.exclude(**{f"{f.attname}__isnull": True}).exclude(
@@ -388,20 +296,16 @@ def create_backup(output: Path, *, plan_id: int | None = None, storage: Storage 
 
 
 def _write_archive(archive: zipfile.ZipFile, *, plan_id: int | None, store: Storage) -> dict[str, Any]:
-    from kaohe.plans.models import Plan
-
     created_at = timezone.localtime()
     with _snapshot():
         if plan_id is None:
             querysets = {m: m._base_manager.order_by("pk") for m in backup_models(whole=True)}
             scope: dict[str, Any] = {"kind": "all"}
         else:
-            plan = Plan.objects.filter(pk=plan_id).first()
-            if plan is None:
-                raise BackupError(f"考核方案 {plan_id} 不存在")
-            querysets = _plan_querysets(plan_id)
+            if not _PLAN_SCOPE:
+                raise BackupError("没有可按方案备份的应用")
+            scope, querysets = _PLAN_SCOPE[0](plan_id)
             _check_closed(querysets)
-            scope = {"kind": "plan", "plan_id": plan.pk, "title": plan.title, "year": plan.year}
         head = AuditChainHead.objects.filter(singleton=1).first()
         chain = audit.verify_chain()
         counts: Counter[str] = Counter()
@@ -664,21 +568,23 @@ class _CheckedReader:
             raise BackupError(f"文件 {self.item['name']} 写入时校验不符")
 
 
+# Loading rows must not append audit events: an app whose receivers would write one registers (in its
+# AppConfig.ready()) a context manager that pauses them, e.g. organisations' membership receiver.
+_RESTORE_PAUSES: list[Callable[[], contextlib.AbstractContextManager[None]]] = []
+
+
+def register_restore_pause(pause: Callable[[], contextlib.AbstractContextManager[None]]) -> None:
+    """Enter ``pause()`` around the loading of a restore (idempotent: a pause is kept once)."""
+    if pause not in _RESTORE_PAUSES:
+        _RESTORE_PAUSES.append(pause)
+
+
 @contextlib.contextmanager
 def _quiet_receivers() -> Iterator[None]:
-    """Loading rows must not append audit events: pause the membership receiver (it also skips raw saves)."""
-    from django.db.models.signals import post_save
-
-    from kaohe.organisations import signals as org_signals
-    from kaohe.organisations.models import Membership
-
-    receiver = org_signals._membership_saved
-    disconnected = post_save.disconnect(receiver, sender=Membership)
-    try:
+    with contextlib.ExitStack() as stack:
+        for pause in list(_RESTORE_PAUSES):
+            stack.enter_context(pause())
         yield
-    finally:
-        if disconnected:
-            post_save.connect(receiver, sender=Membership)
 
 
 def restore_backup(path: Path, *, storage: Storage | None = None) -> RestoreResult:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from kaohe.core.models import TimeStampedModel
+from kaohe.core.model_base import TimeStampedModel
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100

@@ -6,13 +6,9 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        abstract = True
+# The shared base model lives below this module (core/model_base.py) so that core's other model modules, imported
+# at the end of this one, can use it without an import circle; every app still imports it from here.
+from kaohe.core.model_base import TimeStampedModel as TimeStampedModel
 
 
 class AuditChainHead(models.Model):

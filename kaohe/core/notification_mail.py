@@ -1,7 +1,7 @@
 """E-mail copies of in-app notifications, for users who opted in (账号安全 → 邮件通知).
 
-``notify_organisations`` schedules them after the transaction commits; the background task
-(``kaohe/core/tasks.py``) sends one message per person. Sending never breaks nor slows the request:
+``notify_organisations`` schedules them after the transaction commits (``tasks.schedule_emails``); the
+background task (``kaohe/core/tasks.py``) sends one message per person with ``send_now``. Sending never breaks nor slows the request:
 failures are logged, not raised.
 """
 
@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -61,22 +59,3 @@ def send_now(*, user_ids: list[int], title: str, body: str, url: str) -> int:
         except Exception:
             logger.exception("notification e-mail to user %s failed", user.pk)
     return sent
-
-
-def _enqueue(*, user_ids: list[int], title: str, body: str, url: str) -> None:
-    try:
-        recipients = email_recipients(user_ids)
-        if not recipients:
-            return
-        from kaohe.core.tasks import send_notification_emails
-
-        send_notification_emails.enqueue(user_ids=recipients, title=title, body=body, url=url)
-    except Exception:
-        logger.exception("notification e-mails could not be scheduled")
-
-
-def schedule(*, user_ids: Iterable[int], title: str, body: str, url: str) -> None:
-    """Send e-mail copies after the current transaction commits (at once outside a transaction)."""
-    ids = sorted(set(user_ids))
-    if ids:
-        transaction.on_commit(partial(_enqueue, user_ids=ids, title=title, body=body, url=url))

@@ -1,16 +1,32 @@
-"""Sending in-app notifications to the members of organisations (and e-mail copies to those who opted in)."""
+"""Sending in-app notifications to the members of organisations (and e-mail copies to those who opted in).
+
+Who holds a role in an organisation is known to the organisations app (above core): it registers the lookup
+in its ``AppConfig.ready()`` (``register_members_lookup``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from kaohe.core import notification_mail
+from kaohe.core import tasks
 from kaohe.core.notification_models import Notification
-from kaohe.organisations.models import Membership
-from kaohe.organisations.roles import Role
+
+if TYPE_CHECKING:
+    from kaohe.organisations.roles import Role
+
+# (organisation ids, role) -> the ids of the users holding that role in any of them
+MembersLookup = Callable[[list[int], str], set[int]]
+
+_MEMBERS: list[MembersLookup] = []
+
+
+def register_members_lookup(lookup: MembersLookup) -> None:
+    """The one lookup of an organisation's members (a later registration replaces it)."""
+    _MEMBERS[:] = [lookup]
 
 
 def notify_organisations(
@@ -20,13 +36,13 @@ def notify_organisations(
 
     Members who opted in also get it by e-mail, sent in the background once the transaction commits.
     """
-    user_ids = set(
-        Membership.objects.filter(organisation_id__in=list(organisation_ids), role=role).values_list("user_id", flat=True)
-    )
+    if not _MEMBERS:
+        raise ImproperlyConfigured("no members lookup registered (kaohe.organisations is not installed)")
+    user_ids = _MEMBERS[0](list(organisation_ids), role)
     Notification.objects.bulk_create(
         [Notification(user_id=uid, plan_id=plan_id, title=title[:200], body=body, url=url[:300]) for uid in sorted(user_ids)]
     )
-    notification_mail.schedule(user_ids=user_ids, title=title[:200], body=body, url=url[:300])
+    tasks.schedule_emails(user_ids=user_ids, title=title[:200], body=body, url=url[:300])
     return len(user_ids)
 
 

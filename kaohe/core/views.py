@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -11,55 +11,28 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.views.decorators.http import require_GET, require_POST
 
-from kaohe import access
-from kaohe.accounts.models import User
 from kaohe.core import selectors
+from kaohe.core.home import home_context
 from kaohe.core.notifications import notifications_mark_read
-from kaohe.plans import selectors as plan_selectors
-from kaohe.plans.todos import todos_for_user
+
+if TYPE_CHECKING:
+    from kaohe.accounts.models import User
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = access.memberships(request.user)
-    plans = plan_selectors.plan_cards_for_user(request.user)
-    todos = todos_for_user(request.user, [card.plan for card in plans])
-    return render(
-        request,
-        "core/home.html",
-        {
-            "memberships": memberships,
-            "plan_cards": plans,
-            "todos": todos,
-            "can_create_plan": access.can(request.user, "plan:create"),
-            "is_system_admin": access.can(request.user, "accounts:manage"),
-            "is_security_admin": access.can(request.user, "security:policy"),
-            "is_audit_admin": access.can(request.user, "audit:read"),
-            "calendar_missing": _calendar_missing(request),
-            "notifications": selectors.unread_notifications(cast(User, request.user)),
-        },
-    )
+    """The person's home page: the sections the apps register (``core/home.py``) and their unread notifications."""
+    notifications = selectors.unread_notifications(cast("User", request.user))
+    return render(request, "core/home.html", {**home_context(request), "notifications": notifications})
 
 
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark the user's own notifications read (nobody else's can be reached)."""
-    notifications_mark_read(user=cast(User, request.user))
+    notifications_mark_read(user=cast("User", request.user))
     return redirect("core:home")
-
-
-def _calendar_missing(request: HttpRequest) -> list[int]:
-    """Years (this and next) without holiday data, shown to those who can enter them."""
-    if not access.can(request.user, "calendar:manage"):
-        return []
-    from django.utils import timezone as tz
-
-    from kaohe.core.calendar import Calendar
-
-    year = tz.localdate().year
-    return Calendar.from_database().missing_years([year, year + 1])
 
 
 @require_GET

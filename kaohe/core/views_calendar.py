@@ -14,8 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaohe import access
-from kaohe.core import calendar_services, selectors
+from kaohe.core import calendar_services, capabilities, selectors
 from kaohe.core.calendar import BUILTIN_YEARS, Calendar
 from kaohe.core.calendar_models import HolidayDate
 from kaohe.core.dates import SITE_DATE_BOUNDS, bounds_message
@@ -79,7 +78,7 @@ def parse_rows(text: str) -> list[tuple[dt.date, str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, "calendar:manage")
+    capabilities.require(request.user, "calendar:manage")
     form = ImportForm(request.POST or None, prefix="import")
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,7 +110,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_copy(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, "calendar:manage")
+    capabilities.require(request.user, "calendar:manage")
     form = CopyForm(request.POST, prefix="copy")
     try:
         if not form.is_valid():
@@ -127,7 +126,7 @@ def calendar_copy(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_date_delete(request: HttpRequest, date_id: int) -> HttpResponse:
-    access.require(request.user, "calendar:manage")
+    capabilities.require(request.user, "calendar:manage")
     holiday = selectors.get_holiday_date(date_id)
     try:
         calendar_services.holiday_date_delete(actor=request.user, holiday_date=holiday)

@@ -30,8 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from kaohe import access
-from kaohe.core import audit, selectors
+from kaohe.core import audit, capabilities, selectors
 from kaohe.core.audit_exports import export_response
 from kaohe.core.forms import BoundedDateField, StyledFormMixin
 from kaohe.core.models import AuditEvent
@@ -514,7 +513,7 @@ class AuditRow:
 
 
 def _require_auditor(request: HttpRequest) -> None:
-    access.require(request.user, "audit:read")
+    capabilities.require(request.user, "audit:read")
 
 
 def _filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any] | None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -32,9 +33,7 @@ REASON_MAX = 500
 
 def _lock_user(user: Any) -> Any:
     """Lock the person's row so that two concurrent grants cannot both pass the compatibility check."""
-    from kaohe.accounts.models import User
-
-    return User.objects.select_for_update().get(pk=user.pk)
+    return get_user_model().objects.select_for_update().get(pk=user.pk)
 
 
 def _check_manager(actor: User, user: Any, organisation: Organisation | None = None) -> None:

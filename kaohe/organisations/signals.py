@@ -3,6 +3,8 @@ and no path (admin, shell, fixture, a forgotten script) saves a membership that 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -54,3 +56,14 @@ def _membership_deleted(sender: Any, instance: Membership, **kwargs: Any) -> Non
         before=_describe(instance),
         object_repr=str(instance),
     )
+
+
+@contextlib.contextmanager
+def restore_pause() -> Iterator[None]:
+    """Loading a backup must not append audit events: the membership receiver pauses (it also skips raw saves)."""
+    disconnected = post_save.disconnect(_membership_saved, sender=Membership)
+    try:
+        yield
+    finally:
+        if disconnected:
+            post_save.connect(_membership_saved, sender=Membership)

@@ -21,3 +21,12 @@ class PlansConfig(AppConfig):
         "indicator.delete": "删除指标",
         "indicator.assign_desk": "批量指定责任主体",
     }
+
+    def ready(self) -> None:
+        from kaohe.core.backup import register_plan_scope
+        from kaohe.core.home import register_home_section
+        from kaohe.plans import home
+        from kaohe.plans.backup_scope import plan_scope
+
+        register_plan_scope(plan_scope)
+        register_home_section(home.home_section)

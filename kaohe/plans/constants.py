@@ -39,3 +39,12 @@ DEFAULT_VETOES: tuple[dict[str, str], ...] = (
     {"key": "two_lost_lawsuits", "label": "年度内行政诉讼败诉两起以上", "effect": VetoEffect.NOT_BEST.value},
     {"key": "principal_absent", "label": "行政机关主要负责人未按规定出庭应诉", "effect": VetoEffect.NOT_BEST.value},
 )
+
+
+#: Grade bands when the plan's policy has none (the plans do not define grades; PDS is silent, rules.md §A6).
+DEFAULT_BANDS: tuple[dict[str, str], ...] = (
+    {"name": "优秀", "min": "90", "quota_pct": "30"},
+    {"name": "良好", "min": "80"},
+    {"name": "合格", "min": "60"},
+    {"name": "不合格", "min": "0"},
+)

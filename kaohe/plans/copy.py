@@ -7,12 +7,10 @@ keys), the scoring policy and the member organisations. Every date moves one yea
 28 February). Nothing that happened in the old plan is copied: no submissions, evaluations, adjustments,
 feedback, reviews or results.
 
-Open rectification items (整改, not yet 已通过) carry into the new plan. For each category with such items the
-tree gets, after its last 一级指标, a new 一级 “上年度问题整改落实情况” with one 二级 and one task
-“上年度考核发现问题整改落实情况”, whose requirement lists the open items per unit; each item is linked to that
-task (``RectificationItem.carried_task``). A separate 一级 keeps the copied indicators, their codes and their
-sums exactly as last year; the new task has no points (分值未填写), so the publication check shows it and the
-office decides its weight before publishing, as with any edit of the draft.
+What the apps above plans carry over is theirs to say: an app registers a copy hook in its
+``AppConfig.ready()`` (``register_copy_hook``), called inside the same transaction once the new plan's set-up
+exists; what a hook returns is added to the audit event. The reviews app carries open rectification items this
+way (``kaohe/reviews/plan_copy.py``).
 
 Everything happens in one transaction with a bounded number of queries (``bulk_create`` level by level), and
 is audited as ``plan.copy``.
@@ -21,7 +19,8 @@ is audited as ``plan.copy``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,13 +29,8 @@ from django.db import IntegrityError, models, transaction
 from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
-from kaohe.plans.constants import Level, Method
+from kaohe.plans.constants import Level
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, ScoringPolicy
-
-CARRY_LEVEL1 = "上年度问题整改落实情况"
-CARRY_LEVEL2 = "上年度考核发现问题整改"
-CARRY_TASK = "上年度考核发现问题整改落实情况"
-CARRY_MATERIALS = "整改落实情况报告及佐证材料"
 
 # Plan fields copied as they are (dates among them move one year); every other field is set or left new.
 PLAN_FIELDS_COPIED = (
@@ -75,6 +69,28 @@ def next_doc_number(plan: Plan) -> str:
     return plan.doc_number.replace(str(plan.year), str(plan.year + 1)) if plan.doc_number else ""
 
 
+@dataclass(frozen=True)
+class PlanCopy:
+    """What a copy hook is given: the plan copied, its new draft and the new categories by name."""
+
+    old: Plan
+    new: Plan
+    categories: dict[str, Category]
+
+
+# A hook returns the figures it wants in the ``plan.copy`` audit event (``{}`` for none).
+CopyHook = Callable[[PlanCopy], dict[str, Any]]
+
+_COPY_HOOKS: list[CopyHook] = []
+
+
+def register_copy_hook(hook: CopyHook) -> CopyHook:
+    """Call ``hook`` in every copy into next year (idempotent: a hook is kept once); returns it unchanged."""
+    if hook not in _COPY_HOOKS:
+        _COPY_HOOKS.append(hook)
+    return hook
+
+
 def _copy_fields(obj: models.Model, *, skip: Iterable[str], **overrides: Any) -> dict[str, Any]:
     """Concrete field values of ``obj`` (by attname), DateFields one year later, minus ``skip``, plus ``overrides``."""
     skipped = {"id", *skip}
@@ -91,10 +107,7 @@ def _copy_fields(obj: models.Model, *, skip: Iterable[str], **overrides: Any) ->
 
 
 def plan_copy(*, actor: User, plan: Plan, title: str, doc_number: str = "") -> Plan:
-    """A new draft plan for ``plan.year + 1`` with this plan's set-up and its open rectification items as tasks."""
-    from kaohe.reviews import rectification
-    from kaohe.reviews.models import RectificationSetting
-
+    """A new draft plan for ``plan.year + 1`` with this plan's set-up, then what each registered copy hook adds."""
     access.require(actor, "plan:copy", plan)
     title = (title or "").strip()
     if not title:
@@ -127,10 +140,10 @@ def plan_copy(*, actor: User, plan: Plan, title: str, doc_number: str = "") -> P
                 [PlanUnit(**_copy_fields(u, skip=[], plan_id=new.pk, category_id=categories[u.category_id].pk)) for u in units]
             )
             indicators = _copy_tree(plan, new, categories, desks)
-            setting = RectificationSetting.objects.filter(plan=plan).first()
-            if setting is not None:
-                RectificationSetting.objects.create(plan=new, due_date=shift_year(setting.due_date))
-            carried = _carry_rectification(new, {c.name: c for c in categories.values()}, rectification.open_items_to_carry(plan))
+            copied = PlanCopy(old=plan, new=new, categories={c.name: c for c in categories.values()})
+            carried: dict[str, Any] = {}
+            for hook in list(_COPY_HOOKS):
+                carried.update(hook(copied))
             audit.record(
                 actor=actor,
                 action="plan.copy",
@@ -145,7 +158,7 @@ def plan_copy(*, actor: User, plan: Plan, title: str, doc_number: str = "") -> P
                     "indicators": indicators,
                     "desks": len(desks),
                     "units": len(units),
-                    "carried_rectification_items": carried,
+                    **carried,
                 },
             )
     except IntegrityError as exc:  # a concurrent copy won the race
@@ -184,74 +197,3 @@ def _copy_tree(plan: Plan, new: Plan, categories: dict[int, Category], desks: di
         Indicator.objects.bulk_create(made)
         copies.update({o.pk: c for o, c in zip(batch, made, strict=True)})
     return len(copies)
-
-
-def _requirement(items: list[Any]) -> str:
-    """The open items per unit, as the new task's 工作要求."""
-    lines = ["逐项核查上年度考核发现问题的整改落实情况。尚未整改完毕的问题："]
-    by_unit: dict[str, list[Any]] = {}
-    for item in items:
-        by_unit.setdefault(item.unit.organisation.name, []).append(item)
-    for name, unit_items in by_unit.items():
-        lines.append(f"{name}：")
-        for i, item in enumerate(unit_items, start=1):
-            code = f"【{item.task.code}】" if item.task else ""
-            lines.append(f"{i}. {code}{item.text}（整改期限 {item.due_date:%Y-%m-%d}，{item.get_status_display()}）")
-    return "\n".join(lines)
-
-
-def _carry_rectification(new: Plan, categories: dict[str, Category], items: list[Any]) -> int:
-    """One new 一级/二级/task per category with open items, then every item linked to its category's task."""
-    from kaohe.reviews import rectification
-
-    if not items:
-        return 0
-    by_category: dict[str, list[Any]] = {}
-    for item in items:
-        if item.unit.category.name in categories:
-            by_category.setdefault(item.unit.category.name, []).append(item)
-    existing = Indicator.objects.filter(plan=new, level=Level.LEVEL1, category__name__in=list(by_category))
-    codes: dict[int, set[str]] = {}
-    top: dict[int, int] = {}
-    for code_row in existing.values("category_id", "code"):
-        codes.setdefault(code_row["category_id"], set()).add(code_row["code"])
-    for row in (
-        Indicator.objects.filter(plan=new, category__name__in=list(by_category))
-        .values("category_id")
-        .annotate(last=models.Max("order"))
-    ):
-        top[row["category_id"]] = row["last"]
-    level1: list[Indicator] = []
-    level2: list[Indicator] = []
-    tasks: list[Indicator] = []
-    task_by_category: dict[str, Indicator] = {}
-    for name, category_items in by_category.items():
-        category = categories[name]
-        n = len(codes.get(category.pk, set())) + 1
-        while str(n) in codes.get(category.pk, set()):
-            n += 1
-        order = top.get(category.pk, 0)
-        common = {"plan": new, "category": category}
-        l1 = Indicator(**common, level=Level.LEVEL1, code=str(n), order=order + 1, name=CARRY_LEVEL1)
-        l2 = Indicator(**common, level=Level.LEVEL2, parent=l1, code=f"{n}.1", order=order + 2, name=CARRY_LEVEL2)
-        task = Indicator(
-            **common,
-            level=Level.TASK,
-            parent=l2,
-            code=f"{n}.1.1",
-            order=order + 3,
-            name=CARRY_TASK,
-            method=Method.SUBMISSION,
-            materials=CARRY_MATERIALS,
-            requirement=_requirement(category_items),
-        )
-        level1.append(l1)
-        level2.append(l2)
-        tasks.append(task)
-        task_by_category[name] = task
-    for batch in (level1, level2, tasks):  # parents first: each level's primary keys exist before its children
-        for node in batch:
-            node.parent_id = node.parent.pk if node.parent else None
-        Indicator.objects.bulk_create(batch)
-    carried = [i for items_ in by_category.values() for i in items_]
-    return rectification.carry_items(items=carried, plan=new, task_by_category_name=task_by_category)

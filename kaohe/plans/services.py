@@ -575,10 +575,11 @@ def plan_import_apply(
         issued: list[Any] = []
         if create_accounts and record.kind in (PlanImport.Kind.UNITS, PlanImport.Kind.ASSESSORS):
             from kaohe.accounts import bulk
+            from kaohe.plans.import_accounts import plan_accounts_create
 
             role = Role.UNIT if record.kind == PlanImport.Kind.UNITS else Role.ASSESSOR
             try:
-                check, issued = bulk.plan_accounts_create(actor=actor, plan=plan, requests=_account_requests(plan, parsed, role))
+                check, issued = plan_accounts_create(actor=actor, plan=plan, requests=_account_requests(plan, parsed, role))
             except bulk.BulkRejected as exc:
                 raise ImportRejected(exc.message, exc.problems) from exc
             summary = {**summary, "accounts_created": len(check.new), "accounts_kept": len(check.kept)}

@@ -18,6 +18,7 @@ from django.db import transaction
 from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
+from kaohe.plans import hooks
 from kaohe.plans.constants import VetoEffect
 from kaohe.plans.models import Category, Plan, ScoringPolicy
 from kaohe.plans.services import FROZEN_MESSAGE
@@ -174,14 +175,12 @@ def audit_value(value: Any) -> Any:
 
 
 def plan_facts(plan: Plan) -> tuple[list[Decimal], dict[str, int], bool]:
-    """(full score of each category, veto flags recorded per key, whether any evaluation was given as a grade)."""
-    from django.db.models import Count
+    """(full score of each category, veto flags recorded per key, whether any evaluation was given as a grade).
 
-    from kaohe.scoring.models import Evaluation, VetoFlag
-
+    The flags and grades are scoring's records, asked through ``hooks.recorded_facts``.
+    """
     full_scores = list(Category.objects.filter(plan=plan).values_list("full_score", flat=True))
-    flags = dict(VetoFlag.objects.filter(plan=plan).values_list("flag").annotate(n=Count("pk")).values_list("flag", "n"))
-    graded = Evaluation.objects.filter(plan=plan).exclude(grade="").exists()
+    flags, graded = hooks.recorded_facts(plan)
     return full_scores, flags, graded
 
 

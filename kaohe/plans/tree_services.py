@@ -27,6 +27,7 @@ from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
 from kaohe.organisations.roles import Role
+from kaohe.plans import hooks
 from kaohe.plans.constants import Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, PointsChangeFlag
 
@@ -311,10 +312,8 @@ def indicator_update(*, actor: User, plan: Plan, node: Indicator, reason: str = 
 
 def _flag_evaluations(plan: Plan, task: Indicator, old_points: Decimal | None, reason: str) -> int:
     """One open flag per existing evaluation of the task (an older open flag keeps its original points)."""
-    from kaohe.scoring.models import Evaluation
-
     now = timezone.now()
-    unit_ids = list(Evaluation.objects.filter(plan=plan, task=task).values_list("unit_id", flat=True))
+    unit_ids = hooks.evaluated_units(plan, task)
     open_units = set(
         PointsChangeFlag.objects.filter(task=task, unit_id__in=unit_ids, confirmed_at__isnull=True).values_list(
             "unit_id", flat=True
@@ -414,23 +413,14 @@ def _reorder(children: dict[int | None, list[Indicator]]) -> None:
 
 def indicator_delete(*, actor: User, plan: Plan, node: Indicator, reason: str = "") -> None:
     """Delete a node and everything below it; refused (saying why) when units' records hang on its tasks."""
-    from kaohe.scoring.models import Evaluation
-    from kaohe.submissions.models import Submission
-
     access.require(actor, CAPABILITY, plan)
     with transaction.atomic():
         plan = _lock(plan)
         reason = _check_editable(plan, reason)
         node = Indicator.objects.select_related("category").get(pk=node.pk, plan=plan)
         ids = _subtree_ids(node)
-        evaluations = Evaluation.objects.filter(task_id__in=ids).count()
-        submissions = Submission.objects.filter(task_id__in=ids).count()
-        if evaluations or submissions:
-            parts = []
-            if submissions:
-                parts.append(f"{submissions}份报送资料")
-            if evaluations:
-                parts.append(f"{evaluations}条评价")
+        parts = hooks.task_records(ids)
+        if parts:
             raise ValidationError(f"“{node.code} {node.name[:30]}”下已有{'和'.join(parts)}，不能删除")
         tasks = list(Indicator.objects.filter(pk__in=ids, level=Level.TASK))
         before = {**_snapshot(node), "removed": len(ids)}

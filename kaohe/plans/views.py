@@ -17,11 +17,10 @@ from kaohe.access.plans import (
     get_plan_for_user,
     get_unit_for_user,
     organisers_for_user,
-    own_units,
     visible_categories,
 )
 from kaohe.core.audit_exports import export_response
-from kaohe.plans import selectors, services
+from kaohe.plans import hooks, selectors, services
 from kaohe.plans.constants import Level
 from kaohe.plans.copy import next_doc_number, next_title, plan_copy
 from kaohe.plans.excel.export import write_indicator_workbook
@@ -87,10 +86,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     categories = visible_categories(request.user, plan)
     context = _plan_context(request, plan, "overview")
     context["summaries"] = selectors.category_summaries(plan, categories)
-    from kaohe.submissions.selectors import deadline_summary
-
-    own = own_units(request.user, plan)
-    context["deadlines"] = deadline_summary(plan, own or None)
+    context.update(hooks.overview_context(request.user, plan))
     if context["can_import"]:
         context["imports"] = selectors.recent_imports(plan)
     return render(request, "plans/detail.html", context)

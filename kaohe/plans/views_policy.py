@@ -14,12 +14,12 @@ from django.views.decorators.http import require_http_methods
 
 from kaohe.access.plans import get_plan_for_user
 from kaohe.plans import selectors
+from kaohe.plans.constants import DEFAULT_BANDS
 from kaohe.plans.forms_policy import BandFormSet, PolicyForm, VetoFormSet, bands_from, vetoes_from
+from kaohe.plans.hooks import latest_snapshot, policy_preview
 from kaohe.plans.models import Plan, ScoringPolicy
 from kaohe.plans.services_policy import POLICY_FIELDS, apply_changes, plan_facts, policy_problems, policy_update
 from kaohe.plans.views import _plan_context
-from kaohe.results.loader import DEFAULT_BANDS
-from kaohe.results.preview import latest_snapshot, policy_preview
 
 FORM_FIELDS = [f for f in POLICY_FIELDS if f not in ("grade_bands", "vetoes")]
 

@@ -25,13 +25,22 @@ class ResultsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.hooks import PolicyPreview, register_policy_preview
+        from kaohe.plans.todos import register_todos
+        from kaohe.results import hooks, preview, todos
         from kaohe.results.blockers import (
             open_feedback_rounds,
             open_review_requests,
             pending_bonus_applications,
             register_publication_blocker,
         )
+        from kaohe.reviews.hooks import register_missing_decision
 
         register_publication_blocker(open_review_requests)
         register_publication_blocker(open_feedback_rounds)
         register_publication_blocker(pending_bonus_applications)
+        register_todos(Role.OFFICE, 40, todos.office_todos)
+        register_todos(Role.VIEWER, 10, todos.viewer_todos)
+        register_policy_preview(PolicyPreview(latest_snapshot=preview.latest_snapshot, preview=preview.policy_preview))
+        register_missing_decision(hooks.missing_decision)

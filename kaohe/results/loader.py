@@ -40,21 +40,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, Q
 from django.db.models.fields.json import KeyTransform
 
-from kaohe.plans.constants import Level, VetoEffect
+from kaohe.plans.constants import DEFAULT_BANDS, Level, VetoEffect
 from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.results.models import MissingPolicyChoice, ResultPublication, ResultSnapshot
 from kaohe.scoring import rules
 from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, NotApplicable, VetoFlag
 
 INPUTS_FORMAT = 1
-
-#: Grade bands when the plan's policy has none (the plans do not define grades; PDS is silent, rules.md §A6).
-DEFAULT_BANDS: tuple[dict[str, str], ...] = (
-    {"name": "优秀", "min": "90", "quota_pct": "30"},
-    {"name": "良好", "min": "80"},
-    {"name": "合格", "min": "60"},
-    {"name": "不合格", "min": "0"},
-)
 
 #: Vetoes are the plan's data (``ScoringPolicy.vetoes``, edited on the scoring rules page): each condition's
 #: effect becomes the engine's denied band ("not_best": the best band; "lowest": the band above the lowest, so

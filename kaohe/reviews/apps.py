@@ -18,3 +18,15 @@ class ReviewsConfig(AppConfig):
         "rectification.setting": "设置整改期限",
         "rectification.attachment_download": "下载整改报告附件",
     }
+
+    def ready(self) -> None:
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.copy import register_copy_hook
+        from kaohe.plans.todos import register_todos
+        from kaohe.reviews import todos
+        from kaohe.reviews.plan_copy import copy_rectification
+
+        register_copy_hook(copy_rectification)
+        register_todos(Role.OFFICE, 20, todos.office_todos)
+        register_todos(Role.ASSESSOR, 20, todos.desk_todos)
+        register_todos(Role.UNIT, 20, todos.unit_todos)

@@ -6,7 +6,7 @@ unique, so creating twice creates nothing new). Items are created in the same tr
 before, by the office in one action (:func:`rectification_items_create`). The unit reports on each item
 (text and an optional attachment); the office accepts the report (已通过, final) or sends it back with a reason
 (已退回, the unit reports again). Items not yet accepted when the plan is copied into the next year are carried
-into that plan (``kaohe.plans.copy``): reporting and acceptance then continue through either plan.
+into that plan (``kaohe.plans.copy``, through ``reviews.plan_copy``): reporting and acceptance then continue through either plan.
 
 Rectification goes on after the results are published, so writes need a plan that is not a draft — except
 that a draft next-year plan reaches the items carried into it.
@@ -366,7 +366,7 @@ def rectification_setting_set(*, actor: User, plan: Plan, due_date: dt.date) -> 
     return setting
 
 
-# --- carrying into next year's plan (called by kaohe.plans.copy inside its transaction) ------------------
+# --- carrying into next year's plan (called by reviews.plan_copy, a copy hook, inside the copy's transaction) ---
 
 
 def open_items_to_carry(plan: Plan) -> list[RectificationItem]:

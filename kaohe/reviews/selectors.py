@@ -14,6 +14,7 @@ from kaohe.core.calendar import Calendar, CalendarYearUnknown
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.plans.selectors import policy_of
+from kaohe.reviews import hooks
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
 from kaohe.reviews.services import answer_deadline, window_end
 
@@ -236,12 +237,7 @@ def unit_page(plan: Plan, unit: PlanUnit, policy: ScoringPolicy, calendar: Calen
 
 def _missing_decision(plan: Plan) -> tuple[bool | None, str]:
     """The office's recorded decision on missing evaluations, from its latest computation (None: not computed)."""
-    from kaohe.results.models import MissingPolicyChoice, ResultSnapshot
-
-    latest = ResultSnapshot.objects.filter(plan=plan).order_by("-seq").only("missing_policy", "decision_note").first()
-    if latest is None:
-        return None, ""
-    return latest.missing_policy == MissingPolicyChoice.ZERO, latest.decision_note
+    return hooks.missing_decision(plan)
 
 
 @dataclass

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def drawn_test(transactional_db):
     """The demo plan with its ability-test demo data, and an online test of 市委网信办 (2 staff), drawn and paper made."""
     from kaohe.accounts.models import User
+    from kaohe.demo.loader import load_demo
     from kaohe.inspections.abilitytests import services
     from kaohe.inspections.abilitytests.demo import load_demo_data
     from kaohe.inspections.abilitytests.draws import Rule
-    from kaohe.plans.demo import load_demo
     from kaohe.plans.models import Indicator, PlanUnit
 
     plan = load_demo()

@@ -20,9 +20,9 @@ def analysed(transactional_db):
     """The demo plan with every task of every unit graded (varied, deterministic scores), computed once, and a
     previous-year plan of the same office with a snapshot, so that every section of the page has figures."""
     from kaohe.accounts.models import User
+    from kaohe.demo.loader import load_demo
     from kaohe.plans import services as plan_services
     from kaohe.plans.constants import Adjustment, Level
-    from kaohe.plans.demo import load_demo
     from kaohe.plans.models import Category, Indicator, PlanUnit
     from kaohe.results import services
     from kaohe.results.models import ResultSnapshot

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo(transactional_db):
+    from kaohe.demo.loader import load_demo
     from kaohe.inspections.casefiles.demo import load_demo_data
-    from kaohe.plans.demo import load_demo
 
     plan = load_demo()
     load_demo_data(plan)

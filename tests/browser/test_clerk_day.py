@@ -21,7 +21,7 @@ EXE = b"MZ\x90\x00\x03" + b"\x00" * 200
 
 @pytest.fixture
 def demo(transactional_db, monkeypatch):
-    from kaohe.plans.demo import load_demo
+    from kaohe.demo.loader import load_demo
 
     plan = load_demo()
     moment = dt.datetime(2020, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -18,7 +18,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /
 
 @pytest.fixture
 def demo(transactional_db, monkeypatch):
-    from kaohe.plans.demo import load_demo
+    from kaohe.demo.loader import load_demo
 
     plan = load_demo()
     moment = dt.datetime(2020, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def demo(transactional_db):
     from kaohe.accounts.models import User
+    from kaohe.demo.loader import load_demo
     from kaohe.inspections.fieldwork import services
     from kaohe.inspections.fieldwork.demo import load_demo_data
-    from kaohe.plans.demo import load_demo
     from kaohe.plans.models import PlanUnit
 
     plan = load_demo()

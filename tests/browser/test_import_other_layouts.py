@@ -22,8 +22,8 @@ def draft(transactional_db):
 
     from django.contrib.auth import get_user_model
 
+    from kaohe.demo.loader import load_demo
     from kaohe.plans import services
-    from kaohe.plans.demo import load_demo
 
     demo = load_demo()
     office = get_user_model().objects.get(username="office")

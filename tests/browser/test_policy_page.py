@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_office_enters_the_jiaozuo_rules(page, live_server, demo):  # noqa: F811
-    from kaohe.plans.demo import DEMO_TITLE
+    from kaohe.demo.loader import DEMO_TITLE
     from kaohe.plans.models import Plan, ScoringPolicy
 
     plan = Plan.objects.get(title=DEMO_TITLE)

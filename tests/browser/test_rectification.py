@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo(transactional_db):
-    from kaohe.plans.demo import load_demo
+    from kaohe.demo.loader import load_demo
 
     return load_demo()
 

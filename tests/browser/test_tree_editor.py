@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def draft(transactional_db):
     from kaohe.accounts.models import User
+    from kaohe.demo.loader import load_demo
     from kaohe.plans.copy import plan_copy
-    from kaohe.plans.demo import load_demo
 
     plan = load_demo()
     return plan_copy(actor=User.objects.get(username="office"), plan=plan, title="平顶山市2021年度依法行政考核")
@@ -54,8 +54,8 @@ def test_office_edits_the_tree_of_a_draft(page, live_server, draft):
 
 def test_office_changes_points_after_publication_and_the_desk_sees_the_flag(page, live_server, transactional_db):
     from kaohe.accounts.models import User
+    from kaohe.demo.loader import load_demo
     from kaohe.plans.constants import Level, Method
-    from kaohe.plans.demo import load_demo
     from kaohe.plans.models import Indicator, PlanUnit
     from kaohe.scoring import services as scoring
 

@@ -49,14 +49,3 @@ def file_kind(value: str) -> str:
 def get_item(mapping: dict[object, object], key: object) -> object:
     """``{{ files|get_item:task.pk }}``: a dictionary lookup by a variable key ([] when missing)."""
     return mapping.get(key, []) if hasattr(mapping, "get") else []
-
-
-@register.filter
-def grade(value: str) -> str:
-    """The Chinese word of a stored 等次 code ("good" → "良"); an empty code stays empty."""
-    from kaohe.scoring.models import GradeChoice
-
-    try:
-        return str(GradeChoice(value).label) if value else ""
-    except ValueError:
-        return value

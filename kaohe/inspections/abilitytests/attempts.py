@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaohe import access
-from kaohe.access.inspections import may_score_test
+from kaohe.access.abilitytests import may_score_test
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.abilitytests import draws

@@ -11,10 +11,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kaohe.core import xlsx_write
+from kaohe.core.sheets import ERROR, WARNING, Grid, Problem, load
 from kaohe.core.xlsx_read import cell_key, cell_text
 from kaohe.inspections.abilitytests.draws import GROUP_LABELS, LETTERS, Person, normalise_letters
-from kaohe.plans.excel.types import ERROR, WARNING, Problem
-from kaohe.plans.excel.workbook import Grid, load
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PEOPLE = 2000

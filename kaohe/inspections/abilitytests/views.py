@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe import access
-from kaohe.access.inspections import (
+from kaohe.access.abilitytests import (
     ABILITY_MANAGE,
     ABILITY_ROSTER,
     ABILITY_SCORE,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaohe.access.inspections import testee_of_session
+from kaohe.access.abilitytests import testee_of_session
 from kaohe.core.clientip import client_ip
 from kaohe.inspections.abilitytests import attempts, selectors
 from kaohe.inspections.abilitytests.draws import LETTERS

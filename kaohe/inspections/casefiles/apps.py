@@ -47,3 +47,8 @@ class CasefilesConfig(AppConfig):
             return set(CaseReviewer.objects.filter(user=user).values_list("plan_id", flat=True))
 
         register_plan_role(Role.CASE_REVIEWER, plan_ids)
+        from kaohe.inspections.casefiles import todos
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.todos import register_todos
+
+        register_todos(Role.CASE_REVIEWER, 10, todos.reviewer_todos)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
+from kaohe.core.sheets import Grid, load
 from kaohe.inspections.casefiles.models import CaseFileKind
-from kaohe.plans.excel.workbook import Grid, load
 
 T = TypeVar("T")
 HEADER_SCAN_ROWS = 10

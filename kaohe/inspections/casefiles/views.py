@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
-from kaohe.access.inspections import (
+from kaohe.access.casefiles import (
     get_case_file_for_unit,
     get_checklist_item,
     get_listing_unit,

@@ -32,3 +32,8 @@ class FieldworkConfig(AppConfig):
             return set(FieldGroupMember.objects.filter(user=user).values_list("group__plan_id", flat=True))
 
         register_plan_role(Role.FIELD_GROUP, plan_ids)
+        from kaohe.inspections.fieldwork import todos
+        from kaohe.organisations.roles import Role
+        from kaohe.plans.todos import register_todos
+
+        register_todos(Role.FIELD_GROUP, 10, todos.member_todos)

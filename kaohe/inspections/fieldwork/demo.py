@@ -1,4 +1,4 @@
-"""Demo set-up for 实地考核. Not called by ``plans.demo.load_demo``: in the demo the office forms the groups
+"""Demo set-up for 实地考核. Not called by ``kaohe.demo.loader.load_demo``: in the demo the office forms the groups
 in the UI. It only sets the plan's 实地考核 time to that of the Pingdingshan 2020 plan (20–29 January 2021)
 when the plan has none, so visit dates are checked against it. Idempotent.
 """

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kaohe import access
-from kaohe.access.inspections import get_assignment_for_member
+from kaohe.access.fieldwork import get_assignment_for_member
 from kaohe.accounts.models import User
 from kaohe.core import audit, filetypes
 from kaohe.core.calendar import Calendar

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaohe.access.inspections import get_field_assignment_for_office, get_field_group_for_office
+from kaohe.access.fieldwork import get_field_assignment_for_office, get_field_group_for_office
 from kaohe.access.plans import get_plan_for_user
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
-from kaohe.access.inspections import get_assignment_for_member, get_photo_for_user
+from kaohe.access.fieldwork import get_assignment_for_member, get_photo_for_user
 from kaohe.access.plans import get_plan_for_user
 from kaohe.core.downloads import as_download
 from kaohe.core.ratelimit import limit_upload_rate

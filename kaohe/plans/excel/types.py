@@ -8,36 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-ERROR = "error"
-WARNING = "warning"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding about an uploaded workbook, shown to the user as is."""
-
-    severity: str  # "error" | "warning"
-    code: str  # machine code, e.g. "points_unreadable"
-    message: str  # Chinese, self-contained
-    sheet: str = ""
-    row: int | None = None  # 1-based Excel row
-    column: str = ""  # Excel column letter, e.g. "D"
-
-    @property
-    def location(self) -> str:
-        """Chinese location text, e.g. 工作表“附件3”第12行D列 (missing parts omitted)."""
-        parts = []
-        if self.sheet:
-            parts.append(f"工作表“{self.sheet}”")
-        if self.row is not None:
-            parts.append(f"第{self.row}行")
-        if self.column:
-            parts.append(f"{self.column}列")
-        return "".join(parts)
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == ERROR
+# A finding about an upload is the same type for every importer (kaohe/core/sheets.py); named here too.
+from kaohe.core.sheets import ERROR as ERROR
+from kaohe.core.sheets import WARNING as WARNING
+from kaohe.core.sheets import Problem as Problem
 
 
 @dataclass

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
 from kaohe.plans.constants import Level
-from kaohe.plans.copy import CARRY_LEVEL1, CARRY_TASK, PLAN_FIELDS_COPIED, PLAN_FIELDS_NEW, shift_year
+from kaohe.plans.copy import PLAN_FIELDS_COPIED, PLAN_FIELDS_NEW, shift_year
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.reviews.models import RectificationItem
+from kaohe.reviews.plan_copy import CARRY_LEVEL1, CARRY_TASK
 from tests import factories
 
 TITLE_2021 = "平顶山市2021年度依法行政考核（测试）"  # the city plan's title, next year

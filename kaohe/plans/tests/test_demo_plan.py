@@ -84,7 +84,7 @@ def test_demo_can_be_opened_for_trying_uploads_today(personas, demo_plan):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from kaohe.core.models import AuditEvent
-    from kaohe.plans.demo import open_for_demo
+    from kaohe.demo.loader import open_for_demo
     from kaohe.plans.models import PlanUnit
     from kaohe.submissions.selectors import evidence_tasks
 

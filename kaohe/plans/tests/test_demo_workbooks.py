@@ -1,6 +1,6 @@
 """The demo plan's workbooks, the real Pingdingshan 2020 tables: parsed, checked and written back unchanged.
 
-End-to-end: reads the demo plan's files (kaohe/plans/demo/pingdingshan-2020, built by tools/build_demo_xlsx.py from
+End-to-end: reads the demo plan's files (kaohe/demo/pingdingshan-2020, built by tools/build_demo_xlsx.py from
 tools/demo_source); these tests test the demo itself. The parser's own cases are in test_excel_parse,
 test_excel_checks and test_excel_export, on tables built in code.
 """
@@ -29,7 +29,7 @@ from kaohe.plans.excel import (
 from kaohe.plans.tests.test_excel_export import _overlaps, structure
 
 REPO = Path(__file__).resolve().parents[3]
-DEMO_DIR = REPO / "kaohe" / "plans" / "demo" / "pingdingshan-2020"
+DEMO_DIR = REPO / "kaohe" / "demo" / "pingdingshan-2020"
 SOURCE_DIR = REPO / "tools" / "demo_source" / "pingdingshan-2020"
 
 D = Decimal

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaohe.access.plans import search_scope
-from kaohe.plans import search
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, PlanUnit
+from kaohe.submissions import search
 from kaohe.submissions.models import EvidenceFile
 from kaohe.submissions.tests import conftest as evidence
 from kaohe.submissions.tests.conftest import pdf

@@ -12,13 +12,19 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from kaohe.accounts.models import User
 from kaohe.core import audit
+from kaohe.inspections.abilitytests import demo as abilitytests_demo
+from kaohe.inspections.casefiles import demo as casefiles_demo
+from kaohe.inspections.fieldwork import demo as fieldwork_demo
 from kaohe.organisations.models import Membership, Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans import services
 from kaohe.plans.models import Plan, PlanImport, ScoringPolicy
+from kaohe.submissions.models import Extension
+from kaohe.submissions.selectors import evidence_tasks
 
 DATA_DIR = Path(__file__).resolve().parent / "pingdingshan-2020"
 DEMO_TITLE = "平顶山市2020年度依法行政考核"
@@ -91,11 +97,6 @@ def open_for_demo(plan: Plan, *, days: int = 60) -> int:
     recorded once in the audit log, with the 日常考核 scoring deadline moved to the same day (the desks
     could not grade 日常掌握 tasks otherwise). Returns the number of extensions created.
     """
-    from django.utils import timezone
-
-    from kaohe.submissions.models import Extension
-    from kaohe.submissions.selectors import evidence_tasks
-
     office = User.objects.get(username=ACCOUNTS[0].username)
     until = timezone.localdate() + dt.timedelta(days=days)
     reason = "演示环境：原定 2020 年的截止日期已过，统一延期以便体验报送流程"
@@ -168,14 +169,7 @@ def load_demo(*, publish: bool = True) -> Plan:
 
 
 def _load_inspections(plan: Plan) -> None:
-    """The inspections' demo data: 实地考核 dates, case-file lists and the checklist, rosters and a question bank.
-
-    (The demo's composition root: plans does not otherwise depend on the inspections apps.)
-    """
-    from kaohe.inspections.abilitytests import demo as abilitytests_demo
-    from kaohe.inspections.casefiles import demo as casefiles_demo
-    from kaohe.inspections.fieldwork import demo as fieldwork_demo
-
+    """The inspections' demo data: 实地考核 dates, case-file lists and the checklist, rosters and a question bank."""
     fieldwork_demo.load_demo_data(plan)
     abilitytests_demo.load_demo_data(plan)
     casefiles_demo.load_demo_data(plan)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kaohe.plans import demo
+from kaohe.demo import loader as demo
 
 
 class Command(BaseCommand):

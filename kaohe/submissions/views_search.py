@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from kaohe.plans import search
 from kaohe.plans.forms import SearchForm
+from kaohe.submissions import search
 
 
 @login_required
@@ -17,4 +17,4 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """Units, tasks and evidence files the user may see whose name (or task code) contains the words."""
     form = SearchForm(request.GET if "q" in request.GET else None)
     results = search.search(request.user, form.cleaned_data["q"]) if form.is_valid() else None
-    return render(request, "plans/search.html", {"form": form, "results": results, "limit": search.LIMIT})
+    return render(request, "submissions/search.html", {"form": form, "results": results, "limit": search.LIMIT})

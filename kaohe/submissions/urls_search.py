@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.plans import views_search
+from kaohe.submissions import views_search
 
 app_name = "search"
 urlpatterns = [

@@ -1,0 +1,41 @@
+"""Reviews' lines of the home page's to-do list (registered in ``ReviewsConfig.ready()``)."""
+
+from __future__ import annotations
+
+from kaohe.plans.todos import Todo, TodoContext, plan_url
+from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
+
+
+def office_todos(context: TodoContext) -> list[Todo]:
+    plan = context.plan
+    reviews = ReviewRequest.objects.filter(feedback__plan=plan, status=ReviewRequest.Status.OPEN).count()
+    return [Todo("待答复的复核申请", reviews, plan_url("reviews:office", plan), urgent=bool(reviews))]
+
+
+def desk_todos(context: TodoContext) -> list[Todo]:
+    plan = context.plan
+    reviews = ReviewRequest.objects.filter(
+        feedback__plan=plan, task__assessor_id__in=context.desk_ids, status=ReviewRequest.Status.OPEN
+    ).count()
+    return [Todo("涉及本主体任务、待考核办答复的复核申请", reviews, plan_url("scoring:grid", plan))]
+
+
+def unit_todos(context: TodoContext) -> list[Todo]:
+    plan, unit = context.plan, context.unit
+    to_acknowledge = Feedback.objects.filter(
+        plan=plan, unit=unit, released_at__isnull=False, acknowledged_at__isnull=True
+    ).count()
+    rectification = RectificationItem.objects.filter(
+        plan=plan, unit=unit, status__in=[RectificationItem.Status.OPEN, RectificationItem.Status.RETURNED]
+    )
+    open_items = rectification.count()
+    overdue_items = rectification.filter(due_date__lt=context.today).count()
+    return [
+        Todo("待签收的问题反馈", to_acknowledge, plan_url("reviews:unit", plan), urgent=bool(to_acknowledge)),
+        Todo(
+            "待整改事项" + (f"（其中{overdue_items}项已逾期）" if overdue_items else ""),
+            open_items,
+            plan_url("reviews:rectification_unit", plan),
+            urgent=bool(overdue_items),
+        ),
+    ]
