@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,7 +10,7 @@ from django.urls import NoReverseMatch
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
-from kaohe.accounts.models import User
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core import selectors
 from kaohe.core.notifications import notifications_mark_read
 from kaohe.plans import selectors as plan_selectors
@@ -21,7 +19,7 @@ from kaohe.plans.todos import todos_for_user
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = access.memberships(request.user)
     plans = plan_selectors.plan_cards_for_user(request.user)
     todos = todos_for_user(request.user, [card.plan for card in plans])
@@ -37,20 +35,20 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_security_admin": access.can(request.user, "security:policy"),
             "is_audit_admin": access.can(request.user, "audit:read"),
             "calendar_missing": _calendar_missing(request),
-            "notifications": selectors.unread_notifications(cast(User, request.user)),
+            "notifications": selectors.unread_notifications(request.user),
         },
     )
 
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mark the user's own notifications read (nobody else's can be reached)."""
-    notifications_mark_read(user=cast(User, request.user))
+    notifications_mark_read(user=request.user)
     return redirect("core:home")
 
 
-def _calendar_missing(request: HttpRequest) -> list[int]:
+def _calendar_missing(request: AuthenticatedHttpRequest) -> list[int]:
     """Years (this and next) without holiday data, shown to those who can enter them."""
     if not access.can(request.user, "calendar:manage"):
         return []

@@ -9,12 +9,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kaohe import access
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core import calendar_services, selectors
 from kaohe.core.calendar import BUILTIN_YEARS, Calendar
 from kaohe.core.calendar_models import HolidayDate
@@ -78,7 +79,7 @@ def parse_rows(text: str) -> list[tuple[dt.date, str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "calendar:manage")
     form = ImportForm(request.POST or None, prefix="import")
     if request.method == "POST" and form.is_valid():
@@ -110,7 +111,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_copy(request: HttpRequest) -> HttpResponse:
+def calendar_copy(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "calendar:manage")
     form = CopyForm(request.POST, prefix="copy")
     try:
@@ -126,7 +127,7 @@ def calendar_copy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_date_delete(request: HttpRequest, date_id: int) -> HttpResponse:
+def calendar_date_delete(request: AuthenticatedHttpRequest, date_id: int) -> HttpResponse:
     access.require(request.user, "calendar:manage")
     holiday = selectors.get_holiday_date(date_id)
     try:

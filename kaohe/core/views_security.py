@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core import audit, selectors
 from kaohe.core.audit_exports import export_response
 from kaohe.core.forms import BoundedDateField, StyledFormMixin
@@ -513,7 +514,7 @@ class AuditRow:
         )
 
 
-def _require_auditor(request: HttpRequest) -> None:
+def _require_auditor(request: AuthenticatedHttpRequest) -> None:
     access.require(request.user, "audit:read")
 
 
@@ -534,7 +535,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The audit log, newest first, filtered and paginated on the server."""
     _require_auditor(request)
     form, filters = _filters(request)
@@ -644,7 +645,7 @@ def _xlsx_file(events: QuerySet[AuditEvent]) -> Any:
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponseBase:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered events as .xlsx (default) or .csv (``?format=csv``, UTF-8 with BOM), oldest first."""
     _require_auditor(request)
     form, filters = _filters(request)
@@ -675,7 +676,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def audit_verify(request: HttpRequest) -> HttpResponse:
+def audit_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Recompute every keyed digest of the chain and compare every checkpoint with it; say where it first breaks."""
     _require_auditor(request)
     result = audit.verify_chain(require_anchor_file=False)  # this app server may not hold the anchor file
