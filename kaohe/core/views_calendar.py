@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +20,9 @@ from kaohe.core.calendar import BUILTIN_YEARS, Calendar
 from kaohe.core.calendar_models import HolidayDate
 from kaohe.core.dates import SITE_DATE_BOUNDS, bounds_message
 from kaohe.core.forms import StyledFormMixin
+
+if TYPE_CHECKING:
+    from kaohe.accounts.http import AuthenticatedHttpRequest
 
 _KINDS = {
     "放假": HolidayDate.Kind.HOLIDAY,
@@ -77,7 +81,7 @@ def parse_rows(text: str) -> list[tuple[dt.date, str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     capabilities.require(request.user, "calendar:manage")
     form = ImportForm(request.POST or None, prefix="import")
     if request.method == "POST" and form.is_valid():
@@ -109,7 +113,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_copy(request: HttpRequest) -> HttpResponse:
+def calendar_copy(request: AuthenticatedHttpRequest) -> HttpResponse:
     capabilities.require(request.user, "calendar:manage")
     form = CopyForm(request.POST, prefix="copy")
     try:
@@ -125,7 +129,7 @@ def calendar_copy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_date_delete(request: HttpRequest, date_id: int) -> HttpResponse:
+def calendar_date_delete(request: AuthenticatedHttpRequest, date_id: int) -> HttpResponse:
     capabilities.require(request.user, "calendar:manage")
     holiday = selectors.get_holiday_date(date_id)
     try:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.access.plans import get_category_for_user, get_indicator_for_editor, get_plan_for_user, visible_categories
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.plans import selectors, tree_services
 from kaohe.plans.constants import Level
 from kaohe.plans.forms_tree import AddIndicatorForm, AssignDeskForm, DeleteForm, IndicatorForm, MoveForm
@@ -22,7 +23,7 @@ from kaohe.plans.views import _plan_context
 CAPABILITY = tree_services.CAPABILITY
 
 
-def _scope(request: HttpRequest, plan_id: int, category_id: int) -> tuple[Plan, Category]:
+def _scope(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> tuple[Plan, Category]:
     plan = get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
     return plan, get_category_for_user(request.user, plan, category_id)
 
@@ -44,7 +45,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _editor_context(request: HttpRequest, plan: Plan, category: Category) -> dict[str, Any]:
+def _editor_context(request: AuthenticatedHttpRequest, plan: Plan, category: Category) -> dict[str, Any]:
     nodes = selectors.category_indicators(category)
     table = selectors.table_from_nodes(nodes, category.name)
     warnings = selectors.category_warnings(category, table)
@@ -66,7 +67,7 @@ def _editor_context(request: HttpRequest, plan: Plan, category: Category) -> dic
 
 @login_required
 @require_GET
-def tree_edit(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+def tree_edit(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     context = _editor_context(request, plan, category)
     context["bulk_form"] = AssignDeskForm(plan=plan, category=category)
@@ -75,7 +76,7 @@ def tree_edit(request: HttpRequest, plan_id: int, category_id: int) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def indicator_add(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+def indicator_add(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     source = request.POST if request.method == "POST" else request.GET
     try:
@@ -118,7 +119,7 @@ def indicator_add(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def indicator_edit(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     initial = {name: getattr(node, name) for name in IndicatorForm.base_fields if hasattr(node, name)}
@@ -152,7 +153,7 @@ def indicator_edit(request: HttpRequest, plan_id: int, category_id: int, indicat
 
 @login_required
 @require_POST
-def indicator_move(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
+def indicator_move(request: AuthenticatedHttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     form = MoveForm(request.POST, plan=plan, node=node)
@@ -179,7 +180,7 @@ def indicator_move(request: HttpRequest, plan_id: int, category_id: int, indicat
 
 @login_required
 @require_POST
-def indicator_delete(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
+def indicator_delete(request: AuthenticatedHttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     form = DeleteForm(request.POST, plan=plan)
@@ -200,7 +201,7 @@ def indicator_delete(request: HttpRequest, plan_id: int, category_id: int, indic
 
 @login_required
 @require_POST
-def indicators_assign_desk(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+def indicators_assign_desk(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     form = AssignDeskForm(request.POST, plan=plan, category=category)
     if not form.is_valid():

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kaohe import access
 from kaohe.access.plans import get_plan_for_user, get_published_plan_for_user, own_units
 from kaohe.access.reviews import get_rectification_item_for_user, get_rectification_report_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.dates import plan_date_bounds
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
@@ -39,7 +40,7 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
 
 @login_required
 @require_GET
-def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The unit's rectification items (this plan's and those carried into it), its reports and the office's answers."""
     plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "rectification:report", plan):
@@ -59,7 +60,7 @@ def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @limit_uploads
 @login_required
 @require_POST
-def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+def rectification_report(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="rectification:report")
     item = get_rectification_item_for_user(request.user, plan, item_id)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
@@ -86,7 +87,7 @@ def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 
 @login_required
 @require_GET
-def rectification_attachment(request: HttpRequest, plan_id: int, report_id: int) -> HttpResponseBase:
+def rectification_attachment(request: AuthenticatedHttpRequest, plan_id: int, report_id: int) -> HttpResponseBase:
     """A report's attachment, for the item's unit and the office; always served as an attachment."""
     plan = get_plan_for_user(request.user, plan_id)
     report = get_rectification_report_for_user(request.user, plan, report_id)
@@ -101,7 +102,7 @@ def rectification_attachment(request: HttpRequest, plan_id: int, report_id: int)
 
 @login_required
 @require_GET
-def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rectification_office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Every unit's items with counts by status (overdue shown), filtered by status and unit.
 
     A draft next-year plan shows the items carried into it.
@@ -133,7 +134,7 @@ def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rectification_create(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rectification_create(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="rectification:decide")
     try:
         items = rectification.rectification_items_create(actor=request.user, plan=plan)
@@ -149,7 +150,7 @@ def rectification_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+def rectification_decide(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
     item = get_rectification_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDecideForm(request.POST)
@@ -170,7 +171,7 @@ def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 
 @login_required
 @require_POST
-def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+def rectification_due(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
     item = get_rectification_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDueForm(request.POST, plan=plan)
@@ -194,7 +195,7 @@ def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpR
 
 @login_required
 @require_POST
-def rectification_setting(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rectification_setting(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
     form = RectificationSettingForm(request.POST, plan=plan)
     if not form.is_valid():
