@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from tests.browser.conftest import shot
-from tests.browser.test_office_opens_demo_plan import demo, login  # noqa: F401  (the demo fixture)
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_sysadmin_imports_people_and_prints_the_sheet(page, live_server, demo, tmp_path):  # noqa: F811
+def test_sysadmin_imports_people_and_prints_the_sheet(page, live_server, demo, tmp_path):
     book = Workbook()
     sheet = book.active
     sheet.append(["姓名", "登录账号", "所属单位", "角色", "手机"])

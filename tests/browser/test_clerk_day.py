@@ -4,37 +4,13 @@ page; withdrawing a file asks first in a dialog."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import PDF, login, shot, wugang_upload
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("demo_day")]
 
-PASSWORD = "Kaohe#2020demo"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03" + b"\x00" * 200
-
-
-@pytest.fixture
-def demo(transactional_db, monkeypatch):
-    from kaohe.plans.demo import load_demo
-
-    plan = load_demo()
-    moment = dt.datetime(2020, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-    return plan
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def _grades(page) -> list[str]:
@@ -112,23 +88,9 @@ def test_grading_by_keyboard(page, live_server, demo):
 
 
 def test_a_refused_file_keeps_its_message_and_withdraw_asks_first(page, live_server, demo, tmp_path):
-    from kaohe.plans.constants import Level, Method
-    from kaohe.plans.models import Indicator, PlanUnit
     from kaohe.submissions.models import EvidenceFile
 
-    task = (
-        Indicator.objects.filter(
-            plan=demo,
-            category__name="县区政府",
-            level=Level.TASK,
-            method=Method.SUBMISSION,
-            assessor__organisation__name="市司法局依法行政指导科",
-            deadline=dt.date(2020, 12, 31),
-        )
-        .order_by("order")
-        .first()
-    )
-    unit = PlanUnit.objects.get(plan=demo, organisation__name="舞钢市人民政府")
+    unit, task = wugang_upload(demo)
     report = tmp_path / "工作总结.pdf"
     report.write_bytes(PDF)
     program = tmp_path / "伪装的报告.pdf"

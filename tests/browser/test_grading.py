@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    from kaohe.plans.demo import load_demo
-
-    return load_demo()
 
 
 def test_desk_grades_in_the_grid(page, live_server, demo):
     from kaohe.scoring.models import Evaluation
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "desk_yfxz")
-    page.fill("#id_password", "Kaohe#2020demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
+    login(page, live_server, "desk_yfxz")
     page.goto(f"{live_server.url}/plans/{demo.pk}/evaluate/")
     page.wait_for_selector("[data-testid=grid-row]")
     first_select = page.locator("[data-testid=grid-row] select[name=grade]").first

@@ -8,24 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Kaohe#2020demo"
 CORPUS = Path(__file__).resolve().parents[2] / "kaohe" / "plans" / "tests" / "corpus"
 
 
 @pytest.fixture
-def draft(transactional_db):
+def draft(demo):
     import datetime as dt
 
     from django.contrib.auth import get_user_model
 
     from kaohe.plans import services
-    from kaohe.plans.demo import load_demo
 
-    demo = load_demo()
     office = get_user_model().objects.get(username="office")
     return services.plan_create(
         actor=office,
@@ -40,11 +37,7 @@ def draft(transactional_db):
 def test_office_imports_another_citys_table(page, live_server, draft):
     from kaohe.plans.models import Indicator, PlanImport
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "office")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
+    login(page, live_server, "office")
     page.goto(f"{live_server.url}/plans/{draft.pk}/import/")
     page.select_option("#id_kind", "indicators")
     page.set_input_files("#id_file", str(CORPUS / "zhengzhou-2020-level1-points.xlsx"))

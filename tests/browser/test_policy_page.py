@@ -6,17 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import shot
-from tests.browser.test_office_opens_demo_plan import demo, login  # noqa: F401  (the demo fixture)
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_office_enters_the_jiaozuo_rules(page, live_server, demo):  # noqa: F811
-    from kaohe.plans.demo import DEMO_TITLE
-    from kaohe.plans.models import Plan, ScoringPolicy
+def test_office_enters_the_jiaozuo_rules(page, live_server, demo):
+    from kaohe.plans.models import ScoringPolicy
 
-    plan = Plan.objects.get(title=DEMO_TITLE)
+    plan = demo
     login(page, live_server, "office")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     page.click("text=评分规则")

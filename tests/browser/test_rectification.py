@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    from kaohe.plans.demo import load_demo
-
-    return load_demo()
-
-
-def _login(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Kaohe#2020demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_unit_reports_and_office_decides(page, live_server, demo):
@@ -47,7 +29,7 @@ def test_unit_reports_and_office_decides(page, live_server, demo):
         services.feedback_problem_add(actor=office, plan=demo, unit=unit, task=task, text=text)
     services.feedback_release(actor=office, plan=demo, units=[wugang, sfj])
 
-    _login(page, live_server, "unit_wugang")
+    login(page, live_server, "unit_wugang")
     page.goto(f"{live_server.url}/plans/{demo.pk}/rectification/")
     page.wait_for_selector("[data-testid=item-row]")
     assert page.locator("[data-testid=item-row]").count() == 3
@@ -58,7 +40,7 @@ def test_unit_reports_and_office_decides(page, live_server, demo):
     assert "已报送整改情况" in page.content()
     shot(page, "60-rectification-unit")
 
-    _login(page, live_server, "office")
+    login(page, live_server, "office")
     page.goto(f"{live_server.url}/plans/{demo.pk}/rectification/office/")
     row = page.locator("[data-testid=decide-form]").first
     row.locator("textarea[name=reason]").fill("请补充网站公布页面截图")

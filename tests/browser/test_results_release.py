@@ -4,32 +4,16 @@ opens its own published result."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo(transactional_db):
-    from kaohe.plans.demo import load_demo
-
-    return load_demo()
-
-
-def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Kaohe#2020demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-
-
-def test_office_publishes_and_a_unit_reads_its_result(page, browser, live_server, demo):
+def test_office_publishes_and_a_unit_reads_its_result(page, new_page, live_server, demo):
     from django.utils import timezone
 
     from kaohe.accounts.models import User
@@ -62,7 +46,7 @@ def test_office_publishes_and_a_unit_reads_its_result(page, browser, live_server
         approved_on=timezone.localdate(),
     )
 
-    _login(page, live_server, "office")
+    login(page, live_server, "office")
     page.goto(f"{live_server.url}/plans/{demo.pk}/results/release/")
     page.wait_for_selector("[data-testid=ready]")
     assert "建议对部门2排名后五名" in page.inner_text("[data-testid=comments]")
@@ -73,12 +57,10 @@ def test_office_publishes_and_a_unit_reads_its_result(page, browser, live_server
     shot(page, "61-results-release-published")
     assert page.console_errors == []
 
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    unit_page = context.new_page()
-    _login(unit_page, live_server, "unit_wugang")
+    unit_page = new_page()
+    login(unit_page, live_server, "unit_wugang")
     unit_page.goto(f"{live_server.url}/plans/{demo.pk}/results/published/")
     unit_page.wait_for_selector("[data-testid=unit-summary]")
     assert "舞钢市人民政府" in unit_page.inner_text("[data-testid=unit-summary]")
     shot(unit_page, "62-results-unit-published")
     assert ResultReceipt.objects.get(organisation__name="舞钢市人民政府").read_at is not None
-    context.close()
