@@ -5,10 +5,11 @@ missing they skip with a visible reason — unless KAOHE_REQUIRE_BROWSER=1 (CI),
 Screenshots of every step land in var/screenshots/ for review and as CI artefacts.
 
 What every browser test shares lives here: the browser and its pages (``page``, and ``new_page`` for a second
-person in their own browser), ``login`` through the login form, and the demo plan. These tests are end-to-end: each
-runs in a database of its own (``transaction=True``, emptied after the test), so whatever a test needs it loads
-itself — the demo through the ``demo`` fixtures below (the one place that imports the demo loaders), or its own
-installation (test_full_cycle, test_office_year_from_empty).
+person in their own browser), ``login`` through the login form, and the demo plan with its inspections' data.
+These tests are end-to-end and run against a live server (``transaction=True``): the database is emptied after each
+test, so the first one may find the session's small city and the others find nothing. Whatever a test needs it
+loads itself: the demo plan (``demo_plan`` and the fixtures below), or its own installation (test_full_cycle,
+test_office_year_from_empty).
 """
 
 from __future__ import annotations
@@ -168,49 +169,41 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
-# The demo plan. End-to-end tests keep it (with its real tables, 60 units and the demo accounts). The imports of the
-# demo loaders stay in these fixtures: where the loaders move, only these lines change.
+# The demo plan comes from the root conftest's ``demo_plan`` fixture (loaded into the test's own database, on top of
+# whatever it holds: the demo shares the small city's organisations and accounts by name). The inspections' demo data
+# is added by the fixtures below, the one place in tests/browser that imports demo loaders.
 
 
 @pytest.fixture
-def demo(transactional_db: Any) -> Any:
-    """The Pingdingshan 2020 demo plan, loaded into the test's database (on top of whatever it holds: the demo
-    shares the small city's organisations and accounts by name)."""
-    from kaohe.plans.demo import load_demo
-
-    return load_demo()
-
-
-@pytest.fixture
-def demo_day(demo: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+def demo_day(demo_plan: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The demo plan, loaded first; then the clock stops at ``DEMO_DAY`` (Sunday 2020-12-20 10:00, before the
-    deadlines). Tests ask for ``demo`` and mark ``usefixtures("demo_day")``."""
+    deadlines). Tests ask for ``demo_plan`` and mark ``usefixtures("demo_day")``."""
     monkeypatch.setattr("django.utils.timezone.now", lambda: DEMO_DAY)
-    return demo
+    return demo_plan
 
 
 @pytest.fixture
-def demo_fieldwork(demo: Any) -> Any:
+def demo_fieldwork(demo_plan: Any) -> Any:
     """The demo plan with its 实地考核 demo data."""
     from kaohe.inspections.fieldwork.demo import load_demo_data
 
-    load_demo_data(demo)
-    return demo
+    load_demo_data(demo_plan)
+    return demo_plan
 
 
 @pytest.fixture
-def demo_abilitytests(demo: Any) -> Any:
+def demo_abilitytests(demo_plan: Any) -> Any:
     """The demo plan with its 依法行政能力测试 demo data (rosters, question bank)."""
     from kaohe.inspections.abilitytests.demo import load_demo_data
 
-    load_demo_data(demo)
-    return demo
+    load_demo_data(demo_plan)
+    return demo_plan
 
 
 @pytest.fixture
-def demo_casefiles(demo: Any) -> Any:
+def demo_casefiles(demo_plan: Any) -> Any:
     """The demo plan with its 案卷集中评查 demo data (the units' case-file lists)."""
     from kaohe.inspections.casefiles.demo import load_demo_data
 
-    load_demo_data(demo)
-    return demo
+    load_demo_data(demo_plan)
+    return demo_plan

@@ -1,4 +1,7 @@
-"""In Chromium: the office opens an online ability test; two testees, each in their own browser, take it."""
+"""In Chromium: the office opens an online ability test; two testees, each in their own browser, take it.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""In Chromium: the office opens 考核分析 and every chart is drawn, with no CSP or script error in the console."""
+"""In Chromium: the office opens 考核分析 and every chart is drawn, with no CSP or script error in the console.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ REASONS = ("制度不健全", "材料不全", "未按时报送", "学法记录�
 
 
 @pytest.fixture
-def analysed(demo):
+def analysed(demo_plan):
     """The demo plan with every task of every unit graded (varied, deterministic scores), computed once, and a
     previous-year plan of the same office with a snapshot, so that every section of the page has figures."""
     from kaohe.accounts.models import User
@@ -26,7 +29,7 @@ def analysed(demo):
     from kaohe.results.models import ResultSnapshot
     from kaohe.scoring.models import Evaluation
 
-    plan = demo
+    plan = demo_plan
     office = User.objects.get(username="office")
     tasks = list(Indicator.objects.filter(plan=plan, level=Level.TASK, points__gt=0, adjustment=Adjustment.NONE))
     rows = []

@@ -1,4 +1,7 @@
-"""In Chromium: the office samples case files and assigns them; a reviewer scores one and submits it."""
+"""In Chromium: the office samples case files and assigns them; a reviewer scores one and submits it.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 

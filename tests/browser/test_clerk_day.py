@@ -1,6 +1,9 @@
 """In Chromium, the clerk's day (issue 13): grading by keyboard never changes a grade on an arrow key, keys set
 grades, focus stays, the counter follows, several cells get one grade; a refused upload's message stays on the
-page; withdrawing a file asks first in a dialog."""
+page; withdrawing a file asks first in a dialog.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +26,11 @@ def _focused_cell(page) -> str:
     return cell
 
 
-def test_grading_by_keyboard(page, live_server, demo):
+def test_grading_by_keyboard(page, live_server, demo_plan):
     from kaohe.scoring.models import Evaluation
 
     login(page, live_server, "desk_yfxz")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evaluate/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evaluate/")
     page.wait_for_selector("[data-testid=grid-row]")
     before = _grades(page)
     done = int(page.inner_text("[data-grid-progress] [data-done]"))
@@ -87,17 +90,17 @@ def test_grading_by_keyboard(page, live_server, demo):
     assert page.console_errors == []
 
 
-def test_a_refused_file_keeps_its_message_and_withdraw_asks_first(page, live_server, demo, tmp_path):
+def test_a_refused_file_keeps_its_message_and_withdraw_asks_first(page, live_server, demo_plan, tmp_path):
     from kaohe.submissions.models import EvidenceFile
 
-    unit, task = wugang_upload(demo)
+    unit, task = wugang_upload(demo_plan)
     report = tmp_path / "工作总结.pdf"
     report.write_bytes(PDF)
     program = tmp_path / "伪装的报告.pdf"
     program.write_bytes(EXE)
 
     login(page, live_server, "unit_wugang")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
     page.evaluate("window.__stayed = true")
     page.set_input_files("#id_files", [str(report), str(program)])
     page.click("[data-upload-submit]")

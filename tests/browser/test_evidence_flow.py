@@ -1,4 +1,7 @@
-"""In Chromium: a unit uploads evidence (drag-and-drop script path), a desk finds it, previews it, returns it."""
+"""In Chromium: a unit uploads evidence (drag-and-drop script path), a desk finds it, previews it, returns it.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +12,20 @@ from tests.browser.conftest import PDF, login, shot, wugang_upload
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("demo_day")]
 
 
-def test_unit_uploads_and_desk_returns(page, new_page, live_server, demo, tmp_path):
+def test_unit_uploads_and_desk_returns(page, new_page, live_server, demo_plan, tmp_path):
     from kaohe.submissions.models import EvidenceFile, Submission
 
-    unit, task = wugang_upload(demo)
+    unit, task = wugang_upload(demo_plan)
     report = tmp_path / "工作总结.pdf"
     report.write_bytes(PDF)
     fake = tmp_path / "伪装.pdf"
     fake.write_bytes(b"<html><script>alert(1)</script></html>")
 
     login(page, live_server, "unit_wugang")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evidence/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/")
     assert "已报送 0 /" in page.inner_text("[data-testid=workspace-progress]")
     shot(page, "10-unit-workspace")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
     page.set_input_files("#id_files", [str(report), str(fake)])
     page.click("[data-upload-submit]")
     page.wait_for_selector("text=✓ 已上传")
@@ -35,7 +38,7 @@ def test_unit_uploads_and_desk_returns(page, new_page, live_server, demo, tmp_pa
 
     desk = new_page()
     login(desk, live_server, "desk_yfxz")
-    desk.goto(f"{live_server.url}/plans/{demo.pk}/evidence/queue/?status=submitted")
+    desk.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/queue/?status=submitted")
     assert desk.locator("[data-testid=queue-row]").count() == 1
     shot(desk, "13-desk-queue")
     desk.click("[data-testid=queue-row] >> text=查看")
@@ -58,6 +61,6 @@ def test_unit_uploads_and_desk_returns(page, new_page, live_server, demo, tmp_pa
 
     office = new_page()
     login(office, live_server, "office")
-    office.goto(f"{live_server.url}/plans/{demo.pk}/evidence/overview/")
+    office.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/overview/")
     assert office.locator("[data-testid=matrix-row]").count() == 57
     shot(office, "16-office-overview")

@@ -1,4 +1,7 @@
-"""In Chromium at phone size (390×844): a 实地考察组 member opens their unit and scores a task; nothing scrolls sideways."""
+"""In Chromium at phone size (390×844): a 实地考察组 member opens their unit and scores a task; nothing scrolls sideways.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""In Chromium: a desk grades in its grid (htmx saves each cell on change; arrow keys move between cells)."""
+"""In Chromium: a desk grades in its grid (htmx saves each cell on change; arrow keys move between cells).
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ from tests.browser.conftest import login, shot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_desk_grades_in_the_grid(page, live_server, demo):
+def test_desk_grades_in_the_grid(page, live_server, demo_plan):
     from kaohe.scoring.models import Evaluation
 
     login(page, live_server, "desk_yfxz")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evaluate/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evaluate/")
     page.wait_for_selector("[data-testid=grid-row]")
     first_select = page.locator("[data-testid=grid-row] select[name=grade]").first
     first_select.select_option("excellent")

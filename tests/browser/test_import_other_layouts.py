@@ -1,5 +1,8 @@
 """In Chromium: the office uploads another city's indicator table, sees how each column was read, changes one
-and confirms (screenshots 20-23 in var/screenshots/)."""
+and confirms (screenshots 20-23 in var/screenshots/).
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "kaohe" / "plans" / "tests" / "co
 
 
 @pytest.fixture
-def draft(demo):
+def draft(demo_plan):
     import datetime as dt
 
     from django.contrib.auth import get_user_model
@@ -26,7 +29,7 @@ def draft(demo):
     office = get_user_model().objects.get(username="office")
     return services.plan_create(
         actor=office,
-        organiser=demo.organiser,
+        organiser=demo_plan.organiser,
         year=2021,
         title="2021年度依法行政考核（导入演示）",
         period_start=dt.date(2021, 1, 1),

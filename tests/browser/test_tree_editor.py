@@ -1,4 +1,7 @@
-"""In Chromium: the office edits a draft's indicator tree — adds a task, moves it up, marks one 明年考核."""
+"""In Chromium: the office edits a draft's indicator tree — adds a task, moves it up, marks one 明年考核.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def draft(demo):
+def draft(demo_plan):
     from kaohe.accounts.models import User
     from kaohe.plans.copy import plan_copy
 
-    return plan_copy(actor=User.objects.get(username="office"), plan=demo, title="平顶山市2021年度依法行政考核")
+    return plan_copy(actor=User.objects.get(username="office"), plan=demo_plan, title="平顶山市2021年度依法行政考核")
 
 
 def test_office_edits_the_tree_of_a_draft(page, live_server, draft):
@@ -49,13 +52,13 @@ def test_office_edits_the_tree_of_a_draft(page, live_server, draft):
     assert page.console_errors == []
 
 
-def test_office_changes_points_after_publication_and_the_desk_sees_the_flag(page, live_server, demo):
+def test_office_changes_points_after_publication_and_the_desk_sees_the_flag(page, live_server, demo_plan):
     from kaohe.accounts.models import User
     from kaohe.plans.constants import Level, Method
     from kaohe.plans.models import Indicator, PlanUnit
     from kaohe.scoring import services as scoring
 
-    plan = demo
+    plan = demo_plan
     desk = User.objects.get(username="desk_yfxz")
     unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
     task = (
