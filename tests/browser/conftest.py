@@ -29,7 +29,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-PASSWORD = "Kaohe#2020demo"  # the demo's accounts (and the small city's): kaohe.plans.demo.DEMO_PASSWORD
+PASSWORD = "Kaohe#2020demo"  # the demo accounts' DEMO_PASSWORD, also the test accounts' (tests/factories.py)
 # A desktop browser in Chinese; tests open phones and narrower windows through ``new_page(viewport=...)``.
 CONTEXT = {"locale": "zh-CN", "viewport": {"width": 1366, "height": 900}}
 # Before the demo's deadline of 2020-12-31: units may still upload, desks grade.
