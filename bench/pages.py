@@ -4,6 +4,7 @@ Run:  .venv/bin/python bench/pages.py                 # both scales (city = the 
       .venv/bin/python bench/pages.py --scale city    # one scale
       .venv/bin/python bench/pages.py --requests 5    # a quick check
       .venv/bin/python bench/pages.py --reuse         # keep the databases built by an earlier run
+      .venv/bin/python bench/pages.py --reuse --profile grid  # … and print where one grid request goes
 
 What it does, one process per scale, all in-process (Django's test Client, no server, no network):
 1. builds its own SQLite database ``var/bench/pages-<scale>.sqlite3`` (migrate, ``load_demo``), scales the demo plan
@@ -368,7 +369,9 @@ def measure(scale: str, args: argparse.Namespace) -> dict[str, Any]:
         wall: list[float] = []
         paired: list[float] = []
         for _ in range(args.requests):
-            paired.append(timed(floor_client, floor_path, {})[0])
+            c, w = timed(floor_client, floor_path, {})
+            paired.append(c)
+            floor_wall.append(w)
             c, w = timed(client, path, headers)
             cpu.append(c)
             wall.append(w)
@@ -390,8 +393,6 @@ def measure(scale: str, args: argparse.Namespace) -> dict[str, Any]:
             }
         )
         floor_cpu += paired
-    for _ in range(args.requests):  # the floor's wall time, alone
-        floor_wall.append(timed(floor_client, floor_path, {})[1])
     with CaptureQueriesContext(connection) as queries:
         response = floor_client.get(floor_path)
     floor = {
@@ -408,7 +409,26 @@ def measure(scale: str, args: argparse.Namespace) -> dict[str, Any]:
         "ratio": 1.0,
     }
     rows.insert(0, floor)
+    if args.profile:
+        for label, username, path, headers in todo:
+            if args.profile.lower() in label.lower():
+                profile(label, clients[username], path, headers)
     return {"scale": scale, "units": SCALES[scale], "goal_ratio": GOALS[scale], "pages": rows}
+
+
+def profile(label: str, client: Any, path: str, headers: dict[str, str]) -> None:
+    """Where one request of the page spends its time: our functions by cumulative time, all by own time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(path, **headers)
+    profiler.disable()
+    print(f"\nprofile of one request, {label} ({path}):")
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(r"/kaohe/|/templates/", 20)
+    stats.sort_stats("tottime").print_stats(15)
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -469,6 +489,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--reuse", action="store_true", help="reuse var/bench/pages-<scale>.sqlite3 if it exists")
     parser.add_argument("--json", type=Path, default=OUT / "pages.json", help="where to write the figures")
+    parser.add_argument("--profile", default="", help="also print a cProfile of the pages whose label contains this")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -482,6 +503,7 @@ def main() -> None:
         part = OUT / f"pages-{scale}.json"
         cmd = [sys.executable, __file__, "--child", "--scale", scale, "--json", str(part)]
         cmd += ["--requests", str(args.requests), "--warmup", str(args.warmup), "--seed", str(args.seed)]
+        cmd += ["--profile", args.profile] if args.profile else []
         subprocess.run([*cmd, *(["--reuse"] if args.reuse else [])], check=True, cwd=ROOT)
         results[scale] = json.loads(part.read_text())
         part.unlink()
