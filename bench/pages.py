@@ -411,7 +411,7 @@ def measure(scale: str, args: argparse.Namespace) -> dict[str, Any]:
     rows.insert(0, floor)
     if args.profile:
         for label, username, path, headers in todo:
-            if args.profile.lower() in label.lower():
+            if any(part.strip().lower() in label.lower() for part in args.profile.split(",")):
                 profile(label, clients[username], path, headers)
     return {"scale": scale, "units": SCALES[scale], "goal_ratio": GOALS[scale], "pages": rows}
 
@@ -489,7 +489,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--reuse", action="store_true", help="reuse var/bench/pages-<scale>.sqlite3 if it exists")
     parser.add_argument("--json", type=Path, default=OUT / "pages.json", help="where to write the figures")
-    parser.add_argument("--profile", default="", help="also print a cProfile of the pages whose label contains this")
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="also print a cProfile of the pages whose label contains this (comma-separated: any of these)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
