@@ -281,7 +281,7 @@ def pages() -> list[tuple[str, str, str, dict[str, str]]]:
     desk = AssessorDesk.objects.get(plan=plan, organisation__memberships__user=desk_user)
     # the desk's biggest category: most units × its tasks
     sizes = {row["category"]: row["n"] for row in PlanUnit.objects.filter(plan=plan).values("category").annotate(n=Count("pk"))}
-    desk_tasks = desk.tasks.values("category").annotate(n=Count("pk"))  # type: ignore[attr-defined]
+    desk_tasks = desk.tasks.values("category").annotate(n=Count("pk"))
     biggest = max(desk_tasks, key=lambda row: row["n"] * sizes.get(row["category"], 0))["category"]
     graded_unit = (
         Evaluation.objects.filter(plan=plan, desk=desk, unit__category_id=biggest)
