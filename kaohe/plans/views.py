@@ -47,7 +47,7 @@ def _plan_context(request: AuthenticatedHttpRequest, plan: Plan, tab: str) -> di
         "can_see_desks": access.can(request.user, "desk:view", plan),
         "evidence_open": not plan.is_draft,
         "can_submit_evidence": access.can(request.user, "evidence:submit", plan),
-        "can_review_evidence": access.can(request.user, "evidence:review", plan),
+        "can_check_evidence": access.can(request.user, "evidence:check", plan),
         "can_overview_evidence": access.can(request.user, "evidence:overview", plan),
         "can_evaluate": access.can(request.user, "evaluation:write", plan)
         or access.can(request.user, "evaluation:overview", plan),

@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.access.plans import get_category_for_user, get_indicator_for_editor, get_plan_for_user, visible_categories
 from kaohe.accounts.http import AuthenticatedHttpRequest
-from kaohe.plans import selectors, tree_services
+from kaohe.plans import selectors, services_tree
 from kaohe.plans.constants import Level
 from kaohe.plans.forms_tree import AddIndicatorForm, AssignDeskForm, DeleteForm, IndicatorForm, MoveForm
 from kaohe.plans.models import Category, Indicator, Plan
 from kaohe.plans.views import _plan_context
 
-CAPABILITY = tree_services.CAPABILITY
+CAPABILITY = services_tree.CAPABILITY
 
 
 def _scope(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> tuple[Plan, Category]:
@@ -58,7 +58,7 @@ def _editor_context(request: AuthenticatedHttpRequest, plan: Plan, category: Cat
             "tree": tree,
             "task_total": sum((root.task_sum for root in tree), Decimal(0)),
             "warnings": warnings,
-            "frozen": plan.status in tree_services.FROZEN_STATUSES,
+            "frozen": plan.status in services_tree.FROZEN_STATUSES,
             "needs_reason": plan.status == Plan.Status.PUBLISHED,
         }
     )
@@ -90,7 +90,7 @@ def indicator_add(request: AuthenticatedHttpRequest, plan_id: int, category_id: 
         values.pop("level", None)
         parent = values.pop("parent", None)
         try:
-            node = tree_services.indicator_create(
+            node = services_tree.indicator_create(
                 actor=request.user,
                 plan=plan,
                 category=category,
@@ -126,7 +126,7 @@ def indicator_edit(request: AuthenticatedHttpRequest, plan_id: int, category_id:
     form = IndicatorForm(request.POST or None, plan=plan, level=node.level, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            tree_services.indicator_update(
+            services_tree.indicator_update(
                 actor=request.user, plan=plan, node=node, reason=form.cleaned_data.get("reason") or "", **form.values()
             )
         except ValidationError as exc:
@@ -163,7 +163,7 @@ def indicator_move(request: AuthenticatedHttpRequest, plan_id: int, category_id:
                 messages.error(request, str(message))
         return _back(plan, category)
     try:
-        moved = tree_services.indicator_move(
+        moved = services_tree.indicator_move(
             actor=request.user,
             plan=plan,
             node=node,
@@ -191,7 +191,7 @@ def indicator_delete(request: AuthenticatedHttpRequest, plan_id: int, category_i
         return redirect("plans:indicator_edit", plan_id=plan.pk, category_id=category.pk, indicator_id=node.pk)
     label = f"{node.code} {node.name[:30]}"
     try:
-        tree_services.indicator_delete(actor=request.user, plan=plan, node=node, reason=form.cleaned_data.get("reason") or "")
+        services_tree.indicator_delete(actor=request.user, plan=plan, node=node, reason=form.cleaned_data.get("reason") or "")
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -211,7 +211,7 @@ def indicators_assign_desk(request: AuthenticatedHttpRequest, plan_id: int, cate
         return _back(plan, category)
     tasks: list[Indicator] = list(form.cleaned_data["tasks"])
     try:
-        count = tree_services.indicators_assign_desk(
+        count = services_tree.indicators_assign_desk(
             actor=request.user,
             plan=plan,
             category=category,

@@ -19,7 +19,7 @@ from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.reviews import rectification, rectification_selectors
+from kaohe.reviews import selectors_rectification, services_rectification
 from kaohe.reviews.forms import (
     RectificationDecideForm,
     RectificationDueForm,
@@ -48,7 +48,7 @@ def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpR
             return redirect("reviews:rectification_office", plan_id=plan.pk)
         raise PermissionDenied
     units = own_units(request.user, plan)
-    rows = rectification_selectors.unit_rows(plan, {u.organisation_id for u in units}, rectification.today())
+    rows = selectors_rectification.unit_rows(plan, {u.organisation_id for u in units}, services_rectification.today())
     return render(
         request,
         "reviews/rectification_unit.html",
@@ -71,7 +71,7 @@ def rectification_report(request: AuthenticatedHttpRequest, plan_id: int, item_i
         flash_form_errors(request, form)
     else:
         try:
-            rectification.rectification_report(
+            services_rectification.rectification_report(
                 actor=request.user,
                 plan=plan,
                 item=item,
@@ -93,7 +93,7 @@ def rectification_attachment(request: AuthenticatedHttpRequest, plan_id: int, re
     report = get_rectification_report_for_user(request.user, plan, report_id)
     if not report.attachment_storage_name:
         raise Http404("没有附件")
-    handle = rectification.rectification_attachment_open(actor=request.user, plan=plan, report=report)
+    handle = services_rectification.rectification_attachment_open(actor=request.user, plan=plan, report=report)
     return as_download(FileResponse(handle, content_type="application/octet-stream"), report.attachment_name)
 
 
@@ -108,12 +108,14 @@ def rectification_office(request: AuthenticatedHttpRequest, plan_id: int) -> Htt
     A draft next-year plan shows the items carried into it.
     """
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
-    choices = rectification_selectors.unit_choices(plan)
+    choices = selectors_rectification.unit_choices(plan)
     form = RectificationFilterForm(request.GET or None, units=list(choices))
     status, organisation_id = "", None
     if form.is_valid():
         status, organisation_id = form.cleaned_data["status"], form.cleaned_data["unit"]
-    page = rectification_selectors.office_page(plan, rectification.today(), status=status, organisation_id=organisation_id)
+    page = selectors_rectification.office_page(
+        plan, services_rectification.today(), status=status, organisation_id=organisation_id
+    )
     return render(
         request,
         "reviews/rectification_office.html",
@@ -122,9 +124,9 @@ def rectification_office(request: AuthenticatedHttpRequest, plan_id: int) -> Htt
             "page": page,
             "filter_form": form,
             "filtered": bool(status or organisation_id),
-            "due_date": rectification.due_date_of(plan),
-            "late_item_days": rectification.LATE_ITEM_DAYS,
-            "setting_form": RectificationSettingForm(initial={"due_date": rectification.due_date_of(plan)}, plan=plan),
+            "due_date": services_rectification.due_date_of(plan),
+            "late_item_days": services_rectification.LATE_ITEM_DAYS,
+            "setting_form": RectificationSettingForm(initial={"due_date": services_rectification.due_date_of(plan)}, plan=plan),
             "date_bounds": plan_date_bounds(plan),
             "statuses": RectificationItem.Status,
         },
@@ -137,7 +139,7 @@ def rectification_office(request: AuthenticatedHttpRequest, plan_id: int) -> Htt
 def rectification_create(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="rectification:decide")
     try:
-        items = rectification.rectification_items_create(actor=request.user, plan=plan)
+        items = services_rectification.rectification_items_create(actor=request.user, plan=plan)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -159,7 +161,7 @@ def rectification_decide(request: AuthenticatedHttpRequest, plan_id: int, item_i
     else:
         accept = form.cleaned_data["decision"] == "accept"
         try:
-            rectification.rectification_decide(
+            services_rectification.rectification_decide(
                 actor=request.user, plan=plan, item=item, accept=accept, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -179,7 +181,7 @@ def rectification_due(request: AuthenticatedHttpRequest, plan_id: int, item_id: 
         flash_form_errors(request, form)
     else:
         try:
-            rectification.rectification_due_change(
+            services_rectification.rectification_due_change(
                 actor=request.user,
                 plan=plan,
                 item=item,
@@ -202,7 +204,7 @@ def rectification_setting(request: AuthenticatedHttpRequest, plan_id: int) -> Ht
         flash_form_errors(request, form)
     else:
         try:
-            setting = rectification.rectification_setting_set(
+            setting = services_rectification.rectification_setting_set(
                 actor=request.user, plan=plan, due_date=form.cleaned_data["due_date"]
             )
         except ValidationError as exc:

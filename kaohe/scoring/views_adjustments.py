@@ -27,9 +27,9 @@ from kaohe.core.downloads import as_download
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
 from kaohe.plans.models import Plan, PlanUnit
-from kaohe.scoring import adjustment_selectors as selectors
-from kaohe.scoring import adjustments as services
-from kaohe.scoring.adjustment_forms import (
+from kaohe.scoring import selectors_adjustments as selectors
+from kaohe.scoring import services_adjustments as services
+from kaohe.scoring.forms_adjustments import (
     BonusApplicationForm,
     DecideForm,
     DeductionForm,

@@ -44,7 +44,7 @@ def _nav(request: AuthenticatedHttpRequest, plan: Plan, tab: str) -> dict[str, o
     return {
         "tab": tab,
         "nav_workspace": bool(own_units(request.user, plan)),
-        "nav_queue": access.can(request.user, "evidence:review", plan),
+        "nav_queue": access.can(request.user, "evidence:check", plan),
         "nav_overview": access.can(request.user, "evidence:overview", plan),
     }
 
@@ -76,7 +76,7 @@ def workspace(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     if requested.isdigit() and access.can(request.user, "evidence:overview", plan):
         unit = plan_selectors.find_unit(plan, int(requested))
     if unit is None:
-        if access.can(request.user, "evidence:review", plan):
+        if access.can(request.user, "evidence:check", plan):
             return redirect("submissions:queue", plan_id=plan.pk)
         raise PermissionDenied
     groups = selectors.unit_workspace(plan, unit)
@@ -372,7 +372,7 @@ def unit_archive(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) 
 @login_required
 @require_GET
 def queue(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:review")
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:check")
     desks = None if access.can(request.user, "evidence:overview", plan) else desk_ids(request.user, plan)
     categories = selectors.category_choices(plan)
     units = selectors.unit_choices(plan)

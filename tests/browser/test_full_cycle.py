@@ -133,8 +133,8 @@ def installation(transactional_db, monkeypatch):
     unit_b = Organisation.objects.create(name=UNIT_B, kind=Organisation.Kind.GOVERNMENT, region=city)
     people = {
         "cycle_office": (office_org, Role.OFFICE),
-        "cycle_desk_a": (desk_a, Role.ASSESSOR),
-        "cycle_desk_b": (desk_b, Role.ASSESSOR),
+        "cycle_desk_a": (desk_a, Role.DESK),
+        "cycle_desk_b": (desk_b, Role.DESK),
         "cycle_unit_a": (unit_a, Role.UNIT),
         "cycle_unit_b": (unit_b, Role.UNIT),
     }

@@ -451,7 +451,7 @@ def setting(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
         flash_form_errors(request, form)
         return _to_checklist(plan)
     try:
-        services.review_setting_save(actor=request.user, plan=plan, **form.cleaned_data)
+        services.case_review_setting_save(actor=request.user, plan=plan, **form.cleaned_data)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -563,7 +563,7 @@ def assign_auto(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def review_return(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
+def case_review_return(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
     form = ReturnForm(request.POST)
@@ -571,7 +571,7 @@ def review_return(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: i
         flash_form_errors(request, form)
     else:
         try:
-            services.review_return(actor=request.user, plan=plan, sampled=sampled, reason=form.cleaned_data["reason"])
+            services.case_review_return(actor=request.user, plan=plan, sampled=sampled, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             flash_errors(request, exc)
         else:
@@ -592,12 +592,12 @@ def assigned(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "casefiles/assigned.html", context)
 
 
-def _review_context(
+def _case_review_context(
     request: AuthenticatedHttpRequest, plan: Plan, sampled: SampledFile, posted: dict[str, str] | None = None
 ) -> dict[str, Any]:
     setting_row = services.setting_of(plan)
     rows = []
-    for row in selectors.review_rows(plan, sampled):
+    for row in selectors.case_review_rows(plan, sampled):
         deduction = row.deduction.deduction if row.deduction else None
         comment = row.deduction.comment if row.deduction else ""
         if posted is not None:
@@ -615,7 +615,7 @@ def _review_context(
             "setting": setting_row,
             "show_names": manage or not setting_row.blind,
             "editable": is_reviewer and sampled.status != SampledFile.Status.SUBMITTED and plan.status == Plan.Status.PUBLISHED,
-            "conflict": services.review_conflict(plan, sampled) if is_reviewer else "",
+            "conflict": services.case_review_conflict(plan, sampled) if is_reviewer else "",
             "can_return": manage and sampled.status == SampledFile.Status.SUBMITTED and plan.status == Plan.Status.PUBLISHED,
         }
     )
@@ -624,15 +624,15 @@ def _review_context(
 
 @login_required
 @require_GET
-def review(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
+def case_review(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
-    return render(request, "casefiles/review.html", _review_context(request, plan, sampled))
+    return render(request, "casefiles/review.html", _case_review_context(request, plan, sampled))
 
 
 @login_required
 @require_POST
-def review_save(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
+def case_review_save(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:review")
     sampled = get_sampled_for_reviewer(request.user, plan, sampled_id)
     submit = request.POST.get("action") == "submit"
@@ -641,7 +641,7 @@ def review_save(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int
         for item in selectors.checklist(plan)
     }
     try:
-        saved = services.review_save(
+        saved = services.case_review_save(
             actor=request.user,
             plan=plan,
             sampled=sampled,
@@ -651,7 +651,7 @@ def review_save(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int
         )
     except ValidationError as exc:
         flash_errors(request, exc)
-        context = _review_context(request, plan, sampled, posted=request.POST.dict())
+        context = _case_review_context(request, plan, sampled, posted=request.POST.dict())
         return render(request, "casefiles/review.html", context, status=400)
     if submit:
         messages.success(request, f"已提交 {saved.code} 的评查结果：{saved.score} 分")
