@@ -229,24 +229,24 @@ def test_the_source_checks_catch_a_violation() -> None:
 
 
 @pytest.mark.django_db
-def test_derived_scores_check_their_actor_and_task(personas: Any, demo_plan: Any) -> None:
+def test_derived_scores_check_their_actor_and_task(personas: Any, plan: Any) -> None:
     from kaohe.plans.constants import Level, Method
     from kaohe.plans.models import Indicator
     from kaohe.scoring.models import EvaluationChange
     from kaohe.scoring.services import evaluation_record_derived
 
-    field_task = Indicator.objects.filter(plan=demo_plan, level=Level.TASK, method=Method.FIELD, points__isnull=False).first()
+    field_task = Indicator.objects.filter(plan=plan, level=Level.TASK, method=Method.FIELD, points__isnull=False).first()
     assert field_task is not None
-    unit = demo_plan.units.filter(category_id=field_task.category_id).first()
+    unit = plan.units.filter(category_id=field_task.category_id).first()
     desk_task = Indicator.objects.filter(
-        plan=demo_plan, level=Level.TASK, method=Method.SUBMISSION, category_id=field_task.category_id
+        plan=plan, level=Level.TASK, method=Method.SUBMISSION, category_id=field_task.category_id
     ).first()
     assert unit is not None and desk_task is not None
 
     def record(actor: Any, task: Any, source: str) -> Any:
         return evaluation_record_derived(
             actor=actor,
-            plan=demo_plan,
+            plan=plan,
             unit=unit,
             task=task,
             score=Decimal(task.points or 0),
