@@ -28,6 +28,8 @@ from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
+from tests.matrix_world_extra import add_to_world
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -311,4 +313,5 @@ def build_world() -> World:
     world.ids["proposal_id"] = organisation_services.membership_grant(
         actor=sysadmin, user=newcomer, organisation=plan.organiser, role=Role.AUDIT_ADMIN
     )
+    add_to_world(world, plan, office)  # 结果运用, 典型经验 (tests/matrix_world_extra.py)
     return world

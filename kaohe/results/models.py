@@ -349,3 +349,6 @@ class ResultReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} 回执"
+
+
+from kaohe.results.models_use import ResultUse, UseColumn  # noqa: E402, F401  (结果运用)

@@ -1,0 +1,24 @@
+"""Objects of the matrix world added by later features (结果运用, 典型经验), kept out of ``matrix_world.py``.
+
+``add_to_world(world, plan, office)`` is called with one line at the end of ``matrix_world.build_world``, once the
+results are published.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+def add_to_world(world: Any, plan: Any, office: Any) -> None:
+    from kaohe.results import services_use
+    from kaohe.results.models_use import DEFAULT_COLUMNS
+
+    world.ids["use_id"] = services_use.result_use_create(
+        actor=office,
+        plan=plan,
+        name="政绩考核",
+        weight=Decimal(10),
+        total_points=Decimal(100),
+        columns=list(DEFAULT_COLUMNS),
+    )
