@@ -22,3 +22,14 @@ def add_to_world(world: Any, plan: Any, office: Any) -> None:
         total_points=Decimal(100),
         columns=list(DEFAULT_COLUMNS),
     )
+
+    # 典型经验: 舞钢's approved bonus matter, published by the office.
+    from kaohe.results import services_practice
+    from kaohe.scoring.models import BonusApplication
+
+    bonus = BonusApplication.objects.get(pk=world.ids["application_id"].pk)  # approved since it was added to the world
+
+    practice = services_practice.good_practice_mark(
+        actor=office, plan=plan, title="以案释法进机关", note="领导干部旁听庭审常态化", bonus=bonus
+    )
+    world.ids["practice_id"] = services_practice.good_practice_publish(actor=office, plan=plan, practice=practice)
