@@ -17,7 +17,7 @@ def add_to_world(world: Any, plan: Any, office: Any) -> None:
     world.ids["use_id"] = services_use.result_use_create(
         actor=office,
         plan=plan,
-        name="政绩考核",
+        name="市委市政府中心工作考核",
         weight=Decimal(10),
         total_points=Decimal(100),
         columns=list(DEFAULT_COLUMNS),
