@@ -83,7 +83,12 @@ def good_practice_mark(
             obj=practice,
             plan_id=plan.pk,
             organisation=unit.organisation,
-            after={"title": title, "unit": unit.organisation.name, "source": practice.source_label},
+            after={
+                "title": title,
+                "unit": unit.organisation.name,
+                "evidence_file": evidence_file.display_name if evidence_file is not None else None,
+                "bonus": bonus.matter if bonus is not None else None,
+            },
         )
     return practice
 

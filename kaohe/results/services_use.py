@@ -69,7 +69,12 @@ def result_use_create(
             action="results.use_add",
             obj=use,
             plan_id=plan.pk,
-            after={"name": use.name, "weight": str(use.weight), "total_points": str(use.total_points), "columns": use.columns},
+            after={
+                "name": use.name,
+                "weight": str(use.weight),
+                "total_points": str(use.total_points),
+                "columns": use.column_labels,
+            },
         )
     return use
 
@@ -85,6 +90,6 @@ def result_use_remove(*, actor: User, plan: Plan, use: ResultUse) -> None:
             action="results.use_remove",
             obj=use,
             plan_id=plan.pk,
-            before={"name": use.name, "weight": str(use.weight), "columns": use.columns},
+            before={"name": use.name, "weight": str(use.weight), "columns": use.column_labels},
         )
         use.delete()

@@ -92,5 +92,5 @@ def use_export(request: AuthenticatedHttpRequest, plan_id: int, use_id: int) -> 
         action="results.use_export",
         obj=use,
         plan_id=plan.pk,
-        after={"use": use.name, "weight": str(use.weight), "snapshot": publication.snapshot.seq},
+        after={"name": use.name, "weight": str(use.weight), "snapshot": publication.snapshot.seq},
     )

@@ -100,7 +100,7 @@ def test_office_sets_up_uses_and_exports_the_published_results_only(personas, al
     ]
     assert [(name, Decimal(str(score)), Decimal(str(points))) for name, score, points in body] == expected
     event = AuditEvent.objects.get(action="results.use_export")
-    assert event.actor_id == personas.office.pk and event.plan_id == plan.pk and event.after["use"] == "政绩考核"
+    assert event.actor_id == personas.office.pk and event.plan_id == plan.pk and event.after["name"] == "政绩考核"
 
     # Withdrawn publication: no export until the results are published again.
     services.release_reopen(actor=personas.office, plan=plan, release=publication.release, reason="更正一项评价")
