@@ -108,7 +108,7 @@ def test_bad_input_is_refused_in_chinese(personas, plan, sources, data, message)
     response = personas.client(personas.office).post(reverse("practices:mark", args=[plan.pk]), data)
     assert response.status_code == 302
     assert message in _messages(response)
-    assert not GoodPractice.objects.exists()
+    assert not GoodPractice.objects.filter(plan=plan).exists()
 
 
 def test_the_service_refuses_twice_the_same_source_and_a_pending_bonus(personas, plan, sources):
@@ -144,4 +144,4 @@ def test_wrong_people_get_403_or_404(personas, plan, sources):
     office = personas.client(personas.office)
     assert office.post(reverse("practices:publish", args=[plan.pk, 999999])).status_code == 404
     practice.refresh_from_db()
-    assert practice.status == PracticeStatus.DRAFT and GoodPractice.objects.count() == 1
+    assert practice.status == PracticeStatus.DRAFT and GoodPractice.objects.filter(plan=plan).count() == 1

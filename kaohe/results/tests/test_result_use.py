@@ -131,7 +131,7 @@ def test_bad_input_is_refused_in_chinese(personas, plan, data, message):
     response = personas.client(personas.office).post(reverse("results:uses", args=[plan.pk]), data)
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not ResultUse.objects.exists()
+    assert not ResultUse.objects.filter(plan=plan).exists()
 
 
 def test_a_name_is_used_once_per_plan_and_the_service_checks_again(personas, plan):
