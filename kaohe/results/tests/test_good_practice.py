@@ -18,6 +18,7 @@ from kaohe.results.tests.conftest import grade, unit_named
 from kaohe.scoring import adjustments
 from kaohe.scoring.models import BonusApplication, BonusKind
 from kaohe.submissions import services as submissions
+from kaohe.submissions.models import EvidenceFile
 from kaohe.submissions.tests.conftest import county_task, pdf
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -145,3 +146,24 @@ def test_wrong_people_get_403_or_404(personas, plan, sources):
     assert office.post(reverse("practices:publish", args=[plan.pk, 999999])).status_code == 404
     practice.refresh_from_db()
     assert practice.status == PracticeStatus.DRAFT and GoodPractice.objects.filter(plan=plan).count() == 1
+
+
+QUERIES_OFFICE = 10  # session, user, memberships, plan, roles …, the practices (one query), the candidates (two)
+QUERIES_READER = 9
+
+
+def test_pages_take_a_fixed_number_of_queries(personas, plan, sources, django_assert_max_num_queries):
+    bonus = BonusApplication.objects.get(pk=sources["bonus"])
+    for practice in (
+        services_practice.good_practice_mark(actor=personas.office, plan=plan, title="一", bonus=bonus),
+        services_practice.good_practice_mark(
+            actor=personas.office, plan=plan, title="二", evidence_file=EvidenceFile.objects.get(pk=sources["file"])
+        ),
+    ):
+        services_practice.good_practice_publish(actor=personas.office, plan=plan, practice=practice)
+    page = reverse("practices:index", args=[plan.pk])
+    for persona, bound in ((personas.office, QUERIES_OFFICE), (personas.unit2, QUERIES_READER)):
+        client = personas.client(persona)
+        client.get(page)
+        with django_assert_max_num_queries(bound):
+            assert client.get(page).status_code == 200
