@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.city import PLAN_TITLE
+from tests.matrix_world_extra import add_to_world
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -372,4 +373,5 @@ def build_world() -> World:
     world.ids["proposal_id"] = organisation_services.membership_grant(
         actor=sysadmin, user=newcomer, organisation=plan.organiser, role=Role.AUDIT_ADMIN
     )
+    add_to_world(world, plan, office)  # 结果运用, 典型经验 (tests/matrix_world_extra.py)
     return world

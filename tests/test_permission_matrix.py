@@ -27,6 +27,7 @@ NAMESPACES = {
     "security",
     "reviews",
     "analysis",
+    "practices",
     "fieldwork",
     "abilitytests",
     "testee",

@@ -12,6 +12,8 @@ from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import ROLE_CAPABILITIES, Role
 from kaohe.plans.models import AssessorDesk, Plan, PlanUnit
 from kaohe.results.models import CopyRecipient, ResultSnapshot
+from kaohe.results.models_practice import GoodPractice
+from kaohe.results.models_use import ResultUse
 
 
 def get_results_plan_for_user(user: Any, plan_id: int) -> Plan:
@@ -88,3 +90,21 @@ def get_copy_recipient_for_user(user: Any, plan: Plan, recipient_id: int) -> Cop
     if recipient is None:
         raise Http404("抄送单位不存在")
     return recipient
+
+
+def get_result_use_for_user(user: Any, plan: Plan, use_id: int) -> ResultUse:
+    """A receiving assessment (结果运用) of the plan, for the office; 404 if not of this plan."""
+    require(user, "results:publish", plan)
+    use = ResultUse.objects.filter(plan=plan, pk=use_id).first()
+    if use is None:
+        raise Http404("结果运用不存在")
+    return use
+
+
+def get_good_practice_for_user(user: Any, plan: Plan, practice_id: int) -> GoodPractice:
+    """A good practice (典型经验) of the plan, for the office to publish or withdraw; 404 if not of this plan."""
+    require(user, "results:publish", plan)
+    practice = GoodPractice.objects.select_related("unit__organisation").filter(plan=plan, pk=practice_id).first()
+    if practice is None:
+        raise Http404("典型经验不存在")
+    return practice

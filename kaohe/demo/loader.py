@@ -165,6 +165,9 @@ def load_demo(*, publish: bool = True) -> Plan:
     if publish:
         plan = services.plan_publish(actor=office, plan=plan, accept_warnings=True)
     _load_inspections(plan)
+    from kaohe.results import demo as results_demo  # 结果运用 (the composition root, as _load_inspections)
+
+    results_demo.load_demo_data(plan, office)
     return plan
 
 

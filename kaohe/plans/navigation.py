@@ -58,6 +58,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("结果", "结果审定与公布", "results:release", ("results:publish",)),
     Entry("结果", "公布的结果", "results:published", ("results:receive",)),
     Entry("结果", "分析", "analysis:index", ("analysis:view",)),
+    Entry("结果", "结果运用", "results:uses", ("results:publish",)),
+    Entry("结果", "典型经验", "practices:index", ("plan:view",)),
     Entry("结果", "整改", "reviews:rectification_office", ("rectification:decide",), ANY),
     Entry("结果", "整改", "reviews:rectification_unit", ("rectification:report",), unless=("rectification:decide",)),
 )

@@ -22,6 +22,12 @@ class ResultsConfig(AppConfig):
         "results.receipt": "查阅书面送达的考核结果（回执）",
         "results.release_bulletin": "下载通报（送审稿或公布稿）",
         "results.score_sheet": "下载类别评分表",
+        "results.use_add": "添加结果运用",
+        "results.use_remove": "删除结果运用",
+        "results.use_export": "导出结果运用表",
+        "practice.mark": "标记典型经验",
+        "practice.publish": "发布典型经验",
+        "practice.withdraw": "撤回典型经验",
     }
 
     def ready(self) -> None:

@@ -349,3 +349,7 @@ class ResultReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} 回执"
+
+
+from kaohe.results.models_practice import GoodPractice, PracticeStatus  # noqa: E402, F401  (典型经验)
+from kaohe.results.models_use import ResultUse, UseColumn  # noqa: E402, F401  (结果运用)

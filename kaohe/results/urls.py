@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kaohe.results import views
+from kaohe.results import views, views_use
 
 app_name = "results"
 urlpatterns = [
@@ -29,4 +29,8 @@ urlpatterns = [
     path("results/consultation/comment", views.comment, name="comment"),
     path("results/published/", views.published, name="published"),
     path("results/published/units/<int:unit_id>/", views.published_unit, name="published_unit"),
+    # 结果运用 (the office): receiving assessments and the export in their shape
+    path("results/uses/", views_use.uses, name="uses"),
+    path("results/uses/<int:use_id>/remove", views_use.use_remove, name="use_remove"),
+    path("results/uses/<int:use_id>/export.xlsx", views_use.use_export, name="use_export"),
 ]

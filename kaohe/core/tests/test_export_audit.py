@@ -50,8 +50,16 @@ EXPORTS: dict[str, str] = {
     # The once-only .xlsx of the initial-password sheet: it needs the creator's session, so its download and event
     # are tested with the bulk creation (kaohe/accounts/tests/test_bulk_accounts.py).
     "accounts:password_sheet_xlsx": "account.password_sheet_download",
+    # 结果运用: only published results are exported, so its download and event are tested after a publication
+    # (kaohe/results/tests/test_result_use.py).
+    "results:use_export": "results.use_export",
 }
-DOWNLOADED_ELSEWHERE = {"reviews:attachment", "reviews:rectification_attachment", "accounts:password_sheet_xlsx"}
+DOWNLOADED_ELSEWHERE = {
+    "reviews:attachment",
+    "reviews:rectification_attachment",
+    "accounts:password_sheet_xlsx",
+    "results:use_export",
+}
 
 # File URLs that are not exports of data, and why.
 NOT_EXPORTS: dict[str, str] = {

@@ -1,0 +1,31 @@
+"""The office's form marking a good practice (典型经验)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from kaohe.core.forms import StyledFormMixin, choice_field
+from kaohe.results.selectors_practice import Candidate
+from kaohe.results.services_practice import NOTE_MAX, TITLE_MAX
+
+
+class PracticeForm(StyledFormMixin, forms.Form):
+    source = forms.ChoiceField(label="报送资料或加分事项")
+    title = forms.CharField(label="标题", max_length=TITLE_MAX)
+    note = forms.CharField(label="简要说明", max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "source").choices = [("", "请选择"), *((c.value, c.label) for c in candidates)]
+        self.fields["source"].error_messages.update(
+            {
+                "required": "请选择一份报送资料或一项已认定的加分事项",
+                "invalid_choice": "请选择评为“优”的报送资料或已认定的加分事项",
+            }
+        )
+        self.fields["title"].error_messages.update(
+            {"required": "请填写典型经验的标题", "max_length": f"标题不超过 {TITLE_MAX} 个字"}
+        )
+        self.fields["note"].error_messages["max_length"] = f"简要说明不超过 {NOTE_MAX} 个字"

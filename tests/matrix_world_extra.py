@@ -1,0 +1,35 @@
+"""Objects of the matrix world added by later features (结果运用, 典型经验), kept out of ``matrix_world.py``.
+
+``add_to_world(world, plan, office)`` is called with one line at the end of ``matrix_world.build_world``, once the
+results are published.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+def add_to_world(world: Any, plan: Any, office: Any) -> None:
+    from kaohe.results import services_use
+    from kaohe.results.models_use import DEFAULT_COLUMNS
+
+    world.ids["use_id"] = services_use.result_use_create(
+        actor=office,
+        plan=plan,
+        name="市委市政府中心工作考核",
+        weight=Decimal(10),
+        total_points=Decimal(100),
+        columns=list(DEFAULT_COLUMNS),
+    )
+
+    # 典型经验: 舞钢's approved bonus matter, published by the office.
+    from kaohe.results import services_practice
+    from kaohe.scoring.models import BonusApplication
+
+    bonus = BonusApplication.objects.get(pk=world.ids["application_id"].pk)  # approved since it was added to the world
+
+    practice = services_practice.good_practice_mark(
+        actor=office, plan=plan, title="以案释法进机关", note="领导干部旁听庭审常态化", bonus=bonus
+    )
+    world.ids["practice_id"] = services_practice.good_practice_publish(actor=office, plan=plan, practice=practice)
