@@ -197,7 +197,7 @@ class OrganisationResolver:
         if isinstance(walked, Resolution):
             return walked
         region_id, missing = walked
-        return self._find_in(name, region_id, missing)
+        return self._find_in(name, region_id, missing, exact=True)
 
     def _looks_like_region(self, name: str) -> bool:
         return self._is_region_name(name) or name.endswith(REGION_SUFFIXES)
@@ -233,10 +233,15 @@ class OrganisationResolver:
             current = child[0]
         return current, []
 
-    def _find_in(self, name: str, region_id: int, missing: list[str]) -> Resolution:
+    def _find_in(self, name: str, region_id: int, missing: list[str], *, exact: bool = False) -> Resolution:
+        """``name`` in the subtree of ``region_id``; with ``exact`` (a path named that region) one organisation
+        right in the region wins over same-named ones further down ("平顶山市/市司法局" vs 舞钢市's)."""
         if missing:  # below a region still to be created nothing exists yet
             return self._plan_creation(name, region_id, missing)
         found = self._organisations(name, region_id)
+        if exact and len(found) > 1:
+            here = [o for o in found if o.region_id == region_id]
+            found = here if len(here) == 1 else found
         if len(found) == 1:
             return Resolution(organisation=found[0])
         if found:
@@ -362,3 +367,32 @@ class OrganisationResolver:
         self._subtrees.clear()
         self.region_ids = self.subtree(self.root_id)
         return region.pk
+
+
+def find_existing(text: str, region_ids: set[int]) -> Resolution:
+    """Find only, for lists that never create organisations (the people list): ``text`` (a name, perhaps with a
+    region path) among the organisations of ``region_ids`` (an administrator's regions, each with all below it).
+
+    The organisation; or an ambiguity problem naming the candidates' paths; or an empty Resolution (not found).
+    """
+    if not region_ids:
+        return Resolution()
+    parents = dict(Region.objects.filter(pk__in=region_ids).values_list("pk", "parent_id"))
+    roots = Region.objects.filter(pk__in=[pk for pk, parent in parents.items() if parent not in region_ids]).order_by("pk")
+    found: list[tuple[OrganisationResolver, Organisation]] = []
+    for root in roots:
+        resolver = OrganisationResolver(root)
+        resolution = resolver.find(text)
+        if resolution.code == "ambiguous":
+            return resolution
+        if resolution.organisation is not None:
+            found.append((resolver, resolution.organisation))
+    if len(found) == 1:
+        return Resolution(organisation=found[0][1])
+    if found:
+        listed = "、".join(resolver.organisation_path(org) for resolver, org in found)
+        message = f"单位“{text}”有 {len(found)} 个：{listed}。不会自动选择其中之一，" + PATH_HINT.format(
+            example=found[0][0].organisation_path(found[0][1])
+        )
+        return Resolution(problem=message, code="ambiguous", candidates=[org for _, org in found])
+    return Resolution()
