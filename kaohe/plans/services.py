@@ -443,14 +443,15 @@ def _analyse_assessors(plan: Plan, data: bytes) -> tuple[AssessorTable, list[Pro
     return table, [*table.problems, *found_problems], {**summary, **accounts}
 
 
-# A row that names a 督导平台登录账号: (index of the row in its table, display name, 登录账号, Excel row).
-AccountRow = tuple[int, str, str, int | None]
+# A row that names a 督导平台登录账号: (index of the row in its table, organisation name, display name, 登录账号,
+# Excel row).
+AccountRow = tuple[int, str, str, str, int | None]
 
 
 def _account_rows(table: UnitTable | AssessorTable) -> list[AccountRow]:
     if isinstance(table, UnitTable):
-        return [(i, u.contact or u.name, u.account, u.row) for i, u in enumerate(table.units) if u.account]
-    return [(i, a.contact or a.name, a.account, a.row) for i, a in enumerate(table.assessors) if a.account]
+        return [(i, u.name, u.contact or u.name, u.account, u.row) for i, u in enumerate(table.units) if u.account]
+    return [(i, a.name, a.contact or a.name, a.account, a.row) for i, a in enumerate(table.assessors) if a.account]
 
 
 def _named_rows(table: UnitTable | AssessorTable) -> list[NamedRow]:
@@ -468,10 +469,10 @@ def _account_summary(
     if not rows:
         return {}
     requests = []
-    for index, display, username, row in rows:
+    for index, name, display, username, row in rows:
         resolution = resolutions[index]
         # An organisation the import will create has no account yet: a new, unsaved one stands in for it.
-        org = resolution.organisation or Organisation(name=resolution.name or display, region=plan.organiser.region)
+        org = resolution.organisation or Organisation(name=resolution.name or name, region=plan.organiser.region)
         requests.append(bulk.AccountRequest(row, username, display, org, role, sheet=sheet))
     check = bulk.check_requests(requests)
     return {
@@ -489,7 +490,7 @@ def _account_requests(plan: Plan, table: UnitTable | AssessorTable, role: Role) 
     named = _named_rows(table)
     return [
         bulk.AccountRequest(row, username, display, _resolve_organisation(resolver, *named[index][:2]), role, sheet=sheet)
-        for index, display, username, row in _account_rows(table)
+        for index, _, display, username, row in _account_rows(table)
     ]
 
 
