@@ -56,6 +56,7 @@ class Resolution:
     name: str = ""
     region_id: int | None = None
     new_regions: list[str] = field(default_factory=list)
+    new_levels: list[str] = field(default_factory=list)  # each new region's level, read from its name
     kind: str = ""
     parent: Organisation | None = None
 
@@ -275,7 +276,16 @@ class OrganisationResolver:
             parent = self._department_of(name, region_id)
             if parent is not None:
                 kind = Organisation.Kind.SECTION
-        return Resolution(name=name, region_id=region_id, new_regions=new_regions, kind=kind, parent=parent)
+        levels: list[str] = []
+        level: str | None = self._regions[region_id].level
+        for region in new_regions:
+            try:
+                level = str(infer_level(region, level))
+            except ValueError:  # a name that says no level (regions.UnknownRegionLevel)
+                message = f"无法从名称判断新区划“{region}”的层级（应以省、市、区、县、乡、镇、街道等结尾），请核对名称或区划路径"
+                return Resolution(problem=message, code="region_level")
+            levels.append(level)
+        return Resolution(name=name, region_id=region_id, new_regions=new_regions, new_levels=levels, kind=kind, parent=parent)
 
     def _place(self, name: str, region_id: int) -> tuple[int, str] | Resolution:
         """The deepest region below ``region_id`` whose names begin ``name`` (舞钢市司法局 → 舞钢市), and the rest."""
@@ -347,19 +357,19 @@ class OrganisationResolver:
         assert resolution.region_id is not None  # noqa: S101  (a planned creation always names its region)
         with transaction.atomic():
             region_id = resolution.region_id
-            for name in resolution.new_regions:
-                region_id = self._create_region(name, region_id)
+            for name, level in zip(resolution.new_regions, resolution.new_levels, strict=True):
+                region_id = self._create_region(name, region_id, level)
             org = Organisation(name=resolution.name, kind=resolution.kind, region_id=region_id, parent=resolution.parent)
             org.full_clean()
             org.save()
         self._orgs.setdefault(org.name, []).append(org)
         return org
 
-    def _create_region(self, name: str, parent_id: int) -> int:
+    def _create_region(self, name: str, parent_id: int, level: str) -> int:
         existing = [pk for pk in self._children.get(parent_id, []) if self._regions[pk].name == name]
         if existing:
             return existing[0]
-        region = Region(name=name, parent_id=parent_id, level=infer_level(name, self._regions[parent_id].level))
+        region = Region(name=name, parent_id=parent_id, level=level)
         region.full_clean()
         region.save()
         self._regions[region.pk] = _RegionRow(region.pk, region.name, parent_id, region.level)

@@ -25,7 +25,6 @@ L = Region.Level
         ("杨庄镇", L.COUNTY, getattr(L, "TOWNSHIP", L.TOWN)),
         ("大营乡", L.COUNTY, getattr(L, "TOWNSHIP", L.TOWN)),
         ("光明路街道", L.CITY, getattr(L, "SUBDISTRICT", L.TOWN)),
-        ("高新技术产业开发区", L.CITY, getattr(L, "DISTRICT", L.COUNTY)),
     ],
 )
 def test_levels_read_from_names(name: str, parent: str | None, level: str) -> None:
@@ -67,3 +66,12 @@ def test_a_county_office_sees_only_its_county(db: Any) -> None:
     assert resolver.find("平顶山市/市司法局").code == "outside"
     assert resolver.find("市司法局").creates  # 平顶山市's is not below 舞钢市: a new one, in 舞钢市
     assert resolver.find("市司法局").region_id == county.pk
+
+
+def test_a_new_region_whose_level_cannot_be_read_is_a_problem_not_a_guess(db: Any, monkeypatch: Any) -> None:
+    def unreadable(name: str, parent_level: str | None) -> str:
+        raise ValueError(name)
+
+    monkeypatch.setattr("kaohe.organisations.resolve.infer_level", unreadable)
+    found = OrganisationResolver(Region.objects.get(name="平顶山市")).find("平顶山市/某某片区/某某单位")
+    assert found.code == "region_level" and "某某片区" in found.problem and not found.creates
