@@ -37,7 +37,7 @@ from kaohe.accounts.people_sheet import PeopleTable
 from kaohe.core import audit
 from kaohe.core.sheets import ERROR, Problem
 from kaohe.organisations.models import Membership, Organisation
-from kaohe.organisations.resolve import find_existing
+from kaohe.organisations.resolve import ExistingFinder
 from kaohe.organisations.roles import ADMIN_ROLES, PLAN_ROLES, Role
 
 SOURCE_PEOPLE = "people_import"
@@ -198,12 +198,13 @@ def people_import_check(*, actor: User, table: PeopleTable) -> BulkCheck:
         raise PermissionDenied("您没有管理账号的权限。")
     problems = list(table.problems)
     orgs = _organisation_lookup(actor)
+    finder = ExistingFinder(managed_region_ids(actor))
     requests: list[AccountRequest] = []
     for person in table.people:
         found = orgs.get(_norm(person.organisation), [])
         if len(found) != 1:
             # Along the region tree: a region path ("平顶山市/市司法局") picks one; same names list their paths.
-            resolution = find_existing(person.organisation, managed_region_ids(actor))
+            resolution = finder.find(person.organisation)
             found = [resolution.organisation] if resolution.organisation is not None else found[:2]
         if len(found) != 1:
             message = resolution.problem or (

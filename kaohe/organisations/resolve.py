@@ -379,30 +379,38 @@ class OrganisationResolver:
         return region.pk
 
 
-def find_existing(text: str, region_ids: set[int]) -> Resolution:
-    """Find only, for lists that never create organisations (the people list): ``text`` (a name, perhaps with a
-    region path) among the organisations of ``region_ids`` (an administrator's regions, each with all below it).
+class ExistingFinder:
+    """Find only, for lists that never create organisations (the people list): a name, perhaps with a region path,
+    among the organisations of ``region_ids`` (an administrator's regions, each with all below it). The region
+    table is read once per finder, whatever the number of rows."""
 
-    The organisation; or an ambiguity problem naming the candidates' paths; or an empty Resolution (not found).
-    """
-    if not region_ids:
+    def __init__(self, region_ids: set[int]) -> None:
+        self.region_ids = region_ids
+        self._resolvers: list[OrganisationResolver] | None = None
+
+    @property
+    def resolvers(self) -> list[OrganisationResolver]:
+        if self._resolvers is None:
+            parents = dict(Region.objects.filter(pk__in=self.region_ids).values_list("pk", "parent_id"))
+            tops = [pk for pk, parent in parents.items() if parent not in self.region_ids]
+            self._resolvers = [OrganisationResolver(root) for root in Region.objects.filter(pk__in=tops).order_by("pk")]
+        return self._resolvers
+
+    def find(self, text: str) -> Resolution:
+        """The organisation; or an ambiguity problem naming the candidates' paths; or an empty Resolution."""
+        found: list[tuple[OrganisationResolver, Organisation]] = []
+        for resolver in self.resolvers if self.region_ids else []:
+            resolution = resolver.find(text)
+            if resolution.code == "ambiguous":
+                return resolution
+            if resolution.organisation is not None:
+                found.append((resolver, resolution.organisation))
+        if len(found) == 1:
+            return Resolution(organisation=found[0][1])
+        if found:
+            listed = "、".join(resolver.organisation_path(org) for resolver, org in found)
+            message = f"单位“{text}”有 {len(found)} 个：{listed}。不会自动选择其中之一，" + PATH_HINT.format(
+                example=found[0][0].organisation_path(found[0][1])
+            )
+            return Resolution(problem=message, code="ambiguous", candidates=[org for _, org in found])
         return Resolution()
-    parents = dict(Region.objects.filter(pk__in=region_ids).values_list("pk", "parent_id"))
-    roots = Region.objects.filter(pk__in=[pk for pk, parent in parents.items() if parent not in region_ids]).order_by("pk")
-    found: list[tuple[OrganisationResolver, Organisation]] = []
-    for root in roots:
-        resolver = OrganisationResolver(root)
-        resolution = resolver.find(text)
-        if resolution.code == "ambiguous":
-            return resolution
-        if resolution.organisation is not None:
-            found.append((resolver, resolution.organisation))
-    if len(found) == 1:
-        return Resolution(organisation=found[0][1])
-    if found:
-        listed = "、".join(resolver.organisation_path(org) for resolver, org in found)
-        message = f"单位“{text}”有 {len(found)} 个：{listed}。不会自动选择其中之一，" + PATH_HINT.format(
-            example=found[0][0].organisation_path(found[0][1])
-        )
-        return Resolution(problem=message, code="ambiguous", candidates=[org for _, org in found])
-    return Resolution()
