@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from kaohe.core.calendar import Calendar
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
 from kaohe.core.models import AuditEvent
+from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate
 
 ROWS_2027 = "2027-01-01 放假 元旦\n2027-02-06 放假 春节\n2027-02-07 放假 春节\n2027-02-14 上班 春节调休\n"
 

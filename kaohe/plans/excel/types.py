@@ -100,7 +100,7 @@ class UnitTable:
 
 
 @dataclass
-class AssessorRow:
+class DeskRow:
     seq: str
     name: str
     contact: str
@@ -113,8 +113,8 @@ class AssessorRow:
 
 
 @dataclass
-class AssessorTable:
-    assessors: list[AssessorRow]
+class DeskTable:
+    desks: list[DeskRow]
     problems: list[Problem]
     sheet: str = ""
 

@@ -228,7 +228,7 @@ def test_desks_resolve_along_the_tree_and_an_indicator_table_names_them_by_path(
     record = _upload(
         province.office,
         province.plan,
-        "assessors",
+        PlanImport.Kind.DESKS,
         DESK_HEADER,
         [1, "平顶山市/市司法局", "甲", "0375-1"],
         [2, "许昌市/市司法局", "乙", "0374-1"],
