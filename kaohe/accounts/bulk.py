@@ -30,12 +30,14 @@ from django.db.models.functions import Lower
 
 from kaohe import access
 from kaohe.access.accounts import managed_organisations
+from kaohe.access.base import managed_region_ids
 from kaohe.accounts.models import User
 from kaohe.accounts.password_sheet import Issued
 from kaohe.accounts.people_sheet import PeopleTable
 from kaohe.core import audit
 from kaohe.core.sheets import ERROR, Problem
 from kaohe.organisations.models import Membership, Organisation
+from kaohe.organisations.resolve import ExistingFinder
 from kaohe.organisations.roles import ADMIN_ROLES, PLAN_ROLES, Role
 
 SOURCE_PEOPLE = "people_import"
@@ -196,11 +198,16 @@ def people_import_check(*, actor: User, table: PeopleTable) -> BulkCheck:
         raise PermissionDenied("您没有管理账号的权限。")
     problems = list(table.problems)
     orgs = _organisation_lookup(actor)
+    finder = ExistingFinder(managed_region_ids(actor))
     requests: list[AccountRequest] = []
     for person in table.people:
         found = orgs.get(_norm(person.organisation), [])
         if len(found) != 1:
-            message = (
+            # Along the region tree: a region path ("平顶山市/市司法局") picks one; same names list their paths.
+            resolution = finder.find(person.organisation)
+            found = [resolution.organisation] if resolution.organisation is not None else found[:2]
+        if len(found) != 1:
+            message = resolution.problem or (
                 f"单位“{person.organisation}”在您管理的地区内不止一个，请写全称"
                 if found
                 else f"找不到单位“{person.organisation}”（须为您管理地区内已有的单位）"

@@ -12,14 +12,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import bounds_message, check_date_in_bounds, plan_date_bounds, year_date_bounds
-from kaohe.organisations.models import Organisation, Region, pinyin_sort_key
+from kaohe.organisations.models import Organisation, pinyin_sort_key
+from kaohe.organisations.resolve import OrganisationResolver, Resolution, Unresolved
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.excel.checks import check_sums
@@ -258,13 +258,50 @@ def _problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
     return [{**asdict(p), "location": p.location} for p in ordered]
 
 
-def _desk_lookup(plan: Plan) -> dict[str, AssessorDesk]:
-    lookup: dict[str, AssessorDesk] = {}
-    for desk in AssessorDesk.objects.filter(plan=plan).select_related("organisation"):
-        for name in (desk.organisation.name, desk.organisation.short_name, *desk.alias_list()):
-            if name:
-                lookup[_norm(name)] = desk
+def _desk_lookup(plan: Plan) -> dict[str, list[AssessorDesk]]:
+    """The plan's desks by every name they go by (name, short name, aliases); a name may fit several desks."""
+    lookup: dict[str, list[AssessorDesk]] = {}
+    for desk in AssessorDesk.objects.filter(plan=plan).select_related("organisation").order_by("pk"):
+        for name in {desk.organisation.name, desk.organisation.short_name, *desk.alias_list()}:
+            known = lookup.setdefault(_norm(name), []) if name else None
+            if known is not None and desk not in known:
+                known.append(desk)
     return lookup
+
+
+class _DeskFinder:
+    """The desk an indicator table's 责任主体 cell names: by name or alias, or by region path
+    ("平顶山市/市司法局"); a name two desks share is a problem listing both, never a silent pick."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.desks = _desk_lookup(plan)
+        self._resolver: OrganisationResolver | None = None
+
+    @property
+    def resolver(self) -> OrganisationResolver:
+        if self._resolver is None:
+            self._resolver = OrganisationResolver(self.plan.organiser.region)
+        return self._resolver
+
+    def find(self, text: str) -> tuple[AssessorDesk | None, str]:
+        found = self.desks.get(_norm(text), [])
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            listed = "、".join(self.resolver.organisation_path(d.organisation) for d in found)
+            example = self.resolver.organisation_path(found[0].organisation)
+            return None, f"考核主体“{text}”有 {len(found)} 个：{listed}。不会自动选择其中之一，请写出区划路径，如“{example}”"
+        if "/" in text:
+            resolution = self.resolver.find(text)
+            if resolution.problem:
+                return None, resolution.problem
+            if resolution.organisation is not None:
+                for desks in self.desks.values():
+                    for desk in desks:
+                        if desk.organisation_id == resolution.organisation.pk:
+                            return desk, ""
+        return None, ""
 
 
 def analyse_indicators(
@@ -277,18 +314,22 @@ def analyse_indicators(
     if not table.level1:
         return table, problems, reading if table.column_reading else {}
     problems += check_sums(table, full_score=full_score)
-    desks = _desk_lookup(plan)
+    desks = _DeskFinder(plan)
     column = table.columns.get("assessor", "")
     unknown_hint = (
-        "（请先导入考核主体联系表，或在考核主体中添加别名）" if desks else "（本方案还没有考核主体，请先导入考核主体联系表）"
+        "（请先导入考核主体联系表，或在考核主体中添加别名）"
+        if desks.desks
+        else "（本方案还没有考核主体，请先导入考核主体联系表）"
     )
     for _, _, task in table.tasks():
-        if task.assessor and _norm(task.assessor) not in desks:
-            problems.append(
-                Problem(
-                    "error", "assessor_unknown", f"未知的考核主体“{task.assessor}”{unknown_hint}", table.sheet, task.row, column
-                )
-            )
+        if not task.assessor:
+            continue
+        desk, problem = desks.find(task.assessor)
+        if problem:
+            problems.append(Problem("error", "assessor_ambiguous", problem, table.sheet, task.row, column))
+        elif desk is None:
+            message = f"未知的考核主体“{task.assessor}”{unknown_hint}"
+            problems.append(Problem("error", "assessor_unknown", message, table.sheet, task.row, column))
     bounds, deadline_column = plan_date_bounds(plan), table.columns.get("deadline", "")
     for _, _, task in table.tasks():
         if task.deadline is not None and not bounds[0] <= task.deadline <= bounds[1]:
@@ -329,48 +370,98 @@ def _all_adjustment(level1: Any) -> bool:
     return bool(tasks) and all(t.adjustment for t in tasks)
 
 
+# A row naming an organisation: (name as written, 所属区划 column, Excel row).
+NamedRow = tuple[str, str, int | None]
+
+
+def _resolve_rows(
+    resolver: OrganisationResolver, rows: list[NamedRow], sheet: str, noun: str
+) -> tuple[dict[int, Resolution], list[Problem], list[str]]:
+    """Each row's resolution along the region tree below the office (by row index), the problems (ambiguous,
+    outside the office's regions, two rows naming one organisation) and what the import would create."""
+    resolver.preload([part for name, _, _ in rows for part in (name, name.replace(" ", ""), name.rsplit("/", 1)[-1])])
+    resolutions: dict[int, Resolution] = {}
+    problems: list[Problem] = []
+    created: list[str] = []
+    seen: dict[Any, int | None] = {}
+    for i, (name, region_path, row) in enumerate(rows):
+        resolution = resolver.find(name, region_path)
+        resolutions[i] = resolution
+        if resolution.problem:
+            problems.append(Problem("error", f"organisation_{resolution.code or 'unresolved'}", resolution.problem, sheet, row))
+            continue
+        if resolution.organisation is not None:
+            key: Any = resolution.organisation.pk
+            where = resolver.organisation_path(resolution.organisation)
+        else:
+            key = (resolution.region_id, tuple(resolution.new_regions), resolution.name)
+            where = resolver.describe(resolution)
+            created.append(where)
+        if key in seen:
+            message = f"{noun}“{name}”与第{seen[key]}行是同一单位（{where}）"
+            problems.append(Problem("error", "organisation_twice", message, sheet, row))
+        seen.setdefault(key, row)
+    return resolutions, problems, created
+
+
+def _created_summary(created: list[str]) -> dict[str, Any]:
+    return {"new_organisations": created[:NEW_SHOWN], "new_organisation_count": len(created)} if created else {}
+
+
+NEW_SHOWN = 200  # organisations to be created, listed on the preview (the count covers all)
+
+
 def _analyse_units(plan: Plan, data: bytes) -> tuple[UnitTable, list[Problem], dict[str, Any]]:
     table = parse_unit_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
     problems = list(table.problems)
-    existing = {
-        _norm(u.organisation.name): u.category.name
-        for u in PlanUnit.objects.filter(plan=plan).select_related("organisation", "category")
-    }
+    resolver = OrganisationResolver(plan.organiser.region)
+    named = _named_rows(table)
+    resolutions, found_problems, created = _resolve_rows(resolver, named, table.sheet, "单位")
+    problems += found_problems
+    existing = {u.organisation_id: u.category.name for u in PlanUnit.objects.filter(plan=plan).select_related("category")}
     by_category: dict[str, int] = {}
-    for row in table.units:
+    for i, row in enumerate(table.units):
         by_category[row.category] = by_category.get(row.category, 0) + 1
-        old = existing.get(_norm(row.name))
+        org = resolutions[i].organisation
+        old = existing.get(org.pk) if org is not None else None
         if old and old != row.category:
             problems.append(
                 Problem("warning", "unit_moved", f"“{row.name}”原属类别“{old}”，导入后改为“{row.category}”", table.sheet, row.row)
             )
-    summary = {"sheet": table.sheet, "units": len(table.units), "by_category": by_category}
-    return table, problems, {**summary, **_account_summary(plan, _account_rows(table), Role.UNIT, table.sheet)}
+    summary = {"sheet": table.sheet, "units": len(table.units), "by_category": by_category, **_created_summary(created)}
+    accounts = _account_summary(plan, _account_rows(table), resolutions, Role.UNIT, table.sheet)
+    return table, problems, {**summary, **accounts}
 
 
 def _analyse_desks(plan: Plan, data: bytes) -> tuple[DeskTable, list[Problem], dict[str, Any]]:
     table = parse_desk_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
-    summary = {"sheet": table.sheet, "assessors": len(table.desks)}
-    return table, list(table.problems), {**summary, **_account_summary(plan, _account_rows(table), Role.DESK, table.sheet)}
+    resolver = OrganisationResolver(plan.organiser.region)
+    named = _named_rows(table)
+    resolutions, found_problems, created = _resolve_rows(resolver, named, table.sheet, "考核主体")
+    summary = {"sheet": table.sheet, "assessors": len(table.desks), **_created_summary(created)}
+    accounts = _account_summary(plan, _account_rows(table), resolutions, Role.DESK, table.sheet)
+    return table, [*table.problems, *found_problems], {**summary, **accounts}
 
 
-# A row that names a 督导平台登录账号: (organisation name, display name, 登录账号, Excel row).
-AccountRow = tuple[str, str, str, int | None]
+# A row that names a 督导平台登录账号: (index of the row in its table, organisation name, display name, 登录账号,
+# Excel row).
+AccountRow = tuple[int, str, str, str, int | None]
 
 
 def _account_rows(table: UnitTable | DeskTable) -> list[AccountRow]:
     if isinstance(table, UnitTable):
-        return [(u.name, u.contact or u.name, u.account, u.row) for u in table.units if u.account]
-    return [(a.name, a.contact or a.name, a.account, a.row) for a in table.desks if a.account]
+        return [(i, u.name, u.contact or u.name, u.account, u.row) for i, u in enumerate(table.units) if u.account]
+    return [(i, a.name, a.contact or a.name, a.account, a.row) for i, a in enumerate(table.desks) if a.account]
 
 
-def _find_organisation(plan: Plan, name: str) -> Organisation | None:
-    """The organisation ``_resolve_organisation`` would pick, without creating one."""
-    region = plan.organiser.region
-    return Organisation.objects.filter(name=name).filter(Q(region=region) | Q(region__parent=region)).order_by("id").first()
+def _named_rows(table: UnitTable | DeskTable) -> list[NamedRow]:
+    rows = table.units if isinstance(table, UnitTable) else table.desks
+    return [(r.written or r.name, r.region_path, r.row) for r in rows]
 
 
-def _account_summary(plan: Plan, rows: list[AccountRow], role: Role, sheet: str) -> dict[str, Any]:
+def _account_summary(
+    plan: Plan, rows: list[AccountRow], resolutions: dict[int, Resolution], role: Role, sheet: str
+) -> dict[str, Any]:
     """What creating the login accounts of the table would do, checked now (nothing written): the number of
     rows with a 登录账号 and every problem, shown on the preview next to the choice to create them."""
     from kaohe.accounts import bulk
@@ -378,9 +469,10 @@ def _account_summary(plan: Plan, rows: list[AccountRow], role: Role, sheet: str)
     if not rows:
         return {}
     requests = []
-    for name, display, username, row in rows:
+    for index, name, display, username, row in rows:
+        resolution = resolutions[index]
         # An organisation the import will create has no account yet: a new, unsaved one stands in for it.
-        org = _find_organisation(plan, name) or Organisation(name=name, region=plan.organiser.region)
+        org = resolution.organisation or Organisation(name=resolution.name or name, region=plan.organiser.region)
         requests.append(bulk.AccountRequest(row, username, display, org, role, sheet=sheet))
     check = bulk.check_requests(requests)
     return {
@@ -394,9 +486,11 @@ def _account_requests(plan: Plan, table: UnitTable | DeskTable, role: Role) -> l
     from kaohe.accounts import bulk
 
     sheet = table.sheet
+    resolver = OrganisationResolver(plan.organiser.region)
+    named = _named_rows(table)
     return [
-        bulk.AccountRequest(row, username, display, _resolve_organisation(plan, name), role, sheet=sheet)
-        for name, display, username, row in _account_rows(table)
+        bulk.AccountRequest(row, username, display, _resolve_organisation(resolver, *named[index][:2]), role, sheet=sheet)
+        for index, _, display, username, row in _account_rows(table)
     ]
 
 
@@ -612,7 +706,7 @@ def _write_indicators(plan: Plan, record: PlanImport, table: IndicatorTable) -> 
         category.save(update_fields=["full_score"])
     old_tasks = category.indicators.filter(level=Level.TASK).count()
     category.indicators.all().delete()
-    desks = _desk_lookup(plan)
+    desks = _DeskFinder(plan)
     # Depth-first numbering, so that ordering by ``order`` lists each node right after its parent.
     order = 0
 
@@ -656,7 +750,7 @@ def _write_indicators(plan: Plan, record: PlanImport, table: IndicatorTable) -> 
                         materials=task.materials,
                         deadline=task.deadline,
                         requirement=task.requirement,
-                        assessor=desks.get(_norm(task.assessor)) if task.assessor else None,
+                        assessor=desks.find(task.assessor)[0] if task.assessor else None,
                         adjustment=task.adjustment,
                         counts_next_year=task.counts_next_year,
                         source_row=task.row,
@@ -672,40 +766,27 @@ def _write_indicators(plan: Plan, record: PlanImport, table: IndicatorTable) -> 
     return {"category": category.name, "replaced_tasks": old_tasks}
 
 
-def _county_region(parent: Region, org_name: str) -> Region:
-    name = org_name.removesuffix("人民政府")
-    region, _ = Region.objects.get_or_create(parent=parent, name=name, defaults={"level": Region.Level.COUNTY})
-    return region
-
-
-def _resolve_organisation(plan: Plan, name: str) -> Organisation:
-    """Find the organisation by name in the organiser's region (or a county below), else create it."""
-    region = plan.organiser.region
-    found = Organisation.objects.filter(name=name).filter(Q(region=region) | Q(region__parent=region)).order_by("id").first()
-    if found:
-        return found
-    if name.endswith("人民政府"):
-        return Organisation.objects.create(name=name, kind=Organisation.Kind.GOVERNMENT, region=_county_region(region, name))
-    kind = Organisation.Kind.GOVERNMENT if name.endswith("管委会") else Organisation.Kind.DEPARTMENT
-    # A section of a department ("市司法局依法行政指导科") hangs under the longest matching department.
-    parent = None
-    candidates = Organisation.objects.filter(region=region, kind=Organisation.Kind.DEPARTMENT, parent__isnull=True)
-    for org in sorted(candidates, key=lambda o: -len(o.name)):
-        if name.startswith(org.name) and len(name) > len(org.name):
-            parent, kind = org, Organisation.Kind.SECTION
-            break
-    return Organisation.objects.create(name=name, kind=kind, region=region, parent=parent)
+def _resolve_organisation(resolver: OrganisationResolver, name: str, region_path: str = "") -> Organisation:
+    """The organisation a row names below the office, created when there is none (the preview checked it)."""
+    try:
+        org = resolver.resolve(name, region_path)
+    except Unresolved as exc:
+        raise ImportRejected(f"“{name}”：{exc.message}") from exc
+    if not resolver.contains(org):  # never: the resolver looks only below the office
+        raise ImportRejected(f"单位“{org.name}”不在本方案组织单位所辖区划内，不能作为考核对象或考核主体")
+    return org
 
 
 def _write_units(plan: Plan, table: UnitTable) -> dict[str, Any]:
     before = {"units": plan.units.count()}
     categories = {c.name: c for c in plan.categories.all()}
+    resolver = OrganisationResolver(plan.organiser.region)
     for row in table.units:
         category = categories.get(row.category)
         if category is None:
             category = Category.objects.create(plan=plan, name=row.category, order=len(categories) + 1)
             categories[row.category] = category
-        org = _resolve_organisation(plan, row.name)
+        org = _resolve_organisation(resolver, row.written or row.name, row.region_path)
         if row.sort_key and org.sort_key != row.sort_key:
             org.sort_key = row.sort_key
             org.save(update_fields=["sort_key", "updated_at"])
@@ -715,8 +796,9 @@ def _write_units(plan: Plan, table: UnitTable) -> dict[str, Any]:
 
 def _write_desks(plan: Plan, table: DeskTable) -> dict[str, Any]:
     before = {"desks": plan.desks.count()}
+    resolver = OrganisationResolver(plan.organiser.region)
     for row in table.desks:
-        org = _resolve_organisation(plan, row.name)
+        org = _resolve_organisation(resolver, row.written or row.name, row.region_path)
         AssessorDesk.objects.update_or_create(
             plan=plan,
             organisation=org,

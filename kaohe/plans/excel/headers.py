@@ -89,12 +89,16 @@ COLUMN_ROLES: tuple[str, ...] = (
     "materials",
 )
 
+# An optional column naming the unit's region path ("平顶山市/舞钢市"), for a plan reaching below its own region.
+REGION_HEADERS = ("所属区划", "区划", "区划路径", "路径", "所属地区", "行政区划")
+
 UNIT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("单位名称", "单位", "名称", "考核对象", "考核对象名称"),
     "category": ("类别", "考核对象类别", "分类", "单位类别"),
     "sort_key": ("排序", "排序码", "排序号"),
     "contact": ("联系人", "姓名"),
     "account": ("督导平台登录账号", "登录账号", "账号", "平台账号", "督导平台账号"),
+    "region": REGION_HEADERS,
 }
 
 ASSESSOR_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -104,6 +108,7 @@ ASSESSOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     "phone": ("联系电话", "电话", "手机", "手机号码"),
     "address": ("联系地址", "地址", "办公地址"),
     "account": ("督导平台登录账号", "登录账号", "账号", "平台账号", "督导平台账号"),
+    "region": REGION_HEADERS,
 }
 
 

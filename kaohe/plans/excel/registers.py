@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from .headers import ASSESSOR_SYNONYMS, UNIT_SYNONYMS, Header, is_header_text
 from .text import cell_text, squash
 from .types import ERROR, DeskRow, DeskTable, Problem, UnitRow, UnitTable
 from .workbook import Grid, column_letter
 
-UNIT_LABELS = {"name": "单位名称", "category": "类别", "sort_key": "排序", "contact": "联系人", "account": "督导平台登录账号"}
+UNIT_LABELS = {
+    "name": "单位名称",
+    "category": "类别",
+    "sort_key": "排序",
+    "contact": "联系人",
+    "account": "督导平台登录账号",
+    "region": "所属区划",
+}
 UNIT_REQUIRED: list[tuple[str, ...]] = [("name",), ("category",)]
 
 ASSESSOR_LABELS = {
@@ -17,8 +26,21 @@ ASSESSOR_LABELS = {
     "phone": "联系电话",
     "address": "联系地址",
     "account": "督导平台登录账号",
+    "region": "所属区划",
 }
 ASSESSOR_REQUIRED: list[tuple[str, ...]] = [("name",), ("contact", "phone", "address", "account")]
+
+
+def spaced_text(text: str) -> str:
+    """A name cell with spaces inside ("平顶山市 舞钢市人民政府"), one space between its words; "" without.
+    The name itself is read with every space removed; the resolver tries the spaced words as a region path."""
+    words = text.split()
+    return " ".join(words) if len(words) > 1 else ""
+
+
+def path_text(text: str) -> str:
+    """A 所属区划 cell as a path: "平顶山市 舞钢市", "平顶山市／舞钢市" → "平顶山市/舞钢市"."""
+    return "/".join(p for p in (squash(p) for p in re.split(r"[/／\\>＞\s]+", text)) if p)
 
 
 class _RegisterReader:
@@ -74,17 +96,21 @@ def read_units(grid: Grid, header: Header) -> UnitTable:
             continue
         if not category:
             reader.error("unit_category_missing", f"单位“{name}”缺少类别", row, "category")
-        if name in seen:
-            reader.error("duplicate_unit", f"单位“{name}”与第{seen[name]}行重复", row, "name")
+        region = path_text(reader.text(row, "region"))
+        key = f"{region}/{name}"
+        if key in seen:
+            reader.error("duplicate_unit", f"单位“{name}”与第{seen[key]}行重复", row, "name")
             continue
-        seen[name] = row
+        seen[key] = row
         account = squash(reader.text(row, "account"))
         if account and account.lower() in accounts:
             message = f"督导平台登录账号“{account}”与第{accounts[account.lower()]}行重复"
             reader.error("duplicate_account", message, row, "account")
         if account:
             accounts.setdefault(account.lower(), row)
-        units.append(UnitRow(category, name, reader.text(row, "sort_key"), row, squash(reader.text(row, "contact")), account))
+        contact = squash(reader.text(row, "contact"))
+        written = spaced_text(reader.text(row, "name"))
+        units.append(UnitRow(category, name, reader.text(row, "sort_key"), row, contact, account, region, written))
     if not units and not reader.problems:
         reader.error("no_units", "表头下方没有任何单位", header.row + 1, "name")
     return UnitTable(units=units, problems=reader.problems, sheet=grid.title)
@@ -102,11 +128,13 @@ def read_desks(grid: Grid, header: Header) -> DeskTable:
         if not name:
             reader.error("assessor_name_missing", "缺少单位（考核主体）名称", row, "name")
             continue
-        if name in names:
-            message = f"考核主体“{name}”与第{names[name]}行重复"
+        region = path_text(reader.text(row, "region"))
+        key = f"{region}/{name}"
+        if key in names:
+            message = f"考核主体“{name}”与第{names[key]}行重复"
             reader.error("duplicate_assessor", message, row, "name")
             continue
-        names[name] = row
+        names[key] = row
         account = squash(reader.text(row, "account"))
         if account and account.lower() in accounts:
             message = f"督导平台登录账号“{account}”与第{accounts[account.lower()]}行重复"
@@ -122,6 +150,8 @@ def read_desks(grid: Grid, header: Header) -> DeskTable:
                 address=squash(reader.text(row, "address")),
                 account=account,
                 row=row,
+                region_path=region,
+                written=spaced_text(reader.text(row, "name")),
             )
         )
     if not desks and not reader.problems:

@@ -84,6 +84,8 @@ class UnitRow:
     row: int | None = None
     contact: str = ""  # optional columns: who uses the unit's platform account, and its 登录账号
     account: str = ""
+    region_path: str = ""  # optional 所属区划 column: where below the office the unit lies ("平顶山市/舞钢市")
+    written: str = ""  # the name with its inner spaces, if any ("平顶山市 舞钢市人民政府"): perhaps a region path
 
 
 @dataclass
@@ -106,6 +108,8 @@ class DeskRow:
     address: str
     account: str
     row: int | None = None
+    region_path: str = ""  # optional 所属区划 column, as for units
+    written: str = ""  # as for units
 
 
 @dataclass
