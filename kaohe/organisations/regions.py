@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kaohe.organisations.models import Region
+from django.db.models import Exists, OuterRef
+
+from kaohe.organisations.models import Organisation, Region
 
 Level = Region.Level
 
@@ -90,10 +92,17 @@ def top_region_ids() -> set[int]:
 
     An installation set up for one city (``setup_installation --city``) has a province above it only as a
     container: while no organisation sits in a region above, the highest regions that hold organisations are
-    the top (the city). So the top is where the installation's own administrators are.
+    the top (the city). So the top is where the installation's own administrators are. One query.
     """
-    parents = dict(Region.objects.values_list("pk", "parent_id"))
-    with_orgs = set(Region.objects.filter(organisations__isnull=False).values_list("pk", flat=True))
+    rows = Region.objects.annotate(held=Exists(Organisation.objects.filter(region=OuterRef("pk")))).values_list(
+        "pk", "parent_id", "held"
+    )
+    parents: dict[int, int | None] = {}
+    with_orgs: set[int] = set()
+    for pk, parent_id, held in rows:
+        parents[pk] = parent_id
+        if held:
+            with_orgs.add(pk)
 
     def ancestors(pk: int) -> Iterable[int]:
         seen: set[int] = set()
