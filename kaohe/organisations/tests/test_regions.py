@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from kaohe.organisations.models import Region
@@ -75,3 +77,20 @@ def test_top_regions_are_the_highest_holding_organisations() -> None:
     f.OrganisationFactory.create(name="测试省司法厅", region=province)
     top = top_region_ids()
     assert province.pk in top and city.pk not in top and county.pk not in top
+
+
+@pytest.mark.parametrize(
+    ("name", "parent", "level"),
+    [
+        ("舞钢市", "city", "county_city"),
+        ("新华区", "city", "district"),
+        ("宝丰县", "city", "county"),
+        ("高新区管委会", "city", "zone"),
+        ("赵庄镇", "county", "town"),
+        ("矿工路街道", "district", "subdistrict"),
+        ("城关", "city", "county"),  # says nothing: stays what it was
+    ],
+)
+def test_the_data_migration_retypes_stored_counties_by_name(name: str, parent: str, level: str) -> None:
+    migration = importlib.import_module("kaohe.organisations.migrations.0004_retype_regions")
+    assert migration._level(name, parent) == level
