@@ -25,6 +25,7 @@ from kaohe.organisations.roles import (
     ADMIN_ROLES,
     DRAFT_ROLES,
     GLOBAL_CAPABILITIES,
+    REGIONAL_CAPABILITIES,
     ROLE_CAPABILITIES,
     TOP_LEVEL_CAPABILITIES,
     Role,
@@ -190,6 +191,8 @@ def admin_region_ids(user: Any, capability: str = "accounts:manage") -> set[int]
     """The regions in which the user exercises an admin ``capability`` (``roles.REGIONAL_CAPABILITIES``): the
     region of each organisation in which they hold a role granting it, and every region below it (a city's
     counties and towns). Empty without the capability."""
+    if capability not in REGIONAL_CAPABILITIES:
+        raise ValueError(f"{capability} is not exercised by region")
     cache: dict[str, set[int]] = getattr(user, _REGION_CACHE_ATTR, None) or {}
     if capability in cache:
         return cache[capability]
