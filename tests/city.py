@@ -46,8 +46,8 @@ ZFJD = "市司法局行政执法协调监督科"
 # username, display name, organisation, role — the personas of conftest.Personas
 ACCOUNTS = (
     ("office", "考核办测试用户", OFFICE, Role.OFFICE),
-    ("desk_yfxz", "依法行政指导科测试用户", YFXZ, Role.ASSESSOR),
-    ("desk_czj", "财政局测试用户", "市财政局", Role.ASSESSOR),
+    ("desk_yfxz", "依法行政指导科测试用户", YFXZ, Role.DESK),
+    ("desk_czj", "财政局测试用户", "市财政局", Role.DESK),
     ("unit_wugang", "舞钢市测试用户", "舞钢市人民政府", Role.UNIT),
     ("unit_sfj", "市司法局测试用户", "市司法局", Role.UNIT),
     ("viewer", "领导小组测试用户", OFFICE, Role.VIEWER),

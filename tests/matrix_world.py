@@ -91,7 +91,7 @@ def applied_units_import(plan: Any, office: Any) -> Any:
 
 def build_world() -> World:
     from kaohe.accounts.models import User, UserSession
-    from kaohe.core import calendar_services
+    from kaohe.core import services_calendar
     from kaohe.core.calendar import BUILTIN_YEARS
     from kaohe.inspections.abilitytests import services as abilitytests
     from kaohe.inspections.abilitytests.draws import Rule
@@ -107,13 +107,13 @@ def build_world() -> World:
     from kaohe.plans.constants import Adjustment, Level, Method
     from kaohe.plans.models import Indicator, Plan, PlanUnit
     from kaohe.results import services as results
-    from kaohe.reviews import rectification
     from kaohe.reviews import services as reviews
+    from kaohe.reviews import services_rectification
     from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
-    from kaohe.scoring import adjustments
     from kaohe.scoring import services as scoring
-    from kaohe.scoring.adjustments import VetoKind
+    from kaohe.scoring import services_adjustments
     from kaohe.scoring.models import Evaluation, GradeChoice
+    from kaohe.scoring.services_adjustments import VetoKind
     from kaohe.submissions import services as submissions
     from kaohe.submissions.models import EvidenceFile
 
@@ -176,11 +176,11 @@ def build_world() -> World:
         actor=office, plan=plan, unit=wugang, task=desk_tasks[1], reason="本年度未发生该类事项"
     )
     world.ids["na_id"] = not_applicable
-    application = adjustments.bonus_application_submit(
+    application = services_adjustments.bonus_application_submit(
         actor=unit, plan=plan, unit=wugang, kind="award", matter="获评省级法治政府建设示范县", evidence=pdf("表彰决定.pdf")
     )
     world.ids["application_id"] = application
-    deduction = adjustments.deduction_record(
+    deduction = services_adjustments.deduction_record(
         actor=office,
         plan=plan,
         unit=wugang,
@@ -191,7 +191,7 @@ def build_world() -> World:
         reason="经查，该决策未经合法性审查",
     )
     world.ids["deduction_id"] = deduction
-    flag = adjustments.veto_flag_set(
+    flag = services_adjustments.veto_flag_set(
         actor=office, plan=plan, unit=wugang, flag=VetoKind.TWO_LOST_LAWSUITS, note="（2020）豫04行终12号、13号"
     )
     world.ids["flag_id"] = flag
@@ -325,7 +325,7 @@ def build_world() -> World:
     # 整改: the problem became 舞钢's rectification item; 舞钢 reports on it.
     item = RectificationItem.objects.get(plan=plan, unit=wugang)
     with beijing(2021, 5, 20):
-        report = rectification.rectification_report(
+        report = services_rectification.rectification_report(
             actor=unit, plan=plan, item=item, text="已建立备案台账，按月报送", attachment=pdf("整改报告.pdf")
         )
     for name in ("reviews:rectification_report", "reviews:rectification_decide", "reviews:rectification_due"):
@@ -334,7 +334,7 @@ def build_world() -> World:
 
     # 结果: computed (complete), consulted with a copy recipient, approved and published.
     # An undecided 加分申请 blocks publication (finding 8 of the penetration test): the office decides it first.
-    adjustments.bonus_application_decide(actor=office, plan=plan, application=application, approve=True)
+    services_adjustments.bonus_application_decide(actor=office, plan=plan, application=application, approve=True)
     snapshot = results.results_compute(actor=office, plan=plan, missing_policy="report")
     assert snapshot.complete, "every unit must be graded for the release"
     world.ids["snapshot_id"] = snapshot
@@ -353,7 +353,7 @@ def build_world() -> World:
     results.release_publish(actor=office, plan=plan, release=release)
 
     # The working-day calendar (installation-wide) and a login session of the office.
-    year = calendar_services.holiday_year_copy_builtin(actor=office, year=max(BUILTIN_YEARS))
+    year = services_calendar.holiday_year_copy_builtin(actor=office, year=max(BUILTIN_YEARS))
     world.ids["date_id"] = year.dates.order_by("date")[0]
     Client().force_login(office)
     world.ids["session_id"] = UserSession.objects.filter(user=office).order_by("-pk")[0]

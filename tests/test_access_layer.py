@@ -59,6 +59,8 @@ QUERYSET_METHODS = frozenset(
 # Views that need no access call, each with its reason: public pages, and pages about the signed-in person only.
 NO_ACCESS_CALL: dict[str, str] = {
     "kaohe.core.views.healthz": "health check for the load balancer, public",
+    "kaohe.core.views.home": "the signed-in person's own home: each section comes from the app that registers it "
+    "(core/home.py), which asks kaohe.access for that person's memberships, plans and to-dos",
     "kaohe.accounts.admin._login_through_the_platform": "the Django admin's login: sends to the platform's login, "
     "or 403 to anyone the admin site itself refuses (superusers only)",
     "kaohe.accounts.views.LoginView": "login page, public",

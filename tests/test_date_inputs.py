@@ -28,8 +28,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from kaohe.accounts.models import User
-from kaohe.core.calendar_models import HolidayCalendarYear
 from kaohe.core.dates import SITE_DATE_BOUNDS, Bounds, bounds_message
+from kaohe.core.models_calendar import HolidayCalendarYear
 from kaohe.inspections.casefiles.models import CaseFile, ListingExtension
 from kaohe.inspections.fieldwork.models import FieldAssignment
 from kaohe.organisations.models import Membership
@@ -692,18 +692,18 @@ def _extension(plan: Plan, personas: Any) -> Act:
 
 
 def _rectification_due(plan: Plan, personas: Any) -> Act:
-    from kaohe.reviews import rectification
+    from kaohe.reviews import services_rectification
 
     item = _rectification_item(plan, personas)["item"]
-    return lambda day: rectification.rectification_due_change(
+    return lambda day: services_rectification.rectification_due_change(
         actor=personas.office, plan=plan, item=item, due_date=day, reason="延长"
     )
 
 
 def _rectification_setting(plan: Plan, personas: Any) -> Act:
-    from kaohe.reviews import rectification
+    from kaohe.reviews import services_rectification
 
-    return lambda day: rectification.rectification_setting_set(actor=personas.office, plan=plan, due_date=day)
+    return lambda day: services_rectification.rectification_setting_set(actor=personas.office, plan=plan, due_date=day)
 
 
 def _release_start(plan: Plan, personas: Any) -> Act:

@@ -60,7 +60,7 @@ def test_field_and_case_review_scores_flow_into_the_unit_breakdown(personas, lis
     first_item = ChecklistItem.objects.filter(plan=plan).order_by("order").first()
     for n, sampled in enumerate(SampledFile.objects.filter(sample__unit=unit).order_by("position")):
         deduction = "10" if n == 0 else "0"
-        casefiles.review_save(
+        casefiles.case_review_save(
             actor=personas.reviewer2,
             plan=plan,
             sampled=sampled,

@@ -172,7 +172,7 @@ def build_units(rows: list[Row], path: Path) -> None:
     save_reproducibly(workbook, path)
 
 
-def build_assessors(rows: list[Row], path: Path) -> None:
+def build_desks(rows: list[Row], path: Path) -> None:
     workbook, ws = new_sheet("附件2")
     annex_label(ws, 2)
     banner(ws, 2, "平顶山市2020年度依法行政考核主体联系表", TITLE_FONT, 6, 36)
@@ -283,7 +283,7 @@ def outputs(source_dir: Path) -> Iterator[tuple[str, Callable[[Path], None]]]:
     units = read_csv("units.csv", source_dir)
     assessors = read_csv("assessors.csv", source_dir)
     yield "units.xlsx", lambda path: build_units(units, path)
-    yield "assessors.xlsx", lambda path: build_assessors(assessors, path)
+    yield "assessors.xlsx", lambda path: build_desks(assessors, path)
     yield "indicators-county.xlsx", lambda path: build_wide(county, path, "附件3", 3, COUNTY_SUBTITLE)
     yield "indicators-dept1.xlsx", lambda path: build_dept1(dept1, path)
     yield "indicators-dept2.xlsx", lambda path: build_wide(dept2, path, "附件5", 5, "（部门2）")

@@ -97,9 +97,9 @@ def plan_roles(user: Any, plan: Any) -> frozenset[Role]:
         viewer_orgs = by_role.get(Role.VIEWER, set())
         if viewer_orgs and (plan.organiser_id in viewer_orgs or plan.member_organisations.filter(pk__in=viewer_orgs).exists()):
             roles.add(Role.VIEWER)
-        desk_orgs = by_role.get(Role.ASSESSOR, set())
+        desk_orgs = by_role.get(Role.DESK, set())
         if desk_orgs and plan.desks.filter(organisation_id__in=desk_orgs).exists():
-            roles.add(Role.ASSESSOR)
+            roles.add(Role.DESK)
         unit_orgs = by_role.get(Role.UNIT, set())
         if unit_orgs and plan.units.filter(organisation_id__in=unit_orgs).exists():
             roles.add(Role.UNIT)

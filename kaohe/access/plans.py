@@ -22,7 +22,7 @@ def plans_visible_to(user: Any) -> QuerySet[Plan]:
         return Plan.objects.none()
     office = org_ids_with_role(user, Role.OFFICE)
     viewer = org_ids_with_role(user, Role.VIEWER)
-    desk = org_ids_with_role(user, Role.ASSESSOR)
+    desk = org_ids_with_role(user, Role.DESK)
     unit = org_ids_with_role(user, Role.UNIT)
     others = registered_plan_ids(user)
     published = ~Q(status=Plan.Status.DRAFT)
@@ -113,9 +113,9 @@ def own_unit_organisation_ids(user: Any, plan: Plan) -> set[int]:
 
 def desk_ids(user: Any, plan: Plan) -> set[int]:
     """Primary keys of the plan's assessor desks the user works for."""
-    if Role.ASSESSOR not in plan_roles(user, plan):
+    if Role.DESK not in plan_roles(user, plan):
         return set()
-    orgs = org_ids_with_role(user, Role.ASSESSOR)
+    orgs = org_ids_with_role(user, Role.DESK)
     return set(AssessorDesk.objects.filter(plan=plan, organisation_id__in=orgs).values_list("pk", flat=True))
 
 
@@ -148,7 +148,7 @@ def search_scope(user: Any) -> SearchScope:
     unit_list_plans: set[int] = set()
     unit_plans: set[int] = set()
     unit_orgs = org_ids_with_role(user, Role.UNIT)
-    desk_orgs = org_ids_with_role(user, Role.ASSESSOR)
+    desk_orgs = org_ids_with_role(user, Role.DESK)
     for plan in plans_visible_to(user):
         roles = plan_roles(user, plan)
         if can(user, "unit:view", plan):
@@ -164,7 +164,7 @@ def search_scope(user: Any) -> SearchScope:
             units |= Q(plan=plan, organisation_id__in=unit_orgs)
             tasks |= Q(plan=plan, level=Level.TASK, category_id__in=own.values("category_id"))
             files |= Q(submission__plan=plan, submission__unit__organisation_id__in=unit_orgs)
-        if Role.ASSESSOR in roles:
+        if Role.DESK in roles:
             tasks |= Q(plan=plan, level=Level.TASK, assessor__organisation_id__in=desk_orgs)
             files |= Q(submission__plan=plan, submission__task__assessor__organisation_id__in=desk_orgs)
     own_units: dict[tuple[int, int], int] = {}

@@ -46,14 +46,14 @@ def consulting_organisations(user: Any, plan: Plan) -> list[Organisation]:
     (考核主体) and the organiser or member organisations they view as (查看)."""
     roles = plan_roles(user, plan)
     wanted: set[int] = set()
-    if Role.ASSESSOR in roles:
-        desks = org_ids_with_role(user, Role.ASSESSOR)
+    if Role.DESK in roles:
+        desks = org_ids_with_role(user, Role.DESK)
         wanted |= set(AssessorDesk.objects.filter(plan=plan, organisation_id__in=desks).values_list("organisation_id", flat=True))
     if Role.VIEWER in roles:
         viewer = org_ids_with_role(user, Role.VIEWER)
         wanted |= {plan.organiser_id} & viewer
         wanted |= set(plan.member_organisations.filter(pk__in=viewer).values_list("pk", flat=True))
-    return [m.organisation for m in memberships(user) if m.organisation_id in wanted and m.role in (Role.ASSESSOR, Role.VIEWER)]
+    return [m.organisation for m in memberships(user) if m.organisation_id in wanted and m.role in (Role.DESK, Role.VIEWER)]
 
 
 def receiving_organisation_ids(user: Any, plan: Plan) -> set[int]:

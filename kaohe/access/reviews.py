@@ -12,7 +12,7 @@ from kaohe.access.base import can, is_own_unit, plan_roles, require
 from kaohe.access.plans import get_unit_for_user, own_unit_organisation_ids, own_units
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.reviews.models import Feedback, RectificationItem, RectificationReport, ReviewRequest
-from kaohe.reviews.rectification import items_of
+from kaohe.reviews.services_rectification import items_of
 
 
 def review_units(user: Any, plan: Plan) -> list[PlanUnit]:

@@ -40,7 +40,7 @@ from kaohe.organisations.roles import ADMIN_ROLES, PLAN_ROLES, Role
 
 SOURCE_PEOPLE = "people_import"
 SOURCE_PLAN = "plan_import"
-ROLE_WORDS: dict[str, Role] = {**{r.label: r for r in Role}, "实地考察组成员": Role.FIELD_GROUP, "考核主体联系人": Role.ASSESSOR}
+ROLE_WORDS: dict[str, Role] = {**{r.label: r for r in Role}, "实地考察组成员": Role.FIELD_GROUP, "考核主体联系人": Role.DESK}
 
 
 class BulkRejected(Exception):

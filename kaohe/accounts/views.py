@@ -3,7 +3,7 @@ security administrator's page (lockouts and the policy in force)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,6 +30,7 @@ from kaohe.accounts.forms import (
     TotpResetForm,
     UnlockForm,
 )
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.accounts.models import User
 from kaohe.core.redirects import safe_path
 
@@ -122,8 +123,8 @@ def _keep_session_row(request: HttpRequest, user: User) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     reason = policy.password_change_reason(user)
     form = PolicyPasswordChangeForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -152,9 +153,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def sessions(request: HttpRequest) -> HttpResponse:
+def sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """我的登录会话: the user's own live sessions, the current one marked."""
-    user = cast(User, request.user)
+    user = request.user
     services.user_sessions_prune(user=user)
     current = request.session.session_key
     rows = [
@@ -170,8 +171,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
-    user = cast(User, request.user)
+def session_end(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    user = request.user
     row = selectors.get_own_session(user, session_id)
     if row.session_id == request.session.session_key:
         auth_logout(request)  # this very session: an ordinary logout (audited by the logout signal)
@@ -183,8 +184,8 @@ def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sessions_end_others(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def sessions_end_others(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     ended = services.user_sessions_end_others(actor=user, user=user, keep_session_key=request.session.session_key)
     messages.success(request, f"已退出其他 {ended} 个会话。" if ended else "没有其他会话。")
     return redirect("accounts:sessions")
@@ -194,9 +195,9 @@ def sessions_end_others(request: HttpRequest) -> HttpResponse:
 
 
 def _totp_page(
-    request: HttpRequest, *, code_form: TotpCodeForm | None = None, disable_form: TotpDisableForm | None = None
+    request: AuthenticatedHttpRequest, *, code_form: TotpCodeForm | None = None, disable_form: TotpDisableForm | None = None
 ) -> HttpResponse:
-    user = cast(User, request.user)
+    user = request.user
     device = selectors.totp_device(user)
     context: dict[str, Any] = {
         "device": device,
@@ -217,9 +218,9 @@ def _totp_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def email_notifications(request: HttpRequest) -> HttpResponse:
+def email_notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """邮件通知: the user opts in to (or out of) e-mail copies of their in-app notifications."""
-    user = cast(User, request.user)
+    user = request.user
     if request.method == "POST":
         form = EmailNotificationsForm(request.POST)
         if form.is_valid():
@@ -236,15 +237,15 @@ def email_notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def totp_status(request: HttpRequest) -> HttpResponse:
+def totp_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     """双因素认证: enable (secret + QR, then a code), or disable (password + code)."""
     return _totp_page(request)
 
 
 @login_required
 @require_POST
-def totp_start(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def totp_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     try:
         services.totp_device_start(actor=user, user=user)
     except ValidationError as error:
@@ -254,8 +255,8 @@ def totp_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def totp_confirm(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def totp_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     device = selectors.totp_device(user)
     if device is None or device.is_confirmed:
         messages.info(request, "没有待确认的设置。")
@@ -274,8 +275,8 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def totp_disable(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def totp_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not selectors.totp_enabled(user):
         messages.info(request, "双因素认证尚未启用。")
         return redirect("accounts:totp")
@@ -298,7 +299,7 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def security_lockouts(request: HttpRequest) -> HttpResponse:
+def security_lockouts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """账号安全: the policy in force, current lockouts with 解锁, and resetting a lost second factor."""
     access.require(request.user, "security:policy")
     usernames = access_accounts.security_usernames(request.user)
@@ -318,7 +319,7 @@ def security_lockouts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def security_unlock(request: HttpRequest) -> HttpResponse:
+def security_unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "security:policy")
     form = UnlockForm(request.POST)
     if not form.is_valid():
@@ -331,7 +332,7 @@ def security_unlock(request: HttpRequest) -> HttpResponse:
         # Another region's account (or no account): not this administrator's to release.
         messages.error(request, f"账号 {username} 不在您管理的区划内。")
         return redirect("accounts:security_lockouts")
-    removed = services.lockout_release(actor=cast(User, request.user), username=username, ip_address=ip)
+    removed = services.lockout_release(actor=request.user, username=username, ip_address=ip)
     where = f"（IP {ip}）" if ip else "（所有IP地址）"
     messages.success(request, f"已解锁账号 {username}{where}。" if removed else f"账号 {username}{where}没有失败记录，无需解锁。")
     return redirect("accounts:security_lockouts")
@@ -339,7 +340,7 @@ def security_unlock(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def security_totp_reset(request: HttpRequest) -> HttpResponse:
+def security_totp_reset(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "security:policy")
     form = TotpResetForm(request.POST)
     if not form.is_valid():
@@ -349,7 +350,7 @@ def security_totp_reset(request: HttpRequest) -> HttpResponse:
     if target is None:
         messages.error(request, "没有这个账号。")
         return redirect("accounts:security_lockouts")
-    removed = services.totp_device_reset(actor=cast(User, request.user), user=target)
+    removed = services.totp_device_reset(actor=request.user, user=target)
     messages.success(
         request,
         f"已重置 {target.username} 的双因素认证。" if removed else f"{target.username} 未设置双因素认证（已记录本次操作）。",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kaohe import access
 from kaohe.accounts import bulk, password_sheet
 from kaohe.accounts.forms_manage import PeopleImportForm
-from kaohe.accounts.models import User
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.accounts.people_sheet import PeopleTable, PersonRow, parse_people, password_sheet_workbook, people_template
 from kaohe.core import audit
 from kaohe.core.audit_exports import export_response
@@ -32,7 +32,7 @@ PENDING_KEY = "kaohe_people_import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _store_table(request: HttpRequest, table: PeopleTable, *, name: str, sha256: str) -> None:
+def _store_table(request: AuthenticatedHttpRequest, table: PeopleTable, *, name: str, sha256: str) -> None:
     request.session[PENDING_KEY] = {
         "owner": request.user.pk,
         "name": name,
@@ -43,7 +43,7 @@ def _store_table(request: HttpRequest, table: PeopleTable, *, name: str, sha256:
     }
 
 
-def _pending(request: HttpRequest) -> tuple[PeopleTable, dict[str, Any]] | None:
+def _pending(request: AuthenticatedHttpRequest) -> tuple[PeopleTable, dict[str, Any]] | None:
     data = request.session.get(PENDING_KEY)
     if not data or data.get("owner") != request.user.pk:
         return None
@@ -58,7 +58,7 @@ def _pending(request: HttpRequest) -> tuple[PeopleTable, dict[str, Any]] | None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_import(request: HttpRequest) -> HttpResponse:
+def user_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """批量导入: upload a people list (.xlsx); it is checked, nothing is written until the preview is confirmed."""
     access.require(request.user, "accounts:manage")
     form = PeopleImportForm(request.POST or None, request.FILES or None)
@@ -75,7 +75,7 @@ def user_import(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def user_import_preview(request: HttpRequest) -> HttpResponse:
+def user_import_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """导入检查: every problem of the list at once, the accounts to create and those already there."""
     access.require(request.user, "accounts:manage")
     pending = _pending(request)
@@ -91,7 +91,7 @@ def user_import_preview(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def user_import_apply(request: HttpRequest) -> HttpResponse:
+def user_import_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     """确认导入: create the new accounts all at once (checked again), then show their password sheet once."""
     access.require(request.user, "accounts:manage")
     pending = _pending(request)
@@ -109,7 +109,7 @@ def user_import_apply(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("accounts:user_import_preview")
     request.session.pop(PENDING_KEY, None)
-    password_sheet.store(request.session, owner_id=cast(User, request.user).pk, entries=issued, source=bulk.SOURCE_PEOPLE)
+    password_sheet.store(request.session, owner_id=request.user.pk, entries=issued, source=bulk.SOURCE_PEOPLE)
     kept = f"；{len(check.kept)} 个账号已存在且角色相同，未作改动" if check.kept else ""
     messages.success(request, f"已新建 {len(issued)} 个账号{kept}。请打印或下载初始密码单，它只显示这一次。")
     return redirect("accounts:password_sheet")
@@ -117,7 +117,7 @@ def user_import_apply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def user_import_template(request: HttpRequest) -> HttpResponse:
+def user_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The blank people list (姓名 / 登录账号 / 所属单位 / 角色 / 手机)."""
     access.require(request.user, "accounts:manage")
     response = HttpResponse(people_template(), content_type=XLSX)
@@ -127,9 +127,9 @@ def user_import_template(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def password_sheet_page(request: HttpRequest) -> HttpResponse:
+def password_sheet_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """初始密码单: the accounts just created with their initial passwords, shown this once (printable)."""
-    user = cast(User, request.user)
+    user = request.user
     state = password_sheet.state(request.session, owner_id=user.pk)
     entries = password_sheet.take(request.session, owner_id=user.pk, part=password_sheet.PAGE)
     if entries is not None:
@@ -154,9 +154,9 @@ def password_sheet_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def password_sheet_xlsx(request: HttpRequest) -> HttpResponse:
+def password_sheet_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The same sheet as .xlsx, downloadable once."""
-    user = cast(User, request.user)
+    user = request.user
     state = password_sheet.state(request.session, owner_id=user.pk)
     entries = password_sheet.take(request.session, owner_id=user.pk, part=password_sheet.XLSX)
     if entries is None:

@@ -3,8 +3,6 @@ confirmation of proposed admin-role grants. Memberships change here only, never 
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -31,6 +29,7 @@ from kaohe.accounts.forms_manage import (
     MembershipAddForm,
     MembershipMoveForm,
 )
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.accounts.models import User
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.organisations import services as membership_services
@@ -52,7 +51,7 @@ def _password_page(request: HttpRequest, account: User, password: str, *, create
 
 @login_required
 @require_GET
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     """账号管理: the accounts of the administrator's regions with their roles, searchable by 账号 or 姓名."""
     access.require(request.user, "accounts:manage")
     form = AccountSearchForm(request.GET)
@@ -65,7 +64,7 @@ def users(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """新建账号: the account gets a random initial password, shown once; the user changes it at first login."""
     access.require(request.user, "accounts:manage")
     form = AccountCreateForm(request.POST if request.method == "POST" else None)
@@ -86,7 +85,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def user_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     """One account: its roles (撤销), 授予角色, 停用/启用, 重置密码, and its admin-role grant proposals."""
     account = get_account_for_manager(request.user, account_id)
     return render(
@@ -109,7 +108,7 @@ def user_detail(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_add(request: HttpRequest, account_id: int) -> HttpResponse:
+def membership_add(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = get_account_for_manager(request.user, account_id)
     form = MembershipAddForm(request.POST, organisations=managed_organisations(request.user))
     if not form.is_valid():
@@ -135,7 +134,7 @@ def membership_add(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_revoke(request: HttpRequest, account_id: int, membership_id: int) -> HttpResponse:
+def membership_revoke(request: AuthenticatedHttpRequest, account_id: int, membership_id: int) -> HttpResponse:
     membership = get_membership_for_manager(request.user, account_id, membership_id)
     described = f"{membership.organisation.name}的{membership.get_role_display()}"
     try:
@@ -149,7 +148,7 @@ def membership_revoke(request: HttpRequest, account_id: int, membership_id: int)
 
 @login_required
 @require_POST
-def membership_move(request: HttpRequest, account_id: int, membership_id: int) -> HttpResponse:
+def membership_move(request: AuthenticatedHttpRequest, account_id: int, membership_id: int) -> HttpResponse:
     """调动: the role moves to another organisation of the administrator's regions, as one audited act."""
     membership = get_membership_for_manager(request.user, account_id, membership_id)
     form = MembershipMoveForm(request.POST, organisations=managed_organisations(request.user))
@@ -172,7 +171,7 @@ def membership_move(request: HttpRequest, account_id: int, membership_id: int) -
 
 @login_required
 @require_POST
-def user_active(request: HttpRequest, account_id: int) -> HttpResponse:
+def user_active(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = get_account_for_manager(request.user, account_id)
     form = ActiveForm(request.POST)
     if not form.is_valid():
@@ -194,7 +193,7 @@ def user_active(request: HttpRequest, account_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def user_password(request: HttpRequest, account_id: int) -> HttpResponse:
+def user_password(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     """重置密码: a new random initial password for another user, shown once; all their sessions end."""
     account = get_account_for_manager(request.user, account_id)
     try:
@@ -210,7 +209,7 @@ def user_password(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def grant_proposals(request: HttpRequest) -> HttpResponse:
+def grant_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """管理员角色授予确认: pending proposals (确认 / 驳回 with a reason) and the recent decisions."""
     access.require(request.user, "accounts:confirm_admin_grant")
     return render(
@@ -219,14 +218,14 @@ def grant_proposals(request: HttpRequest) -> HttpResponse:
         {
             "pending": selectors.grant_proposals(pending=True, within=grant_proposals_in_scope(request.user)),
             "decided": selectors.grant_proposals(pending=False, within=grant_proposals_in_scope(request.user))[:50],
-            "me": cast(User, request.user).pk,
+            "me": request.user.pk,
         },
     )
 
 
 @login_required
 @require_POST
-def grant_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def grant_decide(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_grant_proposal_for_decider(request.user, proposal_id)
     form = GrantDecisionForm(request.POST)
     if not form.is_valid():

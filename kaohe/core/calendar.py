@@ -2,7 +2,7 @@
 
 Every rule that counts 工作日 goes through a :class:`Calendar`. A year's schedule comes from, in order:
 
-1. the office's holiday table (:class:`~kaohe.core.calendar_models.HolidayCalendarYear`), which replaces
+1. the office's holiday table (:class:`~kaohe.core.models_calendar.HolidayCalendarYear`), which replaces
    everything else for that year;
 2. the data shipped with chinesecalendar (``BUILTIN_YEARS``; 1.11.0 covers 2004–2026).
 
@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
+from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Source = HolidayCalendarYear.Source

@@ -105,5 +105,5 @@ class AuditCheckpoint(models.Model):
         raise RuntimeError("Audit checkpoints are append-only")
 
 
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate  # noqa: E402,F401
-from kaohe.core.notification_models import Notification  # noqa: E402,F401
+from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate  # noqa: E402,F401
+from kaohe.core.models_notification import Notification  # noqa: E402,F401

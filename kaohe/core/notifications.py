@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from kaohe.core import tasks
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 
 if TYPE_CHECKING:
     from kaohe.organisations.roles import Role

@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
 from kaohe.core.models import AuditCheckpoint, AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate
+from kaohe.core.models_notification import Notification
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -16,22 +16,22 @@ from kaohe.core.home import home_context
 from kaohe.core.notifications import notifications_mark_read
 
 if TYPE_CHECKING:
-    from kaohe.accounts.models import User
+    from kaohe.accounts.http import AuthenticatedHttpRequest
 
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's home page: the sections the apps register (``core/home.py``) and their unread notifications."""
-    notifications = selectors.unread_notifications(cast("User", request.user))
+    notifications = selectors.unread_notifications(request.user)
     return render(request, "core/home.html", {**home_context(request), "notifications": notifications})
 
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mark the user's own notifications read (nobody else's can be reached)."""
-    notifications_mark_read(user=cast("User", request.user))
+    notifications_mark_read(user=request.user)
     return redirect("core:home")
 
 

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaohe.core import calendar_services, capabilities, selectors
+from kaohe.core import capabilities, selectors, services_calendar
 from kaohe.core.calendar import BUILTIN_YEARS, Calendar
-from kaohe.core.calendar_models import HolidayDate
 from kaohe.core.dates import SITE_DATE_BOUNDS, bounds_message
 from kaohe.core.forms import StyledFormMixin
+from kaohe.core.models_calendar import HolidayDate
+
+if TYPE_CHECKING:
+    from kaohe.accounts.http import AuthenticatedHttpRequest
 
 _KINDS = {
     "放假": HolidayDate.Kind.HOLIDAY,
@@ -81,7 +85,7 @@ def parse_rows(text: str) -> list[tuple[dt.date, str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     capabilities.require(request.user, "calendar:view")
     if request.method == "POST":
         capabilities.require(request.user, "calendar:manage")
@@ -90,7 +94,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rows = parse_rows(form.cleaned_data["rows"])
-            calendar_services.holiday_year_import_rows(actor=request.user, year=form.cleaned_data["year"], rows=rows)
+            services_calendar.holiday_year_import_rows(actor=request.user, year=form.cleaned_data["year"], rows=rows)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -117,13 +121,13 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_copy(request: HttpRequest) -> HttpResponse:
+def calendar_copy(request: AuthenticatedHttpRequest) -> HttpResponse:
     capabilities.require(request.user, "calendar:manage")
     form = CopyForm(request.POST, prefix="copy")
     try:
         if not form.is_valid():
             raise ValidationError("请填写年度")
-        calendar_services.holiday_year_copy_builtin(actor=request.user, year=form.cleaned_data["year"])
+        services_calendar.holiday_year_copy_builtin(actor=request.user, year=form.cleaned_data["year"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -133,11 +137,11 @@ def calendar_copy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_date_delete(request: HttpRequest, date_id: int) -> HttpResponse:
+def calendar_date_delete(request: AuthenticatedHttpRequest, date_id: int) -> HttpResponse:
     capabilities.require(request.user, "calendar:manage")
     holiday = selectors.get_holiday_date(date_id)
     try:
-        calendar_services.holiday_date_delete(actor=request.user, holiday_date=holiday)
+        services_calendar.holiday_date_delete(actor=request.user, holiday_date=holiday)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -15,7 +15,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.apps import apps
@@ -36,6 +36,9 @@ from kaohe.core.audit_exports import export_response
 from kaohe.core.forms import BoundedDateField, StyledFormMixin
 from kaohe.core.models import AuditEvent
 from kaohe.core.selectors import audit_events
+
+if TYPE_CHECKING:
+    from kaohe.accounts.http import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 CHECKPOINTS_SHOWN = 5
@@ -513,7 +516,7 @@ class AuditRow:
         )
 
 
-def _require_auditor(request: HttpRequest) -> None:
+def _require_auditor(request: AuthenticatedHttpRequest) -> None:
     capabilities.require(request.user, "audit:read")
 
 
@@ -534,7 +537,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The audit log, newest first, filtered and paginated on the server."""
     _require_auditor(request)
     form, filters = _filters(request)
@@ -644,7 +647,7 @@ def _xlsx_file(events: QuerySet[AuditEvent]) -> Any:
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponseBase:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered events as .xlsx (default) or .csv (``?format=csv``, UTF-8 with BOM), oldest first."""
     _require_auditor(request)
     form, filters = _filters(request)
@@ -675,7 +678,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def audit_verify(request: HttpRequest) -> HttpResponse:
+def audit_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Recompute every keyed digest of the chain and compare every checkpoint with it; say where it first breaks."""
     _require_auditor(request)
     result = audit.verify_chain(require_anchor_file=False)  # this app server may not hold the anchor file

@@ -49,8 +49,8 @@ class DemoAccount:
 
 ACCOUNTS = [
     DemoAccount("office", "考核办演示用户", ORGANISER, Role.OFFICE),
-    DemoAccount("desk_yfxz", "依法行政指导科演示用户", "市司法局依法行政指导科", Role.ASSESSOR),
-    DemoAccount("desk_czj", "财政局演示用户", "市财政局", Role.ASSESSOR),
+    DemoAccount("desk_yfxz", "依法行政指导科演示用户", "市司法局依法行政指导科", Role.DESK),
+    DemoAccount("desk_czj", "财政局演示用户", "市财政局", Role.DESK),
     DemoAccount("unit_wugang", "舞钢市演示用户", "舞钢市人民政府", Role.UNIT),
     DemoAccount("unit_sfj", "市司法局演示用户", "市司法局", Role.UNIT),
     DemoAccount("viewer", "领导小组演示用户", ORGANISER, Role.VIEWER),
@@ -154,7 +154,7 @@ def load_demo(*, publish: bool = True) -> Plan:
     ScoringPolicy.objects.filter(plan=plan).update(own_department=ScoringPolicy.OwnDepartment.FLAG)
 
     _import(plan, office, PlanImport.Kind.UNITS, "units.xlsx")
-    _import(plan, office, PlanImport.Kind.ASSESSORS, "assessors.xlsx")
+    _import(plan, office, PlanImport.Kind.DESKS, "assessors.xlsx")
     for filename, category, full_score in INDICATOR_FILES:
         _import(plan, office, PlanImport.Kind.INDICATORS, filename, category, full_score)
 

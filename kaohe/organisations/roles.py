@@ -11,7 +11,7 @@ from django.db import models
 
 class Role(models.TextChoices):
     OFFICE = "office", "考核办"
-    ASSESSOR = "assessor", "考核主体"
+    DESK = "assessor", "考核主体"
     UNIT = "unit", "考核对象"
     FIELD_GROUP = "field_group", "实地考察组"
     CASE_REVIEWER = "case_reviewer", "评查员"
@@ -35,7 +35,7 @@ CAPABILITIES: dict[str, str] = {
     "unit:edit": "编辑考核对象（排序码等）",
     "desk:view": "查看考核主体及其任务",
     "evidence:submit": "报送本单位资料（上传、撤回、链接、说明）",
-    "evidence:review": "查阅所负责任务的报送资料",
+    "evidence:check": "查阅所负责任务的报送资料",
     "evidence:return": "退回补充",
     "evidence:extend": "延期",
     "evidence:overview": "报送进度总览、催报",
@@ -72,9 +72,7 @@ CAPABILITIES: dict[str, str] = {
 }
 
 # Roles that act within a plan (resolved against the plan's organiser, desks, units, members).
-PLAN_ROLES: frozenset[Role] = frozenset(
-    {Role.OFFICE, Role.ASSESSOR, Role.UNIT, Role.FIELD_GROUP, Role.CASE_REVIEWER, Role.VIEWER}
-)
+PLAN_ROLES: frozenset[Role] = frozenset({Role.OFFICE, Role.DESK, Role.UNIT, Role.FIELD_GROUP, Role.CASE_REVIEWER, Role.VIEWER})
 # The three admin powers (三员分立): over their region and below, never combined with plan capabilities.
 ADMIN_ROLES: frozenset[Role] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
@@ -92,7 +90,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "unit:view",
             "unit:edit",
             "desk:view",
-            "evidence:review",
+            "evidence:check",
             "evidence:extend",
             "evidence:overview",
             "evaluation:overview",
@@ -112,13 +110,13 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "casefile:manage",
         }
     ),
-    Role.ASSESSOR: frozenset(
+    Role.DESK: frozenset(
         {
             "plan:view",
             "plan:view_all_categories",
             "desk:view",
             "unit:view",
-            "evidence:review",
+            "evidence:check",
             "evidence:return",
             "evaluation:write",
             "results:consult",

@@ -10,7 +10,7 @@ from django import forms
 from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, model_choice_field
 from kaohe.plans.constants import Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan
-from kaohe.plans.tree_services import MATERIALS_MAX, NAME_MAX, POINTS_MAX, REASON_MAX, REQUIREMENT_MAX
+from kaohe.plans.services_tree import MATERIALS_MAX, NAME_MAX, POINTS_MAX, REASON_MAX, REQUIREMENT_MAX
 
 POINTS_ERRORS = {
     "invalid": "分值须为数字",

@@ -26,7 +26,7 @@ def plan_accounts_create(*, actor: Any, plan: Plan, requests: list[AccountReques
     desks = set(AssessorDesk.objects.filter(plan=plan).values_list("organisation_id", flat=True))
     units = set(PlanUnit.objects.filter(plan=plan).values_list("organisation_id", flat=True))
     for req in requests:
-        allowed = desks if req.role == Role.ASSESSOR else units if req.role == Role.UNIT else set()
+        allowed = desks if req.role == Role.DESK else units if req.role == Role.UNIT else set()
         if req.organisation.pk not in allowed:
             raise PermissionDenied(f"{req.organisation.name}不是本方案的考核主体或考核对象，不能为其新建账号。")
     return accounts_create_for_plan(actor=actor, plan=plan, requests=requests)

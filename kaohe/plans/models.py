@@ -263,7 +263,7 @@ class PlanImport(TimeStampedModel):
     class Kind(models.TextChoices):
         INDICATORS = "indicators", "指标体系"
         UNITS = "units", "考核对象名单"
-        ASSESSORS = "assessors", "考核主体联系表"
+        DESKS = "assessors", "考核主体联系表"
 
     class Status(models.TextChoices):
         PREVIEW = "preview", "待确认"

@@ -39,7 +39,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("方案", "发布", "plans:publish", ("plan:publish",), DRAFT, "publish"),
     Entry("方案", "复制至下一年度", "plans:copy", ("plan:copy",), ANY, "copy"),
     Entry("报送与评价", "报送资料", "submissions:workspace", ("evidence:submit",)),
-    Entry("报送与评价", "资料审阅", "submissions:queue", ("evidence:review",)),
+    Entry("报送与评价", "资料审阅", "submissions:queue", ("evidence:check",)),
     Entry("报送与评价", "报送进度", "submissions:overview", ("evidence:overview",)),
     Entry("报送与评价", "评价", "scoring:grid", ("evaluation:write", "evaluation:overview")),
     Entry("报送与评价", "不涉及", "scoring:applicability", ("applicability:decide",)),

@@ -26,12 +26,12 @@ from kaohe.plans.excel.checks import check_sums
 from kaohe.plans.excel.headers import COLUMN_ROLES
 from kaohe.plans.excel.parse import (
     IndicatorOptions,
-    parse_assessor_workbook,
+    parse_desk_workbook,
     parse_indicator_workbook,
     parse_unit_workbook,
 )
 from kaohe.plans.excel.rules import describe as describe_rule
-from kaohe.plans.excel.types import AssessorTable, IndicatorTable, Problem, UnitTable
+from kaohe.plans.excel.types import DeskTable, IndicatorTable, Problem, UnitTable
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
 from kaohe.plans.selectors import category_warnings, tables_for_categories
 
@@ -348,20 +348,20 @@ def _analyse_units(plan: Plan, data: bytes) -> tuple[UnitTable, list[Problem], d
     return table, problems, {**summary, **_account_summary(plan, _account_rows(table), Role.UNIT, table.sheet)}
 
 
-def _analyse_assessors(plan: Plan, data: bytes) -> tuple[AssessorTable, list[Problem], dict[str, Any]]:
-    table = parse_assessor_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
-    summary = {"sheet": table.sheet, "assessors": len(table.assessors)}
-    return table, list(table.problems), {**summary, **_account_summary(plan, _account_rows(table), Role.ASSESSOR, table.sheet)}
+def _analyse_desks(plan: Plan, data: bytes) -> tuple[DeskTable, list[Problem], dict[str, Any]]:
+    table = parse_desk_workbook(data, max_bytes=settings.KAOHE_IMPORT_MAX_BYTES)
+    summary = {"sheet": table.sheet, "assessors": len(table.desks)}
+    return table, list(table.problems), {**summary, **_account_summary(plan, _account_rows(table), Role.DESK, table.sheet)}
 
 
 # A row that names a 督导平台登录账号: (organisation name, display name, 登录账号, Excel row).
 AccountRow = tuple[str, str, str, int | None]
 
 
-def _account_rows(table: UnitTable | AssessorTable) -> list[AccountRow]:
+def _account_rows(table: UnitTable | DeskTable) -> list[AccountRow]:
     if isinstance(table, UnitTable):
         return [(u.name, u.contact or u.name, u.account, u.row) for u in table.units if u.account]
-    return [(a.name, a.contact or a.name, a.account, a.row) for a in table.assessors if a.account]
+    return [(a.name, a.contact or a.name, a.account, a.row) for a in table.desks if a.account]
 
 
 def _find_organisation(plan: Plan, name: str) -> Organisation | None:
@@ -390,7 +390,7 @@ def _account_summary(plan: Plan, rows: list[AccountRow], role: Role, sheet: str)
     }
 
 
-def _account_requests(plan: Plan, table: UnitTable | AssessorTable, role: Role) -> list[Any]:
+def _account_requests(plan: Plan, table: UnitTable | DeskTable, role: Role) -> list[Any]:
     from kaohe.accounts import bulk
 
     sheet = table.sheet
@@ -407,7 +407,7 @@ def _analyse(
         return analyse_indicators(plan, data, full_score or Decimal(100), IndicatorOptions.from_json(options or {}))
     if kind == PlanImport.Kind.UNITS:
         return _analyse_units(plan, data)
-    return _analyse_assessors(plan, data)
+    return _analyse_desks(plan, data)
 
 
 def _require_draft(plan: Plan) -> None:
@@ -571,13 +571,13 @@ def plan_import_apply(
         elif record.kind == PlanImport.Kind.UNITS:
             before = _write_units(plan, parsed)
         else:
-            before = _write_assessors(plan, parsed)
+            before = _write_desks(plan, parsed)
         issued: list[Any] = []
-        if create_accounts and record.kind in (PlanImport.Kind.UNITS, PlanImport.Kind.ASSESSORS):
+        if create_accounts and record.kind in (PlanImport.Kind.UNITS, PlanImport.Kind.DESKS):
             from kaohe.accounts import bulk
             from kaohe.plans.import_accounts import plan_accounts_create
 
-            role = Role.UNIT if record.kind == PlanImport.Kind.UNITS else Role.ASSESSOR
+            role = Role.UNIT if record.kind == PlanImport.Kind.UNITS else Role.DESK
             try:
                 check, issued = plan_accounts_create(actor=actor, plan=plan, requests=_account_requests(plan, parsed, role))
             except bulk.BulkRejected as exc:
@@ -713,9 +713,9 @@ def _write_units(plan: Plan, table: UnitTable) -> dict[str, Any]:
     return before
 
 
-def _write_assessors(plan: Plan, table: AssessorTable) -> dict[str, Any]:
+def _write_desks(plan: Plan, table: DeskTable) -> dict[str, Any]:
     before = {"desks": plan.desks.count()}
-    for row in table.assessors:
+    for row in table.desks:
         org = _resolve_organisation(plan, row.name)
         AssessorDesk.objects.update_or_create(
             plan=plan,

@@ -48,13 +48,13 @@ LIST_FIELDS = ("member_organisations", "copy_organisations")
 LABELS = {name: str(getattr(Plan._meta.get_field(name), "verbose_name", name)) for name in (*SCALAR_FIELDS, *LIST_FIELDS)}
 #: Who a changed field concerns once the plan is published: units (考核对象) and/or desks (考核主体).
 TOUCHES: dict[str, tuple[Role, ...]] = {
-    "title": (Role.UNIT, Role.ASSESSOR),
-    "doc_number": (Role.UNIT, Role.ASSESSOR),
-    "period_start": (Role.UNIT, Role.ASSESSOR),
-    "period_end": (Role.UNIT, Role.ASSESSOR),
-    "submission_deadline": (Role.UNIT, Role.ASSESSOR),
+    "title": (Role.UNIT, Role.DESK),
+    "doc_number": (Role.UNIT, Role.DESK),
+    "period_start": (Role.UNIT, Role.DESK),
+    "period_end": (Role.UNIT, Role.DESK),
+    "submission_deadline": (Role.UNIT, Role.DESK),
     "case_files_deadline": (Role.UNIT,),
-    "daily_scores_deadline": (Role.ASSESSOR,),
+    "daily_scores_deadline": (Role.DESK,),
     "consultation_days": (),
     "member_organisations": (),
     "copy_organisations": (),
@@ -200,6 +200,6 @@ def _notify(plan: Plan, changes: list[Change], reason: str) -> None:
     if Role.UNIT in roles:
         unit_orgs = PlanUnit.objects.filter(plan=plan).values_list("organisation_id", flat=True)
         notify_organisations(organisation_ids=unit_orgs, role=Role.UNIT, plan_id=plan.pk, title=title, body=body, url=url)
-    if Role.ASSESSOR in roles:
+    if Role.DESK in roles:
         desk_orgs = AssessorDesk.objects.filter(plan=plan).values_list("organisation_id", flat=True)
-        notify_organisations(organisation_ids=desk_orgs, role=Role.ASSESSOR, plan_id=plan.pk, title=title, body=body, url=url)
+        notify_organisations(organisation_ids=desk_orgs, role=Role.DESK, plan_id=plan.pk, title=title, body=body, url=url)

@@ -86,9 +86,9 @@ def todos_for_user(user: Any, plans: list[Plan]) -> list[PlanTodos]:
         todos = PlanTodos(plan=plan)
         if Role.OFFICE in roles:
             todos.items += _collect(Role.OFFICE, TodoContext(plan=plan, user=user, today=today))
-        if Role.ASSESSOR in roles:
+        if Role.DESK in roles:
             context = TodoContext(plan=plan, user=user, today=today, desk_ids=desk_ids(user, plan))
-            todos.items += _collect(Role.ASSESSOR, context)
+            todos.items += _collect(Role.DESK, context)
         if Role.UNIT in roles:
             calendar = calendar or Calendar.from_database()
             for unit in own_units(user, plan):

@@ -19,6 +19,7 @@ from kaohe.access.plans import (
     organisers_for_user,
     visible_categories,
 )
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.audit_exports import export_response
 from kaohe.plans import hooks, selectors, services
 from kaohe.plans.constants import Level
@@ -33,7 +34,7 @@ from kaohe.plans.navigation import plan_navigation
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
+def _plan_context(request: AuthenticatedHttpRequest, plan: Plan, tab: str) -> dict[str, object]:
     return {
         "plan": plan,
         "tab": tab,
@@ -46,7 +47,7 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
         "can_see_desks": access.can(request.user, "desk:view", plan),
         "evidence_open": not plan.is_draft,
         "can_submit_evidence": access.can(request.user, "evidence:submit", plan),
-        "can_review_evidence": access.can(request.user, "evidence:review", plan),
+        "can_check_evidence": access.can(request.user, "evidence:check", plan),
         "can_overview_evidence": access.can(request.user, "evidence:overview", plan),
         "can_evaluate": access.can(request.user, "evaluation:write", plan)
         or access.can(request.user, "evaluation:overview", plan),
@@ -61,7 +62,7 @@ def _plan_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, objec
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def create_plan(request: HttpRequest) -> HttpResponse:
+def create_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "plan:create")
     organisers = organisers_for_user(request.user)
     form = PlanCreateForm(request.POST or None, organisers=organisers)
@@ -81,7 +82,7 @@ def create_plan(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id)
     categories = visible_categories(request.user, plan)
     context = _plan_context(request, plan, "overview")
@@ -94,7 +95,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+def category_tree(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id)
     category = get_category_for_user(request.user, plan, category_id)
     nodes = selectors.category_indicators(category)
@@ -119,7 +120,7 @@ def category_tree(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
 
 @login_required
 @require_GET
-def export_category(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+def export_category(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="plan:export")
     category = get_category_for_user(request.user, plan, category_id)
     table = selectors.category_table(category)
@@ -139,7 +140,7 @@ def export_category(request: HttpRequest, plan_id: int, category_id: int) -> Htt
 
 @login_required
 @require_GET
-def plan_units(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_units(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="unit:view")
     categories = visible_categories(request.user, plan)
     context = _plan_context(request, plan, "units")
@@ -150,7 +151,7 @@ def plan_units(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_sort_key(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def unit_sort_key(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="unit:edit")
     unit = get_unit_for_user(request.user, plan, unit_id)
     form = SortKeyForm(request.POST)
@@ -167,7 +168,7 @@ def unit_sort_key(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
 
 @login_required
 @require_GET
-def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_desks(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="desk:view")
     context = _plan_context(request, plan, "desks")
     context["rows"] = selectors.desks_with_tasks(plan)
@@ -181,7 +182,7 @@ def plan_desks(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def own_department(request: HttpRequest, plan_id: int) -> HttpResponse:
+def own_department(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The office sets whether a desk may grade its own department (回避: refuse, or allow and flag)."""
     plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     form = OwnDepartmentForm(request.POST)
@@ -201,7 +202,7 @@ def own_department(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -231,7 +232,7 @@ def _get_import(request: HttpRequest, plan: Plan, import_id: int) -> PlanImport:
 
 @login_required
 @require_GET
-def import_preview(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, plan_id: int, import_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     context = _plan_context(request, plan, "import")
@@ -272,7 +273,7 @@ def _reading_context(record: PlanImport) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def import_options(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
+def import_options(request: AuthenticatedHttpRequest, plan_id: int, import_id: int) -> HttpResponse:
     """The office changes how the table is read (column roles, sheets, even shares); it is read again, not applied."""
     plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
@@ -303,7 +304,7 @@ def import_options(request: HttpRequest, plan_id: int, import_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
+def import_apply(request: AuthenticatedHttpRequest, plan_id: int, import_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     form = ImportApplyForm(request.POST)
@@ -333,7 +334,7 @@ def import_apply(request: HttpRequest, plan_id: int, import_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def import_discard(request: HttpRequest, plan_id: int, import_id: int) -> HttpResponse:
+def import_discard(request: AuthenticatedHttpRequest, plan_id: int, import_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="plan:import")
     record = _get_import(request, plan, import_id)
     try:
@@ -347,7 +348,7 @@ def import_discard(request: HttpRequest, plan_id: int, import_id: int) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="plan:publish")
     if not plan.is_draft:
         raise PermissionDenied
@@ -369,7 +370,7 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def copy_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+def copy_plan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """复制方案至下一年度: a new draft for the following year with this plan's set-up and open 整改 items."""
     plan = get_plan_for_user(request.user, plan_id, capability="plan:copy")
     initial = {"title": next_title(plan), "doc_number": next_doc_number(plan)}

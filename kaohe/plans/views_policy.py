@@ -8,11 +8,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from kaohe.access.plans import get_plan_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.plans import selectors
 from kaohe.plans.constants import DEFAULT_BANDS
 from kaohe.plans.forms_policy import BandFormSet, PolicyForm, VetoFormSet, bands_from, vetoes_from
@@ -31,7 +32,9 @@ def _initial(policy: ScoringPolicy) -> tuple[dict[str, Any], list[dict[str, Any]
     return values, band_rows, [dict(v) for v in policy.vetoes or []]
 
 
-def _render(request: HttpRequest, plan: Plan, policy: ScoringPolicy, forms: tuple[Any, Any, Any], **extra: Any) -> HttpResponse:
+def _render(
+    request: AuthenticatedHttpRequest, plan: Plan, policy: ScoringPolicy, forms: tuple[Any, Any, Any], **extra: Any
+) -> HttpResponse:
     form, bands, vetoes = forms
     context = _plan_context(request, plan, "policy")
     frozen = plan.status in (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED)
@@ -53,7 +56,7 @@ def _render(request: HttpRequest, plan: Plan, policy: ScoringPolicy, forms: tupl
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def policy_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+def policy_edit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """GET: the rules. POST ``action=preview``: the latest snapshot under the draft, nothing saved; ``action=save``."""
     plan = get_plan_for_user(request.user, plan_id, capability="policy:write")
     policy = selectors.policy_or_default(plan)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from kaohe import access
 from kaohe.access.plans import get_plan_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.plans import selectors
 from kaohe.plans.forms import PlanSettingsForm
 from kaohe.plans.models import Plan
@@ -30,7 +31,7 @@ def _initial(plan: Plan) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_settings(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_settings(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="plan:settings")
     frozen = plan.status in (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED)
     organisations = region_organisations(plan)

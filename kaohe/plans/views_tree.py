@@ -13,16 +13,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe.access.plans import get_category_for_user, get_indicator_for_editor, get_plan_for_user, visible_categories
-from kaohe.plans import selectors, tree_services
+from kaohe.accounts.http import AuthenticatedHttpRequest
+from kaohe.plans import selectors, services_tree
 from kaohe.plans.constants import Level
 from kaohe.plans.forms_tree import AddIndicatorForm, AssignDeskForm, DeleteForm, IndicatorForm, MoveForm
 from kaohe.plans.models import Category, Indicator, Plan
 from kaohe.plans.views import _plan_context
 
-CAPABILITY = tree_services.CAPABILITY
+CAPABILITY = services_tree.CAPABILITY
 
 
-def _scope(request: HttpRequest, plan_id: int, category_id: int) -> tuple[Plan, Category]:
+def _scope(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> tuple[Plan, Category]:
     plan = get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
     return plan, get_category_for_user(request.user, plan, category_id)
 
@@ -44,7 +45,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _editor_context(request: HttpRequest, plan: Plan, category: Category) -> dict[str, Any]:
+def _editor_context(request: AuthenticatedHttpRequest, plan: Plan, category: Category) -> dict[str, Any]:
     nodes = selectors.category_indicators(category)
     table = selectors.table_from_nodes(nodes, category.name)
     warnings = selectors.category_warnings(category, table)
@@ -57,7 +58,7 @@ def _editor_context(request: HttpRequest, plan: Plan, category: Category) -> dic
             "tree": tree,
             "task_total": sum((root.task_sum for root in tree), Decimal(0)),
             "warnings": warnings,
-            "frozen": plan.status in tree_services.FROZEN_STATUSES,
+            "frozen": plan.status in services_tree.FROZEN_STATUSES,
             "needs_reason": plan.status == Plan.Status.PUBLISHED,
         }
     )
@@ -66,7 +67,7 @@ def _editor_context(request: HttpRequest, plan: Plan, category: Category) -> dic
 
 @login_required
 @require_GET
-def tree_edit(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+def tree_edit(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     context = _editor_context(request, plan, category)
     context["bulk_form"] = AssignDeskForm(plan=plan, category=category)
@@ -75,7 +76,7 @@ def tree_edit(request: HttpRequest, plan_id: int, category_id: int) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def indicator_add(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+def indicator_add(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     source = request.POST if request.method == "POST" else request.GET
     try:
@@ -89,7 +90,7 @@ def indicator_add(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
         values.pop("level", None)
         parent = values.pop("parent", None)
         try:
-            node = tree_services.indicator_create(
+            node = services_tree.indicator_create(
                 actor=request.user,
                 plan=plan,
                 category=category,
@@ -118,14 +119,14 @@ def indicator_add(request: HttpRequest, plan_id: int, category_id: int) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def indicator_edit(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     initial = {name: getattr(node, name) for name in IndicatorForm.base_fields if hasattr(node, name)}
     form = IndicatorForm(request.POST or None, plan=plan, level=node.level, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            tree_services.indicator_update(
+            services_tree.indicator_update(
                 actor=request.user, plan=plan, node=node, reason=form.cleaned_data.get("reason") or "", **form.values()
             )
         except ValidationError as exc:
@@ -152,7 +153,7 @@ def indicator_edit(request: HttpRequest, plan_id: int, category_id: int, indicat
 
 @login_required
 @require_POST
-def indicator_move(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
+def indicator_move(request: AuthenticatedHttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     form = MoveForm(request.POST, plan=plan, node=node)
@@ -162,7 +163,7 @@ def indicator_move(request: HttpRequest, plan_id: int, category_id: int, indicat
                 messages.error(request, str(message))
         return _back(plan, category)
     try:
-        moved = tree_services.indicator_move(
+        moved = services_tree.indicator_move(
             actor=request.user,
             plan=plan,
             node=node,
@@ -179,7 +180,7 @@ def indicator_move(request: HttpRequest, plan_id: int, category_id: int, indicat
 
 @login_required
 @require_POST
-def indicator_delete(request: HttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
+def indicator_delete(request: AuthenticatedHttpRequest, plan_id: int, category_id: int, indicator_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     node = get_indicator_for_editor(request.user, plan, category, indicator_id)
     form = DeleteForm(request.POST, plan=plan)
@@ -190,7 +191,7 @@ def indicator_delete(request: HttpRequest, plan_id: int, category_id: int, indic
         return redirect("plans:indicator_edit", plan_id=plan.pk, category_id=category.pk, indicator_id=node.pk)
     label = f"{node.code} {node.name[:30]}"
     try:
-        tree_services.indicator_delete(actor=request.user, plan=plan, node=node, reason=form.cleaned_data.get("reason") or "")
+        services_tree.indicator_delete(actor=request.user, plan=plan, node=node, reason=form.cleaned_data.get("reason") or "")
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -200,7 +201,7 @@ def indicator_delete(request: HttpRequest, plan_id: int, category_id: int, indic
 
 @login_required
 @require_POST
-def indicators_assign_desk(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+def indicators_assign_desk(request: AuthenticatedHttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     plan, category = _scope(request, plan_id, category_id)
     form = AssignDeskForm(request.POST, plan=plan, category=category)
     if not form.is_valid():
@@ -210,7 +211,7 @@ def indicators_assign_desk(request: HttpRequest, plan_id: int, category_id: int)
         return _back(plan, category)
     tasks: list[Indicator] = list(form.cleaned_data["tasks"])
     try:
-        count = tree_services.indicators_assign_desk(
+        count = services_tree.indicators_assign_desk(
             actor=request.user,
             plan=plan,
             category=category,

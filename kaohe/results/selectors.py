@@ -31,9 +31,9 @@ from kaohe.results.models import (
     ResultSnapshot,
 )
 from kaohe.reviews.models import ReviewRequest
-from kaohe.scoring.adjustments import flag_label, recorded_labels
 from kaohe.scoring.models import BonusApplication, Deduction, Evaluation, EvaluationChange, GradeChoice
 from kaohe.scoring.rules import Component
+from kaohe.scoring.services_adjustments import flag_label, recorded_labels
 
 HUNDRED = Decimal(100)
 

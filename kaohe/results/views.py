@@ -26,6 +26,7 @@ from kaohe.access.results import (
     get_results_plan_for_user,
     get_snapshot_for_user,
 )
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.plans import selectors as plan_selectors
@@ -69,7 +70,7 @@ def _index(request: HttpRequest, plan: Plan, form: ComputeForm, *, status: int =
 
 @login_required
 @require_GET
-def index(request: HttpRequest, plan_id: int) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Every computation of the plan, the compute form, and what the latest one found missing."""
     plan = get_results_plan_for_user(request.user, plan_id)
     rule = selectors.missing_rule_of(plan)
@@ -78,7 +79,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def compute(request: HttpRequest, plan_id: int) -> HttpResponse:
+def compute(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_results_plan_for_user(request.user, plan_id)
     form = ComputeForm(request.POST)
     if form.is_valid():
@@ -99,7 +100,7 @@ def compute(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def snapshot(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
+def snapshot(request: AuthenticatedHttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
     """One computation: per category the ranked table (category chosen with ?category=)."""
     plan = get_results_plan_for_user(request.user, plan_id)
     snap = get_snapshot_for_user(request.user, plan, snapshot_id)
@@ -118,7 +119,7 @@ def snapshot(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpRespon
 
 @login_required
 @require_GET
-def breakdown(request: HttpRequest, plan_id: int, snapshot_id: int, unit_id: int) -> HttpResponse:
+def breakdown(request: AuthenticatedHttpRequest, plan_id: int, snapshot_id: int, unit_id: int) -> HttpResponse:
     """One unit in one computation, down to each task, with who gave each value and the formula."""
     plan = get_results_plan_for_user(request.user, plan_id)
     snap = get_snapshot_for_user(request.user, plan, snapshot_id)
@@ -135,7 +136,7 @@ def breakdown(request: HttpRequest, plan_id: int, snapshot_id: int, unit_id: int
 
 @login_required
 @require_GET
-def export(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
     plan = get_results_plan_for_user(request.user, plan_id)
     snap = get_snapshot_for_user(request.user, plan, snapshot_id)
     body = exports.snapshot_workbook(plan, snap)
@@ -148,7 +149,7 @@ def export(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse
 
 @login_required
 @require_GET
-def bulletin(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
+def bulletin(request: AuthenticatedHttpRequest, plan_id: int, snapshot_id: int) -> HttpResponse:
     """The snapshot as the results bulletin (考核情况的通报), a .docx draft in the official document layout."""
     plan = get_results_plan_for_user(request.user, plan_id)
     snap = get_snapshot_for_user(request.user, plan, snapshot_id)
@@ -163,7 +164,7 @@ def bulletin(request: HttpRequest, plan_id: int, snapshot_id: int) -> HttpRespon
 # --- release: consultation, approval, publication (结果审定与公布) -----------------------------------------
 
 
-def _release_plan(request: HttpRequest, plan_id: int, capability: str = "results:publish") -> Plan:
+def _release_plan(request: AuthenticatedHttpRequest, plan_id: int, capability: str = "results:publish") -> Plan:
     return get_release_plan_for_user(request.user, plan_id, capability)
 
 
@@ -187,7 +188,7 @@ def _bulletin_defaults(plan: Plan, release: ResultRelease) -> dict[str, str]:
 
 @login_required
 @require_GET
-def release(request: HttpRequest, plan_id: int) -> HttpResponse:
+def release(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The office's release page: 征求意见稿, comments, 审定, publication checks, recipients, bulletin, lists."""
     plan = _release_plan(request, plan_id)
     current = selectors.current_release(plan)
@@ -238,7 +239,7 @@ def release(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def release_start(request: HttpRequest, plan_id: int) -> HttpResponse:
+def release_start(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     snapshots = list(selectors.complete_snapshots(plan))
     form = ReleaseStartForm(request.POST, snapshots=snapshots, plan=plan)
@@ -266,7 +267,7 @@ def _current_or_message(request: HttpRequest, plan: Plan) -> ResultRelease | Non
 
 @login_required
 @require_POST
-def consultation_close(request: HttpRequest, plan_id: int) -> HttpResponse:
+def consultation_close(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     current = _current_or_message(request, plan)
     if current is not None:
@@ -281,7 +282,7 @@ def consultation_close(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, plan_id: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     current = _current_or_message(request, plan)
     form = ApprovalForm(request.POST, plan=plan)
@@ -307,7 +308,7 @@ def approve(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulletin_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+def bulletin_edit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     current = _current_or_message(request, plan)
     if current is None:
@@ -327,7 +328,7 @@ def bulletin_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def recipient_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+def recipient_add(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     current = _current_or_message(request, plan)
     if current is None:
@@ -349,7 +350,7 @@ def recipient_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def recipient_remove(request: HttpRequest, plan_id: int, recipient_id: int) -> HttpResponse:
+def recipient_remove(request: AuthenticatedHttpRequest, plan_id: int, recipient_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     recipient = get_copy_recipient_for_user(request.user, plan, recipient_id)
     try:
@@ -363,7 +364,7 @@ def recipient_remove(request: HttpRequest, plan_id: int, recipient_id: int) -> H
 
 @login_required
 @require_POST
-def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     current = _current_or_message(request, plan)
     if current is not None:
@@ -379,7 +380,7 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, plan_id: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = _release_plan(request, plan_id)
     current = _current_or_message(request, plan)
     form = ReopenForm(request.POST)
@@ -399,7 +400,7 @@ def reopen(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def release_bulletin(request: HttpRequest, plan_id: int) -> HttpResponse:
+def release_bulletin(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The current release's bulletin: the office's edits over the defaults; once published, as published."""
     plan = _release_plan(request, plan_id)
     current = selectors.current_release(plan)
@@ -428,7 +429,7 @@ def release_bulletin(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def score_sheet(request: HttpRequest, plan_id: int, snapshot_id: int, category_id: int) -> HttpResponse:
+def score_sheet(request: AuthenticatedHttpRequest, plan_id: int, snapshot_id: int, category_id: int) -> HttpResponse:
     """One category's score sheet (.xlsx): ranked table and every task of its units with reasons and sources."""
     plan = get_results_plan_for_user(request.user, plan_id)
     snap = get_snapshot_for_user(request.user, plan, snapshot_id)
@@ -453,7 +454,7 @@ def score_sheet(request: HttpRequest, plan_id: int, snapshot_id: int, category_i
 
 @login_required
 @require_GET
-def consult(request: HttpRequest, plan_id: int) -> HttpResponse:
+def consult(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Member units (desks, viewers): the 征求意见稿's ranked tables, their organisation's comments, the form."""
     plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "results:consult", plan):
@@ -491,7 +492,7 @@ def consult(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment(request: HttpRequest, plan_id: int) -> HttpResponse:
+def comment(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     access.require(request.user, "results:consult", plan)
     organisations = consulting_organisations(request.user, plan)
@@ -517,7 +518,7 @@ def comment(request: HttpRequest, plan_id: int) -> HttpResponse:
 # --- published results: units (their own), viewers and copy recipients ----------------------------------------
 
 
-def _published_plan(request: HttpRequest, plan_id: int) -> Plan:
+def _published_plan(request: AuthenticatedHttpRequest, plan_id: int) -> Plan:
     plan = get_published_plan_for_user(request.user, plan_id)
     if not (access.can(request.user, "results:receive", plan) or access.can(request.user, "results:publish", plan)):
         raise PermissionDenied
@@ -526,7 +527,7 @@ def _published_plan(request: HttpRequest, plan_id: int) -> Plan:
 
 @login_required
 @require_GET
-def published(request: HttpRequest, plan_id: int) -> HttpResponse:
+def published(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The published results: a unit is taken to its own result; viewers and the office see every category."""
     plan = _published_plan(request, plan_id)
     publication = selectors.publication_in_force(plan)
@@ -559,7 +560,7 @@ def published(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def published_unit(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def published_unit(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     """One unit's published result: total, rank, grade and every task (its own members, viewers, the office)."""
     plan = _published_plan(request, plan_id)
     publication = selectors.publication_in_force(plan)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from kaohe import access
 from kaohe.access.plans import get_plan_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.audit_exports import export_response
 from kaohe.plans.models import Plan
 from kaohe.results import analysis, selectors_analysis
@@ -38,7 +39,7 @@ def _chosen(request: HttpRequest, plan: Plan) -> tuple[SnapshotChoiceForm, list[
 
 @login_required
 @require_GET
-def index(request: HttpRequest, plan_id: int) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The analysis of the chosen snapshot (default: the latest), or a note that nothing was computed yet."""
     plan = get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
     form, snapshots, chosen = _chosen(request, plan)
@@ -67,7 +68,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, plan_id: int) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Every table of the page for the chosen snapshot as one workbook, one sheet per table."""
     plan = get_plan_for_user(request.user, plan_id, capability=CAPABILITY)
     _form, _snapshots, chosen = _chosen(request, plan)

@@ -28,5 +28,5 @@ class ReviewsConfig(AppConfig):
 
         register_copy_hook(copy_rectification)
         register_todos(Role.OFFICE, 20, todos.office_todos)
-        register_todos(Role.ASSESSOR, 20, todos.desk_todos)
+        register_todos(Role.DESK, 20, todos.desk_todos)
         register_todos(Role.UNIT, 20, todos.unit_todos)

@@ -18,7 +18,7 @@ from django.db import models
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.copy import PlanCopy, shift_year
 from kaohe.plans.models import Category, Indicator, Plan
-from kaohe.reviews import rectification
+from kaohe.reviews import services_rectification
 from kaohe.reviews.models import RectificationSetting
 
 CARRY_LEVEL1 = "上年度问题整改落实情况"
@@ -32,7 +32,7 @@ def copy_rectification(copied: PlanCopy) -> dict[str, Any]:
     setting = RectificationSetting.objects.filter(plan=copied.old).first()
     if setting is not None:
         RectificationSetting.objects.create(plan=copied.new, due_date=shift_year(setting.due_date))
-    carried = _carry_rectification(copied.new, copied.categories, rectification.open_items_to_carry(copied.old))
+    carried = _carry_rectification(copied.new, copied.categories, services_rectification.open_items_to_carry(copied.old))
     return {"carried_rectification_items": carried}
 
 
@@ -102,4 +102,4 @@ def _carry_rectification(new: Plan, categories: dict[str, Category], items: list
             node.parent_id = node.parent.pk if node.parent else None
         Indicator.objects.bulk_create(batch)
     carried = [i for items_ in by_category.values() for i in items_]
-    return rectification.carry_items(items=carried, plan=new, task_by_category_name=task_by_category)
+    return services_rectification.carry_items(items=carried, plan=new, task_by_category_name=task_by_category)

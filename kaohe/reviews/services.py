@@ -29,7 +29,7 @@ from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.plans.selectors import policy_of as policy_of  # re-exported: reviews/views.py calls services.policy_of
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
-from kaohe.reviews.rectification import create_items_for_feedbacks
+from kaohe.reviews.services_rectification import create_items_for_feedbacks
 from kaohe.scoring.models import Deduction, Evaluation, NotApplicable
 from kaohe.scoring.services import evaluation_adjust_on_review
 
@@ -507,7 +507,7 @@ def review_request_file(
             if task.assessor is not None:  # the desk concerned prepares the office's answer
                 notify_organisations(
                     organisation_ids=[task.assessor.organisation_id],
-                    role=Role.ASSESSOR,
+                    role=Role.DESK,
                     plan_id=plan.pk,
                     title=f"{unit}对 {task.code} 申请复核",
                     body=reasons[:500],

@@ -21,6 +21,7 @@ from kaohe.access.reviews import (
     get_unit_for_feedback,
     review_units,
 )
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
 from kaohe.core.downloads import as_download
@@ -39,7 +40,7 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _own_unit(request: HttpRequest, plan: Plan) -> PlanUnit:
+def _own_unit(request: AuthenticatedHttpRequest, plan: Plan) -> PlanUnit:
     units = review_units(request.user, plan)
     if not units:
         raise PermissionDenied
@@ -70,7 +71,7 @@ def _round(plan: Plan, unit: PlanUnit, raw: str | None, *, task_id: int | None =
 
 @login_required
 @require_GET
-def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
+def feedback_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The unit's feedback (once released), its acknowledgement, window and review requests."""
     plan = get_published_plan_for_user(request.user, plan_id)
     units = review_units(request.user, plan)
@@ -97,7 +98,7 @@ def feedback_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
+def feedback_acknowledge(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit = _own_unit(request, plan)
     feedback = _round(plan, unit, request.POST.get("round"))
@@ -117,7 +118,7 @@ def feedback_acknowledge(request: HttpRequest, plan_id: int) -> HttpResponse:
 @limit_uploads
 @login_required
 @require_POST
-def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
+def review_file(request: AuthenticatedHttpRequest, plan_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit = _own_unit(request, plan)
     unit, task = get_unit_task_for_user(request.user, plan, unit.pk, task_id)
@@ -150,7 +151,7 @@ def review_file(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
 
 @login_required
 @require_GET
-def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def letter(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     """A released round of a unit as a .docx letter (its members and the office): ``?round=<id>``, else the newest."""
     plan = get_published_plan_for_user(request.user, plan_id)
     round_id = request.GET.get("round", "")
@@ -172,7 +173,7 @@ def letter(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponseBase:
+def attachment(request: AuthenticatedHttpRequest, plan_id: int, request_id: int) -> HttpResponseBase:
     """A review request's attachment, for its unit's members and the office; always an attachment."""
     plan = get_published_plan_for_user(request.user, plan_id)
     review = get_review_request_for_user(request.user, plan, request_id)
@@ -187,7 +188,7 @@ def attachment(request: HttpRequest, plan_id: int, request_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def feedback_deem(request: HttpRequest, plan_id: int, feedback_id: int) -> HttpResponse:
+def feedback_deem(request: AuthenticatedHttpRequest, plan_id: int, feedback_id: int) -> HttpResponse:
     """视为送达: the office records an unacknowledged round as delivered, with a reason (services)."""
     plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     feedback = get_feedback_round_for_office(request.user, plan, feedback_id)
@@ -207,7 +208,7 @@ def feedback_deem(request: HttpRequest, plan_id: int, feedback_id: int) -> HttpR
 
 @login_required
 @require_GET
-def feedback_office(request: HttpRequest, plan_id: int) -> HttpResponse:
+def feedback_office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Release feedback, record problems, and answer review requests (deadlines and overdue shown)."""
     plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
@@ -228,7 +229,7 @@ def feedback_office(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
+def feedback_release(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
     form = ReleaseForm(request.POST, units=units)
@@ -250,7 +251,7 @@ def feedback_release(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+def problem_add(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
     form = ProblemForm(request.POST, units=units, tasks=selectors.unit_tasks(plan))
@@ -272,7 +273,7 @@ def problem_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_decide(request: HttpRequest, plan_id: int, request_id: int) -> HttpResponse:
+def review_decide(request: AuthenticatedHttpRequest, plan_id: int, request_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     review = get_review_request_for_user(request.user, plan, request_id, decide=True)
     form = DecideForm(request.POST)

@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from kaohe import access
 from kaohe.access.plans import get_plan_for_user, get_published_plan_for_user, own_units
 from kaohe.access.reviews import get_rectification_item_for_user, get_rectification_report_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.dates import plan_date_bounds
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.reviews import rectification, rectification_selectors
+from kaohe.reviews import selectors_rectification, services_rectification
 from kaohe.reviews.forms import (
     RectificationDecideForm,
     RectificationDueForm,
@@ -39,7 +40,7 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
 
 @login_required
 @require_GET
-def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The unit's rectification items (this plan's and those carried into it), its reports and the office's answers."""
     plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "rectification:report", plan):
@@ -47,7 +48,7 @@ def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
             return redirect("reviews:rectification_office", plan_id=plan.pk)
         raise PermissionDenied
     units = own_units(request.user, plan)
-    rows = rectification_selectors.unit_rows(plan, {u.organisation_id for u in units}, rectification.today())
+    rows = selectors_rectification.unit_rows(plan, {u.organisation_id for u in units}, services_rectification.today())
     return render(
         request,
         "reviews/rectification_unit.html",
@@ -59,7 +60,7 @@ def rectification_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @limit_uploads
 @login_required
 @require_POST
-def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+def rectification_report(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="rectification:report")
     item = get_rectification_item_for_user(request.user, plan, item_id)
     data, files = request.POST, request.FILES  # parsing the body is what runs the upload limits
@@ -70,7 +71,7 @@ def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> Ht
         flash_form_errors(request, form)
     else:
         try:
-            rectification.rectification_report(
+            services_rectification.rectification_report(
                 actor=request.user,
                 plan=plan,
                 item=item,
@@ -86,13 +87,13 @@ def rectification_report(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 
 @login_required
 @require_GET
-def rectification_attachment(request: HttpRequest, plan_id: int, report_id: int) -> HttpResponseBase:
+def rectification_attachment(request: AuthenticatedHttpRequest, plan_id: int, report_id: int) -> HttpResponseBase:
     """A report's attachment, for the item's unit and the office; always served as an attachment."""
     plan = get_plan_for_user(request.user, plan_id)
     report = get_rectification_report_for_user(request.user, plan, report_id)
     if not report.attachment_storage_name:
         raise Http404("没有附件")
-    handle = rectification.rectification_attachment_open(actor=request.user, plan=plan, report=report)
+    handle = services_rectification.rectification_attachment_open(actor=request.user, plan=plan, report=report)
     return as_download(FileResponse(handle, content_type="application/octet-stream"), report.attachment_name)
 
 
@@ -101,18 +102,20 @@ def rectification_attachment(request: HttpRequest, plan_id: int, report_id: int)
 
 @login_required
 @require_GET
-def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rectification_office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Every unit's items with counts by status (overdue shown), filtered by status and unit.
 
     A draft next-year plan shows the items carried into it.
     """
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
-    choices = rectification_selectors.unit_choices(plan)
+    choices = selectors_rectification.unit_choices(plan)
     form = RectificationFilterForm(request.GET or None, units=list(choices))
     status, organisation_id = "", None
     if form.is_valid():
         status, organisation_id = form.cleaned_data["status"], form.cleaned_data["unit"]
-    page = rectification_selectors.office_page(plan, rectification.today(), status=status, organisation_id=organisation_id)
+    page = selectors_rectification.office_page(
+        plan, services_rectification.today(), status=status, organisation_id=organisation_id
+    )
     return render(
         request,
         "reviews/rectification_office.html",
@@ -121,9 +124,9 @@ def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
             "page": page,
             "filter_form": form,
             "filtered": bool(status or organisation_id),
-            "due_date": rectification.due_date_of(plan),
-            "late_item_days": rectification.LATE_ITEM_DAYS,
-            "setting_form": RectificationSettingForm(initial={"due_date": rectification.due_date_of(plan)}, plan=plan),
+            "due_date": services_rectification.due_date_of(plan),
+            "late_item_days": services_rectification.LATE_ITEM_DAYS,
+            "setting_form": RectificationSettingForm(initial={"due_date": services_rectification.due_date_of(plan)}, plan=plan),
             "date_bounds": plan_date_bounds(plan),
             "statuses": RectificationItem.Status,
         },
@@ -133,10 +136,10 @@ def rectification_office(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rectification_create(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rectification_create(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="rectification:decide")
     try:
-        items = rectification.rectification_items_create(actor=request.user, plan=plan)
+        items = services_rectification.rectification_items_create(actor=request.user, plan=plan)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -149,7 +152,7 @@ def rectification_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+def rectification_decide(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
     item = get_rectification_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDecideForm(request.POST)
@@ -158,7 +161,7 @@ def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> Ht
     else:
         accept = form.cleaned_data["decision"] == "accept"
         try:
-            rectification.rectification_decide(
+            services_rectification.rectification_decide(
                 actor=request.user, plan=plan, item=item, accept=accept, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -170,7 +173,7 @@ def rectification_decide(request: HttpRequest, plan_id: int, item_id: int) -> Ht
 
 @login_required
 @require_POST
-def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+def rectification_due(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
     item = get_rectification_item_for_user(request.user, plan, item_id, decide=True)
     form = RectificationDueForm(request.POST, plan=plan)
@@ -178,7 +181,7 @@ def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpR
         flash_form_errors(request, form)
     else:
         try:
-            rectification.rectification_due_change(
+            services_rectification.rectification_due_change(
                 actor=request.user,
                 plan=plan,
                 item=item,
@@ -194,14 +197,14 @@ def rectification_due(request: HttpRequest, plan_id: int, item_id: int) -> HttpR
 
 @login_required
 @require_POST
-def rectification_setting(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rectification_setting(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="rectification:decide")
     form = RectificationSettingForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
     else:
         try:
-            setting = rectification.rectification_setting_set(
+            setting = services_rectification.rectification_setting_set(
                 actor=request.user, plan=plan, due_date=form.cleaned_data["due_date"]
             )
         except ValidationError as exc:

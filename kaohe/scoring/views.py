@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,6 +13,7 @@ from kaohe import access
 from kaohe.access.evidence import get_unit_task_for_user
 from kaohe.access.grading import evaluable_desks, get_task_to_evaluate
 from kaohe.access.plans import get_plan_for_user, get_published_plan_for_user, get_unit_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.redirects import safe_path
 from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
@@ -22,7 +23,7 @@ from kaohe.scoring.forms import BulkEvaluationForm, ClearForm, EvaluationForm, G
 from kaohe.scoring.models import Evaluation, GradeChoice
 
 
-def _scope(request: HttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
+def _scope(request: AuthenticatedHttpRequest, plan: Plan) -> tuple[set[int] | None, bool]:
     """(desks whose tasks the user sees — None for all, whether they may write)."""
     if access.can(request.user, "evaluation:write", plan):
         return evaluable_desks(request.user, plan), plan.status == Plan.Status.PUBLISHED
@@ -56,7 +57,7 @@ def _cell_context(
 
 @login_required
 @require_GET
-def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
+def grid(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     desks, can_write = _scope(request, plan)
     all_tasks = selectors.desk_tasks(plan, desks)
@@ -94,7 +95,7 @@ def grid(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def unit_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     desks, can_write = _scope(request, plan)
     unit = get_unit_for_user(request.user, plan, unit_id)
@@ -121,7 +122,7 @@ def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def evaluate(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """GET: the cell fragment; POST: save it (htmx swaps the returned fragment; without htmx, redirect)."""
     plan = get_published_plan_for_user(request.user, plan_id)
     if request.method == "GET":
@@ -191,7 +192,7 @@ def evaluate(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
 
 @login_required
 @require_POST
-def evaluate_bulk(request: HttpRequest, plan_id: int) -> HttpResponse:
+def evaluate_bulk(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """One grade for the cells selected on the grid: all saved, or none (the message names the refused cell)."""
     plan = get_published_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "evaluation:write", plan):
@@ -227,7 +228,7 @@ def evaluate_bulk(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     _scope(request, plan)
     if access.can(request.user, "evaluation:overview", plan):
@@ -241,7 +242,7 @@ def history(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
+def applicability(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="applicability:decide")
     units = list(plan_selectors.plan_units(plan))
     tasks = selectors.desk_tasks(plan, None)
@@ -271,7 +272,7 @@ def applicability(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def applicability_clear(request: HttpRequest, plan_id: int, na_id: int) -> HttpResponse:
+def applicability_clear(request: AuthenticatedHttpRequest, plan_id: int, na_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="applicability:decide")
     record = selectors.get_not_applicable(plan, na_id)
     form = ClearForm(request.POST)

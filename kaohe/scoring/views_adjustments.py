@@ -22,13 +22,14 @@ from kaohe.access.grading import (
     get_veto_flag_for_user,
 )
 from kaohe.access.plans import get_published_plan_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.downloads import as_download
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
 from kaohe.plans.models import Plan, PlanUnit
-from kaohe.scoring import adjustment_selectors as selectors
-from kaohe.scoring import adjustments as services
-from kaohe.scoring.adjustment_forms import (
+from kaohe.scoring import selectors_adjustments as selectors
+from kaohe.scoring import services_adjustments as services
+from kaohe.scoring.forms_adjustments import (
     BonusApplicationForm,
     DecideForm,
     DeductionForm,
@@ -93,7 +94,7 @@ def _render_unit(
 
 @login_required
 @require_GET
-def adjustments_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
+def adjustments_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The unit's 加减分 page; the office is sent to its own page."""
     plan = get_published_plan_for_user(request.user, plan_id)
     units = applying_units(request.user, plan)
@@ -108,7 +109,7 @@ def adjustments_unit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @limit_uploads
 @login_required
 @require_POST
-def bonus_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
+def bonus_apply(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     units = applying_units(request.user, plan)
     if not units:
@@ -140,7 +141,7 @@ def bonus_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bonus_withdraw(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponse:
+def bonus_withdraw(request: AuthenticatedHttpRequest, plan_id: int, application_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     application = get_bonus_application_for_user(request.user, plan, application_id)
     try:
@@ -154,7 +155,7 @@ def bonus_withdraw(request: HttpRequest, plan_id: int, application_id: int) -> H
 
 @login_required
 @require_GET
-def bonus_evidence(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponseBase:
+def bonus_evidence(request: AuthenticatedHttpRequest, plan_id: int, application_id: int) -> HttpResponseBase:
     """The evidence file of an application, for its unit's members and the office; always an attachment."""
     plan = get_published_plan_for_user(request.user, plan_id)
     application = get_bonus_application_for_user(request.user, plan, application_id)
@@ -216,14 +217,14 @@ def _render_office(
 
 @login_required
 @require_GET
-def adjustments_office(request: HttpRequest, plan_id: int) -> HttpResponse:
+def adjustments_office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="adjustment:decide")
     return _render_office(request, plan)
 
 
 @login_required
 @require_POST
-def bonus_decide(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponse:
+def bonus_decide(request: AuthenticatedHttpRequest, plan_id: int, application_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     application = get_bonus_application_for_user(request.user, plan, application_id, decide=True)
     candidates = [a for a in selectors.approved_applications(plan, application.unit_id) if a.pk != application.pk]
@@ -254,7 +255,7 @@ def bonus_decide(request: HttpRequest, plan_id: int, application_id: int) -> Htt
 @limit_uploads
 @login_required
 @require_POST
-def bonus_office_record(request: HttpRequest, plan_id: int) -> HttpResponse:
+def bonus_office_record(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """考核办认定加分: the office awards a bonus itself (counted like an approved application)."""
     plan = get_published_plan_for_user(request.user, plan_id, capability="adjustment:decide")
     units = selectors.plan_units(plan)
@@ -288,7 +289,7 @@ def bonus_office_record(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def deduction_record(request: HttpRequest, plan_id: int) -> HttpResponse:
+def deduction_record(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="adjustment:decide")
     units = selectors.plan_units(plan)
     tasks = selectors.deduction_tasks(plan)
@@ -319,7 +320,7 @@ def deduction_record(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def deduction_withdraw(request: HttpRequest, plan_id: int, deduction_id: int) -> HttpResponse:
+def deduction_withdraw(request: AuthenticatedHttpRequest, plan_id: int, deduction_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     deduction = get_deduction_for_user(request.user, plan, deduction_id, decide=True)
     form = ReasonForm(request.POST)
@@ -337,7 +338,7 @@ def deduction_withdraw(request: HttpRequest, plan_id: int, deduction_id: int) ->
 
 @login_required
 @require_POST
-def deduction_link(request: HttpRequest, plan_id: int, deduction_id: int) -> HttpResponse:
+def deduction_link(request: AuthenticatedHttpRequest, plan_id: int, deduction_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     deduction = get_deduction_for_user(request.user, plan, deduction_id, decide=True)
     candidates = [d for d in selectors.active_deductions(plan, unit_id=deduction.unit_id) if d.pk != deduction.pk]
@@ -357,7 +358,7 @@ def deduction_link(request: HttpRequest, plan_id: int, deduction_id: int) -> Htt
 
 @login_required
 @require_POST
-def veto_flag_set(request: HttpRequest, plan_id: int) -> HttpResponse:
+def veto_flag_set(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="adjustment:decide")
     form = VetoFlagForm(request.POST, units=selectors.plan_units(plan), conditions=services.veto_conditions(plan))
     if form.is_valid():
@@ -377,7 +378,7 @@ def veto_flag_set(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def veto_flag_clear(request: HttpRequest, plan_id: int, flag_id: int) -> HttpResponse:
+def veto_flag_clear(request: AuthenticatedHttpRequest, plan_id: int, flag_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     flag = get_veto_flag_for_user(request.user, plan, flag_id)
     form = ReasonForm(request.POST)

@@ -13,7 +13,7 @@ class SubmissionsConfig(AppConfig):
         from kaohe.submissions import plan_hooks, todos
 
         register_todos(Role.OFFICE, 30, todos.office_todos)
-        register_todos(Role.ASSESSOR, 10, todos.desk_todos)
+        register_todos(Role.DESK, 10, todos.desk_todos)
         register_todos(Role.UNIT, 10, todos.unit_todos)
         hooks.register_task_records(plan_hooks.task_records)
         hooks.register_overview_section(plan_hooks.overview_section)

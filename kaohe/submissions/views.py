@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kaohe import access
 from kaohe.access.evidence import get_evidence_file_for_user, get_unit_task_for_user, unit_archive_files_for_user
 from kaohe.access.plans import desk_ids, get_published_plan_for_user, own_units
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_form_errors
@@ -39,11 +40,11 @@ from kaohe.submissions.models import EvidenceFile, Submission
 INLINE_KINDS = {"pdf", "image"}
 
 
-def _nav(request: HttpRequest, plan: Plan, tab: str) -> dict[str, object]:
+def _nav(request: AuthenticatedHttpRequest, plan: Plan, tab: str) -> dict[str, object]:
     return {
         "tab": tab,
         "nav_workspace": bool(own_units(request.user, plan)),
-        "nav_queue": access.can(request.user, "evidence:review", plan),
+        "nav_queue": access.can(request.user, "evidence:check", plan),
         "nav_overview": access.can(request.user, "evidence:overview", plan),
     }
 
@@ -66,7 +67,7 @@ def _why_no_return(submission: Submission | None) -> str:
 
 @login_required
 @require_GET
-def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
+def workspace(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The unit's tasks with status, deadline and working days left; the office may look at any unit."""
     plan = get_published_plan_for_user(request.user, plan_id)
     own = own_units(request.user, plan)
@@ -75,7 +76,7 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
     if requested.isdigit() and access.can(request.user, "evidence:overview", plan):
         unit = plan_selectors.find_unit(plan, int(requested))
     if unit is None:
-        if access.can(request.user, "evidence:review", plan):
+        if access.can(request.user, "evidence:check", plan):
             return redirect("submissions:queue", plan_id=plan.pk)
         raise PermissionDenied
     groups = selectors.unit_workspace(plan, unit)
@@ -98,7 +99,7 @@ def workspace(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def task_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     is_own = access.is_own_unit(request.user, unit)
@@ -136,7 +137,7 @@ def task_page(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) ->
 @csrf_exempt
 @login_required
 @require_POST
-def upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """Multipart upload of one or more files; answers JSON per file for the page's script, or redirects.
 
     The size/count-limiting handler must be installed before anything reads the body, so CSRF is
@@ -149,7 +150,7 @@ def upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> Ht
 
 
 @csrf_protect
-def _upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def _upload(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
@@ -206,7 +207,7 @@ def _upload_answer(
 
 @login_required
 @require_POST
-def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def details(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     form = DetailsForm(request.POST)
@@ -234,7 +235,7 @@ def details(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> H
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, plan_id: int, file_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     evidence = get_evidence_file_for_user(request.user, plan, file_id)
     submission = evidence.submission
@@ -251,7 +252,7 @@ def withdraw(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def return_for_supplement(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:return")
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     submission = selectors.submission_of(plan, unit, task)
@@ -279,7 +280,7 @@ def return_for_supplement(request: HttpRequest, plan_id: int, unit_id: int, task
 
 @login_required
 @require_POST
-def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def resubmit(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     submission = selectors.submission_of(plan, unit, task)
@@ -297,7 +298,7 @@ def resubmit(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> 
     return redirect(_task_url(plan, unit.pk, task.pk))
 
 
-def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bool) -> HttpResponseBase:
+def _file_response(request: AuthenticatedHttpRequest, plan: Plan, file_id: int, *, inline: bool) -> HttpResponseBase:
     evidence = get_evidence_file_for_user(request.user, plan, file_id)
     if inline and evidence.kind not in INLINE_KINDS:
         raise Http404("该类型不支持在线预览，请下载")
@@ -316,14 +317,14 @@ def _file_response(request: HttpRequest, plan: Plan, file_id: int, *, inline: bo
 
 @login_required
 @require_GET
-def download(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
+def download(request: AuthenticatedHttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
     return _file_response(request, get_published_plan_for_user(request.user, plan_id), file_id, inline=False)
 
 
 @login_required
 @require_GET
 @xframe_options_sameorigin
-def preview(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
+def preview(request: AuthenticatedHttpRequest, plan_id: int, file_id: int) -> HttpResponseBase:
     # Only content-sniffed PDFs and images reach here; they are shown in an <iframe> of our own page, sandboxed
     # (core.downloads.PREVIEW_CSP).
     return _file_response(request, get_published_plan_for_user(request.user, plan_id), file_id, inline=True)
@@ -348,7 +349,7 @@ def _archive_response(
 
 @login_required
 @require_GET
-def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponseBase:
+def task_archive(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponseBase:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     files = selectors.active_files(plan, unit, task)
@@ -360,7 +361,7 @@ def task_archive(request: HttpRequest, plan_id: int, unit_id: int, task_id: int)
 
 @login_required
 @require_GET
-def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponseBase:
+def unit_archive(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponseBase:
     """All active files of a unit: the office and the unit get everything, a desk only its own tasks."""
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, files = unit_archive_files_for_user(request.user, plan, unit_id)
@@ -370,8 +371,8 @@ def unit_archive(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespon
 
 @login_required
 @require_GET
-def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:review")
+def queue(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:check")
     desks = None if access.can(request.user, "evidence:overview", plan) else desk_ids(request.user, plan)
     categories = selectors.category_choices(plan)
     units = selectors.unit_choices(plan)
@@ -407,7 +408,7 @@ def queue(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def overview(request: HttpRequest, plan_id: int) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:overview")
     return render(
         request,
@@ -423,7 +424,7 @@ def overview(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remind(request: HttpRequest, plan_id: int) -> HttpResponse:
+def remind(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:overview")
     count = services.reminders_send(actor=request.user, plan=plan)
     messages.success(request, f"已向 {count} 个尚有未报送任务的考核对象发送催报提醒")
@@ -432,7 +433,7 @@ def remind(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def extensions(request: HttpRequest, plan_id: int) -> HttpResponse:
+def extensions(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:extend")
     tasks = selectors.evidence_tasks(plan)
     units = list(plan_selectors.plan_units(plan))

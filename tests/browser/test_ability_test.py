@@ -1,4 +1,7 @@
-"""In Chromium: the office opens an online ability test; two testees, each in their own browser, take it."""
+"""In Chromium: the office opens an online ability test; two testees, each in their own browser, take it.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +10,20 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def drawn_test(transactional_db):
+def drawn_test(demo_abilitytests):
     """The demo plan with its ability-test demo data, and an online test of 市委网信办 (2 staff), drawn and paper made."""
     from kaohe.accounts.models import User
-    from kaohe.demo.loader import load_demo
     from kaohe.inspections.abilitytests import services
-    from kaohe.inspections.abilitytests.demo import load_demo_data
     from kaohe.inspections.abilitytests.draws import Rule
     from kaohe.plans.models import Indicator, PlanUnit
 
-    plan = load_demo()
-    load_demo_data(plan)
+    plan = demo_abilitytests
     office = User.objects.get(username="office")
     unit = PlanUnit.objects.get(plan=plan, organisation__name="市委网信办")
     task = Indicator.objects.get(plan=plan, category__name="部门1", code="2.2.1")
@@ -52,15 +52,11 @@ def _answer_everything(page) -> None:
             card.locator("textarea").fill("公众参与、专家论证、风险评估、合法性审查、集体讨论决定")
 
 
-def test_two_testees_take_a_short_online_test(browser, page, live_server, drawn_test):
+def test_two_testees_take_a_short_online_test(page, new_page, live_server, drawn_test):
     from kaohe.inspections.abilitytests.models import Answer, Testee
 
     test = drawn_test
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "office")
-    page.fill("#id_password", "Kaohe#2020demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
+    login(page, live_server, "office")
     page.goto(f"{live_server.url}/plans/{test.plan_id}/ability-tests/tests/{test.pk}/")
     page.fill("#time-limit", "15")
     page.click("[data-testid=open]")
@@ -69,11 +65,8 @@ def test_two_testees_take_a_short_online_test(browser, page, live_server, drawn_
     codes = [c.strip() for c in page.locator("[data-testid=code]").all_inner_texts()]
     assert len(codes) == 2
 
-    contexts = [browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900}) for _ in codes]
-    testees = [ctx.new_page() for ctx in contexts]
-    errors: list[str] = []
+    testees = [new_page(viewport={"width": 1100, "height": 900}) for _ in codes]
     for tab, code in zip(testees, codes, strict=True):
-        tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         tab.on("dialog", lambda dialog: dialog.accept())
         tab.goto(f"{live_server.url}/test/")
         tab.fill("input[name=code]", code)
@@ -96,15 +89,13 @@ def test_two_testees_take_a_short_online_test(browser, page, live_server, drawn_
     second.click("[data-testid=submit]")
     second.wait_for_selector("[data-testid=done]")
     shot(second, "ability-03-done")
-    assert errors == []
+    assert [tab.console_errors for tab in testees] == [[], []]
     # the code cannot be used again (the refusal is a 400 response, which the console reports), even in a fresh browser
     first.goto(f"{live_server.url}/test/")
     first.fill("input[name=code]", codes[0])
     first.click("button[type=submit]")
     first.wait_for_selector("[data-testid=code-error]")
     assert "已交卷" in first.inner_text("[data-testid=code-error]")
-    for ctx in contexts:
-        ctx.close()
 
     finished = list(Testee.objects.filter(test=test).order_by("seq"))
     assert [t.finish for t in finished] == ["submitted", "submitted"]

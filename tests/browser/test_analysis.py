@@ -1,14 +1,16 @@
-"""In Chromium: the office opens 考核分析 and every chart is drawn, with no CSP or script error in the console."""
+"""In Chromium: the office opens 考核分析 and every chart is drawn, with no CSP or script error in the console.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,11 +18,10 @@ REASONS = ("制度不健全", "材料不全", "未按时报送", "学法记录�
 
 
 @pytest.fixture
-def analysed(transactional_db):
+def analysed(demo_plan):
     """The demo plan with every task of every unit graded (varied, deterministic scores), computed once, and a
     previous-year plan of the same office with a snapshot, so that every section of the page has figures."""
     from kaohe.accounts.models import User
-    from kaohe.demo.loader import load_demo
     from kaohe.plans import services as plan_services
     from kaohe.plans.constants import Adjustment, Level
     from kaohe.plans.models import Category, Indicator, PlanUnit
@@ -28,7 +29,7 @@ def analysed(transactional_db):
     from kaohe.results.models import ResultSnapshot
     from kaohe.scoring.models import Evaluation
 
-    plan = load_demo()
+    plan = demo_plan
     office = User.objects.get(username="office")
     tasks = list(Indicator.objects.filter(plan=plan, level=Level.TASK, points__gt=0, adjustment=Adjustment.NONE))
     rows = []
@@ -94,11 +95,7 @@ def analysed(transactional_db):
 
 
 def test_office_sees_the_charts_drawn(page, live_server, analysed):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "office")
-    page.fill("#id_password", "Kaohe#2020demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
+    login(page, live_server, "office")
     page.goto(f"{live_server.url}/plans/{analysed.pk}/analysis/")
     charts = page.locator(".kaohe-chart")
     page.wait_for_selector("[data-chart='chart-year-units'][data-drawn=true]")

@@ -1,18 +1,20 @@
 """In Chromium: the system administrator imports a people list, checks the preview, confirms, and prints the
-initial-password sheet once; a second visit says it was handed out."""
+initial-password sheet once; a second visit says it was handed out.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
 import pytest
 from openpyxl import Workbook
 
-from tests.browser.conftest import shot
-from tests.browser.test_office_opens_demo_plan import demo, login  # noqa: F401  (the demo fixture)
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_sysadmin_imports_people_and_prints_the_sheet(page, live_server, demo, tmp_path):  # noqa: F811
+def test_sysadmin_imports_people_and_prints_the_sheet(page, live_server, demo_plan, tmp_path):
     book = Workbook()
     sheet = book.active
     sheet.append(["姓名", "登录账号", "所属单位", "角色", "手机"])

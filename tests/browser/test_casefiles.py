@@ -1,40 +1,22 @@
-"""In Chromium: the office samples case files and assigns them; a reviewer scores one and submits it."""
+"""In Chromium: the office samples case files and assigns them; a reviewer scores one and submits it.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo(transactional_db):
-    from kaohe.demo.loader import load_demo
-    from kaohe.inspections.casefiles.demo import load_demo_data
-
-    plan = load_demo()
-    load_demo_data(plan)
-    return plan
-
-
-def _login(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Kaohe#2020demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-
-
-def test_office_samples_and_reviewer_scores(page, live_server, demo):
+def test_office_samples_and_reviewer_scores(page, live_server, demo_casefiles):
     from kaohe.inspections.casefiles.models import SampledFile
 
-    base = f"{live_server.url}/plans/{demo.pk}/case-files"
-    _login(page, live_server, "office")
+    base = f"{live_server.url}/plans/{demo_casefiles.pk}/case-files"
+    login(page, live_server, "office")
     page.goto(f"{base}/office/")
     page.fill("#id_requested", "3")
     page.click("[data-testid=sample-form] button[type=submit]")
@@ -55,7 +37,7 @@ def test_office_samples_and_reviewer_scores(page, live_server, demo):
     assert "已自动分配 18 卷案卷" in page.content()
     shot(page, "71-casefiles-panel")
 
-    _login(page, live_server, "reviewer_a")
+    login(page, live_server, "reviewer_a")
     page.goto(f"{base}/reviews/")
     page.locator("[data-testid=assigned-row] a").first.click()
     page.wait_for_selector("[data-testid=review-form]")
@@ -72,10 +54,10 @@ def test_office_samples_and_reviewer_scores(page, live_server, demo):
     page.click("[data-testid=confirm-ok]")
     page.wait_for_selector("[data-testid=assigned-table]")
     assert "91.50 分" in page.content()
-    assert SampledFile.objects.filter(plan=demo, status=SampledFile.Status.SUBMITTED).count() == 1
+    assert SampledFile.objects.filter(plan=demo_casefiles, status=SampledFile.Status.SUBMITTED).count() == 1
     assert page.console_errors == []
 
-    _login(page, live_server, "unit_wugang")
+    login(page, live_server, "unit_wugang")
     page.goto(f"{base}/")
     page.wait_for_selector("[data-testid=file-table]")
     assert page.locator("[data-testid=file-row]").count() == 7

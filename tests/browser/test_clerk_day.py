@@ -1,40 +1,19 @@
 """In Chromium, the clerk's day (issue 13): grading by keyboard never changes a grade on an arrow key, keys set
 grades, focus stays, the counter follows, several cells get one grade; a refused upload's message stays on the
-page; withdrawing a file asks first in a dialog."""
+page; withdrawing a file asks first in a dialog.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import PDF, login, shot, wugang_upload
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("demo_day")]
 
-PASSWORD = "Kaohe#2020demo"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03" + b"\x00" * 200
-
-
-@pytest.fixture
-def demo(transactional_db, monkeypatch):
-    from kaohe.demo.loader import load_demo
-
-    plan = load_demo()
-    moment = dt.datetime(2020, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-    return plan
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def _grades(page) -> list[str]:
@@ -47,11 +26,11 @@ def _focused_cell(page) -> str:
     return cell
 
 
-def test_grading_by_keyboard(page, live_server, demo):
+def test_grading_by_keyboard(page, live_server, demo_plan):
     from kaohe.scoring.models import Evaluation
 
     login(page, live_server, "desk_yfxz")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evaluate/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evaluate/")
     page.wait_for_selector("[data-testid=grid-row]")
     before = _grades(page)
     done = int(page.inner_text("[data-grid-progress] [data-done]"))
@@ -111,31 +90,17 @@ def test_grading_by_keyboard(page, live_server, demo):
     assert page.console_errors == []
 
 
-def test_a_refused_file_keeps_its_message_and_withdraw_asks_first(page, live_server, demo, tmp_path):
-    from kaohe.plans.constants import Level, Method
-    from kaohe.plans.models import Indicator, PlanUnit
+def test_a_refused_file_keeps_its_message_and_withdraw_asks_first(page, live_server, demo_plan, tmp_path):
     from kaohe.submissions.models import EvidenceFile
 
-    task = (
-        Indicator.objects.filter(
-            plan=demo,
-            category__name="县区政府",
-            level=Level.TASK,
-            method=Method.SUBMISSION,
-            assessor__organisation__name="市司法局依法行政指导科",
-            deadline=dt.date(2020, 12, 31),
-        )
-        .order_by("order")
-        .first()
-    )
-    unit = PlanUnit.objects.get(plan=demo, organisation__name="舞钢市人民政府")
+    unit, task = wugang_upload(demo_plan)
     report = tmp_path / "工作总结.pdf"
     report.write_bytes(PDF)
     program = tmp_path / "伪装的报告.pdf"
     program.write_bytes(EXE)
 
     login(page, live_server, "unit_wugang")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
     page.evaluate("window.__stayed = true")
     page.set_input_files("#id_files", [str(report), str(program)])
     page.click("[data-upload-submit]")

@@ -1,67 +1,31 @@
-"""In Chromium: a unit uploads evidence (drag-and-drop script path), a desk finds it, previews it, returns it."""
+"""In Chromium: a unit uploads evidence (drag-and-drop script path), a desk finds it, previews it, returns it.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import PDF, login, shot, wugang_upload
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "Kaohe#2020demo"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("demo_day")]
 
 
-@pytest.fixture
-def demo(transactional_db, monkeypatch):
-    from kaohe.demo.loader import load_demo
-
-    plan = load_demo()
-    moment = dt.datetime(2020, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-    return plan
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-
-
-def test_unit_uploads_and_desk_returns(page, live_server, demo, tmp_path, browser):
-    from kaohe.plans.constants import Level, Method
-    from kaohe.plans.models import Indicator, PlanUnit
+def test_unit_uploads_and_desk_returns(page, new_page, live_server, demo_plan, tmp_path):
     from kaohe.submissions.models import EvidenceFile, Submission
 
-    task = (
-        Indicator.objects.filter(
-            plan=demo,
-            category__name="县区政府",
-            level=Level.TASK,
-            method=Method.SUBMISSION,
-            assessor__organisation__name="市司法局依法行政指导科",
-            deadline=dt.date(2020, 12, 31),
-        )
-        .order_by("order")
-        .first()
-    )
-    unit = PlanUnit.objects.get(plan=demo, organisation__name="舞钢市人民政府")
+    unit, task = wugang_upload(demo_plan)
     report = tmp_path / "工作总结.pdf"
     report.write_bytes(PDF)
     fake = tmp_path / "伪装.pdf"
     fake.write_bytes(b"<html><script>alert(1)</script></html>")
 
     login(page, live_server, "unit_wugang")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evidence/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/")
     assert "已报送 0 /" in page.inner_text("[data-testid=workspace-progress]")
     shot(page, "10-unit-workspace")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/{unit.pk}/tasks/{task.pk}/")
     page.set_input_files("#id_files", [str(report), str(fake)])
     page.click("[data-upload-submit]")
     page.wait_for_selector("text=✓ 已上传")
@@ -72,9 +36,9 @@ def test_unit_uploads_and_desk_returns(page, live_server, demo, tmp_path, browse
     assert EvidenceFile.objects.filter(submission__unit=unit, submission__task=task).count() == 1
     shot(page, "12-unit-task-after-upload")
 
-    desk = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    desk = new_page()
     login(desk, live_server, "desk_yfxz")
-    desk.goto(f"{live_server.url}/plans/{demo.pk}/evidence/queue/?status=submitted")
+    desk.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/queue/?status=submitted")
     assert desk.locator("[data-testid=queue-row]").count() == 1
     shot(desk, "13-desk-queue")
     desk.click("[data-testid=queue-row] >> text=查看")
@@ -95,8 +59,8 @@ def test_unit_uploads_and_desk_returns(page, live_server, demo, tmp_path, browse
     assert "退回补充" in page.inner_text("[data-testid=notifications]")
     shot(page, "15-unit-home-notification")
 
-    office = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    office = new_page()
     login(office, live_server, "office")
-    office.goto(f"{live_server.url}/plans/{demo.pk}/evidence/overview/")
+    office.goto(f"{live_server.url}/plans/{demo_plan.pk}/evidence/overview/")
     assert office.locator("[data-testid=matrix-row]").count() == 57
     shot(office, "16-office-overview")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,12 +26,11 @@ import openpyxl
 import pytest
 from docx.shared import RGBColor
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import PDF, login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "Kaohe#2026cycle"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TITLE = "示范市2026年度依法行政考核"
 OFFICE_ORG = "示范市法治政府建设领导小组办公室"
@@ -135,8 +133,8 @@ def installation(transactional_db, monkeypatch):
     unit_b = Organisation.objects.create(name=UNIT_B, kind=Organisation.Kind.GOVERNMENT, region=city)
     people = {
         "cycle_office": (office_org, Role.OFFICE),
-        "cycle_desk_a": (desk_a, Role.ASSESSOR),
-        "cycle_desk_b": (desk_b, Role.ASSESSOR),
+        "cycle_desk_a": (desk_a, Role.DESK),
+        "cycle_desk_b": (desk_b, Role.DESK),
         "cycle_unit_a": (unit_a, Role.UNIT),
         "cycle_unit_b": (unit_b, Role.UNIT),
     }
@@ -152,18 +150,11 @@ def installation(transactional_db, monkeypatch):
 class Actor:
     """One person in their own browser context."""
 
-    def __init__(self, browser: Any, live_server: Any, username: str) -> None:
+    def __init__(self, new_page: Any, live_server: Any, username: str) -> None:
         self.server = live_server.url
-        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}, accept_downloads=True)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(30000)
-        self.errors: list[str] = []
-        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
-        self.page.goto(f"{self.server}/accounts/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url(re.compile(r".*/$"))
+        self.page = new_page(accept_downloads=True)
+        self.errors: list[str] = self.page.console_errors
+        login(self.page, live_server, username, PASSWORD)
 
     def go(self, path: str) -> Any:
         response = self.page.goto(f"{self.server}{path}")
@@ -203,7 +194,7 @@ def assert_official_layout(document: Any) -> None:
         assert sum(widths) <= text_width + 1000, (sum(widths), text_width)  # EMU: 1000 ≈ 0.03 mm of rounding
 
 
-def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypatch):
+def test_the_annual_cycle(new_page, live_server, installation, tmp_path, monkeypatch):
     from kaohe.plans.models import Indicator, Plan, PlanUnit
     from kaohe.results.models import ResultReceipt, ResultSnapshot
     from kaohe.reviews.models import ReviewRequest
@@ -213,7 +204,7 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
     tables = _tables(tmp_path)
 
     # 1. The office creates the plan, imports desks, units and the indicator table, and publishes it.
-    office = Actor(browser, live_server, "cycle_office")
+    office = Actor(new_page, live_server, "cycle_office")
     page = office.go("/plans/new/")
     page.fill("#id_year", "2026")
     page.fill("#id_title", TITLE)
@@ -242,7 +233,7 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
     # 2. A unit uploads its evidence for the first task.
     report = tmp_path / "证明事项清理报告.pdf"
     report.write_bytes(PDF)
-    unit = Actor(browser, live_server, "cycle_unit_a")
+    unit = Actor(new_page, live_server, "cycle_unit_a")
     page = unit.go(f"/plans/{plan.pk}/evidence/{unit_a.pk}/tasks/{tasks[0].pk}/")
     page.set_input_files("#id_files", str(report))
     page.click("[data-upload-submit]")
@@ -260,14 +251,14 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
             actor.page.press(f"{cell} input[name=reason]", "Enter")
         actor.page.wait_for_selector(f"{cell} .kaohe-cell-ok")
 
-    desk_a = Actor(browser, live_server, "cycle_desk_a")
+    desk_a = Actor(new_page, live_server, "cycle_desk_a")
     desk_a.go(f"/plans/{plan.pk}/evaluate/")
     grade(desk_a, unit_a.pk, tasks[0].pk, "excellent")
     grade(desk_a, unit_b.pk, tasks[0].pk, "excellent")
     grade(desk_a, unit_a.pk, tasks[2].pk, "good", "重大执法决定法制审核目录未及时更新")
     grade(desk_a, unit_b.pk, tasks[2].pk, "excellent")
     shot(desk_a.page, "full-cycle-08-desk-a-grid")
-    desk_b = Actor(browser, live_server, "cycle_desk_b")
+    desk_b = Actor(new_page, live_server, "cycle_desk_b")
     desk_b.go(f"/plans/{plan.pk}/evaluate/")
     grade(desk_b, unit_a.pk, tasks[1].pk, "excellent")
     grade(desk_b, unit_b.pk, tasks[1].pk, "fair", "预算公开不完整")
@@ -360,11 +351,11 @@ def test_the_annual_cycle(browser, live_server, installation, tmp_path, monkeypa
     # Publication waits until every feedback round is over: 西城区 acknowledges its feedback, and both units'
     # 复核 windows (5 working days from Monday 11-23, to 2026-11-30) run out before the office publishes.
     assert "尚有 2 轮问题反馈未结束" in page.inner_text("[data-testid=checks]")
-    unit_b_reader = Actor(browser, live_server, "cycle_unit_b")
+    unit_b_reader = Actor(new_page, live_server, "cycle_unit_b")
     unit_b_reader.go(f"/plans/{plan.pk}/feedback/")
     unit_b_reader.submit("button[type=submit] >> text=确认收到反馈")
     monkeypatch.setattr("django.utils.timezone.now", lambda: NOW + dt.timedelta(days=8))  # Tuesday 2026-12-01
-    office, unit, desk_a = (Actor(browser, live_server, name) for name in ("cycle_office", "cycle_unit_a", "cycle_desk_a"))
+    office, unit, desk_a = (Actor(new_page, live_server, name) for name in ("cycle_office", "cycle_unit_a", "cycle_desk_a"))
     page = office.go(f"/plans/{plan.pk}/results/release/")
     assert page.locator("[data-testid=ready]").count() == 1, page.inner_text("[data-testid=checks]")
     office.submit("[data-testid=publish]")

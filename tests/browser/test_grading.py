@@ -1,32 +1,22 @@
-"""In Chromium: a desk grades in its grid (htmx saves each cell on change; arrow keys move between cells)."""
+"""In Chromium: a desk grades in its grid (htmx saves each cell on change; arrow keys move between cells).
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo(transactional_db):
-    from kaohe.demo.loader import load_demo
-
-    return load_demo()
-
-
-def test_desk_grades_in_the_grid(page, live_server, demo):
+def test_desk_grades_in_the_grid(page, live_server, demo_plan):
     from kaohe.scoring.models import Evaluation
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "desk_yfxz")
-    page.fill("#id_password", "Kaohe#2020demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    page.goto(f"{live_server.url}/plans/{demo.pk}/evaluate/")
+    login(page, live_server, "desk_yfxz")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/evaluate/")
     page.wait_for_selector("[data-testid=grid-row]")
     first_select = page.locator("[data-testid=grid-row] select[name=grade]").first
     first_select.select_option("excellent")

@@ -1,5 +1,8 @@
 """In Chromium: the office uploads another city's indicator table, sees how each column was read, changes one
-and confirms (screenshots 20-23 in var/screenshots/)."""
+and confirms (screenshots 20-23 in var/screenshots/).
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Kaohe#2020demo"
 CORPUS = Path(__file__).resolve().parents[2] / "kaohe" / "plans" / "tests" / "corpus"
 
 
 @pytest.fixture
-def draft(transactional_db):
+def draft(demo_plan):
     import datetime as dt
 
     from django.contrib.auth import get_user_model
 
-    from kaohe.demo.loader import load_demo
     from kaohe.plans import services
 
-    demo = load_demo()
     office = get_user_model().objects.get(username="office")
     return services.plan_create(
         actor=office,
-        organiser=demo.organiser,
+        organiser=demo_plan.organiser,
         year=2021,
         title="2021年度依法行政考核（导入演示）",
         period_start=dt.date(2021, 1, 1),
@@ -40,11 +40,7 @@ def draft(transactional_db):
 def test_office_imports_another_citys_table(page, live_server, draft):
     from kaohe.plans.models import Indicator, PlanImport
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "office")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
+    login(page, live_server, "office")
     page.goto(f"{live_server.url}/plans/{draft.pk}/import/")
     page.select_option("#id_kind", "indicators")
     page.set_input_files("#id_file", str(CORPUS / "zhengzhou-2020-level1-points.xlsx"))

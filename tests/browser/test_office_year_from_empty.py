@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import Workbook
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,28 +108,9 @@ def indicator_table() -> bytes:
     )
 
 
-def _login(page, url, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form:has(#id_password) button[type=submit]")
-    page.wait_for_load_state()
-
-
 def first_login(page, url, username, password, name):
     """Log in with a one-time password: the platform insists on a new one before anything else."""
-    _login(page, url, username, password)
-    assert "/accounts/password/" in page.url, f"{username} was not sent to change the initial password"
-    page.goto(f"{url}/")  # any page: still the change form
-    assert "/accounts/password/" in page.url
-    shot(page, f"year-{name}-must-change-password")
-    page.fill("#id_old_password", password)
-    page.fill("#id_new_password1", NEW_PASSWORD)
-    page.fill("#id_new_password2", NEW_PASSWORD)
-    page.click("form:has(#id_new_password1) button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/password/" not in page.url
+    login(page, url, username, password, new_password=NEW_PASSWORD, shot_name=f"year-{name}-must-change-password")
 
 
 def _upload(page, url, plan_id, kind, name, data, category=""):
@@ -335,7 +316,7 @@ def test_the_office_runs_its_year_from_an_empty_installation(page, live_server):
             scoring.evaluation_record(actor=who, plan=plan, unit=unit, task=task, expected_version=None, **kwargs)
 
     # --- the office computes --------------------------------------------------------------------------------------
-    _login(page, url, "jz_office", NEW_PASSWORD)
+    login(page, url, "jz_office", NEW_PASSWORD)
     page.goto(f"{url}/plans/{plan.pk}/results/")
     page.click("form button:has-text('计算结果')")
     page.wait_for_selector("text=已完成第1次计算")

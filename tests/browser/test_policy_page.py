@@ -1,4 +1,7 @@
-"""In Chromium: the office enters the Jiaozuo scoring rules on the 评分规则 page, previews them, saves them."""
+"""In Chromium: the office enters the Jiaozuo scoring rules on the 评分规则 page, previews them, saves them.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,15 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import shot
-from tests.browser.test_office_opens_demo_plan import demo, login  # noqa: F401  (the demo fixture)
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_office_enters_the_jiaozuo_rules(page, live_server, demo):  # noqa: F811
-    from kaohe.demo.loader import DEMO_TITLE
-    from kaohe.plans.models import Plan, ScoringPolicy
+def test_office_enters_the_jiaozuo_rules(page, live_server, demo_plan):
+    from kaohe.plans.models import ScoringPolicy
 
-    plan = Plan.objects.get(title=DEMO_TITLE)
+    plan = demo_plan
     login(page, live_server, "office")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     page.click("text=评分规则")

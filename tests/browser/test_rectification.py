@@ -1,33 +1,18 @@
-"""In Chromium: the unit reports on a rectification item, the office sends it back, then accepts the new report."""
+"""In Chromium: the unit reports on a rectification item, the office sends it back, then accepts the new report.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo(transactional_db):
-    from kaohe.demo.loader import load_demo
-
-    return load_demo()
-
-
-def _login(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Kaohe#2020demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-
-
-def test_unit_reports_and_office_decides(page, live_server, demo):
+def test_unit_reports_and_office_decides(page, live_server, demo_plan):
     from kaohe.accounts.models import User
     from kaohe.plans.constants import Level
     from kaohe.plans.models import Indicator, PlanUnit
@@ -35,20 +20,20 @@ def test_unit_reports_and_office_decides(page, live_server, demo):
     from kaohe.reviews.models import RectificationItem
 
     office = User.objects.get(username="office")
-    wugang = PlanUnit.objects.get(plan=demo, organisation__name="舞钢市人民政府")
-    sfj = PlanUnit.objects.get(plan=demo, organisation__name="市司法局")
-    tasks = list(Indicator.objects.filter(plan=demo, category=wugang.category, level=Level.TASK).order_by("order")[:2])
+    wugang = PlanUnit.objects.get(plan=demo_plan, organisation__name="舞钢市人民政府")
+    sfj = PlanUnit.objects.get(plan=demo_plan, organisation__name="市司法局")
+    tasks = list(Indicator.objects.filter(plan=demo_plan, category=wugang.category, level=Level.TASK).order_by("order")[:2])
     for unit, task, text in (
         (wugang, tasks[0], "证明事项清理不彻底，部分证明事项未公布清单"),
         (wugang, tasks[1], "行政许可事项目录未按要求动态调整"),
         (wugang, None, "法治政府建设年度报告未按时向社会公开"),
         (sfj, None, "行政复议案件办理超过法定期限"),
     ):
-        services.feedback_problem_add(actor=office, plan=demo, unit=unit, task=task, text=text)
-    services.feedback_release(actor=office, plan=demo, units=[wugang, sfj])
+        services.feedback_problem_add(actor=office, plan=demo_plan, unit=unit, task=task, text=text)
+    services.feedback_release(actor=office, plan=demo_plan, units=[wugang, sfj])
 
-    _login(page, live_server, "unit_wugang")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/rectification/")
+    login(page, live_server, "unit_wugang")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/rectification/")
     page.wait_for_selector("[data-testid=item-row]")
     assert page.locator("[data-testid=item-row]").count() == 3
     form = page.locator("[data-testid=report-form]").first
@@ -58,8 +43,8 @@ def test_unit_reports_and_office_decides(page, live_server, demo):
     assert "已报送整改情况" in page.content()
     shot(page, "60-rectification-unit")
 
-    _login(page, live_server, "office")
-    page.goto(f"{live_server.url}/plans/{demo.pk}/rectification/office/")
+    login(page, live_server, "office")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/rectification/office/")
     row = page.locator("[data-testid=decide-form]").first
     row.locator("textarea[name=reason]").fill("请补充网站公布页面截图")
     row.locator("button[value=return]").click()
@@ -70,7 +55,7 @@ def test_unit_reports_and_office_decides(page, live_server, demo):
     assert item.status == RectificationItem.Status.RETURNED
 
     # Copy into 2021: the open items carry into the new draft plan, whose 整改 page lists them.
-    page.goto(f"{live_server.url}/plans/{demo.pk}/copy/")
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/copy/")
     shot(page, "62-plan-copy")
     page.click("text=复制为 2021 年度方案")
     page.wait_for_selector("[data-testid=plan-title]")

@@ -1,23 +1,23 @@
-"""In Chromium: the office edits a draft's indicator tree — adds a task, moves it up, marks one 明年考核."""
+"""In Chromium: the office edits a draft's indicator tree — adds a task, moves it up, marks one 明年考核.
+
+End-to-end: uses the demo plan.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, shot
-from tests.browser.test_office_opens_demo_plan import login
+from tests.browser.conftest import SCREENSHOTS, login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def draft(transactional_db):
+def draft(demo_plan):
     from kaohe.accounts.models import User
-    from kaohe.demo.loader import load_demo
     from kaohe.plans.copy import plan_copy
 
-    plan = load_demo()
-    return plan_copy(actor=User.objects.get(username="office"), plan=plan, title="平顶山市2021年度依法行政考核")
+    return plan_copy(actor=User.objects.get(username="office"), plan=demo_plan, title="平顶山市2021年度依法行政考核")
 
 
 def test_office_edits_the_tree_of_a_draft(page, live_server, draft):
@@ -52,14 +52,13 @@ def test_office_edits_the_tree_of_a_draft(page, live_server, draft):
     assert page.console_errors == []
 
 
-def test_office_changes_points_after_publication_and_the_desk_sees_the_flag(page, live_server, transactional_db):
+def test_office_changes_points_after_publication_and_the_desk_sees_the_flag(page, live_server, demo_plan):
     from kaohe.accounts.models import User
-    from kaohe.demo.loader import load_demo
     from kaohe.plans.constants import Level, Method
     from kaohe.plans.models import Indicator, PlanUnit
     from kaohe.scoring import services as scoring
 
-    plan = load_demo()
+    plan = demo_plan
     desk = User.objects.get(username="desk_yfxz")
     unit = PlanUnit.objects.get(plan=plan, organisation__name="舞钢市人民政府")
     task = (
@@ -86,7 +85,6 @@ def test_office_changes_points_after_publication_and_the_desk_sees_the_flag(page
     shot(page, "tree-editor-04-published-reason")
     page.click("[data-testid=indicator-form] button[type=submit]")
     page.wait_for_selector("[data-testid=tree-editor]")
-    page.context.clear_cookies()
     login(page, live_server, "desk_yfxz")
     page.goto(f"{live_server.url}/plans/{plan.pk}/evaluate/?category={unit.category_id}")
     page.wait_for_selector("[data-testid=cell-points-changed]")

@@ -49,7 +49,7 @@ def _decide(client, proposal, decision: str, reason: str = ""):
 
 @pytest.mark.parametrize(
     ("role", "organisation"),
-    [(Role.AUDIT_ADMIN, ORGANISER), (Role.OFFICE, ORGANISER), (Role.ASSESSOR, "市司法局依法行政指导科")],
+    [(Role.AUDIT_ADMIN, ORGANISER), (Role.OFFICE, ORGANISER), (Role.DESK, "市司法局依法行政指导科")],
 )
 def test_sysadmin_cannot_give_himself_a_role_in_the_django_admin(personas, plan, role, organisation):
     client = personas.client(personas.sysadmin)
@@ -88,7 +88,7 @@ def test_memberships_are_read_only_in_the_django_admin(personas, operator):
 
 def test_sysadmin_cannot_grant_himself_anything_on_the_account_pages(personas):
     client = personas.client(personas.sysadmin)
-    for role in (Role.OFFICE, Role.ASSESSOR, Role.AUDIT_ADMIN, Role.SECURITY_ADMIN):
+    for role in (Role.OFFICE, Role.DESK, Role.AUDIT_ADMIN, Role.SECURITY_ADMIN):
         response = _grant(client, personas.sysadmin, role)
         assert response.status_code == 302
         assert "不能授予或撤销本人的角色，须由另一位系统管理员办理。" in _messages(response)
@@ -203,14 +203,14 @@ def test_a_rejection_needs_a_reason_and_grants_nothing(personas, make_user, secu
     ("held", "new", "allowed"),
     [
         ({Role.SYSTEM_ADMIN}, Role.OFFICE, False),
-        ({Role.SYSTEM_ADMIN}, Role.ASSESSOR, False),
+        ({Role.SYSTEM_ADMIN}, Role.DESK, False),
         ({Role.SYSTEM_ADMIN}, Role.AUDIT_ADMIN, False),
         ({Role.SYSTEM_ADMIN}, Role.SECURITY_ADMIN, False),
         ({Role.SECURITY_ADMIN}, Role.AUDIT_ADMIN, False),
         ({Role.AUDIT_ADMIN}, Role.UNIT, False),
         ({Role.OFFICE}, Role.SYSTEM_ADMIN, False),
         ({Role.SYSTEM_ADMIN}, Role.SYSTEM_ADMIN, True),  # the same power in another organisation
-        ({Role.OFFICE, Role.VIEWER}, Role.ASSESSOR, True),
+        ({Role.OFFICE, Role.VIEWER}, Role.DESK, True),
         (set(), Role.AUDIT_ADMIN, True),
     ],
 )

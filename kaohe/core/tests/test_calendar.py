@@ -19,7 +19,7 @@ from kaohe.core.calendar import (
     schedule_from_rows,
     to_local_date,
 )
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
+from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate
 
 D = dt.date
 HOLIDAY = HolidayDate.Kind.HOLIDAY

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from kaohe.core.calendar import Calendar
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
 from kaohe.core.models import AuditEvent
+from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate
 from kaohe.organisations.models import Organisation, Region
 from kaohe.organisations.roles import Role
 from tests import factories as f

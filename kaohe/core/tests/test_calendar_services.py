@@ -14,16 +14,16 @@ from django.http import HttpRequest
 
 from kaohe.core import audit, calendar
 from kaohe.core.calendar import Calendar, CalendarYearUnknown
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate
-from kaohe.core.calendar_services import (
+from kaohe.core.management.commands.check_calendar import parse_years
+from kaohe.core.models import AuditEvent
+from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate
+from kaohe.core.services_calendar import (
     holiday_date_add,
     holiday_date_delete,
     holiday_year_copy_builtin,
     holiday_year_create,
     holiday_year_import_rows,
 )
-from kaohe.core.management.commands.check_calendar import parse_years
-from kaohe.core.models import AuditEvent
 
 D = dt.date
 HOLIDAY = HolidayDate.Kind.HOLIDAY

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from kaohe.accounts.models import User
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.core.notifications import notify_organisations
 from kaohe.organisations.models import Membership
 from kaohe.organisations.roles import Role

@@ -223,12 +223,12 @@ import json, sys, django
 django.setup()
 from kaohe.inspections.abilitytests import sheets
 from kaohe.inspections.casefiles import imports
-from kaohe.plans.excel import parse_assessor_workbook, parse_indicator_workbook, parse_unit_workbook
+from kaohe.plans.excel import parse_desk_workbook, parse_indicator_workbook, parse_unit_workbook
 
 IMPORTERS = {
     "indicators": lambda data: [p.message for p in parse_indicator_workbook(data).problems],
     "units": lambda data: [p.message for p in parse_unit_workbook(data).problems],
-    "desks": lambda data: [p.message for p in parse_assessor_workbook(data).problems],
+    "desks": lambda data: [p.message for p in parse_desk_workbook(data).problems],
     "roster": lambda data: [p.message for p in sheets.parse_roster(data).problems],
     "bank": lambda data: [p.message for p in sheets.parse_bank(data).problems],
     "case_files": lambda data: imports.parse_case_files(data, max_bytes=20 * 1024 * 1024).errors,

@@ -22,6 +22,7 @@ from kaohe.access.abilitytests import (
     get_roster_unit_for_user,
 )
 from kaohe.access.plans import get_plan_for_user, own_units
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.inspections.abilitytests import attempts, selectors, services, sheets
@@ -42,7 +43,7 @@ from kaohe.plans.models import Plan, PlanUnit
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[str, Any]:
+def _context(request: AuthenticatedHttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[str, Any]:
     return {
         "plan": plan,
         "tab": tab,
@@ -70,7 +71,7 @@ def _read_xlsx(request: HttpRequest) -> tuple[bytes, str] | None:
 
 @login_required
 @require_GET
-def index(request: HttpRequest, plan_id: int) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Tests of the plan (office, scorers) or of the user's own unit, with its roster (units)."""
     plan = get_ability_plan_for_user(request.user, plan_id)
     tests = list(ability_tests_for_user(request.user, plan))
@@ -87,14 +88,14 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def rosters(request: HttpRequest, plan_id: int) -> HttpResponse:
+def rosters(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     return render(request, "abilitytests/rosters.html", _context(request, plan, "rosters", rows=selectors.roster_overview(plan)))
 
 
 @login_required
 @require_GET
-def roster(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def roster(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_ability_plan_for_user(request.user, plan_id)
     unit = get_roster_unit_for_user(request.user, plan, unit_id)
     versions = selectors.roster_versions(unit)
@@ -124,7 +125,7 @@ def roster(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     return render(request, "abilitytests/roster.html", context)
 
 
-def _roster_target(request: HttpRequest, plan_id: int, unit_id: int) -> tuple[Plan, PlanUnit]:
+def _roster_target(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> tuple[Plan, PlanUnit]:
     plan = get_ability_plan_for_user(request.user, plan_id)
     unit = get_roster_unit_for_user(request.user, plan, unit_id)
     return plan, unit
@@ -132,7 +133,7 @@ def _roster_target(request: HttpRequest, plan_id: int, unit_id: int) -> tuple[Pl
 
 @login_required
 @require_POST
-def roster_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def roster_add(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan, unit = _roster_target(request, plan_id, unit_id)
     form = PersonForm(request.POST)
     if not form.is_valid():
@@ -155,7 +156,7 @@ def roster_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def roster_remove(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def roster_remove(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan, unit = _roster_target(request, plan_id, unit_id)
     form = RemoveForm(request.POST)
     if not form.is_valid():
@@ -178,7 +179,7 @@ def roster_remove(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def roster_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def roster_import(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan, unit = _roster_target(request, plan_id, unit_id)
     upload = _read_xlsx(request)
     if upload is not None:
@@ -194,7 +195,7 @@ def roster_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespo
 
 @login_required
 @require_GET
-def roster_template(request: HttpRequest, plan_id: int) -> HttpResponse:
+def roster_template(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_ability_plan_for_user(request.user, plan_id)
     if not (access.can(request.user, ABILITY_MANAGE, plan) or access.can(request.user, ABILITY_ROSTER, plan)):
         raise PermissionDenied
@@ -206,7 +207,7 @@ def roster_template(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def bank(request: HttpRequest, plan_id: int) -> HttpResponse:
+def bank(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     questions = selectors.bank_questions(plan)
     context = _context(
@@ -223,14 +224,14 @@ def bank(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def bank_template(request: HttpRequest, plan_id: int) -> HttpResponse:
+def bank_template(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     return as_download(HttpResponse(sheets.bank_template(), content_type=XLSX), "题库模板.xlsx")
 
 
 @login_required
 @require_POST
-def bank_import(request: HttpRequest, plan_id: int) -> HttpResponse:
+def bank_import(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     upload = _read_xlsx(request)
     if upload is None:
@@ -241,7 +242,7 @@ def bank_import(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def bank_import_preview(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
+def bank_import_preview(request: AuthenticatedHttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     return render(request, "abilitytests/bank_preview.html", _context(request, plan, "bank", record=record))
@@ -249,7 +250,7 @@ def bank_import_preview(request: HttpRequest, plan_id: int, bank_import_id: int)
 
 @login_required
 @require_POST
-def bank_import_apply(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
+def bank_import_apply(request: AuthenticatedHttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     form = ApplyForm(request.POST)
@@ -267,7 +268,7 @@ def bank_import_apply(request: HttpRequest, plan_id: int, bank_import_id: int) -
 
 @login_required
 @require_POST
-def bank_import_discard(request: HttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
+def bank_import_discard(request: AuthenticatedHttpRequest, plan_id: int, bank_import_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     record = selectors.get_bank_import(plan, bank_import_id)
     try:
@@ -284,7 +285,7 @@ def bank_import_discard(request: HttpRequest, plan_id: int, bank_import_id: int)
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def test_new(request: HttpRequest, plan_id: int) -> HttpResponse:
+def test_new(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability=ABILITY_MANAGE)
     initial: dict[str, Any] = {"mode": AbilityTest.Mode.ONLINE, "single": 10, "multiple": 5, "judge": 5}
     task_id = request.GET.get("task", "")
@@ -320,7 +321,7 @@ def test_new(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def test_detail(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def test_detail(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan = get_ability_plan_for_user(request.user, plan_id)
     test = get_ability_test_for_user(request.user, plan, test_id)
     draw = selectors.draw_of(test)
@@ -351,14 +352,14 @@ def _ordered_questions(paper: Paper) -> list[Question]:
     return [questions[i] for i in paper.question_ids]
 
 
-def _test_for(request: HttpRequest, plan_id: int, test_id: int, need: str) -> tuple[Plan, AbilityTest]:
+def _test_for(request: AuthenticatedHttpRequest, plan_id: int, test_id: int, need: str) -> tuple[Plan, AbilityTest]:
     plan = get_ability_plan_for_user(request.user, plan_id)
     return plan, get_ability_test_for_user(request.user, plan, test_id, need=need)
 
 
 @login_required
 @require_POST
-def draw(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def draw(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "manage")
     try:
         made = services.draw_make(actor=request.user, test=test)
@@ -371,7 +372,7 @@ def draw(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def draw_replay(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def draw_replay(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     """复核抽取: recompute the draw from its seed and roster version, and say whether it matches."""
     plan, test = _test_for(request, plan_id, test_id, "read")
     stored = selectors.draw_of(test)
@@ -386,7 +387,7 @@ def draw_replay(request: HttpRequest, plan_id: int, test_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def paper_make(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def paper_make(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "manage")
     try:
         paper = services.paper_make(actor=request.user, test=test)
@@ -399,7 +400,7 @@ def paper_make(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse
 
 @login_required
 @require_GET
-def paper_replay(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def paper_replay(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "manage")
     paper = selectors.paper_of(test)
     if paper is None:
@@ -411,7 +412,7 @@ def paper_replay(request: HttpRequest, plan_id: int, test_id: int) -> HttpRespon
     return render(request, "abilitytests/replay.html", context)
 
 
-def _codes_page(request: HttpRequest, plan: Plan, test: AbilityTest, issued: list[Any]) -> HttpResponse:
+def _codes_page(request: AuthenticatedHttpRequest, plan: Plan, test: AbilityTest, issued: list[Any]) -> HttpResponse:
     response = render(request, "abilitytests/codes.html", _context(request, plan, "tests", test=test, issued=issued))
     response["Cache-Control"] = "private, no-store"
     return response
@@ -419,7 +420,7 @@ def _codes_page(request: HttpRequest, plan: Plan, test: AbilityTest, issued: lis
 
 @login_required
 @require_POST
-def sitting_open(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def sitting_open(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "manage")
     form = OpenForm(request.POST)
     if not form.is_valid():
@@ -440,7 +441,7 @@ def _spaced(code: str) -> str:
 
 @login_required
 @require_POST
-def code_reissue(request: HttpRequest, plan_id: int, test_id: int, testee_id: int) -> HttpResponse:
+def code_reissue(request: AuthenticatedHttpRequest, plan_id: int, test_id: int, testee_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "manage")
     testee = selectors.get_testee(test, testee_id)
     try:
@@ -453,7 +454,7 @@ def code_reissue(request: HttpRequest, plan_id: int, test_id: int, testee_id: in
 
 @login_required
 @require_POST
-def sitting_close(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def sitting_close(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "manage")
     try:
         attempts.sitting_close(actor=request.user, test=test)
@@ -466,7 +467,7 @@ def sitting_close(request: HttpRequest, plan_id: int, test_id: int) -> HttpRespo
 
 @login_required
 @require_GET
-def oral(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def oral(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "score")
     if test.is_online:
         raise Http404("在线测试无现场评分")
@@ -483,7 +484,7 @@ def oral(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def oral_save(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def oral_save(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "score")
     scores = {
         int(k.removeprefix("score-")): str(v) for k, v in request.POST.items() if k.startswith("score-") and k[6:].isdigit()
@@ -499,7 +500,7 @@ def oral_save(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def marking(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def marking(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "score")
     context = _context(
         request,
@@ -514,7 +515,7 @@ def marking(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def marking_save(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def marking_save(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     plan, test = _test_for(request, plan_id, test_id, "score")
     marks = {int(k.removeprefix("mark-")): str(v) for k, v in request.POST.items() if k.startswith("mark-") and k[5:].isdigit()}
     try:
@@ -528,7 +529,7 @@ def marking_save(request: HttpRequest, plan_id: int, test_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def record(request: HttpRequest, plan_id: int, test_id: int) -> HttpResponse:
+def record(request: AuthenticatedHttpRequest, plan_id: int, test_id: int) -> HttpResponse:
     """计入考核得分."""
     plan, test = _test_for(request, plan_id, test_id, "manage")
     try:

@@ -51,4 +51,4 @@ class CasefilesConfig(AppConfig):
         from kaohe.organisations.roles import Role
         from kaohe.plans.todos import register_todos
 
-        register_todos(Role.CASE_REVIEWER, 10, todos.reviewer_todos)
+        register_todos(Role.CASE_REVIEWER, 10, todos.case_reviewer_todos)

@@ -132,6 +132,6 @@ class ItemRow:
     deduction: ItemDeduction | None
 
 
-def review_rows(plan: Plan, sampled: SampledFile) -> list[ItemRow]:
+def case_review_rows(plan: Plan, sampled: SampledFile) -> list[ItemRow]:
     by_item = {d.item_id: d for d in ItemDeduction.objects.filter(sampled_file=sampled)}
     return [ItemRow(item, by_item.get(item.pk)) for item in checklist(plan)]

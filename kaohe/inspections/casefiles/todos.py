@@ -9,7 +9,7 @@ from kaohe.inspections.casefiles.models import SampledFile
 from kaohe.plans.todos import Todo, TodoContext
 
 
-def reviewer_todos(context: TodoContext) -> list[Todo]:
+def case_reviewer_todos(context: TodoContext) -> list[Todo]:
     plan = context.plan
     waiting = (
         SampledFile.objects.filter(plan=plan, reviewer__user=context.user)

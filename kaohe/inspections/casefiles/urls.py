@@ -35,9 +35,9 @@ urlpatterns: list[URLPattern] = [
     path("panel/<int:reviewer_id>/remove", views.reviewer_remove, name="reviewer_remove"),
     path("panel/auto", views.assign_auto, name="assign_auto"),
     path("sampled/<int:sampled_id>/assign", views.assign, name="assign"),
-    path("sampled/<int:sampled_id>/return", views.review_return, name="review_return"),
+    path("sampled/<int:sampled_id>/return", views.case_review_return, name="review_return"),
     # the reviewer (评查)
     path("reviews/", views.assigned, name="assigned"),
-    path("reviews/<int:sampled_id>/", views.review, name="review"),
-    path("reviews/<int:sampled_id>/save", views.review_save, name="review_save"),
+    path("reviews/<int:sampled_id>/", views.case_review, name="review"),
+    path("reviews/<int:sampled_id>/save", views.case_review_save, name="review_save"),
 ]

@@ -24,6 +24,7 @@ from kaohe.access.casefiles import (
     get_sampled_for_user,
 )
 from kaohe.access.plans import get_published_plan_for_user, own_units
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core import xlsx_write
 from kaohe.core.dates import case_date_bounds
 from kaohe.core.downloads import as_download
@@ -59,7 +60,7 @@ def _upload(request: HttpRequest) -> bytes | None:
     return bytes(upload.read())
 
 
-def _header_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, Any]:
+def _header_context(request: AuthenticatedHttpRequest, plan: Plan, tab: str) -> dict[str, Any]:
     return {
         "plan": plan,
         "tab": tab,
@@ -74,7 +75,7 @@ def _header_context(request: HttpRequest, plan: Plan, tab: str) -> dict[str, Any
 
 @login_required
 @require_GET
-def index(request: HttpRequest, plan_id: int) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The 案卷评查 entry: units go to their list, the office to its page, reviewers to their files."""
     plan = get_published_plan_for_user(request.user, plan_id)
     if access.can(request.user, "casefile:manage", plan):
@@ -92,7 +93,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def unit_list(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit = get_listing_unit(request.user, plan, unit_id)
     is_own = access.is_own_unit(request.user, unit, plan)
@@ -120,7 +121,7 @@ def _back_to_unit(plan: Plan, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def file_add(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit = get_listing_unit(request.user, plan, unit_id, write=True)
     form = CaseFileForm(request.POST, plan=plan)
@@ -138,7 +139,7 @@ def file_add(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def file_import(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit = get_listing_unit(request.user, plan, unit_id, write=True)
     data = _upload(request)
@@ -155,7 +156,7 @@ def file_import(request: HttpRequest, plan_id: int, unit_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
+def file_edit(request: AuthenticatedHttpRequest, plan_id: int, file_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     case_file = get_case_file_for_unit(request.user, plan, file_id)
     form = CaseFileForm(request.POST, plan=plan)
@@ -173,7 +174,7 @@ def file_edit(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def file_delete(request: HttpRequest, plan_id: int, file_id: int) -> HttpResponse:
+def file_delete(request: AuthenticatedHttpRequest, plan_id: int, file_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     case_file = get_case_file_for_unit(request.user, plan, file_id)
     unit_id, number = case_file.unit_id, case_file.number
@@ -188,7 +189,7 @@ def file_delete(request: HttpRequest, plan_id: int, file_id: int) -> HttpRespons
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest, plan_id: int) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """An empty list in the import layout (units and the office)."""
     plan = get_published_plan_for_user(request.user, plan_id)
     if not (access.can(request.user, "casefile:list", plan) or access.can(request.user, "casefile:manage", plan)):
@@ -211,7 +212,7 @@ def _unit_choices(rows: list[selectors.OfficeRow]) -> list[tuple[int, str]]:
 
 @login_required
 @require_GET
-def office(request: HttpRequest, plan_id: int) -> HttpResponse:
+def office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     rows = selectors.office_rows(plan)
     now = timezone.now()
@@ -232,7 +233,7 @@ def office(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def extend(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     unit = get_listing_unit(request.user, plan, unit_id)
     form = ExtensionForm(request.POST, plan=plan)
@@ -250,7 +251,7 @@ def extend(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
+def sample(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     units = selectors.units_in_scope(plan)
     form = SampleForm(request.POST, units=[(u.pk, u.organisation.name) for u in units])
@@ -280,7 +281,7 @@ def sample(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
+def sample_cancel(request: AuthenticatedHttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     record = get_sample(request.user, plan, sample_id)
     unit = record.unit
@@ -295,7 +296,7 @@ def sample_cancel(request: HttpRequest, plan_id: int, sample_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def sample_replay(request: HttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
+def sample_replay(request: AuthenticatedHttpRequest, plan_id: int, sample_id: int) -> HttpResponse:
     """复核抽取: recompute the draw from the stored seed and list snapshot, say 一致 or 不一致."""
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     record = get_sample(request.user, plan, sample_id)
@@ -316,7 +317,7 @@ def sample_replay(request: HttpRequest, plan_id: int, sample_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def derive(request: HttpRequest, plan_id: int) -> HttpResponse:
+def derive(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """计入考核得分: write the task score of every unit whose sampled files are all scored."""
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
@@ -338,7 +339,7 @@ def derive(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def checklist(request: HttpRequest, plan_id: int) -> HttpResponse:
+def checklist(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     setting = services.setting_of(plan)
     items = selectors.checklist(plan)
@@ -364,7 +365,7 @@ def _to_checklist(plan: Plan) -> HttpResponse:
 
 @login_required
 @require_POST
-def checklist_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+def checklist_add(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
@@ -381,7 +382,7 @@ def checklist_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+def checklist_edit(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     item = get_checklist_item(request.user, plan, item_id)
     form = ChecklistItemForm(request.POST)
@@ -399,7 +400,7 @@ def checklist_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def checklist_delete(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+def checklist_delete(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     item = get_checklist_item(request.user, plan, item_id)
     name = item.name
@@ -414,7 +415,7 @@ def checklist_delete(request: HttpRequest, plan_id: int, item_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def checklist_import(request: HttpRequest, plan_id: int) -> HttpResponse:
+def checklist_import(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     data = _upload(request)
     if data is not None:
@@ -430,7 +431,7 @@ def checklist_import(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def checklist_default(request: HttpRequest, plan_id: int) -> HttpResponse:
+def checklist_default(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
         items = services.checklist_use_default(actor=request.user, plan=plan)
@@ -443,14 +444,14 @@ def checklist_default(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def setting(request: HttpRequest, plan_id: int) -> HttpResponse:
+def setting(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     form = SettingForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
         return _to_checklist(plan)
     try:
-        services.review_setting_save(actor=request.user, plan=plan, **form.cleaned_data)
+        services.case_review_setting_save(actor=request.user, plan=plan, **form.cleaned_data)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -467,7 +468,7 @@ def _reviewer_label(reviewer: Any) -> str:
 
 @login_required
 @require_GET
-def panel(request: HttpRequest, plan_id: int) -> HttpResponse:
+def panel(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     reviewers = selectors.panel(plan)
     candidates = services.candidate_memberships(plan)
@@ -492,7 +493,7 @@ def _to_panel(plan: Plan) -> HttpResponse:
 
 @login_required
 @require_POST
-def reviewer_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+def reviewer_add(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     candidates = {m.pk: m for m in services.candidate_memberships(plan)}
     form = ReviewerAddForm(request.POST, choices=[(pk, str(m)) for pk, m in candidates.items()])
@@ -511,7 +512,7 @@ def reviewer_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> HttpResponse:
+def reviewer_remove(request: AuthenticatedHttpRequest, plan_id: int, reviewer_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     reviewer = get_reviewer(request.user, plan, reviewer_id)
     label = _reviewer_label(reviewer)
@@ -526,7 +527,7 @@ def reviewer_remove(request: HttpRequest, plan_id: int, reviewer_id: int) -> Htt
 
 @login_required
 @require_POST
-def assign(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
     reviewers = {r.pk: r for r in selectors.panel(plan)}
@@ -547,7 +548,7 @@ def assign(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assign_auto(request: HttpRequest, plan_id: int) -> HttpResponse:
+def assign_auto(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     try:
         outcome = services.files_assign_auto(actor=request.user, plan=plan)
@@ -562,7 +563,7 @@ def assign_auto(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
+def case_review_return(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
     form = ReturnForm(request.POST)
@@ -570,7 +571,7 @@ def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpRe
         flash_form_errors(request, form)
     else:
         try:
-            services.review_return(actor=request.user, plan=plan, sampled=sampled, reason=form.cleaned_data["reason"])
+            services.case_review_return(actor=request.user, plan=plan, sampled=sampled, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             flash_errors(request, exc)
         else:
@@ -583,7 +584,7 @@ def review_return(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpRe
 
 @login_required
 @require_GET
-def assigned(request: HttpRequest, plan_id: int) -> HttpResponse:
+def assigned(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:review")
     setting_row = services.setting_of(plan)
     context = _header_context(request, plan, "assigned")
@@ -591,12 +592,12 @@ def assigned(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "casefiles/assigned.html", context)
 
 
-def _review_context(
-    request: HttpRequest, plan: Plan, sampled: SampledFile, posted: dict[str, str] | None = None
+def _case_review_context(
+    request: AuthenticatedHttpRequest, plan: Plan, sampled: SampledFile, posted: dict[str, str] | None = None
 ) -> dict[str, Any]:
     setting_row = services.setting_of(plan)
     rows = []
-    for row in selectors.review_rows(plan, sampled):
+    for row in selectors.case_review_rows(plan, sampled):
         deduction = row.deduction.deduction if row.deduction else None
         comment = row.deduction.comment if row.deduction else ""
         if posted is not None:
@@ -614,7 +615,7 @@ def _review_context(
             "setting": setting_row,
             "show_names": manage or not setting_row.blind,
             "editable": is_reviewer and sampled.status != SampledFile.Status.SUBMITTED and plan.status == Plan.Status.PUBLISHED,
-            "conflict": services.review_conflict(plan, sampled) if is_reviewer else "",
+            "conflict": services.case_review_conflict(plan, sampled) if is_reviewer else "",
             "can_return": manage and sampled.status == SampledFile.Status.SUBMITTED and plan.status == Plan.Status.PUBLISHED,
         }
     )
@@ -623,15 +624,15 @@ def _review_context(
 
 @login_required
 @require_GET
-def review(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
+def case_review(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id)
     sampled = get_sampled_for_user(request.user, plan, sampled_id)
-    return render(request, "casefiles/review.html", _review_context(request, plan, sampled))
+    return render(request, "casefiles/review.html", _case_review_context(request, plan, sampled))
 
 
 @login_required
 @require_POST
-def review_save(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
+def case_review_save(request: AuthenticatedHttpRequest, plan_id: int, sampled_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:review")
     sampled = get_sampled_for_reviewer(request.user, plan, sampled_id)
     submit = request.POST.get("action") == "submit"
@@ -640,7 +641,7 @@ def review_save(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResp
         for item in selectors.checklist(plan)
     }
     try:
-        saved = services.review_save(
+        saved = services.case_review_save(
             actor=request.user,
             plan=plan,
             sampled=sampled,
@@ -650,7 +651,7 @@ def review_save(request: HttpRequest, plan_id: int, sampled_id: int) -> HttpResp
         )
     except ValidationError as exc:
         flash_errors(request, exc)
-        context = _review_context(request, plan, sampled, posted=request.POST.dict())
+        context = _case_review_context(request, plan, sampled, posted=request.POST.dict())
         return render(request, "casefiles/review.html", context, status=400)
     if submit:
         messages.success(request, f"已提交 {saved.code} 的评查结果：{saved.score} 分")

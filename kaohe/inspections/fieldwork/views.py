@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaohe.access.fieldwork import get_field_assignment_for_office, get_field_group_for_office
 from kaohe.access.plans import get_plan_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.audit_exports import export_response
 from kaohe.core.calendar import get_calendar
 from kaohe.core.flash import flash_errors
@@ -78,14 +79,14 @@ def _chosen(form: GroupForm | None) -> set[str]:
 
 @login_required
 @require_GET
-def office(request: HttpRequest, plan_id: int) -> HttpResponse:
+def office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Groups with their members, units, dates and progress; forms to form groups and assign units."""
     return _office_page(request, get_plan_for_user(request.user, plan_id, capability="fieldwork:manage"))
 
 
 @login_required
 @require_POST
-def group_create(request: HttpRequest, plan_id: int) -> HttpResponse:
+def group_create(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     form = GroupForm(request.POST, candidates=selectors.candidates(plan))
     if form.is_valid():
@@ -107,7 +108,7 @@ def group_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
+def group_edit(request: AuthenticatedHttpRequest, plan_id: int, group_id: int) -> HttpResponse:
     """Rename a group and change its leader and members (the same rules as forming it)."""
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     group = get_field_group_for_office(request.user, plan, group_id)
@@ -152,7 +153,7 @@ def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
+def group_delete(request: AuthenticatedHttpRequest, plan_id: int, group_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     group = get_field_group_for_office(request.user, plan, group_id)
     try:
@@ -166,7 +167,7 @@ def group_delete(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Give a unit to a group on a date (or change the date and place of the group's own unit)."""
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     groups = selectors.plain_groups(plan)
@@ -196,7 +197,7 @@ def assign(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unassign(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResponse:
+def unassign(request: AuthenticatedHttpRequest, plan_id: int, assignment_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     assignment = get_field_assignment_for_office(request.user, plan, assignment_id)
     services.assignment_remove(actor=request.user, plan=plan, assignment=assignment)
@@ -206,7 +207,7 @@ def unassign(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def window(request: HttpRequest, plan_id: int) -> HttpResponse:
+def window(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The plan's 实地考核 time (field_start..field_end); scheduled dates must fall inside it."""
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     form = WindowForm(request.POST, plan=plan)
@@ -225,7 +226,7 @@ def window(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
+def schedule(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """Every group's schedule on one printable page (one group per printed page)."""
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     calendar = get_calendar(request)
@@ -240,7 +241,7 @@ def schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def group_xlsx(request: HttpRequest, plan_id: int, group_id: int) -> HttpResponse:
+def group_xlsx(request: AuthenticatedHttpRequest, plan_id: int, group_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id, capability="fieldwork:manage")
     group = get_field_group_for_office(request.user, plan, group_id)
     schedule = selectors.schedules(plan, group_id=group.pk)[0]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kaohe import access
 from kaohe.access.fieldwork import get_assignment_for_member, get_photo_for_user
 from kaohe.access.plans import get_plan_for_user
+from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.downloads import as_download
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.storage import open_for_download
@@ -40,7 +41,7 @@ from .models import FieldAssignment
 PHOTO_MAX_FILES = 10
 
 
-def _member_plan(request: HttpRequest, plan_id: int) -> Plan:
+def _member_plan(request: AuthenticatedHttpRequest, plan_id: int) -> Plan:
     return get_plan_for_user(request.user, plan_id, capability="fieldwork:score")
 
 
@@ -54,7 +55,7 @@ def _frozen_message(plan: Plan) -> str:
 
 @login_required
 @require_GET
-def mine(request: HttpRequest, plan_id: int) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     """The member's units (their group's only), by date, with how many 实地考核 tasks are scored."""
     plan = get_plan_for_user(request.user, plan_id)
     if not access.can(request.user, "fieldwork:score", plan):
@@ -75,7 +76,7 @@ def mine(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _unit_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     plan: Plan,
     assignment: FieldAssignment,
     *,
@@ -111,7 +112,7 @@ def _unit_page(
 
 @login_required
 @require_GET
-def unit_page(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+def unit_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
     plan = _member_plan(request, plan_id)
     assignment = get_assignment_for_member(request.user, plan, unit_id)
     return _unit_page(request, plan, assignment)
@@ -123,7 +124,7 @@ def _back(plan: Plan, unit_id: int, task_id: int) -> str:
 
 @login_required
 @require_POST
-def score(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def score(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """Save one task's score and deduction reason through the evaluation history (source 实地考核)."""
     plan = _member_plan(request, plan_id)
     assignment = get_assignment_for_member(request.user, plan, unit_id)
@@ -180,7 +181,7 @@ def limit_photo_uploads(view: Callable[..., HttpResponseBase]) -> Callable[..., 
 @limit_photo_uploads
 @login_required
 @require_POST
-def photo_upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
+def photo_upload(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """Attach photos (images only, size-limited) to a task of a unit the member's group holds."""
     plan = _member_plan(request, plan_id)
     assignment = get_assignment_for_member(request.user, plan, unit_id)
@@ -207,7 +208,7 @@ def photo_upload(request: HttpRequest, plan_id: int, unit_id: int, task_id: int)
 
 @login_required
 @require_GET
-def photo(request: HttpRequest, plan_id: int, photo_id: int) -> HttpResponseBase:
+def photo(request: AuthenticatedHttpRequest, plan_id: int, photo_id: int) -> HttpResponseBase:
     """A photo, shown inline: the office, and the members of the group holding its unit; 404 otherwise."""
     plan = get_plan_for_user(request.user, plan_id)
     item = get_photo_for_user(request.user, plan, photo_id)
@@ -217,7 +218,7 @@ def photo(request: HttpRequest, plan_id: int, photo_id: int) -> HttpResponseBase
 
 @login_required
 @require_POST
-def photo_delete(request: HttpRequest, plan_id: int, photo_id: int) -> HttpResponse:
+def photo_delete(request: AuthenticatedHttpRequest, plan_id: int, photo_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_id)
     item = get_photo_for_user(request.user, plan, photo_id)
     try:

@@ -13,7 +13,7 @@ from kaohe.organisations.roles import Role
 
 def test_roles_in_the_citys_plan(personas, plan):
     assert access.plan_roles(personas.office, plan) == {Role.OFFICE}
-    assert access.plan_roles(personas.desk, plan) == {Role.ASSESSOR}
+    assert access.plan_roles(personas.desk, plan) == {Role.DESK}
     assert access.plan_roles(personas.unit, plan) == {Role.UNIT}
     assert access.plan_roles(personas.viewer, plan) == {Role.VIEWER}
     assert access.plan_roles(personas.sysadmin, plan) == set()

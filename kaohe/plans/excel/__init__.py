@@ -5,17 +5,17 @@ Public API::
     parse_indicator_workbook(data, *, max_bytes=..., options=IndicatorOptions(...)) -> IndicatorTable
         (.xlsx, BIFF8 .xls or the tables of a .docx; other offices' layouts, see docs/architecture.md)
     parse_unit_workbook(data, *, max_bytes=...) -> UnitTable
-    parse_assessor_workbook(data, *, max_bytes=...) -> AssessorTable
+    parse_desk_workbook(data, *, max_bytes=...) -> DeskTable
     check_sums(table, *, full_score) -> list[Problem]
     write_indicator_workbook(table, *, title, subtitle="") -> bytes
 """
 
 from .checks import check_sums
 from .export import write_indicator_workbook
-from .parse import parse_assessor_workbook, parse_indicator_workbook, parse_unit_workbook
+from .parse import parse_desk_workbook, parse_indicator_workbook, parse_unit_workbook
 from .types import (
-    AssessorRow,
-    AssessorTable,
+    DeskRow,
+    DeskTable,
     IndicatorTable,
     Level1Row,
     Level2Row,
@@ -26,8 +26,8 @@ from .types import (
 )
 
 __all__ = [
-    "AssessorRow",
-    "AssessorTable",
+    "DeskRow",
+    "DeskTable",
     "IndicatorTable",
     "Level1Row",
     "Level2Row",
@@ -36,7 +36,7 @@ __all__ = [
     "UnitRow",
     "UnitTable",
     "check_sums",
-    "parse_assessor_workbook",
+    "parse_desk_workbook",
     "parse_indicator_workbook",
     "parse_unit_workbook",
     "write_indicator_workbook",

@@ -146,7 +146,7 @@ def counts_next_year(task_name: str, requirement: str) -> bool:
     return "明年考核" in squash(task_name) or "明年考核" in squash(requirement)
 
 
-def normalise_assessor(value: Any) -> str:
+def normalise_desk(value: Any) -> str:
     return squash(cell_text(value))
 
 

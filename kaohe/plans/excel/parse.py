@@ -25,12 +25,12 @@ from .registers import (
     ASSESSOR_REQUIRED,
     UNIT_LABELS,
     UNIT_REQUIRED,
-    read_assessors,
+    read_desks,
     read_units,
 )
 from .sheets import choose_sheet, header_missing
 from .text import cell_text
-from .types import ERROR, WARNING, AssessorTable, IndicatorTable, Problem, UnitTable
+from .types import ERROR, WARNING, DeskTable, IndicatorTable, Problem, UnitTable
 from .workbook import DEFAULT_MAX_BYTES, Grid, column_letter, load
 
 logger = logging.getLogger(__name__)
@@ -220,14 +220,14 @@ def _units(data: bytes | BinaryIO, max_bytes: int) -> UnitTable:
     return table
 
 
-def _assessors(data: bytes | BinaryIO, max_bytes: int) -> AssessorTable:
+def _desks(data: bytes | BinaryIO, max_bytes: int) -> DeskTable:
     loaded = load(data, max_bytes)
     if loaded.problems:
-        return AssessorTable(assessors=[], problems=loaded.problems)
+        return DeskTable(desks=[], problems=loaded.problems)
     choice = choose_sheet(loaded.grids, ASSESSOR_SYNONYMS, ASSESSOR_LABELS, ASSESSOR_REQUIRED, minimum=2)
     if choice.grid is None or choice.header is None:
-        return AssessorTable(assessors=[], problems=choice.problems)
-    table = read_assessors(choice.grid, choice.header)
+        return DeskTable(desks=[], problems=choice.problems)
+    table = read_desks(choice.grid, choice.header)
     table.problems = [*choice.problems, *table.problems]
     return table
 
@@ -251,7 +251,7 @@ def parse_unit_workbook(data: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_
     return run(data, max_bytes)
 
 
-def parse_assessor_workbook(data: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> AssessorTable:
+def parse_desk_workbook(data: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DeskTable:
     """Read the assessor contact list in the 附件2 layout."""
-    run = _guarded(_assessors, lambda problems: AssessorTable(assessors=[], problems=problems))
+    run = _guarded(_desks, lambda problems: DeskTable(desks=[], problems=problems))
     return run(data, max_bytes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .headers import ASSESSOR_SYNONYMS, UNIT_SYNONYMS, Header, is_header_text
 from .text import cell_text, squash
-from .types import ERROR, AssessorRow, AssessorTable, Problem, UnitRow, UnitTable
+from .types import ERROR, DeskRow, DeskTable, Problem, UnitRow, UnitTable
 from .workbook import Grid, column_letter
 
 UNIT_LABELS = {"name": "单位名称", "category": "类别", "sort_key": "排序", "contact": "联系人", "account": "督导平台登录账号"}
@@ -90,9 +90,9 @@ def read_units(grid: Grid, header: Header) -> UnitTable:
     return UnitTable(units=units, problems=reader.problems, sheet=grid.title)
 
 
-def read_assessors(grid: Grid, header: Header) -> AssessorTable:
+def read_desks(grid: Grid, header: Header) -> DeskTable:
     reader = _RegisterReader(grid, header)
-    assessors: list[AssessorRow] = []
+    desks: list[DeskRow] = []
     names: dict[str, int] = {}
     accounts: dict[str, int] = {}
     for row in reader.data_rows():
@@ -113,8 +113,8 @@ def read_assessors(grid: Grid, header: Header) -> AssessorTable:
             reader.error("duplicate_account", message, row, "account")
         if account:
             accounts.setdefault(account.lower(), row)
-        assessors.append(
-            AssessorRow(
+        desks.append(
+            DeskRow(
                 seq=reader.text(row, "seq"),
                 name=name,
                 contact=squash(reader.text(row, "contact")),
@@ -124,6 +124,6 @@ def read_assessors(grid: Grid, header: Header) -> AssessorTable:
                 row=row,
             )
         )
-    if not assessors and not reader.problems:
+    if not desks and not reader.problems:
         reader.error("no_assessors", "表头下方没有任何考核主体", header.row + 1, "name")
-    return AssessorTable(assessors=assessors, problems=reader.problems, sheet=grid.title)
+    return DeskTable(desks=desks, problems=reader.problems, sheet=grid.title)

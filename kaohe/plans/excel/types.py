@@ -98,7 +98,7 @@ class UnitTable:
 
 
 @dataclass
-class AssessorRow:
+class DeskRow:
     seq: str
     name: str
     contact: str
@@ -109,8 +109,8 @@ class AssessorRow:
 
 
 @dataclass
-class AssessorTable:
-    assessors: list[AssessorRow]
+class DeskTable:
+    desks: list[DeskRow]
     problems: list[Problem]
     sheet: str = ""
 

@@ -21,7 +21,7 @@ from kaohe.plans.excel import (
     IndicatorTable,
     Problem,
     check_sums,
-    parse_assessor_workbook,
+    parse_desk_workbook,
     parse_indicator_workbook,
     parse_unit_workbook,
     write_indicator_workbook,
@@ -123,9 +123,9 @@ def test_demo_units_and_assessors_equal_the_csv() -> None:
     assert units.problems == []
     assert [(u.category, u.name) for u in units.units] == [(r["category"], r["name"]) for r in csv_rows("units")]
     assert {u.category for u in units.units} == {"县区政府", "部门1", "部门2"}
-    assessors = parse_assessor_workbook((DEMO_DIR / "assessors.xlsx").read_bytes())
+    assessors = parse_desk_workbook((DEMO_DIR / "assessors.xlsx").read_bytes())
     assert assessors.problems == []
-    assert [(a.seq, a.name, a.contact, a.phone, a.address, a.account) for a in assessors.assessors] == [
+    assert [(a.seq, a.name, a.contact, a.phone, a.address, a.account) for a in assessors.desks] == [
         (r["seq"], r["name"], r["contact"], r["phone"], r["address"], r["account"]) for r in csv_rows("assessors")
     ]
 

@@ -14,7 +14,7 @@ from kaohe.plans.constants import Adjustment, Method
 from kaohe.plans.excel import (
     IndicatorTable,
     Problem,
-    parse_assessor_workbook,
+    parse_desk_workbook,
     parse_indicator_workbook,
     parse_unit_workbook,
 )
@@ -607,7 +607,7 @@ def test_too_large_stream_reports_its_full_size() -> None:
     ],
 )
 def test_files_that_are_not_plain_xlsx(data: bytes, code: str, message: str) -> None:
-    for parse in (parse_indicator_workbook, parse_unit_workbook, parse_assessor_workbook):
+    for parse in (parse_indicator_workbook, parse_unit_workbook, parse_desk_workbook):
         if parse is parse_indicator_workbook and b"word/document.xml" in data:
             continue  # indicator tables may come as .docx: see test_import_corpus.py
         result = parse(data)
@@ -656,10 +656,10 @@ def test_unexpected_failure_becomes_a_problem(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr("kaohe.plans.excel.parse.IndicatorReader", broken)
     monkeypatch.setattr("kaohe.plans.excel.parse.read_units", broken)
-    monkeypatch.setattr("kaohe.plans.excel.parse.read_assessors", broken)
+    monkeypatch.setattr("kaohe.plans.excel.parse.read_desks", broken)
     assert codes(parse_indicator_workbook(wide_table(task_row())).problems) == ["unexpected"]
     assert codes(parse_unit_workbook(sheet(["类别", "单位"], ["部门2", "市公安局"])).problems) == ["unexpected"]
-    assert codes(parse_assessor_workbook(sheet(["单位", "账号"], ["市委编办", "a"])).problems) == ["unexpected"]
+    assert codes(parse_desk_workbook(sheet(["单位", "账号"], ["市委编办", "a"])).problems) == ["unexpected"]
 
 
 def test_random_garbage_never_raises() -> None:
@@ -728,9 +728,9 @@ def test_assessor_workbook() -> None:
         ["01", "市委组织部", "联系人01", 2979950, "行政综合楼 532 房间", "pdssswzzb"],
         ["02", "市委编办", "联系人02", None, "行政综合楼419房间", "pdssswbb"],
     )
-    table = parse_assessor_workbook(data)
+    table = parse_desk_workbook(data)
     assert table.problems == []
-    first = table.assessors[0]
+    first = table.desks[0]
     assert (first.seq, first.name, first.contact, first.phone, first.address, first.account, first.row) == (
         "01",
         "市委组织部",
@@ -740,7 +740,7 @@ def test_assessor_workbook() -> None:
         "pdssswzzb",
         4,
     )
-    assert table.assessors[1].phone == ""
+    assert table.desks[1].phone == ""
 
 
 def test_assessor_header_synonyms_and_errors() -> None:
@@ -751,7 +751,7 @@ def test_assessor_header_synonyms_and_errors() -> None:
         ["市委编办", "a3"],
         ["市财政局", "a1"],
     )
-    table = parse_assessor_workbook(data)
+    table = parse_desk_workbook(data)
     assert [(p.code, p.row, p.column) for p in table.problems] == [
         ("assessor_name_missing", 3, "A"),
         ("duplicate_assessor", 4, "A"),
@@ -760,7 +760,7 @@ def test_assessor_header_synonyms_and_errors() -> None:
 
 
 def test_unit_list_is_not_taken_for_an_assessor_list() -> None:
-    table = parse_assessor_workbook(sheet(["序号", "考核对象类别", "单位名称"], [1, "部门2", "市公安局"]))
+    table = parse_desk_workbook(sheet(["序号", "考核对象类别", "单位名称"], [1, "部门2", "市公安局"]))
     assert codes(table.problems) == ["header_missing"]
 
 

@@ -64,10 +64,10 @@ def test_office_creates_desk_accounts_with_the_import(personas, draft_plan):  # 
     zhang = User.objects.get(username="bb_zhang")
     assert zhang.display_name == "张编办" and zhang.must_change_password
     membership = Membership.objects.get(user=zhang)
-    assert membership.role == Role.ASSESSOR and membership.organisation.name == "市委编办"
+    assert membership.role == Role.DESK and membership.organisation.name == "市委编办"
     assert AssessorDesk.objects.filter(plan=draft_plan, organisation=membership.organisation).exists()
     li = Membership.objects.get(user__username="xsj_li")
-    assert li.organisation.name == "市新设局" and li.role == Role.ASSESSOR  # organisation created by the import
+    assert li.organisation.name == "市新设局" and li.role == Role.DESK  # organisation created by the import
     sheet = client.get(reverse("accounts:password_sheet"))
     entries = {e.username: e for e in sheet.context["entries"]}
     assert set(entries) == {"bb_zhang", "xsj_li"}
@@ -154,11 +154,11 @@ def test_the_plan_path_gives_no_other_role_and_no_other_organisation(personas, p
     and an organisation that is not the plan's desk or unit; nothing is written."""
     desk = AssessorDesk.objects.filter(plan=plan).select_related("organisation").first().organisation
     outsider = Organisation.objects.get(name="洛阳市司法局")
-    for org, role in ((desk, Role.SYSTEM_ADMIN), (desk, Role.OFFICE), (desk, Role.VIEWER), (outsider, Role.ASSESSOR)):
+    for org, role in ((desk, Role.SYSTEM_ADMIN), (desk, Role.OFFICE), (desk, Role.VIEWER), (outsider, Role.DESK)):
         request = bulk.AccountRequest(1, "sneaky", "某人", org, role)
         with pytest.raises(PermissionDenied):
             plan_accounts_create(actor=personas.office, plan=plan, requests=[request])
-    request = bulk.AccountRequest(1, "sneaky", "某人", desk, Role.ASSESSOR)
+    request = bulk.AccountRequest(1, "sneaky", "某人", desk, Role.DESK)
     for actor in (personas.sysadmin, personas.desk, personas.other_office):
         with pytest.raises(PermissionDenied):
             plan_accounts_create(actor=actor, plan=plan, requests=[request])

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.organisations.models import Membership, Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans import services
@@ -45,7 +45,7 @@ def plan(personas):
         period_end=dt.date(2021, 12, 31),
     )
     category = Category.objects.create(plan=plan, name="县区政府", full_score=Decimal(6))
-    desk_org = Membership.objects.filter(user=personas.desk, role=Role.ASSESSOR).first().organisation
+    desk_org = Membership.objects.filter(user=personas.desk, role=Role.DESK).first().organisation
     desk = AssessorDesk.objects.create(plan=plan, organisation=desk_org, seq="1")
     wugang = Membership.objects.get(user=personas.unit, role=Role.UNIT).organisation  # 舞钢市人民政府
     PlanUnit.objects.create(plan=plan, category=category, organisation=wugang)
@@ -187,7 +187,7 @@ def test_a_published_plan_changes_only_with_a_reason_which_is_audited_and_sent_t
     sent = Notification.objects.filter(plan_id=plan.pk)
     assert set(sent.values_list("user__username", flat=True)) == {personas.desk.username} | set(
         Membership.objects.filter(
-            organisation_id__in=AssessorDesk.objects.filter(plan=plan).values("organisation_id"), role=Role.ASSESSOR
+            organisation_id__in=AssessorDesk.objects.filter(plan=plan).values("organisation_id"), role=Role.DESK
         ).values_list("user__username", flat=True)
     )
     notice = sent.first()

@@ -69,7 +69,7 @@ def test_publication_needs_the_warnings_accepted_and_freezes_the_plan(personas, 
 
     plan = _plan(personas, plan)
     _import(personas, plan, PlanImport.Kind.UNITS, UNITS, "units.xlsx")
-    _import(personas, plan, PlanImport.Kind.ASSESSORS, DESKS, "assessors.xlsx")
+    _import(personas, plan, PlanImport.Kind.DESKS, DESKS, "assessors.xlsx")
     for data, category, full_score in (
         (COUNTY, "县区政府", Decimal(1)),
         (annex4_table(), "部门1", Decimal(100)),

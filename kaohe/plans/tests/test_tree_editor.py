@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.plans import services
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.copy import plan_copy

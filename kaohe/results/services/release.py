@@ -133,7 +133,7 @@ def release_start(*, actor: User, plan: Plan, snapshot: ResultSnapshot, consult_
         url = reverse("results:consult", args=[plan.pk])
         members = [plan.organiser_id, *plan.member_organisations.values_list("pk", flat=True)]
         desks = list(plan.desks.values_list("organisation_id", flat=True))
-        notifications.notify_organisations(organisation_ids=desks, role=Role.ASSESSOR, plan_id=plan.pk, title=title, url=url)
+        notifications.notify_organisations(organisation_ids=desks, role=Role.DESK, plan_id=plan.pk, title=title, url=url)
         notifications.notify_organisations(organisation_ids=members, role=Role.VIEWER, plan_id=plan.pk, title=title, url=url)
     return release
 

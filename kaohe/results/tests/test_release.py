@@ -35,8 +35,8 @@ from kaohe.results.models import (
 )
 from kaohe.results.tests.conftest import grade, more_counties, tasks_of, unit_named
 from kaohe.reviews.models import Feedback, ReviewRequest
-from kaohe.scoring import adjustments
 from kaohe.scoring import services as scoring
+from kaohe.scoring import services_adjustments
 from kaohe.scoring.models import BonusApplication, Evaluation, EvaluationChange
 
 FROZEN = "考核结果已公布，分数已冻结"
@@ -186,7 +186,7 @@ def test_release_end_to_end_through_the_views(personas, all_graded):
             actor=personas.desk, plan=plan, unit=wugang, task=task, grade="good", score="", reason="复查", expected_version=1
         )
     with pytest.raises(PermissionDenied, match=FROZEN):
-        adjustments.deduction_record(
+        services_adjustments.deduction_record(
             actor=personas.office,
             plan=plan,
             unit=wugang,
@@ -518,9 +518,13 @@ def test_open_bonus_applications_block_publication_listed_by_unit(personas, all_
     """Finding 8: an undecided 加分申请 was lost at publication (deciding it was then refused as frozen)."""
     plan = all_graded
     wugang, sfj = unit_named(plan, "舞钢市人民政府"), unit_named(plan, "市司法局")
-    adjustments.bonus_application_submit(actor=personas.unit, plan=plan, unit=wugang, kind="award", matter="省级法治政府建设示范")
-    adjustments.bonus_application_submit(actor=personas.unit2, plan=plan, unit=sfj, kind="media", matter="央视专题报道")
-    adjustments.bonus_application_submit(actor=personas.unit, plan=plan, unit=wugang, kind="experience", matter="经验全省推广")
+    services_adjustments.bonus_application_submit(
+        actor=personas.unit, plan=plan, unit=wugang, kind="award", matter="省级法治政府建设示范"
+    )
+    services_adjustments.bonus_application_submit(actor=personas.unit2, plan=plan, unit=sfj, kind="media", matter="央视专题报道")
+    services_adjustments.bonus_application_submit(
+        actor=personas.unit, plan=plan, unit=wugang, kind="experience", matter="经验全省推广"
+    )
     snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="report")
     release = _ready_release(plan, personas.office, snapshot)
     expected = "尚有 3 件加分申请未审核，须认定或不予认定后再公布（公布后不能再审核）：市司法局（“央视专题报道”）；舞钢市人民政府（“省级法治政府建设示范”、“经验全省推广”）"
@@ -531,7 +535,7 @@ def test_open_bonus_applications_block_publication_listed_by_unit(personas, all_
     assert expected in personas.client(personas.office).get(_url("release", plan)).content.decode()
     # Deciding them (here: not granted, which changes no score) clears the way; publication then passes.
     for application in BonusApplication.objects.filter(plan=plan):
-        adjustments.bonus_application_decide(
+        services_adjustments.bonus_application_decide(
             actor=personas.office, plan=plan, application=application, approve=False, reason="材料不足"
         )
     assert services.publication_problems(plan, release) == []

@@ -18,7 +18,7 @@ from kaohe.results import blockers, services
 from kaohe.results.models import ReleaseApproval, ReleaseStatus, ResultPublication, ResultRelease
 from kaohe.results.tests import test_release
 from kaohe.results.tests.conftest import tasks_of, unit_named
-from kaohe.scoring import adjustments
+from kaohe.scoring import services_adjustments
 from kaohe.scoring.models import Evaluation, NotApplicable
 
 APPROVER = test_release.APPROVER
@@ -106,7 +106,7 @@ def test_approval_refuses_a_stale_snapshot_at_once_saying_what_changed(personas,
     services.consultation_close(actor=personas.office, plan=plan, release=release)
     wugang = unit_named(plan, "舞钢市人民政府")
     Evaluation.objects.filter(unit=wugang, task=tasks_of(wugang)[0]).update(score=Decimal("0.50"), version=F("version") + 1)
-    adjustments.bonus_office_record(actor=personas.office, plan=plan, unit=wugang, kind="award", matter="省级表彰")
+    services_adjustments.bonus_office_record(actor=personas.office, plan=plan, unit=wugang, kind="award", matter="省级表彰")
     with pytest.raises(ValidationError) as refused:
         services.release_approve(
             actor=personas.office, plan=plan, release=release, approved_by=APPROVER, approved_on=timezone.localdate()

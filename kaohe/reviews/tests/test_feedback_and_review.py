@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.plans.models import PlanUnit
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
 from kaohe.reviews.tests.conftest import beijing, set_now

@@ -7,7 +7,7 @@ import io
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.plans.models import PlanUnit
 from kaohe.reviews.models import Feedback, ReviewRequest
 from kaohe.reviews.selectors import RoundStatus, open_feedback_rounds

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.plans.models import PlanUnit
 from kaohe.reviews.models import Feedback, FeedbackProblem, RectificationItem, RectificationReport
 from kaohe.reviews.tests.conftest import beijing, set_now
@@ -330,7 +330,7 @@ def test_items_are_not_created_for_unreleased_feedback(personas, plan, wugang):
 def test_an_item_created_after_the_due_date_is_not_born_overdue(personas, plan, wugang, monkeypatch):
     """Feedback of the 2020 plan released in December 2026 (an office working late): the item gets
     LATE_ITEM_DAYS from today, not the long-past 2021-05-31, and the unit does not see it 已逾期."""
-    from kaohe.reviews.rectification import LATE_ITEM_DAYS
+    from kaohe.reviews.services_rectification import LATE_ITEM_DAYS
 
     set_now(monkeypatch, beijing(2026, 12, 3))
     _problem(personas, plan, wugang, "政务公开不及时")

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.plans.models import Plan
 from kaohe.scoring.models import BonusApplication
 from kaohe.scoring.tests.conftest_adjustments import *  # noqa: F403

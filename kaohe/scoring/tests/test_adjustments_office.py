@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator
-from kaohe.scoring import adjustments
+from kaohe.scoring import services_adjustments
 from kaohe.scoring.models import BonusApplication, Deduction, VetoFlag
 from kaohe.scoring.tests.conftest_adjustments import *  # noqa: F403
 from kaohe.scoring.tests.conftest_adjustments import deduction, messages_of, record_deduction, url
@@ -282,10 +282,10 @@ def test_office_page_query_count_is_constant(personas, plan, wugang, sfj):
         return len(queries)
 
     _make_rows(plan, wugang, personas.unit, 2)
-    adjustments.veto_flag_set(actor=personas.office, plan=plan, unit=wugang, flag="two_lost_lawsuits", note="案号")
+    services_adjustments.veto_flag_set(actor=personas.office, plan=plan, unit=wugang, flag="two_lost_lawsuits", note="案号")
     few = count()
     _make_rows(plan, wugang, personas.unit, 20, offset=2)
     _make_rows(plan, sfj, personas.unit2, 20, offset=100)
-    adjustments.veto_flag_set(actor=personas.office, plan=plan, unit=sfj, flag="principal_absent", note="案号")
+    services_adjustments.veto_flag_set(actor=personas.office, plan=plan, unit=sfj, flag="principal_absent", note="案号")
     assert count() == few
     assert few == 14  # 13 + the plan's veto conditions for the flag form (scoring rules page)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.plans.models import Plan
 from kaohe.results.services import results_compute
 from kaohe.results.tests.conftest import grade

@@ -32,7 +32,7 @@ def test_concurrent_first_saves_one_wins_the_other_is_told(transactional_db):
     ).first()
     first = User.objects.get(username="desk_yfxz")
     second = User.objects.create_user("desk_yfxz_b", password="x")
-    Membership.objects.create(user=second, organisation=task.assessor.organisation, role=Role.ASSESSOR)
+    Membership.objects.create(user=second, organisation=task.assessor.organisation, role=Role.DESK)
 
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}

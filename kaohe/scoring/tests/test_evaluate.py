@@ -108,7 +108,7 @@ def test_concurrent_edit_is_refused_and_shows_the_other_value(personas, plan, wu
 
     task = _task(plan, Method.DAILY)
     colleague = User.objects.create_user("desk_yfxz_2", password="x")
-    Membership.objects.create(user=colleague, organisation=task.assessor.organisation, role=Role.ASSESSOR)
+    Membership.objects.create(user=colleague, organisation=task.assessor.organisation, role=Role.DESK)
     first, second = personas.client(personas.desk), personas.client(colleague)
     # Both loaded the cell at version 0; the first saves, the second's save must not overwrite.
     assert _post(first, plan, wugang, task, score="0.5", reason="扣分甲")["X-Kaohe-Status"] == "200"

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaohe.core.models import AuditEvent
-from kaohe.core.notification_models import Notification
+from kaohe.core.models_notification import Notification
 from kaohe.submissions.models import EvidenceFile, Submission, SupplementRequest
 from kaohe.submissions.tests.conftest import PDF, SHANGHAI, pdf, set_now
 

@@ -12,13 +12,13 @@ what they share. Callers import from this package.
 from kaohe.inspections.casefiles.services.checklist import (
     DEFAULT_CHECKLIST,
     FROZEN_MESSAGE,
+    case_review_setting_save,
     checklist_frozen,
     checklist_import,
     checklist_item_add,
     checklist_item_delete,
     checklist_item_edit,
     checklist_use_default,
-    review_setting_save,
 )
 from kaohe.inspections.casefiles.services.common import case_review_tasks, setting_of
 from kaohe.inspections.casefiles.services.listing import (
@@ -36,10 +36,10 @@ from kaohe.inspections.casefiles.services.panel import (
     AssignOutcome,
     assignment_conflicts,
     candidate_memberships,
+    case_review_conflict,
     conflict,
     file_assign,
     files_assign_auto,
-    review_conflict,
     reviewer_add,
     reviewer_remove,
 )
@@ -47,10 +47,10 @@ from kaohe.inspections.casefiles.services.samples import ReplayReport, SampleOut
 from kaohe.inspections.casefiles.services.scores import (
     CENT,
     DeriveOutcome,
+    case_review_return,
+    case_review_save,
     derive_scores,
     parse_deduction,
-    review_return,
-    review_save,
 )
 
 __all__ = [
@@ -68,6 +68,10 @@ __all__ = [
     "case_file_delete",
     "case_file_edit",
     "case_files_import",
+    "case_review_conflict",
+    "case_review_return",
+    "case_review_save",
+    "case_review_setting_save",
     "case_review_tasks",
     "checklist_frozen",
     "checklist_import",
@@ -84,10 +88,6 @@ __all__ = [
     "listing_extend",
     "listing_refusal",
     "parse_deduction",
-    "review_conflict",
-    "review_return",
-    "review_save",
-    "review_setting_save",
     "reviewer_add",
     "reviewer_remove",
     "sample_cancel",

@@ -139,7 +139,7 @@ def checklist_import(*, actor: User, plan: Plan, data: bytes) -> list[ChecklistI
     return items
 
 
-def review_setting_save(*, actor: User, plan: Plan, full_mark: Decimal, blind: bool) -> ReviewSetting:
+def case_review_setting_save(*, actor: User, plan: Plan, full_mark: Decimal, blind: bool) -> ReviewSetting:
     """The file's full mark (frozen with the checklist) and blind review (may change at any time)."""
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)

@@ -93,7 +93,7 @@ def conflict(reviewer: CaseReviewer, unit_org: Organisation, organisations: list
 BLIND_CONFLICT = "回避：该案卷的考核对象与您所在单位为同一单位或上下级，不能评查本单位案卷；请联系考核办改派"
 
 
-def review_conflict(plan: Plan, sampled: SampledFile) -> str:
+def case_review_conflict(plan: Plan, sampled: SampledFile) -> str:
     """The 回避 refusal its reviewer sees for a file ("" when there is none); under blind review the unit is
     not named."""
     if sampled.reviewer is None:

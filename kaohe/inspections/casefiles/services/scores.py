@@ -16,7 +16,7 @@ from kaohe.core import audit
 from kaohe.inspections.casefiles import sampling
 from kaohe.inspections.casefiles.models import ChecklistItem, ItemDeduction, Sample, SampledFile
 from kaohe.inspections.casefiles.services.common import _ensure_open, _fail, case_review_tasks, setting_of
-from kaohe.inspections.casefiles.services.panel import review_conflict
+from kaohe.inspections.casefiles.services.panel import case_review_conflict
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.scoring.models import EvaluationChange, NotApplicable
 from kaohe.scoring.services import evaluation_record_derived
@@ -42,7 +42,7 @@ def parse_deduction(raw: str, maximum: Decimal) -> Decimal:
     return value.quantize(CENT)
 
 
-def review_save(
+def case_review_save(
     *,
     actor: User,
     plan: Plan,
@@ -61,7 +61,7 @@ def review_save(
     if sampled.reviewer is None or sampled.reviewer.user_id != actor.pk:
         raise PermissionDenied
     # 回避 at every save, not only at assignment: a membership gained since then counts.
-    if message := review_conflict(plan, sampled):
+    if message := case_review_conflict(plan, sampled):
         raise _fail(message)
     items = list(ChecklistItem.objects.filter(plan=plan))
     if not items:
@@ -133,7 +133,7 @@ def review_save(
     return locked
 
 
-def review_return(*, actor: User, plan: Plan, sampled: SampledFile, reason: str) -> SampledFile:
+def case_review_return(*, actor: User, plan: Plan, sampled: SampledFile, reason: str) -> SampledFile:
     """The office sends a submitted review back to its reviewer (editable again)."""
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)

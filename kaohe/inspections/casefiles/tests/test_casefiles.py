@@ -222,7 +222,7 @@ def test_checklist_is_editable_importable_and_frozen_once_scoring_starts(persona
     services.files_assign_auto(actor=personas.office, plan=listed)
     sampled = sample.files.first()
     reviewer = sampled.reviewer.user
-    services.review_save(actor=reviewer, plan=listed, sampled=sampled, values={}, overall_comment="", submit=False)
+    services.case_review_save(actor=reviewer, plan=listed, sampled=sampled, values={}, overall_comment="", submit=False)
     page = office.get(_url("checklist", listed)).content.decode()
     assert 'data-testid="frozen"' in page and 'data-testid="item-add-form"' not in page
     first = ChecklistItem.objects.filter(plan=listed).first()
@@ -462,7 +462,7 @@ def test_scoring_checks_values_submits_and_the_office_returns(personas, assigned
 
 def test_blind_review_hides_the_unit_from_reviewers_not_from_the_office(personas, assigned):
     plan = assigned
-    services.review_setting_save(actor=personas.office, plan=plan, full_mark=D(100), blind=True)
+    services.case_review_setting_save(actor=personas.office, plan=plan, full_mark=D(100), blind=True)
     sampled = SampledFile.objects.filter(plan=plan, reviewer__user=personas.reviewer).first()
     reviewer_page = personas.client(personas.reviewer).get(_url("review", plan, sampled_id=sampled.pk)).content.decode()
     listing = personas.client(personas.reviewer).get(_url("assigned", plan)).content.decode()
@@ -481,7 +481,7 @@ def _score_all(plan, personas, unit_name: str, deductions: list[str]) -> None:
     files = SampledFile.objects.filter(plan=plan, case_file__unit__organisation__name=unit_name).select_related("reviewer__user")
     for sampled, deduction in zip(files.order_by("position"), deductions, strict=True):
         values = {items[1].pk: (deduction, "事实认定不清" if deduction != "0" else "")}
-        services.review_save(
+        services.case_review_save(
             actor=sampled.reviewer.user, plan=plan, sampled=sampled, values=values, overall_comment="意见", submit=True
         )
 
@@ -506,8 +506,10 @@ def test_derivation_writes_the_task_score_of_fully_reviewed_units(personas, assi
     assert [f["score"] for f in event.after["case_review"]["files"]] == ["90.00", "95.00", "99.50"]
     # a second run after a return and a new score replaces the value (history keeps both)
     sampled = SampledFile.objects.filter(plan=plan, case_file__unit=sfj).order_by("position").first()
-    services.review_return(actor=personas.office, plan=plan, sampled=sampled, reason="复核")
-    services.review_save(actor=sampled.reviewer.user, plan=plan, sampled=sampled, values={}, overall_comment="意见", submit=True)
+    services.case_review_return(actor=personas.office, plan=plan, sampled=sampled, reason="复核")
+    services.case_review_save(
+        actor=sampled.reviewer.user, plan=plan, sampled=sampled, values={}, overall_comment="意见", submit=True
+    )
     services.derive_scores(actor=personas.office, plan=plan)
     evaluation.refresh_from_db()
     assert evaluation.score == D("19.63")  # 100, 95, 99.5 → 98.1666… → 20 × 0.981666… = 19.633…

@@ -57,7 +57,7 @@ def test_a_membership_gained_after_assignment_refuses_the_submission(personas, l
 
 def test_under_blind_review_the_refusal_does_not_name_the_unit(personas, listed):
     sampled = _assigned(listed, personas)
-    services.review_setting_save(actor=personas.office, plan=listed, full_mark=Decimal(100), blind=True)
+    services.case_review_setting_save(actor=personas.office, plan=listed, full_mark=Decimal(100), blind=True)
     Membership.objects.create(user=personas.reviewer2, organisation=Organisation.objects.get(name="市司法局"), role=Role.VIEWER)
     response = personas.client(personas.reviewer2).post(_url("review_save", listed, sampled_id=sampled.pk), _submit_data(listed))
     assert response.status_code == 400

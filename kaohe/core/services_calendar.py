@@ -15,7 +15,7 @@ from django.db import transaction
 
 from kaohe.core import audit
 from kaohe.core.calendar import CalendarYearUnknown, builtin_rows
-from kaohe.core.calendar_models import HolidayCalendarYear, HolidayDate, date_problem
+from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate, date_problem
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

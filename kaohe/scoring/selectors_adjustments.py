@@ -18,8 +18,8 @@ from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.plans.selectors import policy_of
 from kaohe.scoring import rules
-from kaohe.scoring.adjustments import flag_label, same_matter
 from kaohe.scoring.models import BonusApplication, Deduction, VetoFlag
+from kaohe.scoring.services_adjustments import flag_label, same_matter
 
 Status = BonusApplication.Status
 

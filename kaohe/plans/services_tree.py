@@ -213,7 +213,7 @@ def _notify(plan: Plan, category: Category, tasks: Iterable[Indicator], *, what:
     notify_organisations(organisation_ids=unit_orgs, role=Role.UNIT, plan_id=plan.pk, title=title, body=body, url=url)
     desk_ids = {t.assessor_id for t in tasks if t.assessor_id}
     desk_orgs = AssessorDesk.objects.filter(pk__in=desk_ids).values_list("organisation_id", flat=True)
-    notify_organisations(organisation_ids=desk_orgs, role=Role.ASSESSOR, plan_id=plan.pk, title=title, body=body, url=url)
+    notify_organisations(organisation_ids=desk_orgs, role=Role.DESK, plan_id=plan.pk, title=title, body=body, url=url)
 
 
 def _record(*, actor: User, plan: Plan, action: str, node: Indicator | None, before: Any, after: Any, reason: str) -> None:

@@ -2,7 +2,7 @@
 
 A year that has a :class:`HolidayCalendarYear` row is taken from this table *entirely*; the built-in
 chinesecalendar data for that year is then ignored (see :mod:`kaohe.core.calendar`). Writes go through
-:mod:`kaohe.core.calendar_services`.
+:mod:`kaohe.core.services_calendar`.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from django import forms
 
 from kaohe.core.forms import StyledFormMixin, choice_field
 from kaohe.plans.models import Indicator, PlanUnit
-from kaohe.scoring.adjustments import VetoKind
 from kaohe.scoring.models import BonusApplication, BonusKind, Deduction, DeductionKind
+from kaohe.scoring.services_adjustments import VetoKind
 
 Choices = list[tuple[Any, Any]]
 

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 
 from kaohe.plans.models import Plan
 from kaohe.reviews.models import FeedbackProblem, RectificationItem, RectificationReport
-from kaohe.reviews.rectification import is_overdue, items_of
+from kaohe.reviews.services_rectification import is_overdue, items_of
 
 Status = RectificationItem.Status
 
