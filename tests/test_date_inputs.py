@@ -418,7 +418,7 @@ INPUTS = [
     ),
     DateInput(
         id="core.calendar.rows",
-        persona="office",
+        persona="sysadmin",
         url=lambda plan, ctx: reverse("core:calendar"),
         data=lambda plan, ctx, v: {"import-year": 2030, "import-rows": f"{v} 放假 元旦"},
         saved=lambda plan, ctx: HolidayCalendarYear.objects.filter(year=2030).exists(),

@@ -4,7 +4,8 @@
 ``require``, ``is_own_unit``, 回避); each domain has its module, importing only its own app and the layers below
 it (core → organisations → accounts → plans → submissions → scoring → inspections | reviews → results):
 
-- ``accounts``: region-scoped account administration (三员分立)
+- ``accounts``: region-scoped account administration (三员分立): accounts, lockouts, admin-role grants
+- ``audit``: the audit events a region's audit administrator reads
 - ``plans``: visible plans, a plan for a page, categories, tree nodes, a user's units and desks, search scope
 - ``evidence``: a unit's task and its evidence files (报送资料)
 - ``grading``: grading (评价) and adjustments (加减分)
@@ -16,12 +17,14 @@ Views fetch every object through these functions; ``tests/test_access_layer.py``
 """
 
 from kaohe.access.base import (
+    admin_region_ids,
     all_capabilities,
     can,
     conflict_of_interest,
     forget,
     global_roles,
     is_admin_only,
+    is_installation_admin,
     is_own_unit,
     managed_organisations,
     managed_region_ids,
@@ -36,12 +39,14 @@ from kaohe.access.base import (
 )
 
 __all__ = [
+    "admin_region_ids",
     "all_capabilities",
     "can",
     "conflict_of_interest",
     "forget",
     "global_roles",
     "is_admin_only",
+    "is_installation_admin",
     "is_own_unit",
     "managed_organisations",
     "managed_region_ids",

@@ -19,11 +19,23 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from kaohe.organisations import conflicts
-from kaohe.organisations.models import Membership, Organisation, Region
-from kaohe.organisations.roles import ADMIN_ROLES, DRAFT_ROLES, GLOBAL_CAPABILITIES, ROLE_CAPABILITIES, Role, capabilities_of
+from kaohe.organisations.models import Membership, Organisation
+from kaohe.organisations.regions import region_ids_below, top_region_ids
+from kaohe.organisations.roles import (
+    ADMIN_ROLES,
+    DRAFT_ROLES,
+    GLOBAL_CAPABILITIES,
+    REGIONAL_CAPABILITIES,
+    ROLE_CAPABILITIES,
+    TOP_LEVEL_CAPABILITIES,
+    Role,
+    capabilities_of,
+)
 
 _CACHE_ATTR = "_kaohe_memberships"
 _PLAN_CACHE_ATTR = "_kaohe_plan_roles"
+_TOP_CACHE_ATTR = "_kaohe_top_roles"
+_REGION_CACHE_ATTR = "_kaohe_admin_regions"
 
 PlanIds = Callable[[Any], set[int]]
 _PLAN_ROLE_SOURCES: dict[Role, PlanIds] = {}
@@ -60,7 +72,7 @@ def memberships(user: Any) -> list[Membership]:
 
 def forget(user: Any) -> None:
     """Drop cached memberships and plan roles (after a membership change)."""
-    for attr in (_CACHE_ATTR, _PLAN_CACHE_ATTR):
+    for attr in (_CACHE_ATTR, _PLAN_CACHE_ATTR, _TOP_CACHE_ATTR, _REGION_CACHE_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -107,12 +119,31 @@ def global_roles(user: Any) -> frozenset[Role]:
     return frozenset(Role(m.role) for m in memberships(user))
 
 
+def top_level_roles(user: Any) -> frozenset[Role]:
+    """Roles the user holds in an organisation of a top region (``regions.top_region_ids``): the installation's own."""
+    cached = getattr(user, _TOP_CACHE_ATTR, None)
+    if cached is None:
+        mine = memberships(user)
+        top = top_region_ids() if mine else set()
+        cached = frozenset(Role(m.role) for m in mine if m.organisation.region_id in top)
+        if mine:
+            setattr(user, _TOP_CACHE_ATTR, cached)
+    return cached
+
+
 def can(user: Any, capability: str, plan: Any | None = None) -> bool:
-    """Whether the user holds a role granting ``capability`` (in ``plan``, when given)."""
+    """Whether the user holds a role granting ``capability`` (in ``plan``, when given).
+
+    A top-level capability (``roles.TOP_LEVEL_CAPABILITIES``: the holiday calendar) counts only the roles held in
+    an organisation of a top region.
+    """
     if plan is None:
         if capability not in GLOBAL_CAPABILITIES:
             raise ValueError(f"{capability} needs a plan")
-        return capability in capabilities_of(global_roles(user))
+        held = capability in capabilities_of(global_roles(user))
+        if held and capability in TOP_LEVEL_CAPABILITIES:
+            return capability in capabilities_of(top_level_roles(user))
+        return held
     return capability in capabilities_of(plan_roles(user, plan))
 
 
@@ -152,20 +183,43 @@ def is_own_unit(user: Any, unit: Any, plan: Any | None = None) -> bool:
 conflict_of_interest = conflicts.person_conflict
 
 
-# ------------------------------------------------------------------------------ region scope (系统管理员)
+# ------------------------------------------------------------------------------ region scope (三员 by region)
 # Here rather than in ``access.accounts`` because the organisations app's membership services check it too.
 
 
-def managed_region_ids(user: Any) -> set[int]:
-    """The regions whose accounts the user manages: the region of each organisation in which they hold a role
-    granting ``accounts:manage`` (系统管理员), and every region below it (a city's counties and towns)."""
-    managers = {role for role, caps in ROLE_CAPABILITIES.items() if "accounts:manage" in caps}
-    found = {m.organisation.region_id for m in memberships(user) if Role(m.role) in managers}
-    frontier = set(found)
-    while frontier:
-        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
-        found |= frontier
+def admin_region_ids(user: Any, capability: str = "accounts:manage") -> set[int]:
+    """The regions in which the user exercises an admin ``capability`` (``roles.REGIONAL_CAPABILITIES``): the
+    region of each organisation in which they hold a role granting it, and every region below it (a city's
+    counties and towns). Empty without the capability."""
+    if capability not in REGIONAL_CAPABILITIES:
+        raise ValueError(f"{capability} is not exercised by region")
+    cache: dict[str, set[int]] = getattr(user, _REGION_CACHE_ATTR, None) or {}
+    if capability in cache:
+        return cache[capability]
+    holders = {role for role, caps in ROLE_CAPABILITIES.items() if capability in caps}
+    found = region_ids_below({m.organisation.region_id for m in memberships(user) if Role(m.role) in holders})
+    cache[capability] = found
+    if memberships(user):
+        setattr(user, _REGION_CACHE_ATTR, cache)
     return found
+
+
+def is_installation_admin(user: Any, capability: str) -> bool:
+    """Whether the user holds ``capability`` through a role in a top region: the installation's own
+    administrator, who also acts on what belongs to no region (login failures of unknown names, events of no
+    organisation, the holiday calendar)."""
+    return capability in capabilities_of(top_level_roles(user))
+
+
+def managed_region_ids(user: Any) -> set[int]:
+    """The regions whose accounts the user manages (``accounts:manage``, 系统管理员): ``admin_region_ids``."""
+    return admin_region_ids(user, "accounts:manage")
+
+
+def region_members(region_ids: set[int]) -> QuerySet[Membership]:
+    """Memberships of accounts that belong to these regions only: every membership of the account lies in them."""
+    outside = Membership.objects.exclude(organisation__region_id__in=region_ids).values("user_id")
+    return Membership.objects.filter(organisation__region_id__in=region_ids).exclude(user_id__in=outside)
 
 
 def managed_organisations(user: Any) -> QuerySet[Organisation]:
@@ -179,9 +233,10 @@ def manages_organisation(user: Any, organisation: Organisation) -> bool:
     return can(user, "accounts:manage") and organisation.region_id in managed_region_ids(user)
 
 
-def memberships_outside_scope(user: Any) -> QuerySet[Membership]:
-    """Memberships in organisations outside the user's managed regions (an account holding one is not theirs)."""
-    return Membership.objects.exclude(organisation__region_id__in=managed_region_ids(user))
+def memberships_outside_scope(user: Any, capability: str = "accounts:manage") -> QuerySet[Membership]:
+    """Memberships in organisations outside the user's regions for ``capability`` (an account holding one is
+    not theirs)."""
+    return Membership.objects.exclude(organisation__region_id__in=admin_region_ids(user, capability))
 
 
 def manages_account(user: Any, account: Any) -> bool:

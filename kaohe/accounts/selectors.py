@@ -45,8 +45,12 @@ def totp_enabled(user: Any) -> bool:
     return TotpDevice.objects.filter(user_id=user.pk, confirmed_at__isnull=False).exists()
 
 
-def totp_enabled_count() -> int:
-    return TotpDevice.objects.filter(confirmed_at__isnull=False).count()
+def totp_enabled_count(accounts: QuerySet[User] | None = None) -> int:
+    """Accounts with a confirmed second factor (among ``accounts``, when given: a region's)."""
+    devices = TotpDevice.objects.filter(confirmed_at__isnull=False)
+    if accounts is not None:
+        devices = devices.filter(user__in=accounts)
+    return devices.count()
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,9 @@ class LockoutRow:
     user_agents: int
 
 
-def lockouts() -> list[LockoutRow]:
-    """Recent failed logins per (username, IP) as django-axes counts them, locked ones first.
+def lockouts(usernames: set[str] | None = None) -> list[LockoutRow]:
+    """Recent failed logins per (username, IP) as django-axes counts them, locked ones first; only those under
+    ``usernames`` (lower-cased) when given (a region's security administrator: ``access.accounts.security_usernames``).
 
     Attempts older than the cool-off no longer count (axes deletes them at the next attempt) and are left out.
     """
@@ -79,6 +84,8 @@ def lockouts() -> list[LockoutRow]:
     )
     rows = []
     for g in grouped:
+        if usernames is not None and (g["username"] or "").lower() not in usernames:
+            continue
         locked = bool(g["failures"] >= limit)
         rows.append(
             LockoutRow(
@@ -138,11 +145,16 @@ def memberships_of(user: User) -> QuerySet[Any]:
     return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__sort_key", "role")
 
 
-def grant_proposals(*, user: User | None = None, pending: bool | None = None) -> QuerySet[Any]:
-    """Proposed admin-role grants, newest first (one person's, and/or only pending or only decided ones)."""
+def grant_proposals(
+    *, user: User | None = None, pending: bool | None = None, within: QuerySet[Any] | None = None
+) -> QuerySet[Any]:
+    """Proposed admin-role grants, newest first (one person's, and/or only pending or only decided ones; among
+    ``within`` when given: those of an administrator's regions, ``access.accounts.grant_proposals_in_scope``)."""
     from kaohe.organisations.models import RoleGrantProposal
 
-    rows = RoleGrantProposal.objects.select_related("user", "organisation", "proposed_by", "decided_by")
+    rows = (within if within is not None else RoleGrantProposal.objects.all()).select_related(
+        "user", "organisation", "proposed_by", "decided_by"
+    )
     if user is not None:
         rows = rows.filter(user=user)
     if pending is True:
@@ -152,6 +164,6 @@ def grant_proposals(*, user: User | None = None, pending: bool | None = None) ->
     return rows.order_by("-proposed_at", "-pk")
 
 
-def pending_grant_count() -> int:
-    """How many admin-role grants wait for a security administrator's decision."""
-    return grant_proposals(pending=True).count()
+def pending_grant_count(within: QuerySet[Any] | None = None) -> int:
+    """How many admin-role grants wait for a security administrator's decision (among ``within``)."""
+    return grant_proposals(pending=True, within=within).count()

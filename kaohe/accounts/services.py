@@ -239,8 +239,10 @@ def totp_device_disable(*, actor: User, user: User, password: str, code: str) ->
 def totp_device_reset(*, actor: User, user: User) -> bool:
     """The security administrator removes a user's device (lost phone); they enrol again if required.
 
-    Every session of the user ends too: a lost phone may still be logged in.
+    Every session of the user ends too: a lost phone may still be logged in. Only an account of the security
+    administrator's regions (``access.accounts.accounts_in_scope``).
     """
+    _check_security_scope(actor, user.username)
     with transaction.atomic():
         count, _ = TotpDevice.objects.filter(user=user).delete()
         ended = _end_sessions(user, keep_session_key=None) if count else 0
@@ -262,10 +264,25 @@ def access_requires_totp(user: User) -> bool:
 # ------------------------------------------------------------------------------ lockouts (django-axes)
 
 
+def _check_security_scope(actor: User, username: str) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from kaohe.access.accounts import security_usernames
+
+    if not access.can(actor, "security:policy"):
+        raise PermissionDenied("只有安全管理员可以办理。")
+    usernames = security_usernames(actor)
+    if usernames is not None and username.lower() not in usernames:
+        raise PermissionDenied("该账号不在您管理的区划内。")
+
+
 def lockout_release(*, actor: User, username: str, ip_address: str | None) -> int:
-    """Unlock a username (at one IP address, or everywhere when none is given). Returns attempts removed."""
+    """Unlock a username (at one IP address, or everywhere when none is given). Returns attempts removed.
+
+    A region's security administrator unlocks only the names of their regions' accounts."""
     from axes.utils import reset
 
+    _check_security_scope(actor, username)
     with transaction.atomic():
         removed = int(reset(ip=ip_address or None, username=username))
         audit.record(

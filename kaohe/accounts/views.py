@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe import access
+from kaohe.access import accounts as access_accounts
 from kaohe.accounts import policy, selectors, services, totp, twostep
 from kaohe.accounts.forms import (
     EmailNotificationsForm,
@@ -301,13 +302,16 @@ def totp_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
 def security_lockouts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """账号安全: the policy in force, current lockouts with 解锁, and resetting a lost second factor."""
     access.require(request.user, "security:policy")
+    usernames = access_accounts.security_usernames(request.user)
     return render(
         request,
         "accounts/security.html",
         {
             "policy_rows": policy.effective_policy(),
-            "lockouts": selectors.lockouts(),
-            "totp_enabled_count": selectors.totp_enabled_count(),
+            "lockouts": selectors.lockouts(usernames),
+            "totp_enabled_count": selectors.totp_enabled_count(
+                None if usernames is None else access_accounts.accounts_in_scope(request.user, "security:policy")
+            ),
             "reset_form": TotpResetForm(),
         },
     )
@@ -323,6 +327,11 @@ def security_unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("accounts:security_lockouts")
     username = form.cleaned_data["username"]
     ip = form.cleaned_data["ip_address"] or None
+    usernames = access_accounts.security_usernames(request.user)
+    if usernames is not None and username.lower() not in usernames:
+        # Another region's account (or no account): not this administrator's to release.
+        messages.error(request, f"账号 {username} 不在您管理的区划内。")
+        return redirect("accounts:security_lockouts")
     removed = services.lockout_release(actor=request.user, username=username, ip_address=ip)
     where = f"（IP {ip}）" if ip else "（所有IP地址）"
     messages.success(request, f"已解锁账号 {username}{where}。" if removed else f"账号 {username}{where}没有失败记录，无需解锁。")
@@ -337,7 +346,7 @@ def security_totp_reset(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请填写账号，并确认已核实该用户的身份。")
         return redirect("accounts:security_lockouts")
-    target = selectors.user_by_username(form.cleaned_data["username"])
+    target = access_accounts.get_account_for_security(request.user, form.cleaned_data["username"])
     if target is None:
         messages.error(request, "没有这个账号。")
         return redirect("accounts:security_lockouts")

@@ -17,6 +17,7 @@ from kaohe.access.accounts import (
     get_account_for_manager,
     get_grant_proposal_for_decider,
     get_membership_for_manager,
+    grant_proposals_in_scope,
     managed_organisations,
 )
 from kaohe.accounts import selectors, services
@@ -56,7 +57,7 @@ def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountSearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = Paginator(selectors.accounts_list(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
-    pending = selectors.pending_grant_count()
+    pending = selectors.pending_grant_count(grant_proposals_in_scope(request.user, "accounts:manage"))
     return render(request, "accounts/manage_users.html", {"form": form, "page": page, "query": query, "pending": pending})
 
 
@@ -215,8 +216,8 @@ def grant_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "accounts/manage_grants.html",
         {
-            "pending": selectors.grant_proposals(pending=True),
-            "decided": selectors.grant_proposals(pending=False)[:50],
+            "pending": selectors.grant_proposals(pending=True, within=grant_proposals_in_scope(request.user)),
+            "decided": selectors.grant_proposals(pending=False, within=grant_proposals_in_scope(request.user))[:50],
             "me": request.user.pk,
         },
     )

@@ -1,4 +1,8 @@
-"""The office's working-day calendar: which years are known, and the table for years chinesecalendar lacks."""
+"""The installation's working-day calendar: which years are known, and the table for years chinesecalendar lacks.
+
+Offices and system administrators read it (``calendar:view``); only the top region's system administrators
+edit it (``calendar:manage``, a top-level capability): one national schedule serves every level's plans.
+"""
 
 from __future__ import annotations
 
@@ -82,7 +86,10 @@ def parse_rows(text: str) -> list[tuple[dt.date, str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    capabilities.require(request.user, "calendar:manage")
+    capabilities.require(request.user, "calendar:view")
+    if request.method == "POST":
+        capabilities.require(request.user, "calendar:manage")
+    can_manage = capabilities.can(request.user, "calendar:manage")
     form = ImportForm(request.POST or None, prefix="import")
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,6 +109,7 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "core/calendar.html",
         {
             "form": form,
+            "can_manage": can_manage,
             "copy_form": CopyForm(prefix="copy"),
             "years": years,
             "missing": calendar.missing_years([this_year, this_year + 1]),

@@ -1,7 +1,8 @@
 """The audit administrator's pages (三员分立): browse, filter, export and verify the hash-chained audit log.
 
 Only ``audit:read`` (the 审计管理员) reaches them; the system and security administrators get 403 like
-everyone else. Looking at the log, exporting it and verifying it are themselves audit events
+everyone else. A region's audit administrator reads only their region's events (``capabilities.audit_events_for``,
+answered by ``kaohe.access.audit``); the installation's own reads all. Looking at the log, exporting it and verifying it are themselves audit events
 (``audit.view``, ``audit.export``, ``audit.verify``), so the audit administrator is audited too.
 """
 
@@ -540,7 +541,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The audit log, newest first, filtered and paginated on the server."""
     _require_auditor(request)
     form, filters = _filters(request)
-    events = audit_events(filters)
+    events = capabilities.audit_events_for(request.user, audit_events(filters))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [AuditRow.of(event) for event in page.object_list]
     audit.record(
@@ -655,7 +656,7 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         messages.error(request, "筛选条件有误，未导出")
         return redirect(back)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    events = selectors.oldest_first(audit_events(filters))
+    events = selectors.oldest_first(capabilities.audit_events_for(request.user, audit_events(filters)))
     count = selectors.event_count(events)
     if fmt == "xlsx" and count > XLSX_MAX_ROWS:
         messages.error(request, f"共 {count} 条，超过 Excel 单表上限，请缩小筛选范围或导出 CSV")

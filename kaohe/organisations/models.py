@@ -21,10 +21,17 @@ def pinyin_sort_key(name: str) -> str:
 
 class Region(models.Model):
     class Level(models.TextChoices):
+        """The kind of region (docs/glossary.md, "Regions"). ``kaohe.organisations.regions.infer_level`` reads it
+        from a new region's name; nothing is typed county by default."""
+
         PROVINCE = "province", "省"
         CITY = "city", "市"
         COUNTY = "county", "县"
-        TOWN = "town", "乡"
+        DISTRICT = "district", "区（市辖区）"
+        COUNTY_CITY = "county_city", "县级市"
+        ZONE = "zone", "开发区/管委会"
+        TOWN = "town", "乡镇"
+        SUBDISTRICT = "subdistrict", "街道"
 
     name = models.CharField("名称", max_length=100)
     level = models.CharField("层级", max_length=16, choices=Level.choices)

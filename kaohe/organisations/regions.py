@@ -1,66 +1,115 @@
-"""Region levels read from names: the one place that types a region created from a name (imports, services).
+"""Region levels and the region tree: what kind a new region is, and which regions sit below or on top.
 
-``infer_level`` maps a name's suffix (…区, …县, …市, …乡/…镇, …街道) and its parent's level to a ``Region.Level``.
-It names the real kinds it wants (市辖区, 县级市, 乡镇, 街道) and falls back to the values the model has today, so
-it keeps working, and types more precisely, once ``Region.Level`` gains those kinds: adjust ``_WANTED`` to the
-member names then chosen.
+``infer_level`` is the one place that reads a region's level from its name (and its parent's level); every path
+that creates regions (``setup_installation``, importers, services) asks it, or gives the level itself. A name it
+cannot read is an error, never a silent "county".
 """
 
 from __future__ import annotations
 
-from kaohe.organisations.models import Region
+from collections.abc import Iterable
 
-# The kind a suffix names → Region.Level member names, most precise first; the first that exists is used.
-_WANTED: dict[str, tuple[str, ...]] = {
-    "province": ("PROVINCE",),
-    "city": ("CITY",),
-    "district": ("DISTRICT", "COUNTY"),  # 市辖区
-    "county": ("COUNTY",),
-    "county_city": ("COUNTY_CITY", "COUNTY_LEVEL_CITY", "COUNTY"),  # 县级市
-    "township": ("TOWNSHIP", "TOWN"),  # 乡 / 镇
-    "subdistrict": ("SUBDISTRICT", "STREET", "TOWN"),  # 街道
-}
+from django.db.models import Exists, OuterRef
 
-# A level below which a new region sits by default, when its name says nothing (province → city → county → town).
-_BELOW = {"province": "city", "city": "county", "county": "township"}
+from kaohe.organisations.models import Organisation, Region
 
+Level = Region.Level
 
-def _level(kind: str) -> str:
-    for member in _WANTED[kind]:
-        level = getattr(Region.Level, member, None)
-        if level is not None:
-            return str(level)
-    return str(Region.Level.TOWN)
+# Development zones and the like end in 区 too, so they are tested before the plain 区 of a district.
+_ZONE_SUFFIXES = ("管委会", "管理委员会", "开发区", "高新区", "示范区", "集聚区", "园区", "新城", "综合试验区")
+_SUBDISTRICT_SUFFIXES = ("街道办事处", "街道")
+_TOWN_SUFFIXES = ("乡", "镇")
+_COUNTY_SUFFIXES = ("县", "旗")  # 自治县 ends in 县; 旗 is the county of Inner Mongolia
+_PREFECTURE_SUFFIXES = ("州", "盟", "地区")  # prefecture-level, typed as cities
+_PROVINCE_SUFFIXES = ("省", "自治区", "特别行政区")
+# Levels under which a 市 is a county-level city (县级市), and under which a 区 is a district (市辖区).
+_ABOVE_COUNTY = frozenset({Level.CITY})
 
 
-def _kind_of(level: str | None) -> str | None:
-    """The kind a stored level stands for (reverse of ``_level``), to know what sits below it."""
-    if level is None:
-        return None
-    for kind in ("province", "city", "county_city", "district", "county", "subdistrict", "township"):
-        if _level(kind) == level:
-            return kind
-    return None
+class UnknownRegionLevel(ValueError):
+    """The level of a region cannot be read from its name: the caller must give it."""
 
 
-def infer_level(name: str, parent_level: str | None) -> str:
-    """The level of a new region called ``name`` directly below a region of ``parent_level`` (None: top)."""
-    parent = _kind_of(parent_level)
-    if parent is None and name.endswith(("省", "自治区")):
-        return _level("province")
-    if name.endswith("街道") or name.endswith("街道办事处"):
-        return _level("subdistrict")
-    if name.endswith(("乡", "镇")):
-        return _level("township")
-    if name.endswith(("自治州", "地区", "盟")) and parent in (None, "province"):
-        return _level("city")
-    if name.endswith("区"):
-        return _level("district")
-    if name.endswith(("县", "旗")):
-        return _level("county")
-    if name.endswith("市"):
-        return _level("city") if parent in (None, "province") else _level("county_city")
+def infer_level(name: str, parent_level: str | None) -> Region.Level:
+    """The level of a region named ``name`` under a region of ``parent_level`` (None: a top region).
+
+    …省 / …自治区 → 省; a top …市 → 市 (a city's own installation); under a province …市 / …州 / …盟 / …地区 → 市;
+    under a city …市 → 县级市, …区 → 区 (市辖区); …县 / …旗 → 县; …乡 / …镇 → 乡镇; …街道 → 街道; …开发区 /
+    …高新区 / …管委会 (and the like) → 开发区/管委会. Anything else raises ``UnknownRegionLevel``.
+    """
+    name = name.strip()
+    parent = Level(parent_level) if parent_level else None
     if parent is None:
-        return _level("province")
-    below = _BELOW.get(parent, "township")
-    return _level("county" if below == "county" else below)
+        if name.endswith(_PROVINCE_SUFFIXES):
+            return Level.PROVINCE
+        if name.endswith("市"):
+            return Level.CITY
+        raise UnknownRegionLevel(f"无法从名称判断“{name}”的区划层级（省或市）")
+    if name.endswith(_ZONE_SUFFIXES):
+        return Level.ZONE
+    if name.endswith(_SUBDISTRICT_SUFFIXES):
+        return Level.SUBDISTRICT
+    if name.endswith(_COUNTY_SUFFIXES):
+        return Level.COUNTY
+    if name.endswith("市"):
+        return Level.CITY if parent == Level.PROVINCE else Level.COUNTY_CITY
+    if name.endswith(_PREFECTURE_SUFFIXES) and parent == Level.PROVINCE:
+        return Level.CITY
+    if name.endswith("区") and parent in _ABOVE_COUNTY:
+        return Level.DISTRICT
+    if name.endswith(_TOWN_SUFFIXES):
+        return Level.TOWN
+    raise UnknownRegionLevel(f"无法从名称判断“{name}”的区划层级")
+
+
+def region_get_or_create(*, name: str, parent: Region | None, level: str | None = None) -> tuple[Region, bool]:
+    """The region ``name`` under ``parent``, created when missing with ``level`` (else ``infer_level``).
+
+    Raises ``UnknownRegionLevel`` when a new region's level is neither given nor readable from its name.
+    """
+    name = name.strip()
+    found = Region.objects.filter(parent=parent, name=name).first()
+    if found is not None:
+        return found, False
+    region = Region(name=name, parent=parent, level=level or infer_level(name, parent.level if parent else None))
+    region.full_clean()
+    region.save()
+    return region, True
+
+
+def region_ids_below(region_ids: Iterable[int]) -> set[int]:
+    """The given regions and every region below them (a city's counties, their towns)."""
+    found = set(region_ids)
+    frontier = set(found)
+    while frontier:
+        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def top_region_ids() -> set[int]:
+    """The installation's top regions: each region with no parent (the province).
+
+    An installation set up for one city (``setup_installation --city``) has a province above it only as a
+    container: while no organisation sits in a region above, the highest regions that hold organisations are
+    the top (the city). So the top is where the installation's own administrators are. One query.
+    """
+    rows = Region.objects.annotate(held=Exists(Organisation.objects.filter(region=OuterRef("pk")))).values_list(
+        "pk", "parent_id", "held"
+    )
+    parents: dict[int, int | None] = {}
+    with_orgs: set[int] = set()
+    for pk, parent_id, held in rows:
+        parents[pk] = parent_id
+        if held:
+            with_orgs.add(pk)
+
+    def ancestors(pk: int) -> Iterable[int]:
+        seen: set[int] = set()
+        up = parents.get(pk)
+        while up is not None and up not in seen:
+            seen.add(up)
+            yield up
+            up = parents.get(up)
+
+    return {pk for pk, parent in parents.items() if parent is None or not any(a in with_orgs for a in ancestors(pk))}

@@ -45,7 +45,8 @@ CAPABILITIES: dict[str, str] = {
     "adjustment:apply": "申请加分",
     "adjustment:decide": "审核加分、记录减分和否决情形",
     "results:compute": "计算并查看考核结果（草稿）",
-    "calendar:manage": "维护节假日与调休安排（工作日计算）",
+    "calendar:view": "查看节假日与调休安排（只读）",
+    "calendar:manage": "维护节假日与调休安排（工作日计算；仅顶层系统管理员）",
     "feedback:release": "记录发现的问题，分轮次发布问题反馈（第N轮；计算结果后发布含得分、扣分理由的考核情况反馈）",
     "review:decide": "答复复核申请（维持或调整）",
     "review:request": "逐轮确认收到反馈，并在该轮复核期限内申请复核",
@@ -72,7 +73,7 @@ CAPABILITIES: dict[str, str] = {
 
 # Roles that act within a plan (resolved against the plan's organiser, desks, units, members).
 PLAN_ROLES: frozenset[Role] = frozenset({Role.OFFICE, Role.DESK, Role.UNIT, Role.FIELD_GROUP, Role.CASE_REVIEWER, Role.VIEWER})
-# The three admin powers (三员分立): installation-wide, never combined with plan capabilities.
+# The three admin powers (三员分立): over their region and below, never combined with plan capabilities.
 ADMIN_ROLES: frozenset[Role] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
@@ -96,7 +97,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "applicability:decide",
             "adjustment:decide",
             "results:compute",
-            "calendar:manage",
+            "calendar:view",
             "feedback:release",
             "review:decide",
             "results:publish",
@@ -147,7 +148,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "analysis:view",
         }
     ),
-    Role.SYSTEM_ADMIN: frozenset({"accounts:manage"}),
+    Role.SYSTEM_ADMIN: frozenset({"accounts:manage", "calendar:view", "calendar:manage"}),
     Role.SECURITY_ADMIN: frozenset({"security:policy", "accounts:confirm_admin_grant"}),
     Role.AUDIT_ADMIN: frozenset({"audit:read"}),
 }
@@ -160,9 +161,18 @@ GLOBAL_CAPABILITIES = frozenset(
         "accounts:confirm_admin_grant",
         "security:policy",
         "audit:read",
+        "calendar:view",
         "calendar:manage",
     }
 )
+
+# Capabilities held only through a membership in an organisation of a top region (``regions.top_region_ids``):
+# the installation-wide holiday calendar is kept by the top level's system administrators; a city's see it only.
+TOP_LEVEL_CAPABILITIES = frozenset({"calendar:manage"})
+
+# Capabilities that act on a region and everything below it (``access.base.admin_region_ids``): a city's
+# administrators act on the city's accounts, lockouts, grants and audit events; the top region's on all.
+REGIONAL_CAPABILITIES = frozenset({"accounts:manage", "accounts:confirm_admin_grant", "security:policy", "audit:read"})
 
 # Plan roles that may see a plan while it is still a draft.
 DRAFT_ROLES: frozenset[Role] = frozenset({Role.OFFICE})

@@ -152,6 +152,8 @@ def membership_move(*, actor: User, membership: Membership, organisation: Organi
 def _check_decider(actor: User, proposal: RoleGrantProposal) -> None:
     if not access.can(actor, "accounts:confirm_admin_grant"):
         raise PermissionDenied("只有安全管理员可以确认或驳回管理员角色的授予。")
+    if proposal.organisation.region_id not in access.admin_region_ids(actor, "accounts:confirm_admin_grant"):
+        raise PermissionDenied("该申请所在单位不在您管理的区划内。")
     if actor.pk == proposal.proposed_by_id:
         raise ValidationError("不能确认或驳回本人提出的申请，须由另一位管理员办理。")
     if actor.pk == proposal.user_id:

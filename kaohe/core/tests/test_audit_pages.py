@@ -161,9 +161,10 @@ def test_pages_are_paginated_with_a_constant_number_of_queries(personas, auditor
     assert second_rows == 21
     one_rows, one_queries = page_queries(plan=900, actor="viewer")
     assert one_rows == 1
-    # session, user, memberships, count, page rows, latest checkpoints, the audit.view event (savepoint, chain
-    # head, insert, head update, release), session save: the same whatever the number of rows.
-    assert full_queries == second_queries == one_queries == 14
+    # session, user, memberships, the top regions (is the auditor the installation's?), count, page rows, latest
+    # checkpoints, the audit.view event (savepoint, chain head, insert, head update, release), session save: the
+    # same whatever the number of rows.
+    assert full_queries == second_queries == one_queries == 15
     html = client.get(LIST, {"plan": 900, "page": 2}).content.decode()
     assert "第 2 / 3 页" in html
     assert "plan=900&amp;page=3" in html

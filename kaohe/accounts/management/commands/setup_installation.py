@@ -21,6 +21,7 @@ from kaohe.accounts.services import save_with_initial_password
 from kaohe.core import audit
 from kaohe.organisations import services
 from kaohe.organisations.models import Membership, Organisation, Region
+from kaohe.organisations.regions import region_get_or_create
 from kaohe.organisations.roles import Role
 
 
@@ -54,14 +55,10 @@ class Command(BaseCommand):
         passwords: list[tuple[str, Role, str]] = []
         try:
             with transaction.atomic():
-                province, _ = Region.objects.get_or_create(
-                    parent=None, name=options["province"].strip(), defaults={"level": Region.Level.PROVINCE}
-                )
+                province, _ = region_get_or_create(name=options["province"], parent=None, level=Region.Level.PROVINCE)
                 region = province
                 if options["city"].strip():
-                    region, _ = Region.objects.get_or_create(
-                        parent=province, name=options["city"].strip(), defaults={"level": Region.Level.CITY}
-                    )
+                    region, _ = region_get_or_create(name=options["city"], parent=province, level=Region.Level.CITY)
                 office, _ = Organisation.objects.get_or_create(
                     region=region, name=options["office"].strip(), defaults={"kind": Organisation.Kind.OFFICE}
                 )
