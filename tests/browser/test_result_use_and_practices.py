@@ -15,7 +15,7 @@ PASSWORD = "Kaohe#2020demo"
 
 @pytest.fixture
 def demo_with_bonus(transactional_db):
-    from kaohe.plans.demo import load_demo
+    from kaohe.demo.loader import load_demo
 
     from kaohe.accounts.models import User
     from kaohe.plans.models import PlanUnit
