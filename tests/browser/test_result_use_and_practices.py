@@ -15,9 +15,8 @@ PASSWORD = "Kaohe#2020demo"
 
 @pytest.fixture
 def demo_with_bonus(transactional_db):
-    from kaohe.demo.loader import load_demo
-
     from kaohe.accounts.models import User
+    from kaohe.demo.loader import load_demo
     from kaohe.plans.models import PlanUnit
     from kaohe.scoring import services_adjustments
     from kaohe.scoring.models import BonusApplication, BonusKind
