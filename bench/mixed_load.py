@@ -96,7 +96,7 @@ with transaction.atomic():
         name = account(f"bench_unit_{{unit.pk}}", unit.organisation, Role.UNIT)
         if tasks[unit.category_id]:
             units.append([name, unit.pk, tasks[unit.category_id]])
-    desks = [account(f"bench_desk_{{d.pk}}", d.organisation, Role.ASSESSOR) for d in AssessorDesk.objects.filter(plan=plan)]
+    desks = [account(f"bench_desk_{{d.pk}}", d.organisation, Role.DESK) for d in AssessorDesk.objects.filter(plan=plan)]
     office = [account(f"bench_office_{{i}}", plan.organiser, Role.OFFICE) for i in range(OFFICE)]
 snapshot = results.results_compute(
     actor=User.objects.get(username="office"), plan=plan, missing_policy="zero", decision_note="压力测试：缺少的评价按0分计"

@@ -89,6 +89,44 @@ def test_home_query_count_is_pinned(world: World, personas: Any, persona: str, d
         transaction.set_rollback(True)
 
 
+def _more_plans(world: World, personas: Any, n: int) -> None:
+    """``n`` more published plans of the office, each with a unit, an evidence task past its date and an extension."""
+    from kaohe.plans.models import Plan
+    from kaohe.submissions.models import Extension
+    from tests import factories as f
+
+    plan = Plan.objects.get(pk=world.ids["plan_id"].pk)
+    for year in range(plan.year + 1, plan.year + 1 + n):
+        other = f.PlanFactory.create(organiser=plan.organiser, year=year, published=True)
+        category = f.CategoryFactory.create(plan=other, name="县区政府")
+        unit = f.UnitFactory.create(category=category)
+        task = f.task(category, "1.1.1", 10, materials="工作总结")
+        f.task(category, "1.1.2", 10, materials="年度报告")
+        Extension.objects.create(
+            plan=other, task=task, unit=unit, new_deadline=task.deadline, reason="延期", granted_by=personas.office
+        )
+
+
+def test_office_home_costs_the_same_queries_for_three_plans_as_for_one(world: World, personas: Any) -> None:
+    """Every office to-do source loads its figures for all the office's plans at once (TodoContext.per_plan)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = personas.client(personas.office)
+    office.get(HOME)
+    with CaptureQueriesContext(connection) as one:
+        html = office.get(HOME).content.decode()
+    assert html.count("有逾期未报送任务的考核对象") == 1
+    with transaction.atomic():
+        _more_plans(world, personas, 2)
+        office.get(HOME)
+        with CaptureQueriesContext(connection) as three:
+            html = office.get(HOME).content.decode()
+        transaction.set_rollback(True)
+    assert html.count("有逾期未报送任务的考核对象") == 3
+    assert len(three) == len(one), [q["sql"][:120] for q in three.captured_queries]
+
+
 def test_consultation_page_after_publication_leads_on(world: World, personas: Any) -> None:
     """The viewer's 征求意见 notification, followed after publication, says what became of the consultation and
     links to the published results (it used to say only 目前没有征求意见的考核结果)."""

@@ -2,9 +2,9 @@
 
 What waits is known by the app that owns it: each app registers its to-do sources per role in its
 ``AppConfig.ready()`` (``register_todos``; e.g. ``submissions/todos.py``), and a role's list is its sources in
-the order of their ``position``. Each source is a fixed number of aggregate queries per plan (never one per unit,
-task or row), so the home page's query count grows with the number of plans a person works in, not with the
-data inside them.
+the order of their ``position``. Each source is a fixed number of aggregate queries (never one per unit, task or
+row). A source that loads its figures for every plan on the page at once (``TodoContext.per_plan``) costs the same
+queries for one plan as for ten: the office's sources do, so the office's home does not grow with its plans.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,9 @@ class PlanTodos:
     notes: list[str] = field(default_factory=list)  # why something cannot be shown (a missing holiday year)
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class TodoContext:
     """What a to-do source is given: the plan, the person and, for a desk or a unit, which one."""
@@ -50,6 +53,15 @@ class TodoContext:
     unit: Any = None  # a unit's sources: one of the person's units (called once per unit)
     calendar: Calendar | None = None  # a unit's sources: the holiday calendar, loaded once per page
     notes: list[str] = field(default_factory=list)  # a source may add why something cannot be shown
+    plans: list[Plan] = field(default_factory=list)  # every plan on the page where the person holds this role
+    page: dict[str, Any] = field(default_factory=dict)  # figures loaded once for the whole page (``per_plan``)
+
+    def per_plan(self, key: str, load: Callable[[list[Plan]], dict[int, T]]) -> dict[int, T]:
+        """``load(plans)`` → figure per plan id, called once per page for all of ``plans`` (``key`` names it)."""
+        if key not in self.page:
+            self.page[key] = load(self.plans or [self.plan])
+        result: dict[int, T] = self.page[key]
+        return result
 
 
 TodoSource = Callable[[TodoContext], list[Todo]]
@@ -79,13 +91,20 @@ def todos_for_user(user: Any, plans: list[Plan]) -> list[PlanTodos]:
     today = timezone.localdate()
     calendar = None
     result = []
+    roles_of = {plan.pk: access.plan_roles(user, plan) for plan in plans if not plan.is_draft}
+    page: dict[str, Any] = {}
+    plans_of: dict[Role, list[Plan]] = {}
+    for plan in plans:
+        for role in roles_of.get(plan.pk, ()):
+            plans_of.setdefault(role, []).append(plan)
     for plan in plans:
         if plan.is_draft:
             continue
-        roles = access.plan_roles(user, plan)
+        roles = roles_of[plan.pk]
         todos = PlanTodos(plan=plan)
         if Role.OFFICE in roles:
-            todos.items += _collect(Role.OFFICE, TodoContext(plan=plan, user=user, today=today))
+            context = TodoContext(plan=plan, user=user, today=today, plans=plans_of[Role.OFFICE], page=page)
+            todos.items += _collect(Role.OFFICE, context)
         if Role.DESK in roles:
             context = TodoContext(plan=plan, user=user, today=today, desk_ids=desk_ids(user, plan))
             todos.items += _collect(Role.DESK, context)

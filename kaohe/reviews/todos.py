@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
+
+from kaohe.plans.models import Plan
 from kaohe.plans.todos import Todo, TodoContext, plan_url
 from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
 
 
+def _open_reviews(plans: list[Plan]) -> dict[int, int]:
+    open_requests = ReviewRequest.objects.filter(feedback__plan__in=plans, status=ReviewRequest.Status.OPEN)
+    return dict(open_requests.values_list("feedback__plan_id").annotate(n=Count("id")).values_list("feedback__plan_id", "n"))
+
+
 def office_todos(context: TodoContext) -> list[Todo]:
     plan = context.plan
-    reviews = ReviewRequest.objects.filter(feedback__plan=plan, status=ReviewRequest.Status.OPEN).count()
+    reviews = context.per_plan("reviews.open_requests", _open_reviews).get(plan.pk, 0)
     return [Todo("待答复的复核申请", reviews, plan_url("reviews:office", plan), urgent=bool(reviews))]
 
 

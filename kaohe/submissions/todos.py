@@ -11,8 +11,8 @@ DUE_SOON_WORKING_DAYS = 5
 
 def office_todos(context: TodoContext) -> list[Todo]:
     plan = context.plan
-    overdue_units = {row.unit.pk for row in evidence.desk_queue(plan, None, evidence.QueueFilter()).rows if row.overdue}
-    return [Todo("有逾期未报送任务的考核对象", len(overdue_units), plan_url("submissions:overview", plan))]
+    overdue_units = context.per_plan("submissions.overdue_units", evidence.overdue_unit_counts).get(plan.pk, 0)
+    return [Todo("有逾期未报送任务的考核对象", overdue_units, plan_url("submissions:overview", plan))]
 
 
 def desk_todos(context: TodoContext) -> list[Todo]:

@@ -410,14 +410,15 @@ def queue(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 def overview(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:overview")
+    data = selectors.office_overview(plan)
     return render(
         request,
         "submissions/overview.html",
         {
             **_nav(request, plan, "overview"),
             "plan": plan,
-            "overview": selectors.office_overview(plan),
-            "remind_count": len(selectors.empty_open_tasks_by_unit(plan, timezone.now())),
+            "overview": data,
+            "remind_count": data.remind_units,
         },
     )
 
