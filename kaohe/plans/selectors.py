@@ -360,6 +360,10 @@ def unit_count(plan: Plan) -> int:
     return PlanUnit.objects.filter(plan=plan).count()
 
 
-def problem_kinds(plan: Plan) -> list[ProblemKind]:
-    """The plan's 问题类型 in use, in order (what desks and the office are offered)."""
-    return list(ProblemKind.objects.filter(plan=plan, active=True).order_by("position", "id"))
+def problem_kinds(plan: Plan, *, with_retired: bool = False) -> list[ProblemKind]:
+    """The plan's 问题类型 in use, in order (what desks and the office are offered); retired ones too on request
+    (a select shows a retired kind only where it is already chosen)."""
+    kinds = ProblemKind.objects.filter(plan=plan)
+    if not with_retired:
+        kinds = kinds.filter(active=True)
+    return list(kinds.order_by("position", "id"))
