@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -76,3 +77,40 @@ def test_the_analysis_page_and_workbook_show_the_counts(personas, plan):
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
     titles = [ws.title for ws in book.worksheets]
     assert any("问题类型" in title for title in titles)
+
+
+@pytest.mark.django_db
+def test_the_bulletin_quotes_the_counts_only_when_the_office_ticks_it(personas, plan):
+    import docx
+
+    from kaohe.results.models import ResultRelease
+
+    problem_kinds_seed(plan)
+    late = ProblemKind.objects.get(plan=plan, name="规范性文件超期报备")
+    for name in ("舞钢市人民政府", "市司法局"):
+        unit = PlanUnit.objects.get(plan=plan, organisation__name=name)
+        feedback_problem_add(actor=personas.office, plan=plan, unit=unit, task=None, text="超期报备", kind_id=late.pk)
+    snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note="按0分计")
+    release = services.release_start(
+        actor=personas.office, plan=plan, snapshot=snapshot, consult_until=dt.date.today() + dt.timedelta(days=5)
+    )
+    office = personas.client(personas.office)
+    url = reverse("results:release_bulletin", args=[plan.pk])
+
+    def text() -> str:
+        return "\n".join(p.text for p in docx.Document(io.BytesIO(office.get(url).content)).paragraphs)
+
+    assert "问题类型统计" not in text()  # default off
+    page = office.get(reverse("results:release", args=[plan.pk])).content.decode()
+    assert 'name="bulletin_problem_counts"' in page and "引用问题类型统计" in page
+    response = office.post(reverse("results:bulletin_edit", args=[plan.pk]), {"bulletin_problem_counts": "on"})
+    assert response.status_code == 302
+    assert ResultRelease.objects.get(pk=release.pk).bulletin_problem_counts
+    categories = {
+        u.organisation.name: u.category.name
+        for u in PlanUnit.objects.filter(plan=plan, organisation__name__in=["舞钢市人民政府", "市司法局"]).select_related(
+            "organisation", "category"
+        )
+    }
+    expected = f"规范性文件超期报备共2件，其中{categories['舞钢市人民政府']}1件、{categories['市司法局']}1件。"
+    assert f"考核中发现的问题按类型统计：{expected}" in text()
