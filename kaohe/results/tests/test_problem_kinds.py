@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, PlanUnit, ProblemKind
@@ -92,7 +93,7 @@ def test_the_bulletin_quotes_the_counts_only_when_the_office_ticks_it(personas, 
         feedback_problem_add(actor=personas.office, plan=plan, unit=unit, task=None, text="超期报备", kind_id=late.pk)
     snapshot = services.results_compute(actor=personas.office, plan=plan, missing_policy="zero", decision_note="按0分计")
     release = services.release_start(
-        actor=personas.office, plan=plan, snapshot=snapshot, consult_until=dt.date.today() + dt.timedelta(days=5)
+        actor=personas.office, plan=plan, snapshot=snapshot, consult_until=timezone.localdate() + dt.timedelta(days=5)
     )
     office = personas.client(personas.office)
     url = reverse("results:release_bulletin", args=[plan.pk])
