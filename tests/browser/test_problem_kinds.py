@@ -5,7 +5,10 @@ End-to-end: uses the demo plan (created through plan_create, so it starts with t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import login, shot
 
@@ -43,10 +46,23 @@ def test_desk_tags_a_reason_and_the_office_sees_the_counts(page, live_server, de
     shot(page, "problem-kinds-settings")
 
     office = User.objects.get(username="office")
-    services.results_compute(actor=office, plan=demo_plan, missing_policy="zero", decision_note="考核办会议决定")
+    snapshot = services.results_compute(actor=office, plan=demo_plan, missing_policy="zero", decision_note="考核办会议决定")
     page.goto(f"{live_server.url}/plans/{demo_plan.pk}/analysis/")
     section = page.locator("[data-testid=problem-kinds]")
     assert "规范性文件超期报备" in section.inner_text() and evaluation.unit.organisation.name in section.inner_text()
     section.scroll_into_view_if_needed()
     section.screenshot(path=str(shot(page, "problem-kinds-analysis")).replace(".png", "-section.png"))
+    assert page.console_errors == []
+
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/feedback/office/")
+    assert "问题类型（可不选）" in page.inner_text("body")
+    shot(page, "problem-kinds-feedback-office")
+    services.release_start(
+        actor=office, plan=demo_plan, snapshot=snapshot, consult_until=timezone.localdate() + dt.timedelta(days=5)
+    )
+    page.goto(f"{live_server.url}/plans/{demo_plan.pk}/results/release/")
+    box = page.locator("input[name=bulletin_problem_counts]")
+    assert not box.is_checked()  # default off
+    box.scroll_into_view_if_needed()
+    shot(page, "problem-kinds-release-bulletin")
     assert page.console_errors == []
