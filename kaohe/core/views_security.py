@@ -265,6 +265,8 @@ FIELD_LABELS = {
     "imprint": "印发机关",
     "imprint_date": "印发日期",
     "analysis": "分析",
+    "problem_lines": "问题类型统计",
+    "problem_kind": "问题类型",
     "reason": "理由",
     "name": "名称",
     "unit": "考核对象",

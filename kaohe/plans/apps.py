@@ -20,6 +20,8 @@ class PlansConfig(AppConfig):
         "indicator.move": "移动指标",
         "indicator.delete": "删除指标",
         "indicator.assign_desk": "批量指定责任主体",
+        "problem_kind.add": "新增问题类型",
+        "problem_kind.retire": "移除问题类型",
     }
 
     def ready(self) -> None:

@@ -31,6 +31,7 @@ from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.plans.constants import Level
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.services_problems import DEFAULT_PROBLEM_KINDS, problem_kinds_seed
 
 # Plan fields copied as they are (dates among them move one year); every other field is set or left new.
 PLAN_FIELDS_COPIED = (
@@ -133,6 +134,7 @@ def plan_copy(*, actor: User, plan: Plan, title: str, doc_number: str = "") -> P
             ScoringPolicy.objects.create(**(_copy_fields(policy, skip=["plan"], plan_id=new.pk) if policy else {"plan": new}))
             new.member_organisations.set(plan.member_organisations.all())
             new.copy_organisations.set(plan.copy_organisations.all())
+            problem_kinds_seed(new, [k.name for k in plan.problem_kinds.all() if k.active] or DEFAULT_PROBLEM_KINDS)
             categories = _copy_rows(Category, Category.objects.filter(plan=plan).order_by("order", "pk"), plan_id=new.pk)
             desks = _copy_rows(AssessorDesk, AssessorDesk.objects.filter(plan=plan).order_by("pk"), plan_id=new.pk)
             units = PlanUnit.objects.filter(plan=plan).order_by("pk")

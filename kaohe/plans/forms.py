@@ -183,3 +183,12 @@ class SearchForm(forms.Form):
             attrs={"class": "form-control", "type": "search", "placeholder": "考核对象、工作任务编号或名称、文件名"}
         ),
     )
+
+
+class ProblemKindForm(forms.Form):
+    """Add a 问题类型 (``name``) or retire one (``retire``: its id)."""
+
+    name = forms.CharField(
+        label="新增问题类型", required=False, max_length=60, error_messages={"max_length": "问题类型的名称不能超过 60 字"}
+    )
+    retire = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": "问题类型无效，请刷新页面"})

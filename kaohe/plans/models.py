@@ -333,3 +333,27 @@ class PointsChangeFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.task.code}"
+
+
+class ProblemKind(models.Model):
+    """问题类型: one entry of a plan's editable list; deduction reasons and feedback problems may carry one.
+
+    Removing a kind the office no longer wants only retires it (``active``): what already carries it keeps it,
+    and the analysis still counts it.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="problem_kinds")
+    name = models.CharField("问题类型", max_length=60)
+    position = models.PositiveIntegerField("顺序", default=0)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = "问题类型"
+        verbose_name_plural = "问题类型"
+        ordering: ClassVar[list[str]] = ["position", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["plan", "name"], name="problem_kind_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

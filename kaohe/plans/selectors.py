@@ -18,7 +18,7 @@ from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Adjustment, Level
 from kaohe.plans.excel.checks import check_sums
 from kaohe.plans.excel.types import IndicatorTable, Level1Row, Level2Row, Problem, TaskRow
-from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
+from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ProblemKind, ScoringPolicy
 
 
 def policy_of(plan: Plan) -> ScoringPolicy:
@@ -358,3 +358,12 @@ def plan_categories(plan: Plan) -> QuerySet[Category]:
 
 def unit_count(plan: Plan) -> int:
     return PlanUnit.objects.filter(plan=plan).count()
+
+
+def problem_kinds(plan: Plan, *, with_retired: bool = False) -> list[ProblemKind]:
+    """The plan's 问题类型 in use, in order (what desks and the office are offered); retired ones too on request
+    (a select shows a retired kind only where it is already chosen)."""
+    kinds = ProblemKind.objects.filter(plan=plan)
+    if not with_retired:
+        kinds = kinds.filter(active=True)
+    return list(kinds.order_by("position", "id"))

@@ -34,6 +34,7 @@ from kaohe.plans.excel.rules import describe as describe_rule
 from kaohe.plans.excel.types import DeskTable, IndicatorTable, Problem, UnitTable
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanImport, PlanUnit, ScoringPolicy
 from kaohe.plans.selectors import category_warnings, tables_for_categories
+from kaohe.plans.services_problems import problem_kinds_seed
 
 
 class ImportRejected(Exception):
@@ -79,6 +80,7 @@ def plan_create(
         plan.full_clean()
         plan.save()
         ScoringPolicy.objects.create(plan=plan)
+        problem_kinds_seed(plan)
         audit.record(
             actor=actor,
             action="plan.create",

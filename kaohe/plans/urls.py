@@ -35,6 +35,7 @@ urlpatterns = [
     path("<int:plan_id>/desks/", views.plan_desks, name="desks"),
     path("<int:plan_id>/desks/own-department", views.own_department, name="own_department"),
     path("<int:plan_id>/settings/", views_settings.plan_settings, name="settings"),
+    path("<int:plan_id>/problem-kinds/", views_settings.problem_kinds, name="problem_kinds"),
     path("<int:plan_id>/policy/", views_policy.policy_edit, name="policy"),
     path("<int:plan_id>/import/", views.import_upload, name="import"),
     path("<int:plan_id>/import/<int:import_id>/", views.import_preview, name="import_preview"),

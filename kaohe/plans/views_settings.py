@@ -7,14 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kaohe import access
 from kaohe.access.plans import get_plan_for_user
 from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.plans import selectors
-from kaohe.plans.forms import PlanSettingsForm
+from kaohe.plans.forms import PlanSettingsForm, ProblemKindForm
 from kaohe.plans.models import Plan
+from kaohe.plans.services_problems import problem_kind_add, problem_kind_retire
 from kaohe.plans.services_settings import SCALAR_FIELDS, default_timeline, plan_settings_update, region_organisations
 from kaohe.plans.views import _plan_context
 
@@ -74,7 +75,34 @@ def plan_settings(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespon
             "frozen": frozen,
             "reason_required": not plan.is_draft,
             "can_manage_fieldwork": access.can(request.user, "fieldwork:manage", plan),
+            "problem_kinds": selectors.problem_kinds(plan),
+            "kind_form": ProblemKindForm(),
         }
     )
     status = 400 if request.method == "POST" and (form.errors or frozen) else 200
     return render(request, "plans/settings.html", context, status=status)
+
+
+@login_required
+@require_POST
+def problem_kinds(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    """问题类型 (a section of 方案设置): add a kind, or retire one (``retire`` = its id)."""
+    plan = get_plan_for_user(request.user, plan_id, capability="plan:settings")
+    form = ProblemKindForm(request.POST)
+    if not form.is_valid():
+        for field in form:
+            for message in field.errors:
+                messages.error(request, str(message))
+        return redirect("plans:settings", plan_id=plan.pk)
+    retire = form.cleaned_data["retire"]
+    try:
+        if retire:
+            kind = problem_kind_retire(actor=request.user, plan=plan, kind_id=retire)
+            messages.success(request, f"已移除问题类型“{kind.name}”；已标注该类型的扣分理由和问题保留原类型。")
+        else:
+            kind = problem_kind_add(actor=request.user, plan=plan, name=form.cleaned_data["name"])
+            messages.success(request, f"已新增问题类型“{kind.name}”。")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("plans:settings", plan_id=plan.pk)

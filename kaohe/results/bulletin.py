@@ -33,9 +33,11 @@ from docx.shared import RGBColor
 from kaohe.core.officialdoc import RED, OfficialDocument, blank_number, chinese_date
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan
+from kaohe.results.analysis.problems import problem_sentences
 from kaohe.results.loader import ukey
 from kaohe.results.models import ResultRelease, ResultSnapshot
 from kaohe.results.selectors import TwoYears
+from kaohe.results.selectors_analysis import problem_rows
 from kaohe.scoring.rules import Component, round_rate
 
 INCOMPLETE_NOTE = "（结果尚不完整，仅供审核）"
@@ -91,12 +93,14 @@ class BulletinTexts:
     contact: str = ""  # the 联系人 line: name and telephone
     analysis: str = ""  # the office's own 分析 paragraphs under 三、考核分析评估, one per line
     copies: tuple[str, ...] = ()  # 抄送: the release's copy recipients (not edited here: the release page adds them)
+    problem_lines: tuple[str, ...] = ()  # 问题类型统计 quoted under 三 when the office ticks it (fixed at publication)
 
     def as_json(self) -> dict[str, Any]:
         values = asdict(self)
         for key in ("date", "imprint_date"):
             values[key] = values[key].isoformat() if values[key] is not None else None
         values["copies"] = list(self.copies)
+        values["problem_lines"] = list(self.problem_lines)
         return values
 
     @classmethod
@@ -120,12 +124,14 @@ class BulletinTexts:
             contact=text("contact"),
             analysis=text("analysis"),
             copies=tuple(str(name) for name in value.get("copies") or ()),
+            problem_lines=tuple(str(line) for line in value.get("problem_lines") or ()),
         )
 
     @classmethod
     def of_release(cls, release: ResultRelease) -> BulletinTexts:
-        """The release's edits and its copy recipients (one query)."""
+        """The release's edits and its copy recipients (one query; two more when it quotes the 问题类型 counts)."""
         copies = tuple(release.copy_recipients.values_list("organisation__name", flat=True))
+        lines = tuple(problem_sentences(problem_rows(release.plan))) if release.bulletin_problem_counts else ()
         return cls(
             number=release.bulletin_number,
             title=release.bulletin_title,
@@ -139,6 +145,7 @@ class BulletinTexts:
             contact=release.bulletin_contact,
             analysis=release.bulletin_analysis,
             copies=copies,
+            problem_lines=lines,
         )
 
 
@@ -420,6 +427,8 @@ def build_bulletin(
         meta, units = category["meta"], category["units"]
         w.paragraph(f"（{_ordinal(index)}）{meta['name']}。" + _analysis(meta, units, level1, category.get("details")))
     w.paragraphs(words.analysis)
+    if words.problem_lines:
+        w.paragraph("考核中发现的问题按类型统计：" + "".join(words.problem_lines))
     interviews = [line for c in categories for line in _interview_lines(c["meta"], c["units"], bottom_n)]
     if any(c["meta"]["bottom"] for c in categories):
         rule = "得分相同的并列列入，未实际考核的单位不列入"

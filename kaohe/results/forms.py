@@ -123,6 +123,7 @@ class BulletinForm(PlanDatesMixin, StyledFormMixin, forms.ModelForm):  # type: i
             "bulletin_addressees",
             "bulletin_opening",
             "bulletin_analysis",
+            "bulletin_problem_counts",
             "bulletin_requirements",
             "bulletin_signature",
             "bulletin_date",
@@ -139,6 +140,7 @@ class BulletinForm(PlanDatesMixin, StyledFormMixin, forms.ModelForm):  # type: i
         help_texts: ClassVar[dict[str, str]] = {
             "bulletin_title": "换行分为两行；留空按默认标题",
             "bulletin_analysis": "考核办撰写的分析，每行一段，印在“三、考核分析评估”中；留空则只列计算所得的数据",
+            "bulletin_problem_counts": "勾选后，在“三、考核分析评估”中按问题类型列出件数，如“规范性文件超期报备共N件，其中县区政府X件、部门Y件”（取自考核分析的问题类型统计；公布时固定）",
             "bulletin_requirements": "每行一段；留空按默认的两段工作要求",
             "bulletin_contact": "印在成文日期下，如“张三，0375-1234567”；留空不印",
         }

@@ -177,6 +177,7 @@ class ResultRelease(models.Model):
     bulletin_imprint_date = models.DateField("印发日期", null=True, blank=True)
     bulletin_contact = models.CharField("联系人及电话", max_length=200, blank=True)
     bulletin_analysis = models.TextField("分析", max_length=8000, blank=True)
+    bulletin_problem_counts = models.BooleanField("引用问题类型统计", default=False)
     bulletin_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="通报编辑人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

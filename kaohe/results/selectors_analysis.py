@@ -15,8 +15,10 @@ from kaohe import access
 from kaohe.plans.models import Indicator, Plan
 from kaohe.results import analysis, selectors
 from kaohe.results.analysis import Analysis, Table
+from kaohe.results.analysis.problems import DEDUCTION, FEEDBACK, ProblemRow, problem_tables
 from kaohe.results.models import ResultSnapshot
 from kaohe.results.selectors import json_path
+from kaohe.reviews.models import FeedbackProblem
 from kaohe.scoring.models import Evaluation
 
 
@@ -90,6 +92,38 @@ def _previous(user: Any, plan: Plan) -> analysis.PreviousYear | None:
     return analysis.PreviousYear(label, {"order": list(categories), "categories": categories}, names)
 
 
+def problem_rows(plan: Plan) -> list[ProblemRow]:
+    """Deduction reasons (the current evaluations below full that carry a 问题类型) and feedback problems with one
+    (recorded, released or not), as rows for ``analysis.problems``. Two queries."""
+    evaluations = (
+        Evaluation.objects.filter(plan=plan, problem_kind__isnull=False)
+        .exclude(reason="")
+        .values_list(
+            "problem_kind__name",
+            "problem_kind__position",
+            "problem_kind_id",
+            "unit__category__name",
+            "unit__category__order",
+            "unit__category_id",
+            "unit__organisation__name",
+        )
+    )
+    problems = FeedbackProblem.objects.filter(feedback__plan=plan, kind__isnull=False).values_list(
+        "kind__name",
+        "kind__position",
+        "kind_id",
+        "feedback__unit__category__name",
+        "feedback__unit__category__order",
+        "feedback__unit__category_id",
+        "feedback__unit__organisation__name",
+    )
+    return [
+        ProblemRow(kind, (kpos, kid), category, (cpos, cid), unit, source)
+        for source, query in ((DEDUCTION, evaluations), (FEEDBACK, problems))
+        for kind, kpos, kid, category, cpos, cid, unit in query
+    ]
+
+
 @dataclass
 class Report:
     snapshot: ResultSnapshot
@@ -99,7 +133,8 @@ class Report:
 
 def load_report(user: Any, plan: Plan, snapshot: ResultSnapshot) -> Report:
     """The analysis of one snapshot: its JSON (one query), the indicators (one), the reasons (one; two when
-    evaluations changed since), the previous year's snapshot (one when there is none, three when there is)."""
+    evaluations changed since), the previous year's snapshot (one when there is none, three when there is), the
+    问题类型 counts (two)."""
     data_order, data_categories, input_categories, input_units = (
         ResultSnapshot.objects.filter(pk=snapshot.pk)
         .values_list(
@@ -119,4 +154,4 @@ def load_report(user: Any, plan: Plan, snapshot: ResultSnapshot) -> Report:
         reasons(plan, analysis.below_full(inputs)),
         _previous(user, plan),
     )
-    return Report(snapshot, result, analysis.tables(result))
+    return Report(snapshot, result, [*analysis.tables(result), *problem_tables(problem_rows(plan))])

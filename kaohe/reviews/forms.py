@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
 from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, choice_field
-from kaohe.plans.models import Indicator, PlanUnit
+from kaohe.plans.models import Indicator, PlanUnit, ProblemKind
 from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
 from kaohe.scoring.models import GradeChoice
 
@@ -53,9 +54,24 @@ class ProblemForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "请写明发现的问题"},
     )
+    kind = forms.TypedChoiceField(
+        label="问题类型（可不选）",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "问题类型无效，请刷新页面后重新选择"},
+    )
 
-    def __init__(self, *args: Any, units: list[PlanUnit], tasks: list[Indicator], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        units: list[PlanUnit],
+        tasks: list[Indicator],
+        kinds: Sequence[ProblemKind] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        choice_field(self, "kind").choices = [("", "（不选）"), *((k.pk, k.name) for k in kinds)]
         choice_field(self, "unit").choices = [("", "—")] + [(u.pk, f"{u.organisation.name}（{u.category.name}）") for u in units]
         task_choices = [("", "（不针对具体任务）"), *((t.pk, f"{t.category.name} {t.code} {t.name[:40]}") for t in tasks)]
         choice_field(self, "task").choices = task_choices

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from kaohe.core.models import TimeStampedModel
-from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.models import Indicator, Plan, PlanUnit, ProblemKind
 
 
 class Feedback(TimeStampedModel):
@@ -99,6 +99,9 @@ class FeedbackProblem(models.Model):
         Indicator, verbose_name="工作任务", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField("发现的问题", max_length=2000)
+    kind = models.ForeignKey(
+        ProblemKind, verbose_name="问题类型", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField("记录时间")
 

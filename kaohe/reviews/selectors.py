@@ -22,7 +22,7 @@ Status = ReviewRequest.Status
 
 
 def _problems() -> Prefetch[Any]:
-    return Prefetch("problems", queryset=FeedbackProblem.objects.select_related("task").order_by("added_at", "pk"))
+    return Prefetch("problems", queryset=FeedbackProblem.objects.select_related("task", "kind").order_by("added_at", "pk"))
 
 
 def feedback_of(plan: Plan, unit: PlanUnit) -> Feedback | None:

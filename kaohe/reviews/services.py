@@ -26,7 +26,7 @@ from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
-from kaohe.plans.models import Indicator, Plan, PlanUnit, ScoringPolicy
+from kaohe.plans.models import Indicator, Plan, PlanUnit, ProblemKind, ScoringPolicy
 from kaohe.plans.selectors import policy_of as policy_of  # re-exported: reviews/views.py calls services.policy_of
 from kaohe.reviews.models import Feedback, FeedbackProblem, ReviewRequest
 from kaohe.reviews.services_rectification import create_items_for_feedbacks
@@ -138,7 +138,9 @@ def unit_snapshot(
 # --- the office ----------------------------------------------------------------------------------------
 
 
-def feedback_problem_add(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator | None, text: str) -> FeedbackProblem:
+def feedback_problem_add(
+    *, actor: User, plan: Plan, unit: PlanUnit, task: Indicator | None, text: str, kind_id: int | None = None
+) -> FeedbackProblem:
     """Record a problem found for a unit, at any time: it waits in the unit's draft until the next round."""
     access.require(actor, "feedback:release", plan)
     _require_open(plan)
@@ -149,10 +151,15 @@ def feedback_problem_add(*, actor: User, plan: Plan, unit: PlanUnit, task: Indic
     text = (text or "").strip()
     if not text:
         raise ValidationError("请写明发现的问题")
+    kind = None
+    if kind_id:
+        kind = ProblemKind.objects.filter(plan=plan, pk=kind_id, active=True).first()
+        if kind is None:
+            raise ValidationError("问题类型无效，请刷新页面后重新选择")
     with transaction.atomic():
         PlanUnit.objects.select_for_update().filter(pk=unit.pk).first()  # one draft per unit, even when racing
         feedback, _ = Feedback.objects.get_or_create(plan=plan, unit=unit, released_at__isnull=True)
-        problem = FeedbackProblem(feedback=feedback, task=task, text=text, added_by=actor, added_at=timezone.now())
+        problem = FeedbackProblem(feedback=feedback, task=task, text=text, kind=kind, added_by=actor, added_at=timezone.now())
         problem.full_clean()
         problem.save()
         audit.record(
@@ -161,7 +168,7 @@ def feedback_problem_add(*, actor: User, plan: Plan, unit: PlanUnit, task: Indic
             obj=problem,
             plan_id=plan.pk,
             organisation=unit.organisation,
-            after={"task": task.code if task else "", "text": text},
+            after={"task": task.code if task else "", "text": text, **({"kind": kind.name} if kind else {})},
         )
     return problem
 

@@ -28,6 +28,7 @@ from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
+from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.reviews import selectors, services
 from kaohe.reviews.forms import DecideForm, ProblemForm, ReleaseForm, RequestForm
@@ -222,7 +223,7 @@ def feedback_office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResp
             "can_decide": access.can(request.user, "review:decide", plan),
             "is_open": plan.status == Plan.Status.PUBLISHED,
             "release_form": ReleaseForm(units=units, initial={"kind": Feedback.Kind.PROBLEMS}),
-            "problem_form": ProblemForm(units=units, tasks=selectors.unit_tasks(plan)),
+            "problem_form": ProblemForm(units=units, tasks=selectors.unit_tasks(plan), kinds=plan_selectors.problem_kinds(plan)),
         },
     )
 
@@ -254,7 +255,7 @@ def feedback_release(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRes
 def problem_add(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
-    form = ProblemForm(request.POST, units=units, tasks=selectors.unit_tasks(plan))
+    form = ProblemForm(request.POST, units=units, tasks=selectors.unit_tasks(plan), kinds=plan_selectors.problem_kinds(plan))
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("reviews:office", plan_id=plan.pk)
@@ -263,7 +264,14 @@ def problem_add(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse
     if form.cleaned_data["task"]:
         task = selectors.find_task(plan, form.cleaned_data["task"])
     try:
-        services.feedback_problem_add(actor=request.user, plan=plan, unit=unit, task=task, text=form.cleaned_data["text"])
+        services.feedback_problem_add(
+            actor=request.user,
+            plan=plan,
+            unit=unit,
+            task=task,
+            text=form.cleaned_data["text"],
+            kind_id=form.cleaned_data["kind"],
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:

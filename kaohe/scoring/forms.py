@@ -24,6 +24,7 @@ class EvaluationForm(forms.Form):
     grade = forms.CharField(required=False, max_length=16)
     score = forms.CharField(required=False, max_length=20)
     reason = forms.CharField(required=False, max_length=2000)
+    problem_kind = forms.IntegerField(required=False, min_value=0)
     version = forms.IntegerField(required=False, min_value=0)
 
 

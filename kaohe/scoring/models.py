@@ -10,7 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from kaohe.core.models import TimeStampedModel
-from kaohe.plans.models import AssessorDesk, Indicator, Plan, PlanUnit
+from kaohe.plans.models import AssessorDesk, Indicator, Plan, PlanUnit, ProblemKind
 
 
 class GradeChoice(models.TextChoices):
@@ -31,6 +31,9 @@ class Evaluation(models.Model):
     grade = models.CharField("等次", max_length=16, choices=GradeChoice.choices, blank=True)
     score = models.DecimalField("得分", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal(0))])
     reason = models.TextField("扣分理由", blank=True, max_length=2000)
+    problem_kind = models.ForeignKey(
+        ProblemKind, verbose_name="问题类型", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     desk = models.ForeignKey(
         AssessorDesk, verbose_name="考核主体", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

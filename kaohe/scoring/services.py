@@ -16,7 +16,7 @@ from kaohe.core import audit
 from kaohe.organisations import conflicts
 from kaohe.organisations.models import Organisation
 from kaohe.plans.constants import Level, Method
-from kaohe.plans.models import Indicator, Plan, PlanUnit, PointsChangeFlag, ScoringPolicy
+from kaohe.plans.models import Indicator, Plan, PlanUnit, PointsChangeFlag, ProblemKind, ScoringPolicy
 from kaohe.plans.services import ensure_daily_scoring_open, ensure_scoring_open, lock_scoring_open
 from kaohe.scoring import selectors
 from kaohe.scoring.models import Evaluation, EvaluationChange, GradeChoice, NotApplicable
@@ -131,6 +131,7 @@ def evaluation_record(
     grade: str = "",
     score: str = "",
     reason: str = "",
+    problem_kind_id: int | None = None,
     expected_version: int | None,
     source: str = EvaluationChange.Source.DESK,
 ) -> Evaluation:
@@ -145,6 +146,8 @@ def evaluation_record(
         ensure_daily_scoring_open(plan, task)
     note = scorer_conflict(actor=actor, plan=plan, unit=unit, task=task)
     grade, value, reason = _checked_value(plan=plan, unit=unit, task=task, grade=grade, score=score, reason=reason)
+    # 问题类型: None leaves it as it is (统一评定, callers without the select); 0 clears it; an id sets it
+    kind = _problem_kind(plan, problem_kind_id) if reason and problem_kind_id else None
     return _save(
         actor=actor,
         plan=plan,
@@ -158,7 +161,17 @@ def evaluation_record(
         action="evaluation.record",
         detail={"conflict": note} if note else {},
         conflict_note=note,
+        set_kind=problem_kind_id is not None,
+        problem_kind=kind,
     )
+
+
+def _problem_kind(plan: Plan, kind_id: int) -> ProblemKind:
+    """The plan's 问题类型 chosen next to a deduction reason (optional; a retired one it already carried is kept)."""
+    kind = ProblemKind.objects.filter(plan=plan, pk=kind_id).first()
+    if kind is None:
+        raise ValidationError("问题类型无效，请刷新页面后重新选择")
+    return kind
 
 
 BULK_MAX_CELLS = 400
@@ -285,8 +298,13 @@ def _save(
     action: str,
     detail: dict[str, Any],
     conflict_note: str = "",
+    set_kind: bool = False,
+    problem_kind: ProblemKind | None = None,
 ) -> Evaluation:
-    """Write a checked value with a new version, a history row and an audit event (None = any version)."""
+    """Write a checked value with a new version, a history row and an audit event (None = any version).
+
+    The 问题类型 changes only when ``set_kind`` (the desk's cell); otherwise it stays while a reason does.
+    """
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -295,16 +313,20 @@ def _save(
             if expected_version is not None and (current.version if current else 0) != expected_version:
                 raise StaleEvaluation(current)
             before = {"grade": current.grade, "score": current.score, "reason": current.reason} if current else None
+            if not set_kind:
+                problem_kind = current.problem_kind if current is not None and reason else None
+            kind_id = problem_kind.pk if problem_kind is not None else None
             # recording the cell again confirms it under the task's changed points (分值已变更，请确认)
             PointsChangeFlag.objects.filter(unit=unit, task=task, confirmed_at__isnull=True).update(
                 confirmed_at=now, confirmed_by=actor
             )
-            if current is not None and (current.grade, current.score, current.reason, current.conflict_note) == (
-                grade,
-                value,
-                reason,
-                conflict_note,
-            ):
+            if current is not None and (
+                current.grade,
+                current.score,
+                current.reason,
+                current.conflict_note,
+                current.problem_kind_id,
+            ) == (grade, value, reason, conflict_note, kind_id):
                 return current  # nothing changed: no new version, no history row
             if current is None:
                 current = Evaluation(
@@ -317,6 +339,9 @@ def _save(
             current.grade = grade
             current.score = value
             current.reason = reason
+            if before is not None and current.problem_kind_id != kind_id:
+                before["problem_kind"] = current.problem_kind.name if current.problem_kind else ""
+            current.problem_kind = problem_kind
             current.conflict_note = conflict_note
             current.desk_id = task.assessor_id
             current.evaluated_by = actor
@@ -340,6 +365,8 @@ def _save(
                 status=Submission.Status.EVALUATED
             )
             after = {"task": task.code, "grade": grade, "score": value, "reason": reason, "version": current.version}
+            if (before is not None and "problem_kind" in before) or (before is None and problem_kind is not None):
+                after["problem_kind"] = problem_kind.name if problem_kind else ""
             if source != EvaluationChange.Source.DESK:
                 after["source"] = source
             audit.record(

@@ -51,6 +51,7 @@ def _cell_context(
         "cell": cell,
         "can_write": can_write,
         "grades": GradeChoice.choices,
+        "problem_kinds": plan_selectors.problem_kinds(plan, with_retired=True),
         **extra,
     }
 
@@ -89,6 +90,7 @@ def grid(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
             "can_write": can_write,
             "grades": GradeChoice.choices,
             "reasons": selectors.reason_suggestions(plan, desks) if can_write else [],
+            "problem_kinds": plan_selectors.problem_kinds(plan, with_retired=True),
         },
     )
 
@@ -116,6 +118,7 @@ def unit_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> 
             "can_write": can_write,
             "grades": GradeChoice.choices,
             "grid": data,
+            "problem_kinds": plan_selectors.problem_kinds(plan, with_retired=True),
         },
     )
 
@@ -151,6 +154,8 @@ def evaluate(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task
                 grade=form.cleaned_data["grade"],
                 score=form.cleaned_data["score"],
                 reason=form.cleaned_data["reason"],
+                # the select posts "" for 未选 (clear); a form without it leaves the kind as it is
+                problem_kind_id=(form.cleaned_data["problem_kind"] or 0) if "problem_kind" in request.POST else None,
                 expected_version=form.cleaned_data["version"],
             )
         except services.StaleEvaluation as exc:

@@ -251,6 +251,7 @@ BULLETIN_FIELDS = (
     "bulletin_imprint_date",
     "bulletin_contact",
     "bulletin_analysis",
+    "bulletin_problem_counts",
 )
 
 

@@ -26,7 +26,8 @@ LEVEL1 = "一级指标2"  # the city's 一级 2, in all three categories (tests/
 NOTE = "考核办2021年1月5日会议决定：未评价的任务按0分计"
 # 7 of every page (session, user, plan, memberships, and the session save's UPDATE between SAVEPOINT/RELEASE)
 # + snapshot list, the snapshot's JSON paths, indicators, evaluations now, previous year's snapshot (none here).
-PAGE_QUERIES = 12
+# + the 问题类型 counts (evaluations, feedback problems).
+PAGE_QUERIES = 14
 
 
 def _task(plan, category: str, code: str) -> Indicator:
@@ -237,6 +238,8 @@ def test_workbook_holds_every_table_with_numbers(personas, plan, graded):
         "热力图-部门2",
         "薄弱任务",
         "扣分理由",
+        "问题类型统计（按类别）",
+        "问题类型统计（按考核对象）",
     ]
     about = {row[0].value: row[1].value for row in book["说明"].iter_rows()}
     assert f"第{graded.seq}次计算" in about["数据来源"] and about["上年度"] == "无上年度数据"
