@@ -65,5 +65,5 @@ class UnitReportFilterForm(forms.Form):
         label="状态",
         required=False,
         choices=[("", "全部考核对象"), (MISSING, "未报送"), *UnitReport.Status.choices, (OVERDUE, "已逾期")],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": "状态"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm w-auto", "aria-label": "状态"}),
     )
