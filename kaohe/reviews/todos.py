@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from kaohe.plans.todos import Todo, TodoContext, plan_url
-from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
+from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest, UnitReport
 
 
 def office_todos(context: TodoContext) -> list[Todo]:
     plan = context.plan
     reviews = ReviewRequest.objects.filter(feedback__plan=plan, status=ReviewRequest.Status.OPEN).count()
-    return [Todo("待答复的复核申请", reviews, plan_url("reviews:office", plan), urgent=bool(reviews))]
+    unit_reports = UnitReport.objects.filter(plan=plan, status=UnitReport.Status.SUBMITTED).count()
+    return [
+        Todo("待答复的复核申请", reviews, plan_url("reviews:office", plan), urgent=bool(reviews)),
+        Todo("待验收的整改情况报告", unit_reports, plan_url("reviews:unit_reports", plan)),
+    ]
 
 
 def desk_todos(context: TodoContext) -> list[Todo]:
@@ -30,6 +34,7 @@ def unit_todos(context: TodoContext) -> list[Todo]:
     )
     open_items = rectification.count()
     overdue_items = rectification.filter(due_date__lt=context.today).count()
+    returned_report = UnitReport.objects.filter(plan=plan, unit=unit, status=UnitReport.Status.RETURNED).count()
     return [
         Todo("待签收的问题反馈", to_acknowledge, plan_url("reviews:unit", plan), urgent=bool(to_acknowledge)),
         Todo(
@@ -37,5 +42,11 @@ def unit_todos(context: TodoContext) -> list[Todo]:
             open_items,
             plan_url("reviews:rectification_unit", plan),
             urgent=bool(overdue_items),
+        ),
+        Todo(
+            "被退回的整改情况报告",
+            returned_report,
+            plan_url("reviews:rectification_unit", plan),
+            urgent=bool(returned_report),
         ),
     ]

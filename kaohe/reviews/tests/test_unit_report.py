@@ -83,6 +83,7 @@ def test_submit_return_resubmit_accept_keeps_every_version(personas, plan, wugan
     event = AuditEvent.objects.get(action="unit_report.submit")
     assert event.after["doc_number"] == "舞政〔2021〕12号" and event.after["version"] == 1
     assert Notification.objects.filter(user=personas.office, title__contains="整改情况报告").exists()
+    assert "待验收的整改情况报告" in personas.client(personas.office).get("/").content.decode()
 
     # The office sees it waiting, and can download the file (audited).
     office = personas.client(personas.office)
@@ -103,6 +104,7 @@ def test_submit_return_resubmit_accept_keeps_every_version(personas, plan, wugan
     assert Notification.objects.filter(user=personas.unit, title__contains="被退回", body="未逐项说明整改措施").exists()
     unit_page = personas.client(personas.unit).get(_url("rectification_unit", plan)).content.decode()
     assert "未逐项说明整改措施" in unit_page and "重新提交" in unit_page
+    assert "被退回的整改情况报告" in personas.client(personas.unit).get("/").content.decode()
 
     # Resubmitted: version 2; version 1 is kept with its outcome.
     _submit(personas, plan, wugang, doc_number="舞政〔2021〕15号", file=_pdf("整改情况报告（修改稿）.pdf"))
