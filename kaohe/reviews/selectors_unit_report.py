@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.reviews.models import UnitReport, UnitReportVersion
-from kaohe.reviews.services_unit_report import is_overdue
+from kaohe.reviews.services_unit_report import is_overdue, unit_due_date, unit_report_due_dates
 
 Status = UnitReport.Status
 
@@ -36,6 +36,7 @@ class UnitReportRow:
     unit: PlanUnit
     report: UnitReport | None
     overdue: bool
+    due: dt.date
 
     @property
     def versions(self) -> list[UnitReportVersion]:
@@ -52,10 +53,11 @@ class UnitReportRow:
         return self.report.status if self.report is not None else MISSING
 
 
-def unit_row(plan: Plan, unit: PlanUnit, due: dt.date, on: dt.date) -> UnitReportRow:
-    """The unit's report (or none) with its versions and whether it is overdue, for the unit's 整改 page."""
+def unit_row(plan: Plan, unit: PlanUnit, on: dt.date) -> UnitReportRow:
+    """The unit's report (or none) with its versions, due date and whether it is overdue, for its 整改 page."""
     report = unit_report_of(plan, unit)
-    return UnitReportRow(unit, report, is_overdue(report, due, on))
+    due = unit_due_date(plan, unit)
+    return UnitReportRow(unit, report, is_overdue(report, due, on), due)
 
 
 @dataclass
@@ -64,10 +66,12 @@ class OfficeList:
     counts: dict[str, int]  # by state (missing included), unfiltered
     overdue: int
     total: int
+    due: dt.date  # the plan's; a row's own is later when its items are
 
 
-def office_list(plan: Plan, due: dt.date, on: dt.date, *, state: str = "") -> OfficeList:
-    """Every unit of the plan with its report (or none), overdue flags and counts; ``state`` filters the rows."""
+def office_list(plan: Plan, on: dt.date, *, state: str = "") -> OfficeList:
+    """Every unit of the plan with its report (or none), due date, overdue flag and counts; ``state`` filters."""
+    due, later = unit_report_due_dates(plan)
     units = list(
         PlanUnit.objects.filter(plan=plan)
         .select_related("organisation", "category")
@@ -76,7 +80,10 @@ def office_list(plan: Plan, due: dt.date, on: dt.date, *, state: str = "") -> Of
     reports = {
         r.unit_id: r for r in UnitReport.objects.filter(plan=plan).select_related("decided_by").prefetch_related(_versions())
     }
-    rows = [UnitReportRow(u, reports.get(u.pk), is_overdue(reports.get(u.pk), due, on)) for u in units]
+    rows = []
+    for u in units:
+        unit_due = later.get(u.pk, due)
+        rows.append(UnitReportRow(u, reports.get(u.pk), is_overdue(reports.get(u.pk), unit_due, on), unit_due))
     counts = {MISSING: 0, **{s.value: 0 for s in Status}}
     for row in rows:
         counts[row.state] += 1
@@ -85,4 +92,4 @@ def office_list(plan: Plan, due: dt.date, on: dt.date, *, state: str = "") -> Of
         shown = [r for r in rows if r.overdue]
     elif state:
         shown = [r for r in rows if r.state == state]
-    return OfficeList(rows=shown, counts=counts, overdue=sum(1 for r in rows if r.overdue), total=len(rows))
+    return OfficeList(rows=shown, counts=counts, overdue=sum(1 for r in rows if r.overdue), total=len(rows), due=due)

@@ -6,7 +6,8 @@ file (版式文件, so the document read is the document signed), its 文号 and
 主要负责人 and the submitting user's confirmation that the 主要负责人 reviewed it. The office accepts it (final)
 or returns it with a written reason; the unit then submits a new version. Every version is kept.
 
-The due date is the plan's rectification due date (``RectificationSetting``, default 05-31 of the next year).
+The due date is the plan's rectification due date (``RectificationSetting``, default 05-31 of the next year), or the
+latest due date of the unit's items when that is later (the report covers them).
 A submission after it is **accepted and marked 逾期报送**, not refused: the bulletin makes the rectification "下一
 年度依法行政考核的重要内容", so next year's assessment needs the report itself, and lateness is a fact it weighs —
 refusing would leave the office with neither the report nor the record of when it came. The office's list shows
@@ -35,7 +36,7 @@ from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan, PlanUnit
-from kaohe.reviews.models import RectificationSetting, UnitReport, UnitReportVersion
+from kaohe.reviews.models import RectificationItem, RectificationSetting, UnitReport, UnitReportVersion
 from kaohe.reviews.services_rectification import default_due_date, today
 
 Status = UnitReport.Status
@@ -50,6 +51,21 @@ def unit_report_due_date(plan: Plan) -> dt.date:
     """The plan's rectification due date (the office's setting, else 05-31 of the following year)."""
     setting = RectificationSetting.objects.filter(plan=plan).first()
     return setting.due_date if setting is not None else default_due_date(plan)
+
+
+def unit_report_due_dates(plan: Plan) -> tuple[dt.date, dict[int, dt.date]]:
+    """The plan's due date, and the units (by PlanUnit id) whose report is due later: the report covers the
+    unit's items, so it is never due before the latest of them (an item listed after the plan's date gets
+    ``LATE_ITEM_DAYS``, or the office moved its date). Two queries whatever the number of units."""
+    due = unit_report_due_date(plan)
+    latest = RectificationItem.objects.filter(plan=plan).values("unit_id").annotate(latest=Max("due_date")).order_by()
+    return due, {row["unit_id"]: row["latest"] for row in latest if row["latest"] > due}
+
+
+def unit_due_date(plan: Plan, unit: PlanUnit) -> dt.date:
+    """When ``unit``'s report is due: see :func:`unit_report_due_dates`."""
+    due, later = unit_report_due_dates(plan)
+    return later.get(unit.pk, due)
 
 
 def is_overdue(report: UnitReport | None, due: dt.date, on: dt.date) -> bool:
@@ -118,7 +134,7 @@ def unit_report_submit(
                 f"「{stored.display_name}」是{stored.kind.label}。整改情况报告须以正式文件提交：请上传 PDF 或 OFD 版式文件"
                 "（盖章文件可扫描为 PDF）。整改情况报告未提交。"
             )
-        due = unit_report_due_date(plan)
+        due = unit_due_date(plan, unit)
         with transaction.atomic():
             report, created = UnitReport.objects.select_for_update().get_or_create(plan=plan, unit=unit)
             if report.status == Status.ACCEPTED:

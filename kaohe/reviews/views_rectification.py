@@ -19,7 +19,7 @@ from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.reviews import selectors_rectification, selectors_unit_report, services_rectification, services_unit_report
+from kaohe.reviews import selectors_rectification, selectors_unit_report, services_rectification
 from kaohe.reviews.forms import (
     RectificationDecideForm,
     RectificationDueForm,
@@ -52,8 +52,7 @@ def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpR
     on = services_rectification.today()
     rows = selectors_rectification.unit_rows(plan, {u.organisation_id for u in units}, on)
     unit = units[0] if units else None
-    due = services_unit_report.unit_report_due_date(plan)
-    unit_report = selectors_unit_report.unit_row(plan, unit, due, on) if unit is not None else None
+    unit_report = selectors_unit_report.unit_row(plan, unit, on) if unit is not None else None
     return render(
         request,
         "reviews/rectification_unit.html",
@@ -64,7 +63,6 @@ def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpR
             "report_form": RectificationReportForm(),
             "unit_report": unit_report,
             "unit_report_form": UnitReportForm(plan=plan),
-            "unit_report_due": due,
         },
     )
 

@@ -73,12 +73,11 @@ def unit_reports(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespons
     plan = get_published_plan_for_user(request.user, plan_id, capability="rectification:decide")
     form = UnitReportFilterForm(request.GET or None)
     state = form.cleaned_data["state"] if form.is_valid() else ""
-    due = services_unit_report.unit_report_due_date(plan)
-    page = selectors_unit_report.office_list(plan, due, services_rectification.today(), state=state)
+    page = selectors_unit_report.office_list(plan, services_rectification.today(), state=state)
     return render(
         request,
         "reviews/unit_reports.html",
-        {"plan": plan, "page": page, "due_date": due, "filter_form": form, "filtered": bool(state)},
+        {"plan": plan, "page": page, "filter_form": form, "filtered": bool(state)},
         status=400 if form.errors else 200,
     )
 

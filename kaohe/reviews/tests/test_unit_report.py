@@ -259,3 +259,21 @@ def test_office_list_query_count_does_not_grow_with_reports(personas, plan, wuga
     with CaptureQueriesContext(connection) as three:
         office.get(_url("unit_reports", plan))
     assert len(three.captured_queries) == len(one.captured_queries) <= 30
+
+
+def test_the_report_is_never_due_before_the_units_items(personas, plan, wugang, monkeypatch):
+    """Feedback of the 2020 plan released in December 2026: the item gets LATE_ITEM_DAYS from today, and so does
+    the unit's report (it covers the item); other units keep the plan's long-past 2021-05-31 and are 已逾期."""
+    set_now(monkeypatch, beijing(2026, 12, 3))
+    office = personas.client(personas.office)
+    assert office.post(_url("problem_add", plan), {"unit": wugang.pk, "text": "政务公开不及时"}).status_code == 302
+    assert office.post(_url("release", plan), {"unit": wugang.pk}).status_code == 302
+    office.get(_url("unit_reports", plan))  # shows (and clears) the flash messages naming 舞钢
+    page = personas.client(personas.unit).get(_url("rectification_unit", plan)).content.decode()
+    assert 'data-testid="unit-report-due">2027-02-01<' in page and 'data-testid="unit-report-overdue"' not in page
+    listing = office.get(_url("unit_reports", plan), {"state": "overdue"}).content.decode()
+    assert "舞钢市人民政府" not in listing and "市司法局" in listing
+    assert "期限 2027-02-01" in office.get(_url("unit_reports", plan)).content.decode()
+    _submit(personas, plan, wugang, doc_date="2026-12-01")
+    version = UnitReportVersion.objects.get()
+    assert version.due_date == dt.date(2027, 2, 1) and not version.late
