@@ -277,3 +277,13 @@ def test_the_report_is_never_due_before_the_units_items(personas, plan, wugang, 
     _submit(personas, plan, wugang, doc_date="2026-12-01")
     version = UnitReportVersion.objects.get()
     assert version.due_date == dt.date(2027, 2, 1) and not version.late
+
+
+def test_the_audit_log_names_every_field_in_chinese(may_2021, personas, plan, wugang):
+    from kaohe.core.views_security import field_changes
+
+    _submit(personas, plan, wugang)
+    changes = field_changes(AuditEvent.objects.get(action="unit_report.submit"))
+    assert all(change.named for change in changes), [c.label for c in changes if not c.named]
+    labels = {change.label: change.after for change in changes}
+    assert labels["文号"] == "舞政〔2021〕12号" and labels["经主要负责人审阅"] == "是" and labels["状态"] == "待验收"
