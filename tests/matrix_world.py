@@ -109,7 +109,7 @@ def build_world() -> World:
     from kaohe.plans.models import Indicator, Plan, PlanUnit
     from kaohe.results import services as results
     from kaohe.reviews import services as reviews
-    from kaohe.reviews import services_rectification
+    from kaohe.reviews import services_rectification, services_unit_report
     from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
     from kaohe.scoring import services as scoring
     from kaohe.scoring import services_adjustments
@@ -332,6 +332,21 @@ def build_world() -> World:
     for name in ("reviews:rectification_report", "reviews:rectification_decide", "reviews:rectification_due"):
         world.per_url[name] = {"item_id": item}
     world.ids["report_id"] = report
+    # 整改情况报告: 舞钢's formal report, awaiting the office.
+    with beijing(2021, 5, 25):
+        unit_report = services_unit_report.unit_report_submit(
+            actor=unit,
+            plan=plan,
+            unit=wugang,
+            upload=pdf("舞钢市人民政府整改情况报告.pdf"),
+            doc_number="舞政〔2021〕12号",
+            doc_date=dt.date(2021, 5, 24),
+            signer_name="张三",
+            signer_post="市长",
+            leader_reviewed=True,
+        )
+    world.per_url["reviews:unit_report_decide"] = {"report_id": unit_report.report}
+    world.ids["version_id"] = unit_report
 
     # 结果: computed (complete), consulted with a copy recipient, approved and published.
     # An undecided 加分申请 blocks publication (finding 8 of the penetration test): the office decides it first.

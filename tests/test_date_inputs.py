@@ -37,7 +37,7 @@ from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.results.models import ReleaseApproval, ReleaseStatus, ResultRelease, ResultSnapshot
-from kaohe.reviews.models import Feedback, FeedbackProblem, RectificationItem, RectificationSetting
+from kaohe.reviews.models import Feedback, FeedbackProblem, RectificationItem, RectificationSetting, UnitReportVersion
 from kaohe.submissions.models import Extension, Submission, SupplementRequest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -275,6 +275,25 @@ INPUTS = [
         label="整改期限",
         invalid="整改期限不是有效的日期",
         covers=("kaohe.reviews.forms.RectificationSettingForm.due_date",),
+    ),
+    DateInput(
+        id="reviews.unit_report_submit.doc_date",
+        persona="unit",
+        setup=lambda plan, personas: {"unit": _unit(plan)},
+        url=_url("reviews:unit_report_submit", "unit"),
+        data=lambda plan, ctx, v: {
+            "file": SimpleUploadedFile("整改情况报告.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+            "doc_number": "舞政〔2021〕12号",
+            "doc_date": v,
+            "signer_name": "张三",
+            "signer_post": "市长",
+            "leader_reviewed": "on",
+        },
+        saved=lambda plan, ctx: UnitReportVersion.objects.filter(report__plan=plan).count(),
+        good="2020-12-18",
+        label="成文日期",
+        invalid="成文日期不是有效的日期",
+        covers=("kaohe.reviews.forms_unit_report.UnitReportForm.doc_date",),
     ),
     DateInput(
         id="results.release_start.consult_until",
@@ -706,6 +725,23 @@ def _rectification_setting(plan: Plan, personas: Any) -> Act:
     return lambda day: services_rectification.rectification_setting_set(actor=personas.office, plan=plan, due_date=day)
 
 
+def _unit_report(plan: Plan, personas: Any) -> Act:
+    from kaohe.reviews import services_unit_report
+
+    unit = _unit(plan)
+    return lambda day: services_unit_report.unit_report_submit(
+        actor=personas.unit,
+        plan=plan,
+        unit=unit,
+        upload=SimpleUploadedFile("整改情况报告.pdf", b"%PDF-1.4\n%%EOF\n"),
+        doc_number="舞政〔2021〕12号",
+        doc_date=day,
+        signer_name="张三",
+        signer_post="市长",
+        leader_reviewed=True,
+    )
+
+
 def _release_start(plan: Plan, personas: Any) -> Act:
     from kaohe.results import services
 
@@ -800,6 +836,7 @@ SERVICES: dict[str, tuple[Callable[[Plan, Any], Act], str, Callable[[Plan], obje
         lambda p: list(RectificationItem.objects.filter(plan=p).values_list("due_date", flat=True)),
     ),
     "rectification_setting_set": (_rectification_setting, "整改期限", lambda p: RectificationSetting.objects.count()),
+    "unit_report_submit": (_unit_report, "成文日期", lambda p: UnitReportVersion.objects.filter(report__plan=p).count()),
     "release_start": (_release_start, "征求意见截止日期", lambda p: ResultRelease.objects.filter(plan=p).count()),
     "release_approve": (_approve, "审定日期", lambda p: ReleaseApproval.objects.count()),
     "release_bulletin_edit": (

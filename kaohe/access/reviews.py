@@ -11,7 +11,14 @@ from django.http import Http404
 from kaohe.access.base import can, is_own_unit, plan_roles, require
 from kaohe.access.plans import get_unit_for_user, own_unit_organisation_ids, own_units
 from kaohe.plans.models import Plan, PlanUnit
-from kaohe.reviews.models import Feedback, RectificationItem, RectificationReport, ReviewRequest
+from kaohe.reviews.models import (
+    Feedback,
+    RectificationItem,
+    RectificationReport,
+    ReviewRequest,
+    UnitReport,
+    UnitReportVersion,
+)
 from kaohe.reviews.services_rectification import items_of
 
 
@@ -108,3 +115,39 @@ def get_rectification_report_for_user(user: Any, plan: Plan, report_id: int) -> 
     if can(user, "rectification:decide", plan) or report.item.unit.organisation_id in own_unit_organisation_ids(user, plan):
         return report
     raise Http404("整改报告不存在")
+
+
+# ------------------------------------------------------------------------------ 整改情况报告 (unit report)
+
+
+def get_unit_for_unit_report(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
+    """A unit of the plan whose report the user submits: 403 without ``rectification:report`` (office, desks,
+    viewers), 404 for another unit's members and outsiders, as if the unit did not exist."""
+    unit = get_unit_for_user(user, plan, unit_id, capability="rectification:report")
+    if unit.organisation_id not in own_unit_organisation_ids(user, plan):
+        raise Http404("考核对象不存在")
+    return unit
+
+
+def get_unit_report_for_office(user: Any, plan: Plan, report_id: int) -> UnitReport:
+    """A unit report of the plan, for the office deciding it (``rectification:decide``; 403 for the plan's other
+    insiders, 404 for outsiders and a report of another plan)."""
+    if not plan_roles(user, plan):
+        raise Http404("整改情况报告不存在")
+    require(user, "rectification:decide", plan)
+    report = UnitReport.objects.select_related("unit__organisation").filter(plan=plan, pk=report_id).first()
+    if report is None:
+        raise Http404("整改情况报告不存在")
+    return report
+
+
+def get_unit_report_version_for_user(user: Any, plan: Plan, version_id: int) -> UnitReportVersion:
+    """A version of a unit report of the plan, for the office and the report's unit; 404 for everyone else."""
+    version = (
+        UnitReportVersion.objects.select_related("report__unit__organisation").filter(report__plan=plan, pk=version_id).first()
+    )
+    if version is None:
+        raise Http404("整改情况报告不存在")
+    if can(user, "rectification:decide", plan) or version.report.unit.organisation_id in own_unit_organisation_ids(user, plan):
+        return version
+    raise Http404("整改情况报告不存在")

@@ -388,6 +388,12 @@ FIELD_LABELS = {
     "plan_status": "方案状态",
     "copies": "抄送",
     "requirements": "要求",
+    "doc_date": "成文日期",
+    "signer_name": "主要负责人姓名",
+    "signer_post": "主要负责人职务",
+    "leader_reviewed": "经主要负责人审阅",
+    "late": "逾期报送",
+    "superseded": "被替代的报告数",
 }
 # Keys named after a field of another model than the event's object: (model label, field name).
 KEY_FIELDS = {"plan_status": ("plans.Plan", "status")}

@@ -17,6 +17,10 @@ class ReviewsConfig(AppConfig):
         "rectification.due_change": "调整整改期限",
         "rectification.setting": "设置整改期限",
         "rectification.attachment_download": "下载整改报告附件",
+        "unit_report.submit": "提交整改情况报告",
+        "unit_report.accept": "整改情况报告验收通过",
+        "unit_report.return": "退回整改情况报告",
+        "unit_report.file_download": "下载整改情况报告",
     }
 
     def ready(self) -> None:

@@ -269,3 +269,86 @@ class RectificationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} 整改报告"
+
+
+# --- 整改情况报告 (the unit report: one formal report per unit and plan) ---------------------------------
+
+
+class UnitReport(TimeStampedModel):
+    """整改情况报告: the one formal report of a unit on its rectification, for a plan.
+
+    "报单位主要领导审阅…以正式文件形式提交整改情况报告": beside the item-by-item reports, the unit submits one
+    formal document (a file with its 文号, signed off by its 主要负责人) by the plan's rectification due date; the
+    office accepts it (final) or returns it with a reason, and the unit submits a new version. Every version is
+    kept (:class:`UnitReportVersion`); ``status`` is that of the latest one. No row means not submitted yet.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "待验收"
+        RETURNED = "returned", "已退回"
+        ACCEPTED = "accepted", "已通过"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="unit_reports")
+    unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.PROTECT, related_name="unit_reports")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("验收时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "整改情况报告"
+        verbose_name_plural = "整改情况报告"
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["plan", "unit"], name="unit_report_one_per_unit_and_plan"),
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | models.Q(decided_at__isnull=False),
+                name="unit_report_accepted_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} 整改情况报告"
+
+
+class UnitReportVersion(models.Model):
+    """One submission of a unit report: the formal document and its particulars, with the office's outcome."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "待验收"
+        ACCEPTED = "accepted", "通过"
+        RETURNED = "returned", "退回"
+        SUPERSEDED = "superseded", "已被新版本替代"
+
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField("版本")
+    file_name = models.CharField("文件", max_length=300)
+    file_sha256 = models.CharField(max_length=64)
+    file_storage_name = models.CharField(max_length=300)
+    file_size = models.PositiveBigIntegerField("文件大小", default=0)
+    doc_number = models.CharField("文号", max_length=100)
+    doc_date = models.DateField("成文日期")
+    signer_name = models.CharField("主要负责人姓名", max_length=50)
+    signer_post = models.CharField("主要负责人职务", max_length=100)
+    leader_reviewed = models.BooleanField("经主要负责人审阅", default=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("报送时间")
+    due_date = models.DateField("报送期限")
+    late = models.BooleanField("逾期报送", default=False)
+    outcome = models.CharField("验收结果", max_length=16, choices=Outcome.choices, blank=True, default=Outcome.PENDING)
+    reason = models.TextField("验收意见", blank=True, max_length=4000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("验收时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "整改情况报告版本"
+        verbose_name_plural = "整改情况报告版本"
+        ordering: ClassVar[list[str]] = ["report_id", "number"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["report", "number"], name="unit_report_version_number"),
+            models.CheckConstraint(condition=models.Q(leader_reviewed=True), name="unit_report_version_leader_reviewed"),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="returned") | ~models.Q(reason=""), name="unit_report_return_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} 第{self.number}版"

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from kaohe.plans.models import Plan
 from kaohe.plans.todos import Todo, TodoContext, plan_url
-from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest
+from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest, UnitReport
 
 
 def _open_reviews(plans: list[Plan]) -> dict[int, int]:
@@ -14,10 +14,19 @@ def _open_reviews(plans: list[Plan]) -> dict[int, int]:
     return dict(open_requests.values_list("feedback__plan_id").annotate(n=Count("id")).values_list("feedback__plan_id", "n"))
 
 
+def _submitted_unit_reports(plans: list[Plan]) -> dict[int, int]:
+    submitted = UnitReport.objects.filter(plan__in=plans, status=UnitReport.Status.SUBMITTED)
+    return dict(submitted.values_list("plan_id").annotate(n=Count("id")).values_list("plan_id", "n"))
+
+
 def office_todos(context: TodoContext) -> list[Todo]:
     plan = context.plan
     reviews = context.per_plan("reviews.open_requests", _open_reviews).get(plan.pk, 0)
-    return [Todo("待答复的复核申请", reviews, plan_url("reviews:office", plan), urgent=bool(reviews))]
+    unit_reports = context.per_plan("reviews.submitted_unit_reports", _submitted_unit_reports).get(plan.pk, 0)
+    return [
+        Todo("待答复的复核申请", reviews, plan_url("reviews:office", plan), urgent=bool(reviews)),
+        Todo("待验收的整改情况报告", unit_reports, plan_url("reviews:unit_reports", plan)),
+    ]
 
 
 def desk_todos(context: TodoContext) -> list[Todo]:
@@ -38,6 +47,7 @@ def unit_todos(context: TodoContext) -> list[Todo]:
     )
     open_items = rectification.count()
     overdue_items = rectification.filter(due_date__lt=context.today).count()
+    returned_report = UnitReport.objects.filter(plan=plan, unit=unit, status=UnitReport.Status.RETURNED).count()
     return [
         Todo("待签收的问题反馈", to_acknowledge, plan_url("reviews:unit", plan), urgent=bool(to_acknowledge)),
         Todo(
@@ -45,5 +55,11 @@ def unit_todos(context: TodoContext) -> list[Todo]:
             open_items,
             plan_url("reviews:rectification_unit", plan),
             urgent=bool(overdue_items),
+        ),
+        Todo(
+            "被退回的整改情况报告",
+            returned_report,
+            plan_url("reviews:rectification_unit", plan),
+            urgent=bool(returned_report),
         ),
     ]

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from kaohe.reviews import views, views_rectification
+from kaohe.reviews import views, views_rectification, views_unit_report
 
 app_name = "reviews"
 urlpatterns: list[URLPattern] = [
@@ -29,4 +29,11 @@ urlpatterns: list[URLPattern] = [
     path("rectification/setting", views_rectification.rectification_setting, name="rectification_setting"),
     path("rectification/items/<int:item_id>/decide", views_rectification.rectification_decide, name="rectification_decide"),
     path("rectification/items/<int:item_id>/due", views_rectification.rectification_due, name="rectification_due"),
+    # 整改情况报告 (the unit's one formal report)
+    path("rectification/units/<int:unit_id>/report", views_unit_report.unit_report_submit, name="unit_report_submit"),
+    path("rectification/unit-reports/", views_unit_report.unit_reports, name="unit_reports"),
+    path("rectification/unit-reports/<int:report_id>/decide", views_unit_report.unit_report_decide, name="unit_report_decide"),
+    path(
+        "rectification/unit-reports/versions/<int:version_id>/file", views_unit_report.unit_report_file, name="unit_report_file"
+    ),
 ]

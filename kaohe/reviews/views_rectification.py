@@ -19,7 +19,7 @@ from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.reviews import selectors_rectification, services_rectification
+from kaohe.reviews import selectors_rectification, selectors_unit_report, services_rectification
 from kaohe.reviews.forms import (
     RectificationDecideForm,
     RectificationDueForm,
@@ -27,6 +27,7 @@ from kaohe.reviews.forms import (
     RectificationReportForm,
     RectificationSettingForm,
 )
+from kaohe.reviews.forms_unit_report import UnitReportForm
 from kaohe.reviews.models import RectificationItem
 
 
@@ -48,11 +49,21 @@ def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpR
             return redirect("reviews:rectification_office", plan_id=plan.pk)
         raise PermissionDenied
     units = own_units(request.user, plan)
-    rows = selectors_rectification.unit_rows(plan, {u.organisation_id for u in units}, services_rectification.today())
+    on = services_rectification.today()
+    rows = selectors_rectification.unit_rows(plan, {u.organisation_id for u in units}, on)
+    unit = units[0] if units else None
+    unit_report = selectors_unit_report.unit_row(plan, unit, on) if unit is not None else None
     return render(
         request,
         "reviews/rectification_unit.html",
-        {"plan": plan, "unit": units[0] if units else None, "rows": rows, "report_form": RectificationReportForm()},
+        {
+            "plan": plan,
+            "unit": unit,
+            "rows": rows,
+            "report_form": RectificationReportForm(),
+            "unit_report": unit_report,
+            "unit_report_form": UnitReportForm(plan=plan),
+        },
     )
 
 
