@@ -33,3 +33,25 @@ def add_to_world(world: Any, plan: Any, office: Any) -> None:
         actor=office, plan=plan, title="以案释法进机关", note="领导干部旁听庭审常态化", bonus=bonus
     )
     world.ids["practice_id"] = services_practice.good_practice_publish(actor=office, plan=plan, practice=practice)
+
+    # 约谈: a talk with 舞钢's 主要负责人, its minutes uploaded (the results are published).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kaohe.plans.models import Plan, PlanUnit
+    from kaohe.reviews import services_talks
+    from kaohe.reviews.services_rectification import today
+
+    wugang = PlanUnit.objects.select_related("organisation").get(pk=world.ids["unit_id"].pk)
+    minutes = SimpleUploadedFile(
+        "约谈记录.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    world.ids["talk_id"] = services_talks.talk_record(
+        actor=office,
+        plan=Plan.objects.get(pk=plan.pk),  # the publication changed the status on its own copy
+        unit=wugang,
+        held_on=today(),
+        held_by="考核办主任",
+        subject_name="张三",
+        subject_post="市长",
+        upload=minutes,
+    )

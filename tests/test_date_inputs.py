@@ -37,7 +37,14 @@ from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.results.models import ReleaseApproval, ReleaseStatus, ResultRelease, ResultSnapshot
-from kaohe.reviews.models import Feedback, FeedbackProblem, RectificationItem, RectificationSetting, UnitReportVersion
+from kaohe.reviews.models import (
+    Feedback,
+    FeedbackProblem,
+    RectificationItem,
+    RectificationSetting,
+    Talk,
+    UnitReportVersion,
+)
 from kaohe.submissions.models import Extension, Submission, SupplementRequest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -294,6 +301,18 @@ INPUTS = [
         label="成文日期",
         invalid="成文日期不是有效的日期",
         covers=("kaohe.reviews.forms_unit_report.UnitReportForm.doc_date",),
+    ),
+    DateInput(
+        id="reviews.talk_create.held_on",
+        persona="office",
+        setup=lambda plan, personas: {"unit": _talks_open(plan)},
+        url=_url("reviews:talk_create"),
+        data=lambda plan, ctx, v: {"unit": ctx["unit"].pk, "held_on": v, "held_by": "考核办主任", "subject_name": "张三"},
+        saved=lambda plan, ctx: Talk.objects.filter(plan=plan).count(),
+        good="2020-12-18",
+        label="约谈日期",
+        invalid="约谈日期不是有效的日期",
+        covers=("kaohe.reviews.forms_talks.TalkForm.held_on",),
     ),
     DateInput(
         id="results.release_start.consult_until",
@@ -725,6 +744,22 @@ def _rectification_setting(plan: Plan, personas: Any) -> Act:
     return lambda day: services_rectification.rectification_setting_set(actor=personas.office, plan=plan, due_date=day)
 
 
+def _talks_open(plan: Plan) -> PlanUnit:
+    """约谈 follow the published results: the plan's status only (the publication itself is not needed here)."""
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.RESULTS_PUBLISHED)
+    plan.status = Plan.Status.RESULTS_PUBLISHED
+    return _unit(plan)
+
+
+def _talk(plan: Plan, personas: Any) -> Act:
+    from kaohe.reviews import services_talks
+
+    unit = _talks_open(plan)
+    return lambda day: services_talks.talk_record(
+        actor=personas.office, plan=plan, unit=unit, held_on=day, held_by="考核办主任", subject_name="张三"
+    )
+
+
 def _unit_report(plan: Plan, personas: Any) -> Act:
     from kaohe.reviews import services_unit_report
 
@@ -837,6 +872,7 @@ SERVICES: dict[str, tuple[Callable[[Plan, Any], Act], str, Callable[[Plan], obje
     ),
     "rectification_setting_set": (_rectification_setting, "整改期限", lambda p: RectificationSetting.objects.count()),
     "unit_report_submit": (_unit_report, "成文日期", lambda p: UnitReportVersion.objects.filter(report__plan=p).count()),
+    "talk_record": (_talk, "约谈日期", lambda p: Talk.objects.filter(plan=p).count()),
     "release_start": (_release_start, "征求意见截止日期", lambda p: ResultRelease.objects.filter(plan=p).count()),
     "release_approve": (_approve, "审定日期", lambda p: ReleaseApproval.objects.count()),
     "release_bulletin_edit": (

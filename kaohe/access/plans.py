@@ -6,10 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from kaohe.access.base import can, memberships, org_ids_with_role, plan_roles, registered_plan_ids, require
+from kaohe.access.base import (
+    can,
+    is_own_unit,
+    memberships,
+    org_ids_with_role,
+    plan_roles,
+    registered_plan_ids,
+    require,
+)
 from kaohe.organisations.models import Organisation
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
@@ -94,6 +103,20 @@ def get_unit_for_user(user: Any, plan: Plan, unit_id: int, *, capability: str | 
     unit = PlanUnit.objects.select_related("organisation", "category").filter(plan=plan, pk=unit_id).first()
     if unit is None:
         raise Http404("考核对象不存在")
+    return unit
+
+
+def may_edit_unit_leader(user: Any, plan: Plan, unit: PlanUnit) -> bool:
+    """The unit's 主要负责人: the office (``unit:edit``) for every unit, a 考核对象 for its own."""
+    return can(user, "unit:edit", plan) or is_own_unit(user, unit, plan)
+
+
+def get_unit_for_leader_edit(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
+    """A unit whose 主要负责人 the user may edit: 404 for outsiders and units of other plans, 403 for the plan's
+    other insiders."""
+    unit = get_unit_for_user(user, plan, unit_id)
+    if not may_edit_unit_leader(user, plan, unit):
+        raise PermissionDenied("无权修改该考核对象的主要负责人")
     return unit
 
 

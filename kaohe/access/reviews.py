@@ -16,6 +16,7 @@ from kaohe.reviews.models import (
     RectificationItem,
     RectificationReport,
     ReviewRequest,
+    Talk,
     UnitReport,
     UnitReportVersion,
 )
@@ -151,3 +152,23 @@ def get_unit_report_version_for_user(user: Any, plan: Plan, version_id: int) -> 
     if can(user, "rectification:decide", plan) or version.report.unit.organisation_id in own_unit_organisation_ids(user, plan):
         return version
     raise Http404("整改情况报告不存在")
+
+
+# ------------------------------------------------------------------------------ 约谈 and 重点单位
+
+
+def get_unit_for_talks(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
+    """A unit of the plan the office records a 约谈 of or marks as 重点单位 (``rectification:decide``; 403 for the
+    plan's other insiders, 404 for outsiders and a unit of another plan)."""
+    return get_unit_for_user(user, plan, unit_id, capability="rectification:decide")
+
+
+def get_talk_for_office(user: Any, plan: Plan, talk_id: int) -> Talk:
+    """A 约谈 of the plan, for the office only (403 for the plan's other insiders, 404 for outsiders)."""
+    if not plan_roles(user, plan):
+        raise Http404("约谈记录不存在")
+    require(user, "rectification:decide", plan)
+    talk = Talk.objects.select_related("unit__organisation").filter(plan=plan, pk=talk_id).first()
+    if talk is None:
+        raise Http404("约谈记录不存在")
+    return talk

@@ -158,6 +158,7 @@ def load_demo(*, publish: bool = True) -> Plan:
     for filename, category, full_score in INDICATOR_FILES:
         _import(plan, office, PlanImport.Kind.INDICATORS, filename, category, full_score)
 
+    _set_demo_leaders(plan, office)
     for account in ACCOUNTS[1:]:
         user = _user(account)
         org = Organisation.objects.get(name=account.organisation, region__in=[city, *city.children.all()])
@@ -169,6 +170,31 @@ def load_demo(*, publish: bool = True) -> Plan:
 
     results_demo.load_demo_data(plan, office)
     return plan
+
+
+DEMO_LEADER_NAMES = ["张三", "李四", "王五", "赵六", "孙七", "周八", "吴九", "郑十"]
+
+
+def demo_leader_post(name: str) -> str:
+    """A placeholder post for a unit's 主要负责人, read from the unit's name."""
+    if name.endswith("人民政府"):
+        place = name.removesuffix("人民政府")
+        return {"县": "县长", "区": "区长"}.get(place[-1:], "市长")
+    if name.endswith("管委会") or name.endswith("管理委员会"):
+        return "管委会主任"
+    if name.endswith("局"):
+        return "局长"
+    if name.endswith("厅"):
+        return "厅长"
+    return "主任"
+
+
+def _set_demo_leaders(plan: Plan, office: User) -> None:
+    """Placeholder 主要负责人 for every unit (“张三（演示）”, 市长), through the same service as the units page."""
+    units = plan.units.select_related("organisation").order_by("organisation__sort_key", "pk")
+    for index, unit in enumerate(units):
+        name = f"{DEMO_LEADER_NAMES[index % len(DEMO_LEADER_NAMES)]}（演示）"
+        services.unit_leader_update(actor=office, plan=plan, unit=unit, name=name, post=demo_leader_post(unit.organisation.name))
 
 
 def _load_inspections(plan: Plan) -> None:

@@ -97,6 +97,27 @@ class SortKeyForm(StyledFormMixin, forms.Form):
     sort_key = forms.CharField(label="排序码", max_length=200, required=False)
 
 
+class UnitLeaderForm(StyledFormMixin, forms.Form):
+    """主要负责人 of a unit in this plan's year."""
+
+    leader_name = forms.CharField(
+        label="主要负责人姓名", max_length=50, required=False, error_messages={"max_length": "姓名不能超过50个字符"}
+    )
+    leader_post = forms.CharField(
+        label="职务",
+        max_length=100,
+        required=False,
+        help_text="如：市长、县长、局长",
+        error_messages={"max_length": "职务不能超过100个字符"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("leader_post") or "").strip() and not (data.get("leader_name") or "").strip():
+            self.add_error("leader_name", "请填写主要负责人姓名")
+        return data
+
+
 class PlanCopyForm(StyledFormMixin, forms.Form):
     """复制方案至下一年度: the new plan's title and 文号 (the year is the source's plus one)."""
 

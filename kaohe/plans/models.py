@@ -183,6 +183,9 @@ class PlanUnit(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="units")
     category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="units")
     organisation = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.PROTECT, related_name="plan_units")
+    # 主要负责人 of the unit in this plan's year (约谈 and 表彰 name this person); kept per plan, since people change.
+    leader_name = models.CharField("主要负责人", max_length=50, blank=True)
+    leader_post = models.CharField("主要负责人职务", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "考核对象"

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kaohe import access
+from kaohe.access.plans import may_edit_unit_leader
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import bounds_message, check_date_in_bounds, plan_date_bounds, year_date_bounds
@@ -215,6 +216,31 @@ def organisation_set_sort_key(*, actor: User, plan: Plan, unit: PlanUnit, sort_k
             actor=actor, action="organisation.sort_key", obj=org, plan_id=plan.pk, before=before, after={"sort_key": new_key}
         )
     return org
+
+
+def unit_leader_update(*, actor: User, plan: Plan, unit: PlanUnit, name: str, post: str) -> PlanUnit:
+    """The unit's 主要负责人 (name and post) in this plan's year: the office for any unit, a unit for its own."""
+    if unit.plan_id != plan.pk:
+        raise PermissionError("该考核对象不属于本方案")
+    if not may_edit_unit_leader(actor, plan, unit):
+        raise PermissionDenied("无权修改该考核对象的主要负责人")
+    name, post = name.strip(), post.strip()
+    if post and not name:
+        raise ValidationError("请填写主要负责人姓名")
+    with transaction.atomic():
+        before = {"leader_name": unit.leader_name, "leader_post": unit.leader_post}
+        unit.leader_name, unit.leader_post = name, post
+        unit.full_clean()
+        unit.save(update_fields=["leader_name", "leader_post"])
+        audit.record(
+            actor=actor,
+            action="unit.leader",
+            obj=unit,
+            plan_id=plan.pk,
+            before=before,
+            after={"leader_name": name, "leader_post": post},
+        )
+    return unit
 
 
 def scoring_policy_set_own_department(*, actor: User, plan: Plan, value: str, reason: str = "") -> ScoringPolicy:

@@ -15,8 +15,10 @@ from kaohe import access
 from kaohe.access.plans import (
     get_category_for_user,
     get_plan_for_user,
+    get_unit_for_leader_edit,
     get_unit_for_user,
     organisers_for_user,
+    own_units,
     visible_categories,
 )
 from kaohe.accounts.http import AuthenticatedHttpRequest
@@ -26,7 +28,15 @@ from kaohe.plans.constants import Level
 from kaohe.plans.copy import next_doc_number, next_title, plan_copy
 from kaohe.plans.excel.export import write_indicator_workbook
 from kaohe.plans.excel.headers import COLUMN_ROLES, INDICATOR_LABELS
-from kaohe.plans.forms import ImportApplyForm, ImportUploadForm, PlanCopyForm, PlanCreateForm, PublishForm, SortKeyForm
+from kaohe.plans.forms import (
+    ImportApplyForm,
+    ImportUploadForm,
+    PlanCopyForm,
+    PlanCreateForm,
+    PublishForm,
+    SortKeyForm,
+    UnitLeaderForm,
+)
 from kaohe.plans.forms_policy import OwnDepartmentForm
 from kaohe.plans.models import Plan, PlanImport
 from kaohe.plans.navigation import plan_navigation
@@ -90,6 +100,8 @@ def plan_detail(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse
     context.update(hooks.overview_context(request.user, plan))
     if context["can_import"]:
         context["imports"] = selectors.recent_imports(plan)
+    if not plan.is_draft and not context["can_see_units"]:
+        context["own_units"] = own_units(request.user, plan)
     return render(request, "plans/detail.html", context)
 
 
@@ -164,6 +176,35 @@ def unit_sort_key(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int)
         unit.organisation.refresh_from_db()
         return render(request, "plans/_unit_row.html", {"unit": unit, "plan": plan, "can_edit_units": True})
     return redirect("plans:units", plan_id=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_leader(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
+    """主要负责人 of a unit in this plan's year: the office for any unit, a 考核对象 for its own."""
+    plan = get_plan_for_user(request.user, plan_id)
+    unit = get_unit_for_leader_edit(request.user, plan, unit_id)
+    initial = {"leader_name": unit.leader_name, "leader_post": unit.leader_post}
+    form = UnitLeaderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_leader_update(
+                actor=request.user,
+                plan=plan,
+                unit=unit,
+                name=form.cleaned_data["leader_name"],
+                post=form.cleaned_data["leader_post"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"“{unit.organisation.name}”的主要负责人已保存")
+            if access.can(request.user, "unit:view", plan):
+                return redirect("plans:units", plan_id=plan.pk)
+            return redirect("plans:detail", plan_id=plan.pk)
+    context = _plan_context(request, plan, "units")
+    context.update(unit=unit, form=form)
+    return render(request, "plans/unit_leader.html", context)
 
 
 @login_required

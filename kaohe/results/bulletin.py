@@ -32,7 +32,7 @@ from docx.shared import RGBColor
 
 from kaohe.core.officialdoc import RED, OfficialDocument, blank_number, chinese_date
 from kaohe.plans.constants import Level
-from kaohe.plans.models import Indicator, Plan
+from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.results.analysis.problems import problem_sentences
 from kaohe.results.loader import ukey
 from kaohe.results.models import ResultRelease, ResultSnapshot
@@ -339,6 +339,20 @@ def _two_years_from_meta(categories: Sequence[Mapping[str, Any]]) -> TwoYears:
 TWO_YEARS_HEADING = "连续两年被评为优秀等次的单位"
 
 
+def unit_leaders(plan: Plan) -> dict[str, str]:
+    """Each unit's 主要负责人 for the plan's year, by the unit's name, for the commendation list ("…的单位及主要负责人"):
+    "张三，市长"; units without one are left out (the list then names the unit alone). One query."""
+    rows = (
+        PlanUnit.objects.filter(plan=plan).exclude(leader_name="").values_list("organisation__name", "leader_name", "leader_post")
+    )
+    return {unit: f"{name}，{post}" if post else name for unit, name, post in rows}
+
+
+def _with_leader(name: str, leaders: Mapping[str, str]) -> str:
+    leader = leaders.get(name)
+    return f"{name}（主要负责人：{leader}）" if leader else name
+
+
 def _contact(text: str) -> str:
     """The 附注 text of the 联系人 line, whether or not the office typed the label."""
     return "联系人：" + re.sub(r"^\s*联系人\s*[:：]?\s*", "", text)
@@ -417,8 +431,9 @@ def build_bulletin(
         w.paragraph(excellent.note)
     else:
         listed = [(name, names) for name, names in excellent.rows if names]
+        leaders = unit_leaders(plan) if listed else {}
         for name, names in listed:
-            w.paragraph(f"{name}：" + "、".join(names) + "。")
+            w.paragraph(f"{name}：" + "、".join(_with_leader(n, leaders) for n in names) + "。")
         if not listed:
             w.paragraph("无。")
 

@@ -21,6 +21,10 @@ class ReviewsConfig(AppConfig):
         "unit_report.accept": "整改情况报告验收通过",
         "unit_report.return": "退回整改情况报告",
         "unit_report.file_download": "下载整改情况报告",
+        "talk.record": "登记约谈",
+        "talk.minutes_download": "下载约谈记录",
+        "focus_unit.set": "列为重点单位",
+        "focus_unit.clear": "取消重点单位",
     }
 
     def ready(self) -> None:

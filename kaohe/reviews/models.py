@@ -352,3 +352,60 @@ class UnitReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} 第{self.number}版"
+
+
+# --- 约谈 and 重点单位 (the follow-up of the last-ranked units) ------------------------------------------------
+
+
+class Talk(models.Model):
+    """约谈: the office's talk with a unit's 主要负责人 after the results are published.
+
+    "对…后5名的考核对象的主要负责人进行约谈，并作为督促整改的重点单位": the record of one talk — its date, the
+    person talked to (the unit's 主要负责人 for the plan's year by default), who held it, notes and the minutes.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="talks")
+    unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.PROTECT, related_name="talks")
+    held_on = models.DateField("约谈日期")
+    subject_name = models.CharField("约谈对象", max_length=50)
+    subject_post = models.CharField("约谈对象职务", max_length=100, blank=True)
+    held_by = models.CharField("约谈人", max_length=100)
+    notes = models.TextField("约谈情况", blank=True, max_length=4000)
+    minutes_name = models.CharField("约谈记录", max_length=300, blank=True)
+    minutes_sha256 = models.CharField(max_length=64, blank=True)
+    minutes_storage_name = models.CharField(max_length=300, blank=True)
+    minutes_size = models.PositiveBigIntegerField("文件大小", default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "约谈"
+        verbose_name_plural = "约谈"
+        ordering: ClassVar[list[str]] = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} 约谈（{self.held_on:%Y-%m-%d}）"
+
+
+class FocusUnit(models.Model):
+    """重点单位: a unit whose rectification the office follows more closely in this plan (listed first, marked).
+
+    Set and cleared by the office with a reason (both in the audit log); no row means not a 重点单位.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="focus_units")
+    unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.PROTECT, related_name="focus_marks")
+    reason = models.TextField("列为重点单位的理由", max_length=1000)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField("列为重点单位时间")
+
+    class Meta:
+        verbose_name = "重点单位"
+        verbose_name_plural = "重点单位"
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["plan", "unit"], name="focus_unit_once_per_plan"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="focus_unit_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}（重点单位）"

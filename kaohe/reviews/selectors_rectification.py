@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 
 from kaohe.plans.models import Plan
 from kaohe.reviews.models import FeedbackProblem, RectificationItem, RectificationReport
+from kaohe.reviews.selectors_talks import focus_organisation_ids
 from kaohe.reviews.services_rectification import is_overdue, items_of
 
 Status = RectificationItem.Status
@@ -26,6 +27,7 @@ class ItemRow:
     item: RectificationItem
     overdue: bool
     carried_in: bool  # from an earlier year's plan, carried into this one
+    focus: bool = False  # the unit is a 重点单位 of this plan (listed first, marked)
 
     @property
     def reports(self) -> list[RectificationReport]:
@@ -49,6 +51,7 @@ class UnitCount:
     category: str
     counts: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
+    focus: bool = False
 
     @property
     def open(self) -> int:
@@ -68,13 +71,18 @@ class OfficePage:
 def office_page(plan: Plan, on: dt.date, *, status: str = "", organisation_id: int | None = None) -> OfficePage:
     """Every item of (or carried into) the plan: per-unit counts, totals, and the rows matching the filters."""
     items = list(items_of(plan).prefetch_related(_reports()))
+    focus = focus_organisation_ids(plan)
     rows = _rows(items, plan, on)
+    for row in rows:
+        row.focus = row.item.unit.organisation_id in focus
+    rows.sort(key=lambda r: not r.focus)  # stable: 重点单位 first, each group in its usual order
     units: dict[int, UnitCount] = {}
     counts = {s.value: 0 for s in Status}
     for row in rows:
         unit = row.item.unit
         entry = units.setdefault(
-            unit.organisation_id, UnitCount(unit.organisation_id, unit.organisation.name, unit.category.name)
+            unit.organisation_id,
+            UnitCount(unit.organisation_id, unit.organisation.name, unit.category.name, focus=row.focus),
         )
         entry.counts[row.item.status] = entry.counts.get(row.item.status, 0) + 1
         counts[row.item.status] += 1

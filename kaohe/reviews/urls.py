@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from kaohe.reviews import views, views_rectification, views_unit_report
+from kaohe.reviews import views, views_rectification, views_talks, views_unit_report
 
 app_name = "reviews"
 urlpatterns: list[URLPattern] = [
@@ -36,4 +36,10 @@ urlpatterns: list[URLPattern] = [
     path(
         "rectification/unit-reports/versions/<int:version_id>/file", views_unit_report.unit_report_file, name="unit_report_file"
     ),
+    # 约谈 and 重点单位
+    path("talks/", views_talks.talks, name="talks"),
+    path("talks/add", views_talks.talk_create, name="talk_create"),
+    path("talks/<int:talk_id>/minutes", views_talks.talk_minutes, name="talk_minutes"),
+    path("talks/focus", views_talks.focus_set, name="focus_set"),
+    path("talks/focus/<int:unit_id>/clear", views_talks.focus_clear, name="focus_clear"),
 ]

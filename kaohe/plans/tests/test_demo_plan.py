@@ -48,6 +48,17 @@ def test_units_and_desks(demo_plan):
     assert section.organisation.parent.name == "市司法局"
 
 
+def test_every_demo_unit_has_a_placeholder_leader(demo_plan):
+    from kaohe.demo.loader import demo_leader_post
+
+    units = {u.organisation.name: u for u in demo_plan.units.select_related("organisation")}
+    assert all(u.leader_name.endswith("（演示）") and u.leader_post for u in units.values())
+    assert units["舞钢市人民政府"].leader_post == "市长"
+    assert units["市司法局"].leader_post == "局长"
+    assert demo_leader_post("宝丰县人民政府") == "县长"
+    assert demo_leader_post("新华区人民政府") == "区长"
+
+
 def test_adjustment_rows_and_methods_are_kept(demo_plan):
     county = _tasks(demo_plan, "县区政府")
     assert county.filter(adjustment=Adjustment.BONUS).count() == 1

@@ -399,6 +399,11 @@ def test_excellent_two_years_running_and_its_absence(personas, seven_counties, a
     texts = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
     heading = next(i for i, t in enumerate(texts) if TWO_YEARS_HEADING in t)
     assert texts[heading + 1] == f"县区政府：{names[both[0]]}、{names[both[1]]}。"
+    # The commendation names the unit "及主要负责人" when the unit's 主要负责人 is recorded for the year.
+    PlanUnit.objects.filter(plan=plan, organisation_id=both[0]).update(leader_name="张三", leader_post="县长")
+    body = personas.client(personas.office).get(_url("release_bulletin", plan)).content
+    texts = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
+    assert texts[heading + 1] == f"县区政府：{names[both[0]]}（主要负责人：张三，县长）、{names[both[1]]}。"
     page = personas.client(personas.viewer).get(_url("published", plan)).content.decode()
     assert names[both[0]] in page and 'data-testid="two-years"' in page
 
