@@ -21,6 +21,7 @@ from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
+from kaohe.core.text import clean_text
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.reviews.models import FocusUnit, Talk
 from kaohe.reviews.services_rectification import today
@@ -33,15 +34,6 @@ MAX_REASON = 1000
 def talks_open(plan: Plan) -> bool:
     """约谈 follow the published results."""
     return plan.status in TALK_STATUSES
-
-
-def _text(value: str, label: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationError(f"{label}不能超过 {max_length} 字")
-    return value
 
 
 def talk_record(
@@ -65,14 +57,14 @@ def talk_record(
     check_date_in_bounds(held_on, plan=plan, field_label="约谈日期")
     if held_on > today():
         raise ValidationError(f"约谈日期（{held_on:%Y-%m-%d}）不能晚于今天")
-    held_by = _text(held_by, "约谈人", 100)
-    subject_name = _text(subject_name, "约谈对象", 50, required=False)
-    subject_post = _text(subject_post, "约谈对象职务", 100, required=False)
+    held_by = clean_text(held_by, "约谈人", 100)
+    subject_name = clean_text(subject_name, "约谈对象", 50, required=False)
+    subject_post = clean_text(subject_post, "约谈对象职务", 100, required=False)
     if not subject_name:
         if not unit.leader_name:
             raise ValidationError(f"{unit.organisation.name}尚未填写主要负责人，请填写约谈对象")
         subject_name, subject_post = unit.leader_name, subject_post or unit.leader_post
-    notes = _text(notes, "约谈情况", MAX_NOTES, required=False)
+    notes = clean_text(notes, "约谈情况", MAX_NOTES, required=False)
     stored = store_attachment(upload, prefix=f"talks/plan-{plan.pk}/unit-{unit.pk}", what="约谈记录", form="约谈")
     try:
         with transaction.atomic():
@@ -138,7 +130,7 @@ def focus_unit_set(*, actor: User, plan: Plan, unit: PlanUnit, reason: str) -> F
         raise ValidationError("该考核对象不属于本方案")
     if plan.is_draft:
         raise ValidationError("方案尚未发布")
-    reason = _text(reason, "列为重点单位的理由", MAX_REASON)
+    reason = clean_text(reason, "列为重点单位的理由", MAX_REASON)
     with transaction.atomic():
         if FocusUnit.objects.select_for_update().filter(plan=plan, unit=unit).exists():
             raise ValidationError(f"{unit.organisation.name}已是重点单位")
@@ -161,7 +153,7 @@ def focus_unit_clear(*, actor: User, plan: Plan, unit: PlanUnit, reason: str) ->
     access.require(actor, "rectification:decide", plan)
     if unit.plan_id != plan.pk:
         raise ValidationError("该考核对象不属于本方案")
-    reason = _text(reason, "取消重点单位的理由", MAX_REASON)
+    reason = clean_text(reason, "取消重点单位的理由", MAX_REASON)
     with transaction.atomic():
         mark = FocusUnit.objects.select_for_update().filter(plan=plan, unit=unit).first()
         if mark is None:
