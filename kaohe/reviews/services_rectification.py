@@ -35,7 +35,15 @@ from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan
-from kaohe.reviews.models import Feedback, FeedbackProblem, RectificationItem, RectificationReport, RectificationSetting
+from kaohe.reviews.models import (
+    Feedback,
+    FeedbackProblem,
+    RectificationItem,
+    RectificationReport,
+    RectificationSetting,
+    UnitReport,
+    UnitReportVersion,
+)
 
 Status = RectificationItem.Status
 Outcome = RectificationReport.Outcome
@@ -252,6 +260,31 @@ def rectification_attachment_open(*, actor: User, plan: Plan, report: Rectificat
 # --- the office ----------------------------------------------------------------------------------------
 
 
+def record_decision(
+    report: RectificationReport | UnitReportVersion,
+    holder: RectificationItem | UnitReport,
+    *,
+    accept: bool,
+    reason: str,
+    actor: User,
+) -> None:
+    """The office's decision on a pending report, written on the report (its outcome) and on what holds it (an
+    整改 item or a unit's 整改情况报告: 已通过 or 已退回), both stamped with who decided and when. Inside the caller's
+    transaction, with ``holder`` locked."""
+    now = timezone.now()
+    report.outcome = report.Outcome.ACCEPTED if accept else report.Outcome.RETURNED
+    report.reason = reason
+    report.decided_by = actor
+    report.decided_at = now
+    report.full_clean()
+    report.save(update_fields=["outcome", "reason", "decided_by", "decided_at"])
+    holder.status = holder.Status.ACCEPTED if accept else holder.Status.RETURNED
+    holder.decided_by = actor
+    holder.decided_at = now
+    holder.full_clean(validate_unique=False)
+    holder.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+
+
 def rectification_decide(*, actor: User, plan: Plan, item: RectificationItem, accept: bool, reason: str) -> RectificationItem:
     """Accept the unit's latest report (已通过, final) or send it back with a reason (已退回)."""
     access.require(actor, "rectification:decide", plan)
@@ -267,18 +300,7 @@ def rectification_decide(*, actor: User, plan: Plan, item: RectificationItem, ac
         report = RectificationReport.objects.filter(item=item, outcome=Outcome.PENDING).order_by("-reported_at", "-pk").first()
         if report is None:
             raise ValidationError("没有待验收的整改报告")
-        now = timezone.now()
-        report.outcome = Outcome.ACCEPTED if accept else Outcome.RETURNED
-        report.reason = reason
-        report.decided_by = actor
-        report.decided_at = now
-        report.full_clean()
-        report.save(update_fields=["outcome", "reason", "decided_by", "decided_at"])
-        item.status = Status.ACCEPTED if accept else Status.RETURNED
-        item.decided_by = actor
-        item.decided_at = now
-        item.full_clean(validate_unique=False)
-        item.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        record_decision(report, item, accept=accept, reason=reason, actor=actor)
         audit.record(
             actor=actor,
             action="rectification.accept" if accept else "rectification.return",

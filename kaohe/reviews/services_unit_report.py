@@ -34,10 +34,11 @@ from kaohe.core.dates import check_date_in_bounds
 from kaohe.core.filetypes import Kind
 from kaohe.core.notifications import notify_organisations
 from kaohe.core.storage import delete_quietly, open_for_download, store_attachment
+from kaohe.core.text import clean_text
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.reviews.models import RectificationItem, RectificationSetting, UnitReport, UnitReportVersion
-from kaohe.reviews.services_rectification import default_due_date, today
+from kaohe.reviews.services_rectification import default_due_date, record_decision, today
 
 Status = UnitReport.Status
 Outcome = UnitReportVersion.Outcome
@@ -81,15 +82,6 @@ def _office_url(plan_id: int) -> str:
     return reverse("reviews:unit_reports", args=[plan_id])
 
 
-def _clean_text(value: str, label: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError(f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationError(f"{label}不能超过 {max_length} 字")
-    return value
-
-
 def unit_report_submit(
     *,
     actor: User,
@@ -112,9 +104,9 @@ def unit_report_submit(
         raise ValidationError("方案尚未发布")
     if unit.plan_id != plan.pk or unit.organisation_id not in own_unit_organisation_ids(actor, plan):
         raise PermissionDenied
-    doc_number = _clean_text(doc_number, "文号", 100)
-    signer_name = _clean_text(signer_name, "主要负责人姓名", 50)
-    signer_post = _clean_text(signer_post, "主要负责人职务", 100)
+    doc_number = clean_text(doc_number, "文号", 100)
+    signer_name = clean_text(signer_name, "主要负责人姓名", 50)
+    signer_post = clean_text(signer_post, "主要负责人职务", 100)
     if not leader_reviewed:
         raise ValidationError("请确认整改情况报告已经本单位主要负责人审阅")
     check_date_in_bounds(doc_date, plan=plan, field_label="成文日期")
@@ -220,18 +212,7 @@ def unit_report_decide(*, actor: User, plan: Plan, report: UnitReport, accept: b
         version = UnitReportVersion.objects.filter(report=locked, outcome=Outcome.PENDING).order_by("-number").first()
         if version is None:
             raise ValidationError("没有待验收的整改情况报告")
-        now = timezone.now()
-        version.outcome = Outcome.ACCEPTED if accept else Outcome.RETURNED
-        version.reason = reason
-        version.decided_by = actor
-        version.decided_at = now
-        version.full_clean()
-        version.save(update_fields=["outcome", "reason", "decided_by", "decided_at"])
-        locked.status = Status.ACCEPTED if accept else Status.RETURNED
-        locked.decided_by = actor
-        locked.decided_at = now
-        locked.full_clean(validate_unique=False)
-        locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        record_decision(version, locked, accept=accept, reason=reason, actor=actor)
         audit.record(
             actor=actor,
             action="unit_report.accept" if accept else "unit_report.return",
