@@ -33,12 +33,14 @@ INSTALLED_APPS = [
     "kaohe.accounts",
     "kaohe.plans",
     "kaohe.submissions",
+    "kaohe.insights",
     "kaohe.scoring",
     "kaohe.results",
     "kaohe.reviews",
     "kaohe.inspections.fieldwork",
     "kaohe.inspections.abilitytests",
     "kaohe.inspections.casefiles",
+    "kaohe.api",
     "kaohe.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Models of the exchange between installations (API tokens, imported signed exports)."""

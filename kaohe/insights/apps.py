@@ -1,0 +1,11 @@
+from typing import ClassVar
+
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    name = "kaohe.insights"
+    label = "insights"
+    verbose_name = "材料分析提示"
+    # Chinese labels of this app's audit actions (merged into the audit log browser's table).
+    audit_labels: ClassVar[dict[str, str]] = {}

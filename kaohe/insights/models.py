@@ -1,0 +1,1 @@
+"""Models of the evidence insights (text, duplicates, document facts, hints, annual reports)."""
