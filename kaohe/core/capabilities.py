@@ -12,8 +12,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
+from kaohe.core import jobs
 from kaohe.core.models import AuditEvent
+from kaohe.core.models_job import Job
 
 _require: Callable[[Any, str], None] | None = None
 
@@ -54,3 +57,27 @@ def audit_events_for(user: Any, events: QuerySet[AuditEvent]) -> QuerySet[AuditE
         return events.none()
     scope = _audit_scope(user)
     return events if scope is None else events.filter(scope)
+
+
+def get_job_for_user(user: Any, job_id: int) -> Job:
+    """A background job the user may see, or 404: its requester, or (a plan's job) the plan's office — and either
+    only while the permission of the page that started it still holds (``JobKind.permitted``)."""
+    job = Job.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None or not getattr(user, "is_authenticated", False):
+        raise Http404("后台任务不存在")
+    mine = job.requested_by_id == user.pk
+    office = job.plan_id is not None and not mine and jobs.is_plan_office(user, job.plan_id)
+    job_kind = jobs.kind_of(job)
+    if not (mine or office) or job_kind is None or not job_kind.permitted(user, job):
+        raise Http404("后台任务不存在")
+    return job
+
+
+def visible_jobs(user: Any, candidates: list[Job]) -> list[Job]:
+    """Of the user's own jobs, those whose starting page they may still see."""
+    out = []
+    for job in candidates:
+        job_kind = jobs.kind_of(job)
+        if job.requested_by_id == user.pk and job_kind is not None and job_kind.permitted(user, job):
+            out.append(job)
+    return out

@@ -106,4 +106,5 @@ class AuditCheckpoint(models.Model):
 
 
 from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate  # noqa: E402,F401
+from kaohe.core.models_job import Job, JobStatus  # noqa: E402,F401
 from kaohe.core.models_notification import Notification  # noqa: E402,F401

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kaohe.core.models import AuditCheckpoint, AuditEvent
 from kaohe.core.models_calendar import HolidayCalendarYear, HolidayDate
+from kaohe.core.models_job import Job
 from kaohe.core.models_notification import Notification
 
 
@@ -71,3 +72,17 @@ def unread_notifications(user: Any, limit: int = 10) -> list[Notification]:
 
 def event_count(events: QuerySet[AuditEvent]) -> int:
     return events.count()
+
+
+def recent_jobs_of(user: Any, limit: int = 50) -> list[Job]:
+    """The person's own background jobs, newest first."""
+    return list(Job.objects.filter(requested_by=user).order_by("-created_at", "-id")[:limit])
+
+
+def latest_plan_job(plan_id: int, kinds: tuple[str, ...], user: Any = None) -> Job | None:
+    """The newest job of these kinds for the plan (started by ``user`` when given), or None: the page that starts
+    them shows it again after a reload."""
+    jobs = Job.objects.select_related("requested_by").filter(plan_id=plan_id, kind__in=kinds)
+    if user is not None:
+        jobs = jobs.filter(requested_by=user)
+    return jobs.order_by("-created_at", "-id").first()
