@@ -36,11 +36,16 @@ migrate: install var/secret_key var/audit_key
 demo: migrate
 	$(SECRETS) $(BIN)/python manage.py load_demo
 
+# The background worker (manage.py db_worker: e-mails, and the long work of kaohe.core.jobs) runs beside gunicorn;
+# Ctrl+C (or either of them ending) stops both.
 run: demo
 	$(SECRETS) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "依法行政考核督导平台: http://$(HOST):$(PORT)/  (Ctrl+C 停止)"
-	$(SECRETS) $(BIN)/gunicorn config.wsgi:application \
-		--bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile -
+	@echo "依法行政考核督导平台: http://$(HOST):$(PORT)/  (后台任务进程同时启动；Ctrl+C 停止)"
+	@$(SECRETS) bash -c 'trap "kill \$$worker \$$web 2>/dev/null; wait" INT TERM EXIT; \
+		$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+		$(BIN)/gunicorn config.wsgi:application \
+			--bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - & web=$$!; \
+		wait -n $$worker $$web'
 
 # lint-imports: the layer contracts of pyproject.toml ([tool.importlinter]; docs/architecture.md, "Layers").
 lint: install

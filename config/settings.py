@@ -248,6 +248,10 @@ CACHES = {"default": {**_CACHE_BACKENDS[KAOHE_CACHE], "OPTIONS": {"MAX_ENTRIES":
 
 # Background work (django-tasks, database backend; `manage.py db_worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Long work runs as a background job (kaohe.core.jobs; `manage.py db_worker` runs them): computing and exporting the
+# results of a plan with at least this many units, and zip archives of evidence of at least this size.
+KAOHE_JOB_MIN_UNITS = env_int("KAOHE_JOB_MIN_UNITS", 300)
+KAOHE_JOB_ARCHIVE_MIN_BYTES = env_int("KAOHE_JOB_ARCHIVE_MIN_MB", 200) * 1024 * 1024
 
 # E-mail: copies of in-app notifications for users who opted in (accounts: 邮件通知). The console backend
 # prints them (nothing leaves the machine) until an SMTP server is configured.

@@ -24,11 +24,14 @@ from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
+from kaohe.core.models_job import Job, JobStatus
 from tests import factories as f
 from tests.city import PLAN_TITLE
 from tests.matrix_world_extra import add_to_world
@@ -354,6 +357,16 @@ def build_world() -> World:
     snapshot = results.results_compute(actor=office, plan=plan, missing_policy="report")
     assert snapshot.complete, "every unit must be graded for the release"
     world.ids["snapshot_id"] = snapshot
+    # A finished background job of the office's (the snapshot's .xlsx), with its file: the office's only.
+    world.ids["job_id"] = Job.objects.create(
+        kind="results.export",
+        plan_id=plan.pk,
+        requested_by=office,
+        title="第1次计算 导出考核结果（Excel）",
+        status=JobStatus.DONE,
+        result_name=default_storage.save("jobs/matrix/result.xlsx", ContentFile(b"PK")),
+        result_filename="考核结果.xlsx",
+    )
     release = results.release_start(
         actor=office, plan=plan, snapshot=snapshot, consult_until=timezone.localdate() + dt.timedelta(days=5)
     )

@@ -196,3 +196,9 @@ def search_scope(user: Any) -> SearchScope:
         for pk, plan_id, category_id in rows.values_list("pk", "plan_id", "category_id").order_by("pk"):
             own_units.setdefault((plan_id, category_id), pk)
     return SearchScope(units, tasks, files, own_units, frozenset(unit_list_plans))
+
+
+def is_office_of_plan(user: Any, plan_id: int) -> bool:
+    """Whether the user is the plan's office (考核办): who may see every background job of the plan."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    return plan is not None and Role.OFFICE in plan_roles(user, plan)

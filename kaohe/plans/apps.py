@@ -25,10 +25,13 @@ class PlansConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from kaohe.access.plans import is_office_of_plan
         from kaohe.core.backup import register_plan_scope
         from kaohe.core.home import register_home_section
+        from kaohe.core.jobs import register_plan_office
         from kaohe.plans import home
         from kaohe.plans.backup_scope import plan_scope
 
         register_plan_scope(plan_scope)
+        register_plan_office(is_office_of_plan)
         register_home_section(home.home_section)

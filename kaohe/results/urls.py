@@ -12,6 +12,8 @@ urlpatterns = [
     path("results/<int:snapshot_id>/units/<int:unit_id>/", views.breakdown, name="breakdown"),
     path("results/<int:snapshot_id>/export.xlsx", views.export, name="export"),
     path("results/<int:snapshot_id>/bulletin.docx", views.bulletin, name="bulletin"),
+    path("results/<int:snapshot_id>/export/job", views.snapshot_file_job, {"what": "export"}, name="export_job"),
+    path("results/<int:snapshot_id>/bulletin/job", views.snapshot_file_job, {"what": "bulletin"}, name="bulletin_job"),
     path("results/<int:snapshot_id>/categories/<int:category_id>/score-sheet.xlsx", views.score_sheet, name="score_sheet"),
     # 结果审定与公布 (the office)
     path("results/release/", views.release, name="release"),

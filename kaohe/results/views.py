@@ -27,11 +27,12 @@ from kaohe.access.results import (
     get_snapshot_for_user,
 )
 from kaohe.accounts.http import AuthenticatedHttpRequest
+from kaohe.core import selectors as core_selectors
 from kaohe.core.audit_exports import export_response
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Plan
-from kaohe.results import exports, selectors, services
+from kaohe.results import exports, selectors, services, services_jobs
 from kaohe.results.bulletin import BulletinTexts, build_bulletin, default_texts
 from kaohe.results.forms import (
     ApprovalForm,
@@ -48,8 +49,14 @@ from kaohe.results.models import MissingPolicyChoice, ReleaseStatus, ResultRelea
 MISSING_PAGE = 50
 
 
+JOB_SHOWN = dt.timedelta(hours=1)
+
+
 def _index(request: HttpRequest, plan: Plan, form: ComputeForm, *, status: int = 200) -> HttpResponse:
     rows = selectors.snapshot_rows(plan)
+    job = core_selectors.latest_plan_job(plan.pk, (services_jobs.COMPUTE,))
+    if job is not None and job.finished and job.created_at < timezone.now() - JOB_SHOWN:
+        job = None
     latest = rows[0].snapshot if rows else None
     missing = selectors.missing_lines(plan, latest) if latest is not None and latest.missing_count else []
     return render(
@@ -63,6 +70,8 @@ def _index(request: HttpRequest, plan: Plan, form: ComputeForm, *, status: int =
             "missing_page": Paginator(missing, MISSING_PAGE).get_page(request.GET.get("page")),
             "missing_units": len(missing),
             "zero": MissingPolicyChoice.ZERO,
+            "job": job,
+            "background": services_jobs.runs_in_background(plan),
         },
         status=status,
     )
@@ -82,7 +91,20 @@ def index(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
 def compute(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_results_plan_for_user(request.user, plan_id)
     form = ComputeForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and services_jobs.runs_in_background(plan):
+        try:
+            services_jobs.results_compute_start(
+                actor=request.user,
+                plan=plan,
+                missing_policy=form.cleaned_data["missing_policy"],
+                decision_note=form.cleaned_data["decision_note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已开始在后台计算，可离开或刷新本页，完成后在此查看结果")
+            return redirect("results:index", plan_id=plan.pk)
+    elif form.is_valid():
         try:
             snapshot = services.results_compute(
                 actor=request.user,
@@ -113,7 +135,13 @@ def snapshot(request: AuthenticatedHttpRequest, plan_id: int, snapshot_id: int) 
     return render(
         request,
         "results/snapshot.html",
-        {"plan": plan, "snapshot": snap, "table": table, "zero": MissingPolicyChoice.ZERO},
+        {
+            "plan": plan,
+            "snapshot": snap,
+            "table": table,
+            "zero": MissingPolicyChoice.ZERO,
+            "background": services_jobs.snapshot_in_background(snap),
+        },
     )
 
 
@@ -159,6 +187,23 @@ def bulletin(request: AuthenticatedHttpRequest, plan_id: int, snapshot_id: int) 
     return export_response(
         request, response, filename=filename, action="results.bulletin", obj=snap, plan_id=plan.pk, after={"seq": snap.seq}
     )
+
+
+@login_required
+@require_POST
+def snapshot_file_job(request: AuthenticatedHttpRequest, plan_id: int, snapshot_id: int, what: str) -> HttpResponse:
+    """Start the whole-snapshot .xlsx (what=export) or the bulletin .docx (what=bulletin) as a background job."""
+    plan = get_results_plan_for_user(request.user, plan_id)
+    snap = get_snapshot_for_user(request.user, plan, snapshot_id)
+    kind = {"export": services_jobs.EXPORT, "bulletin": services_jobs.BULLETIN}.get(what)
+    if kind is None:
+        raise Http404("没有这种文件")
+    try:
+        job = services_jobs.snapshot_file_start(actor=request.user, plan=plan, snapshot=snap, kind=kind)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+        return redirect("results:snapshot", plan_id=plan.pk, snapshot_id=snap.pk)
+    return redirect("core:job", job_id=job.pk)
 
 
 # --- release: consultation, approval, publication (结果审定与公布) -----------------------------------------

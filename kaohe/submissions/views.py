@@ -25,13 +25,13 @@ from kaohe.access.plans import desk_ids, get_published_plan_for_user, own_units
 from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
-from kaohe.core.flash import flash_form_errors
+from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
 from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
-from kaohe.submissions import selectors, services
+from kaohe.submissions import selectors, services, services_archive_jobs
 from kaohe.submissions.archives import build_archive
 from kaohe.submissions.deadlines import is_open
 from kaohe.submissions.forms import DetailsForm, ExtensionForm, QueueFilterForm, ReturnForm, today_plus
@@ -331,11 +331,35 @@ def preview(request: AuthenticatedHttpRequest, plan_id: int, file_id: int) -> Ht
 
 
 def _archive_response(
-    request: HttpRequest, plan: Plan, files: list[EvidenceFile], folders: dict[int, str], filename: str
+    request: AuthenticatedHttpRequest,
+    plan: Plan,
+    files: list[EvidenceFile],
+    folders: dict[int, str],
+    filename: str,
+    *,
+    unit_id: int,
+    task_id: int | None = None,
 ) -> HttpResponseBase:
+    """The zip at once; beyond ``KAOHE_JOB_ARCHIVE_MIN_BYTES`` a page offering to make it in the background (GET)
+    and the job started (POST)."""
     if not files:
         messages.info(request, "没有可下载的文件")
         return redirect(referer_path(request, default=reverse("plans:detail", args=[plan.pk])))
+    if services_archive_jobs.in_background(files):
+        if request.method != "POST":
+            return render(
+                request,
+                "submissions/archive_job.html",
+                {"plan": plan, "filename": filename, "count": len(files), "size": sum(f.size for f in files)},
+            )
+        try:
+            job = services_archive_jobs.archive_start(
+                actor=request.user, plan=plan, unit_id=unit_id, task_id=task_id, title=f"打包下载：{filename}"
+            )
+        except ValidationError as exc:
+            flash_errors(request, exc)
+            return redirect(referer_path(request, default=reverse("plans:detail", args=[plan.pk])))
+        return redirect("core:job", job_id=job.pk)
     response = FileResponse(build_archive(files, folder_of=folders), content_type="application/zip")
     return export_response(
         request,
@@ -348,25 +372,31 @@ def _archive_response(
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def task_archive(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponseBase:
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id)
     files = selectors.active_files(plan, unit, task)
     folder = f"{task.code} {task.name[:30]}"
     return _archive_response(
-        request, plan, files, {f.submission_id: folder for f in files}, f"{unit.organisation.name}-{task.code}.zip"
+        request,
+        plan,
+        files,
+        {f.submission_id: folder for f in files},
+        f"{unit.organisation.name}-{task.code}.zip",
+        unit_id=unit.pk,
+        task_id=task.pk,
     )
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def unit_archive(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> HttpResponseBase:
     """All active files of a unit: the office and the unit get everything, a desk only its own tasks."""
     plan = get_published_plan_for_user(request.user, plan_id)
     unit, files = unit_archive_files_for_user(request.user, plan, unit_id)
     folders = {f.submission_id: f"{f.submission.task.code} {f.submission.task.name[:30]}" for f in files}
-    return _archive_response(request, plan, files, folders, f"{unit.organisation.name}-报送资料.zip")
+    return _archive_response(request, plan, files, folders, f"{unit.organisation.name}-报送资料.zip", unit_id=unit.pk)
 
 
 @login_required

@@ -53,8 +53,13 @@ EXPORTS: dict[str, str] = {
     # 结果运用: only published results are exported, so its download and event are tested after a publication
     # (kaohe/results/tests/test_result_use.py).
     "results:use_export": "results.use_export",
+    # A background job's file is audited with the action of the synchronous export it replaces (results.export,
+    # results.bulletin, evidence.archive); its downloads and events are tested with the jobs
+    # (kaohe/core/tests/test_jobs.py, kaohe/results/tests/test_result_jobs.py, kaohe/submissions/tests/test_archive_jobs.py).
+    "core:job_download": "results.export",
 }
 DOWNLOADED_ELSEWHERE = {
+    "core:job_download",
     "reviews:attachment",
     "reviews:rectification_attachment",
     "accounts:password_sheet_xlsx",

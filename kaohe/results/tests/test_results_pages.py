@@ -24,7 +24,7 @@ from tests import factories as f
 # save's UPDATE between SAVEPOINT/RELEASE). They do not grow with the number of units or evaluations. The
 # breakdown adds one query each for bonus applications, deductions and changed evaluations, when there are any.
 LOADER_QUERIES = 10
-INDEX_QUERIES = 12  # + snapshot list, missing JSON path, task codes, unit names, the plan's missing-evaluation rule
+INDEX_QUERIES = 14  # + latest background computation, unit count (background or not), snapshot list, missing JSON path, task codes, unit names, the plan's missing-evaluation rule
 SNAPSHOT_QUERIES = 9  # + snapshot header, the category's JSON paths
 BREAKDOWN_QUERIES = 12  # + snapshot header, unit, the unit's JSON paths, indicator tree, its evaluations now
 
