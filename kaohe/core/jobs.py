@@ -33,6 +33,7 @@ from kaohe.core.models_job import Job, JobStatus
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of one job (the last one is always written)
+INTERRUPTED = "任务中断（后台进程重启或超时），请重新发起"
 LOST_PERMISSION = "您已不再拥有发起此任务的权限，任务未执行"
 UNEXPECTED = "任务执行出错（任务编号 {id}），请稍后重试；如仍失败请联系系统管理员"
 
@@ -182,3 +183,24 @@ def execute(job_id: int) -> None:
         result_url=job.result_url,
         finished_at=timezone.now(),
     )
+
+
+# --- housekeeping -------------------------------------------------------------------------------------------------
+
+
+def jobs_purge(*, keep_days: int, stale_hours: int) -> tuple[int, int]:
+    """Delete finished jobs older than ``keep_days`` with their files, and fail jobs still queued or running after
+    ``stale_hours`` (their worker was killed). Returns (deleted, interrupted). ``manage.py purge_jobs`` runs it."""
+    import datetime as dt
+
+    now = timezone.now()
+    interrupted = Job.objects.filter(
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING), created_at__lt=now - dt.timedelta(hours=stale_hours)
+    ).update(status=JobStatus.FAILED, error=INTERRUPTED, message="", finished_at=now)
+    old = list(
+        Job.objects.filter(status__in=(JobStatus.DONE, JobStatus.FAILED), finished_at__lt=now - dt.timedelta(days=keep_days))
+    )
+    for job in old:
+        storage.delete_quietly(job.result_name)
+    Job.objects.filter(pk__in=[job.pk for job in old]).delete()
+    return len(old), interrupted

@@ -3,6 +3,7 @@ and the progress fragment polls until the job has finished."""
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -152,3 +153,26 @@ def test_the_job_list_needs_a_sign_in_and_pins_its_queries(personas: Any, fake: 
     with django_assert_max_num_queries(8):
         assert client.get(reverse("core:jobs")).status_code == 200
     assert personas.client(None).get(reverse("core:jobs")).status_code == 302
+
+
+def test_purge_deletes_old_finished_jobs_with_their_files_and_fails_stale_ones(personas: Any, fake: Fake) -> None:
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    name = default_storage.save("jobs/old/result.zip", ContentFile(b"PK"))
+    old = Job.objects.create(kind=KIND, title="旧", requested_by=personas.office, status=JobStatus.DONE, result_name=name)
+    recent = Job.objects.create(kind=KIND, title="新", requested_by=personas.office, status=JobStatus.DONE)
+    stale = Job.objects.create(kind=KIND, title="卡住", requested_by=personas.office, status=JobStatus.RUNNING)
+    Job.objects.filter(pk=old.pk).update(finished_at=long_ago)
+    Job.objects.filter(pk=recent.pk).update(finished_at=timezone.now())
+    Job.objects.filter(pk=stale.pk).update(created_at=long_ago)
+    call_command("purge_jobs", stdout=io.StringIO())
+    assert not Job.objects.filter(pk=old.pk).exists() and not default_storage.exists(name)
+    assert Job.objects.filter(pk=recent.pk).exists()
+    stale.refresh_from_db()
+    assert (stale.status, stale.error) == (JobStatus.FAILED, jobs.INTERRUPTED)
