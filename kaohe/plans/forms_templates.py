@@ -22,8 +22,12 @@ class PublishTemplateForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, tasks: list[Indicator], **kwargs: Any) -> None:
         self.tasks = tasks
         super().__init__(*args, **kwargs)
-        for task in tasks:
-            self.fields[f"locked_{task.pk}"] = forms.BooleanField(label=f"锁定 {task.code}", required=False)
+        for task in tasks:  # added after StyledFormMixin ran: styled here, labelled for screen readers
+            self.fields[f"locked_{task.pk}"] = forms.BooleanField(
+                label=f"锁定 {task.code}",
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input", "aria-label": f"锁定 {task.code}"}),
+            )
             self.fields[f"min_{task.pk}"] = forms.DecimalField(
                 label=f"最低分值 {task.code}",
                 required=False,
@@ -31,8 +35,16 @@ class PublishTemplateForm(StyledFormMixin, forms.Form):
                 max_digits=7,
                 decimal_places=2,
                 error_messages={**POINTS_ERRORS, "invalid": "最低分值须为数字", "min_value": "最低分值不能为负数"},
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control form-control-sm w-auto",
+                        "size": "6",
+                        "inputmode": "decimal",
+                        "placeholder": "不限",
+                        "aria-label": f"最低分值 {task.code}",
+                    }
+                ),
             )
-            self.fields[f"min_{task.pk}"].widget.attrs.update(size="6", inputmode="decimal")
 
     def rows(self) -> list[tuple[Indicator, forms.BoundField, forms.BoundField]]:
         return [(t, self[f"locked_{t.pk}"], self[f"min_{t.pk}"]) for t in self.tasks]

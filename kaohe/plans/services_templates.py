@@ -22,6 +22,7 @@ from kaohe import access
 from kaohe.access.plans import templates_from_above
 from kaohe.accounts.models import User
 from kaohe.core import audit
+from kaohe.core.templatetags.kaohe import pts
 from kaohe.plans.constants import Level
 from kaohe.plans.copy import copy_tree
 from kaohe.plans.models import Category, Indicator, IndicatorTemplate, Plan, TemplateAdoption, TemplateItem
@@ -59,7 +60,7 @@ def _check_constraints(tasks: list[Indicator], constraints: dict[int, TaskConstr
         elif task.points is None:
             errors.append(f"{label}：该任务没有分值，不能设最低分值")
         elif rule.min_points > task.points:
-            errors.append(f"{label}：最低分值（{rule.min_points}分）不能高于该任务的分值（{task.points}分）")
+            errors.append(f"{label}：最低分值（{pts(rule.min_points)}分）不能高于该任务的分值（{pts(task.points)}分）")
     if errors:
         raise ValidationError(errors)
 

@@ -30,6 +30,7 @@ from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
+from kaohe.core.templatetags.kaohe import pts
 from kaohe.organisations.roles import Role
 from kaohe.plans import hooks
 from kaohe.plans.constants import Adjustment, Level, Method
@@ -189,9 +190,9 @@ def template_problems(node: Indicator, cleaned: dict[str, Any]) -> dict[str, lis
     if item.min_points is not None and "points" not in errors:
         points = cleaned.get("points")
         if points is None:
-            errors["points"] = [f"上级模板规定该任务的最低分值为{item.min_points}分，须填写分值"]
+            errors["points"] = [f"上级模板规定该任务的最低分值为{pts(item.min_points)}分，须填写分值"]
         elif points < item.min_points:
-            errors["points"] = [f"分值不能低于上级模板规定的最低分值{item.min_points}分"]
+            errors["points"] = [f"分值不能低于上级模板规定的最低分值{pts(item.min_points)}分"]
     return errors
 
 

@@ -270,7 +270,7 @@ def test_locked_task_keeps_points_and_method_and_cannot_go(adopted):
 def test_minimum_points_hold_and_local_tasks_are_free(adopted):
     tree, category, nodes = adopted
     task = nodes["1.1.2"]
-    with pytest.raises(ValidationError, match=r"不能低于上级模板规定的最低分值15\.00分"):
+    with pytest.raises(ValidationError, match="不能低于上级模板规定的最低分值15分"):
         services_tree.indicator_update(
             actor=tree.office, plan=tree.city_draft, node=task, **_values(task, points=Decimal("14.99"))
         )
@@ -350,7 +350,13 @@ def test_pages_publish_adopt_and_show_badges(tree, personas, django_assert_max_n
     assert editor.count('data-testid="badge-locked"') == 1 and "最低15分" in editor
     locked = Indicator.objects.get(category=category, template_item__locked=True)
     form = city.get(reverse("plans:indicator_edit", args=[tree.city_draft.pk, category.pk, locked.pk])).content.decode()
-    assert 'data-testid="template-constraints"' in form and "不得删除" in form
+    assert 'data-testid="template-constraints"' in form and 'data-testid="locked-no-delete"' in form
+    edit = reverse("plans:indicator_edit", args=[tree.city_draft.pk, category.pk, locked.pk])
+    refused = city.post(edit, {"name": locked.name, "points": "3", "method": locked.method, "adjustment": "", "deadline": ""})
+    assert refused.status_code == 400 and "锁定的任务，不能修改分值" in refused.content.decode()
+    assert Indicator.objects.get(pk=locked.pk).points == Decimal(10)
+    delete = reverse("plans:indicator_delete", args=[tree.city_draft.pk, category.pk, locked.pk])
+    assert city.post(delete).status_code == 302 and Indicator.objects.filter(pk=locked.pk).exists()
 
     # the publisher sees who adopted which version
     for _ in range(3):
