@@ -457,8 +457,10 @@ class TemplateItem(models.Model):
 class TemplateAdoption(models.Model):
     """采用: a lower office's plan took a template into one of its categories (what the publisher sees)."""
 
-    template = models.ForeignKey(IndicatorTemplate, on_delete=models.PROTECT, related_name="adoptions")
+    # ``plan`` first: a plan archive (backup_scope) places a row by its first foreign key leading to a plan, and an
+    # adoption belongs to the adopting plan, not to the publisher's.
     plan = models.ForeignKey(Plan, verbose_name="采用方案", on_delete=models.CASCADE, related_name="template_adoptions")
+    template = models.ForeignKey(IndicatorTemplate, on_delete=models.PROTECT, related_name="adoptions")
     category = models.ForeignKey(Category, verbose_name="采用类别", on_delete=models.CASCADE, related_name="template_adoptions")
     adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="采用人", on_delete=models.PROTECT, related_name="+")
     adopted_at = models.DateTimeField("采用时间")

@@ -3,12 +3,15 @@ own draft plan, adds local tasks and changes points only within what the templat
 
 from __future__ import annotations
 
+import json
+import zipfile
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from kaohe.core import backup
 from kaohe.core.models import AuditEvent
 from kaohe.organisations.models import Organisation, Region
 from kaohe.organisations.roles import Role
@@ -369,3 +372,15 @@ def test_pages_publish_adopt_and_show_badges(tree, personas, django_assert_max_n
     with django_assert_max_num_queries(15):
         page = city.get(reverse("plans:templates", args=[tree.city_draft.pk]))
     assert page.content.decode().count('data-testid="available-template"') == 4
+
+
+def test_plan_archives_with_templates(adopted, tmp_path):
+    """The publisher's plan archive holds its templates (and no adoption of a lower plan); an adopting plan's
+    archive is refused, naming why: its nodes point at a template of a plan it does not hold."""
+    tree, _category, _nodes = adopted
+    archive = backup.create_backup(tmp_path, plan_id=tree.province_plan.pk).path
+    models = json.loads(zipfile.ZipFile(archive).read("manifest.json"))["models"]
+    assert models["plans.indicatortemplate"] == 1 and models["plans.templateitem"] == 7
+    assert models.get("plans.templateadoption", 0) == 0
+    with pytest.raises(backup.BackupError, match="模板指标"):
+        backup.create_backup(tmp_path / "lower.zip", plan_id=tree.city_draft.pk)
