@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -108,7 +108,11 @@ def template_publish(
             published_by=actor,
         )
         template.full_clean()
-        template.save()
+        try:
+            with transaction.atomic():
+                template.save()
+        except IntegrityError as exc:  # the same name published at the same moment from another plan
+            raise ValidationError("同名模板刚刚已下发新版本，请刷新后重试") from exc
 
         def build(n: Indicator, parent_id: int | None) -> TemplateItem:
             rule = constraints.get(n.pk, TaskConstraint()) if n.level == Level.TASK else TaskConstraint()
