@@ -55,3 +55,10 @@ def add_to_world(world: Any, plan: Any, office: Any) -> None:
         subject_post="市长",
         upload=minutes,
     )
+
+    # 指标模板: the county table sent down (下发) to the counties' offices.
+    from kaohe.plans import services_templates
+
+    world.ids["template_id"] = services_templates.template_publish(
+        actor=office, plan=Plan.objects.get(pk=plan.pk), category=wugang.category, name="县区政府指标体系"
+    )

@@ -19,10 +19,10 @@ from kaohe.access.base import (
     registered_plan_ids,
     require,
 )
-from kaohe.organisations.models import Organisation
+from kaohe.organisations.models import Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
-from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit
+from kaohe.plans.models import AssessorDesk, Category, Indicator, IndicatorTemplate, Plan, PlanUnit
 
 
 def plans_visible_to(user: Any) -> QuerySet[Plan]:
@@ -202,3 +202,40 @@ def is_office_of_plan(user: Any, plan_id: int) -> bool:
     """Whether the user is the plan's office (考核办): who may see every background job of the plan."""
     plan = Plan.objects.filter(pk=plan_id).first()
     return plan is not None and Role.OFFICE in plan_roles(user, plan)
+
+
+# ------------------------------------------------------------------------------ 指标模板 (templates sent down)
+
+
+def region_ids_above(region: Any) -> set[int]:
+    """The regions strictly above ``region`` (a county's city and province); one query per level."""
+    found: set[int] = set()
+    parent_id = region.parent_id if region is not None else None
+    while parent_id is not None and parent_id not in found:
+        found.add(parent_id)
+        parent_id = Region.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return found
+
+
+def templates_from_above(organisation: Organisation) -> QuerySet[IndicatorTemplate]:
+    """Templates sent down (下发) to ``organisation``: published by an office of a region strictly above its own
+    (a city's for its counties, a province's for its cities and counties). Never a sibling's or a lower one's."""
+    above = region_ids_above(organisation.region)
+    return IndicatorTemplate.objects.filter(organisation__region_id__in=above)
+
+
+def get_template_for_user(user: Any, plan: Plan, template_id: int) -> IndicatorTemplate:
+    """A template for the templates pages of ``plan`` (``plan:import``): one published from this plan, or one sent
+    down to the plan's organiser from above. 404 for outsiders of the plan and for any other template; 403 for
+    the plan's insiders without ``plan:import``."""
+    require(user, "plan:import", plan)
+    own = Q(plan=plan)
+    from_above = Q(pk__in=templates_from_above(plan.organiser).values("pk"))
+    template = (
+        IndicatorTemplate.objects.select_related("organisation", "plan", "category", "published_by")
+        .filter(own | from_above, pk=template_id)
+        .first()
+    )
+    if template is None:
+        raise Http404("指标模板不存在")
+    return template

@@ -22,6 +22,8 @@ class PlansConfig(AppConfig):
         "indicator.assign_desk": "批量指定责任主体",
         "problem_kind.add": "新增问题类型",
         "problem_kind.retire": "移除问题类型",
+        "template.publish": "下发指标模板",
+        "template.adopt": "采用上级下发的指标模板",
     }
 
     def ready(self) -> None:

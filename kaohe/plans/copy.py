@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -176,26 +176,50 @@ def _copy_rows(model: type[Any], rows: Iterable[Any], **overrides: Any) -> dict[
     return {o.pk: n for o, n in zip(old, new, strict=True)}
 
 
-def _copy_tree(plan: Plan, new: Plan, categories: dict[int, Category], desks: dict[int, AssessorDesk]) -> int:
-    """Copy every indicator, level by level (each level's parents exist before their children); returns the count."""
-    nodes = list(Indicator.objects.filter(plan=plan).order_by("level", "category_id", "order"))
-    copies: dict[int, Indicator] = {}
+class TreeRow(Protocol):
+    """What ``copy_tree`` reads of a node: an Indicator or a TemplateItem."""
+
+    pk: Any
+    level: int
+    parent_id: int | None
+
+
+R = TypeVar("R", bound=TreeRow)
+M = TypeVar("M", bound=models.Model)
+
+
+def copy_tree(nodes: Iterable[R], build: Callable[[R, int | None], M], model: type[M]) -> dict[int, M]:
+    """Bulk-create a copy of a tree, level by level (each level's parents exist before their children).
+
+    ``build(node, new_parent_id)`` makes the unsaved copy of ``node``; returns old primary key → saved copy.
+    The one tree copier: next year's plan (Indicator → Indicator), a template's snapshot (Indicator →
+    TemplateItem) and an adoption (TemplateItem → Indicator) all go through it.
+    """
+    rows = list(nodes)
+    copies: dict[int, M] = {}
     for level in (Level.LEVEL1, Level.LEVEL2, Level.TASK):
-        batch = [n for n in nodes if n.level == level]
-        made = [
-            Indicator(
-                **_copy_fields(
-                    n,
-                    skip=[],
-                    plan_id=new.pk,
-                    category_id=categories[n.category_id].pk,
-                    parent_id=copies[n.parent_id].pk if n.parent_id else None,
-                    assessor_id=desks[n.assessor_id].pk if n.assessor_id else None,
-                    counts_next_year=False,  # 明年考核: next year is now; the task counts as a normal task
-                )
-            )
-            for n in batch
-        ]
-        Indicator.objects.bulk_create(made)
+        batch = [n for n in rows if n.level == level]
+        made = [build(n, copies[n.parent_id].pk if n.parent_id else None) for n in batch]
+        model._default_manager.bulk_create(made)
         copies.update({o.pk: c for o, c in zip(batch, made, strict=True)})
-    return len(copies)
+    return copies
+
+
+def _copy_tree(plan: Plan, new: Plan, categories: dict[int, Category], desks: dict[int, AssessorDesk]) -> int:
+    """Copy every indicator of the plan (keeping each node's link to its template row); returns the count."""
+    nodes = Indicator.objects.filter(plan=plan).order_by("level", "category_id", "order")
+
+    def build(n: Indicator, parent_id: int | None) -> Indicator:
+        return Indicator(
+            **_copy_fields(
+                n,
+                skip=[],
+                plan_id=new.pk,
+                category_id=categories[n.category_id].pk,
+                parent_id=parent_id,
+                assessor_id=desks[n.assessor_id].pk if n.assessor_id else None,
+                counts_next_year=False,  # 明年考核: next year is now; the task counts as a normal task
+            )
+        )
+
+    return len(copy_tree(nodes, build, Indicator))

@@ -224,6 +224,15 @@ class Indicator(models.Model):
     # Deduction rules read from the scoring standard at import (excel/rules.py): [{"event", "points", "per", "cap"}].
     # Empty when the standard has none or could not be read; the text in ``requirement`` stays the standard.
     deduction_rules = models.JSONField("扣分规则", default=list, blank=True)
+    # 模板任务: the row of a higher office's template this node was adopted from (null: a local node, 本地).
+    template_item = models.ForeignKey(
+        "TemplateItem",
+        verbose_name="模板指标",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adopted_indicators",
+    )
 
     class Meta:
         verbose_name = "指标"
@@ -360,3 +369,109 @@ class ProblemKind(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IndicatorTemplate(TimeStampedModel):
+    """指标模板: a snapshot of one category's indicator table that an office publishes (下发) to the offices of
+    the regions below its own, with per-task constraints (``TemplateItem.locked`` / ``min_points``).
+
+    Immutable once published: the rows are copied at publication, so later edits of the publishing plan never
+    move it; publishing again under the same name makes the next ``version`` (the earlier ones stay adoptable)."""
+
+    plan = models.ForeignKey(Plan, verbose_name="来源方案", on_delete=models.PROTECT, related_name="templates")
+    category = models.ForeignKey(
+        Category, verbose_name="来源类别", null=True, blank=True, on_delete=models.SET_NULL, related_name="templates"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="下发单位", on_delete=models.PROTECT, related_name="indicator_templates"
+    )
+    name = models.CharField("模板名称", max_length=200)
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    full_score = models.DecimalField("满分", default=Decimal(100), max_digits=7, decimal_places=2)
+    note = models.TextField("下发说明", blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下发人", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "指标模板"
+        verbose_name_plural = "指标模板"
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["organisation", "name", "version"], name="template_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（第{self.version}版）"
+
+
+class TemplateItem(models.Model):
+    """A row of a template's snapshot: 一级 / 二级 / 工作任务 as published, with the constraints of a task."""
+
+    template = models.ForeignKey(IndicatorTemplate, on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
+    code = models.CharField("编号", max_length=20)
+    order = models.PositiveIntegerField("顺序")
+    name = models.TextField("名称")
+    points = models.DecimalField("分值", null=True, blank=True, max_digits=7, decimal_places=2)
+    method = models.CharField("考核方式", max_length=16, choices=Method.choices, blank=True)
+    materials = models.TextField("报送材料", blank=True)
+    deadline = models.DateField("时间要求", null=True, blank=True)
+    requirement = models.TextField("工作要求", blank=True)
+    adjustment = models.CharField("加减分项", max_length=16, choices=Adjustment.choices, blank=True, default=Adjustment.NONE)
+    counts_next_year = models.BooleanField("计入下一年度考核", default=False)
+    deduction_rules = models.JSONField("扣分规则", default=list, blank=True)
+    locked = models.BooleanField("锁定", default=False, help_text="下级不得删除，不得修改分值和考核方式")
+    min_points = models.DecimalField(
+        "最低分值",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        max_digits=7,
+        decimal_places=2,
+        help_text="下级为该任务设定的分值不得低于此值",
+    )
+    source = models.ForeignKey(
+        Indicator, verbose_name="来源指标", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "模板指标"
+        verbose_name_plural = "模板指标"
+        ordering: ClassVar[list[str]] = ["template", "order"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["template", "code"], name="template_item_unique_code"),
+            models.CheckConstraint(
+                condition=models.Q(level=Level.TASK) | (models.Q(locked=False) & models.Q(min_points__isnull=True)),
+                name="template_item_constraints_only_on_tasks",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name[:40]}"
+
+    @property
+    def is_task(self) -> bool:
+        return self.level == Level.TASK
+
+
+class TemplateAdoption(models.Model):
+    """采用: a lower office's plan took a template into one of its categories (what the publisher sees)."""
+
+    # ``plan`` first: a plan archive (backup_scope) places a row by its first foreign key leading to a plan, and an
+    # adoption belongs to the adopting plan, not to the publisher's.
+    plan = models.ForeignKey(Plan, verbose_name="采用方案", on_delete=models.CASCADE, related_name="template_adoptions")
+    template = models.ForeignKey(IndicatorTemplate, on_delete=models.PROTECT, related_name="adoptions")
+    category = models.ForeignKey(Category, verbose_name="采用类别", on_delete=models.CASCADE, related_name="template_adoptions")
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="采用人", on_delete=models.PROTECT, related_name="+")
+    adopted_at = models.DateTimeField("采用时间")
+
+    class Meta:
+        verbose_name = "模板采用记录"
+        verbose_name_plural = "模板采用记录"
+        ordering: ClassVar[list[str]] = ["-adopted_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["category"], name="adoption_one_per_category"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} 采用 {self.template}"

@@ -38,6 +38,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("方案", "导入", "plans:import", ("plan:import",), DRAFT, "import"),
     Entry("方案", "发布", "plans:publish", ("plan:publish",), DRAFT, "publish"),
     Entry("方案", "复制至下一年度", "plans:copy", ("plan:copy",), ANY, "copy"),
+    Entry("方案", "指标模板", "plans:templates", ("plan:import",), ANY, "templates"),
     Entry("报送与评价", "报送资料", "submissions:workspace", ("evidence:submit",)),
     Entry("报送与评价", "资料审阅", "submissions:queue", ("evidence:check",)),
     Entry("报送与评价", "报送进度", "submissions:overview", ("evidence:overview",)),

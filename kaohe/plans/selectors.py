@@ -101,8 +101,9 @@ def category_summaries(plan: Plan, categories: QuerySet[Category]) -> list[Categ
 
 
 def category_indicators(category: Category) -> list[Indicator]:
-    """All nodes of one category's tree in order, with their desks (one query)."""
-    return list(Indicator.objects.filter(category=category).select_related("assessor__organisation").order_by("order"))
+    """All nodes of one category's tree in order, with their desks and template rows (one query)."""
+    nodes = Indicator.objects.filter(category=category).select_related("assessor__organisation", "template_item")
+    return list(nodes.order_by("order"))
 
 
 def table_from_nodes(nodes: list[Indicator], title: str) -> IndicatorTable:

@@ -553,6 +553,8 @@ def plan_import_upload(
     _require_draft(plan)
     if kind == PlanImport.Kind.INDICATORS and not category_name.strip():
         raise ImportRejected("请填写该指标表对应的考核对象类别名称")
+    if kind == PlanImport.Kind.INDICATORS:
+        _refuse_adopted_category(plan, category_name.strip())
     options = IndicatorOptions.from_json(options or {}).to_json() if kind == PlanImport.Kind.INDICATORS else {}
     _, problems, summary = _analyse(plan, kind, data, full_score, options)
     with transaction.atomic():
@@ -689,6 +691,7 @@ def plan_import_apply(
             record.save(update_fields=["problems", "updated_at"])
             raise ImportRejected("自预览以来方案已有变化，出现了新的警告，请重新核对。", warnings)
         if record.kind == PlanImport.Kind.INDICATORS:
+            _refuse_adopted_category(plan, record.category_name)
             before = _write_indicators(plan, record, parsed)
         elif record.kind == PlanImport.Kind.UNITS:
             before = _write_units(plan, parsed)
@@ -721,6 +724,16 @@ def plan_import_apply(
         )
     record.issued_accounts = issued
     return record
+
+
+def _refuse_adopted_category(plan: Plan, category_name: str) -> None:
+    """An import rewrites the whole table of its category: never one holding tasks adopted from a higher office's
+    template (their links and constraints would be lost; ``services_templates``)."""
+    adopted = Indicator.objects.filter(plan=plan, category__name=category_name, template_item__isnull=False)
+    if adopted.exists():
+        raise ImportRejected(
+            f"类别“{category_name}”的指标采用了上级下发的模板，不能用导入覆盖；请在“编辑指标”中增加本地任务或调整分值"
+        )
 
 
 def _write_indicators(plan: Plan, record: PlanImport, table: IndicatorTable) -> dict[str, Any]:

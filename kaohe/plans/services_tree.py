@@ -5,6 +5,10 @@ needs a written reason, is audited with it, and notifies the units of the catego
 it touches; changing the points of a task that already has evaluations never rescales them: each is flagged
 (:class:`PointsChangeFlag`) for its desk to confirm. Once results are published the tree is frozen.
 
+A node adopted from a higher office's template (``Indicator.template_item``, ``services_templates``) keeps its
+constraints here: a 锁定 task is never deleted (nor a node above it) and keeps its points and method; a task
+with 最低分值 never goes below it (``template_problems``).
+
 Codes (``4.2.3``) and ``order`` (pre-order within the category) are renumbered after every move and delete, so
 the tree always reads 1, 1.1, 1.1.1 … in the order shown.
 """
@@ -26,6 +30,7 @@ from kaohe import access
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
+from kaohe.core.templatetags.kaohe import pts
 from kaohe.organisations.roles import Role
 from kaohe.plans import hooks
 from kaohe.plans.constants import Adjustment, Level, Method
@@ -171,6 +176,26 @@ def _parent_for(category: Category, level: int, parent: Indicator | None) -> Ind
     return parent
 
 
+def template_problems(node: Indicator, cleaned: dict[str, Any]) -> dict[str, list[str]]:
+    """What the template forbids in changing ``node`` to ``cleaned`` (the tree editor's values); empty: allowed."""
+    item = node.template_item
+    if item is None or item.level != Level.TASK:
+        return {}
+    errors: dict[str, list[str]] = {}
+    if item.locked:
+        if cleaned.get("points") != node.points:
+            errors["points"] = ["该任务是上级模板锁定的任务，不能修改分值"]
+        if cleaned.get("method") != node.method:
+            errors["method"] = ["该任务是上级模板锁定的任务，不能修改考核方式"]
+    if item.min_points is not None and "points" not in errors:
+        points = cleaned.get("points")
+        if points is None:
+            errors["points"] = [f"上级模板规定该任务的最低分值为{pts(item.min_points)}分，须填写分值"]
+        elif points < item.min_points:
+            errors["points"] = [f"分值不能低于上级模板规定的最低分值{pts(item.min_points)}分"]
+    return errors
+
+
 def renumber(category: Category) -> None:
     """Codes 1 / 1.1 / 1.1.1 and pre-order ``order`` from the tree's current order (two passes: codes are unique)."""
     nodes = list(Indicator.objects.filter(category=category).order_by("order", "pk"))
@@ -280,6 +305,8 @@ def indicator_update(*, actor: User, plan: Plan, node: Indicator, reason: str = 
         node = Indicator.objects.select_for_update(of=("self",)).select_related("category").get(pk=node.pk, plan=plan)
         before = _snapshot(node)
         cleaned = _clean_values(plan, node.category, node.level, values)
+        if problems := template_problems(node, cleaned):
+            raise ValidationError(problems)
         changed = [name for name, value in cleaned.items() if getattr(node, name) != value]
         if not changed:
             return node
@@ -419,6 +446,10 @@ def indicator_delete(*, actor: User, plan: Plan, node: Indicator, reason: str = 
         reason = _check_editable(plan, reason)
         node = Indicator.objects.select_related("category").get(pk=node.pk, plan=plan)
         ids = _subtree_ids(node)
+        locked = Indicator.objects.filter(pk__in=ids, template_item__locked=True).order_by("order").first()
+        if locked is not None:
+            where = "是" if locked.pk == node.pk else f"下有“{locked.code} {locked.name[:30]}”，是"
+            raise ValidationError(f"“{node.code} {node.name[:30]}”{where}上级模板锁定的工作任务，不能删除")
         parts = hooks.task_records(ids)
         if parts:
             raise ValidationError(f"“{node.code} {node.name[:30]}”下已有{'和'.join(parts)}，不能删除")

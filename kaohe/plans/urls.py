@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.plans import views, views_policy, views_settings, views_tree
+from kaohe.plans import views, views_policy, views_settings, views_templates, views_tree
 
 app_name = "plans"
 urlpatterns = [
@@ -30,6 +30,14 @@ urlpatterns = [
         views_tree.indicator_delete,
         name="indicator_delete",
     ),
+    path(
+        "<int:plan_id>/categories/<int:category_id>/publish-template/",
+        views_templates.template_publish,
+        name="template_publish",
+    ),
+    path("<int:plan_id>/templates/", views_templates.templates_index, name="templates"),
+    path("<int:plan_id>/templates/<int:template_id>/", views_templates.template_detail, name="template_detail"),
+    path("<int:plan_id>/templates/<int:template_id>/adopt", views_templates.template_adopt, name="template_adopt"),
     path("<int:plan_id>/units/", views.plan_units, name="units"),
     path("<int:plan_id>/units/<int:unit_id>/sort-key", views.unit_sort_key, name="unit_sort_key"),
     path("<int:plan_id>/units/<int:unit_id>/leader/", views.unit_leader, name="unit_leader"),

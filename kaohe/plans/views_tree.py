@@ -60,6 +60,7 @@ def _editor_context(request: AuthenticatedHttpRequest, plan: Plan, category: Cat
             "warnings": warnings,
             "frozen": plan.status in services_tree.FROZEN_STATUSES,
             "needs_reason": plan.status == Plan.Status.PUBLISHED,
+            "has_template": any(n.template_item_id for n in nodes),
         }
     )
     return context
@@ -146,6 +147,7 @@ def indicator_edit(request: AuthenticatedHttpRequest, plan_id: int, category_id:
             "delete_form": DeleteForm(plan=plan),
             "needs_reason": plan.status == Plan.Status.PUBLISHED,
             "flags": selectors.open_points_flags(node) if node.level == Level.TASK else 0,
+            "template_item": node.template_item,
         }
     )
     return render(request, "plans/indicator_form.html", context, status=400 if form.errors else 200)

@@ -18,6 +18,7 @@ def test_office_sees_the_whole_cycle(personas, plan):
         "方案设置",
         "评分规则",
         "复制至下一年度",
+        "指标模板",
     ]  # no 导入/发布 on a published plan
     assert nav["报送与评价"] == ["资料审阅", "报送进度", "评价", "不涉及", "加减分"]
     assert nav["实地考核与评查"] == ["实地考核", "能力测试", "案卷评查"]
