@@ -25,6 +25,7 @@ class ResultsConfig(AppConfig):
         "results.use_add": "添加结果运用",
         "results.use_remove": "删除结果运用",
         "results.use_export": "导出结果运用表",
+        "rollup.bulletin": "下载下级考核方案公布的通报",
         "practice.mark": "标记典型经验",
         "practice.publish": "发布典型经验",
         "practice.withdraw": "撤回典型经验",
