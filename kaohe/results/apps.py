@@ -32,10 +32,11 @@ class ResultsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from kaohe.core.home import register_home_section
         from kaohe.organisations.roles import Role
         from kaohe.plans.hooks import PolicyPreview, register_policy_preview
         from kaohe.plans.todos import register_todos
-        from kaohe.results import hooks, preview, todos
+        from kaohe.results import home, hooks, preview, todos
         from kaohe.results.blockers import (
             open_feedback_rounds,
             open_review_requests,
@@ -51,3 +52,4 @@ class ResultsConfig(AppConfig):
         register_todos(Role.VIEWER, 10, todos.viewer_todos)
         register_policy_preview(PolicyPreview(latest_snapshot=preview.latest_snapshot, preview=preview.policy_preview))
         register_missing_decision(hooks.missing_decision)
+        register_home_section(home.home_section)

@@ -182,3 +182,27 @@ def test_queries_do_not_grow_with_the_number_of_lower_plans(personas, plan, djan
     with django_assert_max_num_queries(one):
         page = client.get(reverse("rollup:index")).content.decode()
     assert page.count('data-testid="rollup-row"') == 5 and page.count('data-testid="published-row"') == 4
+
+
+def test_the_demo_at_two_levels(personas, demo_plan):
+    """load_demo: the province's office sees 平顶山市's plan (in progress: no scores) and 舞钢市's (published), the
+    city's office 舞钢市's; both find the link on their home page, a unit does not."""
+    from kaohe.accounts.models import User
+    from kaohe.results import demo_rollup
+
+    province = personas.client(User.objects.get(username="province_office"))
+    assert "rollup-link" in province.get(reverse("core:home")).content.decode()
+    assert "rollup-link" not in personas.client(personas.unit).get(reverse("core:home")).content.decode()
+    page = province.get(reverse("rollup:index")).content.decode()
+    assert demo_plan.title in page and demo_rollup.COUNTY_TITLE in page and demo_rollup.PROVINCE_TITLE not in page
+    assert page.count('data-testid="published-row"') == 1 and "严格规范公正文明执法" in page
+    county_plan = Plan.objects.get(title=demo_rollup.COUNTY_TITLE)
+    assert province.get(reverse("rollup:plan", args=[demo_plan.pk])).status_code == 200
+    assert province.get(reverse("rollup:bulletin", args=[county_plan.pk])).status_code == 200
+    city = personas.client(User.objects.get(username="office"))
+    page = city.get(reverse("rollup:index")).content.decode()
+    assert demo_rollup.COUNTY_TITLE in page and demo_plan.title not in page
+    assert (
+        personas.client(User.objects.get(username="wugang_office")).get(reverse("rollup:plan", args=[demo_plan.pk])).status_code
+        == 404
+    )
