@@ -4,8 +4,9 @@ three towns (results published), next to the Pingdingshan plan (in progress). Lo
 newcomer sees 平顶山市's plan (progress only) and 舞钢市's (results) side by side; as the city office, 舞钢市's.
 
 The small tables are made directly (the Pingdingshan plan shows the Excel import); the plans are published and
-their results computed, approved and published through the ordinary services. The evaluations are written straight
-into the table (as the results tests do: the grading pages are not what this demo shows), with placeholder scores.
+their results computed, approved and published through the ordinary services. The evidence rows (报送, without
+files) and evaluations are written straight into the tables (as the results tests do: the upload and grading pages
+are not what this demo shows), with placeholder scores.
 Idempotent: nothing is made twice.
 """
 
@@ -22,9 +23,10 @@ from kaohe.organisations.regions import region_get_or_create
 from kaohe.organisations.roles import Role
 from kaohe.plans import services as plan_services
 from kaohe.plans.constants import Level, Method
-from kaohe.plans.models import Category, Indicator, Plan, PlanUnit
+from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, ScoringPolicy
 from kaohe.results import services
 from kaohe.scoring.models import Evaluation
+from kaohe.submissions.models import Submission
 
 PROVINCE_OFFICE = "河南省法治政府建设领导小组办公室"
 COUNTY_OFFICE = "舞钢市法治政府建设领导小组办公室"
@@ -40,6 +42,9 @@ TABLE = (
     ("3.1.1", "严格规范公正文明执法", "行政执法“三项制度”", "行政执法公示与法制审核", 40, Method.DAILY),
 )
 WHEN = dt.datetime(2020, 12, 28, 10, 0, tzinfo=dt.UTC)
+# Share of each task's points a unit loses, by the unit's position (placeholders giving 优秀 to 合格 under the
+# default bands), and one point of a hundred more per task down the table.
+LOSSES = tuple(Decimal(x) for x in ("0.02", "0.12", "0.05", "0.22", "0.08", "0.15", "0.03"))
 
 
 def _table(category: Category) -> list[Indicator]:
@@ -92,16 +97,31 @@ def _plan(office: User, organiser: Organisation, title: str, categories: list[tu
         period_end=dt.date(2020, 12, 31),
     )
     rows = []
+    reported = []
     position = 0
     for order, (name, organisations) in enumerate(categories, start=1):
         category = Category.objects.create(plan=plan, name=name, full_score=Decimal(100), order=order)
         tasks = _table(category)
         for organisation in organisations:
             unit = PlanUnit.objects.create(plan=plan, category=category, organisation=organisation)
+            share = LOSSES[position % len(LOSSES)]
             position += 1
             for index, task in enumerate(tasks):
-                lost = Decimal(((position * 7 + index * 3) % 9) * 5) / Decimal(10)  # 0 to 4 points, placeholders
                 points = task.points or Decimal(0)
+                lost = (points * (share + Decimal(index) / 100)).quantize(Decimal("0.01"))
+                if task.method == Method.SUBMISSION:
+                    reported.append(
+                        Submission(
+                            plan=plan,
+                            unit=unit,
+                            task=task,
+                            status=Submission.Status.EVALUATED,
+                            note="演示：材料已报送（未附文件）",
+                            first_submitted_at=WHEN,
+                            last_changed_at=WHEN,
+                            version=1,
+                        )
+                    )
                 rows.append(
                     Evaluation(
                         plan=plan,
@@ -113,7 +133,9 @@ def _plan(office: User, organiser: Organisation, title: str, categories: list[tu
                         evaluated_at=WHEN,
                     )
                 )
+    ScoringPolicy.objects.filter(plan=plan).update(bottom_n=1)  # a small plan's 约谈名单: the last unit
     plan = plan_services.plan_publish(actor=office, plan=plan, accept_warnings=True)
+    Submission.objects.bulk_create(reported)
     Evaluation.objects.bulk_create(rows)
     snapshot = services.results_compute(actor=office, plan=plan, missing_policy="report")
     today = timezone.localdate()
