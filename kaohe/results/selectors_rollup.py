@@ -33,7 +33,7 @@ from kaohe.organisations.models import Region, pinyin_sort_key
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Category, Indicator, Plan, PlanUnit
 from kaohe.results.analysis import score_rate
-from kaohe.results.analysis.echarts import _bars
+from kaohe.results.analysis.echarts import bars
 from kaohe.results.models import ResultPublication, ResultSnapshot
 from kaohe.reviews.models import RectificationItem
 from kaohe.scoring.models import Evaluation, NotApplicable
@@ -87,7 +87,7 @@ class Progress:
     submitted: int = 0
     grading_due: int = 0  # unit × task with points
     graded: int = 0  # evaluated or 不涉及
-    overdue_units: int = 0
+    overdue_units: int | None = 0  # None once the results are published (nothing is overdue any more)
 
     @property
     def submission_pct(self) -> Decimal | None:
@@ -154,7 +154,8 @@ class Rollup:
 
 
 def progress_of(plans: list[Plan]) -> dict[int, Progress]:
-    """Per plan: 报送 and 评价 progress, in nine queries whatever the number of plans."""
+    """Per plan: 报送 and 评价 progress, in nine queries whatever the number of plans (four when none is in
+    progress: the overdue units are counted for plans in progress only)."""
     ids = [p.pk for p in plans]
     result = {pk: Progress() for pk in ids}
     if not ids:
@@ -178,7 +179,12 @@ def progress_of(plans: list[Plan]) -> dict[int, Progress]:
         counted = model.objects.filter(plan_id__in=ids, task__points__isnull=False)
         for plan_id, n in counted.values("plan_id").annotate(n=Count("id")).values_list("plan_id", "n"):
             result[plan_id].graded += n
-    for plan_id, n in evidence.overdue_unit_counts(plans).items():
+    # Overdue evidence matters while a plan runs; once its results are published the year is closed (None: "—").
+    for plan in plans:
+        if plan.status != Plan.Status.PUBLISHED:
+            result[plan.pk].overdue_units = None
+    running = [plan for plan in plans if plan.status == Plan.Status.PUBLISHED]
+    for plan_id, n in evidence.overdue_unit_counts(running).items():
         result[plan_id].overdue_units = n
     return result
 
@@ -314,7 +320,7 @@ def charts(rollup: Rollup) -> list[dict[str, Any]]:
     rows = rollup.rows
     labels = [row.label for row in rows]
     specs = [
-        _bars(
+        bars(
             "chart-rollup-progress",
             "报送与评价进度",
             labels,
@@ -326,7 +332,7 @@ def charts(rollup: Rollup) -> list[dict[str, Any]]:
     ]
     done = rollup.published_rows
     specs.append(
-        _bars(
+        bars(
             "chart-rollup-level1",
             "一级指标得分率（已公布结果的方案）",
             rollup.rate_columns,
@@ -352,7 +358,7 @@ def charts(rollup: Rollup) -> list[dict[str, Any]]:
         }
     )
     specs.append(
-        _bars(
+        bars(
             "chart-rollup-average",
             "平均得分",
             [row.label for row in done],
