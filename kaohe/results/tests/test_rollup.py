@@ -118,6 +118,12 @@ def test_unpublished_scores_never_show_then_published_results_do(personas, plan,
     assert "89.81" in page and "100.00" in page and "依法科学民主决策" in page
     detail = client.get(reverse("rollup:plan", args=[county_plan.pk])).content.decode()
     assert "87.77" in detail and "下载通报" in detail
+    # A category that is not this plan's, or no number at all: the plan's first category, nothing else.
+    other_category = plan.categories.first().pk
+    for bad in (str(other_category), "abc", "-1", "9" * 30):
+        response = client.get(reverse("rollup:plan", args=[county_plan.pk]), {"category": bad})
+        assert response.status_code == 200 and "87.77" in response.content.decode()
+        assert "县区政府" not in response.content.decode()  # the city plan's category name
     response = client.get(reverse("rollup:bulletin", args=[county_plan.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
 
