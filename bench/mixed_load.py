@@ -66,7 +66,7 @@ from kaohe.results import services as results
 from kaohe.submissions.selectors import evidence_tasks
 
 TARGET, OFFICE, PASSWORD = {target}, {office}, {password!r}
-plan = Plan.objects.select_related("organiser").get(year=2020)
+plan = Plan.objects.select_related("organiser").get(year=2020, title="平顶山市2020年度依法行政考核")  # the demo plan (load_demo makes others too)
 hashed = make_password(PASSWORD)  # one Argon2 hash for every bench account: setting 400 passwords would take minutes
 
 

@@ -149,7 +149,7 @@ from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan, PlanUnit
 from kaohe.submissions import services
 from kaohe.submissions.selectors import evidence_tasks
-plan = Plan.objects.get(year=2020)
+plan = Plan.objects.get(year=2020, title="平顶山市2020年度依法行政考核")  # the demo plan (load_demo makes others too)
 office = User.objects.get(username="office")
 until = timezone.localdate() + dt.timedelta(days=30)
 for task in evidence_tasks(plan):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/", include("kaohe.results.urls_analysis")),
     path("plans/<int:plan_id>/", include("kaohe.results.urls_practice")),
     path("plans/<int:plan_id>/insights/", include("kaohe.insights.urls")),
+    path("rollup/", include("kaohe.results.urls_rollup")),
     path("exchange/", include("kaohe.api.urls")),
     path("plans/<int:plan_id>/fieldwork/", include("kaohe.inspections.fieldwork.urls")),
     path("plans/<int:plan_id>/ability-tests/", include("kaohe.inspections.abilitytests.urls")),

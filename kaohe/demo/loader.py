@@ -23,6 +23,7 @@ from kaohe.organisations.models import Membership, Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans import services
 from kaohe.plans.models import Plan, PlanImport, ScoringPolicy
+from kaohe.results import demo_rollup as results_demo_rollup
 from kaohe.submissions.models import Extension
 from kaohe.submissions.selectors import evidence_tasks
 
@@ -63,6 +64,15 @@ ACCOUNTS = [
     DemoAccount("sysadmin", "系统管理员演示用户", ORGANISER, Role.SYSTEM_ADMIN),
     DemoAccount("secadmin", "安全管理员演示用户", ORGANISER, Role.SECURITY_ADMIN),
     DemoAccount("auditor", "审计管理员演示用户", ORGANISER, Role.AUDIT_ADMIN),
+]
+
+
+# 下级考核汇总 at two levels (kaohe/results/demo_rollup.py): the province's office above the city, 舞钢市's below it.
+TWO_LEVEL_ACCOUNTS = [
+    DemoAccount("province_office", "省考核办演示用户", results_demo_rollup.PROVINCE_OFFICE, Role.OFFICE),
+    DemoAccount("wugang_office", "舞钢市考核办演示用户", results_demo_rollup.COUNTY_OFFICE, Role.OFFICE),
+    # With an organisation in 河南省 the province is the top region: its administrators keep the holiday calendar.
+    DemoAccount("province_sysadmin", "省系统管理员演示用户", results_demo_rollup.PROVINCE_OFFICE, Role.SYSTEM_ADMIN),
 ]
 
 
@@ -169,6 +179,10 @@ def load_demo(*, publish: bool = True) -> Plan:
     from kaohe.results import demo as results_demo  # 结果运用 (the composition root, as _load_inspections)
 
     results_demo.load_demo_data(plan, office)
+    province_office, county_office, province_sysadmin = (_user(account) for account in TWO_LEVEL_ACCOUNTS)
+    results_demo_rollup.load_demo_data(
+        city=city, province_office=province_office, county_office=county_office, province_sysadmin=province_sysadmin
+    )
     return plan
 
 

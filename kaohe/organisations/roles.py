@@ -54,6 +54,7 @@ CAPABILITIES: dict[str, str] = {
     "results:publish": "记录审定、公布考核结果、撤回公布（须说明理由）",
     "results:receive": "查阅书面送达的考核结果并回执",
     "analysis:view": "查看考核分析（得分率、分布、薄弱环节）",
+    "rollup:view": "查看下级考核汇总（下级区划考核办的方案进度；结果公布后的等次、得分率、整改情况）",
     "rectification:report": "报送本单位整改报告",
     "rectification:decide": "验收整改报告（通过或退回）",
     "plan:copy": "复制方案至下一年度",
@@ -102,6 +103,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "review:decide",
             "results:publish",
             "analysis:view",
+            "rollup:view",
             "rectification:decide",
             "plan:copy",
             "fieldwork:manage",
@@ -163,6 +165,7 @@ GLOBAL_CAPABILITIES = frozenset(
         "audit:read",
         "calendar:view",
         "calendar:manage",
+        "rollup:view",
     }
 )
 

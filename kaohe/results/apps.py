@@ -25,16 +25,18 @@ class ResultsConfig(AppConfig):
         "results.use_add": "添加结果运用",
         "results.use_remove": "删除结果运用",
         "results.use_export": "导出结果运用表",
+        "rollup.bulletin": "下载下级考核方案公布的通报",
         "practice.mark": "标记典型经验",
         "practice.publish": "发布典型经验",
         "practice.withdraw": "撤回典型经验",
     }
 
     def ready(self) -> None:
+        from kaohe.core.home import register_home_section
         from kaohe.organisations.roles import Role
         from kaohe.plans.hooks import PolicyPreview, register_policy_preview
         from kaohe.plans.todos import register_todos
-        from kaohe.results import hooks, preview, services_jobs, todos
+        from kaohe.results import home, hooks, preview, services_jobs, todos
         from kaohe.results.blockers import (
             open_feedback_rounds,
             open_review_requests,
@@ -51,3 +53,4 @@ class ResultsConfig(AppConfig):
         register_policy_preview(PolicyPreview(latest_snapshot=preview.latest_snapshot, preview=preview.policy_preview))
         register_missing_decision(hooks.missing_decision)
         services_jobs.register()
+        register_home_section(home.home_section)

@@ -33,6 +33,9 @@ def _bars(
     }
 
 
+bars = _bars  # public: other pages drawn by analysis.js (下级考核汇总) build their "bars" specs with it
+
+
 def charts(analysis: Analysis) -> list[dict[str, Any]]:
     """What static/results/analysis.js draws: JSON-ready specs (numbers as strings; the tables hold the exact
     figures). Kinds: "bars" (horizontal, one or more series), "columns" (vertical counts) and "heatmap"."""

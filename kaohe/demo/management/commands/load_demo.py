@@ -25,3 +25,8 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for account in demo.ACCOUNTS:
             self.stdout.write(f"  {account.username:<12} {account.role.label:<6} {account.organisation}")
+        self.stdout.write(
+            "下级考核汇总（两级演示）：省考核办可查看平顶山市、舞钢市的方案；平顶山市考核办（office）可查看舞钢市的方案；节假日安排由省系统管理员维护"
+        )
+        for account in demo.TWO_LEVEL_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<18} {account.role.label:<6} {account.organisation}")
