@@ -402,6 +402,11 @@ def roster_template() -> bytes:
     return _workbook("测试人员名册", ROSTER_HEADERS, rows)
 
 
+def sitting_roster_workbook(rows: list[list[Any]]) -> bytes:
+    """A sitting's candidates (单位, 姓名, 职务, 分组, 处室) as an .xlsx (the demo's list)."""
+    return _workbook("考生名单", SITTING_ROSTER_HEADERS, rows)
+
+
 def sitting_roster_template(unit_names: list[str]) -> bytes:
     first = unit_names[0] if unit_names else "某某县人民政府"
     rows = [

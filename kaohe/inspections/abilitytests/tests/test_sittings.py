@@ -319,3 +319,16 @@ def test_eleven_hundred_candidates_in_constant_queries(personas, ability, staff_
         assert office.get(_url("index", ability)).status_code == 200
     # the timings, for the report (not asserted: a shared machine)
     print(f"\n1100 candidates: import {imported:.2f}s, open {opened:.2f}s, close {closed:.2f}s")
+
+
+def test_the_demo_sitting_has_placeholder_candidates_and_a_paper(personas, ability, staff_task):
+    from kaohe.inspections.abilitytests.demo import SITTING_TITLE, load_demo_sitting
+
+    load_demo_sitting(ability, personas.office)
+    load_demo_sitting(ability, personas.office)  # idempotent
+    sitting = Sitting.objects.get(plan=ability)
+    assert sitting.title == SITTING_TITLE and sitting.opened_at is None
+    units = services_sittings.sitting_units(sitting)
+    names = list(Testee.objects.filter(test__sitting=sitting).values_list("name", flat=True))
+    assert len(names) == 3 * len(units) and set(names) == {"领导干部01", "领导干部02", "领导干部03"}
+    assert Paper.objects.filter(test__sitting=sitting).count() == len(units)
