@@ -299,7 +299,7 @@ def test_eleven_hundred_candidates_in_constant_queries(personas, ability, staff_
     opened = time.perf_counter() - started
     assert len(issued) == 1100 and len({i.code for i in issued}) == 1100
     office = personas.client(personas.office)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(20) as progress_queries:
         page = office.get(_url("sitting", ability, sitting))
     assert page.status_code == 200 and "考生 1100" in page.content.decode()
     # three candidates answer, then the office closes the sitting for the other 1,097 at once
@@ -312,13 +312,16 @@ def test_eleven_hundred_candidates_in_constant_queries(personas, ability, staff_
     counts_closed = services_sittings.sitting_close(actor=personas.office, sitting=sitting)
     closed = time.perf_counter() - started
     assert counts_closed == {"timeout": 0, "absent": 1097}
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(20) as results_queries:
         page = office.get(_url("sitting_results", ability, sitting))
     assert page.status_code == 200 and page.content.decode().count('data-testid="result-row"') == 6
     with django_assert_max_num_queries(20):
         assert office.get(_url("index", ability)).status_code == 200
     # the timings, for the report (not asserted: a shared machine)
-    print(f"\n1100 candidates: import {imported:.2f}s, open {opened:.2f}s, close {closed:.2f}s")
+    print(
+        f"\n1100 candidates: import {imported:.2f}s, open {opened:.2f}s, close {closed:.2f}s; queries: progress page"
+        f" {len(progress_queries.captured_queries)}, results page {len(results_queries.captured_queries)}"
+    )
 
 
 def test_the_demo_sitting_has_placeholder_candidates_and_a_paper(personas, ability, staff_task):
@@ -332,3 +335,27 @@ def test_the_demo_sitting_has_placeholder_candidates_and_a_paper(personas, abili
     names = list(Testee.objects.filter(test__sitting=sitting).values_list("name", flat=True))
     assert len(names) == 3 * len(units) and set(names) == {"领导干部01", "领导干部02", "领导干部03"}
     assert Paper.objects.filter(test__sitting=sitting).count() == len(units)
+
+
+def test_a_units_test_in_a_sitting_lists_its_candidates_and_reissues_a_lost_code(personas, ability, staff_task):
+    sitting = _new_sitting(personas, ability, [staff_task])
+    rows = [(WXB, "考生甲01", "", "", ""), (WXB, "考生甲02", "", "", "")]
+    services_sittings.sitting_roster_import(actor=personas.office, sitting=sitting, data=_sheet(rows), original_name="名单.xlsx")
+    test = AbilityTest.objects.get(sitting=sitting)
+    office = personas.client(personas.office)
+    url = reverse("abilitytests:test", args=[ability.pk, test.pk])
+    page = office.get(url).content.decode()
+    assert "考生甲02" in page and 'data-testid="sitting-managed"' in page and 'data-testid="draw"' not in page
+    services_sittings.sitting_paper_make(actor=personas.office, sitting=sitting)
+    issued = services_sittings.sitting_open(actor=personas.office, sitting=sitting, time_limit_minutes=30)
+    assert "重新生成测试码" in office.get(url).content.decode()
+    testee = Testee.objects.get(test=test, seq=2)
+    response = office.post(reverse("abilitytests:code_reissue", args=[ability.pk, test.pk, testee.pk]))
+    (new,) = codes_in(response.content.decode())
+    assert new != issued[1].code
+    client = personas.client(None)
+    assert "测试码无效" in client.post(ENTER, {"code": issued[1].code}, follow=True).content.decode()
+    assert client.post(ENTER, {"code": new}).status_code == 302
+    # a unit's own test in the sitting is closed by the sitting, not on its own
+    text = _messages(office.post(reverse("abilitytests:close", args=[ability.pk, test.pk]), follow=True))
+    assert SITTING_MANAGED in text
