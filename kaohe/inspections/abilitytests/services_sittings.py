@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from kaohe.inspections.abilitytests.models import AbilityTest, Answer, Paper, Qu
 from kaohe.inspections.abilitytests.services import _pools, paper_counts, require_running
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.services import ensure_scoring_open
 
 MANAGE = "abilitytest:manage"
 
@@ -365,6 +366,10 @@ def sitting_record(*, actor: User, sitting: Sitting) -> RecordOutcome:
     access.require(actor, MANAGE, sitting.plan)
     if sitting.opened_at is None or sitting.is_open:
         raise ValidationError("场次尚未结束，请先结束考试")
+    try:
+        ensure_scoring_open(sitting.plan)
+    except PermissionDenied as exc:  # results published: say so once, not once per unit
+        raise ValidationError(str(exc)) from exc
     outcome = RecordOutcome()
     tests = AbilityTest.objects.filter(sitting=sitting).select_related("plan", "unit__organisation", "unit__category", "task")
     for test in tests.order_by("unit__category__order", "unit__organisation__sort_key"):

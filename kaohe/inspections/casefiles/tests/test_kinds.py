@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 from decimal import Decimal as D
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import Workbook
 
 from kaohe.inspections.casefiles import sampling, services
 from kaohe.inspections.casefiles.models import (
@@ -127,6 +130,17 @@ def test_office_edits_each_kinds_checklist_and_the_defaults_follow_the_documents
     for kind, rows in services.DEFAULT_CHECKLISTS.items():
         assert sum(points for _, points, _ in rows) == D(100), kind
     assert set(services.DEFAULT_CHECKLISTS) == set(CaseFileKind.values)
+    # a kind's checklist imported from .xlsx replaces that kind's only
+    sheet = Workbook()
+    sheet.active.append(["评查项目", "最高扣分", "评查标准"])
+    sheet.active.append(["决策程序完备", 100, "公众参与、专家论证、风险评估、合法性审查、集体讨论决定"])
+    buffer = io.BytesIO()
+    sheet.save(buffer)
+    upload = SimpleUploadedFile("评查表.xlsx", buffer.getvalue())
+    text = _messages(office.post(_url("checklist_import", listed), {"kind": "major_decision", "file": upload}, follow=True))
+    assert "已导入重大行政决策评查表（1 项）" in text
+    assert [i.name for i in ChecklistItem.objects.filter(plan=listed, kind="major_decision")] == ["决策程序完备"]
+    assert ChecklistItem.objects.filter(plan=listed, kind="enforcement").count() == 7
     # an unknown kind is refused, nothing written
     before = ChecklistItem.objects.count()
     text = _messages(
