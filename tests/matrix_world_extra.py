@@ -62,3 +62,14 @@ def add_to_world(world: Any, plan: Any, office: Any) -> None:
     world.ids["template_id"] = services_templates.template_publish(
         actor=office, plan=Plan.objects.get(pk=plan.pk), category=wugang.category, name="县区政府指标体系"
     )
+
+    # 统一考试场次: a city-wide sitting scoring the 县区政府 task 3.1.3, set up while the plan ran (written directly:
+    # the results are published now, and the sitting's own services refuse a plan no longer in progress).
+    from kaohe.inspections.abilitytests.models import Sitting
+    from kaohe.plans.models import Indicator
+
+    sitting = Sitting.objects.create(
+        plan=plan, title="全市领导干部法律知识考试", paper_rules={"single": 5}, time_limit_minutes=60, created_by=office
+    )
+    sitting.tasks.set([Indicator.objects.get(plan=plan, category=wugang.category, code="3.1.3")])
+    world.ids["sitting_id"] = sitting

@@ -60,6 +60,6 @@ def test_office_samples_and_reviewer_scores(page, live_server, demo_casefiles):
     login(page, live_server, "unit_wugang")
     page.goto(f"{base}/")
     page.wait_for_selector("[data-testid=file-table]")
-    assert page.locator("[data-testid=file-row]").count() == 7
+    assert page.locator("[data-testid=file-row]").count() == 10  # 5 执法, 2 复议, 2 规范性文件, 1 重大行政决策
     assert "已抽取本单位案卷" in page.inner_text("[data-testid=locked]")
     shot(page, "73-casefiles-unit-list")

@@ -25,4 +25,10 @@ class AbilitytestsConfig(AppConfig):
         "abilitytest.oral_score": "现场提问评分",
         "abilitytest.mark": "简答题阅卷",
         "abilitytest.record": "能力测试计入考核得分",
+        "abilitytest.sitting_create": "新建统一考试场次",
+        "abilitytest.sitting_roster": "导入统一考试考生名单",
+        "abilitytest.sitting_paper": "统一考试组卷",
+        "abilitytest.sitting_open": "统一考试开考（生成测试码）",
+        "abilitytest.sitting_close": "结束统一考试",
+        "abilitytest.sitting_record": "统一考试成绩计入考核得分",
     }

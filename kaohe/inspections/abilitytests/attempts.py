@@ -37,7 +37,7 @@ from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.abilitytests import draws
 from kaohe.inspections.abilitytests.models import AbilityTest, Answer, Draw, Paper, Question, Testee
-from kaohe.inspections.abilitytests.services import require_running
+from kaohe.inspections.abilitytests.services import ensure_not_in_sitting, require_running
 from kaohe.organisations import conflicts
 from kaohe.plans.models import Plan
 from kaohe.plans.services import ensure_scoring_open
@@ -108,6 +108,7 @@ def sitting_open(*, actor: User, test: AbilityTest, time_limit_minutes: int) -> 
     now = timezone.now()
     with transaction.atomic():
         test = AbilityTest.objects.select_for_update().select_related("unit__organisation").get(pk=test.pk)
+        ensure_not_in_sitting(test)
         if test.sitting_opened_at is not None:
             raise ValidationError("该测试已开考；如有人遗失测试码，可为其重新生成")
         if not Draw.objects.filter(test=test).exists():
@@ -163,6 +164,7 @@ def sitting_close(*, actor: User, test: AbilityTest) -> None:
     now = timezone.now()
     with transaction.atomic():
         test = AbilityTest.objects.select_for_update().select_related("unit__organisation").get(pk=test.pk)
+        ensure_not_in_sitting(test)
         if not test.sitting_is_open:
             raise ValidationError("测试未在进行中")
         counts = {"timeout": 0, "absent": 0}

@@ -129,6 +129,41 @@ class Question(TimeStampedModel):
         return f"[{self.get_kind_display()}] {self.stem[:30]}"
 
 
+class Sitting(TimeStampedModel):
+    """A city-wide sitting (场次, e.g. 全市领导干部法律知识考试): one paper for candidates of many units at once.
+
+    Each unit taking part has its own :class:`AbilityTest` (``sitting`` set; its unit's task among ``tasks``,
+    one task per category) holding its candidates as testees — so codes, the per-candidate shuffle
+    (``Testee.layout_seed``), marking and the unit's score (计入考核得分) are those of any online test. The
+    candidates come from one roster sheet with a unit column (no draw); the paper is drawn once and the same
+    draw (seed, bank state, questions) is stored for every unit's test.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("场次名称", max_length=100)
+    tasks = models.ManyToManyField(Indicator, verbose_name="计分的工作任务", related_name="+")
+    paper_rules = models.JSONField("组卷规则", default=dict)
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        "答题时限(分钟)", default=60, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    roster_note = models.CharField("考生名单来源", max_length=300, blank=True)
+    opened_at = models.DateTimeField("开考时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "统一考试场次"
+        verbose_name_plural = "统一考试场次"
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None and self.closed_at is None
+
+
 class AbilityTest(TimeStampedModel):
     """One test of one unit on one task: how testees are drawn (``rules``) and how they are tested (``mode``).
 
@@ -157,6 +192,9 @@ class AbilityTest(TimeStampedModel):
     recorded_at = models.DateTimeField("计入考核得分时间", null=True, blank=True)
     recorded_score = models.DecimalField("计入得分", max_digits=7, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sitting = models.ForeignKey(
+        Sitting, verbose_name="统一考试场次", null=True, blank=True, on_delete=models.CASCADE, related_name="tests"
+    )
 
     class Meta:
         verbose_name = "依法行政能力测试"

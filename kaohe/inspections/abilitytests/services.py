@@ -40,6 +40,15 @@ def require_running(plan: Plan) -> None:
         raise ValidationError(f"方案当前状态为“{plan.get_status_display()}”，不在考核进行中")
 
 
+SITTING_MANAGED = "该测试属于统一考试场次，考生名单、组卷、开考和结束考试请在场次页面办理"
+
+
+def ensure_not_in_sitting(test: AbilityTest) -> None:
+    """A unit's test inside a city-wide sitting is drawn, papered, opened and closed by the sitting."""
+    if test.sitting_id is not None:
+        raise ValidationError(SITTING_MANAGED)
+
+
 def may_edit_roster(actor: User, plan: Plan, unit: PlanUnit) -> bool:
     """The office edits any unit's roster; a unit's members (abilitytest:roster) their own."""
     if access.can(actor, "abilitytest:manage", plan):
@@ -335,6 +344,7 @@ def draw_make(*, actor: User, test: AbilityTest) -> Draw:
     require_running(test.plan)
     with transaction.atomic():
         test = AbilityTest.objects.select_for_update().select_related("plan", "unit__organisation", "task").get(pk=test.pk)
+        ensure_not_in_sitting(test)
         if Draw.objects.filter(test=test).exists():
             raise ValidationError("该测试已抽取测试人员，不能重新抽取")
         roster = latest_roster(test.unit)
@@ -442,6 +452,7 @@ def paper_make(*, actor: User, test: AbilityTest) -> Paper:
         raise ValidationError("现场提问方式无需组卷")
     with transaction.atomic():
         test = AbilityTest.objects.select_for_update().select_related("unit__organisation").get(pk=test.pk)
+        ensure_not_in_sitting(test)
         if Paper.objects.filter(test=test).exists():
             raise ValidationError("该测试已组卷，不能重新组卷")
         max_id = Question.objects.filter(plan=test.plan_id).order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -128,6 +128,92 @@ def parse_roster(data: bytes) -> RosterTable:
     return table
 
 
+# ------------------------------------------------------------------------------------------------ a sitting's candidates
+
+MAX_CANDIDATES = 5000
+UNIT_HEADERS = ("单位", "考核对象", "所在单位")
+SITTING_ROSTER_HEADERS = ["单位", *ROSTER_HEADERS]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    row: int
+    unit_id: int
+    person: Person
+
+
+@dataclass
+class CandidateTable:
+    candidates: list[Candidate] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def parse_sitting_roster(data: bytes, units: dict[str, int]) -> CandidateTable:
+    """The candidates of a city-wide sitting: the roster sheet with a unit column (单位 / 考核对象).
+
+    ``units`` maps the name of each unit taking part to its id. Every problem is reported with its row: an
+    unknown unit, a missing name, an unknown group (分组 may be left out: 工作人员), the same person twice in
+    one unit (same name and 处室). 分组 and 处室 are optional columns here.
+    """
+    table = CandidateTable()
+    loaded = load(data, MAX_BYTES)
+    if loaded.problems or not loaded.grids:
+        table.problems = loaded.problems or [_error("文件中没有可读取的工作表")]
+        return table
+    grid = loaded.grids[0]
+    found = None
+    for unit_header in UNIT_HEADERS:
+        found = _find_header(grid, [unit_header, "姓名"])
+        if found is not None:
+            break
+    if found is None:
+        table.problems.append(_error("第一张工作表前10行中找不到表头“单位”“姓名”，请使用考生名单模板"))
+        return table
+    header_row, columns = found
+    unit_column = next(columns[h] for h in UNIT_HEADERS if h in columns)
+    seen: dict[tuple[int, str, str], int] = {}
+    for row in range(header_row + 1, grid.max_row + 1):
+        if grid.row_is_empty(row):
+            continue
+        unit_name = cell_text(grid.get(row, unit_column))
+        name = cell_text(grid.get(row, columns["姓名"]))[:50]
+        post = cell_text(grid.get(row, columns["职务"]))[:50] if "职务" in columns else ""
+        section = cell_text(grid.get(row, columns["处室"]))[:50] if "处室" in columns else ""
+        group_text = cell_key(grid.get(row, columns["分组"])) if "分组" in columns else ""
+        problems: list[str] = []
+        unit_id = units.get(unit_name)
+        if not unit_name:
+            problems.append("缺少单位")
+        elif unit_id is None:
+            problems.append(f"单位“{unit_name}”不是本场次的考核对象（请核对单位全称）")
+        if not name:
+            problems.append("缺少姓名")
+        group = GROUP_WORDS.get(group_text) if group_text else "staff"
+        if group is None:
+            problems.append(f"分组“{group_text}”无法识别，应为 {'、'.join(GROUP_LABELS.values())}")
+        if unit_id is not None and name:
+            key = (unit_id, name, section)
+            if key in seen:
+                where = f"（{section}）" if section else ""
+                problems.append(f"“{name}”{where}与第{seen[key]}行重复：同一单位同名人员请以处室区分")
+            else:
+                seen[key] = row
+        if problems:
+            table.problems.append(_error(f"第{row}行：{'；'.join(problems)}", row))
+            continue
+        assert unit_id is not None and group is not None  # noqa: S101 - checked above
+        table.candidates.append(Candidate(row, unit_id, Person(name=name, post=post, group=group, section=section)))
+    if not table.candidates and not table.problems:
+        table.problems.append(_error("表中没有考生"))
+    if len(table.candidates) > MAX_CANDIDATES:
+        table.problems.append(_error(f"一个场次最多 {MAX_CANDIDATES} 名考生"))
+    return table
+
+
 # ------------------------------------------------------------------------------------------------ question bank
 
 
@@ -314,6 +400,21 @@ def roster_template() -> bytes:
         ["工作人员01", "科员", "工作人员", "办公室"],
     ]
     return _workbook("测试人员名册", ROSTER_HEADERS, rows)
+
+
+def sitting_roster_workbook(rows: list[list[Any]]) -> bytes:
+    """A sitting's candidates (单位, 姓名, 职务, 分组, 处室) as an .xlsx (the demo's list)."""
+    return _workbook("考生名单", SITTING_ROSTER_HEADERS, rows)
+
+
+def sitting_roster_template(unit_names: list[str]) -> bytes:
+    first = unit_names[0] if unit_names else "某某县人民政府"
+    rows = [
+        [first, "人员甲01", "县长", "领导小组负责同志", ""],
+        [first, "人员甲02", "副县长", "领导小组成员", ""],
+        [first, "人员甲03", "司法局局长", "工作人员", "司法局"],
+    ]
+    return _workbook("考生名单", SITTING_ROSTER_HEADERS, rows)
 
 
 def bank_workbook(rows: list[list[Any]]) -> bytes:

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from kaohe.inspections.abilitytests import views
+from kaohe.inspections.abilitytests import views, views_sittings
 
 app_name = "abilitytests"
 urlpatterns: list[URLPattern] = [
@@ -36,4 +36,16 @@ urlpatterns: list[URLPattern] = [
     path("tests/<int:test_id>/marking", views.marking, name="marking"),
     path("tests/<int:test_id>/marking/save", views.marking_save, name="marking_save"),
     path("tests/<int:test_id>/record", views.record, name="record"),
+    # 统一考试场次：多个考核对象同场考试
+    path("sittings/new", views_sittings.sitting_new, name="sitting_new"),
+    path("sittings/<int:sitting_id>/", views_sittings.sitting, name="sitting"),
+    path("sittings/<int:sitting_id>/results", views_sittings.sitting_results, name="sitting_results"),
+    path(
+        "sittings/<int:sitting_id>/roster/template.xlsx", views_sittings.sitting_roster_template, name="sitting_roster_template"
+    ),
+    path("sittings/<int:sitting_id>/roster", views_sittings.sitting_roster, name="sitting_roster"),
+    path("sittings/<int:sitting_id>/paper", views_sittings.sitting_paper, name="sitting_paper"),
+    path("sittings/<int:sitting_id>/open", views_sittings.sitting_open, name="sitting_open"),
+    path("sittings/<int:sitting_id>/close", views_sittings.sitting_close, name="sitting_close"),
+    path("sittings/<int:sitting_id>/record", views_sittings.sitting_record, name="sitting_record"),
 ]

@@ -25,7 +25,7 @@ from kaohe.access.plans import get_plan_for_user, own_units
 from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_errors, flash_form_errors
-from kaohe.inspections.abilitytests import attempts, selectors, services, sheets
+from kaohe.inspections.abilitytests import attempts, selectors, selectors_sittings, services, sheets
 from kaohe.inspections.abilitytests.draws import GROUP_LABELS, Person, Rule, rules_text
 from kaohe.inspections.abilitytests.forms import (
     AbilityTestForm,
@@ -78,6 +78,7 @@ def index(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     context = _context(request, plan, "tests", tests=tests)
     if context["can_manage"]:
         context["ability_tasks"] = list(selectors.ability_tasks(plan))
+        context["sittings"] = selectors_sittings.sittings(plan)
     own = own_units(request.user, plan) if context["can_roster"] else []
     context["own_units"] = [(u, services.latest_roster(u)) for u in own]
     return render(request, "abilitytests/index.html", context)

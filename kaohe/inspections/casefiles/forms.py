@@ -25,7 +25,7 @@ class CaseFileForm(PlanDatesMixin, forms.Form):
         label="案卷类型",
         choices=CaseFileKind.choices,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-        error_messages={"required": "请选择案卷类型", "invalid_choice": "案卷类型应为行政执法或行政复议"},
+        error_messages={"required": "请选择案卷类型", "invalid_choice": f"案卷类型应为{'、'.join(CaseFileKind.labels)}之一"},
     )
     decided_on = BoundedDateField(
         label="决定日期",
@@ -66,6 +66,19 @@ class ExtensionForm(PlanDatesMixin, forms.Form):
         widget=forms.TextInput(attrs={**SM, "placeholder": "延期理由"}),
         error_messages={"required": "请写明延期理由", "max_length": "理由不能超过 500 字"},
     )
+
+
+class KindForm(forms.Form):
+    """The kind of file whose checklist a page or a change is about (行政执法 when not given)."""
+
+    kind = forms.ChoiceField(
+        choices=CaseFileKind.choices,
+        required=False,
+        error_messages={"invalid_choice": f"案卷类型应为{'、'.join(CaseFileKind.labels)}之一"},
+    )
+
+    def chosen(self) -> str:
+        return str(self.cleaned_data.get("kind") or CaseFileKind.ENFORCEMENT)
 
 
 class ChecklistItemForm(forms.Form):
@@ -130,7 +143,7 @@ class SampleForm(forms.Form):
             "max_value": "每个考核对象最多抽取 50 卷",
         },
     )
-    stratified = forms.BooleanField(label="按案卷类型（行政执法/行政复议）按比例分层抽取", required=False, initial=True)
+    stratified = forms.BooleanField(label="按案卷类型按比例分层抽取", required=False, initial=True)
     take_all_if_fewer = forms.BooleanField(label="报送不足时全部抽取（否则不抽取并提示）", required=False)
     unit = forms.TypedChoiceField(label="考核对象", coerce=int, required=False, empty_value=None)
 
@@ -138,6 +151,29 @@ class SampleForm(forms.Form):
         super().__init__(*args, **kwargs)
         choice_field(self, "unit").choices = [("", "全部尚未抽取的考核对象"), *units]
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
+        for kind, label in CaseFileKind.choices:  # 按类型指定数量: optional, one field per kind
+            self.fields[f"n_{kind}"] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_value=50,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": "0", "max": "50"}),
+                error_messages={
+                    "invalid": f"{label}的抽取卷数须为整数",
+                    "min_value": f"{label}的抽取卷数不能为负数",
+                    "max_value": f"{label}每个考核对象最多抽取 50 卷",
+                },
+            )
+
+    def kind_fields(self) -> list[forms.BoundField]:
+        return [self[f"n_{kind}"] for kind in CaseFileKind.values]
+
+    def per_kind(self) -> dict[str, int] | None:
+        """The counts named per kind (kinds left empty or 0 are not drawn), or None when none was named."""
+        named = {kind: self.cleaned_data.get(f"n_{kind}") for kind in CaseFileKind.values}
+        if all(value is None for value in named.values()):
+            return None
+        return {kind: value for kind, value in named.items() if value}
 
 
 class ReviewerAddForm(forms.Form):

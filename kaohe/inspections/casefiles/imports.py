@@ -47,7 +47,12 @@ KIND_WORDS = {
     "执法": CaseFileKind.ENFORCEMENT,
     "行政复议": CaseFileKind.RECONSIDERATION,
     "复议": CaseFileKind.RECONSIDERATION,
+    "规范性文件": CaseFileKind.NORMATIVE,
+    "行政规范性文件": CaseFileKind.NORMATIVE,
+    "重大行政决策": CaseFileKind.MAJOR_DECISION,
+    "重大决策": CaseFileKind.MAJOR_DECISION,
 }
+KIND_HINT = "、".join(f"“{label}”" for label in CaseFileKind.labels)
 
 
 @dataclass
@@ -158,7 +163,7 @@ def parse_case_files(data: bytes, *, max_bytes: int) -> Parsed[CaseFileRow]:
         kind_text = _key(cells["kind"])
         kind = KIND_WORDS.get(kind_text)
         if kind is None:
-            problems.append(f"案卷类型“{_text(cells['kind'])}”应为“行政执法”或“行政复议”" if kind_text else "案卷类型为空")
+            problems.append(f"案卷类型“{_text(cells['kind'])}”应为{KIND_HINT}之一" if kind_text else "案卷类型为空")
         decided_on = parse_date(cells["decided_on"])
         if decided_on is None:
             raw = _text(cells["decided_on"])

@@ -1,7 +1,7 @@
 """案卷集中评查: units' case-file lists, the plan's checklist, reproducible samples, reviewers and their scores.
 
-The flow: units list their 行政执法 / 行政复议 files (``CaseFile``) until ``Plan.case_files_deadline`` (or their
-``ListingExtension``); the office keeps a checklist (``ChecklistItem``, frozen once any file is scored) and
+The flow: units list their 行政执法 / 行政复议 / 规范性文件 / 重大行政决策 files (``CaseFile``) until ``Plan.case_files_deadline`` (or their
+``ListingExtension``); the office keeps a checklist per kind (``ChecklistItem``, frozen once any file is scored) and
 samples files per unit (``Sample``: seed, snapshot of the list, its digest and the result, so the draw can be
 replayed); sampled files (``SampledFile``) go to reviewers on the panel (``CaseReviewer``), never of the unit's
 own organisation; a reviewer records a deduction per checklist item (``ItemDeduction``) and submits.
@@ -40,10 +40,14 @@ class CaseReviewer(TimeStampedModel):
 
 
 class CaseFileKind(models.TextChoices):
-    """Order matters: it is the documented tie rule of the stratified sample (行政执法 first)."""
+    """The kinds of file reviewed (each with its own checklist). Order matters: it is the documented tie rule
+    of the stratified sample (行政执法 first). A new kind is one more line here (and its default checklist in
+    services/checklist.py); the value fits in 20 characters."""
 
     ENFORCEMENT = "enforcement", "行政执法"
     RECONSIDERATION = "reconsideration", "行政复议"
+    NORMATIVE = "normative", "规范性文件"
+    MAJOR_DECISION = "major_decision", "重大行政决策"
 
 
 class CaseFile(TimeStampedModel):
@@ -110,9 +114,10 @@ class ReviewSetting(models.Model):
 
 
 class ChecklistItem(models.Model):
-    """One line of the plan's review checklist (评查表): deductions on it range from 0 to ``max_deduction``."""
+    """One line of the plan's review checklist (评查表) of one kind of file: deductions range from 0 to ``max_deduction``."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="case_checklist")
+    kind = models.CharField("案卷类型", max_length=20, choices=CaseFileKind.choices, default=CaseFileKind.ENFORCEMENT)
     order = models.PositiveSmallIntegerField("顺序", default=0)
     name = models.CharField("评查项目", max_length=100)
     max_deduction = models.DecimalField(
@@ -123,9 +128,9 @@ class ChecklistItem(models.Model):
     class Meta:
         verbose_name = "评查项目"
         verbose_name_plural = "评查项目"
-        ordering: ClassVar[list[str]] = ["order", "id"]
+        ordering: ClassVar[list[str]] = ["kind", "order", "id"]
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(fields=["plan", "name"], name="checklist_item_name_once_per_plan"),
+            models.UniqueConstraint(fields=["plan", "kind", "name"], name="checklist_item_name_once_per_kind"),
             models.CheckConstraint(condition=models.Q(max_deduction__gt=0), name="checklist_item_max_positive"),
         ]
 
@@ -139,6 +144,7 @@ class Sample(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="case_samples")
     unit = models.OneToOneField(PlanUnit, verbose_name="考核对象", on_delete=models.CASCADE, related_name="case_sample")
     requested = models.PositiveSmallIntegerField("每单位抽取卷数")
+    per_kind = models.JSONField("按类型指定的抽取卷数", null=True, blank=True)
     stratified = models.BooleanField("按类型分层", default=True)
     take_all_if_fewer = models.BooleanField("不足时全部抽取", default=False)
     seed = models.CharField("随机种子", max_length=64)

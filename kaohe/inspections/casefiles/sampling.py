@@ -7,11 +7,13 @@ Sampling rule (documented for the office and tested in tests/test_sampling.py):
 2. Each file gets a key ``SHA-256("<seed>:<id>")`` (hex); the seed is 32 hex characters from ``secrets``.
    Within a group, files are taken in ascending key order — a fixed permutation given the seed, independent
    of Python's ``random`` module and of the order rows come back from the database.
-3. Stratified (按类型分层): ``n`` files are shared between 行政执法 and 行政复议 in proportion to how many of
-   each the unit listed, by the largest-remainder method: each type first gets ⌊n × Nₖ / N⌋, the seats left go
-   one each to the types with the largest fractional remainder; **ties** go to the type with more listed files,
-   then to 行政执法 before 行政复议. Not stratified: the ``n`` smallest keys over the whole list.
-4. The result lists the chosen ids, 行政执法 first, each type in key order.
+3. Stratified (按类型分层): ``n`` files are shared among the kinds (行政执法, 行政复议, 规范性文件, 重大行政决策)
+   in proportion to how many of each the unit listed, by the largest-remainder method: each kind first gets
+   ⌊n × Nₖ / N⌋, the seats left go one each to the kinds with the largest fractional remainder; **ties** go to
+   the kind with more listed files, then in the order above (行政执法 first). Not stratified: the ``n`` smallest
+   keys over the whole list. Per kind (按类型指定数量): the office names how many files of each kind; each kind
+   gives its ``nₖ`` smallest keys (a kind not named gives none).
+4. The result lists the chosen ids in the order of the kinds above, each kind in key order.
 
 A replay recomputes the draw from the stored seed and the stored snapshot; it matches when the snapshot's
 digest is the stored digest and the recomputed ids equal the stored result.
@@ -31,7 +33,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-KIND_ORDER = ("enforcement", "reconsideration")  # the tie rule's last resort: 行政执法 first
+# the tie rule's last resort and the order of the result (CaseFileKind's order; pure module, so spelt out)
+KIND_ORDER = ("enforcement", "reconsideration", "normative", "major_decision")
 CENT = Decimal("0.01")
 
 
@@ -84,11 +87,28 @@ def allocate(counts: Mapping[str, int], n: int) -> dict[str, int]:
     return shares
 
 
-def draw(snapshot: Sequence[Mapping[str, Any]], n: int, *, seed: str, stratified: bool) -> list[int]:
-    """The ids chosen from ``snapshot`` (see the module docstring); SampleTooLarge if n > len(snapshot)."""
+def draw(
+    snapshot: Sequence[Mapping[str, Any]],
+    n: int,
+    *,
+    seed: str,
+    stratified: bool,
+    per_kind: Mapping[str, int] | None = None,
+) -> list[int]:
+    """The ids chosen from ``snapshot`` (see the module docstring); SampleTooLarge if n > len(snapshot), or
+    with ``per_kind`` if a kind is asked for more files than listed."""
+    keyed = sorted((file_key(seed, int(f["id"])), int(f["id"]), str(f["kind"])) for f in snapshot)
+    if per_kind is not None:
+        chosen = []
+        for kind, share in per_kind.items():
+            of_kind = [row for row in keyed if row[2] == kind]
+            if share > len(of_kind):
+                raise SampleTooLarge(share, len(of_kind))
+            chosen += of_kind[:share]
+        chosen.sort(key=lambda row: (_kind_rank(row[2]), row[0]))
+        return [file_id for _, file_id, _ in chosen]
     if n > len(snapshot):
         raise SampleTooLarge(n, len(snapshot))
-    keyed = sorted((file_key(seed, int(f["id"])), int(f["id"]), str(f["kind"])) for f in snapshot)
     if not stratified:
         chosen = keyed[:n]
     else:
@@ -115,11 +135,18 @@ class Replay:
 
 
 def replay(
-    *, snapshot: Sequence[Mapping[str, Any]], digest: str, seed: str, n: int, stratified: bool, result: Sequence[int]
+    *,
+    snapshot: Sequence[Mapping[str, Any]],
+    digest: str,
+    seed: str,
+    n: int,
+    stratified: bool,
+    result: Sequence[int],
+    per_kind: Mapping[str, int] | None = None,
 ) -> Replay:
     """Recompute a stored draw from its seed and snapshot and compare it with the stored digest and result."""
     try:
-        recomputed = draw(snapshot, n, seed=seed, stratified=stratified)
+        recomputed = draw(snapshot, n, seed=seed, stratified=stratified, per_kind=per_kind)
     except SampleTooLarge:
         recomputed = []
     return Replay(digest_of(snapshot) == digest, recomputed == [int(i) for i in result], recomputed)

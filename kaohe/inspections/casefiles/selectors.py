@@ -32,8 +32,17 @@ from kaohe.plans.models import Plan, PlanUnit
 # ------------------------------------------------------------------------------ pages
 
 
-def checklist(plan: Plan) -> list[ChecklistItem]:
-    return list(ChecklistItem.objects.filter(plan=plan))
+def checklist(plan: Plan, kind: str) -> list[ChecklistItem]:
+    """The checklist of one kind of file (行政执法, 行政复议, 规范性文件, 重大行政决策)."""
+    return list(ChecklistItem.objects.filter(plan=plan, kind=kind))
+
+
+def checklist_sizes(plan: Plan) -> dict[str, int]:
+    """How many items each kind's checklist has (every kind present, 0 when empty)."""
+    sizes = dict.fromkeys(CaseFileKind.values, 0)
+    for row in ChecklistItem.objects.filter(plan=plan).values("kind").annotate(n=Count("pk")):
+        sizes[row["kind"]] = row["n"]
+    return sizes
 
 
 def unit_files(unit: PlanUnit) -> list[CaseFile]:
@@ -52,6 +61,11 @@ class OfficeRow:
     @property
     def listed(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def kind_counts(self) -> list[int]:
+        """The listed files of each kind, in CaseFileKind's order (the office table's columns)."""
+        return [self.counts.get(kind, 0) for kind in CaseFileKind.values]
 
     @property
     def submitted(self) -> int:
@@ -134,4 +148,4 @@ class ItemRow:
 
 def case_review_rows(plan: Plan, sampled: SampledFile) -> list[ItemRow]:
     by_item = {d.item_id: d for d in ItemDeduction.objects.filter(sampled_file=sampled)}
-    return [ItemRow(item, by_item.get(item.pk)) for item in checklist(plan)]
+    return [ItemRow(item, by_item.get(item.pk)) for item in checklist(plan, sampled.case_file.kind)]

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,13 +36,14 @@ from kaohe.inspections.casefiles.forms import (
     CaseFileForm,
     ChecklistItemForm,
     ExtensionForm,
+    KindForm,
     ReturnForm,
     ReviewerAddForm,
     SampleForm,
     SettingForm,
     XlsxForm,
 )
-from kaohe.inspections.casefiles.models import SampledFile
+from kaohe.inspections.casefiles.models import CaseFileKind, SampledFile
 from kaohe.organisations.models import Membership
 from kaohe.plans.models import Plan
 
@@ -110,6 +112,7 @@ def unit_list(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> 
             "import_form": XlsxForm(),
             "extension_form": ExtensionForm(plan=plan),
             "case_date_bounds": case_date_bounds(plan),
+            "kinds": CaseFileKind.choices,
         }
     )
     return render(request, "casefiles/unit.html", context)
@@ -220,6 +223,7 @@ def office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     context.update(
         {
             "rows": rows,
+            "kinds": CaseFileKind.choices,
             "now": now,
             "sample_form": SampleForm(units=_unit_choices(rows)),
             "setting": services.setting_of(plan),
@@ -267,6 +271,7 @@ def sample(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
             requested=form.cleaned_data["requested"],
             stratified=form.cleaned_data["stratified"],
             take_all_if_fewer=form.cleaned_data["take_all_if_fewer"],
+            per_kind=form.per_kind(),
         )
     except ValidationError as exc:
         flash_errors(request, exc)
@@ -337,19 +342,37 @@ def derive(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
 # --- the office: checklist (评查表) ----------------------------------------------------------------------
 
 
+def _kind_of(data: Any) -> str:
+    """The kind of file whose checklist is shown (``?kind=``; 行政执法 when absent or unknown)."""
+    form = KindForm(data)
+    return form.chosen() if form.is_valid() else CaseFileKind.ENFORCEMENT
+
+
+def _posted_kind(request: HttpRequest) -> str:
+    """The posted kind as sent (行政执法 when absent): the services refuse an unknown one."""
+    return str(request.POST.get("kind") or CaseFileKind.ENFORCEMENT)[:20]
+
+
 @login_required
 @require_GET
 def checklist(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    kind = _kind_of(request.GET)
     setting = services.setting_of(plan)
-    items = selectors.checklist(plan)
+    items = selectors.checklist(plan, kind)
+    sizes = selectors.checklist_sizes(plan)
     context = _header_context(request, plan, "checklist")
     context.update(
         {
+            "kind": kind,
+            "kind_label": CaseFileKind(kind).label,
+            "kinds": [(value, label, sizes[value]) for value, label in CaseFileKind.choices],
+            "default_names": "、".join(name for name, _, _ in services.DEFAULT_CHECKLISTS[kind]),
             "items": items,
             "total": sum((i.max_deduction for i in items), start=setting.full_mark * 0),
             "setting": setting,
-            "frozen": services.checklist_frozen(plan),
+            "frozen": services.checklist_frozen(plan, kind),
+            "full_mark_frozen": services.checklist_frozen(plan),
             "item_form": ChecklistItemForm(),
             "setting_form": SettingForm(initial={"full_mark": setting.full_mark, "blind": setting.blind}),
             "import_form": XlsxForm(),
@@ -359,25 +382,27 @@ def checklist(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "casefiles/checklist.html", context)
 
 
-def _to_checklist(plan: Plan) -> HttpResponse:
-    return redirect("casefiles:checklist", plan_id=plan.pk)
+def _to_checklist(plan: Plan, kind: str = CaseFileKind.ENFORCEMENT) -> HttpResponse:
+    url = reverse("casefiles:checklist", kwargs={"plan_id": plan.pk})
+    return redirect(url if kind not in CaseFileKind.values[1:] else f"{url}?kind={kind}")
 
 
 @login_required
 @require_POST
 def checklist_add(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    kind = _posted_kind(request)
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
-        return _to_checklist(plan)
+        return _to_checklist(plan, kind)
     try:
-        item = services.checklist_item_add(actor=request.user, plan=plan, **form.cleaned_data)
+        item = services.checklist_item_add(actor=request.user, plan=plan, kind=kind, **form.cleaned_data)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
-        messages.success(request, f"已增加评查项目“{item.name}”")
-    return _to_checklist(plan)
+        messages.success(request, f"已在{item.get_kind_display()}评查表中增加评查项目“{item.name}”")
+    return _to_checklist(plan, kind)
 
 
 @login_required
@@ -388,14 +413,14 @@ def checklist_edit(request: AuthenticatedHttpRequest, plan_id: int, item_id: int
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
-        return _to_checklist(plan)
+        return _to_checklist(plan, item.kind)
     try:
         services.checklist_item_edit(actor=request.user, plan=plan, item=item, **form.cleaned_data)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
         messages.success(request, f"已修改评查项目“{item.name}”")
-    return _to_checklist(plan)
+    return _to_checklist(plan, item.kind)
 
 
 @login_required
@@ -403,43 +428,45 @@ def checklist_edit(request: AuthenticatedHttpRequest, plan_id: int, item_id: int
 def checklist_delete(request: AuthenticatedHttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
     item = get_checklist_item(request.user, plan, item_id)
-    name = item.name
+    name, kind = item.name, item.kind
     try:
         services.checklist_item_delete(actor=request.user, plan=plan, item=item)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
         messages.success(request, f"已删除评查项目“{name}”")
-    return _to_checklist(plan)
+    return _to_checklist(plan, kind)
 
 
 @login_required
 @require_POST
 def checklist_import(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    kind = _posted_kind(request)
     data = _upload(request)
     if data is not None:
         try:
-            items = services.checklist_import(actor=request.user, plan=plan, data=data)
+            items = services.checklist_import(actor=request.user, plan=plan, data=data, kind=kind)
         except ValidationError as exc:
             messages.error(request, "导入失败，评查表未改变：")
             flash_errors(request, exc)
         else:
-            messages.success(request, f"已导入评查表（{len(items)} 项）")
-    return _to_checklist(plan)
+            messages.success(request, f"已导入{items[0].get_kind_display() if items else ''}评查表（{len(items)} 项）")
+    return _to_checklist(plan, kind)
 
 
 @login_required
 @require_POST
 def checklist_default(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability="casefile:manage")
+    kind = _posted_kind(request)
     try:
-        items = services.checklist_use_default(actor=request.user, plan=plan)
+        items = services.checklist_use_default(actor=request.user, plan=plan, kind=kind)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
-        messages.success(request, f"已使用默认评查表（{len(items)} 项）")
-    return _to_checklist(plan)
+        messages.success(request, f"已使用默认{items[0].get_kind_display() if items else ''}评查表（{len(items)} 项）")
+    return _to_checklist(plan, kind)
 
 
 @login_required
@@ -638,7 +665,7 @@ def case_review_save(request: AuthenticatedHttpRequest, plan_id: int, sampled_id
     submit = request.POST.get("action") == "submit"
     values = {
         item.pk: (request.POST.get(f"deduction_{item.pk}", ""), request.POST.get(f"comment_{item.pk}", ""))
-        for item in selectors.checklist(plan)
+        for item in selectors.checklist(plan, sampled.case_file.kind)
     }
     try:
         saved = services.case_review_save(

@@ -11,6 +11,7 @@ what they share. Callers import from this package.
 
 from kaohe.inspections.casefiles.services.checklist import (
     DEFAULT_CHECKLIST,
+    DEFAULT_CHECKLISTS,
     FROZEN_MESSAGE,
     case_review_setting_save,
     checklist_frozen,
@@ -19,6 +20,7 @@ from kaohe.inspections.casefiles.services.checklist import (
     checklist_item_delete,
     checklist_item_edit,
     checklist_use_default,
+    frozen_message,
 )
 from kaohe.inspections.casefiles.services.common import case_review_tasks, setting_of
 from kaohe.inspections.casefiles.services.listing import (
@@ -57,6 +59,7 @@ __all__ = [
     "BLIND_CONFLICT",
     "CENT",
     "DEFAULT_CHECKLIST",
+    "DEFAULT_CHECKLISTS",
     "FROZEN_MESSAGE",
     "AssignOutcome",
     "DeriveOutcome",
@@ -84,6 +87,7 @@ __all__ = [
     "derive_scores",
     "file_assign",
     "files_assign_auto",
+    "frozen_message",
     "listing_deadline",
     "listing_extend",
     "listing_refusal",

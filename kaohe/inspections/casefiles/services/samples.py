@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,7 @@ from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.inspections.casefiles import sampling
 from kaohe.inspections.casefiles.models import CaseFile, ListingExtension, Sample, SampledFile
+from kaohe.inspections.casefiles.services.checklist import KIND_LABELS
 from kaohe.inspections.casefiles.services.common import _ensure_open, _fail
 from kaohe.inspections.casefiles.services.listing import deadline_with
 from kaohe.plans.models import Plan, PlanUnit
@@ -43,17 +44,47 @@ def _blind_codes(plan: Plan, count: int) -> list[int]:
     return chosen
 
 
+def _fit(snapshot: list[dict[str, Any]], per_kind: Mapping[str, int], take_all: bool) -> tuple[dict[str, int], list[str]]:
+    """The per-kind counts this unit can give (all of a kind's files when fewer and ``take_all``), and the shortfalls."""
+    listed: dict[str, int] = {}
+    for row in snapshot:
+        listed[row["kind"]] = listed.get(row["kind"], 0) + 1
+    fitted: dict[str, int] = {}
+    short: list[str] = []
+    for kind, wanted in per_kind.items():
+        have = listed.get(kind, 0)
+        if have < wanted and not take_all:
+            short.append(f"{KIND_LABELS.get(kind, kind)}仅 {have} 卷")
+        fitted[kind] = min(wanted, have)
+    return fitted, short
+
+
 def sample_draw(
-    *, actor: User, plan: Plan, units: Sequence[PlanUnit], requested: int, stratified: bool, take_all_if_fewer: bool
+    *,
+    actor: User,
+    plan: Plan,
+    units: Sequence[PlanUnit],
+    requested: int,
+    stratified: bool,
+    take_all_if_fewer: bool,
+    per_kind: Mapping[str, int] | None = None,
 ) -> SampleOutcome:
-    """Sample ``requested`` files of each unit (see sampling.py for the rule).
+    """Sample ``requested`` files of each unit — or, with ``per_kind``, so many files of each kind named
+    (按类型指定数量; ``requested`` is then their sum) — see sampling.py for the rule.
 
     Units already sampled, still listing (deadline not passed) or without any listed file are skipped and
-    reported. If a unit listed fewer files than asked, nothing at all is stored and the units are named —
-    unless ``take_all_if_fewer``, which takes all of their files instead.
+    reported. If a unit listed fewer files than asked (of a kind), nothing at all is stored and the units are
+    named — unless ``take_all_if_fewer``, which takes all of their files (of that kind) instead.
     """
     access.require(actor, "casefile:manage", plan)
     _ensure_open(plan)
+    if per_kind is not None:
+        per_kind = {kind: n for kind, n in per_kind.items() if n}
+        if any(kind not in KIND_LABELS for kind in per_kind) or any(n < 0 or n > 50 for n in per_kind.values()):
+            raise _fail("每类案卷抽取的卷数须在 0 到 50 之间")
+        if not per_kind:
+            raise _fail("按类型指定数量时，至少一类案卷的抽取卷数须大于 0")
+        requested = sum(per_kind.values())
     if requested < 1 or requested > 50:
         raise _fail("每个考核对象抽取的案卷数须在 1 到 50 之间")
     outcome = SampleOutcome()
@@ -61,7 +92,7 @@ def sample_draw(
     with transaction.atomic():
         sampled = set(Sample.objects.filter(plan=plan).values_list("unit_id", flat=True))
         extensions = {e.unit_id: e for e in ListingExtension.objects.filter(plan=plan)}
-        work: list[tuple[PlanUnit, list[dict[str, Any]], int]] = []
+        work: list[tuple[PlanUnit, list[dict[str, Any]], int, dict[str, int] | None]] = []
         short: list[str] = []
         for unit in units:
             if unit.pk in sampled:
@@ -75,27 +106,38 @@ def sample_draw(
             if not snapshot:
                 outcome.skipped.append(f"{unit}：未报送案卷目录")
                 continue
+            if per_kind is not None:
+                counts, shortfalls = _fit(snapshot, per_kind, take_all_if_fewer)
+                if shortfalls:
+                    short.append(f"{unit}（{'，'.join(shortfalls)}）")
+                    continue
+                if not sum(counts.values()):
+                    outcome.skipped.append(f"{unit}：未报送所指定类型的案卷")
+                    continue
+                work.append((unit, snapshot, sum(counts.values()), counts))
+                continue
             n = requested
             if len(snapshot) < requested:
                 if not take_all_if_fewer:
                     short.append(f"{unit}（仅报送 {len(snapshot)} 卷）")
                     continue
                 n = len(snapshot)
-            work.append((unit, snapshot, n))
+            work.append((unit, snapshot, n, None))
         if short:
+            asked = "所指定的卷数" if per_kind is not None else f"每单位 {requested} 卷"
             raise _fail(
-                f"以下考核对象报送的案卷少于每单位 {requested} 卷，未抽取任何案卷：{'、'.join(short)}。"
-                "可减少抽取数量，或勾选“不足时全部抽取”。"
+                f"以下考核对象报送的案卷少于{asked}，未抽取任何案卷：{'、'.join(short)}。可减少抽取数量，或勾选“不足时全部抽取”。"
             )
-        codes = _blind_codes(plan, sum(n for _, _, n in work))
-        files_by_id = {f.pk: f for f in CaseFile.objects.filter(unit__in=[u for u, _, _ in work])}
-        for unit, snapshot, n in work:
+        codes = _blind_codes(plan, sum(n for _, _, n, _ in work))
+        files_by_id = {f.pk: f for f in CaseFile.objects.filter(unit__in=[u for u, _, _, _ in work])}
+        for unit, snapshot, n, fitted in work:
             seed = secrets.token_hex(16)
-            result = sampling.draw(snapshot, n, seed=seed, stratified=stratified)
+            result = sampling.draw(snapshot, n, seed=seed, stratified=stratified, per_kind=fitted)
             sample = Sample(
                 plan=plan,
                 unit=unit,
                 requested=requested,
+                per_kind=fitted,
                 stratified=stratified,
                 take_all_if_fewer=take_all_if_fewer,
                 seed=seed,
@@ -121,6 +163,7 @@ def sample_draw(
                     "requested": requested,
                     "drawn": len(result),
                     "stratified": stratified,
+                    "per_kind": fitted,
                     "take_all_if_fewer": take_all_if_fewer,
                     "seed": seed,
                     "digest": sample.digest,
@@ -170,6 +213,7 @@ def sample_replay(*, actor: User, plan: Plan, sample: Sample) -> ReplayReport:
         n=len(sample.result),
         stratified=sample.stratified,
         result=sample.result,
+        per_kind=sample.per_kind,
     )
     stored_files = list(SampledFile.objects.filter(sample=sample).order_by("position").values_list("case_file_id", flat=True))
     replay = sampling.Replay(result.digest_ok, result.result_ok and stored_files == result.recomputed, result.recomputed)

@@ -63,9 +63,10 @@ def case_review_save(
     # 回避 at every save, not only at assignment: a membership gained since then counts.
     if message := case_review_conflict(plan, sampled):
         raise _fail(message)
-    items = list(ChecklistItem.objects.filter(plan=plan))
+    kind = sampled.case_file.kind
+    items = list(ChecklistItem.objects.filter(plan=plan, kind=kind))
     if not items:
-        raise _fail("考核办尚未确定评查表")
+        raise _fail(f"考核办尚未确定{sampled.case_file.get_kind_display()}评查表")
     errors: list[str] = []
     parsed: list[tuple[ChecklistItem, Decimal, str]] = []
     for item in items:

@@ -24,16 +24,18 @@ LISTS: dict[str, tuple[str, int, int]] = {
 
 @pytest.fixture
 def listed(personas: Any, plan: Any) -> Any:
-    """The plan with its review setting, the default checklist (100 points) and the case-file lists of ``LISTS``."""
+    """The plan with its review setting, the default checklist of every kind (100 points each) and the case-file
+    lists of ``LISTS``."""
     from kaohe.accounts.models import User
     from kaohe.inspections.casefiles.models import CaseFile, CaseFileKind, ChecklistItem, ReviewSetting
-    from kaohe.inspections.casefiles.services import DEFAULT_CHECKLIST
+    from kaohe.inspections.casefiles.services import DEFAULT_CHECKLISTS
     from kaohe.plans.models import PlanUnit
 
     ReviewSetting.objects.get_or_create(plan=plan)
     ChecklistItem.objects.bulk_create(
-        ChecklistItem(plan=plan, order=i, name=name, max_deduction=points, description=text)
-        for i, (name, points, text) in enumerate(DEFAULT_CHECKLIST, 1)
+        ChecklistItem(plan=plan, kind=kind, order=i, name=name, max_deduction=points, description=text)
+        for kind, rows in DEFAULT_CHECKLISTS.items()
+        for i, (name, points, text) in enumerate(rows, 1)
     )
     for unit in PlanUnit.objects.filter(plan=plan, organisation__name__in=list(LISTS)).select_related("organisation"):
         prefix, enforcement, reconsideration = LISTS[unit.organisation.name]

@@ -180,7 +180,7 @@ def test_xlsx_import_adds_all_rows_or_none_with_row_numbers(personas, listed):
     text = _messages(client.post(url, {"file": bad}, follow=True))
     assert "导入失败，未登记任何案卷" in text
     assert "第2行：决定日期“2020-02-30”不是有效日期" in text
-    assert "第3行：案卷类型“行政处罚”应为“行政执法”或“行政复议”；承办人为空" in text
+    assert "第3行：案卷类型“行政处罚”应为“行政执法”、“行政复议”、“规范性文件”、“重大行政决策”之一；承办人为空" in text
     assert "第4行：案号“舞罚决字〔2020〕1号”已在本单位案卷目录中" in text
     assert not CaseFile.objects.filter(unit=wugang, number="舞罚决字〔2020〕32号").exists()
     assert CaseFile.objects.filter(unit=wugang).count() == before + 2
@@ -195,8 +195,12 @@ def test_xlsx_import_adds_all_rows_or_none_with_row_numbers(personas, listed):
 
 def test_checklist_is_editable_importable_and_frozen_once_scoring_starts(personas, listed):
     office = personas.client(personas.office)
-    assert [i.name for i in ChecklistItem.objects.filter(plan=listed)][:3] == ["主体合法", "事实清楚", "证据确凿"]
-    assert sum(i.max_deduction for i in ChecklistItem.objects.filter(plan=listed)) == D(100)
+    assert [i.name for i in ChecklistItem.objects.filter(plan=listed, kind="enforcement")][:3] == [
+        "主体合法",
+        "事实清楚",
+        "证据确凿",
+    ]
+    assert sum(i.max_deduction for i in ChecklistItem.objects.filter(plan=listed, kind="enforcement")) == D(100)
     office.post(_url("checklist_add", listed), {"name": "裁量适当", "max_deduction": "5", "description": ""})
     item = ChecklistItem.objects.get(plan=listed, name="裁量适当")
     office.post(
@@ -214,7 +218,10 @@ def test_checklist_is_editable_importable_and_frozen_once_scoring_starts(persona
     )
     good = _xlsx([["评查项目", "最高扣分", "评查标准"], ["实体", 60, "事实、证据、法律适用"], ["程序", 40, ""]])
     office.post(_url("checklist_import", listed), {"file": good})
-    assert [(i.name, i.max_deduction) for i in ChecklistItem.objects.filter(plan=listed)] == [("实体", D(60)), ("程序", D(40))]
+    assert [(i.name, i.max_deduction) for i in ChecklistItem.objects.filter(plan=listed, kind="enforcement")] == [
+        ("实体", D(60)),
+        ("程序", D(40)),
+    ]
 
     # once a reviewer saves a score, every change is refused with a message
     _panel(listed, personas)
@@ -223,9 +230,13 @@ def test_checklist_is_editable_importable_and_frozen_once_scoring_starts(persona
     sampled = sample.files.first()
     reviewer = sampled.reviewer.user
     services.case_review_save(actor=reviewer, plan=listed, sampled=sampled, values={}, overall_comment="", submit=False)
+    assert sampled.case_file.kind == "enforcement"
     page = office.get(_url("checklist", listed)).content.decode()
     assert 'data-testid="frozen"' in page and 'data-testid="item-add-form"' not in page
-    first = ChecklistItem.objects.filter(plan=listed).first()
+    # the other kinds' checklists stay editable (only the full mark, shared by all kinds, is frozen)
+    normative = office.get(_url("checklist", listed) + "?kind=normative").content.decode()
+    assert 'data-testid="frozen"' not in normative and 'data-testid="item-add-form"' in normative
+    first = ChecklistItem.objects.filter(plan=listed, kind="enforcement").first()
     for name, kwargs, data in (
         ("checklist_add", {}, {"name": "新增", "max_deduction": "5"}),
         ("checklist_edit", {"item_id": first.pk}, {"name": "实体", "max_deduction": "50"}),
@@ -234,8 +245,11 @@ def test_checklist_is_editable_importable_and_frozen_once_scoring_starts(persona
         ("setting", {}, {"full_mark": "120"}),
     ):
         text = _messages(office.post(_url(name, listed, **kwargs), data, follow=True))
-        assert "已有案卷开始评分，评查表和案卷满分已冻结" in text, name
-    assert [(i.name, i.max_deduction) for i in ChecklistItem.objects.filter(plan=listed)] == [("实体", D(60)), ("程序", D(40))]
+        assert "已冻结" in text, name
+    assert [(i.name, i.max_deduction) for i in ChecklistItem.objects.filter(plan=listed, kind="enforcement")] == [
+        ("实体", D(60)),
+        ("程序", D(40)),
+    ]
     # blind review may still be switched
     office.post(_url("setting", listed), {"full_mark": "100", "blind": "on"})
     assert services.setting_of(listed).blind
@@ -372,8 +386,8 @@ def assigned(personas, listed):
     return listed
 
 
-def _items(plan):
-    return list(ChecklistItem.objects.filter(plan=plan))
+def _items(plan, kind="enforcement"):
+    return list(ChecklistItem.objects.filter(plan=plan, kind=kind))
 
 
 def test_reviewer_sees_and_scores_only_files_assigned_to_them(personas, assigned):
@@ -477,9 +491,11 @@ def test_blind_review_hides_the_unit_from_reviewers_not_from_the_office(personas
 
 
 def _score_all(plan, personas, unit_name: str, deductions: list[str]) -> None:
-    items = _items(plan)
-    files = SampledFile.objects.filter(plan=plan, case_file__unit__organisation__name=unit_name).select_related("reviewer__user")
+    files = SampledFile.objects.filter(plan=plan, case_file__unit__organisation__name=unit_name).select_related(
+        "reviewer__user", "case_file"
+    )
     for sampled, deduction in zip(files.order_by("position"), deductions, strict=True):
+        items = _items(plan, sampled.case_file.kind)  # the checklist of the file's kind
         values = {items[1].pk: (deduction, "事实认定不清" if deduction != "0" else "")}
         services.case_review_save(
             actor=sampled.reviewer.user, plan=plan, sampled=sampled, values=values, overall_comment="意见", submit=True

@@ -13,7 +13,7 @@ from kaohe.organisations.roles import Role
 
 
 def _submit_data(plan) -> dict[str, str]:
-    items = list(ChecklistItem.objects.filter(plan=plan))
+    items = list(ChecklistItem.objects.filter(plan=plan, kind="enforcement"))
     return {f"deduction_{items[0].pk}": "0", "action": "submit", "overall_comment": "案卷规范"}
 
 
