@@ -18,3 +18,9 @@ class ApiConfig(AppConfig):
         "api.results_import": "导入考核结果签名文件",
         "api.import_confirm": "确认导入结果的新版本",
     }
+
+    def ready(self) -> None:
+        from kaohe.api import home
+        from kaohe.core.home import register_home_section
+
+        register_home_section(home.home_section)

@@ -200,3 +200,8 @@ def test_the_exchange_page_query_count_does_not_grow_with_tokens(personas, plan,
     with django_assert_max_num_queries(20):
         response = office.get(reverse("api:exchange"))
     assert response.content.decode().count('data-testid="token-row"') == 5
+
+
+def test_the_home_page_links_the_office_to_its_exchange_page(personas, plan):
+    assert 'data-testid="exchange-link"' in personas.client(personas.office).get("/").content.decode()
+    assert 'data-testid="exchange-link"' not in personas.client(personas.desk).get("/").content.decode()
