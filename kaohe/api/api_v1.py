@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
 from ninja.params.functions import Path
 from ninja.security import HttpBearer
 
@@ -46,6 +47,13 @@ class Error(Schema):
 
 
 ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error}
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": "接口令牌无效、已吊销或已过期"}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(PermissionDenied)

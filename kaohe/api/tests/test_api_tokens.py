@@ -78,7 +78,9 @@ def test_plans_tree_and_audit_of_every_use(personas, plan, other_plan):
 
 def test_unknown_revoked_and_expired_tokens_get_401(personas, plan, monkeypatch):
     client = personas.client(None)
-    assert client.get(f"{API}/plans").status_code == 401
+    missing = client.get(f"{API}/plans")
+    assert missing.status_code == 401 and missing.json()["detail"] == "接口令牌无效、已吊销或已过期"
+    assert missing["WWW-Authenticate"] == "Bearer"
     assert client.get(f"{API}/plans", **bearer("kh_not-a-token")).status_code == 401
     assert client.get(f"{API}/plans", HTTP_AUTHORIZATION="Basic b2ZmaWNlOng=").status_code == 401
 
