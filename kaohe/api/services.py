@@ -231,6 +231,9 @@ def result_import(*, actor: User, organisation: Organisation, data: bytes) -> Im
     if published_at.tzinfo is None:
         raise ValidationError("文件内容格式不正确（公布时间）")
     with transaction.atomic():
+        # Two uploads of the same file or of versions of the same plan carry the same key (a plan's identity
+        # starts with its signer's fingerprint): locking the key's row makes them take turns.
+        TrustedKey.objects.select_for_update().filter(pk=key.pk).first()
         existing = selectors.import_by_digest(organisation, opened.digest)
         if existing is not None:
             return ImportOutcome(existing, False)

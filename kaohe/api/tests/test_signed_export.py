@@ -259,3 +259,14 @@ def test_commands_print_the_key_and_write_the_signed_file(personas, plan, tmp_pa
     assert (tmp_path / "this-installation.pem").stat().st_mode & 0o077 == 0  # the private key is the owner's only
     page = personas.client(personas.office).get(reverse("api:public_key"))
     assert page.status_code == 200 and b"".join(page).decode() == key.pem
+
+
+def test_the_import_page_shows_every_row_in_few_queries(personas, city_file, tmp_path, django_assert_max_num_queries):
+    data, key = city_file
+    found = _trust_and_import(personas, data, key, tmp_path).result_import
+    higher = personas.client(personas.other_office)
+    higher.get(reverse("api:import_detail", args=[found.pk]))
+    with django_assert_max_num_queries(15):
+        response = higher.get(reverse("api:import_detail", args=[found.pk]))
+    rows = ImportedResult.objects.filter(result_import=found).count()
+    assert rows > 5 and response.content.decode().count("<tr><td>") == rows
