@@ -131,6 +131,9 @@ if not DEBUG and len(KAOHE_AUDIT_KEY) < 32:
     raise ImproperlyConfigured("KAOHE_AUDIT_KEY must be at least 32 characters (make one with secrets.token_urlsafe(50))")
 # Checkpoints of the chain head (manage.py audit_checkpoint) are appended to this file, outside the database.
 KAOHE_AUDIT_ANCHOR_FILE = env_str("KAOHE_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log"))
+# The installation's Ed25519 key pair that signs exports of published results (kaohe/api/signing.py): made on
+# first use, readable by the application's user only. Its public key is what other installations register.
+KAOHE_EXCHANGE_KEY_FILE = env_str("KAOHE_EXCHANGE_KEY_FILE", str(VAR_DIR / "exchange-signing-key.pem"))
 
 # Behind reverse proxies (nginx): trust X-Forwarded-Proto, and take the client's address from X-Forwarded-For,
 # KAOHE_PROXY_COUNT entries from the right (one per trusted proxy; 1 = nginx alone). Never trusted otherwise.

@@ -12,6 +12,10 @@ os.environ.setdefault("KAOHE_AUDIT_KEY", "test-only-audit-key-not-for-production
 # Never the developer's var/audit-anchors.log: one (absent) file per test process; tests that write checkpoints
 # point KAOHE_AUDIT_ANCHOR_FILE at their own tmp_path.
 os.environ.setdefault("KAOHE_AUDIT_ANCHOR_FILE", os.path.join(tempfile.gettempdir(), f"kaohe-test-anchors-{os.getpid()}.log"))
+# Never the developer's signing key: one per test process (the exchange tests use their own tmp_path keys).
+os.environ.setdefault(
+    "KAOHE_EXCHANGE_KEY_FILE", os.path.join(tempfile.gettempdir(), f"kaohe-test-exchange-key-{os.getpid()}.pem")
+)
 
 from config.settings import *  # noqa: F403
 

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kaohe.api.api_v1 import api as api_v1
+
 urlpatterns = [
     path("", include("kaohe.core.urls")),
     path("accounts/", include("kaohe.accounts.urls")),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/insights/", include("kaohe.insights.urls")),
     path("rollup/", include("kaohe.results.urls_rollup")),
     path("exchange/", include("kaohe.api.urls")),
+    path("api/v1/", api_v1.urls),
     path("plans/<int:plan_id>/fieldwork/", include("kaohe.inspections.fieldwork.urls")),
     path("plans/<int:plan_id>/ability-tests/", include("kaohe.inspections.abilitytests.urls")),
     path("plans/<int:plan_id>/case-files/", include("kaohe.inspections.casefiles.urls")),

@@ -34,6 +34,7 @@ from django.utils import timezone
 from kaohe.core.models_job import Job, JobStatus
 from tests import factories as f
 from tests.city import PLAN_TITLE
+from tests.matrix_world_exchange import add_exchange
 from tests.matrix_world_extra import add_to_world
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -402,4 +403,5 @@ def build_world() -> World:
         actor=sysadmin, user=newcomer, organisation=plan.organiser, role=Role.AUDIT_ADMIN
     )
     add_to_world(world, plan, office)  # 结果运用, 典型经验 (tests/matrix_world_extra.py)
+    add_exchange(world, plan, office)  # 数据交换 (tests/matrix_world_exchange.py)
     return world

@@ -34,6 +34,8 @@ NAMESPACES = {
     "casefiles",
     "search",
     "rollup",
+
+    "api",
 }
 # Column heading in docs/permissions.md → persona (attribute of the ``personas`` fixture; None: not logged in).
 COLUMNS: dict[str, str | None] = {

@@ -12,6 +12,7 @@ it (core → organisations → accounts → plans → submissions → scoring �
 - ``inspections``: 实地考核, 依法行政能力测试, 案卷集中评查
 - ``reviews``: feedback rounds, 复核 requests, 整改 items and reports
 - ``results``: snapshots, approval, publication
+- ``exchange``: an office's API tokens, trusted keys and imports; what a token may read (kaohe/api)
 
 Views fetch every object through these functions; ``tests/test_access_layer.py`` holds them to it.
 """
