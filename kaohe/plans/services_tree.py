@@ -28,7 +28,7 @@ from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
 from kaohe.organisations.roles import Role
 from kaohe.plans import hooks
-from kaohe.plans.constants import Adjustment, Level, Method
+from kaohe.plans.constants import DEFAULT_EVENT_DAYS, EVENT_LABEL_MAX, MAX_EVENT_DAYS, Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, PointsChangeFlag
 
 CAPABILITY = "plan:import"
@@ -47,6 +47,8 @@ EDITABLE_FIELDS = (
     "assessor",
     "adjustment",
     "counts_next_year",
+    "event_label",
+    "event_days",
 )
 PARENT_LEVEL = {Level.LEVEL2: Level.LEVEL1, Level.TASK: Level.LEVEL2}
 FROZEN_STATUSES = (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED)
@@ -85,6 +87,8 @@ def _snapshot(node: Indicator) -> dict[str, Any]:
         "assessor": node.assessor_id,
         "adjustment": node.adjustment,
         "counts_next_year": node.counts_next_year,
+        "event_label": node.event_label,
+        "event_days": node.event_days,
     }
 
 
@@ -134,6 +138,7 @@ def _clean_values(plan: Plan, category: Category, level: int, values: dict[str, 
         assessor = values.get("assessor")
         if assessor is not None and (not isinstance(assessor, AssessorDesk) or assessor.plan_id != plan.pk):
             errors.setdefault("assessor", []).append("责任主体不属于本方案")
+        event_label, event_days = _clean_event_mode(values, method=method, materials=materials, errors=errors)
         cleaned.update(
             method=method,
             adjustment=adjustment,
@@ -142,6 +147,8 @@ def _clean_values(plan: Plan, category: Category, level: int, values: dict[str, 
             deadline=deadline,
             assessor=assessor,
             counts_next_year=bool(values.get("counts_next_year")),
+            event_label=event_label,
+            event_days=event_days,
         )
     else:
         cleaned.update(
@@ -152,10 +159,34 @@ def _clean_values(plan: Plan, category: Category, level: int, values: dict[str, 
             deadline=None,
             assessor=None,
             counts_next_year=False,
+            event_label="",
+            event_days=DEFAULT_EVENT_DAYS,
         )
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _clean_event_mode(values: dict[str, Any], *, method: str, materials: str, errors: dict[str, list[str]]) -> tuple[str, int]:
+    """(event label, working days) of 事件触发报送; ("", default) for an ordinary task. A missing ``event_days``
+    keeps the default, so callers that know nothing of event mode leave it as it is."""
+    label = str(values.get("event_label") or "").strip()
+    raw_days = values.get("event_days")
+    days = DEFAULT_EVENT_DAYS
+    if raw_days not in (None, ""):
+        try:
+            days = int(str(raw_days))
+        except ValueError:
+            errors.setdefault("event_days", []).append("报送期限须为整数（工作日）")
+        else:
+            if not 1 <= days <= MAX_EVENT_DAYS:
+                errors.setdefault("event_days", []).append(f"报送期限须在1至{MAX_EVENT_DAYS}个工作日之间")
+    if len(label) > EVENT_LABEL_MAX:
+        errors.setdefault("event_label", []).append(f"触发事件不能超过{EVENT_LABEL_MAX}个字")
+    takes_materials = method == Method.SUBMISSION or (method == Method.OTHER and bool(materials))
+    if label and not takes_materials:
+        errors.setdefault("event_label", []).append("事件触发报送只适用于需要报送资料的工作任务（考核方式为报送资料）")
+    return label, days
 
 
 def _parent_for(category: Category, level: int, parent: Indicator | None) -> Indicator | None:
