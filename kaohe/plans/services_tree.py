@@ -28,7 +28,7 @@ from kaohe.core import audit
 from kaohe.core.notifications import notify_organisations
 from kaohe.organisations.roles import Role
 from kaohe.plans import hooks
-from kaohe.plans.constants import DEFAULT_EVENT_DAYS, EVENT_LABEL_MAX, MAX_EVENT_DAYS, Adjustment, Level, Method
+from kaohe.plans.constants import EVENT_LABEL_MAX, MAX_EVENT_DAYS, Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, PointsChangeFlag
 
 CAPABILITY = "plan:import"
@@ -148,7 +148,7 @@ def _clean_values(plan: Plan, category: Category, level: int, values: dict[str, 
             assessor=assessor,
             counts_next_year=bool(values.get("counts_next_year")),
             event_label=event_label,
-            event_days=event_days,
+            **({"event_days": event_days} if event_days is not None else {}),
         )
     else:
         cleaned.update(
@@ -160,19 +160,20 @@ def _clean_values(plan: Plan, category: Category, level: int, values: dict[str, 
             assessor=None,
             counts_next_year=False,
             event_label="",
-            event_days=DEFAULT_EVENT_DAYS,
         )
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
-def _clean_event_mode(values: dict[str, Any], *, method: str, materials: str, errors: dict[str, list[str]]) -> tuple[str, int]:
-    """(event label, working days) of 事件触发报送; ("", default) for an ordinary task. A missing ``event_days``
-    keeps the default, so callers that know nothing of event mode leave it as it is."""
+def _clean_event_mode(
+    values: dict[str, Any], *, method: str, materials: str, errors: dict[str, list[str]]
+) -> tuple[str, int | None]:
+    """(event label, working days) of 事件触发报送 (label "" for an ordinary task). Days None when not given: the
+    node keeps its own (a new one the default), so callers that know nothing of event mode change nothing."""
     label = str(values.get("event_label") or "").strip()
     raw_days = values.get("event_days")
-    days = DEFAULT_EVENT_DAYS
+    days: int | None = None
     if raw_days not in (None, ""):
         try:
             days = int(str(raw_days))

@@ -71,6 +71,7 @@ def _states(
 def _live_events(plans: Iterable[Plan]) -> Iterable[dict[str, object]]:
     return (
         TaskEvent.objects.filter(plan__in=list(plans), deleted_at__isnull=True)
+        .exclude(task__event_label="")  # a task taken out of event mode no longer counts its events
         .annotate(arrived=Min("files__uploaded_at", filter=ACTIVE_FILES))
         .values("plan_id", "unit_id", "task_id", "occurred_on", "task__event_days", "arrived")
     )
@@ -114,6 +115,7 @@ def unit_open_events(plan: Plan, unit: PlanUnit, *, calendar: Calendar, now: dt.
     """(events still awaiting evidence within their deadline, events past it without evidence) of one unit."""
     query = (
         TaskEvent.objects.filter(plan=plan, unit=unit, deleted_at__isnull=True)
+        .exclude(task__event_label="")
         .annotate(arrived=Min("files__uploaded_at", filter=ACTIVE_FILES))
         .values("unit_id", "task_id", "occurred_on", "task__event_days", "arrived")
     )

@@ -60,7 +60,7 @@ def unit_todos(context: TodoContext) -> list[Todo]:
         Todo(f"{DUE_SOON_WORKING_DAYS}个工作日内到期、尚未报送的任务", len(due_soon), workspace, urgent=bool(due_soon)),
         Todo("被退回补充的任务", returned, workspace, urgent=bool(returned)),
     ]
-    if calendar is not None:
+    if calendar is not None and any(r.task.is_event_driven for r in rows):  # no query for plans without them
         waiting_events, overdue_events = events.unit_open_events(plan, context.unit, calendar=calendar, now=timezone.now())
         if waiting_events or overdue_events:
             todos.append(Todo("已登记、待上传资料的事件", waiting_events, workspace, urgent=bool(waiting_events)))
