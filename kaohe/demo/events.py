@@ -79,7 +79,7 @@ def load_demo_events(plan: Plan) -> int:
 
 
 def _evidence(plan: Plan, unit: PlanUnit, task: Indicator, event: TaskEvent, user: User, day: dt.date) -> None:
-    name = f"{event.task.event_label}材料（示例）.pdf"
+    name = f"{event.task.event_label}材料{event.occurred_on:%m%d}（示例）.pdf"
     stored = store_stream(
         io.BytesIO(PDF),
         prefix=f"evidence/plan-{plan.pk}/unit-{unit.pk}/task-{task.pk}",

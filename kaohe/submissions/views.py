@@ -137,7 +137,7 @@ def task_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, tas
             "events_editable": can_submit
             and task.is_event_driven
             and submission_status(submission) != Submission.Status.EVALUATED,
-            "event_form": TaskEventForm(),
+            "event_form": TaskEventForm(plan=plan),
             "can_return": is_desk and submission is not None and submission.status == Submission.Status.SUBMITTED,
             "return_blocked": _why_no_return(submission) if is_desk else "",
             "details_form": DetailsForm(

@@ -48,7 +48,7 @@ def event_record(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, 
     unit, task = get_unit_task_for_user(request.user, plan, unit_id, task_id, write=True)
     if not _editable(request, plan, unit, task):
         return _back(plan.pk, unit.pk, task.pk)
-    form = TaskEventForm(request.POST)
+    form = TaskEventForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
         return _back(plan.pk, unit.pk, task.pk)
@@ -76,7 +76,7 @@ def event_update(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, 
     event = selectors_events.get_event(plan, unit, task, event_id)
     if not _editable(request, plan, unit, task):
         return _back(plan.pk, unit.pk, task.pk)
-    form = TaskEventForm(request.POST)
+    form = TaskEventForm(request.POST, plan=plan)
     if not form.is_valid():
         flash_form_errors(request, form)
         return _back(plan.pk, unit.pk, task.pk)
