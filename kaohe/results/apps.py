@@ -41,7 +41,7 @@ class ResultsConfig(AppConfig):
             pending_bonus_applications,
             register_publication_blocker,
         )
-        from kaohe.reviews.hooks import register_missing_decision
+        from kaohe.reviews.hooks import register_bottom_units, register_missing_decision
 
         register_publication_blocker(open_review_requests)
         register_publication_blocker(open_feedback_rounds)
@@ -50,3 +50,4 @@ class ResultsConfig(AppConfig):
         register_todos(Role.VIEWER, 10, todos.viewer_todos)
         register_policy_preview(PolicyPreview(latest_snapshot=preview.latest_snapshot, preview=preview.policy_preview))
         register_missing_decision(hooks.missing_decision)
+        register_bottom_units(hooks.bottom_units)
