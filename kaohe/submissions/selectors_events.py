@@ -129,3 +129,26 @@ def get_event(plan: Plan, unit: PlanUnit, task: Indicator, event_id: int) -> Tas
     if event is None:
         raise Http404("没有这个事件")
     return event
+
+
+@dataclass(frozen=True)
+class OverdueEvent:
+    event: TaskEvent
+    deadline: dt.date
+
+
+def overdue_events(plan: Plan, *, calendar: Calendar, now: dt.datetime) -> list[OverdueEvent]:
+    """The plan's events past their deadline with no evidence yet (逾期未报), oldest deadline first (one query)."""
+    events = (
+        TaskEvent.objects.filter(plan=plan, deleted_at__isnull=True)
+        .exclude(task__event_label="")
+        .annotate(arrived=Min("files__uploaded_at", filter=ACTIVE_FILES))
+        .filter(arrived__isnull=True)
+        .select_related("unit__organisation", "task")
+    )
+    rows = []
+    for event in events:
+        deadline = event_deadline(calendar, event.occurred_on, event.task.event_days)
+        if deadline is not None and event_state(deadline=deadline, arrived=None, now=now) == EventState.MISSING:
+            rows.append(OverdueEvent(event, deadline))
+    return sorted(rows, key=lambda r: (r.deadline, r.event.pk))

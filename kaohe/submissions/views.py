@@ -440,6 +440,7 @@ def overview(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
             "plan": plan,
             "overview": data,
             "remind_count": data.remind_units,
+            "overdue_events": selectors_events.overdue_events(plan, calendar=get_calendar(request), now=timezone.now()),
         },
     )
 

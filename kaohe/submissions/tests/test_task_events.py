@@ -251,3 +251,20 @@ def test_overdue_events_reach_the_office_and_the_units_to_do_lists(personas, pla
     assert "逾期未上传资料的事件（事件触发报送）" in home
     unit_home = unit.get(reverse("core:home")).content.decode()
     assert "已登记、待上传资料的事件" in unit_home and "逾期未上传资料的事件" in unit_home
+
+
+def test_the_offices_overview_lists_the_overdue_events(personas, plan, wugang, event_task, monkeypatch):
+    set_now(monkeypatch, at(2020, 12, 20))
+    unit = personas.client(personas.unit)
+    _record(unit, plan, wugang, event_task, "2020-12-01", "逾期的案件")  # due 2020-12-08, nothing uploaded
+    _record(unit, plan, wugang, event_task, "2020-12-18", "未到期的案件")
+    late = TaskEvent.objects.get(description="逾期的案件")
+    unit.post(_url("upload", plan, wugang, event_task), {"files": [pdf()], "event": late.pk})  # late, but uploaded
+    _record(unit, plan, wugang, event_task, "2020-12-02", "仍未上传的案件")
+    office = personas.client(personas.office)
+    response = office.get(reverse("submissions:overview", args=[plan.pk]))
+    rows = response.context["overdue_events"]
+    assert [(r.event.description, r.deadline) for r in rows] == [("仍未上传的案件", dt.date(2020, 12, 9))]
+    assert "逾期未上传资料的事件（事件触发报送，1）" in response.content.decode()
+    workspace = unit.get(reverse("submissions:workspace", args=[plan.pk])).content.decode()
+    assert "事件触发：出庭应诉" in workspace
