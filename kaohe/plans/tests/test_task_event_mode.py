@@ -74,3 +74,59 @@ def test_a_service_caller_that_knows_nothing_of_event_mode_keeps_the_days(person
     )
     t1.refresh_from_db()
     assert (t1.event_label, t1.event_days) == ("履行复议决定", 3)
+
+
+# ------------------------------------------------------------------------------------------------ the importer
+
+
+def _event_table(*events: str | None) -> bytes:
+    from kaohe.plans.tests.excel_factories import WIDE_HEADER, sheet, task_row
+
+    rows = [
+        [*task_row(task="负责人出庭应诉情况", method="报送资料:行政负责人出庭应诉的证据材料 1分", assessor=None), events[0]],
+        [*task_row(task="复议决定履行情况", method="报送资料:履行回执单 1分", assessor=None), events[1]],
+        [*task_row(task="案件办理情况", method="日常掌握 1分", assessor=None), events[2]],
+    ]
+    return sheet([*WIDE_HEADER, "触发事件"], *rows)
+
+
+def test_a_trigger_column_in_the_table_imports_event_mode():
+    from kaohe.plans.excel import parse_indicator_workbook
+
+    table = parse_indicator_workbook(_event_table("出庭应诉", "", "出庭应诉"))
+    assert table.columns.get("event") == "H"
+    tasks = [t for l1 in table.level1 for l2 in l1.children for t in l2.tasks]
+    assert [t.event_label for t in tasks] == ["出庭应诉", "", ""]
+    # a 日常掌握 task takes no evidence: its trigger is not imported, and the preview says so
+    assert any(p.code == "event_not_evidence" and "未导入" in p.message for p in table.problems)
+    too_long = parse_indicator_workbook(_event_table("长" * 41, None, None))
+    assert any(p.code == "event_too_long" and p.severity == "error" for p in too_long.problems)
+
+
+def test_the_import_writes_event_mode_to_the_tasks(personas, plan):
+    from kaohe.plans import services
+    from kaohe.plans.models import PlanImport
+
+    new_plan = services.plan_create(
+        actor=personas.office,
+        organiser=plan.organiser,
+        year=2021,
+        title="2021年度依法行政考核（导入事件测试）",
+        period_start=plan.period_start.replace(year=2021),
+        period_end=plan.period_end.replace(year=2021),
+    )
+    record = services.plan_import_upload(
+        actor=personas.office,
+        plan=new_plan,
+        kind=PlanImport.Kind.INDICATORS,
+        data=_event_table("出庭应诉", "履行复议决定", None),
+        original_name="指标.xlsx",
+        category_name="县区政府",
+    )
+    assert not record.error_count, record.problems
+    services.plan_import_apply(actor=personas.office, plan_import=record, accept_warnings=True)
+    imported = dict(Indicator.objects.filter(plan=new_plan).exclude(event_label="").values_list("name", "event_label"))
+    assert imported == {"负责人出庭应诉情况": "出庭应诉", "复议决定履行情况": "履行复议决定"}
+    assert set(Indicator.objects.filter(plan=new_plan).exclude(event_label="").values_list("event_days", flat=True)) == {
+        DEFAULT_EVENT_DAYS
+    }
