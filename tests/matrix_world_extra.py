@@ -73,3 +73,15 @@ def add_to_world(world: Any, plan: Any, office: Any) -> None:
     )
     sitting.tasks.set([Indicator.objects.get(plan=plan, category=wugang.category, code="3.1.3")])
     world.ids["sitting_id"] = sitting
+
+    # 事件触发报送: an event of 舞钢 on the world's task (a row as the unit would have recorded it).
+    from kaohe.submissions.models import TaskEvent
+
+    world.ids["event_id"] = TaskEvent.objects.create(
+        plan_id=plan.pk,
+        unit=wugang,
+        task=world.ids["task_id"],
+        occurred_on=plan.period_start,
+        description="（2020）示例行初1号",
+        recorded_by=office,
+    )

@@ -45,7 +45,7 @@ from kaohe.reviews.models import (
     Talk,
     UnitReportVersion,
 )
-from kaohe.submissions.models import Extension, Submission, SupplementRequest
+from kaohe.submissions.models import Extension, Submission, SupplementRequest, TaskEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2020, 12, 20, 10, 0, tzinfo=SHANGHAI)
@@ -201,6 +201,13 @@ class DateInput:
         return self.invalid or f"{self.label}不是有效的日期"
 
 
+def _event_task(plan: Plan, personas: Any) -> dict[str, Any]:
+    """舞钢 and the desk's task, made event-driven (事件触发报送: 出庭应诉)."""
+    task = _task(plan)
+    Indicator.objects.filter(pk=task.pk).update(event_label="出庭应诉")
+    return {"unit": _unit(plan), "task": task}
+
+
 def _url(name: str, *args: Any) -> Callable[[Plan, dict[str, Any]], str]:
     return lambda plan, ctx: reverse(name, args=[plan.pk, *(ctx[a].pk if isinstance(a, str) else a for a in args)])
 
@@ -248,6 +255,17 @@ INPUTS = [
         good="2021-01-08",
         label="补充截止日期",
         covers=("kaohe.submissions.forms.ReturnForm.due_date",),
+    ),
+    DateInput(
+        id="submissions.event_record.occurred_on",
+        persona="unit",
+        setup=_event_task,
+        url=_url("submissions:event_record", "unit", "task"),
+        data=lambda plan, ctx, v: {"occurred_on": v, "description": "（2020）豫0481行初12号"},
+        saved=lambda plan, ctx: TaskEvent.objects.filter(task=ctx["task"]).count(),
+        good="2020-12-10",
+        label="事件日期",
+        covers=("kaohe.submissions.forms.TaskEventForm.occurred_on",),
     ),
     DateInput(
         id="submissions.extensions.new_deadline",

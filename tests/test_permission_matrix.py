@@ -34,7 +34,6 @@ NAMESPACES = {
     "casefiles",
     "search",
     "rollup",
-
     "api",
 }
 # Column heading in docs/permissions.md → persona (attribute of the ``personas`` fixture; None: not logged in).

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kaohe.accounts.models import User
 from kaohe.core import audit
+from kaohe.demo import events as demo_events
 from kaohe.inspections.abilitytests import demo as abilitytests_demo
 from kaohe.inspections.casefiles import demo as casefiles_demo
 from kaohe.inspections.fieldwork import demo as fieldwork_demo
@@ -169,6 +170,7 @@ def load_demo(*, publish: bool = True) -> Plan:
         _import(plan, office, PlanImport.Kind.INDICATORS, filename, category, full_score)
 
     _set_demo_leaders(plan, office)
+    demo_events.mark_event_tasks(plan, office)  # 事件触发报送: 出庭应诉, 履行复议决定
     for account in ACCOUNTS[1:]:
         user = _user(account)
         org = Organisation.objects.get(name=account.organisation, region__in=[city, *city.children.all()])
@@ -176,6 +178,7 @@ def load_demo(*, publish: bool = True) -> Plan:
     if publish:
         plan = services.plan_publish(actor=office, plan=plan, accept_warnings=True)
     _load_inspections(plan)
+    demo_events.load_demo_events(plan)
     from kaohe.results import demo as results_demo  # 结果运用 (the composition root, as _load_inspections)
 
     results_demo.load_demo_data(plan, office)

@@ -48,3 +48,9 @@ DEFAULT_BANDS: tuple[dict[str, str], ...] = (
     {"name": "合格", "min": "60"},
     {"name": "不合格", "min": "0"},
 )
+
+
+#: 事件触发报送: evidence of each event is due this many working days after it (“出庭应诉后5个工作日内上传”).
+DEFAULT_EVENT_DAYS = 5
+MAX_EVENT_DAYS = 60
+EVENT_LABEL_MAX = 40

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from kaohe.core.forms import BoundedDateField, PlanDatesMixin, StyledFormMixin, model_choice_field
-from kaohe.plans.constants import Adjustment, Level, Method
+from kaohe.plans.constants import DEFAULT_EVENT_DAYS, EVENT_LABEL_MAX, MAX_EVENT_DAYS, Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan
 from kaohe.plans.services_tree import MATERIALS_MAX, NAME_MAX, POINTS_MAX, REASON_MAX, REQUIREMENT_MAX
 
@@ -105,7 +105,37 @@ class IndicatorForm(StyledFormMixin, PlanDatesMixin, ReasonMixin):
         label="明年考核（不计入本年度分值和计算，复制到下一年度时成为普通任务）", required=False
     )
 
-    TASK_FIELDS = ("method", "materials", "deadline", "requirement", "assessor", "adjustment", "counts_next_year")
+    event_label = forms.CharField(
+        label="事件触发报送：触发事件",
+        required=False,
+        max_length=EVENT_LABEL_MAX,
+        help_text="如“出庭应诉”“履行复议决定”；填写后考核对象逐件登记事件，每件事件在下列期限内上传资料。留空为普通任务",
+        error_messages={"max_length": f"触发事件不能超过{EVENT_LABEL_MAX}个字"},
+    )
+    event_days = forms.IntegerField(
+        label="事件后报送期限（工作日）",
+        required=False,
+        min_value=1,
+        max_value=MAX_EVENT_DAYS,
+        initial=DEFAULT_EVENT_DAYS,
+        error_messages={
+            "invalid": "报送期限须为整数（工作日）",
+            "min_value": f"报送期限须在1至{MAX_EVENT_DAYS}个工作日之间",
+            "max_value": f"报送期限须在1至{MAX_EVENT_DAYS}个工作日之间",
+        },
+    )
+
+    TASK_FIELDS = (
+        "method",
+        "materials",
+        "deadline",
+        "requirement",
+        "assessor",
+        "adjustment",
+        "counts_next_year",
+        "event_label",
+        "event_days",
+    )
 
     def __init__(self, *args: Any, plan: Plan, level: int, **kwargs: Any) -> None:
         super().__init__(*args, plan=plan, **kwargs)  # PlanDatesMixin takes ``plan``

@@ -11,7 +11,15 @@ from django.db import models
 
 from kaohe.core.models import TimeStampedModel
 from kaohe.organisations.models import Organisation
-from kaohe.plans.constants import DEFAULT_VETOES, Adjustment, Level, Method
+from kaohe.plans.constants import (
+    DEFAULT_EVENT_DAYS,
+    DEFAULT_VETOES,
+    EVENT_LABEL_MAX,
+    MAX_EVENT_DAYS,
+    Adjustment,
+    Level,
+    Method,
+)
 
 
 class Plan(TimeStampedModel):
@@ -233,6 +241,14 @@ class Indicator(models.Model):
         on_delete=models.PROTECT,
         related_name="adopted_indicators",
     )
+    # 事件触发报送: the unit records each event (e.g. 出庭应诉) and uploads its evidence within ``event_days`` working
+    # days of it. An empty label means an ordinary task with one deadline.
+    event_label = models.CharField("触发事件", max_length=EVENT_LABEL_MAX, blank=True)
+    event_days = models.PositiveSmallIntegerField(
+        "事件后报送期限(工作日)",
+        default=DEFAULT_EVENT_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EVENT_DAYS)],
+    )
 
     class Meta:
         verbose_name = "指标"
@@ -251,6 +267,9 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=models.Q(points__gte=0) | models.Q(points__isnull=True), name="indicator_points_nonnegative"
             ),
+            models.CheckConstraint(
+                condition=models.Q(level=Level.TASK) | models.Q(event_label=""), name="indicator_event_only_on_tasks"
+            ),
         ]
         indexes: ClassVar[list[Any]] = [models.Index(fields=["plan", "level"], name="indicator_plan_level")]
 
@@ -260,6 +279,11 @@ class Indicator(models.Model):
     @property
     def is_task(self) -> bool:
         return self.level == Level.TASK
+
+    @property
+    def is_event_driven(self) -> bool:
+        """事件触发报送: evidence is due per recorded event, ``event_days`` working days after it."""
+        return bool(self.event_label)
 
 
 def import_upload_to(instance: PlanImport, filename: str) -> str:

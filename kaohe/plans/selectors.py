@@ -133,6 +133,7 @@ def table_from_nodes(nodes: list[Indicator], title: str) -> IndicatorTable:
                     adjustment=node.adjustment,
                     counts_next_year=node.counts_next_year,
                     row=node.source_row,
+                    event_label=node.event_label,
                 )
             )
     return IndicatorTable(title=title, level1=level1)

@@ -796,6 +796,7 @@ def _write_indicators(plan: Plan, record: PlanImport, table: IndicatorTable) -> 
                         counts_next_year=task.counts_next_year,
                         source_row=task.row,
                         deduction_rules=task.rules,
+                        event_label=task.event_label,
                     )
                 )
     for n in (*level1_nodes, *level2_nodes, *task_nodes):

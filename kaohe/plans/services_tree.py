@@ -33,7 +33,7 @@ from kaohe.core.notifications import notify_organisations
 from kaohe.core.templatetags.kaohe import pts
 from kaohe.organisations.roles import Role
 from kaohe.plans import hooks
-from kaohe.plans.constants import Adjustment, Level, Method
+from kaohe.plans.constants import EVENT_LABEL_MAX, MAX_EVENT_DAYS, Adjustment, Level, Method
 from kaohe.plans.models import AssessorDesk, Category, Indicator, Plan, PlanUnit, PointsChangeFlag
 
 CAPABILITY = "plan:import"
@@ -52,6 +52,8 @@ EDITABLE_FIELDS = (
     "assessor",
     "adjustment",
     "counts_next_year",
+    "event_label",
+    "event_days",
 )
 PARENT_LEVEL = {Level.LEVEL2: Level.LEVEL1, Level.TASK: Level.LEVEL2}
 FROZEN_STATUSES = (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED)
@@ -90,6 +92,8 @@ def _snapshot(node: Indicator) -> dict[str, Any]:
         "assessor": node.assessor_id,
         "adjustment": node.adjustment,
         "counts_next_year": node.counts_next_year,
+        "event_label": node.event_label,
+        "event_days": node.event_days,
     }
 
 
@@ -139,6 +143,7 @@ def _clean_values(plan: Plan, category: Category, level: int, values: dict[str, 
         assessor = values.get("assessor")
         if assessor is not None and (not isinstance(assessor, AssessorDesk) or assessor.plan_id != plan.pk):
             errors.setdefault("assessor", []).append("责任主体不属于本方案")
+        event_label, event_days = _clean_event_mode(values, method=method, materials=materials, errors=errors)
         cleaned.update(
             method=method,
             adjustment=adjustment,
@@ -147,6 +152,8 @@ def _clean_values(plan: Plan, category: Category, level: int, values: dict[str, 
             deadline=deadline,
             assessor=assessor,
             counts_next_year=bool(values.get("counts_next_year")),
+            event_label=event_label,
+            **({"event_days": event_days} if event_days is not None else {}),
         )
     else:
         cleaned.update(
@@ -157,10 +164,35 @@ def _clean_values(plan: Plan, category: Category, level: int, values: dict[str, 
             deadline=None,
             assessor=None,
             counts_next_year=False,
+            event_label="",
         )
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _clean_event_mode(
+    values: dict[str, Any], *, method: str, materials: str, errors: dict[str, list[str]]
+) -> tuple[str, int | None]:
+    """(event label, working days) of 事件触发报送 (label "" for an ordinary task). Days None when not given: the
+    node keeps its own (a new one the default), so callers that know nothing of event mode change nothing."""
+    label = str(values.get("event_label") or "").strip()
+    raw_days = values.get("event_days")
+    days: int | None = None
+    if raw_days not in (None, ""):
+        try:
+            days = int(str(raw_days))
+        except ValueError:
+            errors.setdefault("event_days", []).append("报送期限须为整数（工作日）")
+        else:
+            if not 1 <= days <= MAX_EVENT_DAYS:
+                errors.setdefault("event_days", []).append(f"报送期限须在1至{MAX_EVENT_DAYS}个工作日之间")
+    if len(label) > EVENT_LABEL_MAX:
+        errors.setdefault("event_label", []).append(f"触发事件不能超过{EVENT_LABEL_MAX}个字")
+    takes_materials = method == Method.SUBMISSION or (method == Method.OTHER and bool(materials))
+    if label and not takes_materials:
+        errors.setdefault("event_label", []).append("事件触发报送只适用于需要报送资料的工作任务（考核方式为报送资料）")
+    return label, days
 
 
 def _parent_for(category: Category, level: int, parent: Indicator | None) -> Indicator | None:

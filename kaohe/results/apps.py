@@ -43,7 +43,7 @@ class ResultsConfig(AppConfig):
             pending_bonus_applications,
             register_publication_blocker,
         )
-        from kaohe.reviews.hooks import register_missing_decision
+        from kaohe.reviews.hooks import register_bottom_units, register_missing_decision
 
         register_publication_blocker(open_review_requests)
         register_publication_blocker(open_feedback_rounds)
@@ -54,3 +54,4 @@ class ResultsConfig(AppConfig):
         register_missing_decision(hooks.missing_decision)
         services_jobs.register()
         register_home_section(home.home_section)
+        register_bottom_units(hooks.bottom_units)

@@ -25,3 +25,19 @@ def register_missing_decision(decision: MissingDecision) -> None:
 
 def missing_decision(plan: Plan) -> tuple[bool | None, str]:
     return _MISSING_DECISION[0](plan) if _MISSING_DECISION else (None, "")
+
+
+# (plan) -> the published results' bottom-N per category: [(category name, N, [unit ids, lowest rank last])]
+BottomUnits = Callable[["Plan"], list[tuple[str, int, list[int]]]]
+
+_BOTTOM_UNITS: list[BottomUnits] = []
+
+
+def register_bottom_units(source: BottomUnits) -> None:
+    """The one source of the 约谈 candidates (a later registration replaces it)."""
+    _BOTTOM_UNITS[:] = [source]
+
+
+def bottom_units(plan: Plan) -> list[tuple[str, int, list[int]]]:
+    """The bottom-N units of the plan's results in force, per category; [] before publication."""
+    return _BOTTOM_UNITS[0](plan) if _BOTTOM_UNITS else []

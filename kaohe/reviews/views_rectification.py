@@ -62,7 +62,11 @@ def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpR
             "rows": rows,
             "report_form": RectificationReportForm(),
             "unit_report": unit_report,
-            "unit_report_form": UnitReportForm(plan=plan),
+            # the signer is the unit's 主要负责人 of this year, as the units page records it (the unit may change it)
+            "unit_report_form": UnitReportForm(
+                plan=plan,
+                initial={"signer_name": unit.leader_name, "signer_post": unit.leader_post} if unit is not None else None,
+            ),
         },
     )
 

@@ -10,13 +10,17 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
+from kaohe.core.calendar import Calendar
 from kaohe.organisations import conflicts
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.excel.text import format_points
 from kaohe.plans.models import Category, Indicator, Plan, PlanUnit, PointsChangeFlag, ScoringPolicy
 from kaohe.scoring.models import Evaluation, EvaluationChange, NotApplicable
+from kaohe.submissions.events import EventTally
 from kaohe.submissions.models import EvidenceFile, Submission
+from kaohe.submissions.selectors_events import EventRow, event_rows, event_tallies
 
 
 def desk_tasks(
@@ -79,6 +83,7 @@ class Cell:
     conflict_refused: bool = False
     points_changed: str = ""  # the office changed the task's points after this evaluation: old → new, for the desk to confirm
     evidence: EvidenceState | None = None
+    events: EventTally | None = None  # 事件触发报送: “事件 N 件：按时 a 件，逾期 b 件” (None for ordinary tasks)
 
     @property
     def graded(self) -> bool:
@@ -204,6 +209,12 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
             active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
         )
     }
+    event_task_ids = [t.pk for t in tasks if t.is_event_driven]
+    tallies = (
+        event_tallies(plan, event_task_ids, calendar=Calendar.from_database(), now=timezone.now(), unit_id=unit_id)
+        if event_task_ids
+        else {}
+    )
     result = Grid(tasks=tasks)
     by_category: dict[int, list[Indicator]] = defaultdict(list)
     for task in tasks:
@@ -220,6 +231,8 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
             cell.conflict, cell.conflict_refused = book.check(unit, task)
             cell.points_changed = _points_changed(cell.evaluation)
             cell.evidence = evidence_state(task, submission, cell.evaluation)
+            if task.is_event_driven:
+                cell.events = tallies.get(key, EventTally())
             cells.append(cell)
             if cell.counted:
                 result.total += 1
@@ -239,6 +252,23 @@ def evidence_by_task(plan: Plan, unit: PlanUnit, task_ids: list[int]) -> dict[in
     ):
         files[f.submission.task_id].append(f)
     return files
+
+
+def event_tally_of(plan: Plan, unit: PlanUnit, task: Indicator) -> EventTally | None:
+    """One cell's event counts (two queries; the grid computes all of its cells at once)."""
+    if not task.is_event_driven:
+        return None
+    tallies = event_tallies(plan, [task.pk], calendar=Calendar.from_database(), now=timezone.now(), unit_id=unit.pk)
+    return tallies.get((unit.pk, task.pk), EventTally())
+
+
+def events_by_task(plan: Plan, unit: PlanUnit, tasks: list[Indicator]) -> dict[int, list[EventRow]]:
+    """The events of the unit's event-driven tasks among ``tasks``, with deadlines and states (two queries per such task)."""
+    event_tasks = [t for t in tasks if t.is_event_driven]
+    if not event_tasks:
+        return {}
+    calendar, now = Calendar.from_database(), timezone.now()
+    return {t.pk: event_rows(plan, unit, t, calendar=calendar, now=now)[0] for t in event_tasks}
 
 
 def history(unit: PlanUnit, task: Indicator) -> list[EvaluationChange]:

@@ -46,6 +46,7 @@ def _cell_context(
     cell.conflict, cell.conflict_refused = selectors.ConflictBook(plan, person).check(unit, task)
     cell.points_changed = selectors.points_changed_of(evaluation)
     cell.evidence = selectors.evidence_state(task, selectors.submission_of(unit, task), evaluation)
+    cell.events = selectors.event_tally_of(plan, unit, task)
     return {
         "plan": plan,
         "cell": cell,
@@ -115,6 +116,7 @@ def unit_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> 
             "unit": unit,
             "cells": cells,
             "files": files,
+            "events": selectors.events_by_task(plan, unit, tasks),
             "can_write": can_write,
             "grades": GradeChoice.choices,
             "grid": data,

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.apps import AppConfig
 
 
@@ -5,6 +7,11 @@ class SubmissionsConfig(AppConfig):
     name = "kaohe.submissions"
     label = "submissions"
     verbose_name = "报送资料"
+    audit_labels: ClassVar[dict[str, str]] = {
+        "task_event.record": "登记报送事件",
+        "task_event.update": "修改报送事件",
+        "task_event.delete": "删除报送事件",
+    }
 
     def ready(self) -> None:
         from kaohe.organisations.roles import Role

@@ -64,3 +64,14 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
 
 def today_plus(days: int) -> dt.date:
     return dt.date.today() + dt.timedelta(days=days)  # noqa: DTZ011 - a form default only
+
+
+class TaskEventForm(PlanDatesMixin, StyledFormMixin, forms.Form):
+    """事件触发报送: one event of the unit (the service checks the date against today and the plan's year)."""
+
+    occurred_on = BoundedDateField(label="事件日期", error_messages={"required": "请填写事件日期"})
+    description = forms.CharField(
+        label="事件说明（案号等）",
+        max_length=200,
+        error_messages={"required": "请填写事件说明", "max_length": "事件说明不能超过 200 字"},
+    )

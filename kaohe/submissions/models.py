@@ -43,6 +43,42 @@ class Submission(TimeStampedModel):
         return f"{self.unit} · {self.task.code}"
 
 
+class EventState(models.TextChoices):
+    """Where one event's evidence stands against its deadline (computed, not stored: see submissions/events.py)."""
+
+    PENDING = "pending", "待上传"
+    ON_TIME = "on_time", "按时"
+    LATE = "late", "逾期上传"
+    MISSING = "missing", "逾期未报"
+    UNKNOWN = "unknown", "期限待定"
+
+
+class TaskEvent(TimeStampedModel):
+    """事件: one occurrence (a court appearance, a review decision carried out) on an event-driven task.
+
+    Its evidence is due ``task.event_days`` working days after ``occurred_on`` (kaohe.core.calendar); files link to
+    it through ``EvidenceFile.event``. Removing it is a logged soft delete: the row stays, with who and when.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="task_events")
+    unit = models.ForeignKey(PlanUnit, verbose_name="考核对象", on_delete=models.PROTECT, related_name="task_events")
+    task = models.ForeignKey(Indicator, verbose_name="工作任务", on_delete=models.PROTECT, related_name="task_events")
+    occurred_on = models.DateField("事件日期")
+    description = models.CharField("事件说明（案号等）", max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "报送事件"
+        verbose_name_plural = "报送事件"
+        ordering: ClassVar[list[str]] = ["occurred_on", "id"]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["plan", "task", "unit"], name="task_event_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.description}"
+
+
 class EvidenceFile(models.Model):
     """One uploaded file. Never overwritten; withdrawing is a logged soft delete."""
 
@@ -57,6 +93,10 @@ class EvidenceFile(models.Model):
     uploaded_at = models.DateTimeField("上传时间")
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # 事件触发报送: the event this file is evidence of (null for an ordinary task's file)
+    event = models.ForeignKey(
+        TaskEvent, verbose_name="所属事件", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
 
     class Meta:
         verbose_name = "报送文件"

@@ -368,7 +368,7 @@ class FileVersion:
 def submission_files(submission: Submission | None) -> list[FileVersion]:
     if submission is None:
         return []
-    files = list(submission.files.select_related("uploaded_by", "withdrawn_by").order_by("uploaded_at", "id"))
+    files = list(submission.files.select_related("uploaded_by", "withdrawn_by", "event").order_by("uploaded_at", "id"))
     by_name: dict[str, list[EvidenceFile]] = defaultdict(list)
     for f in files:
         by_name[f.display_name].append(f)

@@ -26,7 +26,7 @@ from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.submissions import deadlines
-from kaohe.submissions.models import EvidenceFile, Extension, Submission, SupplementRequest
+from kaohe.submissions.models import EvidenceFile, Extension, Submission, SupplementRequest, TaskEvent
 
 
 class DeadlineClosed(Exception):
@@ -122,13 +122,22 @@ def duplicate_warning(*, plan: Plan, submission: Submission, sha256: str) -> tup
     return "", ""
 
 
-def evidence_upload(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator, files: Iterable[Any]) -> list[UploadResult]:
-    """Store each file and record it; each file succeeds or fails on its own, with a reason."""
+def evidence_upload(
+    *, actor: User, plan: Plan, unit: PlanUnit, task: Indicator, files: Iterable[Any], event: TaskEvent | None = None
+) -> list[UploadResult]:
+    """Store each file and record it; each file succeeds or fails on its own, with a reason.
+
+    ``event``: on an event-driven task, the recorded event these files are evidence of (its upload time decides
+    按时 / 逾期)."""
     if not access.is_own_unit(actor, unit, plan):
         raise PermissionDenied
     access.require(actor, "evidence:submit", plan)
     if not needs_evidence(task):
         raise PermissionDenied("该任务不需要报送资料")
+    if event is not None and (
+        event.unit_id != unit.pk or event.task_id != task.pk or event.deleted_at is not None or not task.is_event_driven
+    ):
+        raise ValidationError("所选事件不属于该任务或已删除")
     require_open(plan, unit, task)
     max_bytes = settings.KAOHE_EVIDENCE_MAX_BYTES
     results: list[UploadResult] = []
@@ -155,6 +164,7 @@ def evidence_upload(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator,
                     mime=stored.mime,
                     uploaded_by=actor,
                     uploaded_at=timezone.now(),
+                    event=event,
                 )
                 evidence.full_clean()
                 evidence.save()
@@ -176,6 +186,7 @@ def evidence_upload(*, actor: User, plan: Plan, unit: PlanUnit, task: Indicator,
                         "kind": stored.kind,
                         "version": version,
                         **({"identical_to": scope} if scope else {}),
+                        **({"event": event.pk, "event_date": event.occurred_on} if event is not None else {}),
                     },
                 )
         except Exception:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.submissions import views
+from kaohe.submissions import views, views_events
 
 app_name = "submissions"
 urlpatterns = [
@@ -14,6 +14,13 @@ urlpatterns = [
     path("evidence/<int:unit_id>/tasks/<int:task_id>/details", views.details, name="details"),
     path("evidence/<int:unit_id>/tasks/<int:task_id>/return", views.return_for_supplement, name="return"),
     path("evidence/<int:unit_id>/tasks/<int:task_id>/resubmit", views.resubmit, name="resubmit"),
+    path("evidence/<int:unit_id>/tasks/<int:task_id>/events/add", views_events.event_record, name="event_record"),
+    path("evidence/<int:unit_id>/tasks/<int:task_id>/events/<int:event_id>/edit", views_events.event_update, name="event_update"),
+    path(
+        "evidence/<int:unit_id>/tasks/<int:task_id>/events/<int:event_id>/delete",
+        views_events.event_delete,
+        name="event_delete",
+    ),
     path("evidence/<int:unit_id>/tasks/<int:task_id>/archive.zip", views.task_archive, name="task_archive"),
     path("evidence/<int:unit_id>/archive.zip", views.unit_archive, name="unit_archive"),
     path("files/<int:file_id>/download", views.download, name="download"),

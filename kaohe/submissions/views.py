@@ -25,16 +25,18 @@ from kaohe.access.plans import desk_ids, get_published_plan_for_user, own_units
 from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core import ratelimit
 from kaohe.core.audit_exports import export_response
+from kaohe.core.calendar import get_calendar
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
 from kaohe.core.uploads import LimitedUploadHandler
 from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
-from kaohe.submissions import selectors, services, services_archive_jobs
+from kaohe.submissions import selectors, selectors_events, services, services_archive_jobs
 from kaohe.submissions.archives import build_archive
 from kaohe.submissions.deadlines import is_open
-from kaohe.submissions.forms import DetailsForm, ExtensionForm, QueueFilterForm, ReturnForm, today_plus
+from kaohe.submissions.events import tally
+from kaohe.submissions.forms import DetailsForm, ExtensionForm, QueueFilterForm, ReturnForm, TaskEventForm, today_plus
 from kaohe.submissions.models import EvidenceFile, Submission
 
 INLINE_KINDS = {"pdf", "image"}
@@ -63,6 +65,10 @@ def _why_no_return(submission: Submission | None) -> str:
         "如需调整评价，请在评价表中修改（修改会记入变更记录）；如需考核对象补充材料，请联系考核办。",
         Submission.Status.NOT_APPLICABLE: "该任务对本考核对象不涉及，无需退回补充。",
     }.get(Submission.Status(status), "")
+
+
+def submission_status(submission: Submission | None) -> str:
+    return submission.status if submission is not None else Submission.Status.EMPTY
 
 
 @login_required
@@ -106,6 +112,12 @@ def task_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, tas
     submission = selectors.submission_for(plan, unit, task)
     deadline = services.deadline_for(plan, unit, task)
     is_desk = task.assessor_id is not None and task.assessor_id in desk_ids(request.user, plan)
+    can_submit = is_own and access.can(request.user, "evidence:submit", plan) and services.needs_evidence(task)
+    events, deleted_events = (
+        selectors_events.event_rows(plan, unit, task, calendar=get_calendar(request), now=timezone.now())
+        if task.is_event_driven
+        else ([], [])
+    )
     return render(
         request,
         "submissions/task.html",
@@ -118,7 +130,14 @@ def task_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, tas
             "files": selectors.submission_files(submission),
             "deadline": deadline,
             "is_open": is_open(deadline, timezone.now()),
-            "can_submit": is_own and access.can(request.user, "evidence:submit", plan) and services.needs_evidence(task),
+            "can_submit": can_submit,
+            "events": events,
+            "deleted_events": deleted_events,
+            "event_tally": tally(row.state for row in events),
+            "events_editable": can_submit
+            and task.is_event_driven
+            and submission_status(submission) != Submission.Status.EVALUATED,
+            "event_form": TaskEventForm(plan=plan),
             "can_return": is_desk and submission is not None and submission.status == Submission.Status.SUBMITTED,
             "return_blocked": _why_no_return(submission) if is_desk else "",
             "details_form": DetailsForm(
@@ -169,10 +188,12 @@ def _upload(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_
         return _upload_answer(request, plan, unit, task, [], refusal, wants_json, status=400)
     if not files:
         return _upload_answer(request, plan, unit, task, [], "请选择要上传的文件", wants_json, status=400)
+    event_id = request.POST.get("event", "")
+    event = selectors_events.get_event(plan, unit, task, int(event_id)) if event_id.isdigit() else None
     if (too_often := ratelimit.refuse_files(request, files, plan.pk)) is not None:
         return too_often  # nothing stored
     try:
-        results = services.evidence_upload(actor=request.user, plan=plan, unit=unit, task=task, files=files)
+        results = services.evidence_upload(actor=request.user, plan=plan, unit=unit, task=task, files=files, event=event)
     except services.DeadlineClosed as exc:
         return _upload_answer(request, plan, unit, task, [], exc.message, wants_json, status=403)
     status = 200 if all(r.accepted for r in results) else 400 if not any(r.accepted for r in results) else 207
@@ -449,6 +470,7 @@ def overview(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
             "plan": plan,
             "overview": data,
             "remind_count": data.remind_units,
+            "overdue_events": selectors_events.overdue_events(plan, calendar=get_calendar(request), now=timezone.now()),
         },
     )
 

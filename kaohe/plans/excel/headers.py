@@ -49,6 +49,8 @@ INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "assessor": ("责任主体", "责任单位", "考核主体", "牵头单位", "考核单位"),
     "materials": ("报送资料", "报送材料", "佐证材料", "考核资料"),
+    # 事件触发报送: the event whose evidence is due within 5 working days (出庭应诉, 履行复议决定)
+    "event": ("触发事件", "事件触发报送", "报送触发事件"),
     "note": ("备注", "说明"),
     "seq": ("序号", "编号"),
 }
@@ -72,6 +74,7 @@ INDICATOR_LABELS: dict[str, str] = {
     "requirement": "工作要求",
     "assessor": "责任主体",
     "materials": "报送资料",
+    "event": "触发事件（事件触发报送）",
     "note": "备注（不导入）",
     "seq": "序号（不导入）",
 }
@@ -87,6 +90,7 @@ COLUMN_ROLES: tuple[str, ...] = (
     "requirement",
     "assessor",
     "materials",
+    "event",
 )
 
 # An optional column naming the unit's region path ("平顶山市/舞钢市"), for a plan reaching below its own region.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from kaohe.plans.constants import Adjustment
+from kaohe.plans.constants import EVENT_LABEL_MAX, Adjustment, Method
 
 from .cells import (
     adjustment_of,
@@ -440,6 +440,7 @@ class IndicatorReader:
             adjustment=Adjustment.NONE.value,
             counts_next_year=counts_next_year(task_name, requirement),
             row=row,
+            event_label=self._event_label(row, method, materials),
         )
         if group is not None:
             group.tasks.append(task)
@@ -477,6 +478,20 @@ class IndicatorReader:
         if "materials" in self.columns:
             materials = free_text(self._raw(row, "materials")) or materials
         return cell.method, materials
+
+    def _event_label(self, row: int, method: str, materials: str) -> str:
+        """The 触发事件 of an event-driven task; only a task that takes materials can be one (else a warning)."""
+        label = free_text(self._raw(row, "event")) if "event" in self.columns else ""
+        if not label:
+            return ""
+        if len(label) > EVENT_LABEL_MAX:
+            self.problems.cell(ERROR, "event_too_long", f"触发事件不能超过{EVENT_LABEL_MAX}个字：“{label[:20]}…”", row, "event")
+            return ""
+        if not (method == Method.SUBMISSION or (method == Method.OTHER and materials)):
+            message = f"触发事件“{label}”只适用于需要报送资料的工作任务，未导入"
+            self.problems.cell(WARNING, "event_not_evidence", message, row, "event")
+            return ""
+        return label
 
     def _points(self, state: _RowState) -> tuple[Decimal | None, _Group | None]:
         """From the 分值 column, else from the end of the 考核方式 text; a merged cell is a group's total."""

@@ -29,6 +29,7 @@ class TaskRow:
     # deduction rules read from the requirement text (see rules.py); [] when none or not understood
     rules: list[dict[str, Any]] = field(default_factory=list)
     distributed: bool = False  # points are an even share of the group's total, chosen on the preview
+    event_label: str = ""  # 事件触发报送 (a 触发事件 column): evidence is due per event, 5 working days after it
 
 
 @dataclass
