@@ -57,8 +57,16 @@ EXPORTS: dict[str, str] = {
     # results.bulletin, evidence.archive); its downloads and events are tested with the jobs
     # (kaohe/core/tests/test_jobs.py, kaohe/results/tests/test_result_jobs.py, kaohe/submissions/tests/test_archive_jobs.py).
     "core:job_download": "results.export",
+    # A lower plan's published bulletin, read by a higher office: tested with the roll-up
+    # (kaohe/results/tests/test_rollup.py).
+    "rollup:bulletin": "rollup.bulletin",
+    # The signed file of a plan's published results, recorded by api.services.results_export; tested after a
+    # publication (kaohe/api/tests/test_signed_export.py).
+    "api:export": "api.results_export",
 }
 DOWNLOADED_ELSEWHERE = {
+    "api:export",
+    "rollup:bulletin",
     "core:job_download",
     "reviews:attachment",
     "reviews:rectification_attachment",
@@ -70,6 +78,7 @@ DOWNLOADED_ELSEWHERE = {
 NOT_EXPORTS: dict[str, str] = {
     "abilitytests:roster_template": "空白名册模板，不含任何数据",
     "abilitytests:bank_template": "空白题库模板，不含任何数据",
+    "abilitytests:sitting_roster_template": "空白考生名单模板，只有表头和本场次各单位的名称",
     "casefiles:import_template": "空白案卷目录模板，只有表头和示例行",
     "fieldwork:photo": "考察组本组上传的照片，作为缩略图显示在本组评分页面中，不是导出",
     "plans:import_preview": "导入预览页面（HTML），不发送文件",

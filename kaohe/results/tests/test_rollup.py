@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from kaohe.core.models import AuditEvent
 from kaohe.organisations.models import Organisation, Region
 from kaohe.organisations.roles import Role
 from kaohe.plans.models import Plan
@@ -126,6 +127,8 @@ def test_unpublished_scores_never_show_then_published_results_do(personas, plan,
         assert "县区政府" not in response.content.decode()  # the city plan's category name
     response = client.get(reverse("rollup:bulletin", args=[county_plan.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    # The higher office's download of a lower plan's bulletin is an audit event of that plan.
+    assert AuditEvent.objects.filter(action="rollup.bulletin", plan_id=county_plan.pk).count() == 1
 
 
 def test_a_lower_office_sees_neither_its_parent_nor_a_sibling(personas, plan, province, other_plan):
