@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from kaohe.insights.selectors import hint_counts
 from kaohe.organisations import conflicts
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.excel.text import format_points
@@ -79,6 +80,7 @@ class Cell:
     conflict_refused: bool = False
     points_changed: str = ""  # the office changed the task's points after this evaluation: old → new, for the desk to confirm
     evidence: EvidenceState | None = None
+    hints: int = 0  # open 材料分析提示 (kaohe/insights): a marker only, never part of the score
 
     @property
     def graded(self) -> bool:
@@ -180,7 +182,7 @@ def _points_changed(evaluation: Evaluation | None) -> str:
 
 
 def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, person: Any = None) -> Grid:
-    """One row per unit of the tasks' categories, one cell per task (six queries whatever the size).
+    """One row per unit of the tasks' categories, one cell per task (seven queries whatever the size).
 
     Each cell carries its 回避 state (the desk's, and ``person``'s own when a grader looks at it).
     """
@@ -204,6 +206,7 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
             active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
         )
     }
+    hints = hint_counts(plan, [u.pk for u in units_list], task_ids)
     result = Grid(tasks=tasks)
     by_category: dict[int, list[Indicator]] = defaultdict(list)
     for task in tasks:
@@ -220,12 +223,18 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
             cell.conflict, cell.conflict_refused = book.check(unit, task)
             cell.points_changed = _points_changed(cell.evaluation)
             cell.evidence = evidence_state(task, submission, cell.evaluation)
+            cell.hints = hints.get(key, 0)
             cells.append(cell)
             if cell.counted:
                 result.total += 1
                 result.done += cell.evaluation is not None
         result.rows.append((unit, cells))
     return result
+
+
+def cell_hints(plan: Plan, unit: PlanUnit, task: Indicator) -> int:
+    """Open 材料分析提示 of one cell (the grid counts them all at once)."""
+    return hint_counts(plan, [unit.pk], [task.pk]).get((unit.pk, task.pk), 0)
 
 
 def evidence_by_task(plan: Plan, unit: PlanUnit, task_ids: list[int]) -> dict[int, list[EvidenceFile]]:

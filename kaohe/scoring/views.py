@@ -46,6 +46,7 @@ def _cell_context(
     cell.conflict, cell.conflict_refused = selectors.ConflictBook(plan, person).check(unit, task)
     cell.points_changed = selectors.points_changed_of(evaluation)
     cell.evidence = selectors.evidence_state(task, selectors.submission_of(unit, task), evaluation)
+    cell.hints = selectors.cell_hints(plan, unit, task)
     return {
         "plan": plan,
         "cell": cell,
