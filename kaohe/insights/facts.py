@@ -130,14 +130,14 @@ def read_facts(text: str) -> Facts:
 def outside_period(facts: Facts, start: dt.date, end: dt.date, latest: dt.date) -> str:
     """Why the document's date lies outside the plan's period, or "".
 
-    Before the period starts is flagged; after it ends only past ``latest`` (the submission deadline): annual
-    summaries are written in the weeks after the year closes. Without a date the 文号's year is checked.
+    Before the period starts is flagged; after it ends only past ``latest`` (the submission deadline, at least
+    90 days after the period: annual summaries are written after the year closes). Without a date the 文号's year is checked.
     """
     if facts.doc_date is not None:
         if facts.doc_date < start:
             return f"成文日期为{facts.doc_date.year}年{facts.doc_date.month}月{facts.doc_date.day}日，早于考核期间（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"
         if facts.doc_date > latest:
-            return f"成文日期为{facts.doc_date.year}年{facts.doc_date.month}月{facts.doc_date.day}日，晚于考核期间（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）及报送截止"
+            return f"成文日期为{facts.doc_date.year}年{facts.doc_date.month}月{facts.doc_date.day}日，晚于考核期间（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）及其后的报送时间"
         return ""
     if facts.doc_number_year is not None and not start.year <= facts.doc_number_year <= latest.year:
         return f"文号 {facts.doc_number} 的年份为{facts.doc_number_year}年，不在考核年度内"

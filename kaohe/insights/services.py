@@ -3,6 +3,7 @@ desk dismissing a hint with a reason. Nothing here touches an evaluation: hints 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,6 +26,7 @@ from kaohe.submissions.models import EvidenceFile
 
 logger = logging.getLogger(__name__)
 
+LATE_GRACE_DAYS = 90  # after the period's end, documents dated within this many days are in time
 MAX_CANDIDATES = 200  # near-identical candidates confirmed per version
 MAX_REASON = 500
 PASSAGE_HEAD = 300
@@ -105,14 +107,20 @@ def _hint(version: EvidenceFile, kind: str, message: str, evidence: str = "", pa
 def _fact_hints(version: EvidenceFile, text: FileText) -> int:
     plan = version.submission.plan
     facts = read_facts(text.text)
-    latest = plan.submission_deadline or plan.period_end
-    latest = max(latest, plan.period_end)
+    # annual reports and summaries are written after the year closes (法治政府建设年度报告: by the end of the first
+    # quarter), so a date is "late" only past the submission deadline and past 90 days after the period
+    latest = max(plan.submission_deadline or plan.period_end, plan.period_end + dt.timedelta(days=LATE_GRACE_DAYS))
     made = 0
+    kept: list[str] = []
     if why := outside_period(facts, plan.period_start, plan.period_end, latest):
         made += _hint(version, Hint.Kind.OUTSIDE_YEAR, f"{version.display_name}：{why}", facts.doc_number)
+        kept.append(Hint.Kind.OUTSIDE_YEAR)
     organisation = version.submission.unit.organisation
     if why := other_organ(facts, [organisation.name, organisation.short_name]):
         made += _hint(version, Hint.Kind.OTHER_ORGAN, f"{version.display_name}：{why}", facts.organ)
+        kept.append(Hint.Kind.OTHER_ORGAN)
+    # a re-analysis (new rules, --force) withdraws the open fact hints that no longer hold; dismissed ones stay
+    Hint.objects.filter(version=version, pair__isnull=True, dismissed_at__isnull=True).exclude(kind__in=kept).delete()
     return made
 
 

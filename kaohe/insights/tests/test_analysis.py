@@ -150,3 +150,28 @@ def test_dismiss_needs_a_reason(plan, personas, wugang, task, reason):
         services.hint_dismiss(actor=personas.desk, plan=plan, hint=hint, reason=reason)
     hint.refresh_from_db()
     assert hint.is_open
+
+
+def test_an_annual_report_written_after_the_year_is_in_time_a_later_one_is_not(plan, personas, wugang, task):
+    january = add_file(
+        plan, wugang, task, "年度报告.pdf", report("舞钢市人民政府", "舞政〔2021〕2号", "二〇二一年一月十二日"), personas.unit
+    )
+    june = add_file(plan, wugang, task, "六月.pdf", report("舞钢市人民政府", "舞政〔2021〕40号", "2021年6月1日"), personas.unit)
+    services.version_analyse(january.pk)
+    services.version_analyse(june.pk)
+    assert not Hint.objects.filter(version=january).exists()
+    assert "晚于考核期间" in Hint.objects.get(version=june, kind=Hint.Kind.OUTSIDE_YEAR).message
+
+
+def test_a_forced_reanalysis_withdraws_open_fact_hints_that_no_longer_hold(plan, personas, wugang, task):
+    version = add_file(plan, wugang, task, "旧.pdf", report("舞钢市人民政府", "舞政〔2018〕3号", "2018年5月4日"), personas.unit)
+    services.version_analyse(version.pk)
+    Hint.objects.create(
+        submission_id=version.submission_id,
+        version=version,
+        kind=Hint.Kind.OTHER_ORGAN,
+        message="旧规则的提示",
+        created_at=version.uploaded_at,
+    )
+    services.version_analyse(version.pk, force=True)
+    assert list(Hint.objects.filter(version=version).values_list("kind", flat=True)) == [Hint.Kind.OUTSIDE_YEAR]
