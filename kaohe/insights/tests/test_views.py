@@ -110,3 +110,15 @@ def test_the_task_page_links_desks_to_the_analysis(personas, plan, wugang, task)
     link = reverse("insights:submission", args=[plan.pk, wugang.pk, task.pk])
     assert link in personas.client(personas.desk).get(url).content.decode()
     assert link not in personas.client(personas.unit).get(url).content.decode()
+
+
+def test_an_annual_report_shows_its_coverage_table(personas, plan, wugang, task):
+    from pathlib import Path
+
+    excerpt = (Path(__file__).parent / "fixtures" / "zhongzhan_2020_excerpt.txt").read_text(encoding="utf-8")
+    add_file(plan, wugang, task, "年度报告.docx", make_docx(excerpt.split("\n")), personas.unit)
+    services.backfill()
+    page = personas.client(personas.desk).get(reverse("insights:submission", args=[plan.pk, wugang.pk, task.pk])).content.decode()
+    assert 'data-testid="report-coverage"' in page
+    assert "还存在着一些短板弱项" in page
+    assert "未找到相关语句" in page  # 完善依法行政制度体系 is not in the excerpt
