@@ -64,6 +64,7 @@ def _pairs(text: str) -> set[str]:
 
 
 # the words of a requirement that say "the report must contain", not what it must contain
+_NUMBERING = re.compile(r"^\d+[.、]\s*")
 _FILLER_HEAD = re.compile(r"^(报告|材料|内容)?(应当|应|须|必须|要)?(包括|包含|写明|载明|体现|反映)")
 _FILLER_TAIL = re.compile(r"(的?情况|等)$")
 
@@ -71,7 +72,7 @@ _FILLER_TAIL = re.compile(r"(的?情况|等)$")
 def requirement_clauses(requirement: str, limit: int = 8) -> list[str]:
     """The task's requirement split into clauses worth looking for (four characters or more)."""
     clauses = [c.strip() for c in re.split(r"[，。；、,;:：\n（）()]+", unicodedata.normalize("NFKC", requirement))]
-    clauses = [_FILLER_TAIL.sub("", _FILLER_HEAD.sub("", c)) for c in clauses]
+    clauses = [_FILLER_TAIL.sub("", _FILLER_HEAD.sub("", _NUMBERING.sub("", c))) for c in clauses]
     return [c for c in clauses if len(re.sub(r"[\W\d_]+", "", c)) >= 4][:limit]
 
 

@@ -90,6 +90,7 @@ def _dates(text: str) -> list[tuple[int, dt.date]]:
 
 def _organ_line(line: str) -> str:
     line = re.sub(r"\s+", "", line)
+    line = re.sub(r"^[^\u4e00-\u9fff]+", "", line)  # list marks, markdown "#", stray symbols before the name
     line = re.sub(r"文件$", "", line)
     if 2 <= len(line) <= _LINE_MAX and ORGAN_SUFFIX.search(line):
         return line

@@ -25,6 +25,10 @@ def test_required_parts_found_with_their_sentences() -> None:
     assert all(len(s) <= 121 for p in parts.values() for s in p.sentences)
 
 
+def test_numbering_is_not_part_of_a_clause() -> None:
+    assert requirement_clauses("1.本地有标兵单位的，应当结对子") == ["本地有标兵单位的", "应当结对子"]
+
+
 def test_the_tasks_requirement_clauses() -> None:
     requirement = "报告应当包括主要负责人履行推进法治建设第一责任人职责情况；按时向社会公开（2021年4月1日前）"
     assert requirement_clauses(requirement) == [

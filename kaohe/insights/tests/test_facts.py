@@ -47,6 +47,10 @@ def test_doc_date(text: str, day: dt.date | None) -> None:
     assert read_facts(text).doc_date == day
 
 
+def test_marks_before_the_organ_are_dropped() -> None:
+    assert read_facts("# 焦作市中站区人民政府文件\n\n焦中政文〔2021〕3号").organ == "焦作市中站区人民政府"
+
+
 def test_organ_from_the_signature_line() -> None:
     facts = read_facts("关于报送材料的说明\n正文一段。\n舞钢市司法局\n2020年12月1日")
     assert facts.organ == "舞钢市司法局"
