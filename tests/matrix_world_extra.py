@@ -85,3 +85,19 @@ def add_to_world(world: Any, plan: Any, office: Any) -> None:
         description="（2020）示例行初1号",
         recorded_by=office,
     )
+
+    # 材料分析提示: a hint on 舞钢's evidence of the world's task (as the background analysis would record it).
+    from django.utils import timezone
+
+    from kaohe.insights.models import Hint
+    from kaohe.submissions.models import EvidenceFile
+
+    evidence = EvidenceFile.objects.filter(submission__unit=wugang, submission__task=world.ids["task_id"]).first()
+    assert evidence is not None
+    world.ids["hint_id"] = Hint.objects.create(
+        submission_id=evidence.submission_id,
+        version=evidence,
+        kind=Hint.Kind.OUTSIDE_YEAR,
+        message="成文日期早于考核期间",
+        created_at=timezone.now(),
+    )

@@ -22,6 +22,7 @@ from tests.test_permission_matrix import COLUMNS, _kwargs, _rows
 # Words a Chinese user reads as they are: formats, standards, product names.
 ALLOWED = {
     "PDF",
+    "OCR",  # 文字识别（OCR）: the name offices know the scanner software by
     "SHA",
     "URL",
     "Excel",

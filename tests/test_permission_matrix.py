@@ -35,6 +35,7 @@ NAMESPACES = {
     "search",
     "rollup",
     "api",
+    "insights",
 }
 # Column heading in docs/permissions.md → persona (attribute of the ``personas`` fixture; None: not logged in).
 COLUMNS: dict[str, str | None] = {

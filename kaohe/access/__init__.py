@@ -9,6 +9,7 @@ it (core → organisations → accounts → plans → submissions → scoring �
 - ``plans``: visible plans, a plan for a page, categories, tree nodes, a user's units and desks, search scope
 - ``evidence``: a unit's task and its evidence files (报送资料)
 - ``grading``: grading (评价) and adjustments (加减分)
+- ``insights``: a submission's 材料分析 (text, duplicates, hints) for its desk and the office; dismissing hints
 - ``inspections``: 实地考核, 依法行政能力测试, 案卷集中评查
 - ``reviews``: feedback rounds, 复核 requests, 整改 items and reports
 - ``results``: snapshots, approval, publication

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kaohe.core.calendar import Calendar
+from kaohe.insights.selectors import hint_counts
 from kaohe.organisations import conflicts
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.excel.text import format_points
@@ -84,6 +85,8 @@ class Cell:
     points_changed: str = ""  # the office changed the task's points after this evaluation: old → new, for the desk to confirm
     evidence: EvidenceState | None = None
     events: EventTally | None = None  # 事件触发报送: “事件 N 件：按时 a 件，逾期 b 件” (None for ordinary tasks)
+
+    hints: int = 0  # open 材料分析提示 (kaohe/insights): a marker only, never part of the score
 
     @property
     def graded(self) -> bool:
@@ -185,7 +188,7 @@ def _points_changed(evaluation: Evaluation | None) -> str:
 
 
 def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, person: Any = None) -> Grid:
-    """One row per unit of the tasks' categories, one cell per task (six queries whatever the size).
+    """One row per unit of the tasks' categories, one cell per task (seven queries whatever the size).
 
     Each cell carries its 回避 state (the desk's, and ``person``'s own when a grader looks at it).
     """
@@ -215,6 +218,7 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
         if event_task_ids
         else {}
     )
+    hints = hint_counts(plan, [u.pk for u in units_list], task_ids)
     result = Grid(tasks=tasks)
     by_category: dict[int, list[Indicator]] = defaultdict(list)
     for task in tasks:
@@ -233,12 +237,18 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
             cell.evidence = evidence_state(task, submission, cell.evaluation)
             if task.is_event_driven:
                 cell.events = tallies.get(key, EventTally())
+            cell.hints = hints.get(key, 0)
             cells.append(cell)
             if cell.counted:
                 result.total += 1
                 result.done += cell.evaluation is not None
         result.rows.append((unit, cells))
     return result
+
+
+def cell_hints(plan: Plan, unit: PlanUnit, task: Indicator) -> int:
+    """Open 材料分析提示 of one cell (the grid counts them all at once)."""
+    return hint_counts(plan, [unit.pk], [task.pk]).get((unit.pk, task.pk), 0)
 
 
 def evidence_by_task(plan: Plan, unit: PlanUnit, task_ids: list[int]) -> dict[int, list[EvidenceFile]]:

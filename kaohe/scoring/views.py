@@ -47,6 +47,7 @@ def _cell_context(
     cell.points_changed = selectors.points_changed_of(evaluation)
     cell.evidence = selectors.evidence_state(task, selectors.submission_of(unit, task), evaluation)
     cell.events = selectors.event_tally_of(plan, unit, task)
+    cell.hints = selectors.cell_hints(plan, unit, task)
     return {
         "plan": plan,
         "cell": cell,

@@ -127,6 +127,7 @@ def task_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, tas
             "unit": unit,
             "task": task,
             "submission": submission,
+            "is_own": is_own,
             "files": selectors.submission_files(submission),
             "deadline": deadline,
             "is_open": is_open(deadline, timezone.now()),
