@@ -33,6 +33,7 @@ NAMESPACES = {
     "testee",
     "casefiles",
     "search",
+    "insights",
 }
 # Column heading in docs/permissions.md → persona (attribute of the ``personas`` fixture; None: not logged in).
 COLUMNS: dict[str, str | None] = {

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from kaohe.access.base import can, is_own_unit, plan_roles, require
-from kaohe.access.plans import desk_ids, get_unit_for_user
+from kaohe.access.plans import desk_ids, get_unit_for_user, own_units
 from kaohe.insights.models_reports import AnnualReportVersion
 from kaohe.insights.selectors_reports import report_tasks
 from kaohe.plans.models import Plan, PlanUnit
@@ -64,5 +64,20 @@ def get_report_version_for_user(user: Any, plan: Plan, version_id: int) -> Annua
     return version
 
 
-def require_report_overview(user: Any, plan: Plan) -> None:
-    require(user, "evidence:overview", plan)
+def report_list_categories(user: Any, plan: Plan) -> list[int] | None:
+    """The categories whose units' reports the user lists: every one (None) for the office, those where a desk
+    grades a report task for a desk (possibly none); 403 for everyone else in the plan."""
+    if can(user, "evidence:overview", plan):
+        return None
+    require(user, "evidence:check", plan)
+    mine = desk_ids(user, plan)
+    return sorted({t.category_id for t in report_tasks(plan) if t.assessor_id in mine})
+
+
+def get_own_unit_for_report(user: Any, plan: Plan) -> PlanUnit:
+    """The user's own unit in the plan, whose report they file (403 without ``evidence:submit``)."""
+    require(user, "evidence:submit", plan)
+    units = own_units(user, plan)
+    if not units:
+        raise Http404("考核对象不存在")
+    return units[0]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kaohe.accounts.models import User
 from kaohe.core import audit
+from kaohe.insights import demo_reports as insights_reports_demo
 from kaohe.inspections.abilitytests import demo as abilitytests_demo
 from kaohe.inspections.casefiles import demo as casefiles_demo
 from kaohe.inspections.fieldwork import demo as fieldwork_demo
@@ -169,6 +170,7 @@ def load_demo(*, publish: bool = True) -> Plan:
     from kaohe.results import demo as results_demo  # 结果运用 (the composition root, as _load_inspections)
 
     results_demo.load_demo_data(plan, office)
+    insights_reports_demo.load_demo_data(plan)
     return plan
 
 

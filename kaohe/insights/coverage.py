@@ -144,6 +144,8 @@ LEADING = re.compile(
 TRAILING = re.compile(r"(?:等工作|等|工作|进行总结|总结|情况)+$")
 # Pieces about when and how the report is filed, not about what it holds.
 FILING = re.compile(r"季度|每年|报告|报送|公开|截图|正式文件|上一级|同级")
+# How well it is written ("内容全面、数据详实"): said of the whole report, no part of it.
+QUALITY = re.compile(r"^(?:内容|数据|材料)?(?:全面|详实|翔实|准确|真实|完整)+$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -163,12 +165,13 @@ def is_report_task(name: str, requirement: str) -> bool:
 
 def requirement_phrases(text: str) -> list[str]:
     """The key phrases of a task's requirement text, once each, in order: split on 、，；, with the opening verbs
-    and closing "等工作" removed ("加强规范化建设、提升执法能力" → 规范化建设, 执法能力)."""
+    and closing "等工作" removed ("加强规范化建设、提升执法能力" → 规范化建设, 执法能力); pieces about filing
+    the report or about how well it is written are left out."""
     phrases: list[str] = []
     for piece in PHRASE_SPLIT.split(MARKUP.sub("", text)):
         piece = piece.rsplit("围绕", 1)[-1]  # "…报告中…部分应当围绕加强规范化建设": what follows is the phrase
         core = TRAILING.sub("", LEADING.sub("", piece))
-        if len(core) >= MIN_PHRASE and core not in phrases and not FILING.search(core):
+        if len(core) >= MIN_PHRASE and core not in phrases and not FILING.search(core) and not QUALITY.match(core):
             phrases.append(core)
     return phrases
 

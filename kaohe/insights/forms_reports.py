@@ -28,7 +28,7 @@ class ReportSubmitForm(PlanDatesMixin, StyledFormMixin, forms.Form):
         label="公开网址",
         required=False,
         max_length=500,
-        help_text="报刊或政府网站上公开本报告的网址（http:// 或 https://）",
+        help_text="报刊或政府网站上公开本报告的网页地址",
         error_messages={"max_length": "公开网址不能超过 500 个字符"},
     )
     published_on = BoundedDateField(label="公开日期", required=False, error_messages={"invalid": "公开日期不是有效的日期"})

@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
 from kaohe.access.plans import get_published_plan_for_user
-from kaohe.access.reports import get_report_version_for_user, get_unit_for_report, get_unit_for_report_submit
+from kaohe.access.reports import (
+    get_own_unit_for_report,
+    get_report_version_for_user,
+    get_unit_for_report,
+    get_unit_for_report_submit,
+    report_list_categories,
+)
 from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
@@ -25,11 +31,13 @@ from kaohe.insights.forms_reports import ReportFilterForm, ReportSettingsForm, R
 @login_required
 @require_GET
 def reports(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
-    """Every unit's annual report: 未报送 / 已报送 / 已公开 / 逾期, filtered by state, with the due dates."""
-    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:overview")
+    """Every unit's annual report: 未报送 / 已报送 / 已公开 / 逾期, filtered by state, with the due dates (for a
+    desk, the units of the categories where it grades a report task)."""
+    plan = get_published_plan_for_user(request.user, plan_id)
+    categories = report_list_categories(request.user, plan)
     form = ReportFilterForm(request.GET or None)
     state = form.cleaned_data["state"] if form.is_valid() else ""
-    page = selectors_reports.office_list(plan, services_reports.today(), state=state)
+    page = selectors_reports.office_list(plan, services_reports.today(), state=state, category_ids=categories)
     settings_form = ReportSettingsForm(initial={"report_due": page.report_due, "publish_due": page.publish_due}, plan=plan)
     return render(
         request,
@@ -67,6 +75,15 @@ def report_settings(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResp
         else:
             messages.success(request, "已保存年度报告的报送期限和公开期限")
     return redirect("insights:reports", plan_id=plan.pk)
+
+
+@login_required
+@require_GET
+def report_mine(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    """The unit's own report page (the navigation's entry for units)."""
+    plan = get_published_plan_for_user(request.user, plan_id, capability="evidence:submit")
+    unit = get_own_unit_for_report(request.user, plan)
+    return redirect("insights:report_unit", plan_id=plan.pk, unit_id=unit.pk)
 
 
 @login_required

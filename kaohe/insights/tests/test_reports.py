@@ -212,8 +212,17 @@ def test_who_reads_a_report_and_who_files_it(personas, plan, wugang, march_2021)
     assert personas.client(personas.desk).post(_url("report_submit", plan, wugang.pk), {}).status_code == 403
     assert personas.client(personas.unit2).post(_url("report_submit", plan, wugang.pk), {"file": _docx()}).status_code == 404
     assert AnnualReportVersion.objects.count() == 1
-    # The office list is the office's.
+    # The list: the office's whole, a desk's the categories where it grades a report task, nobody else's.
     assert personas.client(personas.unit).get(_url("reports", plan)).status_code == 403
+    assert personas.client(personas.viewer).get(_url("reports", plan)).status_code == 403
+    office_rows = personas.client(personas.office).get(_url("reports", plan)).context["page"].rows
+    desk_rows = personas.client(personas.desk).get(_url("reports", plan)).context["page"].rows
+    assert {r.unit.category.name for r in office_rows} == {"县区政府", "部门1", "部门2"}
+    assert {r.unit.category.name for r in desk_rows} == {"县区政府", "部门2"}  # 2.1.2 is in both tables
+    assert personas.client(personas.desk2).get(_url("reports", plan)).context["page"].rows == []
+    # The unit's entry leads to its own page.
+    response = personas.client(personas.unit).get(_url("report_mine", plan))
+    assert response.status_code == 302 and response["Location"] == page
     assert personas.client(personas.other_office).get(_url("reports", plan)).status_code == 404
     # The unit's page has the filing form, the desk's and the office's do not.
     assert personas.client(personas.unit).get(page).context["form"] is not None
