@@ -20,7 +20,7 @@ def report_tasks(plan: Plan, category_ids: list[int] | None = None) -> list[Indi
     desks; of the given categories, else of every category of the plan."""
     tasks = (
         Indicator.objects.filter(plan=plan, level=Level.TASK)
-        .select_related("assessor__organisation")
+        .select_related("assessor__organisation", "category")
         .order_by("category_id", "order")
     )
     if category_ids is not None:

@@ -248,3 +248,20 @@ def test_office_list_query_count_does_not_grow_with_reports(personas, plan, marc
         response = office.get(_url("reports", plan))
     assert response.status_code == 200
     assert response.context["page"].counts["published"] == 1
+
+
+def test_demo_reports_are_filed_once_and_show_their_coverage(personas, plan, wugang):
+    from kaohe.insights import demo_reports
+
+    assert demo_reports.load_demo_data(plan) == 2  # 舞钢 (unit_wugang) and 市司法局 (unit_sfj) have demo accounts
+    assert demo_reports.load_demo_data(plan) == 0
+    version = AnnualReportVersion.objects.get(report__unit=wugang)
+    assert version.text_method == "docx" and version.is_published and not version.late
+    page = personas.client(personas.office).get(_url("report_unit", plan, wugang.pk)).context["page"]
+    assert page.covered == len(page.coverage)
+    sfj = AnnualReportVersion.objects.get(report__unit__organisation__name="市司法局")
+    rows = {
+        r.part.label: r.covered
+        for r in personas.client(personas.office).get(_url("report_unit", plan, sfj.report.unit_id)).context["page"].coverage
+    }
+    assert rows["存在问题"] is False and rows["下步打算"] is True
