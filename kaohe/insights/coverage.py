@@ -194,7 +194,7 @@ def parts_for(requirements: Iterable[str] = ()) -> list[Part]:
 
 
 def _matches(sentence: str, part: Part) -> bool:
-    if any(keyword in sentence for keyword in part.keywords):
+    if part.label in sentence or any(keyword in sentence for keyword in part.keywords):
         return True
     # A requirement phrase also matches when both its halves are there ("执法能力" in "提升执法人员能力").
     if part.source == TASK and len(part.label) >= MIN_PHRASE:

@@ -265,3 +265,22 @@ def test_demo_reports_are_filed_once_and_show_their_coverage(personas, plan, wug
         for r in personas.client(personas.office).get(_url("report_unit", plan, sfj.report.unit_id)).context["page"].coverage
     }
     assert rows["存在问题"] is False and rows["下步打算"] is True
+
+
+def test_report_page_query_count_does_not_grow_with_versions(personas, plan, wugang, march_2021, django_assert_max_num_queries):
+    from kaohe.insights import services_reports
+
+    services_reports.annual_report_submit(actor=personas.unit, plan=plan, unit=wugang, upload=_docx())
+    for day in (1, 2, 3):
+        services_reports.annual_report_submit(
+            actor=personas.unit,
+            plan=plan,
+            unit=wugang,
+            publication_url=f"https://www.example.gov.cn/{day}.html",
+            published_on=dt.date(2021, 3, day),
+        )
+    client = personas.client(personas.desk)
+    client.get(_url("report_unit", plan, wugang.pk))
+    with django_assert_max_num_queries(16):
+        response = client.get(_url("report_unit", plan, wugang.pk))
+    assert len(response.context["page"].row.versions) == 4
