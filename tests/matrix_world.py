@@ -351,6 +351,14 @@ def build_world() -> World:
         )
     world.per_url["reviews:unit_report_decide"] = {"report_id": unit_report.report}
     world.ids["version_id"] = unit_report
+    # 年度报告: 舞钢's 法治政府建设年度报告, filed in the first quarter.
+    from kaohe.insights import services_reports
+
+    with beijing(2021, 3, 10):
+        annual = services_reports.annual_report_submit(
+            actor=unit, plan=plan, unit=wugang, upload=pdf("舞钢市2020年度法治政府建设工作报告.pdf")
+        )
+    world.per_url["insights:report_file"] = {"version_id": annual}
 
     # 结果: computed (complete), consulted with a copy recipient, approved and published.
     # An undecided 加分申请 blocks publication (finding 8 of the penetration test): the office decides it first.

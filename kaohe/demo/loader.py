@@ -17,6 +17,7 @@ from django.utils import timezone
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.demo import events as demo_events
+from kaohe.insights import demo_reports as insights_reports_demo
 from kaohe.inspections.abilitytests import demo as abilitytests_demo
 from kaohe.inspections.casefiles import demo as casefiles_demo
 from kaohe.inspections.fieldwork import demo as fieldwork_demo
@@ -186,6 +187,8 @@ def load_demo(*, publish: bool = True) -> Plan:
     results_demo_rollup.load_demo_data(
         city=city, province_office=province_office, county_office=county_office, province_sysadmin=province_sysadmin
     )
+
+    insights_reports_demo.load_demo_data(plan)
     return plan
 
 

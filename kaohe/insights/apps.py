@@ -11,7 +11,12 @@ class InsightsConfig(AppConfig):
     label = "insights"
     verbose_name = "材料分析提示"
     # Chinese labels of this app's audit actions (merged into the audit log browser's table).
-    audit_labels: ClassVar[dict[str, str]] = {"insight.hint_dismiss": "排除材料分析提示"}
+    audit_labels: ClassVar[dict[str, str]] = {
+        "insight.hint_dismiss": "排除材料分析提示",
+        "annual_report.settings": "设置年度报告期限",
+        "annual_report.submit": "报送法治政府建设年度报告",
+        "annual_report.file_download": "下载法治政府建设年度报告",
+    }
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

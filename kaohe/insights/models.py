@@ -1,5 +1,5 @@
 """Models of the evidence insights: the text of every file version, its LSH band keys, near-identical pairs,
-and the hints desks see (never a score)."""
+and the hints desks see (never a score); the annual reports are in models_reports.py."""
 
 from __future__ import annotations
 
@@ -115,3 +115,6 @@ class Hint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.dismissed_at is None
+
+
+from kaohe.insights.models_reports import *  # noqa: E402, F403

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
 
-from kaohe.insights.coverage import Part, coverage, looks_like_annual_report
+from kaohe.insights.coverage import PartCoverage, cover, looks_like_annual_report, parts_for
 from kaohe.insights.models import DuplicatePair, FileText, Hint
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.submissions.models import EvidenceFile, Submission
@@ -62,7 +62,7 @@ class VersionRow:
     version: EvidenceFile
     text: FileText | None
     hints: list[HintRow] = field(default_factory=list)
-    coverage: list[Part] = field(default_factory=list)  # 年度报告要素, for texts that read as an annual report
+    coverage: list[PartCoverage] = field(default_factory=list)  # 年度报告要素, for texts that read as an annual report
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def submission_insights(
     rows = {v.pk: VersionRow(version=v, text=texts.get(v.pk)) for v in versions}
     for version_row in rows.values():
         if version_row.text is not None and looks_like_annual_report(version_row.text.text):
-            version_row.coverage = coverage(version_row.text.text, task.requirement)
+            version_row.coverage = cover(version_row.text.text, parts_for([task.requirement]))
     pair_side = "pair__left__submission", "pair__right__submission"
     hints = Hint.objects.filter(submission=submission).select_related(
         "version__submission",

@@ -42,6 +42,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("报送与评价", "报送资料", "submissions:workspace", ("evidence:submit",)),
     Entry("报送与评价", "资料审阅", "submissions:queue", ("evidence:check",)),
     Entry("报送与评价", "报送进度", "submissions:overview", ("evidence:overview",)),
+    Entry("报送与评价", "年度报告", "insights:reports", ("evidence:overview", "evidence:check")),
+    Entry("报送与评价", "年度报告", "insights:report_mine", ("evidence:submit",), unless=("evidence:overview", "evidence:check")),
     Entry("报送与评价", "评价", "scoring:grid", ("evaluation:write", "evaluation:overview")),
     Entry("报送与评价", "不涉及", "scoring:applicability", ("applicability:decide",)),
     Entry("报送与评价", "加减分", "scoring:adjustments_office", ("adjustment:decide",)),

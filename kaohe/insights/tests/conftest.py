@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.base import ContentFile
@@ -13,6 +16,27 @@ from django.utils import timezone
 from kaohe.plans.constants import Level, Method
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.submissions.models import EvidenceFile, Submission
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def set_now(monkeypatch, moment: dt.datetime) -> None:
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+
+def beijing(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+
+
+def docx_of(text: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def add_file(plan: Plan, unit: PlanUnit, task: Indicator, name: str, data: bytes, user: Any) -> EvidenceFile:

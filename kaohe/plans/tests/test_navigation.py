@@ -20,7 +20,7 @@ def test_office_sees_the_whole_cycle(personas, plan):
         "复制至下一年度",
         "指标模板",
     ]  # no 导入/发布 on a published plan
-    assert nav["报送与评价"] == ["资料审阅", "报送进度", "评价", "不涉及", "加减分"]
+    assert nav["报送与评价"] == ["资料审阅", "报送进度", "年度报告", "评价", "不涉及", "加减分"]
     assert nav["实地考核与评查"] == ["实地考核", "能力测试", "案卷评查"]
     assert nav["结果"] == ["考核结果", "反馈与复核", "结果审定与公布", "分析", "结果运用", "典型经验", "整改"]
 
@@ -28,14 +28,14 @@ def test_office_sees_the_whole_cycle(personas, plan):
 def test_unit_sees_its_own_work_only(personas, plan):
     nav = _labels(personas.unit, plan)
     assert nav["方案"] == ["概览"]
-    assert nav["报送与评价"] == ["报送资料", "加分申请"]
+    assert nav["报送与评价"] == ["报送资料", "年度报告", "加分申请"]
     assert nav["实地考核与评查"] == ["能力测试", "案卷目录"]
     assert nav["结果"] == ["反馈与复核", "公布的结果", "典型经验", "整改"]
 
 
 def test_desk_and_viewer(personas, plan):
     desk = _labels(personas.desk, plan)
-    assert desk["报送与评价"] == ["资料审阅", "评价"]
+    assert desk["报送与评价"] == ["资料审阅", "年度报告", "评价"]
     assert desk["结果"] == ["征求意见", "典型经验"]
     assert "实地考核与评查" not in desk
     viewer = _labels(personas.viewer, plan)
