@@ -28,8 +28,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from kaohe.accounts.models import User
+from kaohe.api.models import ApiToken
 from kaohe.core.dates import SITE_DATE_BOUNDS, Bounds, bounds_message
 from kaohe.core.models_calendar import HolidayCalendarYear
+from kaohe.insights.models_reports import AnnualReportSetting, AnnualReportVersion
 from kaohe.inspections.casefiles.models import CaseFile, ListingExtension
 from kaohe.inspections.fieldwork.models import FieldAssignment
 from kaohe.organisations.models import Membership
@@ -610,6 +612,75 @@ INPUTS += [
     _settings_input("submission_deadline", "资料报送截止", "2020-12-30"),
     _settings_input("case_files_deadline", "集中评查材料截止", "2021-01-15"),
     _settings_input("daily_scores_deadline", "日常考核评分截止", "2021-01-20"),
+]
+
+
+def _report_docx() -> SimpleUploadedFile:
+    """A one-paragraph 法治政府建设年度报告 (a real .docx: the filing reads its text)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("舞钢市人民政府2020年度法治政府建设情况报告")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return SimpleUploadedFile(
+        "年度报告.docx",
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+
+
+def _report_setting(plan: Plan) -> Any:
+    return AnnualReportSetting.objects.filter(plan=plan).values_list("report_due", "publish_due").first()
+
+
+INPUTS += [
+    DateInput(
+        id="insights.report_settings.report_due",
+        persona="office",
+        url=lambda plan, ctx: reverse("insights:report_settings", args=[plan.pk]),
+        data=lambda plan, ctx, v: {"report_due": v, "publish_due": "2021-03-31"},
+        saved=lambda plan, ctx: _report_setting(plan),
+        good="2021-03-15",
+        label="报送期限",
+        covers=("kaohe.insights.forms_reports.ReportSettingsForm.report_due",),
+    ),
+    DateInput(
+        id="insights.report_settings.publish_due",
+        persona="office",
+        url=lambda plan, ctx: reverse("insights:report_settings", args=[plan.pk]),
+        data=lambda plan, ctx, v: {"report_due": "2021-03-15", "publish_due": v},
+        saved=lambda plan, ctx: _report_setting(plan),
+        good="2021-04-10",
+        label="公开期限",
+        covers=("kaohe.insights.forms_reports.ReportSettingsForm.publish_due",),
+    ),
+    DateInput(
+        id="insights.report_submit.published_on",
+        persona="unit",
+        setup=lambda plan, personas: {"unit": _unit(plan)},
+        url=_url("insights:report_submit", "unit"),
+        data=lambda plan, ctx, v: {
+            "file": _report_docx(),
+            "publication_url": "http://www.example.gov.cn/fzzf/2020.html",
+            "published_on": v,
+        },
+        saved=lambda plan, ctx: AnnualReportVersion.objects.filter(report__plan=plan).count(),
+        good="2020-12-18",
+        label="公开日期",
+        covers=("kaohe.insights.forms_reports.ReportSubmitForm.published_on",),
+    ),
+    DateInput(
+        id="api.token_create.expires_on",
+        persona="office",
+        url=lambda plan, ctx: reverse("api:token_create"),
+        data=lambda plan, ctx, v: {"name": "省级平台", "scopes": ["plans:read"], "expires_on": v},
+        saved=lambda plan, ctx: ApiToken.objects.count(),
+        good="2021-06-30",
+        label="有效期至",
+        window=SITE_DATE_BOUNDS,
+        covers=("kaohe.api.forms.TokenForm.expires_on",),
+    ),
 ]
 
 

@@ -23,10 +23,11 @@ class TokenForm(StyledFormMixin, forms.Form):
         error_messages={"required": "请至少选择一项权限范围", "invalid_choice": "权限范围不正确"},
     )
     expires_on = BoundedDateField(
+        window=None,
         label="有效期至",
         required=False,
         help_text="留空为长期有效（可随时吊销）",
-        error_messages={"invalid": "有效期不是有效的日期"},
+        error_messages={"invalid": "有效期至不是有效的日期"},
     )
 
 
