@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -145,19 +146,10 @@ class TaskRow:
         return self.deadline.year
 
 
-# What the queue and the overview read of a submission (its status; the file count is annotated): the office's
-# queue holds every unit × 报送资料 pair, and loading whole rows was most of its time.
-_QUEUE_COLUMNS = ("plan_id", "unit_id", "task_id", "status", "last_changed_at")
-
-
-def _submissions(
-    plan: Plan, *, columns: tuple[str, ...] = (), file_counts: bool = True, **filters: object
-) -> dict[tuple[int, int], Submission]:
-    rows = Submission.objects.filter(plan=plan, **filters)
-    if file_counts:
-        rows = rows.annotate(active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True)))
-    if columns:
-        rows = rows.only(*columns)
+def _submissions(plan: Plan, **filters: object) -> dict[tuple[int, int], Submission]:
+    rows = Submission.objects.filter(plan=plan, **filters).annotate(
+        active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
+    )
     return {(s.unit_id, s.task_id): s for s in rows}
 
 
@@ -231,16 +223,40 @@ class QueueFilter:
     level1_id: int | None = None
 
 
+class QueueRows(Sequence[TaskRow]):
+    """The queue's rows, each built when it is read: the page shows 100 of the desk's thousands of pairs, and a
+    row's deadline, working days left and open return are only worked out for those (``len`` needs none)."""
+
+    def __init__(self, pairs: list[tuple[PlanUnit, Indicator, str, int]], make: Callable[..., TaskRow]) -> None:
+        self._pairs = pairs
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    @overload
+    def __getitem__(self, index: int) -> TaskRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[TaskRow]: ...
+    def __getitem__(self, index: int | slice) -> TaskRow | list[TaskRow]:
+        if isinstance(index, slice):
+            return [self._make(*pair) for pair in self._pairs[index]]
+        return self._make(*self._pairs[index])
+
+
 @dataclass
 class Queue:
-    rows: list[TaskRow]
+    rows: Sequence[TaskRow]
     counts: dict[str, int]
     total: int
 
 
 def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter, *, file_counts: bool = True) -> Queue:
     """(unit × task) pairs of the desks' tasks (all desks when ``desk_ids`` is None: the office). Without
-    ``file_counts`` the rows' ``file_count`` stays 0 (the overview shows none; counting joins every file)."""
+    ``file_counts`` the rows' ``file_count`` stays 0 (counting joins every file).
+
+    The counts and the status filter read the submissions' statuses (tuples, no model rows); the rows themselves
+    are built when read (``QueueRows``)."""
     now = timezone.now()
     book = DeadlineBook(plan)
     calendar = _calendar()
@@ -250,9 +266,18 @@ def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter, *, f
     units_by_category: dict[int, list[PlanUnit]] = defaultdict(list)
     for unit in PlanUnit.objects.filter(plan=plan).select_related("organisation", "category").order_by("organisation__sort_key"):
         units_by_category[unit.category_id].append(unit)
-    subs = _submissions(plan, columns=_QUEUE_COLUMNS, file_counts=file_counts, task__in=[t.pk for t in tasks])
-    rows: list[TaskRow] = []
-    days: dict[dt.date | None, int | None] = {}
+    submissions = Submission.objects.filter(plan=plan, task__in=[t.pk for t in tasks])
+    subs: dict[tuple[int, int], tuple[str, int]] = {}
+    if file_counts:
+        for unit_id, task_id, status, files in submissions.values_list("unit_id", "task_id", "status").annotate(
+            active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
+        ):
+            subs[(unit_id, task_id)] = (status, files)
+    else:
+        for unit_id, task_id, status in submissions.values_list("unit_id", "task_id", "status"):
+            subs[(unit_id, task_id)] = (status, 0)
+    pairs: list[tuple[PlanUnit, Indicator, str, int]] = []
+    nothing = (Status.EMPTY.value, 0)
     for task in tasks:
         if filters.category_id and task.category_id != filters.category_id:
             continue
@@ -261,14 +286,36 @@ def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter, *, f
         for unit in units_by_category[task.category_id]:
             if filters.unit_id and unit.pk != filters.unit_id:
                 continue
-            rows.append(_row(book, calendar, now, unit, task, subs.get((unit.pk, task.pk)), days))
+            status, files = subs.get((unit.pk, task.pk), nothing)
+            pairs.append((unit, task, status, files))
     counts = {s.value: 0 for s in Status}
-    for row in rows:
-        counts[row.status] += 1
-    total = len(rows)
+    for pair in pairs:
+        counts[pair[2]] += 1
+    total = len(pairs)
     if filters.status:
-        rows = [r for r in rows if r.status == filters.status]
-    return Queue(rows=rows, counts=counts, total=total)
+        pairs = [p for p in pairs if p[2] == filters.status]
+    days: dict[dt.date | None, int | None] = {}
+    today = deadlines.today(now)
+
+    def make(unit: PlanUnit, task: Indicator, status: str, files: int) -> TaskRow:
+        """As ``_row``, from the status and file count (``days`` memoises working days left per deadline)."""
+        deadline = book.deadline(unit.pk, task)
+        if deadline not in days:
+            days[deadline] = _working_days_left(calendar, today, deadline)
+        return TaskRow(
+            task=task,
+            unit=unit,
+            submission=None,
+            deadline=deadline,
+            is_open=deadlines.is_open(deadline, now),
+            days_left=days[deadline],
+            file_count=files,
+            open_return=book.returns.get((unit.pk, task.pk)),
+            overdue=is_overdue(status, deadline, now),
+            known_status=status,
+        )
+
+    return Queue(rows=QueueRows(pairs, make), counts=counts, total=total)
 
 
 def overdue_unit_counts(plans: list[Plan], now: dt.datetime | None = None) -> dict[int, int]:
