@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -61,13 +61,20 @@ class EvidenceState(models.TextChoices):
 def evidence_state(task: Indicator, submission: Submission | None, evaluation: Evaluation | None) -> EvidenceState | None:
     """已退回 while a return is open; 评价后有更新 when the unit changed its evidence after the grading; 未报送 when
     nothing is there; else 已报送. None for tasks that take no materials."""
+    if submission is None:
+        return _evidence(task, None, evaluation)
+    return _evidence(task, (submission.status, submission.last_changed_at), evaluation)
+
+
+def _evidence(task: Indicator, submission: tuple[str, Any] | None, evaluation: Evaluation | None) -> EvidenceState | None:
+    """evidence_state of a submission read as (status, last_changed_at), as the grid reads them."""
     if task.method != Method.SUBMISSION and not (task.method == Method.OTHER and task.materials):
         return None
-    if submission is None or submission.status in (Submission.Status.EMPTY, Submission.Status.NOT_APPLICABLE):
+    if submission is None or submission[0] in (Submission.Status.EMPTY, Submission.Status.NOT_APPLICABLE):
         return EvidenceState.MISSING
-    if submission.status == Submission.Status.RETURNED:
+    if submission[0] == Submission.Status.RETURNED:
         return EvidenceState.RETURNED
-    changed = submission.last_changed_at
+    changed = submission[1]
     if evaluation is not None and changed is not None and changed > evaluation.evaluated_at:
         return EvidenceState.UPDATED
     return EvidenceState.SUBMITTED
@@ -79,7 +86,6 @@ class Cell:
     task: Indicator
     evaluation: Evaluation | None
     not_applicable: NotApplicable | None
-    files: int = 0
     conflict: str = ""  # 回避: the refusal (conflict_refused) or the note the evaluation will be flagged with
     conflict_refused: bool = False
     points_changed: str = ""  # the office changed the task's points after this evaluation: old → new, for the desk to confirm
@@ -187,34 +193,56 @@ def _points_changed(evaluation: Evaluation | None) -> str:
     return f"原 {pts(old)} 分 → 现 {pts(new)} 分：{reason}"
 
 
-def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, person: Any = None) -> Grid:
+def grid(plan: Plan, tasks: list[Indicator], *, unit: PlanUnit | None = None, person: Any = None) -> Grid:
     """One row per unit of the tasks' categories, one cell per task (seven queries whatever the size).
 
-    Each cell carries its 回避 state (the desk's, and ``person``'s own when a grader looks at it).
+    Each cell carries its 回避 state (the desk's, and ``person``'s own when a grader looks at it). With ``unit``
+    (its organisation and category loaded) the grid is that unit's one row, and only its rows are read. Only the
+    columns the cells show are loaded (the grid is the largest page).
     """
     book = ConflictBook(plan, person)
-    category_ids = {t.category_id for t in tasks}
-    units = PlanUnit.objects.filter(plan=plan, category_id__in=category_ids).select_related("organisation", "category")
-    if unit_id:
-        units = units.filter(pk=unit_id)
-    units_list = list(units.order_by("category__order", "organisation__sort_key"))
     task_ids = [t.pk for t in tasks]
+    in_scope: dict[str, Any] = {"plan": plan, "task_id__in": task_ids}
+    if unit is not None:
+        units_list = [unit]
+        in_scope["unit_id"] = unit.pk
+    else:
+        units_list = list(
+            PlanUnit.objects.filter(plan=plan, category_id__in={t.category_id for t in tasks})
+            .select_related("organisation", "category")
+            .order_by("category__order", "organisation__sort_key")
+        )
     evaluations = {
         (e.unit_id, e.task_id): e
-        for e in Evaluation.objects.filter(plan=plan, task_id__in=task_ids)
-        .select_related("evaluated_by")
-        .annotate(**_open_points_flag())
+        for e in Evaluation.objects.filter(**in_scope).select_related("evaluated_by").only(*_EVALUATION_COLUMNS)
     }
-    not_applicable = {(n.unit_id, n.task_id): n for n in NotApplicable.objects.filter(plan=plan, task_id__in=task_ids)}
+    # the open 分值变更 flags, newest last (one query, not three subqueries per evaluation)
+    for flag in (
+        PointsChangeFlag.objects.filter(confirmed_at__isnull=True, **in_scope)
+        .order_by("created_at", "pk")
+        .values("unit_id", "task_id", "old_points", "new_points", "reason")
+    ):
+        evaluation = evaluations.get((flag["unit_id"], flag["task_id"]))
+        if evaluation is not None:
+            evaluation.flag_old, evaluation.flag_new, evaluation.flag_reason = (  # type: ignore[attr-defined]
+                flag["old_points"],
+                flag["new_points"],
+                flag["reason"],
+            )
+    not_applicable = {(n.unit_id, n.task_id): n for n in NotApplicable.objects.filter(**in_scope)}
     submissions = {
-        (s.unit_id, s.task_id): s
-        for s in Submission.objects.filter(plan=plan, task_id__in=task_ids).annotate(
-            active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
-        )
+        (row[0], row[1]): (row[2], row[3])
+        for row in Submission.objects.filter(**in_scope).values_list("unit_id", "task_id", "status", "last_changed_at")
     }
     event_task_ids = [t.pk for t in tasks if t.is_event_driven]
     tallies = (
-        event_tallies(plan, event_task_ids, calendar=Calendar.from_database(), now=timezone.now(), unit_id=unit_id)
+        event_tallies(
+            plan,
+            event_task_ids,
+            calendar=Calendar.from_database(),
+            now=timezone.now(),
+            unit_id=unit.pk if unit is not None else None,
+        )
         if event_task_ids
         else {}
     )
@@ -225,16 +253,12 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
         by_category[task.category_id].append(task)
     for unit in units_list:
         cells = []
-        for task in tasks:
-            if task.category_id != unit.category_id:
-                continue
+        for task in by_category[unit.category_id]:
             key = (unit.pk, task.pk)
-            submission = submissions.get(key)
-            files = getattr(submission, "active_files", 0) if submission is not None else 0
-            cell = Cell(unit, task, evaluations.get(key), not_applicable.get(key), files)
+            cell = Cell(unit, task, evaluations.get(key), not_applicable.get(key))
             cell.conflict, cell.conflict_refused = book.check(unit, task)
             cell.points_changed = _points_changed(cell.evaluation)
-            cell.evidence = evidence_state(task, submission, cell.evaluation)
+            cell.evidence = _evidence(task, submissions.get(key), cell.evaluation)
             if task.is_event_driven:
                 cell.events = tallies.get(key, EventTally())
             cell.hints = hints.get(key, 0)
@@ -249,6 +273,33 @@ def grid(plan: Plan, tasks: list[Indicator], *, unit_id: int | None = None, pers
 def cell_hints(plan: Plan, unit: PlanUnit, task: Indicator) -> int:
     """Open 材料分析提示 of one cell (the grid counts them all at once)."""
     return hint_counts(plan, [unit.pk], [task.pk]).get((unit.pk, task.pk), 0)
+
+
+# what a cell (lean or full) shows of an evaluation and its grader
+_EVALUATION_COLUMNS = (
+    "unit_id",
+    "task_id",
+    "grade",
+    "score",
+    "reason",
+    "problem_kind_id",
+    "evaluated_at",
+    "version",
+    "evaluated_by__username",
+    "evaluated_by__display_name",
+)
+
+
+def level1_choices_of(tasks: list[Indicator]) -> list[tuple[int, str]]:
+    """(id, "category · code、name") of the tasks' 一级指标, in table order: as plans' ``level1_choices``, without
+    a query (``desk_tasks`` loads each task's parent's parent and category)."""
+    seen: dict[int, tuple[tuple[int, int], str]] = {}
+    for task in tasks:
+        level1 = task.parent.parent if task.parent is not None else None
+        if level1 is not None and level1.pk not in seen:
+            key = (task.category.order, level1.order)
+            seen[level1.pk] = (key, f"{task.category.name} · {level1.code}、{level1.name}")
+    return [(pk, label) for pk, (_, label) in sorted(seen.items(), key=lambda item: item[1][0])]
 
 
 def evidence_by_task(plan: Plan, unit: PlanUnit, task_ids: list[int]) -> dict[int, list[EvidenceFile]]:

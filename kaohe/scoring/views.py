@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaohe import access
@@ -18,7 +19,7 @@ from kaohe.core.redirects import safe_path
 from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.plans.services import ScoringClosed
-from kaohe.scoring import selectors, services
+from kaohe.scoring import html_grid, selectors, services
 from kaohe.scoring.forms import BulkEvaluationForm, ClearForm, EvaluationForm, GridFilterForm, NotApplicableForm
 from kaohe.scoring.models import Evaluation, GradeChoice
 
@@ -67,11 +68,10 @@ def grid(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     categories = selectors.categories_of(all_tasks)
     if not categories:
         return render(request, "scoring/grid.html", {"plan": plan, "empty": True})
-    level1 = {t.parent.parent.pk for t in all_tasks if t.parent and t.parent.parent}
     form = GridFilterForm(
         request.GET or {"category": categories[0].pk},
         categories=[(c.pk, c.name) for c in categories],
-        level1=plan_selectors.level1_choices(level1),
+        level1=selectors.level1_choices_of(all_tasks),
     )
     category_id = categories[0].pk
     level1_id = None
@@ -82,17 +82,21 @@ def grid(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
         t for t in all_tasks if t.category_id == category_id and (not level1_id or (t.parent and t.parent.parent_id == level1_id))
     ]
     data = selectors.grid(plan, tasks, person=request.user if can_write else None)
+    problem_kinds = plan_selectors.problem_kinds(plan, with_retired=True)
+    cell_context = {"plan": plan, "can_write": can_write, "grades": GradeChoice.choices, "problem_kinds": problem_kinds}
+
+    def full_cell(cell: selectors.Cell) -> str:
+        return render_to_string("scoring/_cell.html", {**cell_context, "cell": cell}, request)
+
     return render(
         request,
         "scoring/grid.html",
         {
-            "plan": plan,
+            **cell_context,
             "form": form,
             "grid": data,
-            "can_write": can_write,
-            "grades": GradeChoice.choices,
+            "rows": html_grid.grid_rows(plan, data, can_write=can_write, full_cell=full_cell),
             "reasons": selectors.reason_suggestions(plan, desks) if can_write else [],
-            "problem_kinds": plan_selectors.problem_kinds(plan, with_retired=True),
         },
     )
 
@@ -106,7 +110,7 @@ def unit_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int) -> 
     tasks = selectors.desk_tasks(plan, desks, category_id=unit.category_id)
     if not tasks:
         raise Http404("没有需要您评价的工作任务")
-    data = selectors.grid(plan, tasks, unit_id=unit.pk, person=request.user if can_write else None)
+    data = selectors.grid(plan, tasks, unit=unit, person=request.user if can_write else None)
     files = selectors.evidence_by_task(plan, unit, [t.pk for t in tasks])
     cells = data.rows[0][1] if data.rows else []
     return render(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -124,9 +125,12 @@ class TaskRow:
     file_count: int = 0
     open_return: SupplementRequest | None = None
     overdue: bool = False
+    known_status: str = ""  # the status read without the submission's row (the overview reads statuses only)
 
     @property
     def status(self) -> str:
+        if self.known_status:
+            return self.known_status
         return self.submission.status if self.submission else Status.EMPTY
 
     @property
@@ -219,15 +223,40 @@ class QueueFilter:
     level1_id: int | None = None
 
 
+class QueueRows(Sequence[TaskRow]):
+    """The queue's rows, each built when it is read: the page shows 100 of the desk's thousands of pairs, and a
+    row's deadline, working days left and open return are only worked out for those (``len`` needs none)."""
+
+    def __init__(self, pairs: list[tuple[PlanUnit, Indicator, str, int]], make: Callable[..., TaskRow]) -> None:
+        self._pairs = pairs
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    @overload
+    def __getitem__(self, index: int) -> TaskRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[TaskRow]: ...
+    def __getitem__(self, index: int | slice) -> TaskRow | list[TaskRow]:
+        if isinstance(index, slice):
+            return [self._make(*pair) for pair in self._pairs[index]]
+        return self._make(*self._pairs[index])
+
+
 @dataclass
 class Queue:
-    rows: list[TaskRow]
+    rows: Sequence[TaskRow]
     counts: dict[str, int]
     total: int
 
 
-def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter) -> Queue:
-    """(unit × task) pairs of the desks' tasks (all desks when ``desk_ids`` is None: the office)."""
+def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter, *, file_counts: bool = True) -> Queue:
+    """(unit × task) pairs of the desks' tasks (all desks when ``desk_ids`` is None: the office). Without
+    ``file_counts`` the rows' ``file_count`` stays 0 (counting joins every file).
+
+    The counts and the status filter read the submissions' statuses (tuples, no model rows); the rows themselves
+    are built when read (``QueueRows``)."""
     now = timezone.now()
     book = DeadlineBook(plan)
     calendar = _calendar()
@@ -237,9 +266,18 @@ def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter) -> Q
     units_by_category: dict[int, list[PlanUnit]] = defaultdict(list)
     for unit in PlanUnit.objects.filter(plan=plan).select_related("organisation", "category").order_by("organisation__sort_key"):
         units_by_category[unit.category_id].append(unit)
-    subs = _submissions(plan, task__in=[t.pk for t in tasks])
-    rows: list[TaskRow] = []
-    days: dict[dt.date | None, int | None] = {}
+    submissions = Submission.objects.filter(plan=plan, task__in=[t.pk for t in tasks])
+    subs: dict[tuple[int, int], tuple[str, int]] = {}
+    if file_counts:
+        for unit_id, task_id, status, files in submissions.values_list("unit_id", "task_id", "status").annotate(
+            active_files=Count("files", filter=Q(files__withdrawn_at__isnull=True))
+        ):
+            subs[(unit_id, task_id)] = (status, files)
+    else:
+        for unit_id, task_id, status in submissions.values_list("unit_id", "task_id", "status"):
+            subs[(unit_id, task_id)] = (status, 0)
+    pairs: list[tuple[PlanUnit, Indicator, str, int]] = []
+    nothing = (Status.EMPTY.value, 0)
     for task in tasks:
         if filters.category_id and task.category_id != filters.category_id:
             continue
@@ -248,14 +286,36 @@ def desk_queue(plan: Plan, desk_ids: set[int] | None, filters: QueueFilter) -> Q
         for unit in units_by_category[task.category_id]:
             if filters.unit_id and unit.pk != filters.unit_id:
                 continue
-            rows.append(_row(book, calendar, now, unit, task, subs.get((unit.pk, task.pk)), days))
+            status, files = subs.get((unit.pk, task.pk), nothing)
+            pairs.append((unit, task, status, files))
     counts = {s.value: 0 for s in Status}
-    for row in rows:
-        counts[row.status] += 1
-    total = len(rows)
+    for pair in pairs:
+        counts[pair[2]] += 1
+    total = len(pairs)
     if filters.status:
-        rows = [r for r in rows if r.status == filters.status]
-    return Queue(rows=rows, counts=counts, total=total)
+        pairs = [p for p in pairs if p[2] == filters.status]
+    days: dict[dt.date | None, int | None] = {}
+    today = deadlines.today(now)
+
+    def make(unit: PlanUnit, task: Indicator, status: str, files: int) -> TaskRow:
+        """As ``_row``, from the status and file count (``days`` memoises working days left per deadline)."""
+        deadline = book.deadline(unit.pk, task)
+        if deadline not in days:
+            days[deadline] = _working_days_left(calendar, today, deadline)
+        return TaskRow(
+            task=task,
+            unit=unit,
+            submission=None,
+            deadline=deadline,
+            is_open=deadlines.is_open(deadline, now),
+            days_left=days[deadline],
+            file_count=files,
+            open_return=book.returns.get((unit.pk, task.pk)),
+            overdue=is_overdue(status, deadline, now),
+            known_status=status,
+        )
+
+    return Queue(rows=QueueRows(pairs, make), counts=counts, total=total)
 
 
 def overdue_unit_counts(plans: list[Plan], now: dt.datetime | None = None) -> dict[int, int]:
@@ -309,33 +369,61 @@ def _empty_open_by_unit(rows: Iterable[TaskRow]) -> dict[int, tuple[PlanUnit, li
     return grouped
 
 
-def office_overview(plan: Plan) -> Overview:
-    """The office's page of evidence, from one ``desk_queue``."""
-    queue = desk_queue(plan, None, QueueFilter())
+def office_overview(plan: Plan, now: dt.datetime | None = None) -> Overview:
+    """The office's page of evidence: counts per unit × 一级指标 and per desk, the overdue pairs, the units a
+    reminder would go to (six queries whatever the size).
+
+    The counts come from the submissions' statuses alone (three columns per row, no model rows); a pair's deadline
+    (``DeadlineBook.deadline``, the queue's rule) is only worked out for the pairs still awaited (未报送, 退回补充),
+    the only ones that can be overdue or be reminded. The same pairs, in the same order, as ``desk_queue``'s rows.
+    """
+    now = now or timezone.now()
+    book = DeadlineBook(plan)
+    tasks = evidence_tasks(plan)
+    units_by_category: dict[int, list[PlanUnit]] = defaultdict(list)
+    for unit in PlanUnit.objects.filter(plan=plan).select_related("organisation", "category").order_by("organisation__sort_key"):
+        units_by_category[unit.category_id].append(unit)
+    statuses: dict[tuple[int, int], str] = {
+        (unit_id, task_id): status
+        for unit_id, task_id, status in Submission.objects.filter(plan=plan, task__in=[t.pk for t in tasks]).values_list(
+            "unit_id", "task_id", "status"
+        )
+    }
+    tasks = [t for t in tasks if units_by_category[t.category_id]]
     # Columns are the 一级指标 by code and name (categories usually share them, as in the demo).
-    level1_seen: dict[tuple[int, str], None] = {}
-    for row in queue.rows:
-        level1 = level1_of(row.task)
-        level1_seen.setdefault((int(level1.code), level1.name), None)
-    names = sorted(level1_seen)
+    keys = {t.pk: (int(level1_of(t).code), level1_of(t).name) for t in tasks}
+    names = sorted(set(keys.values()))
     index = {key: i for i, key in enumerate(names)}
     per_unit: dict[int, tuple[PlanUnit, list[MatrixCell]]] = {}
     desks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     overdue: list[TaskRow] = []
-    for row in queue.rows:
-        level1 = level1_of(row.task)
-        _, cells = per_unit.setdefault(row.unit.pk, (row.unit, [MatrixCell() for _ in names]))
-        cell = cells[index[(int(level1.code), level1.name)]]
-        cell.due += 1
-        desk = row.task.assessor.organisation.name if row.task.assessor else "（未指定）"
-        desks[desk][0] += 1
-        if row.status != Status.EMPTY:
-            cell.submitted += 1
-            desks[desk][1] += 1
-        if row.status == Status.RETURNED:
-            desks[desk][2] += 1
-        if row.overdue:
-            overdue.append(row)
+    remind: set[int] = set()
+    for task in tasks:
+        column = index[keys[task.pk]]
+        counts = desks[task.assessor.organisation.name if task.assessor else "（未指定）"]
+        for unit in units_by_category[task.category_id]:
+            entry = per_unit.get(unit.pk)
+            if entry is None:
+                entry = per_unit[unit.pk] = (unit, [MatrixCell() for _ in names])
+            cell = entry[1][column]
+            cell.due += 1
+            counts[0] += 1
+            status = statuses.get((unit.pk, task.pk), Status.EMPTY)
+            if status != Status.EMPTY:
+                cell.submitted += 1
+                counts[1] += 1
+            if status == Status.RETURNED:
+                counts[2] += 1
+            if status not in WAITING:
+                continue
+            deadline = book.deadline(unit.pk, task)
+            is_open = deadlines.is_open(deadline, now)
+            if status == Status.EMPTY and is_open:
+                remind.add(unit.pk)
+            if not is_open:  # is_overdue: awaited, and the deadline has passed
+                row = TaskRow(task=task, unit=unit, submission=None, deadline=deadline, is_open=False, known_status=status)
+                row.open_return, row.overdue = book.returns.get((unit.pk, task.pk)), True
+                overdue.append(row)
     matrix = []
     for unit, cells in sorted(per_unit.values(), key=lambda uc: (uc[0].category.order, uc[0].organisation.sort_key)):
         total = MatrixCell(sum(c.submitted for c in cells), sum(c.due for c in cells))
@@ -345,12 +433,12 @@ def office_overview(plan: Plan) -> Overview:
         matrix=matrix,
         overdue=overdue,
         desks=sorted(((d, v[0], v[1], v[2]) for d, v in desks.items()), key=lambda x: x[0]),
-        remind_units=len(_empty_open_by_unit(queue.rows)),
+        remind_units=len(remind),
     )
 
 
 def empty_open_tasks_by_unit(plan: Plan, now: dt.datetime) -> list[tuple[PlanUnit, list[Indicator]]]:
-    queue = desk_queue(plan, None, QueueFilter(status=Status.EMPTY))
+    queue = desk_queue(plan, None, QueueFilter(status=Status.EMPTY), file_counts=False)
     return list(_empty_open_by_unit(queue.rows).values())
 
 

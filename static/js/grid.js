@@ -1,5 +1,6 @@
 // The evaluation grid (and a unit's evaluation page): keyboard grading, live counter, focus kept after a
-// save, the reason field opened only below full marks, and selecting several cells for one grade.
+// save, the reason field opened only below full marks (on the grid: the lean cell opened into the full one),
+// and selecting several cells for one grade.
 // Saving a cell is htmx's job (hx-trigger="change" on each cell form); this file never changes a grade
 // on an arrow key: arrows only move between cells.
 (function () {
@@ -70,26 +71,70 @@
     select.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  function askReason(form) {
+    var reason = reasonOf(form);
+    reason.hidden = false;
+    var hint = form.querySelector("[data-reason-hint]");
+    if (!hint) {
+      hint = document.createElement("div");
+      hint.className = "kaohe-cell-error";
+      hint.setAttribute("role", "alert");
+      hint.setAttribute("data-reason-hint", "");
+      hint.textContent = "低于满分，须写明扣分理由，按回车保存";
+      reason.insertAdjacentElement("afterend", hint);
+    }
+    reason.focus();
+  }
+
+  // --- opening a lean grid cell -----------------------------------------------------------------------
+  // The grid renders one control per cell (kaohe/scoring/html_grid.py); the reason, the 问题类型 and the save
+  // messages come with the full cell, fetched from the same URL the cell saves to (GET answers the fragment).
+  // "save": the user chose a value below full marks; keep it, then ask for the reason or save with the old one.
+  function openCell(form, save) {
+    if (form.hasAttribute("data-opening")) { return; }
+    var url = form.getAttribute("hx-post");
+    if (!url) { return; }
+    form.setAttribute("data-opening", "");
+    var input = form.querySelector("[data-grid-input]");
+    var pending = input ? input.value : null;
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var box = document.createElement("template");
+        box.innerHTML = html.trim();
+        var full = box.content.firstElementChild;
+        if (!full || !form.parentNode) { return; }
+        form.replaceWith(full);
+        htmx.process(full);
+        var control = full.querySelector("[data-grid-input]");
+        if (control && pending !== null) { control.value = pending; }
+        syncReason(full);
+        if (save && needsReason(full)) { askReason(full); return; }
+        if (save && control) { control.dispatchEvent(new Event("change", { bubbles: true })); return; }
+        var reason = reasonOf(full);
+        if (reason) { reason.hidden = false; reason.focus(); } else if (control) { control.focus(); }
+      })
+      .catch(function () { form.removeAttribute("data-opening"); });
+  }
+  function isLean(form) { return !reasonOf(form) && form.hasAttribute("hx-post"); }
+
   // htmx asks before each request: a below-full value without a reason opens the reason field instead.
   document.body.addEventListener("htmx:confirm", function (e) {
     var form = e.detail.elt;
     if (!form || !form.classList || !form.classList.contains("kaohe-cell")) { return; }
+    if (isLean(form)) {
+      if (belowFull(form)) { e.preventDefault(); openCell(form, true); }
+      return;
+    }
     syncReason(form);
     if (needsReason(form)) {
       e.preventDefault();
-      var reason = reasonOf(form);
-      reason.hidden = false;
-      var hint = form.querySelector("[data-reason-hint]");
-      if (!hint) {
-        hint = document.createElement("div");
-        hint.className = "kaohe-cell-error";
-        hint.setAttribute("role", "alert");
-        hint.setAttribute("data-reason-hint", "");
-        hint.textContent = "低于满分，须写明扣分理由，按回车保存";
-        reason.insertAdjacentElement("afterend", hint);
-      }
-      reason.focus();
+      askReason(form);
     }
+  });
+  table.addEventListener("dblclick", function (e) {
+    var form = e.target.closest ? formOf(e.target) : null;
+    if (form && isLean(form)) { openCell(form, false); }
   });
 
   // --- focus stays on the cell after its save --------------------------------------------------------
@@ -209,6 +254,7 @@
       return;
     }
     if (!el.matches("[data-grid-input]")) { return; }
+    if (e.key === "F2" && form && isLean(form)) { e.preventDefault(); openCell(form, false); return; }
     var pos = position(el);
     if (!pos) { return; }
     var plain = !e.ctrlKey && !e.metaKey && !e.altKey;

@@ -159,9 +159,20 @@ def test_the_reason_field_opens_only_below_full(personas, plan):
     services.evaluation_record(
         actor=personas.desk, plan=plan, unit=other, task=task, grade="fair", reason="缺少意见表", expected_version=0
     )
-    page = _grid(personas.client(personas.desk), plan)
-    assert re.search(r'name="reason"[^>]*data-grid-reason\s+hidden', _cell(page, wugang, task))
-    assert not re.search(r'name="reason"[^>]*data-grid-reason\s+hidden', _cell(page, other, task))
+    client = personas.client(personas.desk)
+    page = _grid(client, plan)
+    # the grid's lean cells: the one control, no reason field; the reason shows as the cell's tooltip
+    for unit in (wugang, other):
+        cell = _cell(page, unit, task)
+        assert 'name="reason"' not in cell and 'name="problem_kind"' not in cell and cell.count("data-grid-input") == 1
+    assert "扣分理由：缺少意见表" in _cell(page, other, task)
+    # opened (the cell's GET, as grid.js fetches it): the reason field hidden at full marks, shown below
+    opened = {
+        unit: client.get(reverse("scoring:evaluate", args=[plan.pk, unit.pk, task.pk]), HTTP_HX_REQUEST="true").content.decode()
+        for unit in (wugang, other)
+    }
+    assert re.search(r'name="reason"[^>]*data-grid-reason\s+hidden', opened[wugang])
+    assert not re.search(r'name="reason"[^>]*data-grid-reason\s+hidden', opened[other]) and "缺少意见表" in opened[other]
     # a refused below-full save comes back with the field open and the message
     response = personas.client(personas.desk).post(
         reverse("scoring:evaluate", args=[plan.pk, wugang.pk, task.pk]),

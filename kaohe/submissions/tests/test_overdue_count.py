@@ -5,6 +5,7 @@ building the queue: the same deadline rule, with extensions for all units and fo
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,45 @@ def test_the_count_is_the_queue_s(cycle, monkeypatch, django_assert_max_num_quer
 def test_no_plans_no_queries(db, django_assert_num_queries) -> None:
     with django_assert_num_queries(0):
         assert selectors.overdue_unit_counts([]) == {}
+
+
+def _overview_from_queue(plan, now: dt.datetime) -> tuple[Any, ...]:
+    """The office's overview as it was built before (from every row of ``desk_queue``): the reference."""
+    rows = selectors.desk_queue(plan, None, selectors.QueueFilter()).rows
+    names = sorted({(int(selectors.level1_of(r.task).code), selectors.level1_of(r.task).name) for r in rows})
+    matrix: dict[int, list[list[int]]] = {}
+    desks: dict[str, list[int]] = {}
+    for row in rows:
+        level1 = selectors.level1_of(row.task)
+        cell = matrix.setdefault(row.unit.pk, [[0, 0] for _ in names])[names.index((int(level1.code), level1.name))]
+        desk = desks.setdefault(row.task.assessor.organisation.name, [0, 0, 0])
+        cell[1] += 1
+        desk[0] += 1
+        cell[0] += row.status != Status.EMPTY
+        desk[1] += row.status != Status.EMPTY
+        desk[2] += row.status == Status.RETURNED
+    overdue = [(r.unit.pk, r.task.pk, r.deadline, r.status) for r in rows if r.overdue]
+    remind = len({r.unit.pk for r in rows if r.status == Status.EMPTY and r.is_open})
+    return names, matrix, desks, overdue, remind
+
+
+@pytest.mark.parametrize("day", [dt.date(2020, 12, 20), dt.date(2021, 1, 10), dt.date(2021, 1, 18), dt.date(2021, 3, 1)])
+def test_the_overview_counts_what_the_queue_s_rows_say(cycle, monkeypatch, django_assert_max_num_queries, day) -> None:
+    plan, _ = cycle
+    set_now(monkeypatch, _at(day))
+    with django_assert_max_num_queries(6):
+        overview = selectors.office_overview(plan)
+    names, matrix, desks, overdue, remind = _overview_from_queue(plan, _at(day))
+    assert overview.level1_names == names
+    assert {u.pk: [[c.submitted, c.due] for c in cells] for u, cells, _ in overview.matrix} == matrix
+    assert [u.pk for u, _, _ in overview.matrix] == [
+        u.pk
+        for u in sorted(
+            (u for u in plan.units.select_related("category", "organisation") if u.pk in matrix),
+            key=lambda u: (u.category.order, u.organisation.sort_key),
+        )
+    ]
+    assert {d: [due, submitted, returned] for d, due, submitted, returned in overview.desks} == desks
+    assert [(r.unit.pk, r.task.pk, r.deadline, r.status) for r in overview.overdue] == overdue
+    assert overview.remind_units == remind
+    assert overdue or day < dt.date(2021, 1, 1)  # the scenario has overdue pairs after the deadline
