@@ -36,7 +36,7 @@ NO_OCR = "未安装文字识别（OCR）组件，扫描件未提取文字"
 TRUNCATED = "文字过长，只保留前 {chars} 个字"
 PAGES_CAPPED = "页数过多，只提取了前 {pages} 页"
 UNSUPPORTED = "该类型文件不提取文字"
-BROKEN = "{kind}文件已损坏或格式不受支持，未能提取文字（{error}）"
+BROKEN = "{kind}文件已损坏或格式不受支持，未能提取文字"
 ENCRYPTED = "PDF 文件已加密，未能提取文字"
 TOO_LARGE = "文件过大，未提取文字"
 ZIP_BOMB = "文件解压后过大或压缩比异常，未提取文字"
@@ -63,8 +63,9 @@ def extract_text(filename: str, stream: BinaryIO) -> Extraction:
     extension = os.path.splitext(filename)[1].lower().lstrip(".")
     try:
         raw = stream.read(MAX_BYTES + 1)
-    except Exception as exc:
-        return Extraction("", 0, NONE, BROKEN.format(kind="", error=type(exc).__name__))
+    except Exception:
+        logger.warning("insights: the stream of %s could not be read", filename, exc_info=True)
+        return Extraction("", 0, NONE, BROKEN.format(kind=""))
     if len(raw) > MAX_BYTES:
         return Extraction("", 0, NONE, TOO_LARGE)
     kind = _kind(raw, extension)
@@ -83,9 +84,10 @@ def extract_text(filename: str, stream: BinaryIO) -> Extraction:
             return Extraction("", 0, NONE, UNSUPPORTED)
     except _Refused as refused:
         return Extraction("", 0, NONE, str(refused))
-    except Exception as exc:  # a malformed file is a note, never a crash
+    except Exception as exc:  # a malformed file is a note in Chinese (the error's name goes to the log), never a crash
+        logger.info("insights: %s is malformed (%s)", filename, type(exc).__name__)
         label = {PDF: "PDF ", DOCX: "Word ", XLSX: "Excel ", OCR: "图片"}.get(kind, "")
-        return Extraction("", 0, NONE, BROKEN.format(kind=label, error=type(exc).__name__))
+        return Extraction("", 0, NONE, BROKEN.format(kind=label))
     return _capped(result)
 
 
@@ -265,31 +267,22 @@ _W_TYPE = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}type"
 
 
 def _xlsx(raw: bytes) -> Extraction:
-    from openpyxl import load_workbook
+    """Every visible sheet's cells, row by row, through the platform's bounded .xlsx reader (core.xlsx_read:
+    zip bombs, oversized sheets and malformed XML are refused before anything is unpacked)."""
+    from kaohe.core.xlsx_read import Limits, cell_text, read_xlsx
 
-    with _check_zip(raw):
-        pass
-    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    result = read_xlsx(raw, Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS))
+    if result.refusal is not None:
+        raise _Refused(f"Excel 文件未能提取文字：{result.refusal.message.split('（')[0]}")
     lines: list[str] = []
-    rows = 0
     size = 0
-    capped = False
-    try:
-        for sheet in workbook.worksheets:
-            lines.append(f"【{sheet.title}】")
-            for row in sheet.iter_rows(values_only=True):
-                rows += 1
-                if rows > MAX_ROWS or size > MAX_CHARS:
-                    capped = True
-                    break
-                cells = ["" if value is None else str(value) for value in row]
-                line = "\t".join(cells).rstrip()
-                if line:
-                    lines.append(line)
-                    size += len(line)
-            if capped:
+    for grid in result.grids:
+        lines.append(f"【{grid.title}】")
+        for row in range(1, grid.max_row + 1):
+            line = "\t".join(cell_text(grid.get(row, column)) for column in range(1, grid.max_column + 1)).rstrip()
+            if line:
+                lines.append(line)
+                size += len(line)
+            if size > MAX_CHARS:
                 break
-        sheets = len(workbook.worksheets)
-    finally:
-        workbook.close()
-    return Extraction("\n".join(lines), sheets, XLSX, f"行数过多，只提取了前 {MAX_ROWS} 行" if rows > MAX_ROWS else "")
+    return Extraction("\n".join(lines), len(result.grids), XLSX, "")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
 
 from kaohe.insights import coverage
-from kaohe.insights.models_reports import AnnualReport, AnnualReportState, AnnualReportVersion
-from kaohe.insights.services_reports import due_dates, state_of
+from kaohe.insights.models_reports import AnnualReport, AnnualReportSetting, AnnualReportState, AnnualReportVersion
+from kaohe.insights.services_reports import default_due, due_dates, state_of
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Category, Indicator, Plan, PlanUnit
 
@@ -106,3 +107,40 @@ def unit_page(plan: Plan, unit: PlanUnit, on: dt.date) -> UnitReportPage:
 
 def categories_of(plan: Plan) -> list[Category]:
     return list(Category.objects.filter(plan=plan).order_by("order", "pk"))
+
+
+@dataclass
+class ReportCounts:
+    """A plan's units by the state of their annual report (the roll-up's column)."""
+
+    total: int = 0
+    by_state: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in AnnualReportState})
+
+    @property
+    def published(self) -> int:
+        return self.by_state[AnnualReportState.PUBLISHED]
+
+    @property
+    def overdue(self) -> int:
+        return self.by_state[AnnualReportState.OVERDUE]
+
+
+def report_counts(plans: Sequence[Plan], on: dt.date) -> dict[int, ReportCounts]:
+    """Per plan, its units counted by the state of their annual report on ``on`` (the office list's rule,
+    ``state_of`` with the plan's due dates): three queries whatever the number of plans."""
+    result = {plan.pk: ReportCounts() for plan in plans}
+    if not plans:
+        return result
+    ids = list(result)
+    due = {plan.pk: (default_due(plan), default_due(plan)) for plan in plans}
+    for setting in AnnualReportSetting.objects.filter(plan_id__in=ids):
+        due[setting.plan_id] = (setting.report_due, setting.publish_due)
+    latest: dict[tuple[int, int], AnnualReportVersion] = {}
+    versions = AnnualReportVersion.objects.filter(report__plan_id__in=ids).select_related("report").defer("text")
+    for version in versions.order_by("number"):
+        latest[(version.report.plan_id, version.report.unit_id)] = version
+    for plan_id, unit_id in PlanUnit.objects.filter(plan_id__in=ids).values_list("plan_id", "pk"):
+        counts = result[plan_id]
+        counts.total += 1
+        counts.by_state[state_of(latest.get((plan_id, unit_id)), *due[plan_id], on).value] += 1
+    return result

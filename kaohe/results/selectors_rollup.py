@@ -27,8 +27,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, F, Func, JSONField, Q
 from django.db.models.expressions import Expression
 from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
 
 from kaohe.access import rollup as access_rollup
+from kaohe.insights.selectors_reports import ReportCounts, report_counts
 from kaohe.organisations.models import Region, pinyin_sort_key
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Category, Indicator, Plan, PlanUnit
@@ -122,6 +124,7 @@ class PlanRow:
     published: Published | None = None
     grade_cells: list[tuple[str, int]] = field(default_factory=list)  # in the page's grade columns
     rate_cells: list[tuple[str, Decimal | None]] = field(default_factory=list)  # in the page's 一级 columns
+    reports: ReportCounts = field(default_factory=ReportCounts)  # 法治政府建设年度报告 by state
 
     @property
     def label(self) -> str:
@@ -292,6 +295,7 @@ def load_rollup(user: Any) -> Rollup:
     progress = progress_of(plans)
     grade_order: dict[str, None] = {}
     published = published_of(plans, grade_order)
+    reports = report_counts(plans, timezone.localdate())
     groups: dict[int, RegionGroup] = {}
     sort_keys: dict[int, tuple[str, ...]] = {}
     columns: dict[str, None] = {}
@@ -302,6 +306,7 @@ def load_rollup(user: Any) -> Rollup:
             groups[region.pk] = RegionGroup(region, " / ".join(r.name for r in path), [])
             sort_keys[region.pk] = tuple(pinyin_sort_key(r.name) for r in path)
         row = PlanRow(plan, region, groups[region.pk].path, progress[plan.pk], published.get(plan.pk))
+        row.reports = reports[plan.pk]
         if row.published is not None:
             columns.update(dict.fromkeys(row.published.rates))
         groups[region.pk].rows.append(row)

@@ -221,3 +221,43 @@ def test_the_demo_at_two_levels(personas, demo_plan):
         personas.client(User.objects.get(username="wugang_office")).get(reverse("rollup:plan", args=[demo_plan.pk])).status_code
         == 404
     )
+
+
+def test_annual_reports_of_lower_plans_are_counted_across_levels(personas, plan):
+    """The city's roll-up counts each lower plan's 法治政府建设年度报告: published ones, and the units still without
+    one after the due date (逾期), with the same queries for one lower plan as for three."""
+    from kaohe.insights.models_reports import AnnualReport, AnnualReportSetting, AnnualReportVersion
+    from kaohe.plans.models import PlanUnit
+
+    city = plan.organiser.region
+    county_plan, county_office = lower_plan(city, "舞钢市", level=Region.Level.COUNTY_CITY)
+    first = PlanUnit.objects.filter(plan=county_plan).order_by("pk").first()
+    report = AnnualReport.objects.create(plan=county_plan, unit=first)
+    AnnualReportVersion.objects.create(
+        report=report,
+        number=1,
+        file_name="2020年度法治政府建设情况报告.docx",
+        file_sha256="0" * 64,
+        file_storage_name="reports/test.docx",
+        publication_url="http://www.example.gov.cn/fzzf/2020.html",
+        published_on=dt.date(2021, 3, 20),
+        submitted_by=county_office,
+        submitted_at=WHEN,
+    )
+    client = personas.client(personas.office)
+    today = timezone.localdate()
+    # Before the due date the other unit is only 未报送; after it, 逾期.
+    setting = AnnualReportSetting.objects.create(
+        plan=county_plan, report_due=today + dt.timedelta(days=3), publish_due=today + dt.timedelta(days=3)
+    )
+    page = client.get(reverse("rollup:index")).content.decode()
+    assert 'data-testid="reports-published">1/2<' in page and 'data-testid="reports-overdue">0<' in page
+    AnnualReportSetting.objects.filter(pk=setting.pk).update(
+        report_due=today - dt.timedelta(days=1), publish_due=today - dt.timedelta(days=1)
+    )
+    page = client.get(reverse("rollup:index")).content.decode()
+    assert 'data-testid="reports-published">1/2<' in page and 'data-testid="reports-overdue">1<' in page
+    one = _queries(client)
+    for name in ("宝丰县", "叶县"):
+        lower_plan(city, name)
+    assert _queries(client) == one
