@@ -196,3 +196,14 @@ def test_office_list_query_count_does_not_grow_with_focus_units(
     with django_assert_max_num_queries(17):
         page = office.get(url).context["page"]
     assert sum(1 for u in page.units if u.report_due is not None) == 4
+
+
+def test_demo_sets_the_interval_once_and_keeps_the_offices(personas, plan):
+    from kaohe.reviews import demo
+
+    demo.load_demo_data(plan, personas.office)
+    setting = RectificationSetting.objects.get(plan=plan)
+    assert setting.focus_report_days == demo.FOCUS_REPORT_DAYS and setting.due_date == dt.date(plan.year + 1, 5, 31)
+    _interval(personas, plan, "15")
+    demo.load_demo_data(plan, personas.office)
+    assert RectificationSetting.objects.get(plan=plan).focus_report_days == 15
