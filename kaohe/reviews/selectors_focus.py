@@ -104,14 +104,18 @@ def dues_of_items(
 
 
 def due_of_unit(plan: Plan, organisation_id: int, *, on: dt.date, calendar: Calendar | None = None) -> FocusReportDue | None:
-    """One unit's next report (for its to-do line): None when nothing is due. At most four queries, fewer for a
-    unit that is not a 重点单位 or a plan without an interval."""
-    days = focus_report_days(plan)
-    if not days:
+    """One unit's next report (for its to-do line): None when nothing is due. One query for a unit that is not a
+    重点单位 or a plan without an interval; three (and the calendar's, unless given) for a 重点单位."""
+    mark = (
+        FocusUnit.objects.filter(
+            plan=plan, unit__organisation_id=organisation_id, plan__rectification_setting__focus_report_days__isnull=False
+        )
+        .values_list("marked_at", "plan__rectification_setting__focus_report_days")
+        .first()
+    )
+    if mark is None or not mark[1]:
         return None
-    marked_at = focus_marks(plan, [organisation_id]).get(organisation_id)
-    if marked_at is None:
-        return None
+    marked_at, days = mark[0], int(mark[1])
     items = items_of(plan).filter(unit__organisation_id=organisation_id)
     if not items.filter(status__in=WAITING).exists():
         return None

@@ -207,3 +207,12 @@ def test_demo_sets_the_interval_once_and_keeps_the_offices(personas, plan):
     _interval(personas, plan, "15")
     demo.load_demo_data(plan, personas.office)
     assert RectificationSetting.objects.get(plan=plan).focus_report_days == 15
+
+
+def test_copying_the_plan_carries_the_interval(personas, plan):
+    from kaohe.plans.copy import plan_copy
+
+    _interval(personas, plan, "10")
+    copied = plan_copy(actor=personas.office, plan=plan, title="下一年度考核方案")
+    setting = RectificationSetting.objects.get(plan=copied)
+    assert (setting.focus_report_days, setting.due_date) == (10, dt.date(2023, 5, 31))
