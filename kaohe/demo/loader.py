@@ -183,6 +183,10 @@ def load_demo(*, publish: bool = True) -> Plan:
     from kaohe.results import demo as results_demo  # 结果运用 (the composition root, as _load_inspections)
 
     results_demo.load_demo_data(plan, office)
+    from kaohe.reviews import demo as reviews_demo  # 重点单位整改进展报告间隔
+
+    if not plan.is_draft:
+        reviews_demo.load_demo_data(plan, office)
     province_office, county_office, province_sysadmin = (_user(account) for account in TWO_LEVEL_ACCOUNTS)
     results_demo_rollup.load_demo_data(
         city=city, province_office=province_office, county_office=county_office, province_sysadmin=province_sysadmin

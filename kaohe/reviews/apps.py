@@ -15,7 +15,7 @@ class ReviewsConfig(AppConfig):
         "rectification.accept": "整改报告验收通过",
         "rectification.return": "退回整改报告",
         "rectification.due_change": "调整整改期限",
-        "rectification.setting": "设置整改期限",
+        "rectification.setting": "设置整改期限及重点单位进展报告间隔",
         "rectification.attachment_download": "下载整改报告附件",
         "unit_report.submit": "提交整改情况报告",
         "unit_report.accept": "整改情况报告验收通过",

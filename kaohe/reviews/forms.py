@@ -150,6 +150,17 @@ class RectificationSettingForm(PlanDatesMixin, forms.Form):
         label="整改期限",
         error_messages={"required": "请填写整改期限", "invalid": "整改期限不是有效的日期"},
     )
+    focus_report_days = forms.IntegerField(
+        label="重点单位整改进展报告间隔（工作日）",
+        required=False,
+        min_value=1,
+        max_value=120,
+        error_messages={
+            "invalid": "重点单位整改进展报告间隔应为整数个工作日",
+            "min_value": "重点单位整改进展报告间隔应为 1 至 120 个工作日",
+            "max_value": "重点单位整改进展报告间隔应为 1 至 120 个工作日",
+        },
+    )
 
 
 class RectificationFilterForm(forms.Form):

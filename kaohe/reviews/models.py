@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from kaohe.core.models import TimeStampedModel
@@ -166,10 +167,18 @@ class ReviewRequest(TimeStampedModel):
 
 
 class RectificationSetting(models.Model):
-    """Per-plan rectification settings: the due date given to new items (default 05-31 of the following year)."""
+    """Per-plan rectification settings: the due date given to new items (default 05-31 of the following year), and
+    how often a 重点单位 reports its progress (every N working days from its marking or its last report; empty: no
+    such reports are asked for)."""
 
     plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="rectification_setting")
     due_date = models.DateField("整改期限")
+    focus_report_days = models.PositiveSmallIntegerField(
+        "重点单位整改进展报告间隔（工作日）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
 
     class Meta:
         verbose_name = "整改设置"

@@ -28,10 +28,12 @@ CARRY_MATERIALS = "整改落实情况报告及佐证材料"
 
 
 def copy_rectification(copied: PlanCopy) -> dict[str, Any]:
-    """The 整改期限 setting and the open items into ``copied.new``; the count of items for the audit event."""
+    """The 整改期限 setting (with the 重点单位's report interval) and the open items into ``copied.new``; the count of items for the audit event."""
     setting = RectificationSetting.objects.filter(plan=copied.old).first()
     if setting is not None:
-        RectificationSetting.objects.create(plan=copied.new, due_date=shift_year(setting.due_date))
+        RectificationSetting.objects.create(
+            plan=copied.new, due_date=shift_year(setting.due_date), focus_report_days=setting.focus_report_days
+        )
     carried = _carry_rectification(copied.new, copied.categories, services_rectification.open_items_to_carry(copied.old))
     return {"carried_rectification_items": carried}
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 
 from kaohe.plans.models import Plan
 from kaohe.reviews.models import FeedbackProblem, RectificationItem, RectificationReport
+from kaohe.reviews.selectors_focus import FocusReportDue, dues_of_items, focus_report_days
 from kaohe.reviews.selectors_talks import focus_organisation_ids
 from kaohe.reviews.services_rectification import is_overdue, items_of
 
@@ -52,6 +53,7 @@ class UnitCount:
     counts: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     focus: bool = False
+    report_due: FocusReportDue | None = None  # a 重点单位's next 整改进展报告 (when an interval is set)
 
     @property
     def open(self) -> int:
@@ -66,6 +68,7 @@ class OfficePage:
     overdue: int
     total: int
     pending_problems: int  # released problems not yet turned into items
+    focus_report_days: int | None = None  # the 重点单位's report interval in working days (the setting)
 
 
 def office_page(plan: Plan, on: dt.date, *, status: str = "", organisation_id: int | None = None) -> OfficePage:
@@ -88,6 +91,10 @@ def office_page(plan: Plan, on: dt.date, *, status: str = "", organisation_id: i
         counts[row.item.status] += 1
         if row.overdue:
             entry.overdue += 1
+    days = focus_report_days(plan)
+    dues = dues_of_items(plan, items, on=on, days=days)
+    for entry in units.values():
+        entry.report_due = dues.get(entry.organisation_id)
     shown = rows
     if status == "overdue":
         shown = [r for r in shown if r.overdue]
@@ -105,6 +112,7 @@ def office_page(plan: Plan, on: dt.date, *, status: str = "", organisation_id: i
         overdue=sum(1 for r in rows if r.overdue),
         total=len(rows),
         pending_problems=pending,
+        focus_report_days=days,
     )
 
 

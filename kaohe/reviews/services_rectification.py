@@ -15,6 +15,7 @@ that a draft next-year plan reaches the items carried into it.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +50,7 @@ Status = RectificationItem.Status
 Outcome = RectificationReport.Outcome
 
 MAX_TEXT = 4000
+MAX_FOCUS_REPORT_DAYS = 120  # the model field's bound
 
 
 def default_due_date(plan: Plan) -> dt.date:
@@ -362,18 +364,35 @@ def rectification_due_change(
     return item
 
 
-def rectification_setting_set(*, actor: User, plan: Plan, due_date: dt.date) -> RectificationSetting:
-    """Set the due date given to items created from now on (existing items keep theirs)."""
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP  # an argument left as it is
+
+
+def rectification_setting_set(
+    *, actor: User, plan: Plan, due_date: dt.date, focus_report_days: int | _Keep | None = KEEP
+) -> RectificationSetting:
+    """Set the due date given to items created from now on (existing items keep theirs) and, when given, the
+    interval in working days of the 重点单位's progress reports (None: no such reports)."""
     access.require(actor, "rectification:decide", plan)
     check_date_in_bounds(due_date, plan=plan, field_label="整改期限")
     if due_date < plan.period_end:
         raise ValidationError("整改期限不能早于考核期间止")
+    if isinstance(focus_report_days, int) and not 1 <= focus_report_days <= MAX_FOCUS_REPORT_DAYS:
+        raise ValidationError(f"重点单位整改进展报告间隔应为 1 至 {MAX_FOCUS_REPORT_DAYS} 个工作日")
     with transaction.atomic():
         setting = RectificationSetting.objects.select_for_update().filter(plan=plan).first()
-        before = {"due_date": setting.due_date if setting else default_due_date(plan)}
+        before = {
+            "due_date": setting.due_date if setting else default_due_date(plan),
+            "focus_report_days": setting.focus_report_days if setting else None,
+        }
         if setting is None:
             setting = RectificationSetting(plan=plan, due_date=due_date)
         setting.due_date = due_date
+        if not isinstance(focus_report_days, _Keep):
+            setting.focus_report_days = focus_report_days
         setting.full_clean(validate_unique=False)
         setting.save()
         audit.record(
@@ -383,7 +402,7 @@ def rectification_setting_set(*, actor: User, plan: Plan, due_date: dt.date) -> 
             plan_id=plan.pk,
             organisation=plan.organiser,
             before=before,
-            after={"due_date": due_date},
+            after={"due_date": due_date, "focus_report_days": setting.focus_report_days},
         )
     return setting
 

@@ -7,6 +7,7 @@ from django.db.models import Count
 from kaohe.plans.models import Plan
 from kaohe.plans.todos import Todo, TodoContext, plan_url
 from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest, UnitReport
+from kaohe.reviews.selectors_focus import due_of_unit
 
 
 def _open_reviews(plans: list[Plan]) -> dict[int, int]:
@@ -49,6 +50,7 @@ def unit_todos(context: TodoContext) -> list[Todo]:
     overdue_items = rectification.filter(due_date__lt=context.today).count()
     returned_report = UnitReport.objects.filter(plan=plan, unit=unit, status=UnitReport.Status.RETURNED).count()
     return [
+        *_focus_report_todos(context),
         Todo("待签收的问题反馈", to_acknowledge, plan_url("reviews:unit", plan), urgent=bool(to_acknowledge)),
         Todo(
             "待整改事项" + (f"（其中{overdue_items}项已逾期）" if overdue_items else ""),
@@ -63,3 +65,18 @@ def unit_todos(context: TodoContext) -> list[Todo]:
             urgent=bool(returned_report),
         ),
     ]
+
+
+def _focus_report_todos(context: TodoContext) -> list[Todo]:
+    """A 重点单位's next progress report, from a few working days before it is due (urgent once overdue)."""
+    due = due_of_unit(context.plan, context.unit.organisation_id, on=context.today, calendar=context.calendar)
+    if due is None:
+        return []
+    if due.due is None:
+        context.notes.append(f"{due.missing_year}年节假日安排尚未录入，无法计算重点单位整改进展报告期限")
+        return []
+    if not due.soon:
+        return []
+    late = "（已逾期）" if due.overdue else ""
+    label = f"重点单位整改进展报告：应于 {due.due:%Y-%m-%d} 前报送{late}"
+    return [Todo(label, 1, plan_url("reviews:rectification_unit", context.plan), urgent=due.overdue)]

@@ -19,7 +19,7 @@ from kaohe.core.downloads import as_download
 from kaohe.core.flash import flash_form_errors
 from kaohe.core.ratelimit import limit_upload_rate
 from kaohe.core.uploads import limit_uploads, upload_refusal
-from kaohe.reviews import selectors_rectification, selectors_unit_report, services_rectification
+from kaohe.reviews import selectors_focus, selectors_rectification, selectors_unit_report, services_rectification
 from kaohe.reviews.forms import (
     RectificationDecideForm,
     RectificationDueForm,
@@ -52,6 +52,9 @@ def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpR
     on = services_rectification.today()
     rows = selectors_rectification.unit_rows(plan, {u.organisation_id for u in units}, on)
     unit = units[0] if units else None
+    focus_due = (
+        selectors_focus.dues_of_items(plan, [r.item for r in rows], on=on).get(unit.organisation_id) if unit is not None else None
+    )
     unit_report = selectors_unit_report.unit_row(plan, unit, on) if unit is not None else None
     return render(
         request,
@@ -60,6 +63,7 @@ def rectification_unit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpR
             "plan": plan,
             "unit": unit,
             "rows": rows,
+            "focus_due": focus_due,
             "report_form": RectificationReportForm(),
             "unit_report": unit_report,
             # the signer is the unit's 主要负责人 of this year, as the units page records it (the unit may change it)
@@ -220,10 +224,17 @@ def rectification_setting(request: AuthenticatedHttpRequest, plan_id: int) -> Ht
     else:
         try:
             setting = services_rectification.rectification_setting_set(
-                actor=request.user, plan=plan, due_date=form.cleaned_data["due_date"]
+                actor=request.user,
+                plan=plan,
+                due_date=form.cleaned_data["due_date"],
+                focus_report_days=form.cleaned_data["focus_report_days"],
             )
         except ValidationError as exc:
             _error(request, exc)
         else:
             messages.success(request, f"此后列出的整改事项，整改期限为 {setting.due_date:%Y-%m-%d}")
+            if setting.focus_report_days:
+                messages.success(request, f"重点单位每 {setting.focus_report_days} 个工作日报送一次整改进展")
+            else:
+                messages.info(request, "未设置重点单位整改进展报告间隔，不要求重点单位定期报送整改进展")
     return redirect("reviews:rectification_office", plan_id=plan.pk)
