@@ -50,12 +50,12 @@ def test_member_scores_on_a_phone(new_page, live_server, assigned):
     first.locator("button[type=submit]").first.click()
     page.wait_for_selector("[data-testid=task-error]")
     assert "扣分理由" in page.inner_text("[data-testid=task-error]")
-    assert not Evaluation.objects.exists()
+    assert not Evaluation.objects.filter(plan=plan).exists()
     card = page.locator("[data-testid=task-card]").first
     card.locator("textarea[name=reason]").fill("现场查看补偿档案不全")
     card.locator("button[type=submit]").first.click()
     page.wait_for_selector("[data-testid=current]")
-    assert Evaluation.objects.get(unit=unit).reason == "现场查看补偿档案不全"
+    assert Evaluation.objects.get(plan=plan, unit=unit).reason == "现场查看补偿档案不全"
     # The 满分 button fills the task's points on the next card.
     second = page.locator("[data-testid=task-card]").nth(1)
     second.locator("[data-full]").click()

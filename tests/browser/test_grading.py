@@ -21,14 +21,14 @@ def test_desk_grades_in_the_grid(page, live_server, demo_plan):
     first_select = page.locator("[data-testid=grid-row] select[name=grade]").first
     first_select.select_option("excellent")
     page.wait_for_selector(".kaohe-cell-ok")
-    assert Evaluation.objects.count() == 1
+    assert Evaluation.objects.filter(plan=demo_plan).count() == 1
     # A score below full without a reason is refused in the cell, nothing saved.
     score = page.locator("[data-testid=grid-row] input[name=score]").first
     score.fill("0.1")
     score.press("Tab")
     page.wait_for_selector(".kaohe-cell-error")
     assert "扣分理由" in page.inner_text(".kaohe-cell-error")
-    assert Evaluation.objects.count() == 1
+    assert Evaluation.objects.filter(plan=demo_plan).count() == 1
     shot(page, "20-desk-grid")
     # Arrow down moves to the same task of the next unit.
     page.locator("[data-testid=grid-row] input[name=score]").first.focus()

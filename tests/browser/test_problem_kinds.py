@@ -31,7 +31,7 @@ def test_desk_tags_a_reason_and_the_office_sees_the_counts(page, live_server, de
     page.wait_for_selector("[data-testid=cell-problem-kind]")
     page.locator("[data-testid=cell-problem-kind]").first.select_option(label="规范性文件超期报备")
     page.wait_for_selector("form.kaohe-cell[data-cell$='-2'] .kaohe-cell-ok")  # the second save (version 2), not the first
-    evaluation = Evaluation.objects.get()
+    evaluation = Evaluation.objects.filter(plan=demo_plan).get()
     assert evaluation.problem_kind == ProblemKind.objects.get(plan=demo_plan, name="规范性文件超期报备")
     shot(page, "problem-kinds-grid")
     assert page.console_errors == []
