@@ -36,7 +36,7 @@ NO_OCR = "未安装文字识别（OCR）组件，扫描件未提取文字"
 TRUNCATED = "文字过长，只保留前 {chars} 个字"
 PAGES_CAPPED = "页数过多，只提取了前 {pages} 页"
 UNSUPPORTED = "该类型文件不提取文字"
-BROKEN = "{kind}文件已损坏或格式不受支持，未能提取文字（{error}）"
+BROKEN = "{kind}文件已损坏或格式不受支持，未能提取文字"  # users read it: no exception names (they are logged)
 ENCRYPTED = "PDF 文件已加密，未能提取文字"
 TOO_LARGE = "文件过大，未提取文字"
 ZIP_BOMB = "文件解压后过大或压缩比异常，未提取文字"
@@ -64,7 +64,8 @@ def extract_text(filename: str, stream: BinaryIO) -> Extraction:
     try:
         raw = stream.read(MAX_BYTES + 1)
     except Exception as exc:
-        return Extraction("", 0, NONE, BROKEN.format(kind="", error=type(exc).__name__))
+        logger.warning("insights: %s could not be read (%s)", filename, type(exc).__name__)
+        return Extraction("", 0, NONE, BROKEN.format(kind=""))
     if len(raw) > MAX_BYTES:
         return Extraction("", 0, NONE, TOO_LARGE)
     kind = _kind(raw, extension)
@@ -85,7 +86,8 @@ def extract_text(filename: str, stream: BinaryIO) -> Extraction:
         return Extraction("", 0, NONE, str(refused))
     except Exception as exc:  # a malformed file is a note, never a crash
         label = {PDF: "PDF ", DOCX: "Word ", XLSX: "Excel ", OCR: "图片"}.get(kind, "")
-        return Extraction("", 0, NONE, BROKEN.format(kind=label, error=type(exc).__name__))
+        logger.info("insights: no text from %s (%s: %s)", filename, type(exc).__name__, exc)
+        return Extraction("", 0, NONE, BROKEN.format(kind=label))
     return _capped(result)
 
 
