@@ -119,6 +119,14 @@ def test_desk_reads_the_analysis_and_dismisses_a_hint(page, live_server, demo_pl
     assert "存在的问题" in table or "存在问题" in table
     assert "部分乡镇执法人员力量薄弱" in table
     shot(page, "insights-04-report-coverage")
+
+    # 搜索材料文字 finds both notices by their words.
+    page.click("text=搜索材料文字")
+    page.fill("[data-testid=text-search-form] input[name=q]", "法治政府建设工作要点")
+    with page.expect_navigation():
+        page.press("[data-testid=text-search-form] input[name=q]", "Enter")
+    assert "找到 2 个文件" in page.inner_text("body")
+    assert "宝政办〔2020〕8号" in page.inner_text("body") and "郏政办〔2020〕11号" in page.inner_text("body")
     assert page.console_errors == []
 
 
