@@ -17,6 +17,7 @@ from django.utils import timezone
 from kaohe.accounts.models import User
 from kaohe.core import audit
 from kaohe.demo import events as demo_events
+from kaohe.insights import demo as insights_demo
 from kaohe.insights import demo_reports as insights_reports_demo
 from kaohe.inspections.abilitytests import demo as abilitytests_demo
 from kaohe.inspections.casefiles import demo as casefiles_demo
@@ -193,6 +194,7 @@ def load_demo(*, publish: bool = True) -> Plan:
     )
 
     insights_reports_demo.load_demo_data(plan)
+    insights_demo.load_demo_data(plan)  # 材料分析: evidence analysed at once, hints on desk_yfxz's grid
     return plan
 
 

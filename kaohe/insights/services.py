@@ -48,7 +48,8 @@ def _extraction_for(version: EvidenceFile) -> Extraction:
         with open_for_download(version.storage_name) as stream:
             return extract_text(version.display_name, stream)  # type: ignore[arg-type]
     except OSError as exc:
-        return Extraction("", 0, FileText.Method.NONE, f"文件读取失败，未提取文字（{type(exc).__name__}）")
+        logger.warning("insights: the file of version %s could not be opened (%s)", version.pk, type(exc).__name__)
+        return Extraction("", 0, FileText.Method.NONE, "文件读取失败，未提取文字")
 
 
 def version_analyse(version_id: int, *, force: bool = False) -> Analysis:
