@@ -44,6 +44,9 @@ PLAN_FIELDS_COPIED = (
     "field_start",
     "field_end",
     "consultation_days",
+    "office_contact_name",
+    "office_contact_phone",
+    "office_contact_address",
 )
 PLAN_FIELDS_NEW = ("id", "created_at", "updated_at", "year", "title", "doc_number", "status", "published_at")
 

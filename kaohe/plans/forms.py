@@ -148,6 +148,11 @@ class PlanSettingsForm(PlanDatesMixin, StyledFormMixin, forms.Form):
         help_text="发起征求意见时，截止日期默认为当天起算的天数",
         error_messages={"required": "请填写征求意见期", "invalid": "征求意见期须为整数天"},
     )
+    office_contact_name = forms.CharField(
+        label="考核办联系人", max_length=50, required=False, help_text="考核对象和考核主体遇到问题时联系的人，显示在方案首页"
+    )
+    office_contact_phone = forms.CharField(label="考核办联系电话", max_length=50, required=False)
+    office_contact_address = forms.CharField(label="考核办联系地址", max_length=200, required=False)
     member_organisations = forms.ModelMultipleChoiceField(
         label="成员单位",
         queryset=Organisation.objects.none(),

@@ -48,6 +48,10 @@ class Plan(TimeStampedModel):
         "征求意见期(天)", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     copy_organisations = models.ManyToManyField(Organisation, verbose_name="抄送单位", blank=True, related_name="copied_plans")
+    # PDS 七(五) "遇到的问题请及时与…办公室联系": the office's own contact, shown to units and desks on the plan's page
+    office_contact_name = models.CharField("考核办联系人", max_length=50, blank=True)
+    office_contact_phone = models.CharField("考核办联系电话", max_length=50, blank=True)
+    office_contact_address = models.CharField("考核办联系地址", max_length=200, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""The plan's own settings (方案设置): title, 文号, period, timeline, member units and copy recipients.
+"""The plan's own settings (方案设置): title, 文号, period, timeline, the office's contact, member units and copy
+recipients.
 
 ``plan_settings_update`` is the only write. A draft changes freely; a published plan (考核进行中) changes only
 with a written reason, which is audited with the before → after of every field and sent, as a notification, to
@@ -13,6 +14,7 @@ scheduled visits against it; this page shows it and links there.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +44,13 @@ SCALAR_FIELDS: tuple[str, ...] = (
     "case_files_deadline",
     "daily_scores_deadline",
     "consultation_days",
+    "office_contact_name",
+    "office_contact_phone",
+    "office_contact_address",
 )
+#: The office's contact (PDS 七(五)): free text, stripped; shown to units and desks on the plan's page.
+CONTACT_FIELDS = ("office_contact_name", "office_contact_phone", "office_contact_address")
+PHONE_PATTERN = re.compile(r"^[0-9０-９+\-－()（）、，, /转]*$")
 DATE_FIELDS = ("period_start", "period_end", "submission_deadline", "case_files_deadline", "daily_scores_deadline")
 LIST_FIELDS = ("member_organisations", "copy_organisations")
 LABELS = {name: str(getattr(Plan._meta.get_field(name), "verbose_name", name)) for name in (*SCALAR_FIELDS, *LIST_FIELDS)}
@@ -56,6 +64,9 @@ TOUCHES: dict[str, tuple[Role, ...]] = {
     "case_files_deadline": (Role.UNIT,),
     "daily_scores_deadline": (Role.DESK,),
     "consultation_days": (),
+    "office_contact_name": (),
+    "office_contact_phone": (),
+    "office_contact_address": (),
     "member_organisations": (),
     "copy_organisations": (),
 }
@@ -140,10 +151,12 @@ def plan_settings_update(
         if locked.status in (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED):
             raise ValidationError("考核结果已公布，方案设置已随之冻结，只能查看")
         merged = {name: values.get(name, getattr(locked, name)) for name in SCALAR_FIELDS}
-        for name in ("title", "doc_number"):
+        for name in ("title", "doc_number", *CONTACT_FIELDS):
             merged[name] = (merged[name] or "").strip()
         if not merged["title"]:
             raise ValidationError("请填写方案名称")
+        if not PHONE_PATTERN.match(merged["office_contact_phone"]):
+            raise ValidationError("考核办联系电话只能含数字、“-”、括号和“转”，多个号码用顿号分隔")
         _check_dates(locked, merged)
         changes = [
             Change(name, LABELS[name], _display(getattr(locked, name)), _display(merged[name]))
