@@ -41,6 +41,7 @@ PLAN_FIELDS_COPIED = (
     "submission_deadline",
     "case_files_deadline",
     "daily_scores_deadline",
+    "feedback_deadline",
     "field_start",
     "field_end",
     "consultation_days",

@@ -141,6 +141,11 @@ class PlanSettingsForm(PlanDatesMixin, StyledFormMixin, forms.Form):
         required=False,
         help_text="过此日期，考核主体不能再录入或修改“日常掌握”任务的评分（复核改分除外）；如需延后，请在此修改并说明理由",
     )
+    feedback_deadline = BoundedDateField(
+        label="问题反馈截止",
+        required=False,
+        help_text="考核办在此日期前向各考核对象逐一反馈问题（如“5月8日前”）；临近或逾期时首页提醒尚未反馈的单位数",
+    )
     consultation_days = forms.IntegerField(
         label="征求意见期(天)",
         min_value=1,

@@ -44,6 +44,8 @@ class Plan(TimeStampedModel):
     daily_scores_deadline = models.DateField("日常考核评分截止", null=True, blank=True)
     field_start = models.DateField("实地考核开始", null=True, blank=True)
     field_end = models.DateField("实地考核结束", null=True, blank=True)
+    # JZ 四(三) "在5月8日前…逐一向各地各部门进行反馈": by when the office releases every unit's 问题反馈
+    feedback_deadline = models.DateField("问题反馈截止", null=True, blank=True)
     consultation_days = models.PositiveSmallIntegerField(
         "征求意见期(天)", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )

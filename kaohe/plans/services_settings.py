@@ -43,6 +43,7 @@ SCALAR_FIELDS: tuple[str, ...] = (
     "submission_deadline",
     "case_files_deadline",
     "daily_scores_deadline",
+    "feedback_deadline",
     "consultation_days",
     "office_contact_name",
     "office_contact_phone",
@@ -51,7 +52,14 @@ SCALAR_FIELDS: tuple[str, ...] = (
 #: The office's contact (PDS 七(五)): free text, stripped; shown to units and desks on the plan's page.
 CONTACT_FIELDS = ("office_contact_name", "office_contact_phone", "office_contact_address")
 PHONE_PATTERN = re.compile(r"^[0-9０-９+\-－()（）、，, /转]*$")
-DATE_FIELDS = ("period_start", "period_end", "submission_deadline", "case_files_deadline", "daily_scores_deadline")
+DATE_FIELDS = (
+    "period_start",
+    "period_end",
+    "submission_deadline",
+    "case_files_deadline",
+    "daily_scores_deadline",
+    "feedback_deadline",
+)
 LIST_FIELDS = ("member_organisations", "copy_organisations")
 LABELS = {name: str(getattr(Plan._meta.get_field(name), "verbose_name", name)) for name in (*SCALAR_FIELDS, *LIST_FIELDS)}
 #: Who a changed field concerns once the plan is published: units (考核对象) and/or desks (考核主体).
@@ -63,6 +71,7 @@ TOUCHES: dict[str, tuple[Role, ...]] = {
     "submission_deadline": (Role.UNIT, Role.DESK),
     "case_files_deadline": (Role.UNIT,),
     "daily_scores_deadline": (Role.DESK,),
+    "feedback_deadline": (),  # the office's own deadline
     "consultation_days": (),
     "office_contact_name": (),
     "office_contact_phone": (),
@@ -119,6 +128,9 @@ def _check_dates(plan: Plan, values: dict[str, Any]) -> None:
     submission, daily = values.get("submission_deadline"), values.get("daily_scores_deadline")
     if submission and daily and daily < submission:
         raise ValidationError("日常考核评分截止不能早于资料报送截止：考核主体须在资料报送截止后完成评分")
+    feedback = values.get("feedback_deadline")
+    if feedback and feedback < start:
+        raise ValidationError("问题反馈截止不能早于考核期间起")
     days = values["consultation_days"]
     if not isinstance(days, int) or not 1 <= days <= 60:
         raise ValidationError("征求意见期须为1至60天")

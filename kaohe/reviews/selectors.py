@@ -341,6 +341,7 @@ def office_page(plan: Plan, policy: ScoringPolicy, calendar: Calendar) -> Office
         "open": len(open_rows),
         "overdue": sum(1 for r in open_rows if r.overdue),
         "decided": len(decided),
+        "unreleased_units": sum(1 for row in unit_rows if not row.rounds),  # against the plan's 问题反馈截止
     }
     return OfficePage(unit_rows, pending, open_rows, decided, counts)
 
