@@ -223,3 +223,10 @@ class ProblemKindForm(forms.Form):
         label="新增问题类型", required=False, max_length=60, error_messages={"max_length": "问题类型的名称不能超过 60 字"}
     )
     retire = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": "问题类型无效，请刷新页面"})
+
+
+class CollectiveFeedbackForm(forms.Form):
+    """集中反馈要求 of a 考核对象 (services_collective): a note, or ``withdraw`` to take the request back."""
+
+    note = forms.CharField(label="集中反馈要求", max_length=500, required=False)
+    withdraw = forms.BooleanField(required=False)

@@ -200,6 +200,9 @@ class PlanUnit(models.Model):
     # 主要负责人 of the unit in this plan's year (约谈 and 表彰 name this person); kept per plan, since people change.
     leader_name = models.CharField("主要负责人", max_length=50, blank=True)
     leader_post = models.CharField("主要负责人职务", max_length=100, blank=True)
+    # PDS 五(四) "除考核对象特别要求外,不再进行集中反馈": the unit's own request for a collective feedback meeting
+    collective_feedback_note = models.CharField("集中反馈要求", max_length=500, blank=True)
+    collective_feedback_requested_at = models.DateTimeField("提出集中反馈要求时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "考核对象"

@@ -267,6 +267,12 @@ class OfficePage:
     decided: list[ReviewRequest]
     counts: dict[str, int]
 
+    @property
+    def collective_requests(self) -> list[PlanUnit]:
+        """Units that asked for a collective feedback meeting (plans.services_collective), earliest first."""
+        asked = [row.unit for row in self.units if row.unit.collective_feedback_requested_at is not None]
+        return sorted(asked, key=lambda unit: unit.collective_feedback_requested_at or timezone.now())
+
 
 def plan_units(plan: Plan) -> list[PlanUnit]:
     return list(
