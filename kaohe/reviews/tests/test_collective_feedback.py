@@ -58,3 +58,12 @@ def test_nothing_is_asked_after_the_results_are_published(personas, plan, wugang
     assert personas.client(personas.unit).post(_url(plan), {"note": NOTE}).status_code == 302
     wugang.refresh_from_db()
     assert wugang.collective_feedback_requested_at is None
+
+
+def test_the_request_is_not_copied_to_next_year(personas, plan, wugang):
+    from kaohe.plans.copy import plan_copy
+
+    assert personas.client(personas.unit).post(_url(plan), {"note": NOTE}).status_code == 302
+    new = plan_copy(actor=personas.office, plan=plan, title="2021年度考核（复制）")
+    copied = PlanUnit.objects.get(plan=new, organisation=wugang.organisation)
+    assert copied.collective_feedback_note == "" and copied.collective_feedback_requested_at is None
