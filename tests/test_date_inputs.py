@@ -574,7 +574,14 @@ INPUTS += [
 ]
 
 
-SETTINGS_DATES = ("period_start", "period_end", "submission_deadline", "case_files_deadline", "daily_scores_deadline")
+SETTINGS_DATES = (
+    "period_start",
+    "period_end",
+    "submission_deadline",
+    "case_files_deadline",
+    "daily_scores_deadline",
+    "feedback_deadline",
+)
 
 
 def _settings_fields(plan: Plan, name: str, value: str) -> dict[str, Any]:
@@ -612,6 +619,7 @@ INPUTS += [
     _settings_input("submission_deadline", "资料报送截止", "2020-12-30"),
     _settings_input("case_files_deadline", "集中评查材料截止", "2021-01-15"),
     _settings_input("daily_scores_deadline", "日常考核评分截止", "2021-01-20"),
+    _settings_input("feedback_deadline", "问题反馈截止", "2021-05-08"),
 ]
 
 

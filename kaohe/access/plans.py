@@ -120,6 +120,16 @@ def get_unit_for_leader_edit(user: Any, plan: Plan, unit_id: int) -> PlanUnit:
     return unit
 
 
+def get_own_unit_for_user(user: Any, plan: Plan) -> PlanUnit:
+    """The user's own unit (考核对象) in the plan: 404 for outsiders, 403 for the plan's insiders without one."""
+    if not plan_roles(user, plan):
+        raise Http404("考核方案不存在")
+    units = own_units(user, plan)
+    if not units:
+        raise PermissionDenied("只有考核对象本单位可以进行此操作")
+    return units[0]
+
+
 def own_units(user: Any, plan: Plan) -> list[PlanUnit]:
     """The plan units the user belongs to as 考核对象 (usually one)."""
     if Role.UNIT not in plan_roles(user, plan):

@@ -161,7 +161,19 @@ def load_demo(*, publish: bool = True) -> Plan:
     # The 2020 plan's 日常考核 scoring deadline was 2021-01-19. It is enforced (services.ensure_daily_scoring_open), so
     # the loaded demo leaves it unset and stays gradable in any year; open_for_demo (the load_demo command) sets it
     # to the same day as the evidence extension, as an office would.
-    plan.save(update_fields=["submission_deadline", "case_files_deadline"])
+    # PDS 七(五): the office's contact (placeholders, never a real person or number)
+    plan.office_contact_name = "示例联系人"
+    plan.office_contact_phone = "0375-0000000"
+    plan.office_contact_address = "平顶山市示例路1号 市法治政府建设领导小组办公室"
+    plan.save(
+        update_fields=[
+            "submission_deadline",
+            "case_files_deadline",
+            "office_contact_name",
+            "office_contact_phone",
+            "office_contact_address",
+        ]
+    )
     # 回避: in the real 2020 plan the sections of 市司法局 graded 市司法局 (部门2) — allowed here and flagged on
     # the results (docs/scoring.md §8); a new plan refuses it by default.
     ScoringPolicy.objects.filter(plan=plan).update(own_department=ScoringPolicy.OwnDepartment.FLAG)

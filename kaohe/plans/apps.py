@@ -24,6 +24,8 @@ class PlansConfig(AppConfig):
         "problem_kind.retire": "移除问题类型",
         "template.publish": "下发指标模板",
         "template.adopt": "采用上级下发的指标模板",
+        "unit.collective_feedback_request": "提出集中反馈要求",
+        "unit.collective_feedback_withdraw": "撤回集中反馈要求",
     }
 
     def ready(self) -> None:

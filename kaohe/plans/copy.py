@@ -41,10 +41,16 @@ PLAN_FIELDS_COPIED = (
     "submission_deadline",
     "case_files_deadline",
     "daily_scores_deadline",
+    "feedback_deadline",
     "field_start",
     "field_end",
     "consultation_days",
+    "office_contact_name",
+    "office_contact_phone",
+    "office_contact_address",
 )
+# A unit's request for a collective feedback meeting belongs to its year.
+UNIT_FIELDS_NEW = ("collective_feedback_note", "collective_feedback_requested_at")
 PLAN_FIELDS_NEW = ("id", "created_at", "updated_at", "year", "title", "doc_number", "status", "published_at")
 
 
@@ -139,7 +145,10 @@ def plan_copy(*, actor: User, plan: Plan, title: str, doc_number: str = "") -> P
             desks = _copy_rows(AssessorDesk, AssessorDesk.objects.filter(plan=plan).order_by("pk"), plan_id=new.pk)
             units = PlanUnit.objects.filter(plan=plan).order_by("pk")
             PlanUnit.objects.bulk_create(
-                [PlanUnit(**_copy_fields(u, skip=[], plan_id=new.pk, category_id=categories[u.category_id].pk)) for u in units]
+                [
+                    PlanUnit(**_copy_fields(u, skip=UNIT_FIELDS_NEW, plan_id=new.pk, category_id=categories[u.category_id].pk))
+                    for u in units
+                ]
             )
             indicators = _copy_tree(plan, new, categories, desks)
             copied = PlanCopy(old=plan, new=new, categories={c.name: c for c in categories.values()})

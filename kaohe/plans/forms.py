@@ -141,6 +141,11 @@ class PlanSettingsForm(PlanDatesMixin, StyledFormMixin, forms.Form):
         required=False,
         help_text="过此日期，考核主体不能再录入或修改“日常掌握”任务的评分（复核改分除外）；如需延后，请在此修改并说明理由",
     )
+    feedback_deadline = BoundedDateField(
+        label="问题反馈截止",
+        required=False,
+        help_text="考核办在此日期前向各考核对象逐一反馈问题（如“5月8日前”）；临近或逾期时首页提醒尚未反馈的单位数",
+    )
     consultation_days = forms.IntegerField(
         label="征求意见期(天)",
         min_value=1,
@@ -148,6 +153,11 @@ class PlanSettingsForm(PlanDatesMixin, StyledFormMixin, forms.Form):
         help_text="发起征求意见时，截止日期默认为当天起算的天数",
         error_messages={"required": "请填写征求意见期", "invalid": "征求意见期须为整数天"},
     )
+    office_contact_name = forms.CharField(
+        label="考核办联系人", max_length=50, required=False, help_text="考核对象和考核主体遇到问题时联系的人，显示在方案首页"
+    )
+    office_contact_phone = forms.CharField(label="考核办联系电话", max_length=50, required=False)
+    office_contact_address = forms.CharField(label="考核办联系地址", max_length=200, required=False)
     member_organisations = forms.ModelMultipleChoiceField(
         label="成员单位",
         queryset=Organisation.objects.none(),
@@ -213,3 +223,10 @@ class ProblemKindForm(forms.Form):
         label="新增问题类型", required=False, max_length=60, error_messages={"max_length": "问题类型的名称不能超过 60 字"}
     )
     retire = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": "问题类型无效，请刷新页面"})
+
+
+class CollectiveFeedbackForm(forms.Form):
+    """集中反馈要求 of a 考核对象 (services_collective): a note, or ``withdraw`` to take the request back."""
+
+    note = forms.CharField(label="集中反馈要求", max_length=500, required=False)
+    withdraw = forms.BooleanField(required=False)

@@ -44,10 +44,16 @@ class Plan(TimeStampedModel):
     daily_scores_deadline = models.DateField("日常考核评分截止", null=True, blank=True)
     field_start = models.DateField("实地考核开始", null=True, blank=True)
     field_end = models.DateField("实地考核结束", null=True, blank=True)
+    # JZ 四(三) "在5月8日前…逐一向各地各部门进行反馈": by when the office releases every unit's 问题反馈
+    feedback_deadline = models.DateField("问题反馈截止", null=True, blank=True)
     consultation_days = models.PositiveSmallIntegerField(
         "征求意见期(天)", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     copy_organisations = models.ManyToManyField(Organisation, verbose_name="抄送单位", blank=True, related_name="copied_plans")
+    # PDS 七(五) "遇到的问题请及时与…办公室联系": the office's own contact, shown to units and desks on the plan's page
+    office_contact_name = models.CharField("考核办联系人", max_length=50, blank=True)
+    office_contact_phone = models.CharField("考核办联系电话", max_length=50, blank=True)
+    office_contact_address = models.CharField("考核办联系地址", max_length=200, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     class Meta:
@@ -194,6 +200,9 @@ class PlanUnit(models.Model):
     # 主要负责人 of the unit in this plan's year (约谈 and 表彰 name this person); kept per plan, since people change.
     leader_name = models.CharField("主要负责人", max_length=50, blank=True)
     leader_post = models.CharField("主要负责人职务", max_length=100, blank=True)
+    # PDS 五(四) "除考核对象特别要求外,不再进行集中反馈": the unit's own request for a collective feedback meeting
+    collective_feedback_note = models.CharField("集中反馈要求", max_length=500, blank=True)
+    collective_feedback_requested_at = models.DateTimeField("提出集中反馈要求时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "考核对象"

@@ -1,4 +1,5 @@
-"""The plan's own settings (方案设置): title, 文号, period, timeline, member units and copy recipients.
+"""The plan's own settings (方案设置): title, 文号, period, timeline, the office's contact, member units and copy
+recipients.
 
 ``plan_settings_update`` is the only write. A draft changes freely; a published plan (考核进行中) changes only
 with a written reason, which is audited with the before → after of every field and sent, as a notification, to
@@ -13,6 +14,7 @@ scheduled visits against it; this page shows it and links there.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -41,9 +43,23 @@ SCALAR_FIELDS: tuple[str, ...] = (
     "submission_deadline",
     "case_files_deadline",
     "daily_scores_deadline",
+    "feedback_deadline",
     "consultation_days",
+    "office_contact_name",
+    "office_contact_phone",
+    "office_contact_address",
 )
-DATE_FIELDS = ("period_start", "period_end", "submission_deadline", "case_files_deadline", "daily_scores_deadline")
+#: The office's contact (PDS 七(五)): free text, stripped; shown to units and desks on the plan's page.
+CONTACT_FIELDS = ("office_contact_name", "office_contact_phone", "office_contact_address")
+PHONE_PATTERN = re.compile(r"^[0-9０-９+\-－()（）、，, /转]*$")
+DATE_FIELDS = (
+    "period_start",
+    "period_end",
+    "submission_deadline",
+    "case_files_deadline",
+    "daily_scores_deadline",
+    "feedback_deadline",
+)
 LIST_FIELDS = ("member_organisations", "copy_organisations")
 LABELS = {name: str(getattr(Plan._meta.get_field(name), "verbose_name", name)) for name in (*SCALAR_FIELDS, *LIST_FIELDS)}
 #: Who a changed field concerns once the plan is published: units (考核对象) and/or desks (考核主体).
@@ -55,7 +71,11 @@ TOUCHES: dict[str, tuple[Role, ...]] = {
     "submission_deadline": (Role.UNIT, Role.DESK),
     "case_files_deadline": (Role.UNIT,),
     "daily_scores_deadline": (Role.DESK,),
+    "feedback_deadline": (),  # the office's own deadline
     "consultation_days": (),
+    "office_contact_name": (),
+    "office_contact_phone": (),
+    "office_contact_address": (),
     "member_organisations": (),
     "copy_organisations": (),
 }
@@ -108,6 +128,9 @@ def _check_dates(plan: Plan, values: dict[str, Any]) -> None:
     submission, daily = values.get("submission_deadline"), values.get("daily_scores_deadline")
     if submission and daily and daily < submission:
         raise ValidationError("日常考核评分截止不能早于资料报送截止：考核主体须在资料报送截止后完成评分")
+    feedback = values.get("feedback_deadline")
+    if feedback and feedback < start:
+        raise ValidationError("问题反馈截止不能早于考核期间起")
     days = values["consultation_days"]
     if not isinstance(days, int) or not 1 <= days <= 60:
         raise ValidationError("征求意见期须为1至60天")
@@ -140,10 +163,12 @@ def plan_settings_update(
         if locked.status in (Plan.Status.RESULTS_PUBLISHED, Plan.Status.ARCHIVED):
             raise ValidationError("考核结果已公布，方案设置已随之冻结，只能查看")
         merged = {name: values.get(name, getattr(locked, name)) for name in SCALAR_FIELDS}
-        for name in ("title", "doc_number"):
+        for name in ("title", "doc_number", *CONTACT_FIELDS):
             merged[name] = (merged[name] or "").strip()
         if not merged["title"]:
             raise ValidationError("请填写方案名称")
+        if not PHONE_PATTERN.match(merged["office_contact_phone"]):
+            raise ValidationError("考核办联系电话只能含数字、“-”、括号和“转”，多个号码用顿号分隔")
         _check_dates(locked, merged)
         changes = [
             Change(name, LABELS[name], _display(getattr(locked, name)), _display(merged[name]))

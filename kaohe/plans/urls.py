@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.plans import views, views_policy, views_settings, views_templates, views_tree
+from kaohe.plans import views, views_collective, views_policy, views_settings, views_templates, views_tree
 
 app_name = "plans"
 urlpatterns = [
@@ -41,6 +41,7 @@ urlpatterns = [
     path("<int:plan_id>/units/", views.plan_units, name="units"),
     path("<int:plan_id>/units/<int:unit_id>/sort-key", views.unit_sort_key, name="unit_sort_key"),
     path("<int:plan_id>/units/<int:unit_id>/leader/", views.unit_leader, name="unit_leader"),
+    path("<int:plan_id>/collective-feedback", views_collective.collective_feedback, name="collective_feedback"),
     path("<int:plan_id>/desks/", views.plan_desks, name="desks"),
     path("<int:plan_id>/desks/own-department", views.own_department, name="own_department"),
     path("<int:plan_id>/settings/", views_settings.plan_settings, name="settings"),

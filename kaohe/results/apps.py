@@ -21,6 +21,7 @@ class ResultsConfig(AppConfig):
         "results.reopen": "撤回公布考核结果",
         "results.receipt": "查阅书面送达的考核结果（回执）",
         "results.release_bulletin": "下载通报（送审稿或公布稿）",
+        "results.commendation": "下载表彰建议",
         "results.score_sheet": "下载类别评分表",
         "results.use_add": "添加结果运用",
         "results.use_remove": "删除结果运用",

@@ -1,7 +1,8 @@
 """A snapshot as the results bulletin (考核情况的通报): a .docx in the GB/T 9704 layout of ``core/officialdoc.py``.
 
 Modelled on the Jiaozuo 2020 bulletin (焦法政办〔2021〕8号, rules.md Part B): red issuing-authority line and
-rule, 文号, title, addressees, then 一、考核基本情况 (period, categories, unit counts, score composition),
+rule, 文号, title, addressees, the opening (with the year's figures from the plan: desks, field groups, field
+dates), then 一、考核基本情况 (period, categories, unit counts, score composition),
 二、考核结果等次 (per category the grade lists, units in rank order), 三、考核分析评估 (highest and lowest
 score rate of the 一级指标, the office's own 分析 paragraphs, the bottom-N interview list), 四、工作要求,
 signature and date, the 联系人 line, and the 版记 (抄送 from the release's copy recipients, the 印发 line).
@@ -31,8 +32,9 @@ from django.utils import timezone
 from docx.shared import RGBColor
 
 from kaohe.core.officialdoc import RED, OfficialDocument, blank_number, chinese_date
+from kaohe.inspections.fieldwork.models import FieldGroup
 from kaohe.plans.constants import Level
-from kaohe.plans.models import Indicator, Plan, PlanUnit
+from kaohe.plans.models import AssessorDesk, Indicator, Plan, PlanUnit
 from kaohe.results.analysis.problems import problem_sentences
 from kaohe.results.loader import ukey
 from kaohe.results.models import ResultRelease, ResultSnapshot
@@ -149,6 +151,24 @@ class BulletinTexts:
         )
 
 
+def year_figures(plan: Plan) -> str:
+    """The year's figures of the opening (JZ 一: "11个督导主体账号、8个考察组、1月20日至29日"), from the plan.
+
+    The number of 考核主体 desks, of 实地考察组 field groups and the 实地考核 window; a figure the plan does not
+    have yet is left out (no desks, no groups, no window: an empty string). Two queries.
+    """
+    desks = AssessorDesk.objects.filter(plan=plan).count()
+    groups = FieldGroup.objects.filter(plan=plan).count()
+    parts = []
+    if desks:
+        parts.append(f"设{desks}个考核主体")
+    if groups:
+        parts.append(f"组成{groups}个实地考察组")
+    if plan.field_start and plan.field_end:
+        parts.append(f"于{chinese_date(plan.field_start)}至{chinese_date(plan.field_end)}开展实地考核")
+    return f"本年度考核{'，'.join(parts)}。" if parts else ""
+
+
 def default_texts(plan: Plan, day: dt.date) -> BulletinTexts:
     """What the bulletin says when the office has not edited it."""
     organiser = plan.organiser.name
@@ -159,7 +179,8 @@ def default_texts(plan: Plan, day: dt.date) -> BulletinTexts:
         addressees="各考核对象，各有关单位：",
         opening=(
             f"按照{cited}要求，{organiser}组织开展了{plan.year}年度依法行政考核工作。"
-            f"考核期间为{chinese_date(plan.period_start)}至{chinese_date(plan.period_end)}。现将有关情况通报如下："
+            f"考核期间为{chinese_date(plan.period_start)}至{chinese_date(plan.period_end)}。"
+            f"{year_figures(plan)}现将有关情况通报如下："
         ),
         requirements="\n".join(
             (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kaohe.results import views, views_use
+from kaohe.results import views, views_commendation, views_use
 
 app_name = "results"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("results/release/approve", views.approve, name="approve"),
     path("results/release/bulletin", views.bulletin_edit, name="bulletin_edit"),
     path("results/release/bulletin.docx", views.release_bulletin, name="release_bulletin"),
+    path("results/release/commendation.docx", views_commendation.commendation, name="commendation"),
     path("results/release/recipients/add", views.recipient_add, name="recipient_add"),
     path("results/release/recipients/<int:recipient_id>/remove", views.recipient_remove, name="recipient_remove"),
     path("results/release/publish", views.publish, name="publish"),

@@ -267,6 +267,12 @@ class OfficePage:
     decided: list[ReviewRequest]
     counts: dict[str, int]
 
+    @property
+    def collective_requests(self) -> list[PlanUnit]:
+        """Units that asked for a collective feedback meeting (plans.services_collective), earliest first."""
+        asked = [row.unit for row in self.units if row.unit.collective_feedback_requested_at is not None]
+        return sorted(asked, key=lambda unit: unit.collective_feedback_requested_at or timezone.now())
+
 
 def plan_units(plan: Plan) -> list[PlanUnit]:
     return list(
@@ -341,6 +347,7 @@ def office_page(plan: Plan, policy: ScoringPolicy, calendar: Calendar) -> Office
         "open": len(open_rows),
         "overdue": sum(1 for r in open_rows if r.overdue),
         "decided": len(decided),
+        "unreleased_units": sum(1 for row in unit_rows if not row.rounds),  # against the plan's 问题反馈截止
     }
     return OfficePage(unit_rows, pending, open_rows, decided, counts)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+import datetime as dt
 
-from kaohe.plans.models import Plan
+from django.db.models import Count, Exists, OuterRef
+
+from kaohe.plans.models import Plan, PlanUnit
 from kaohe.plans.todos import Todo, TodoContext, plan_url
 from kaohe.reviews.models import Feedback, RectificationItem, ReviewRequest, UnitReport
 from kaohe.reviews.selectors_focus import due_of_unit
@@ -20,14 +22,44 @@ def _submitted_unit_reports(plans: list[Plan]) -> dict[int, int]:
     return dict(submitted.values_list("plan_id").annotate(n=Count("id")).values_list("plan_id", "n"))
 
 
+#: The office is reminded of the plan's 问题反馈截止 (JZ 四(三) "在5月8日前…逐一…反馈") this many days ahead.
+FEEDBACK_DEADLINE_NOTICE_DAYS = 7
+
+
+def _feedback_due(plan: Plan, today: dt.date) -> bool:
+    deadline = plan.feedback_deadline
+    return bool(
+        deadline and plan.status == Plan.Status.PUBLISHED and today >= deadline - dt.timedelta(days=FEEDBACK_DEADLINE_NOTICE_DAYS)
+    )
+
+
+def _units_without_feedback(plans: list[Plan], today: dt.date) -> dict[int, int]:
+    """Per plan whose 问题反馈截止 is near or past: its units that have no released feedback round (one query, none
+    when no plan's deadline is near)."""
+    due = [p for p in plans if _feedback_due(p, today)]
+    if not due:
+        return {}
+    released = Feedback.objects.filter(unit=OuterRef("pk"), released_at__isnull=False)
+    waiting = PlanUnit.objects.filter(plan__in=due).exclude(Exists(released))
+    return dict(waiting.values_list("plan_id").annotate(n=Count("id")).values_list("plan_id", "n"))
+
+
 def office_todos(context: TodoContext) -> list[Todo]:
     plan = context.plan
     reviews = context.per_plan("reviews.open_requests", _open_reviews).get(plan.pk, 0)
     unit_reports = context.per_plan("reviews.submitted_unit_reports", _submitted_unit_reports).get(plan.pk, 0)
-    return [
+    items = [
         Todo("待答复的复核申请", reviews, plan_url("reviews:office", plan), urgent=bool(reviews)),
         Todo("待验收的整改情况报告", unit_reports, plan_url("reviews:unit_reports", plan)),
     ]
+    if _feedback_due(plan, context.today) and plan.feedback_deadline:
+        load = lambda plans: _units_without_feedback(plans, context.today)  # noqa: E731
+        waiting = context.per_plan("reviews.units_without_feedback", load).get(plan.pk, 0)
+        overdue = context.today > plan.feedback_deadline
+        day = f"{plan.feedback_deadline.month}月{plan.feedback_deadline.day}日"
+        label = f"问题反馈截止{day}{'（已逾期）' if overdue else ''}：尚未收到反馈的考核对象"
+        items.append(Todo(label, waiting, plan_url("reviews:office", plan), urgent=bool(waiting)))
+    return items
 
 
 def desk_todos(context: TodoContext) -> list[Todo]:

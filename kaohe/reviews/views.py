@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
@@ -222,6 +223,7 @@ def feedback_office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResp
             "page": page,
             "can_decide": access.can(request.user, "review:decide", plan),
             "is_open": plan.status == Plan.Status.PUBLISHED,
+            "feedback_overdue": bool(plan.feedback_deadline and timezone.localdate() > plan.feedback_deadline),
             "release_form": ReleaseForm(units=units, initial={"kind": Feedback.Kind.PROBLEMS}),
             "problem_form": ProblemForm(units=units, tasks=selectors.unit_tasks(plan), kinds=plan_selectors.problem_kinds(plan)),
         },

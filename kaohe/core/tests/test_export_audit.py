@@ -34,6 +34,9 @@ EXPORTS: dict[str, str] = {
     "results:bulletin": "results.bulletin",
     "results:score_sheet": "results.score_sheet",
     "results:release_bulletin": "results.release_bulletin",
+    # 表彰建议: only of published results with a two-years list; tested after a publication
+    # (kaohe/results/tests/test_commendation.py).
+    "results:commendation": "results.commendation",
     "analysis:export": "analysis.export",
     "reviews:letter": "feedback.letter",
     "fieldwork:group_xlsx": "fieldwork.schedule_export",
@@ -72,6 +75,7 @@ DOWNLOADED_ELSEWHERE = {
     "reviews:rectification_attachment",
     "accounts:password_sheet_xlsx",
     "results:use_export",
+    "results:commendation",
 }
 
 # File URLs that are not exports of data, and why.
