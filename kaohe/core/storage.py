@@ -23,6 +23,7 @@ import hashlib
 import logging
 import os
 import re
+import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -323,7 +324,8 @@ class StagedUpload(UploadedFile):
         self.tail = tail
 
     def discard(self) -> None:
-        """Delete the staged file (if it was not moved into place); never raises."""
+        """Delete the staged file (if it was not moved into place) and drop the kept bytes; never raises."""
+        self.head = self.tail = b""
         if self.file is not None:
             with contextlib.suppress(OSError):
                 self.file.close()
@@ -336,6 +338,24 @@ class StagedUpload(UploadedFile):
 
     def close(self) -> None:
         self.discard()
+
+
+def purge_stale_staging(*, max_age_hours: int = 24, storage: Storage | None = None) -> int:
+    """Delete staged files older than ``max_age_hours`` (a worker killed mid-upload leaves one); how many."""
+    location = staging_location(storage)
+    if location is None or not os.path.isdir(location):
+        return 0
+    cutoff = time.time() - max_age_hours * 3600
+    removed = 0
+    with os.scandir(location) as entries:
+        for entry in entries:
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                logger.warning("Could not delete stale staged upload %s", entry.path, exc_info=True)
+    return removed
 
 
 def _check_staged_text(staged: StagedUpload) -> None:
@@ -424,6 +444,8 @@ def store_stream(
     """
     target = storage if storage is not None else default_storage
     if isinstance(fileobj, StagedUpload):
+        if fileobj.file is None or fileobj.file.closed:  # already stored (or discarded): nothing left to read
+            raise UploadRejected(INTERRUPTED)
         try:
             display_name = sanitise_display_name(original_name)
             location = staging_location(target)

@@ -201,6 +201,10 @@ class StagingUploadHandler(FileUploadHandler):
             head=bytes(self._head),
             tail=bytes(self._tail),
         )
+        # The request and its handlers form a reference cycle that only the cyclic GC frees, maybe much later:
+        # keep no buffers here, or each request would hold ~1 MB long after it ended.
+        self._head = bytearray()
+        self._tail = bytearray()
         self.staged.append(staged)
         del self.file  # MultiPartParser closes ``handler.file`` when stopped; this one belongs to the view now
         self._path = ""
@@ -214,6 +218,9 @@ class StagingUploadHandler(FileUploadHandler):
         self._discard_current()
         for staged in self.staged:
             staged.discard()
+        self.staged = []
+        self._head = bytearray()
+        self._tail = bytearray()
 
     def _discard_current(self) -> None:
         if not self._path:

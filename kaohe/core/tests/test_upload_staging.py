@@ -301,3 +301,36 @@ def test_a_body_cut_short_leaves_nothing(media):
     with contextlib.suppress(Exception):  # Django may refuse the truncated body; either way nothing may stay
         call(request_with(MultipartBody(10 * MB, cut_at=5 * MB)))
     assert files_under(media) == []
+
+
+def test_stale_staged_files_are_purged(media):
+    fresh = stage(pdf_bytes(), "新.pdf")
+    stale = stage(pdf_bytes(), "旧.pdf")
+    os.utime(stale.staged_path, (0, 0))
+    assert evidence_storage.purge_stale_staging(max_age_hours=24) == 1
+    assert os.path.exists(fresh.staged_path) and not os.path.exists(stale.staged_path)
+    fresh.close()
+
+
+def test_a_staged_upload_is_stored_once(media):
+    staged = stage(pdf_bytes(), "报告.pdf")
+    stored = store_stream(staged, prefix=PREFIX, original_name="报告.pdf", max_bytes=MB)
+    with pytest.raises(UploadRejected, match=evidence_storage.INTERRUPTED):
+        store_stream(staged, prefix=PREFIX, original_name="报告.pdf", max_bytes=MB)
+    assert files_under(media) == [stored.name]
+
+
+def test_no_buffers_outlive_a_stored_upload(media):
+    """The request and its handlers are a reference cycle freed late: neither may keep the head or tail."""
+    handler = StagingUploadHandler(None)
+    with pytest.raises(StopFutureHandlers):
+        handler.new_file("files", "执法记录.mp4", "video/mp4", None)
+    data = mp4_bytes() + FILLER
+    handler.receive_data_chunk(data, 0)
+    staged = handler.file_complete(len(data))
+    assert isinstance(staged, StagedUpload) and len(staged.tail) == evidence_storage.TAIL_SIZE < len(data)
+    assert (len(handler._head), len(handler._tail)) == (0, 0)
+    store_stream(staged, prefix=PREFIX, original_name="执法记录.mp4", max_bytes=MB)
+    assert (staged.head, staged.tail) == (b"", b"")
+    handler.discard_unclaimed()
+    assert handler.staged == []
