@@ -2,6 +2,8 @@
 
 Run:  .venv/bin/python bench/upload_rush.py --clients 50 --files 20
       (options below; defaults are the issue's figures, which move ~10 GB for N=50 — scale with --files)
+      --before DIR also runs the same uploads, first, against another checkout of the app (e.g.
+      ``git archive <commit> | tar -x -C var/before``) on the same database: before and after side by side.
 
 What it does, all on 127.0.0.1:
 1. creates a fresh PostgreSQL database (``kaohe_bench``), migrates it, loads the demo plan, gives every
@@ -24,7 +26,6 @@ import os
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-DB = "kaohe_bench"
 PG = "postgres://postgres@127.0.0.1:5432"
 
 
@@ -135,9 +135,9 @@ def run(cmd: list[str], env: dict[str, str]) -> str:
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
 
 
-def prepare(env: dict[str, str], clients: int) -> list[tuple[str, int, int, list[int]]]:
-    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"], check=True)
-    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
+def prepare(env: dict[str, str], db: str) -> list[tuple[str, int, int, list[int]]]:
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True)
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
     run([PY, "manage.py", "migrate", "-v0"], env)
     run([PY, "manage.py", "load_demo"], env)
     script = """
@@ -169,7 +169,7 @@ print(json.dumps(pairs))
     return pairs
 
 
-def start_gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_gunicorn(app: str, port: int, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [
             str(Path(PY).parent / "gunicorn"),
@@ -183,7 +183,7 @@ def start_gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen
             "--timeout",
             "600",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -322,24 +322,29 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--files", type=int, default=20, help="files per client")
     parser.add_argument("--pool", type=int, default=12, help="distinct files of 1–20 MB to draw from")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765, help="one port, used by each server in turn")
+    parser.add_argument("--db", default="kaohe_bench", help="the throwaway PostgreSQL database (dropped first)")
+    parser.add_argument("--before", default="", help="another checkout of the app to run first, side by side")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kaohe-bench-"))
     env = {
         **os.environ,
-        "DATABASE_URL": f"{PG}/{DB}",
+        "DATABASE_URL": f"{PG}/{args.db}",
         "DJANGO_SECRET_KEY": "bench-only",
         "KAOHE_AUDIT_KEY": "bench-only-audit-key-0123456789abcdef",
         "KAOHE_VAR_DIR": str(work / "var"),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "KAOHE_LOGIN_FAILURE_LIMIT": "1000",
         "KAOHE_UPLOAD_TEMP_DIR": str(work / "tmp"),
+        # the limiter runs, but back-to-back phases of the same accounts must not trip it
+        "KAOHE_UPLOAD_RATE_FILES_PER_MINUTE": "600",
+        "KAOHE_UPLOAD_RATE_MB_PER_HOUR": "100000",
     }
     (work / "tmp").mkdir()
     try:
-        print(f"preparing database {DB} and {args.pool} pool files in {work} …")
-        pairs = prepare(env, args.clients)
+        print(f"preparing database {args.db} and {args.pool} pool files in {work} …")
+        pairs = prepare(env, args.db)
         pool = make_pool(work, args.pool, seed=2020)
         run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
         rng = random.Random(1)
@@ -354,24 +359,35 @@ def main() -> None:
         total_mb = sum(size for _, _, files in jobs_ours for _, _, size in files) / 1024 / 1024
         print(f"{args.clients} clients × {args.files} files = {args.clients * args.files} uploads, {total_mb:.0f} MB")
 
-        server = start_gunicorn("config.wsgi:application", args.port, env)
-        try:
-            idle = server_rss_mb(server)
-            sampler = MemorySampler(server)
-            ours, seconds = rush(args.port, jobs_ours, raw=False, sampler=sampler)
-            memory = sampler.peak
-        finally:
-            server.terminate()
-            server.wait()
-        fig_ours = report("kaohe", ours, seconds, memory)
-        print(f"server resident memory after log-in {idle:.0f} MB (master + 4 workers), peak during the uploads {memory:.0f} MB")
+        def app_phase(label: str, cwd: Path) -> dict[str, float]:
+            server = start_gunicorn("config.wsgi:application", args.port, env, cwd=cwd)
+            try:
+                idle = server_rss_mb(server)
+                sampler = MemorySampler(server)
+                stats, seconds = rush(args.port, jobs_ours, raw=False, sampler=sampler)
+                memory = sampler.peak
+            finally:
+                server.terminate()
+                server.wait()
+            figures = report(label, stats, seconds, memory)
+            print(
+                f"server resident memory after log-in {idle:.0f} MB (master + 4 workers), peak during the uploads {memory:.0f} MB"
+            )
+            verify(stats)
+            media = work / "var" / "media"
+            left = [p for p in (work / "tmp").rglob("*") if p.is_file()]
+            left += [p for p in (media / ".staging").rglob("*") if p.is_file()]
+            print(f"left behind: {len(left)} temporary or staged files")
+            shutil.rmtree(media / "evidence", ignore_errors=True)  # room on disk for the next phase
+            return figures
 
-        mismatched = [u for u in ours.uploads if u[0] != u[1]]
-        check = f"""
+        def verify(stats: Stats) -> None:
+            mismatched = [u for u in stats.uploads if u[0] != u[1]]
+            check = f"""
 import hashlib, json
 from django.core.files.storage import default_storage
 from kaohe.submissions.models import EvidenceFile
-ids = json.loads('{json.dumps([u[2] for u in ours.uploads])}')
+ids = json.loads('{json.dumps([u[2] for u in stats.uploads])}')
 bad = 0
 for f in EvidenceFile.objects.filter(pk__in=ids):
     h = hashlib.sha256()
@@ -381,18 +397,21 @@ for f in EvidenceFile.objects.filter(pk__in=ids):
     bad += h.hexdigest() != f.sha256
 print(json.dumps({{"rows": EvidenceFile.objects.filter(pk__in=ids).count(), "bad": bad}}))
 """
-        verified = json.loads(run([PY, "manage.py", "shell", "-c", check], env).strip().splitlines()[-1])
-        print(
-            f"verified: {verified['rows']} stored rows for {len(ours.uploads)} accepted uploads; "
-            f"{len(mismatched)} client/server hash mismatches; {verified['bad']} stored files failing their SHA-256"
-        )
+            verified = json.loads(run([PY, "manage.py", "shell", "-c", check], env).strip().splitlines()[-1])
+            print(
+                f"verified: {verified['rows']} stored rows for {len(stats.uploads)} accepted uploads; "
+                f"{len(mismatched)} client/server hash mismatches; {verified['bad']} stored files failing their SHA-256"
+            )
+
+        fig_before = app_phase("before", Path(args.before).resolve()) if args.before else None
+        fig_ours = app_phase("kaohe", ROOT)
 
         raw_env = {**env, "RAW_UPLOAD_DIR": str(work / "raw")}
         (work / "raw").mkdir()
-        server = start_gunicorn("bench.raw_upload_app:application", args.port + 1, raw_env)
+        server = start_gunicorn("bench.raw_upload_app:application", args.port, raw_env)
         try:
             raw_sampler = MemorySampler(server)
-            raw, raw_seconds = rush(args.port + 1, jobs_raw, raw=True, sampler=raw_sampler)
+            raw, raw_seconds = rush(args.port, jobs_raw, raw=True, sampler=raw_sampler)
             raw_memory = raw_sampler.peak
         finally:
             server.terminate()
@@ -405,10 +424,12 @@ print(json.dumps({{"rows": EvidenceFile.objects.filter(pk__in=ids).count(), "bad
                 if fig_raw["p95"]
                 else ""
             )
-        print(f"median latency ours {statistics.median(ours.latencies) if ours.latencies else 0:.2f} s")
+            if fig_before is not None:
+                print(f"before/raw throughput: {fig_before['mb_per_s'] / fig_raw['mb_per_s']:.2f}")
+        print(f"median latency ours {fig_ours['p50']:.2f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"], check=False)
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {args.db}"], check=False)
 
 
 if __name__ == "__main__":

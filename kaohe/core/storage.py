@@ -7,15 +7,23 @@ pulls them, so memory stays flat whatever the size. On any failure after writing
 object is deleted and :class:`UploadRejected` is raised with a message for the user, so the caller
 can roll back its transaction and nothing stored is changed.
 
+On local disk an upload is written once: :class:`kaohe.core.uploads.StagingUploadHandler` writes it
+into ``.staging/`` inside the media store while hashing it and keeping its first and last bytes, and
+:func:`store_stream` runs the same checks on what was staged (re-reading only a text file, for the
+text checks) and links it into place under its key instead of copying it (:class:`StagedUpload`).
+
 The user's file name is only ever a display name: storage keys are random
 (``evidence/plan-3/unit-17/task-88/<uuid4 hex>.pdf``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import re
+import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -23,7 +31,8 @@ from dataclasses import dataclass
 from typing import IO, Any, Protocol, cast
 
 from django.core.files import File
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.core.files.uploadedfile import UploadedFile
 
 from kaohe.core import filetypes
 from kaohe.core.filetypes import Kind
@@ -271,6 +280,155 @@ def _display_with_extension(display_name: str, detection: filetypes.Detection) -
     return display_name[: DISPLAY_NAME_MAX - len(suffix)] + suffix
 
 
+# --- staged uploads (local disk, written once) ------------------------------------------------------------
+
+STAGING_DIR = ".staging"  # inside the media store, so that moving a file into place is a rename on one disk
+
+
+def staging_location(storage: Storage | None = None) -> str | None:
+    """The staging folder of ``storage`` (default: default_storage) when it is plain local disk, else None."""
+    target = storage if storage is not None else default_storage
+    if target.__class__ is not FileSystemStorage:  # S3, or a subclass that may transform what it saves
+        return None
+    return os.path.join(os.path.abspath(cast(FileSystemStorage, target).location), STAGING_DIR)
+
+
+class StagedUpload(UploadedFile):
+    """An upload already on disk in the media store's staging folder, hashed as it arrived.
+
+    ``head`` is its first :data:`CHUNK_SIZE` bytes, ``tail`` its last :data:`TAIL_SIZE` (a ZIP's central
+    directory). It reads like any uploaded file; :func:`store_stream` moves it into place instead. Closing
+    it (Django closes request files at the end of the response) deletes the staged file if it is still
+    there, so nothing that was not stored outlives the request.
+    """
+
+    def __init__(
+        self,
+        file: IO[bytes],
+        *,
+        path: str,
+        name: str,
+        content_type: str,
+        size: int,
+        charset: str | None,
+        content_type_extra: dict[str, bytes] | None,
+        sha256: str,
+        head: bytes,
+        tail: bytes,
+    ) -> None:
+        super().__init__(file, name, content_type, size, charset, content_type_extra)
+        self.staged_path = path
+        self.staged_size = size
+        self.sha256 = sha256
+        self.head = head
+        self.tail = tail
+
+    def discard(self) -> None:
+        """Delete the staged file (if it was not moved into place) and drop the kept bytes; never raises."""
+        self.head = self.tail = b""
+        if self.file is not None:
+            with contextlib.suppress(OSError):
+                self.file.close()
+        try:
+            os.unlink(self.staged_path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            logger.warning("Could not delete staged upload %s", self.staged_path, exc_info=True)
+
+    def close(self) -> None:
+        self.discard()
+
+
+def purge_stale_staging(*, max_age_hours: int = 24, storage: Storage | None = None) -> int:
+    """Delete staged files older than ``max_age_hours`` (a worker killed mid-upload leaves one); how many."""
+    location = staging_location(storage)
+    if location is None or not os.path.isdir(location):
+        return 0
+    cutoff = time.time() - max_age_hours * 3600
+    removed = 0
+    with os.scandir(location) as entries:
+        for entry in entries:
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                logger.warning("Could not delete stale staged upload %s", entry.path, exc_info=True)
+    return removed
+
+
+def _check_staged_text(staged: StagedUpload) -> None:
+    """The text checks run over the whole file, as when it is streamed (one read of the staged file)."""
+    guard = filetypes.TextGuard()
+    with open(staged.staged_path, "rb") as fh:
+        while chunk := fh.read(CHUNK_SIZE):
+            guard.feed(chunk)
+    guard.finish()
+
+
+def _move_into_place(staged: StagedUpload, target: FileSystemStorage, key: str) -> None:
+    """Hard-link the staged file under ``key`` (never replacing a file), then drop the staging name."""
+    full_path = target.path(key)
+    directory = os.path.dirname(full_path)
+    if target.directory_permissions_mode is not None:
+        old_umask = os.umask(0o777 & ~target.directory_permissions_mode)
+        try:
+            os.makedirs(directory, target.directory_permissions_mode, exist_ok=True)
+        finally:
+            os.umask(old_umask)
+    else:
+        os.makedirs(directory, exist_ok=True)
+    os.link(staged.staged_path, full_path)
+    try:
+        if target.file_permissions_mode is not None:
+            os.chmod(full_path, target.file_permissions_mode)
+        os.unlink(staged.staged_path)
+    except BaseException:
+        os.unlink(full_path)
+        raise
+
+
+def _store_staged(
+    staged: StagedUpload, *, target: FileSystemStorage, prefix: str, display_name: str, max_bytes: int
+) -> StoredFile | None:
+    """The checks of the streaming path on what was staged, then a move; None: copy it instead."""
+    head = staged.head
+    size = staged.staged_size
+    if not head or size == 0:
+        raise UploadRejected(filetypes.EMPTY)
+    if size > max_bytes:
+        raise UploadRejected(oversize_message(max_bytes))
+    whole = size < CHUNK_SIZE  # what _read_head calls "source_done"
+    detection = filetypes.detect(head, display_name, tail=head if whole else None)
+    if not detection.accepted:
+        raise UploadRejected(detection.reason)
+    if detection.kind is Kind.TEXT:
+        try:
+            _check_staged_text(staged)
+        except filetypes.ContentRejected as exc:
+            raise UploadRejected(exc.reason) from None
+    if filetypes.is_zip(head) and not whole:  # a large ZIP: its central directory confirms (or refutes) the kind
+        final = filetypes.detect(head, display_name, tail=staged.tail)
+        if not final.accepted:
+            raise UploadRejected(final.reason)
+        detection = final
+    key = storage_key(prefix=prefix, extension=detection.extension)
+    try:
+        _move_into_place(staged, target, key)
+    except OSError:
+        logger.warning("Moving staged upload %s into place failed; copying it", staged.staged_path, exc_info=True)
+        return None
+    return StoredFile(
+        name=key,
+        display_name=_display_with_extension(display_name, detection),
+        size=size,
+        sha256=staged.sha256,
+        kind=detection.kind,
+        mime=detection.mime,
+    )
+
+
 def store_stream(
     fileobj: Readable,
     *,
@@ -285,7 +443,31 @@ def store_stream(
     disallowed file, an interrupted upload or a storage failure; nothing is left in storage then.
     """
     target = storage if storage is not None else default_storage
+    if isinstance(fileobj, StagedUpload):
+        if fileobj.file is None or fileobj.file.closed:  # already stored (or discarded): nothing left to read
+            raise UploadRejected(INTERRUPTED)
+        try:
+            display_name = sanitise_display_name(original_name)
+            location = staging_location(target)
+            if location is not None and os.path.dirname(fileobj.staged_path) == location:
+                stored = _store_staged(
+                    fileobj,
+                    target=cast(FileSystemStorage, target),
+                    prefix=prefix,
+                    display_name=display_name,
+                    max_bytes=max_bytes,
+                )
+                if stored is not None:
+                    return stored
+            fileobj.seek(0)  # another storage (or the move failed): stream a copy, with every check again
+            return _store_copy(fileobj, target=target, prefix=prefix, display_name=display_name, max_bytes=max_bytes)
+        finally:
+            fileobj.discard()  # stored or refused, the staged file goes
     display_name = sanitise_display_name(original_name)
+    return _store_copy(fileobj, target=target, prefix=prefix, display_name=display_name, max_bytes=max_bytes)
+
+
+def _store_copy(fileobj: Readable, *, target: Storage, prefix: str, display_name: str, max_bytes: int) -> StoredFile:
     head, source_done = _read_head(fileobj)
     if not head:
         raise UploadRejected(filetypes.EMPTY)

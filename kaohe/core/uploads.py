@@ -18,21 +18,40 @@ them, so wrap the view with :func:`limit_uploads` (Django's documented csrf_exem
 
 The CSRF token is read from the part of the body that arrived before the stop: put
 ``{% csrf_token %}`` before the file input (or send the X-CSRFToken header, as htmx does).
+
+With local-disk storage :func:`limit_uploads` also installs :class:`StagingUploadHandler` right after
+the limiting one: each file is written once, into the media store's staging folder, while it arrives
+(hashed, its first and last bytes kept for the type checks); ``store_stream`` checks it and moves it
+into place. Whatever the view did not store is deleted when it returns (or fails).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import logging
+import os
+import uuid
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
 from django.http import HttpRequest, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from kaohe.core.storage import UploadRejected, human_size, sanitise_display_name
+from kaohe.core.storage import (
+    CHUNK_SIZE,
+    TAIL_SIZE,
+    StagedUpload,
+    UploadRejected,
+    human_size,
+    sanitise_display_name,
+    staging_location,
+)
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_FILES = 20
@@ -104,13 +123,141 @@ class LimitedUploadHandler(FileUploadHandler):
         raise StopUpload(connection_reset=True)
 
 
+class StagingUploadHandler(FileUploadHandler):
+    """Writes each file straight into the local media store's staging folder, hashing it as it arrives.
+
+    Keeps the first :data:`~kaohe.core.storage.CHUNK_SIZE` bytes (for sniffing) and the last
+    :data:`~kaohe.core.storage.TAIL_SIZE` (a ZIP's central directory) in memory, nothing else; the file
+    it hands the view is a :class:`~kaohe.core.storage.StagedUpload`. Inactive when storage is not local
+    disk (Django's own handlers then spool the file as before). Call :meth:`discard_unclaimed` when the
+    view is done: a file cut off mid-body (client gone, request stopped) never reaches the view.
+    """
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.location = staging_location()
+        self.activated = False
+        self.staged: list[StagedUpload] = []
+        self._path = ""
+        self._sha256 = hashlib.sha256()
+        self._head = bytearray()
+        self._tail = bytearray()
+
+    def new_file(
+        self,
+        field_name: str,
+        file_name: str,
+        content_type: str,
+        content_length: int | None,
+        charset: str | None = None,
+        content_type_extra: dict[str, bytes] | None = None,
+    ) -> None:
+        super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
+        self.activated = False
+        if self.location is None:
+            return
+        path = os.path.join(self.location, f"{uuid.uuid4().hex}.part")
+        try:
+            os.makedirs(self.location, mode=0o700, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except OSError:
+            logger.warning("Could not stage an upload in %s; spooling it instead", self.location, exc_info=True)
+            return
+        self.file = os.fdopen(fd, "w+b")
+        self._path = path
+        self._sha256 = hashlib.sha256()
+        self._head = bytearray()
+        self._tail = bytearray()
+        self.activated = True
+        raise StopFutureHandlers  # Django's memory/temporary-file handlers never see this file
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if not self.activated:
+            return raw_data
+        self.file.write(raw_data)
+        self._sha256.update(raw_data)
+        if len(self._head) < CHUNK_SIZE:
+            self._head += raw_data[: CHUNK_SIZE - len(self._head)]
+        self._tail += raw_data
+        if len(self._tail) > TAIL_SIZE:
+            del self._tail[: len(self._tail) - TAIL_SIZE]
+        return None
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if not self.activated:
+            return None
+        self.activated = False
+        self.file.flush()
+        self.file.seek(0)
+        staged = StagedUpload(
+            self.file,
+            path=self._path,
+            name=self.file_name or "",
+            content_type=self.content_type or "",
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+            sha256=self._sha256.hexdigest(),
+            head=bytes(self._head),
+            tail=bytes(self._tail),
+        )
+        # The request and its handlers form a reference cycle that only the cyclic GC frees, maybe much later:
+        # keep no buffers here, or each request would hold ~1 MB long after it ended.
+        self._head = bytearray()
+        self._tail = bytearray()
+        self.staged.append(staged)
+        del self.file  # MultiPartParser closes ``handler.file`` when stopped; this one belongs to the view now
+        self._path = ""
+        return staged
+
+    def upload_interrupted(self) -> None:
+        self._discard_current()
+
+    def discard_unclaimed(self) -> None:
+        """Delete every staged file that was not moved into place, and the one cut off mid-body."""
+        self._discard_current()
+        for staged in self.staged:
+            staged.discard()
+        self.staged = []
+        self._head = bytearray()
+        self._tail = bytearray()
+
+    def _discard_current(self) -> None:
+        if not self._path:
+            return
+        file = getattr(self, "file", None)
+        if file is not None:
+            file.close()
+        try:
+            os.unlink(self._path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            logger.warning("Could not delete staged upload %s", self._path, exc_info=True)
+        self._path = ""
+        self.activated = False
+
+
+def install_upload_handlers(request: HttpRequest) -> StagingUploadHandler:
+    """Put :class:`LimitedUploadHandler` and :class:`StagingUploadHandler` in front of Django's handlers.
+
+    Before anything reads the body; call ``discard_unclaimed()`` on the returned handler in a ``finally``.
+    """
+    staging = StagingUploadHandler(request)
+    request.upload_handlers = [LimitedUploadHandler(request), staging, *request.upload_handlers]
+    return staging
+
+
 def limit_uploads(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Install :class:`LimitedUploadHandler` first for this view, keeping CSRF protection."""
+    """Install the limiting and staging handlers first for this view, keeping CSRF protection."""
     protected = csrf_protect(view)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        request.upload_handlers = [LimitedUploadHandler(request), *request.upload_handlers]
-        return protected(request, *args, **kwargs)
+        staging = install_upload_handlers(request)
+        try:
+            return protected(request, *args, **kwargs)
+        finally:
+            staging.discard_unclaimed()
 
     return csrf_exempt(wrapped)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadhandler import FileUploadHandler
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -29,7 +26,7 @@ from kaohe.core.calendar import get_calendar
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.core.redirects import referer_path
 from kaohe.core.storage import open_for_download
-from kaohe.core.uploads import LimitedUploadHandler
+from kaohe.core.uploads import install_upload_handlers
 from kaohe.plans import selectors as plan_selectors
 from kaohe.plans.models import Indicator, Plan, PlanUnit
 from kaohe.submissions import selectors, selectors_events, services, services_archive_jobs
@@ -160,13 +157,16 @@ def task_page(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, tas
 def upload(request: AuthenticatedHttpRequest, plan_id: int, unit_id: int, task_id: int) -> HttpResponse:
     """Multipart upload of one or more files; answers JSON per file for the page's script, or redirects.
 
-    The size/count-limiting handler must be installed before anything reads the body, so CSRF is
+    The size/count-limiting and staging handlers must be installed before anything reads the body, so CSRF is
     checked inside (Django's documented pattern for custom upload handlers).
     """
     if (too_often := ratelimit.refuse_early(request, plan_id)) is not None:
         return too_often  # the body is never read
-    cast(list[FileUploadHandler], request.upload_handlers).insert(0, LimitedUploadHandler(request))
-    return _upload(request, plan_id, unit_id, task_id)
+    staging = install_upload_handlers(request)  # each file written once, into the media store
+    try:
+        return _upload(request, plan_id, unit_id, task_id)
+    finally:
+        staging.discard_unclaimed()  # refused, interrupted or not stored: no staged file stays
 
 
 @csrf_protect

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -175,10 +177,12 @@ def test_too_many_files_in_one_request_are_refused(personas, plan, wugang, task,
 
 
 def test_storage_failure_leaves_no_record(personas, plan, wugang, task, in_window, monkeypatch):
+
     def broken_save(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(default_storage, "save", broken_save)
+    monkeypatch.setattr(os, "link", broken_save)  # moving the staged file into place fails,
+    monkeypatch.setattr(default_storage, "save", broken_save)  # and so does the copy it falls back to
     response = personas.client(personas.unit).post(
         upload_url(plan, wugang, task), {"files": [pdf()]}, HTTP_ACCEPT="application/json"
     )
@@ -188,7 +192,7 @@ def test_storage_failure_leaves_no_record(personas, plan, wugang, task, in_windo
 
 
 def test_database_failure_after_storing_deletes_the_file(personas, plan, wugang, task, in_window, monkeypatch):
-    from kaohe.core import audit
+    from kaohe.core import audit, storage
 
     client = personas.client(personas.unit)
     client.raise_request_exception = False
@@ -198,18 +202,18 @@ def test_database_failure_after_storing_deletes_the_file(personas, plan, wugang,
 
     monkeypatch.setattr(audit, "record", broken_record)
     saved: list[str] = []
-    real_save = default_storage.save
+    real_key = storage.storage_key
 
-    def tracking_save(name, content, **kwargs):
-        stored = real_save(name, content, **kwargs)
-        saved.append(stored)
-        return stored
+    def tracking_key(**kwargs):
+        saved.append(real_key(**kwargs))
+        return saved[-1]
 
-    monkeypatch.setattr(default_storage, "save", tracking_save)
+    monkeypatch.setattr(storage, "storage_key", tracking_key)
     response = client.post(upload_url(plan, wugang, task), {"files": [pdf()]})
     assert response.status_code == 500
     assert not EvidenceFile.objects.exists()
     assert saved and not default_storage.exists(saved[0])
+    assert os.listdir(os.path.join(django_settings.MEDIA_ROOT, storage.STAGING_DIR)) == []
 
 
 def test_office_documents_are_accepted_and_typed_by_content(personas, plan, wugang, task, in_window):

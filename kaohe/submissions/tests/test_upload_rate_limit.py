@@ -88,7 +88,7 @@ def test_over_the_limit_the_body_is_never_read(personas, plan, wugang, task, in_
     def must_not_run(*args, **kwargs):
         raise AssertionError("the upload handler was installed: the body would be read")
 
-    monkeypatch.setattr("kaohe.submissions.views.LimitedUploadHandler", must_not_run)
+    monkeypatch.setattr("kaohe.submissions.views.install_upload_handlers", must_not_run)
     assert send(client, url, "四.pdf").status_code == 429
 
 

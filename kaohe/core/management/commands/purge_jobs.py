@@ -1,4 +1,6 @@
-"""Delete old background jobs and their files; fail jobs whose worker was killed (run it daily)."""
+"""Delete old background jobs and their files; fail jobs whose worker was killed (run it daily).
+
+Also deletes uploads left half-staged in the media store by a worker killed mid-upload."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kaohe.core.jobs import jobs_purge
+from kaohe.core.storage import purge_stale_staging
 
 
 class Command(BaseCommand):
@@ -19,3 +22,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         deleted, interrupted = jobs_purge(keep_days=options["keep_days"], stale_hours=options["stale_hours"])
         self.stdout.write(f"已删除 {deleted} 个后台任务及其文件；{interrupted} 个长时间未结束的任务已标记为中断")
+        if staged := purge_stale_staging():
+            self.stdout.write(f"已删除 {staged} 个中断上传遗留的暂存文件")
