@@ -16,6 +16,7 @@ from django.conf import settings
 
 from kaohe.accounts.models import User
 from kaohe.core.storage import store_stream
+from kaohe.demo.documents import make_pdf
 from kaohe.organisations.roles import Role
 from kaohe.plans.constants import Level
 from kaohe.plans.models import Indicator, Plan, PlanUnit
@@ -23,7 +24,6 @@ from kaohe.plans.services_tree import EDITABLE_FIELDS, indicator_update
 from kaohe.submissions.models import EvidenceFile, Submission, TaskEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 # (words in the task's name, event label): the two 2020 tasks whose requirement counts from an event
 EVENT_TASKS = [("负责人出庭应诉", "出庭应诉"), ("复议决定履行", "履行复议决定")]
@@ -80,8 +80,18 @@ def load_demo_events(plan: Plan) -> int:
 
 def _evidence(plan: Plan, unit: PlanUnit, task: Indicator, event: TaskEvent, user: User, day: dt.date) -> None:
     name = f"{event.task.event_label}材料{event.occurred_on:%m%d}（示例）.pdf"
+    # each event's own one-page placeholder (a real PDF with a text layer): distinct files, so the evidence
+    # analysis finds no false “完全相同” pairs among the demo's events
+    text = "\n".join(
+        [
+            f"{unit.organisation.name}{event.task.event_label}情况说明（示例）",
+            f"案号：{event.description}",
+            f"{event.task.event_label}日期：{event.occurred_on:%Y年%m月%d日}",
+            "本文件为演示数据，人员、案号均为虚构。",
+        ]
+    )
     stored = store_stream(
-        io.BytesIO(PDF),
+        io.BytesIO(make_pdf([text])),
         prefix=f"evidence/plan-{plan.pk}/unit-{unit.pk}/task-{task.pk}",
         original_name=name,
         max_bytes=settings.KAOHE_EVIDENCE_MAX_BYTES,
