@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from kaohe.core.forms import StyledFormMixin, choice_field
-from kaohe.results.selectors_practice import Candidate
+from kaohe.results.selectors_practice import Candidate, CandidateUnit
 from kaohe.results.services_practice import NOTE_MAX, TITLE_MAX
 
 
@@ -29,3 +29,16 @@ class PracticeForm(StyledFormMixin, forms.Form):
             {"required": "请填写典型经验的标题", "max_length": f"标题不超过 {TITLE_MAX} 个字"}
         )
         self.fields["note"].error_messages["max_length"] = f"简要说明不超过 {NOTE_MAX} 个字"
+
+
+class PracticeUnitForm(StyledFormMixin, forms.Form):
+    """The first step of marking: whose 优 files and approved bonus matters to list (a GET filter)."""
+
+    unit = forms.TypedChoiceField(label="考核对象", coerce=int)
+
+    def __init__(self, *args: Any, units: list[CandidateUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "unit").choices = [("", "请选择"), *((u.unit_id, u.label) for u in units)]
+        self.fields["unit"].error_messages.update(
+            {"required": "请选择考核对象", "invalid_choice": "该考核对象没有可标记的报送资料或加分事项"}
+        )

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from kaohe import access
@@ -17,11 +18,13 @@ from kaohe.accounts.http import AuthenticatedHttpRequest
 from kaohe.core.flash import flash_errors, flash_form_errors
 from kaohe.plans.models import Plan
 from kaohe.results import selectors_practice, services_practice
-from kaohe.results.forms_practice import PracticeForm
+from kaohe.results.forms_practice import PracticeForm, PracticeUnitForm
 
 
-def _back(plan: Plan) -> HttpResponse:
-    return redirect("practices:index", plan_id=plan.pk)
+def _back(plan: Plan, unit_id: int | None = None) -> HttpResponse:
+    """The page again; after marking, with the same unit's list open (to mark another of its files)."""
+    url = reverse("practices:index", args=[plan.pk])
+    return redirect(f"{url}?unit={unit_id}" if unit_id is not None else url)
 
 
 @login_required
@@ -33,7 +36,13 @@ def index(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     items = list(selectors_practice.practices(plan, published_only=not manages))
     context: dict[str, object] = {"plan": plan, "groups": selectors_practice.grouped(items), "manages": manages}
     if manages:
-        context["form"] = PracticeForm(candidates=selectors_practice.candidates(plan))
+        # one unit's candidates at a time: a plan's 优 files run to thousands, too many for one list
+        units = selectors_practice.candidate_units(plan)
+        unit_form = PracticeUnitForm(request.GET or None, units=units)
+        context.update({"unit_form": unit_form, "candidate_units": len(units)})
+        if unit_form.is_valid():
+            unit_id = unit_form.cleaned_data["unit"]
+            context["form"] = PracticeForm(candidates=selectors_practice.candidates(plan, unit_id=unit_id))
     return render(request, "results/practices.html", context)
 
 
@@ -41,12 +50,11 @@ def index(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def mark(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_published_plan_for_user(request.user, plan_id, capability=services_practice.CAPABILITY)
-    candidates = selectors_practice.candidates(plan)
-    form = PracticeForm(request.POST, candidates=candidates)
-    if not form.is_valid():
+    chosen = selectors_practice.candidate(plan, request.POST.get("source", ""))
+    form = PracticeForm(request.POST, candidates=[chosen] if chosen is not None else [])
+    if chosen is None or not form.is_valid():
         flash_form_errors(request, form)
         return _back(plan)
-    chosen = next(c for c in candidates if c.value == form.cleaned_data["source"])
     try:
         practice = services_practice.good_practice_mark(
             actor=request.user,
@@ -60,7 +68,7 @@ def mark(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
         flash_errors(request, exc)
     else:
         messages.success(request, f"已标为典型经验（待发布）：{practice.title}")
-    return _back(plan)
+    return _back(plan, chosen.unit_id)
 
 
 @login_required

@@ -52,6 +52,10 @@ def test_office_sets_up_result_use_and_shares_a_good_practice(browser, page, liv
     shot(page, "70-result-use")
 
     page.goto(f"{live_server.url}/plans/{plan.pk}/practices/")
+    # first the unit, then its 优 files and approved bonus matters
+    unit_option = page.locator("#id_unit option", has_text="舞钢市人民政府")
+    page.select_option("#id_unit", value=unit_option.get_attribute("value"))
+    page.click("[data-testid=practice-unit-form] button[type=submit]")
     option = page.locator("#id_source option", has_text="获评省级法治政府建设示范项目")
     page.select_option("#id_source", value=option.get_attribute("value"))
     page.fill("#id_title", "以示范创建带动依法行政")

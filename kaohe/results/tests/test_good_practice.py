@@ -54,14 +54,24 @@ def _messages(response) -> list[str]:
 def test_mark_publish_withdraw_and_who_reads_what(personas, plan, sources):
     office = personas.client(personas.office)
     page = reverse("practices:index", args=[plan.pk])
+    wugang = unit_named(plan, WUGANG)
+    # first the unit (the chooser says what it holds), then its files and bonus matters
     html = office.get(page).content.decode()
+    assert f'<option value="{wugang.pk}">{WUGANG}（报送资料 1 份，加分事项 1 项）</option>' in html
+    assert 'data-testid="practice-form"' not in html and "先选择考核对象" in html
+    html = office.get(page, {"unit": wugang.pk}).content.decode()
     assert f'value="file:{sources["file"]}"' in html and f'value="bonus:{sources["bonus"]}"' in html
     assert f'value="bonus:{sources["pending"]}"' not in html  # only approved bonus matters
 
     mark = reverse("practices:mark", args=[plan.pk])
     response = office.post(mark, {"source": f"file:{sources['file']}", "title": "备案审查全覆盖", "note": "台账按月更新"})
     assert response.status_code == 302 and "已标为典型经验（待发布）：备案审查全覆盖" in _messages(response)
+    assert response["Location"] == f"{page}?unit={wugang.pk}"  # back to the same unit's list
+    html = office.get(page).content.decode()
+    assert f"{WUGANG}（加分事项 1 项）" in html  # the marked file is no longer offered
     office.post(mark, {"source": f"bonus:{sources['bonus']}", "title": "示范创建经验"})
+    html = office.get(page).content.decode()
+    assert 'data-testid="no-practice-candidates"' in html and 'data-testid="practice-unit-form"' not in html
     from_file, from_bonus = GoodPractice.objects.filter(plan=plan).order_by("pk")
     level1 = sources["task"].parent.parent
     assert from_file.area_id == level1.pk and from_bonus.area_id is None
@@ -99,6 +109,9 @@ def test_mark_publish_withdraw_and_who_reads_what(personas, plan, sources):
         ({"source": "", "title": "标题"}, "请选择一份报送资料或一项已认定的加分事项"),
         ({"source": "bonus:{pending}", "title": "标题"}, "请选择评为“优”的报送资料或已认定的加分事项"),
         ({"source": "file:999999", "title": "标题"}, "请选择评为“优”的报送资料或已认定的加分事项"),
+        ({"source": "file:１２", "title": "标题"}, "请选择评为“优”的报送资料或已认定的加分事项"),
+        ({"source": "unit:{file}", "title": "标题"}, "请选择评为“优”的报送资料或已认定的加分事项"),
+        ({"source": "file:", "title": "标题"}, "请选择评为“优”的报送资料或已认定的加分事项"),
         ({"source": "file:{file}", "title": ""}, "请填写典型经验的标题"),
         ({"source": "file:{file}", "title": "长" * 101}, "标题不超过 100 个字"),
         ({"source": "file:{file}", "title": "标题", "note": "长" * 1001}, "简要说明不超过 1000 个字"),
@@ -148,7 +161,8 @@ def test_wrong_people_get_403_or_404(personas, plan, sources):
     assert practice.status == PracticeStatus.DRAFT and GoodPractice.objects.filter(plan=plan).count() == 1
 
 
-QUERIES_OFFICE = 10  # session, user, memberships, plan, roles …, the practices (one query), the candidates (two)
+QUERIES_OFFICE = 10  # session, user, memberships, plan, roles …, the practices (one query), the chooser's units (two)
+QUERIES_OFFICE_UNIT = 12  # … and the chosen unit's files and bonus matters (two)
 QUERIES_READER = 9
 
 
@@ -162,8 +176,41 @@ def test_pages_take_a_fixed_number_of_queries(personas, plan, sources, django_as
     ):
         services_practice.good_practice_publish(actor=personas.office, plan=plan, practice=practice)
     page = reverse("practices:index", args=[plan.pk])
-    for persona, bound in ((personas.office, QUERIES_OFFICE), (personas.unit2, QUERIES_READER)):
+    chosen = f"{page}?unit={unit_named(plan, WUGANG).pk}"
+    for persona, url, bound in (
+        (personas.office, page, QUERIES_OFFICE),
+        (personas.office, chosen, QUERIES_OFFICE_UNIT),
+        (personas.unit2, page, QUERIES_READER),
+    ):
         client = personas.client(persona)
-        client.get(page)
+        client.get(url)
         with django_assert_max_num_queries(bound):
-            assert client.get(page).status_code == 200
+            assert client.get(url).status_code == 200
+
+
+def test_the_unit_chooser_refuses_a_unit_with_nothing_to_mark_and_junk(personas, plan, sources):
+    office = personas.client(personas.office)
+    page = reverse("practices:index", args=[plan.pk])
+    nothing = unit_named(plan, "宝丰县人民政府")
+    html = office.get(page).content.decode()
+    assert f'<option value="{nothing.pk}">' not in html  # only units with candidates are offered
+    for value in (nothing.pk, "abc", "999999"):
+        response = office.get(page, {"unit": value})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'data-testid="practice-form"' not in html
+        assert "该考核对象没有可标记的报送资料或加分事项" in html or "请选择考核对象" in html
+    # a file graded 优 in another plan is not this plan's candidate, by value either
+    assert selectors_practice.candidate(plan, f"bonus:{sources['pending']}") is None
+    assert selectors_practice.candidate(plan, f"file:{sources['file']}") is not None
+
+
+def test_candidate_units_count_what_the_unit_lists(personas, plan, sources):
+    wugang = unit_named(plan, WUGANG)
+    [line] = [u for u in selectors_practice.candidate_units(plan) if u.unit_id == wugang.pk]
+    listed = selectors_practice.candidates(plan, unit_id=wugang.pk)
+    assert (line.files, line.bonuses) == (
+        sum(1 for c in listed if c.evidence_file is not None),
+        sum(1 for c in listed if c.bonus is not None),
+    )
+    assert {c.value for c in listed} == {c.value for c in selectors_practice.candidates(plan) if c.unit_id == wugang.pk}
