@@ -283,8 +283,12 @@ def plan_units(plan: Plan) -> list[PlanUnit]:
 
 
 def unit_tasks(plan: Plan) -> list[Indicator]:
+    """The plan's tasks for the problem form's choices: only the columns the choice labels show."""
     return list(
-        Indicator.objects.filter(plan=plan, level=Level.TASK).select_related("category").order_by("category__order", "order")
+        Indicator.objects.filter(plan=plan, level=Level.TASK)
+        .select_related("category")
+        .only("pk", "code", "name", "order", "category__name", "category__order")
+        .order_by("category__order", "order")
     )
 
 
@@ -317,10 +321,10 @@ def _round_states(
     return states, drafts
 
 
-def office_page(plan: Plan, policy: ScoringPolicy, calendar: Calendar) -> OfficePage:
+def office_page(plan: Plan, policy: ScoringPolicy, calendar: Calendar, *, units: list[PlanUnit] | None = None) -> OfficePage:
     """Every unit's drafts and rounds with their state, the unacknowledged rounds, every open request with
-    its answer deadline (overdue flagged), and the decided."""
-    units = plan_units(plan)
+    its answer deadline (overdue flagged), and the decided. ``units``: the plan's, when the caller has them."""
+    units = plan_units(plan) if units is None else units
     requests = _plan_requests(plan)
     states, drafts = _round_states(plan, requests, policy, calendar, problems=True)
     rounds_by_unit: dict[int, list[RoundState]] = {}

@@ -214,7 +214,7 @@ def feedback_office(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResp
     """Release feedback, record problems, and answer review requests (deadlines and overdue shown)."""
     plan = get_published_plan_for_user(request.user, plan_id, capability="feedback:release")
     units = selectors.plan_units(plan)
-    page = selectors.office_page(plan, services.policy_of(plan), get_calendar(request))
+    page = selectors.office_page(plan, services.policy_of(plan), get_calendar(request), units=units)
     return render(
         request,
         "reviews/office.html",
