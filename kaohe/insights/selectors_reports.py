@@ -18,14 +18,17 @@ from kaohe.plans.models import Category, Indicator, Plan, PlanUnit
 
 def report_tasks(plan: Plan, category_ids: list[int] | None = None) -> list[Indicator]:
     """The tasks that ask for the annual report or say what it must hold (``coverage.is_report_task``), with their
-    desks; of the given categories, else of every category of the plan."""
-    tasks = (
-        Indicator.objects.filter(plan=plan, level=Level.TASK)
-        .select_related("assessor__organisation", "category")
-        .order_by("category_id", "order")
-    )
+    desks; of the given categories, else of every category of the plan.
+
+    For the whole plan (hundreds of tasks, a few of which match) the texts are read as columns and matched first,
+    and only the matching tasks are loaded with their desk and category (one query more, a tenth of the work)."""
+    tasks = Indicator.objects.filter(plan=plan, level=Level.TASK)
     if category_ids is not None:
         tasks = tasks.filter(category_id__in=category_ids)
+    else:
+        texts = tasks.values_list("pk", "name", "requirement")
+        tasks = Indicator.objects.filter(pk__in=[pk for pk, name, text in texts if coverage.is_report_task(name, text)])
+    tasks = tasks.select_related("assessor__organisation", "category").order_by("category_id", "order")
     return [t for t in tasks if coverage.is_report_task(t.name, t.requirement)]
 
 
