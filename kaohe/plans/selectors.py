@@ -233,9 +233,11 @@ class DeskRow:
 
 
 def desks_with_tasks(plan: Plan) -> list[DeskRow]:
+    # only what the desks page shows of each task (its 一级/二级 are not shown)
     tasks = (
         Indicator.objects.filter(level=Level.TASK)
-        .select_related("category", "parent__parent")
+        .select_related("category")
+        .only("pk", "assessor_id", "code", "name", "method", "points", "deadline", "order", "category__name", "category__order")
         .order_by("category__order", "order")
     )
     desks = (
