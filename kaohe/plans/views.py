@@ -38,6 +38,7 @@ from kaohe.plans.forms import (
     UnitLeaderForm,
 )
 from kaohe.plans.forms_policy import OwnDepartmentForm
+from kaohe.plans.html_tree import tree_html
 from kaohe.plans.models import Plan, PlanImport
 from kaohe.plans.navigation import plan_navigation
 
@@ -120,6 +121,7 @@ def category_tree(request: AuthenticatedHttpRequest, plan_id: int, category_id: 
             "category": category,
             "categories": visible_categories(request.user, plan),
             "tree": tree,
+            "tree_html": tree_html(tree),
             "warnings": warnings,
             "task_count": sum(1 for n in nodes if n.level == Level.TASK),
             "can_export": access.can(request.user, "plan:export", plan),
